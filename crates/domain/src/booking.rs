@@ -1,0 +1,464 @@
+//! A whole booking decision: parse a request, then check it against a prisoner's record, the
+//! prison's rules, the timetable, capacity and allowances. Pure: the caller gathers the context
+//! (inside its transaction) and passes `now` in.
+
+use crate::error::{Field, RuleError, Violation, Violations};
+use crate::party::{Contact, PartyRules, Visitor, check_party};
+use crate::person::{DateOfBirth, PersonName};
+use crate::prisoner::{Custody, PrisonerNumber};
+use crate::timetable::{BookingWindow, Closure, Session, SessionId, SessionTemplate, VisitKind, find_session, local_today};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// A booking request as it arrives from a form or a script: nothing trusted yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRequest {
+    pub prison: String,
+    pub prisoner: PrisonerInput,
+    pub visitors: Vec<VisitorInput>,
+    pub session: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrisonerInput {
+    pub number: String,
+    pub date_of_birth: String,
+    pub surname: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitorInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: String,
+}
+
+/// The prisoner fields, parsed. Step 2 of the kiosk journey checks these alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrisonerIdentity {
+    pub number: PrisonerNumber,
+    pub date_of_birth: NaiveDate,
+    pub surname: PersonName,
+}
+
+/// A request whose every field has the right shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedRequest {
+    pub prison: String,
+    pub prisoner: PrisonerIdentity,
+    pub visitors: Vec<Visitor>,
+    pub session: SessionId,
+}
+
+fn collect<T>(violations: &mut Vec<Violation>, field: Field, r: Result<T, RuleError>) -> Option<T> {
+    r.map_err(|e| violations.push(e.at(field))).ok()
+}
+
+impl PrisonerInput {
+    pub fn parse(&self, today: NaiveDate) -> Result<PrisonerIdentity, Violations> {
+        let mut v = Vec::new();
+        let number = collect(&mut v, Field::PrisonerNumber, PrisonerNumber::parse(&self.number));
+        // A prisoner's date of birth is checked against the record, but must be a real date.
+        let dob = collect(&mut v, Field::PrisonerDateOfBirth, DateOfBirth::parse(&self.date_of_birth, today));
+        let surname = collect(&mut v, Field::PrisonerSurname, PersonName::parse(&self.surname));
+        match (number, dob, surname, Violations::from_vec(v)) {
+            (Some(number), Some(dob), Some(surname), None) => {
+                Ok(PrisonerIdentity { number, date_of_birth: dob.date(), surname })
+            }
+            (.., Some(violations)) => Err(violations),
+            // Every None pushed a violation above.
+            _ => Err(RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into()),
+        }
+    }
+}
+
+/// Parses the visitors' fields, reporting each bad field.
+pub fn parse_visitors(inputs: &[VisitorInput], today: NaiveDate) -> Result<Vec<Visitor>, Violations> {
+    let mut v = Vec::new();
+    let mut visitors = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        let first = collect(&mut v, Field::VisitorFirstName { index }, PersonName::parse(&input.first_name));
+        let last = collect(&mut v, Field::VisitorLastName { index }, PersonName::parse(&input.last_name));
+        let dob = collect(&mut v, Field::VisitorDateOfBirth { index }, DateOfBirth::parse(&input.date_of_birth, today));
+        if let (Some(first_name), Some(last_name), Some(date_of_birth)) = (first, last, dob) {
+            visitors.push(Visitor { first_name, last_name, date_of_birth });
+        }
+    }
+    match Violations::from_vec(v) {
+        Some(violations) => Err(violations),
+        None => Ok(visitors),
+    }
+}
+
+impl BookingRequest {
+    /// Checks the shape of every field and reports all that are wrong.
+    pub fn parse(&self, today: NaiveDate) -> Result<ParsedRequest, Violations> {
+        let mut all = Vec::new();
+        let prisoner = self.prisoner.parse(today).map_err(|e| all.extend(e.into_vec())).ok();
+        let visitors = parse_visitors(&self.visitors, today).map_err(|e| all.extend(e.into_vec())).ok();
+        if self.visitors.is_empty() {
+            all.push(RuleError::NoVisitors.at(Field::Visitors));
+        }
+        let session = collect(&mut all, Field::Session, SessionId::parse(&self.session));
+        match (prisoner, visitors, session, Violations::from_vec(all)) {
+            (Some(prisoner), Some(visitors), Some(session), None) => Ok(ParsedRequest {
+                prison: self.prison.trim().to_ascii_uppercase(),
+                prisoner,
+                visitors,
+                session,
+            }),
+            (.., Some(violations)) => Err(violations),
+            _ => Err(RuleError::SessionNotFound.at(Field::Session).into()),
+        }
+    }
+}
+
+/// A prison's configurable rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrisonRules {
+    pub timezone: Tz,
+    pub window: BookingWindow,
+    pub party: PartyRules,
+    pub has_contact_list: bool,
+    pub remand_weekly_limit: u8,
+}
+
+/// A restriction on a prisoner's visits over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedVisitRestriction {
+    pub from: NaiveDate,
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
+}
+
+impl ClosedVisitRestriction {
+    pub fn applies_on(&self, date: NaiveDate) -> bool {
+        date >= self.from && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+/// What the store knows of a prisoner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrisonerRecord {
+    pub number: PrisonerNumber,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub date_of_birth: NaiveDate,
+    pub custody: Custody,
+    /// Visiting orders left; only convicted prisoners spend them.
+    pub visiting_orders: u32,
+    pub closed_visit_restrictions: Vec<ClosedVisitRestriction>,
+    pub contacts: Vec<Contact>,
+}
+
+impl PrisonerRecord {
+    /// The visitor must know the number, date of birth and surname. Which one was wrong is not
+    /// said, so the kiosk cannot be used to probe prisoners' details one field at a time.
+    pub fn identify(&self, who: &PrisonerIdentity) -> Result<(), Violation> {
+        if self.number == who.number && self.date_of_birth == who.date_of_birth && self.last_name.matches(&who.surname) {
+            Ok(())
+        } else {
+            Err(RuleError::PrisonerNotFound.at(Field::PrisonerNumber))
+        }
+    }
+
+    pub fn visit_kind_on(&self, date: NaiveDate) -> VisitKind {
+        if self.closed_visit_restrictions.iter().any(|r| r.applies_on(date)) {
+            VisitKind::Closed
+        } else {
+            VisitKind::Open
+        }
+    }
+}
+
+/// A visit the prisoner already has that still counts (booked or requested).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingVisit {
+    pub session: SessionId,
+}
+
+/// Monday of the week containing `date`.
+pub fn week_start(date: NaiveDate) -> NaiveDate {
+    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+/// Checks the prisoner's allowance for a visit in `session`.
+pub fn check_allowance(
+    record: &PrisonerRecord,
+    existing: &[ExistingVisit],
+    session: &SessionId,
+    remand_weekly_limit: u8,
+) -> Result<(), RuleError> {
+    if existing.iter().any(|e| &e.session == session) {
+        return Err(RuleError::DuplicateVisit);
+    }
+    match record.custody {
+        Custody::Convicted if record.visiting_orders == 0 => Err(RuleError::NoVisitingOrder),
+        Custody::Convicted => Ok(()),
+        Custody::Remand => {
+            let week = week_start(session.date());
+            let in_week = existing.iter().filter(|e| week_start(e.session.date()) == week).count();
+            if in_week >= usize::from(remand_weekly_limit) {
+                Err(RuleError::WeeklyLimitReached { limit: remand_weekly_limit })
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Everything a decision needs, gathered by the caller.
+#[derive(Debug, Clone)]
+pub struct BookingContext<'a> {
+    pub rules: &'a PrisonRules,
+    pub templates: &'a [SessionTemplate],
+    pub closures: &'a [Closure],
+    pub prisoner: &'a PrisonerRecord,
+    pub existing_visits: &'a [ExistingVisit],
+    /// Tables already taken in the requested session, of the kind this prisoner needs.
+    pub tables_taken: u32,
+}
+
+/// A booking that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approved {
+    pub session: Session,
+    pub kind: VisitKind,
+    /// Whether a visiting order is spent.
+    pub spends_visiting_order: bool,
+}
+
+/// Decides a parsed request. Every broken rule is reported; an unknown prisoner stops the
+/// check there, since nothing else can be judged without the record.
+pub fn decide(request: &ParsedRequest, ctx: &BookingContext<'_>, now: DateTime<Utc>) -> Result<Approved, Violations> {
+    ctx.prisoner.identify(&request.prisoner).map_err(Violations::from)?;
+    let mut v = Vec::new();
+    let date = request.session.date();
+    let session = find_session(ctx.templates, ctx.closures, &request.session);
+    if let Err(e) = &session {
+        v.push(e.clone().at(Field::Session));
+    }
+    if let Err(e) = ctx.rules.window.check(date, now, ctx.rules.timezone) {
+        v.push(e.at(Field::Session));
+    }
+    let contacts = ctx.rules.has_contact_list.then_some(ctx.prisoner.contacts.as_slice());
+    v.extend(check_party(&request.visitors, &ctx.rules.party, contacts, &ctx.prisoner.contacts, date));
+    let kind = ctx.prisoner.visit_kind_on(date);
+    if let Ok(s) = &session
+        && u32::from(s.capacity(kind)) <= ctx.tables_taken
+    {
+        v.push(RuleError::SessionFull.at(Field::Session));
+    }
+    if let Err(e) = check_allowance(ctx.prisoner, ctx.existing_visits, &request.session, ctx.rules.remand_weekly_limit) {
+        v.push(e.at(Field::Session));
+    }
+    match (session, Violations::from_vec(v)) {
+        (Ok(session), None) => Ok(Approved {
+            session,
+            kind,
+            spends_visiting_order: ctx.prisoner.custody == Custody::Convicted,
+        }),
+        (_, Some(violations)) => Err(violations),
+        (Err(e), None) => Err(e.at(Field::Session).into()),
+    }
+}
+
+/// The sessions a prisoner's visitors could choose: inside the window, and of the kind the
+/// prisoner needs on each date. Capacity is the caller's to add.
+pub fn bookable_dates(rules: &PrisonRules, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    rules.window.dates(now, rules.timezone)
+}
+
+/// The prison's local date when it is `now`: what "today" means for ages and dates of birth.
+pub fn prison_today(rules: &PrisonRules, now: DateTime<Utc>) -> NaiveDate {
+    local_today(now, rules.timezone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timetable::Frequency;
+    use chrono::{NaiveTime, Weekday};
+    use chrono_tz::Europe::London;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn rules() -> PrisonRules {
+        PrisonRules {
+            timezone: London,
+            window: BookingWindow::default(),
+            party: PartyRules::default(),
+            has_contact_list: true,
+            remand_weekly_limit: 3,
+        }
+    }
+
+    fn templates() -> Vec<SessionTemplate> {
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu].iter().map(|w| SessionTemplate {
+            id: format!("T-{w}"),
+            weekday: *w,
+            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            room: "Hall".into(),
+            open_capacity: 10,
+            closed_capacity: 1,
+            valid_from: d("2026-01-01"),
+            valid_to: None,
+            frequency: Frequency::Weekly,
+        }).collect()
+    }
+
+    fn record(custody: Custody, vos: u32) -> PrisonerRecord {
+        PrisonerRecord {
+            number: PrisonerNumber::parse("A1234BC").unwrap(),
+            first_name: PersonName::parse("Tom").unwrap(),
+            last_name: PersonName::parse("Evans").unwrap(),
+            date_of_birth: d("1990-05-05"),
+            custody,
+            visiting_orders: vos,
+            closed_visit_restrictions: vec![],
+            contacts: vec![Contact {
+                id: "C1".into(),
+                first_name: PersonName::parse("Ann").unwrap(),
+                last_name: PersonName::parse("Evans").unwrap(),
+                date_of_birth: d("1970-01-01"),
+                banned_until: None,
+            }],
+        }
+    }
+
+    fn request(session: &str) -> BookingRequest {
+        BookingRequest {
+            prison: "cdf".into(),
+            prisoner: PrisonerInput { number: "a1234bc".into(), date_of_birth: "1990-05-05".into(), surname: "evans".into() },
+            visitors: vec![VisitorInput { first_name: "Ann".into(), last_name: "Evans".into(), date_of_birth: "1970-01-01".into() }],
+            session: session.into(),
+        }
+    }
+
+    fn run(req: &BookingRequest, prisoner: &PrisonerRecord, existing: &[ExistingVisit], taken: u32) -> Result<Approved, Vec<&'static str>> {
+        let parsed = req.parse(d("2026-11-25")).map_err(|v| v.as_slice().iter().map(Violation::code).collect::<Vec<_>>())?;
+        let r = rules();
+        let t = templates();
+        let closures = vec![Closure { date: d("2026-12-08"), template_id: None, reason: "training".into() }];
+        let ctx = BookingContext { rules: &r, templates: &t, closures: &closures, prisoner, existing_visits: existing, tables_taken: taken };
+        decide(&parsed, &ctx, now()).map_err(|v| v.as_slice().iter().map(Violation::code).collect())
+    }
+
+    #[test]
+    fn a_valid_request_is_approved() {
+        let ok = run(&request("T-Tue/2026-12-01"), &record(Custody::Convicted, 2), &[], 9).unwrap();
+        assert_eq!(ok.kind, VisitKind::Open);
+        assert!(ok.spends_visiting_order);
+        assert_eq!(ok.session.id.to_string(), "T-Tue/2026-12-01");
+    }
+
+    #[test]
+    fn parse_reports_every_bad_field() {
+        let mut req = request("nonsense");
+        req.prisoner.number = "123".into();
+        req.prisoner.date_of_birth = "1990-02-31".into();
+        req.visitors[0].first_name = "".into();
+        req.visitors.push(VisitorInput { first_name: "B0b".into(), last_name: "X".into(), date_of_birth: "2030-01-01".into() });
+        let v = req.parse(d("2026-11-25")).unwrap_err();
+        let got: Vec<String> = v.as_slice().iter().map(|v| format!("{} {}", v.field, v.code())).collect();
+        assert_eq!(got, [
+            "prisoner.number prisoner_number_invalid",
+            "prisoner.date_of_birth date_of_birth_invalid",
+            "visitors[0].first_name name_empty",
+            "visitors[1].first_name name_invalid_characters",
+            "visitors[1].date_of_birth date_of_birth_in_future",
+            "session session_not_found",
+        ]);
+        let mut empty = request("T-Tue/2026-12-01");
+        empty.visitors.clear();
+        assert_eq!(empty.parse(d("2026-11-25")).unwrap_err().first().code(), "no_visitors");
+    }
+
+    #[test]
+    fn prisoner_must_match_on_number_birth_date_and_surname() {
+        let rec = record(Custody::Convicted, 1);
+        let mut req = request("T-Tue/2026-12-01");
+        req.prisoner.surname = "Evan".into();
+        assert_eq!(run(&req, &rec, &[], 0).unwrap_err(), ["prisoner_not_found"]);
+        let mut req = request("T-Tue/2026-12-01");
+        req.prisoner.date_of_birth = "1990-05-06".into();
+        assert_eq!(run(&req, &rec, &[], 0).unwrap_err(), ["prisoner_not_found"]);
+    }
+
+    #[test]
+    fn session_rules() {
+        let rec = record(Custody::Convicted, 1);
+        assert_eq!(run(&request("T-Tue/2026-12-08"), &rec, &[], 0).unwrap_err(), ["session_closed"]);
+        assert_eq!(run(&request("T-Fri/2026-12-04"), &rec, &[], 0).unwrap_err(), ["session_not_found"]);
+        assert_eq!(run(&request("T-Thu/2026-11-26"), &rec, &[], 0).unwrap_err(), ["session_too_soon"]);
+        assert_eq!(run(&request("T-Thu/2026-12-24"), &rec, &[], 0).unwrap_err(), ["session_too_far_ahead"]);
+        assert!(run(&request("T-Wed/2026-12-23"), &rec, &[], 0).is_ok());
+        assert!(run(&request("T-Fri/2026-11-27"), &rec, &[], 0).is_err());
+        assert_eq!(run(&request("T-Tue/2026-12-01"), &rec, &[], 10).unwrap_err(), ["session_full"]);
+    }
+
+    #[test]
+    fn closed_visit_restriction_forces_closed_capacity() {
+        let mut rec = record(Custody::Convicted, 1);
+        rec.closed_visit_restrictions.push(ClosedVisitRestriction { from: d("2026-11-01"), until: Some(d("2026-12-01")) });
+        let ok = run(&request("T-Tue/2026-12-01"), &rec, &[], 0).unwrap();
+        assert_eq!(ok.kind, VisitKind::Closed);
+        // One closed table, already taken, although open tables are free.
+        assert_eq!(run(&request("T-Tue/2026-12-01"), &rec, &[], 1).unwrap_err(), ["session_full"]);
+        // The day after the restriction ends the visit is open again.
+        assert_eq!(run(&request("T-Wed/2026-12-02"), &rec, &[], 1).unwrap().kind, VisitKind::Open);
+    }
+
+    #[test]
+    fn visiting_orders_for_convicted_prisoners() {
+        assert_eq!(run(&request("T-Tue/2026-12-01"), &record(Custody::Convicted, 0), &[], 0).unwrap_err(), ["no_visiting_order"]);
+        let remand = run(&request("T-Tue/2026-12-01"), &record(Custody::Remand, 0), &[], 0).unwrap();
+        assert!(!remand.spends_visiting_order);
+    }
+
+    #[test]
+    fn remand_weekly_limit_uses_monday_weeks() {
+        let rec = record(Custody::Remand, 0);
+        let visit = |s: &str| ExistingVisit { session: SessionId::parse(s).unwrap() };
+        // Mon 30 Nov, Tue 1 Dec, Wed 2 Dec are one week; Thu 3 Dec is the fourth visit.
+        let week = [visit("T-Mon/2026-11-30"), visit("T-Tue/2026-12-01"), visit("T-Wed/2026-12-02")];
+        assert_eq!(run(&request("T-Thu/2026-12-03"), &rec, &week, 0).unwrap_err(), ["weekly_limit_reached"]);
+        // The following Monday starts a new week.
+        assert!(run(&request("T-Mon/2026-12-07"), &rec, &week, 0).is_ok());
+        // Visits in the previous week do not count.
+        let last_week = [visit("T-Mon/2026-11-23"), visit("T-Tue/2026-11-24"), visit("T-Wed/2026-11-25")];
+        assert!(run(&request("T-Mon/2026-11-30"), &rec, &last_week, 0).is_ok());
+    }
+
+    #[test]
+    fn one_visit_per_session() {
+        let rec = record(Custody::Convicted, 5);
+        let existing = [ExistingVisit { session: SessionId::parse("T-Tue/2026-12-01").unwrap() }];
+        assert_eq!(run(&request("T-Tue/2026-12-01"), &rec, &existing, 0).unwrap_err(), ["duplicate_visit"]);
+    }
+
+    #[test]
+    fn party_rules_are_applied_on_the_visit_date() {
+        let rec = record(Custody::Convicted, 1);
+        let mut req = request("T-Tue/2026-12-01");
+        req.visitors.push(VisitorInput { first_name: "Stranger".into(), last_name: "Evans".into(), date_of_birth: "1980-01-01".into() });
+        assert_eq!(run(&req, &rec, &[], 0).unwrap_err(), ["visitor_not_on_list"]);
+    }
+
+    #[test]
+    fn week_start_is_monday() {
+        assert_eq!(week_start(d("2026-12-06")), d("2026-11-30"));
+        assert_eq!(week_start(d("2026-11-30")), d("2026-11-30"));
+    }
+}

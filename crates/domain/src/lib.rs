@@ -1,0 +1,25 @@
+//! The rules of booking a prison visit, as pure functions over parsed types.
+//!
+//! Nothing here reads a clock, a file or the network: `now` and the prison's time zone are
+//! passed in, so every rule can be tested at any instant, including the clock changes.
+
+pub mod booking;
+pub mod dataset;
+pub mod error;
+pub mod party;
+pub mod person;
+pub mod prisoner;
+pub mod reference;
+pub mod timetable;
+
+pub use booking::{
+    Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, ParsedRequest, PrisonRules,
+    PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput, decide,
+};
+pub use error::{Field, RuleError, Violation, Violations};
+pub use party::{Contact, PartyRules, Visitor};
+pub use person::{DateOfBirth, PersonName};
+pub use prisoner::{Custody, PrisonerNumber};
+pub use reference::{BookingReference, IssuerNumber};
+pub use timetable::{BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, VisitKind};
+pub use chrono_tz::Tz;

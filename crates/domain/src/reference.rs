@@ -1,0 +1,334 @@
+//! Booking references: `ABCD-EFGH`, seven Crockford base32 characters of payload and one check
+//! character.
+//!
+//! Uniqueness without coordination between offline kiosks: the 35-bit payload is a bijective
+//! scramble of (issuer number, issuer's own sequence number). Each kiosk gets its issuer number
+//! once, when it is set up; after that no two issuers can ever produce the same reference, and
+//! no kiosk needs to ask anyone before it books. A random reference would not do: 35 bits give a
+//! better-than-even chance of a collision after about 220,000 bookings, a few weeks of visits.
+//! The scramble makes references look unrelated to each other, so one reference does not hint
+//! at the next.
+//!
+//! The check character is a weighted sum over GF(32) with distinct non-zero weights, so it
+//! catches every single wrong character and every swap of two characters.
+
+use crate::error::RuleError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const PAYLOAD_CHARS: usize = 7;
+const PAYLOAD_BITS: u32 = 35;
+const PAYLOAD_MASK: u64 = (1 << PAYLOAD_BITS) - 1;
+pub const SEQUENCE_BITS: u32 = 25;
+pub const ISSUER_BITS: u32 = PAYLOAD_BITS - SEQUENCE_BITS;
+pub const MAX_SEQUENCE: u32 = (1 << SEQUENCE_BITS) - 1;
+pub const MAX_ISSUER: u16 = (1 << ISSUER_BITS) - 1;
+
+/// Who issues references: each kiosk has its own number; 0 is the central service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u16", into = "u16")]
+pub struct IssuerNumber(u16);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IssueError {
+    #[error("issuer number must be 0 to {MAX_ISSUER}")]
+    IssuerOutOfRange,
+    #[error("this issuer has used all {MAX_SEQUENCE} of its references")]
+    SequenceExhausted,
+}
+
+impl IssuerNumber {
+    pub const CENTRAL: IssuerNumber = IssuerNumber(0);
+
+    pub fn new(n: u16) -> Result<Self, IssueError> {
+        if n <= MAX_ISSUER {
+            Ok(Self(n))
+        } else {
+            Err(IssueError::IssuerOutOfRange)
+        }
+    }
+
+    pub fn get(self) -> u16 {
+        self.0
+    }
+}
+
+impl TryFrom<u16> for IssuerNumber {
+    type Error = IssueError;
+    fn try_from(n: u16) -> Result<Self, Self::Error> {
+        Self::new(n)
+    }
+}
+
+impl From<IssuerNumber> for u16 {
+    fn from(i: IssuerNumber) -> Self {
+        i.0
+    }
+}
+
+/// A checked booking reference. Holds the 8 characters without the hyphen.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BookingReference([u8; 8]);
+
+impl BookingReference {
+    /// The reference for the `sequence`th booking by `issuer`.
+    pub fn issue(issuer: IssuerNumber, sequence: u32) -> Result<Self, IssueError> {
+        if sequence > MAX_SEQUENCE {
+            return Err(IssueError::SequenceExhausted);
+        }
+        let plain = (u64::from(issuer.0) << SEQUENCE_BITS) | u64::from(sequence);
+        let mut payload = scramble(plain);
+        let mut digits = [0u8; 8];
+        for slot in digits[..PAYLOAD_CHARS].iter_mut().rev() {
+            *slot = (payload & 31) as u8;
+            payload >>= 5;
+        }
+        digits[PAYLOAD_CHARS] = check_digit(&digits[..PAYLOAD_CHARS]);
+        let mut chars = [0u8; 8];
+        for (c, d) in chars.iter_mut().zip(digits) {
+            *c = ALPHABET[usize::from(d)];
+        }
+        Ok(Self(chars))
+    }
+
+    /// Accepts any case, hyphens and spaces anywhere, and the letters people confuse with
+    /// digits (I and L for 1, O for 0). Rejects any single wrong character or swapped pair.
+    pub fn parse(input: &str) -> Result<Self, RuleError> {
+        let mut digits = Vec::with_capacity(8);
+        for c in input.chars() {
+            if matches!(c, '-' | ' ' | '\u{2010}'..='\u{2015}') {
+                continue;
+            }
+            digits.push(decode_char(c).ok_or(RuleError::ReferenceInvalidCharacter)?);
+            if digits.len() > 8 {
+                return Err(RuleError::ReferenceWrongLength);
+            }
+        }
+        if digits.len() != 8 {
+            return Err(RuleError::ReferenceWrongLength);
+        }
+        if check_digit(&digits[..PAYLOAD_CHARS]) != digits[PAYLOAD_CHARS] {
+            return Err(RuleError::ReferenceCheckFailed);
+        }
+        let mut chars = [0u8; 8];
+        for (c, d) in chars.iter_mut().zip(&digits) {
+            *c = ALPHABET[usize::from(*d)];
+        }
+        Ok(Self(chars))
+    }
+
+    /// The issuer and sequence this reference was made from.
+    pub fn origin(&self) -> (IssuerNumber, u32) {
+        let mut payload = 0u64;
+        for c in &self.0[..PAYLOAD_CHARS] {
+            // Every stored character came from ALPHABET, so it decodes.
+            payload = (payload << 5) | u64::from(decode_char(char::from(*c)).unwrap_or(0));
+        }
+        let plain = unscramble(payload);
+        (
+            IssuerNumber((plain >> SEQUENCE_BITS) as u16),
+            (plain & u64::from(MAX_SEQUENCE)) as u32,
+        )
+    }
+
+    /// The eight characters without a hyphen, as stored.
+    pub fn compact(&self) -> &str {
+        // Built only from ASCII ALPHABET bytes.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for BookingReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.compact();
+        write!(f, "{}-{}", &s[..4], &s[4..])
+    }
+}
+
+impl TryFrom<String> for BookingReference {
+    type Error = RuleError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<BookingReference> for String {
+    fn from(r: BookingReference) -> Self {
+        r.to_string()
+    }
+}
+
+fn decode_char(c: char) -> Option<u8> {
+    let c = match c.to_ascii_uppercase() {
+        'I' | 'L' => '1',
+        'O' => '0',
+        other => other,
+    };
+    ALPHABET.iter().position(|&a| char::from(a) == c).map(|p| p as u8)
+}
+
+/// Multiplication in GF(2^5) modulo the primitive polynomial x^5 + x^2 + 1.
+fn gf32_mul(mut a: u8, mut b: u8) -> u8 {
+    let mut product = 0u8;
+    while b != 0 {
+        if b & 1 != 0 {
+            product ^= a;
+        }
+        b >>= 1;
+        a <<= 1;
+        if a & 0b10_0000 != 0 {
+            a ^= 0b10_0101;
+        }
+    }
+    product
+}
+
+/// Sum of alpha^(i+1) * d_i. The check digit (weight alpha^0 = 1) makes the full sum zero; as
+/// alpha has order 31, all eight weights differ and none is zero.
+fn check_digit(payload: &[u8]) -> u8 {
+    let mut weight = 1u8;
+    let mut sum = 0u8;
+    for &d in payload {
+        weight = gf32_mul(weight, 2);
+        sum ^= gf32_mul(weight, d);
+    }
+    sum
+}
+
+// Invertible steps on 35-bit integers: multiplying by an odd number modulo 2^35, and
+// xor-shifting right by at least half the width.
+const MULTIPLIER: u64 = 0x5_DEEC_E66D; // odd
+const MULTIPLIER_INVERSE: u64 = modular_inverse(MULTIPLIER);
+const SHIFT: u32 = 18;
+
+const fn modular_inverse(a: u64) -> u64 {
+    // Newton's iteration: each step doubles the number of correct low bits.
+    let mut x = a;
+    let mut i = 0;
+    while i < 6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
+        i += 1;
+    }
+    x & PAYLOAD_MASK
+}
+
+fn scramble(mut x: u64) -> u64 {
+    for _ in 0..3 {
+        x = x.wrapping_mul(MULTIPLIER) & PAYLOAD_MASK;
+        x ^= x >> SHIFT;
+    }
+    x
+}
+
+fn unscramble(mut x: u64) -> u64 {
+    for _ in 0..3 {
+        x ^= x >> SHIFT;
+        x = x.wrapping_mul(MULTIPLIER_INVERSE) & PAYLOAD_MASK;
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    fn issuer() -> impl Strategy<Value = IssuerNumber> {
+        (0..=MAX_ISSUER).prop_map(|n| IssuerNumber::new(n).unwrap())
+    }
+
+    #[test]
+    fn formats_as_two_groups_of_four() {
+        let r = BookingReference::issue(IssuerNumber::new(7).unwrap(), 1).unwrap();
+        let s = r.to_string();
+        assert_eq!(s.len(), 9);
+        assert_eq!(&s[4..5], "-");
+        assert!(s.chars().filter(|&c| c != '-').all(|c| ALPHABET.contains(&(c as u8))));
+    }
+
+    #[test]
+    fn the_inverse_multiplier_is_right() {
+        assert_eq!(MULTIPLIER.wrapping_mul(MULTIPLIER_INVERSE) & PAYLOAD_MASK, 1);
+    }
+
+    #[test]
+    fn references_from_many_kiosks_never_collide() {
+        let mut seen = HashSet::new();
+        for kiosk in [0u16, 1, 2, 500, MAX_ISSUER] {
+            for seq in 0..20_000u32 {
+                let r = BookingReference::issue(IssuerNumber::new(kiosk).unwrap(), seq).unwrap();
+                assert!(seen.insert(r), "duplicate at kiosk {kiosk} seq {seq}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_out_of_range() {
+        assert_eq!(IssuerNumber::new(MAX_ISSUER + 1), Err(IssueError::IssuerOutOfRange));
+        assert_eq!(
+            BookingReference::issue(IssuerNumber::CENTRAL, MAX_SEQUENCE + 1),
+            Err(IssueError::SequenceExhausted)
+        );
+    }
+
+    #[test]
+    fn parse_errors_have_codes() {
+        assert_eq!(BookingReference::parse("ABC").unwrap_err().code(), "reference_wrong_length");
+        assert_eq!(BookingReference::parse("ABCD-EFGHJ").unwrap_err().code(), "reference_wrong_length");
+        assert_eq!(BookingReference::parse("ABCD-EFG!").unwrap_err().code(), "reference_invalid_character");
+        assert_eq!(BookingReference::parse("ABCD-EFGU").unwrap_err().code(), "reference_invalid_character");
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips_through_text_and_origin(i in issuer(), seq in 0..=MAX_SEQUENCE) {
+            let r = BookingReference::issue(i, seq).unwrap();
+            prop_assert_eq!(BookingReference::parse(&r.to_string()).unwrap(), r.clone());
+            prop_assert_eq!(r.origin(), (i, seq));
+        }
+
+        #[test]
+        fn tolerates_case_hyphens_and_confusable_letters(i in issuer(), seq in 0..=MAX_SEQUENCE) {
+            let r = BookingReference::issue(i, seq).unwrap();
+            let sloppy: String = r.compact().chars().map(|c| match c {
+                '1' => 'l',
+                '0' => 'O',
+                c => c.to_ascii_lowercase(),
+            }).collect();
+            let spaced = format!(" {} - {} ", &sloppy[..4], &sloppy[4..]);
+            prop_assert_eq!(BookingReference::parse(&spaced).unwrap(), r);
+        }
+
+        #[test]
+        fn catches_every_single_character_typo(
+            i in issuer(), seq in 0..=MAX_SEQUENCE, pos in 0usize..8, replacement in 0usize..32
+        ) {
+            let r = BookingReference::issue(i, seq).unwrap();
+            let mut chars: Vec<u8> = r.compact().bytes().collect();
+            prop_assume!(chars[pos] != ALPHABET[replacement]);
+            chars[pos] = ALPHABET[replacement];
+            let typo = String::from_utf8(chars).unwrap();
+            prop_assert_eq!(BookingReference::parse(&typo), Err(RuleError::ReferenceCheckFailed));
+        }
+
+        #[test]
+        fn catches_every_swap_of_two_different_characters(
+            i in issuer(), seq in 0..=MAX_SEQUENCE, a in 0usize..8, b in 0usize..8
+        ) {
+            let r = BookingReference::issue(i, seq).unwrap();
+            let mut chars: Vec<u8> = r.compact().bytes().collect();
+            prop_assume!(chars[a] != chars[b]);
+            chars.swap(a, b);
+            let typo = String::from_utf8(chars).unwrap();
+            prop_assert_eq!(BookingReference::parse(&typo), Err(RuleError::ReferenceCheckFailed));
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,20}") {
+            let _ = BookingReference::parse(&s);
+        }
+    }
+}

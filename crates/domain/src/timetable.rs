@@ -1,0 +1,514 @@
+//! Visit sessions: generated from per-prison templates, less closures, inside a booking window
+//! measured in the prison's local time.
+
+use crate::error::RuleError;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    Weekly,
+    /// Every other week, counted from the first matching day on or after `valid_from`.
+    Fortnightly,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Weekly => "weekly",
+            Frequency::Fortnightly => "fortnightly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "weekly" => Some(Frequency::Weekly),
+            "fortnightly" => Some(Frequency::Fortnightly),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a visit happens across an open table or in a closed room behind a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitKind {
+    Open,
+    Closed,
+}
+
+impl VisitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitKind::Open => "open",
+            VisitKind::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(VisitKind::Open),
+            "closed" => Some(VisitKind::Closed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTemplate {
+    pub id: String,
+    #[serde(with = "weekday_name")]
+    pub weekday: Weekday,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub room: String,
+    pub open_capacity: u16,
+    pub closed_capacity: u16,
+    pub valid_from: NaiveDate,
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    pub frequency: Frequency,
+}
+
+impl SessionTemplate {
+    /// Whether this template holds a session on `date` (ignoring closures).
+    pub fn runs_on(&self, date: NaiveDate) -> bool {
+        if date.weekday() != self.weekday || date < self.valid_from {
+            return false;
+        }
+        if self.valid_to.is_some_and(|to| date > to) {
+            return false;
+        }
+        match self.frequency {
+            Frequency::Weekly => true,
+            Frequency::Fortnightly => {
+                let offset = (7 + self.weekday.num_days_from_monday()
+                    - self.valid_from.weekday().num_days_from_monday())
+                    % 7;
+                let first = self.valid_from + Duration::days(i64::from(offset));
+                (date - first).num_days() % 14 == 0
+            }
+        }
+    }
+
+    pub fn capacity(&self, kind: VisitKind) -> u16 {
+        match kind {
+            VisitKind::Open => self.open_capacity,
+            VisitKind::Closed => self.closed_capacity,
+        }
+    }
+}
+
+/// A closure: the whole prison on a date, or one template's session on that date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub template_id: Option<String>,
+    pub reason: String,
+}
+
+impl Closure {
+    pub fn closes(&self, template_id: &str, date: NaiveDate) -> bool {
+        self.date == date && self.template_id.as_deref().is_none_or(|t| t == template_id)
+    }
+}
+
+/// One session on one day: `TEMPLATE/YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SessionId {
+    template_id: String,
+    date: NaiveDate,
+}
+
+impl SessionId {
+    pub fn new(template_id: impl Into<String>, date: NaiveDate) -> Self {
+        Self { template_id: template_id.into(), date }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, RuleError> {
+        let (template, date) = input.trim().rsplit_once('/').ok_or(RuleError::SessionNotFound)?;
+        let date =
+            NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| RuleError::SessionNotFound)?;
+        let template_ok = !template.is_empty()
+            && template.len() <= 64
+            && template.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !template_ok {
+            return Err(RuleError::SessionNotFound);
+        }
+        Ok(Self::new(template, date))
+    }
+
+    pub fn template_id(&self) -> &str {
+        &self.template_id
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.template_id, self.date)
+    }
+}
+
+impl TryFrom<String> for SessionId {
+    type Error = RuleError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<SessionId> for String {
+    fn from(s: SessionId) -> Self {
+        s.to_string()
+    }
+}
+
+/// A concrete session on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub id: SessionId,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub room: String,
+    pub open_capacity: u16,
+    pub closed_capacity: u16,
+}
+
+impl Session {
+    pub fn date(&self) -> NaiveDate {
+        self.id.date()
+    }
+
+    pub fn capacity(&self, kind: VisitKind) -> u16 {
+        match kind {
+            VisitKind::Open => self.open_capacity,
+            VisitKind::Closed => self.closed_capacity,
+        }
+    }
+
+    /// The instant the session starts. On the day the clocks go forward a start time inside
+    /// the missing hour is taken as the first instant after the gap.
+    pub fn starts_at(&self, tz: Tz) -> DateTime<Utc> {
+        local_instant(tz, self.date(), self.start)
+    }
+}
+
+fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let naive = date.and_time(time);
+    match tz.from_local_datetime(&naive).earliest() {
+        Some(t) => t.with_timezone(&Utc),
+        // Inside a spring-forward gap: an hour later always exists.
+        None => tz
+            .from_local_datetime(&(naive + Duration::hours(1)))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| naive.and_utc()),
+    }
+}
+
+/// How far ahead visits can be booked, in whole days of the prison's local calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingWindow {
+    pub min_notice_days: u16,
+    pub max_notice_days: u16,
+}
+
+impl Default for BookingWindow {
+    fn default() -> Self {
+        Self { min_notice_days: 2, max_notice_days: 28 }
+    }
+}
+
+impl BookingWindow {
+    /// The first and last bookable dates when it is `now` at a prison in `tz`.
+    pub fn dates(&self, now: DateTime<Utc>, tz: Tz) -> (NaiveDate, NaiveDate) {
+        let today = local_today(now, tz);
+        (
+            today + Duration::days(i64::from(self.min_notice_days)),
+            today + Duration::days(i64::from(self.max_notice_days)),
+        )
+    }
+
+    pub fn check(&self, date: NaiveDate, now: DateTime<Utc>, tz: Tz) -> Result<(), RuleError> {
+        let (first, last) = self.dates(now, tz);
+        if date < first {
+            Err(RuleError::SessionTooSoon { min_days: self.min_notice_days })
+        } else if date > last {
+            Err(RuleError::SessionTooFarAhead { max_days: self.max_notice_days })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The calendar date at the prison when it is `now`.
+pub fn local_today(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    now.with_timezone(&tz).date_naive()
+}
+
+/// Every session held between `from` and `to` inclusive, in date and start-time order,
+/// leaving out closed ones.
+pub fn sessions_between(
+    templates: &[SessionTemplate],
+    closures: &[Closure],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Session> {
+    let mut sessions = Vec::new();
+    let mut date = from;
+    while date <= to {
+        for t in templates.iter().filter(|t| t.runs_on(date)) {
+            if closures.iter().any(|c| c.closes(&t.id, date)) {
+                continue;
+            }
+            sessions.push(Session {
+                id: SessionId::new(t.id.clone(), date),
+                start: t.start,
+                end: t.end,
+                room: t.room.clone(),
+                open_capacity: t.open_capacity,
+                closed_capacity: t.closed_capacity,
+            });
+        }
+        match date.succ_opt() {
+            Some(next) => date = next,
+            None => break,
+        }
+    }
+    sessions.sort_by(|a, b| (a.date(), a.start, a.id.template_id()).cmp(&(b.date(), b.start, b.id.template_id())));
+    sessions
+}
+
+/// Finds the session a `SessionId` names, or says why there is none.
+pub fn find_session(
+    templates: &[SessionTemplate],
+    closures: &[Closure],
+    id: &SessionId,
+) -> Result<Session, RuleError> {
+    let template = templates
+        .iter()
+        .find(|t| t.id == id.template_id() && t.runs_on(id.date()))
+        .ok_or(RuleError::SessionNotFound)?;
+    if closures.iter().any(|c| c.closes(&template.id, id.date())) {
+        return Err(RuleError::SessionClosed);
+    }
+    Ok(Session {
+        id: id.clone(),
+        start: template.start,
+        end: template.end,
+        room: template.room.clone(),
+        open_capacity: template.open_capacity,
+        closed_capacity: template.closed_capacity,
+    })
+}
+
+mod weekday_name {
+    use chrono::Weekday;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(w: &Weekday, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(super::weekday_str(*w))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Weekday, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse_weekday(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown weekday {s}")))
+    }
+}
+
+pub fn weekday_str(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
+    }
+}
+
+pub fn parse_weekday(s: &str) -> Option<Weekday> {
+    s.parse::<Weekday>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::London;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn t(s: &str) -> NaiveTime {
+        NaiveTime::parse_from_str(s, "%H:%M").unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn template(id: &str, weekday: Weekday, frequency: Frequency) -> SessionTemplate {
+        SessionTemplate {
+            id: id.into(),
+            weekday,
+            start: t("14:00"),
+            end: t("16:00"),
+            room: "Main hall".into(),
+            open_capacity: 20,
+            closed_capacity: 2,
+            valid_from: d("2026-01-01"),
+            valid_to: None,
+            frequency,
+        }
+    }
+
+    #[test]
+    fn weekly_templates_run_on_their_weekday_within_validity() {
+        let mut tpl = template("T", Weekday::Tue, Frequency::Weekly);
+        tpl.valid_to = Some(d("2026-12-31"));
+        assert!(tpl.runs_on(d("2026-12-01")));
+        assert!(!tpl.runs_on(d("2026-12-02")));
+        assert!(!tpl.runs_on(d("2025-12-30")));
+        assert!(!tpl.runs_on(d("2027-01-05")));
+        assert!(tpl.runs_on(d("2026-12-29")));
+    }
+
+    #[test]
+    fn fortnightly_templates_skip_every_other_week() {
+        // 2026-01-01 is a Thursday, so the first Saturday is 3 January.
+        let tpl = template("T", Weekday::Sat, Frequency::Fortnightly);
+        assert!(tpl.runs_on(d("2026-01-03")));
+        assert!(!tpl.runs_on(d("2026-01-10")));
+        assert!(tpl.runs_on(d("2026-01-17")));
+        assert!(tpl.runs_on(d("2026-11-21")));
+        assert!(!tpl.runs_on(d("2026-11-28")));
+        assert!(tpl.runs_on(d("2026-12-05")));
+    }
+
+    #[test]
+    fn closures_remove_sessions_prison_wide_or_one_at_a_time() {
+        let templates = vec![template("A", Weekday::Tue, Frequency::Weekly), template("B", Weekday::Tue, Frequency::Weekly)];
+        let closures = vec![
+            Closure { date: d("2026-12-01"), template_id: Some("A".into()), reason: "staff training".into() },
+            Closure { date: d("2026-12-08"), template_id: None, reason: "lockdown".into() },
+        ];
+        let sessions = sessions_between(&templates, &closures, d("2026-12-01"), d("2026-12-15"));
+        let ids: Vec<String> = sessions.iter().map(|s| s.id.to_string()).collect();
+        assert_eq!(ids, ["B/2026-12-01", "A/2026-12-15", "B/2026-12-15"]);
+        assert_eq!(find_session(&templates, &closures, &SessionId::new("A", d("2026-12-01"))), Err(RuleError::SessionClosed));
+        assert_eq!(find_session(&templates, &closures, &SessionId::new("A", d("2026-12-02"))), Err(RuleError::SessionNotFound));
+        assert_eq!(find_session(&templates, &closures, &SessionId::new("Z", d("2026-12-01"))), Err(RuleError::SessionNotFound));
+        assert!(find_session(&templates, &closures, &SessionId::new("B", d("2026-12-01"))).is_ok());
+    }
+
+    #[test]
+    fn window_counts_days_in_london_time_not_utc() {
+        let w = BookingWindow::default();
+        // 23:30 UTC on 1 July is 00:30 on 2 July in London (BST).
+        assert_eq!(w.dates(utc("2026-07-01T23:30:00Z"), London), (d("2026-07-04"), d("2026-07-30")));
+        // In winter London is on UTC.
+        assert_eq!(w.dates(utc("2026-12-01T23:30:00Z"), London), (d("2026-12-03"), d("2026-12-29")));
+    }
+
+    #[test]
+    fn window_across_the_march_clock_change() {
+        let w = BookingWindow::default();
+        // Clocks go forward at 01:00 UTC on Sunday 29 March 2026.
+        assert_eq!(w.dates(utc("2026-03-28T23:59:59Z"), London).0, d("2026-03-30"));
+        assert_eq!(w.dates(utc("2026-03-29T00:59:59Z"), London).0, d("2026-03-31"));
+        assert_eq!(w.dates(utc("2026-03-29T23:00:00Z"), London).0, d("2026-04-01"));
+        assert_eq!(w.dates(utc("2026-03-29T22:59:59Z"), London).0, d("2026-03-31"));
+        assert_eq!(w.check(d("2026-03-31"), utc("2026-03-29T22:59:59Z"), London), Ok(()));
+        assert_eq!(
+            w.check(d("2026-03-31"), utc("2026-03-29T23:00:00Z"), London),
+            Err(RuleError::SessionTooSoon { min_days: 2 })
+        );
+    }
+
+    #[test]
+    fn window_across_the_october_clock_change() {
+        let w = BookingWindow::default();
+        // Clocks go back at 01:00 UTC on Sunday 25 October 2026.
+        assert_eq!(w.dates(utc("2026-10-24T22:59:59Z"), London).0, d("2026-10-26"));
+        assert_eq!(w.dates(utc("2026-10-24T23:00:00Z"), London).0, d("2026-10-27"));
+        assert_eq!(w.dates(utc("2026-10-25T23:59:59Z"), London).0, d("2026-10-27"));
+        assert_eq!(w.dates(utc("2026-10-26T00:00:00Z"), London).0, d("2026-10-28"));
+        assert_eq!(
+            w.check(d("2026-11-23"), utc("2026-10-25T00:30:00Z"), London),
+            Err(RuleError::SessionTooFarAhead { max_days: 28 })
+        );
+    }
+
+    #[test]
+    fn session_start_instants_follow_the_clock_change() {
+        let mut tpl = template("S", Weekday::Sun, Frequency::Weekly);
+        tpl.start = t("01:30");
+        let sessions = sessions_between(&[tpl], &[], d("2026-03-29"), d("2026-10-25"));
+        let first = sessions.first().unwrap();
+        // 01:30 does not exist on 29 March: the session starts at 02:30 BST, 01:30 UTC.
+        assert_eq!(first.starts_at(London), utc("2026-03-29T01:30:00Z"));
+        let last = sessions.last().unwrap();
+        // 01:30 happens twice on 25 October: the first, BST, is 00:30 UTC.
+        assert_eq!(last.starts_at(London), utc("2026-10-25T00:30:00Z"));
+    }
+
+    #[test]
+    fn session_ids_round_trip() {
+        let id = SessionId::parse("CDF-TUE-PM/2026-12-01").unwrap();
+        assert_eq!(id.template_id(), "CDF-TUE-PM");
+        assert_eq!(id.to_string(), "CDF-TUE-PM/2026-12-01");
+        for bad in ["", "X", "X/2026-13-01", "/2026-12-01", "a b/2026-12-01"] {
+            assert_eq!(SessionId::parse(bad), Err(RuleError::SessionNotFound), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn window_is_always_min_to_max_days_after_the_local_date(
+            secs in 1_735_689_600i64..1_830_297_600, min in 0u16..7, extra in 0u16..60
+        ) {
+            let now = DateTime::from_timestamp(secs, 0).unwrap();
+            let w = BookingWindow { min_notice_days: min, max_notice_days: min + extra };
+            let (first, last) = w.dates(now, London);
+            let today = now.with_timezone(&London).date_naive();
+            prop_assert_eq!((first - today).num_days(), i64::from(min));
+            prop_assert_eq!((last - first).num_days(), i64::from(extra));
+            prop_assert!(w.check(first, now, London).is_ok());
+            prop_assert!(w.check(first.pred_opt().unwrap(), now, London).is_err());
+            prop_assert!(w.check(last.succ_opt().unwrap(), now, London).is_err());
+        }
+
+        #[test]
+        fn generated_sessions_are_on_the_template_day_and_never_closed(
+            start in 0i64..700, len in 0i64..120, weekday in 0u8..7, fortnightly: bool, closed_offset in 0i64..120
+        ) {
+            let weekday = Weekday::try_from(weekday).unwrap();
+            let tpl = template("P", weekday, if fortnightly { Frequency::Fortnightly } else { Frequency::Weekly });
+            let from = d("2026-01-01") + Duration::days(start);
+            let to = from + Duration::days(len);
+            let closures = vec![Closure { date: from + Duration::days(closed_offset), template_id: None, reason: "x".into() }];
+            let sessions = sessions_between(std::slice::from_ref(&tpl), &closures, from, to);
+            for s in &sessions {
+                prop_assert_eq!(s.date().weekday(), weekday);
+                prop_assert!(s.date() != closures[0].date);
+            }
+            let period = if fortnightly { 14 } else { 7 };
+            for pair in sessions.windows(2) {
+                let gap = (pair[1].date() - pair[0].date()).num_days();
+                let closure_between = pair[0].date() < closures[0].date && closures[0].date < pair[1].date();
+                prop_assert!(gap == period || (closure_between && gap == 2 * period), "gap {}", gap);
+            }
+        }
+    }
+}
