@@ -32,7 +32,13 @@ pub struct PrisonerInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VisitorInput {
+    /// Set when the visitor was picked from the prisoner's contact list: the names and date of
+    /// birth then come from the list, not from what was typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(default)]
     pub first_name: String,
+    #[serde(default)]
     pub last_name: String,
     pub date_of_birth: String,
 }
@@ -73,6 +79,35 @@ impl PrisonerInput {
             // Every None pushed a violation above.
             _ => Err(RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into()),
         }
+    }
+}
+
+/// Fills in the details of visitors picked from the contact list. A picked id that is not on
+/// this prisoner's list is refused, so a kiosk cannot be used to look up other people.
+pub fn resolve_picked_contacts(inputs: &[VisitorInput], contacts: &[Contact]) -> Result<Vec<VisitorInput>, Violations> {
+    let mut violations = Vec::new();
+    let resolved = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| match &input.contact_id {
+            None => input.clone(),
+            Some(id) => match contacts.iter().find(|c| &c.id == id) {
+                Some(c) => VisitorInput {
+                    contact_id: Some(c.id.clone()),
+                    first_name: c.first_name.to_string(),
+                    last_name: c.last_name.to_string(),
+                    date_of_birth: c.date_of_birth.to_string(),
+                },
+                None => {
+                    violations.push(RuleError::VisitorNotOnList.at(Field::Visitor { index }));
+                    input.clone()
+                }
+            },
+        })
+        .collect();
+    match Violations::from_vec(violations) {
+        Some(v) => Err(v),
+        None => Ok(resolved),
     }
 }
 
@@ -341,7 +376,7 @@ mod tests {
         BookingRequest {
             prison: "cdf".into(),
             prisoner: PrisonerInput { number: "a1234bc".into(), date_of_birth: "1990-05-05".into(), surname: "evans".into() },
-            visitors: vec![VisitorInput { first_name: "Ann".into(), last_name: "Evans".into(), date_of_birth: "1970-01-01".into() }],
+            visitors: vec![VisitorInput { contact_id: None, first_name: "Ann".into(), last_name: "Evans".into(), date_of_birth: "1970-01-01".into() }],
             session: session.into(),
         }
     }
@@ -369,7 +404,7 @@ mod tests {
         req.prisoner.number = "123".into();
         req.prisoner.date_of_birth = "1990-02-31".into();
         req.visitors[0].first_name = "".into();
-        req.visitors.push(VisitorInput { first_name: "B0b".into(), last_name: "X".into(), date_of_birth: "2030-01-01".into() });
+        req.visitors.push(VisitorInput { contact_id: None, first_name: "B0b".into(), last_name: "X".into(), date_of_birth: "2030-01-01".into() });
         let v = req.parse(d("2026-11-25")).unwrap_err();
         let got: Vec<String> = v.as_slice().iter().map(|v| format!("{} {}", v.field, v.code())).collect();
         assert_eq!(got, [
@@ -452,8 +487,21 @@ mod tests {
     fn party_rules_are_applied_on_the_visit_date() {
         let rec = record(Custody::Convicted, 1);
         let mut req = request("T-Tue/2026-12-01");
-        req.visitors.push(VisitorInput { first_name: "Stranger".into(), last_name: "Evans".into(), date_of_birth: "1980-01-01".into() });
+        req.visitors.push(VisitorInput { contact_id: None, first_name: "Stranger".into(), last_name: "Evans".into(), date_of_birth: "1980-01-01".into() });
         assert_eq!(run(&req, &rec, &[], 0).unwrap_err(), ["visitor_not_on_list"]);
+    }
+
+    #[test]
+    fn picked_contacts_take_their_details_from_the_list() {
+        let rec = record(Custody::Convicted, 1);
+        let picked = [VisitorInput { contact_id: Some("C1".into()), ..Default::default() }];
+        let resolved = resolve_picked_contacts(&picked, &rec.contacts).unwrap();
+        assert_eq!(resolved[0].first_name, "Ann");
+        assert_eq!(resolved[0].date_of_birth, "1970-01-01");
+        let unknown = [VisitorInput { contact_id: Some("C999".into()), ..Default::default() }];
+        let err = resolve_picked_contacts(&unknown, &rec.contacts).unwrap_err();
+        assert_eq!(err.first().code(), "visitor_not_on_list");
+        assert_eq!(err.first().field, Field::Visitor { index: 0 });
     }
 
     #[test]

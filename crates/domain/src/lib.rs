@@ -14,7 +14,7 @@ pub mod timetable;
 
 pub use booking::{
     Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, ParsedRequest, PrisonRules,
-    PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput, decide,
+    PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput, decide, resolve_picked_contacts,
 };
 pub use error::{Field, RuleError, Violation, Violations};
 pub use party::{Contact, PartyRules, Visitor};

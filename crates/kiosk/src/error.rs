@@ -1,0 +1,51 @@
+use domain::Violations;
+
+/// Errors from the kiosk engine. Each has a stable `code()` that a UI translates.
+#[derive(Debug, thiserror::Error)]
+pub enum KioskError {
+    /// The request broke one or more booking rules; nothing was written.
+    #[error("{0}")]
+    Rejected(Violations),
+    #[error("no prison with code {0} in this kiosk's store")]
+    UnknownPrison(String),
+    #[error("no booking with reference {0}")]
+    BookingNotFound(String),
+    #[error("the kiosk store has not been set up: run `kioskctl init`")]
+    NotInitialised,
+    #[error("the kiosk store is already set up")]
+    AlreadyInitialised,
+    #[error("the store holds a value it cannot read: {0}")]
+    Corrupt(String),
+    #[error("bad data set: {0}")]
+    Dataset(#[from] domain::dataset::DatasetError),
+    #[error(transparent)]
+    Issue(#[from] domain::reference::IssueError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl KioskError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            KioskError::Rejected(v) => v.first().code(),
+            KioskError::UnknownPrison(_) => "unknown_prison",
+            KioskError::BookingNotFound(_) => "booking_not_found",
+            KioskError::NotInitialised => "not_initialised",
+            KioskError::AlreadyInitialised => "already_initialised",
+            KioskError::Corrupt(_) => "store_corrupt",
+            KioskError::Dataset(_) => "bad_dataset",
+            KioskError::Issue(_) => "references_exhausted",
+            KioskError::Database(_) | KioskError::Migrate(_) => "store_unavailable",
+        }
+    }
+}
+
+impl From<Violations> for KioskError {
+    fn from(v: Violations) -> Self {
+        KioskError::Rejected(v)
+    }
+}
+
+pub type Result<T, E = KioskError> = std::result::Result<T, E>;
