@@ -86,7 +86,7 @@ PRISONS = [
     # Wales: bilingual names and address; a timetable change in 2027 (a new Monday morning
     # from 4 January, the Thursday afternoon moving half an hour later from April).
     prison(
-        "CDF", "HMP Cardiff", "CEM Caerdydd",
+        "CDF", "HMP Cardiff", "CEF Caerdydd",
         ["Knox Road", "Cardiff", "CF24 0UG"],
         ["Heol Knox", "Caerdydd", "CF24 0UG"],
         max_children=4, arrive_minutes_before=45,
@@ -108,7 +108,7 @@ PRISONS = [
     ),
     # England, large local prison. Holds the fixed records C3456DE and D4567EF.
     prison(
-        "LDS", "HMP Leeds", "CEM Leeds",
+        "LDS", "HMP Leeds", "CEF Leeds",
         ["2 Gloucester Terrace", "Armley", "Leeds", "LS12 2TJ"],
         ["2 Gloucester Terrace", "Armley", "Leeds", "LS12 2TJ"],
         max_children=5, arrive_minutes_before=45,
@@ -129,7 +129,7 @@ PRISONS = [
     ),
     # England, large local prison; one day's notice is enough, a new Monday session from January.
     prison(
-        "BMI", "HMP Birmingham", "CEM Birmingham",
+        "BMI", "HMP Birmingham", "CEF Birmingham",
         ["Winson Green Road", "Birmingham", "B18 4AS"],
         ["Winson Green Road", "Birmingham", "B18 4AS"],
         min_notice_days=1, max_children=5, arrive_minutes_before=30,
@@ -152,7 +152,7 @@ PRISONS = [
     # no approved contact list (anyone may visit, bans still apply), mostly fortnightly sessions;
     # the two Saturday templates alternate weeks.
     prison(
-        "STY", "HMP Styal", "CEM Styal",
+        "STY", "HMP Styal", "CEF Styal",
         ["Styal Road", "Wilmslow", "Cheshire", "SK9 4HR"],
         ["Styal Road", "Wilmslow", "Swydd Gaer", "SK9 4HR"],
         max_visitors=4, max_adults=2, max_children=3, adult_age=12, has_contact_list=False,
@@ -562,7 +562,7 @@ class Generator:
             used_first.append(first)
             banned = None
             # About 5% of all contacts are banned: only adults, never the first one listed.
-            if contacts and a >= 18 and rng.random() < 0.075:
+            if contacts and a >= 18 and rng.random() < 0.1:
                 banned = rng.choice(PAST_BANS if rng.random() < 0.45 else FUTURE_BANS)
             contacts.append(contact(self.contact_id(), first, last, dob.isoformat(), banned))
         return contacts
@@ -591,8 +591,7 @@ class Generator:
             {"from": day("2026-10-01", "2026-11-15"), "until": day("2027-01-31", "2027-04-30")},
         ]
 
-    def prisoner(self, code):
-        rng = self.rng
+    def prisoner(self, code, custody):
         sex, weights = POPULATION[code]
         background = self.weighted(weights)
         age = self.prisoner_age()
@@ -600,10 +599,9 @@ class Generator:
         surname_choice = self.surname(background)
         first = self.first_name(background, sex, dob, [])
         last = self.surname_for(surname_choice, sex)
-        if rng.random() < 0.3:
-            custody, vos = "remand", 0
+        if custody == "remand":
+            vos = 0
         else:
-            custody = "convicted"
             vos = self.weighted({0: 5, 1: 10, 2: 18, 3: 22, 4: 20, 5: 13, 6: 12})
         restrictions = self.restrictions()
         contacts = self.contacts_for(background, sex, age, surname_choice, first)
@@ -614,10 +612,11 @@ class Generator:
         out = list(FIXED)
         plan = []
         for code, count in GENERATED.items():
-            plan += [code] * count
+            remand = round(count * 0.3)
+            plan += [(code, "remand")] * remand + [(code, "convicted")] * (count - remand)
         self.rng.shuffle(plan)
-        for code in plan:
-            out.append(self.prisoner(code))
+        for code, custody in plan:
+            out.append(self.prisoner(code, custody))
         return out
 
 

@@ -6,7 +6,9 @@ use crate::error::{Field, RuleError, Violation, Violations};
 use crate::party::{Contact, PartyRules, Visitor, check_party};
 use crate::person::{DateOfBirth, PersonName};
 use crate::prisoner::{Custody, PrisonerNumber};
-use crate::timetable::{BookingWindow, Closure, Session, SessionId, SessionTemplate, VisitKind, find_session, local_today};
+use crate::timetable::{
+    BookingWindow, Closure, Session, SessionId, SessionTemplate, VisitKind, find_session, local_today,
+};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,7 @@ pub struct VisitorInput {
     pub first_name: String,
     #[serde(default)]
     pub last_name: String,
+    #[serde(default)]
     pub date_of_birth: String,
 }
 
@@ -69,12 +72,18 @@ impl PrisonerInput {
         let mut v = Vec::new();
         let number = collect(&mut v, Field::PrisonerNumber, PrisonerNumber::parse(&self.number));
         // A prisoner's date of birth is checked against the record, but must be a real date.
-        let dob = collect(&mut v, Field::PrisonerDateOfBirth, DateOfBirth::parse(&self.date_of_birth, today));
+        let dob = collect(
+            &mut v,
+            Field::PrisonerDateOfBirth,
+            DateOfBirth::parse(&self.date_of_birth, today),
+        );
         let surname = collect(&mut v, Field::PrisonerSurname, PersonName::parse(&self.surname));
         match (number, dob, surname, Violations::from_vec(v)) {
-            (Some(number), Some(dob), Some(surname), None) => {
-                Ok(PrisonerIdentity { number, date_of_birth: dob.date(), surname })
-            }
+            (Some(number), Some(dob), Some(surname), None) => Ok(PrisonerIdentity {
+                number,
+                date_of_birth: dob.date(),
+                surname,
+            }),
             (.., Some(violations)) => Err(violations),
             // Every None pushed a violation above.
             _ => Err(RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into()),
@@ -84,7 +93,10 @@ impl PrisonerInput {
 
 /// Fills in the details of visitors picked from the contact list. A picked id that is not on
 /// this prisoner's list is refused, so a kiosk cannot be used to look up other people.
-pub fn resolve_picked_contacts(inputs: &[VisitorInput], contacts: &[Contact]) -> Result<Vec<VisitorInput>, Violations> {
+pub fn resolve_picked_contacts(
+    inputs: &[VisitorInput],
+    contacts: &[Contact],
+) -> Result<Vec<VisitorInput>, Violations> {
     let mut violations = Vec::new();
     let resolved = inputs
         .iter()
@@ -116,11 +128,27 @@ pub fn parse_visitors(inputs: &[VisitorInput], today: NaiveDate) -> Result<Vec<V
     let mut v = Vec::new();
     let mut visitors = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
-        let first = collect(&mut v, Field::VisitorFirstName { index }, PersonName::parse(&input.first_name));
-        let last = collect(&mut v, Field::VisitorLastName { index }, PersonName::parse(&input.last_name));
-        let dob = collect(&mut v, Field::VisitorDateOfBirth { index }, DateOfBirth::parse(&input.date_of_birth, today));
+        let first = collect(
+            &mut v,
+            Field::VisitorFirstName { index },
+            PersonName::parse(&input.first_name),
+        );
+        let last = collect(
+            &mut v,
+            Field::VisitorLastName { index },
+            PersonName::parse(&input.last_name),
+        );
+        let dob = collect(
+            &mut v,
+            Field::VisitorDateOfBirth { index },
+            DateOfBirth::parse(&input.date_of_birth, today),
+        );
         if let (Some(first_name), Some(last_name), Some(date_of_birth)) = (first, last, dob) {
-            visitors.push(Visitor { first_name, last_name, date_of_birth });
+            visitors.push(Visitor {
+                first_name,
+                last_name,
+                date_of_birth,
+            });
         }
     }
     match Violations::from_vec(v) {
@@ -133,8 +161,14 @@ impl BookingRequest {
     /// Checks the shape of every field and reports all that are wrong.
     pub fn parse(&self, today: NaiveDate) -> Result<ParsedRequest, Violations> {
         let mut all = Vec::new();
-        let prisoner = self.prisoner.parse(today).map_err(|e| all.extend(e.into_vec())).ok();
-        let visitors = parse_visitors(&self.visitors, today).map_err(|e| all.extend(e.into_vec())).ok();
+        let prisoner = self
+            .prisoner
+            .parse(today)
+            .map_err(|e| all.extend(e.into_vec()))
+            .ok();
+        let visitors = parse_visitors(&self.visitors, today)
+            .map_err(|e| all.extend(e.into_vec()))
+            .ok();
         if self.visitors.is_empty() {
             all.push(RuleError::NoVisitors.at(Field::Visitors));
         }
@@ -194,7 +228,10 @@ impl PrisonerRecord {
     /// The visitor must know the number, date of birth and surname. Which one was wrong is not
     /// said, so the kiosk cannot be used to probe prisoners' details one field at a time.
     pub fn identify(&self, who: &PrisonerIdentity) -> Result<(), Violation> {
-        if self.number == who.number && self.date_of_birth == who.date_of_birth && self.last_name.matches(&who.surname) {
+        if self.number == who.number
+            && self.date_of_birth == who.date_of_birth
+            && self.last_name.matches(&who.surname)
+        {
             Ok(())
         } else {
             Err(RuleError::PrisonerNotFound.at(Field::PrisonerNumber))
@@ -236,9 +273,14 @@ pub fn check_allowance(
         Custody::Convicted => Ok(()),
         Custody::Remand => {
             let week = week_start(session.date());
-            let in_week = existing.iter().filter(|e| week_start(e.session.date()) == week).count();
+            let in_week = existing
+                .iter()
+                .filter(|e| week_start(e.session.date()) == week)
+                .count();
             if in_week >= usize::from(remand_weekly_limit) {
-                Err(RuleError::WeeklyLimitReached { limit: remand_weekly_limit })
+                Err(RuleError::WeeklyLimitReached {
+                    limit: remand_weekly_limit,
+                })
             } else {
                 Ok(())
             }
@@ -269,8 +311,14 @@ pub struct Approved {
 
 /// Decides a parsed request. Every broken rule is reported; an unknown prisoner stops the
 /// check there, since nothing else can be judged without the record.
-pub fn decide(request: &ParsedRequest, ctx: &BookingContext<'_>, now: DateTime<Utc>) -> Result<Approved, Violations> {
-    ctx.prisoner.identify(&request.prisoner).map_err(Violations::from)?;
+pub fn decide(
+    request: &ParsedRequest,
+    ctx: &BookingContext<'_>,
+    now: DateTime<Utc>,
+) -> Result<Approved, Violations> {
+    ctx.prisoner
+        .identify(&request.prisoner)
+        .map_err(Violations::from)?;
     let mut v = Vec::new();
     let date = request.session.date();
     let session = find_session(ctx.templates, ctx.closures, &request.session);
@@ -280,15 +328,29 @@ pub fn decide(request: &ParsedRequest, ctx: &BookingContext<'_>, now: DateTime<U
     if let Err(e) = ctx.rules.window.check(date, now, ctx.rules.timezone) {
         v.push(e.at(Field::Session));
     }
-    let contacts = ctx.rules.has_contact_list.then_some(ctx.prisoner.contacts.as_slice());
-    v.extend(check_party(&request.visitors, &ctx.rules.party, contacts, &ctx.prisoner.contacts, date));
+    let contacts = ctx
+        .rules
+        .has_contact_list
+        .then_some(ctx.prisoner.contacts.as_slice());
+    v.extend(check_party(
+        &request.visitors,
+        &ctx.rules.party,
+        contacts,
+        &ctx.prisoner.contacts,
+        date,
+    ));
     let kind = ctx.prisoner.visit_kind_on(date);
     if let Ok(s) = &session
         && u32::from(s.capacity(kind)) <= ctx.tables_taken
     {
         v.push(RuleError::SessionFull.at(Field::Session));
     }
-    if let Err(e) = check_allowance(ctx.prisoner, ctx.existing_visits, &request.session, ctx.rules.remand_weekly_limit) {
+    if let Err(e) = check_allowance(
+        ctx.prisoner,
+        ctx.existing_visits,
+        &request.session,
+        ctx.rules.remand_weekly_limit,
+    ) {
         v.push(e.at(Field::Session));
     }
     match (session, Violations::from_vec(v)) {
@@ -325,7 +387,9 @@ mod tests {
     }
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn rules() -> PrisonRules {
@@ -339,18 +403,21 @@ mod tests {
     }
 
     fn templates() -> Vec<SessionTemplate> {
-        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu].iter().map(|w| SessionTemplate {
-            id: format!("T-{w}"),
-            weekday: *w,
-            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-            room: "Hall".into(),
-            open_capacity: 10,
-            closed_capacity: 1,
-            valid_from: d("2026-01-01"),
-            valid_to: None,
-            frequency: Frequency::Weekly,
-        }).collect()
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu]
+            .iter()
+            .map(|w| SessionTemplate {
+                id: format!("T-{w}"),
+                weekday: *w,
+                start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+                end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+                room: "Hall".into(),
+                open_capacity: 10,
+                closed_capacity: 1,
+                valid_from: d("2026-01-01"),
+                valid_to: None,
+                frequency: Frequency::Weekly,
+            })
+            .collect()
     }
 
     fn record(custody: Custody, vos: u32) -> PrisonerRecord {
@@ -375,24 +442,57 @@ mod tests {
     fn request(session: &str) -> BookingRequest {
         BookingRequest {
             prison: "cdf".into(),
-            prisoner: PrisonerInput { number: "a1234bc".into(), date_of_birth: "1990-05-05".into(), surname: "evans".into() },
-            visitors: vec![VisitorInput { contact_id: None, first_name: "Ann".into(), last_name: "Evans".into(), date_of_birth: "1970-01-01".into() }],
+            prisoner: PrisonerInput {
+                number: "a1234bc".into(),
+                date_of_birth: "1990-05-05".into(),
+                surname: "evans".into(),
+            },
+            visitors: vec![VisitorInput {
+                contact_id: None,
+                first_name: "Ann".into(),
+                last_name: "Evans".into(),
+                date_of_birth: "1970-01-01".into(),
+            }],
             session: session.into(),
         }
     }
 
-    fn run(req: &BookingRequest, prisoner: &PrisonerRecord, existing: &[ExistingVisit], taken: u32) -> Result<Approved, Vec<&'static str>> {
-        let parsed = req.parse(d("2026-11-25")).map_err(|v| v.as_slice().iter().map(Violation::code).collect::<Vec<_>>())?;
+    fn run(
+        req: &BookingRequest,
+        prisoner: &PrisonerRecord,
+        existing: &[ExistingVisit],
+        taken: u32,
+    ) -> Result<Approved, Vec<&'static str>> {
+        let parsed = req
+            .parse(d("2026-11-25"))
+            .map_err(|v| v.as_slice().iter().map(Violation::code).collect::<Vec<_>>())?;
         let r = rules();
         let t = templates();
-        let closures = vec![Closure { date: d("2026-12-08"), template_id: None, reason: "training".into() }];
-        let ctx = BookingContext { rules: &r, templates: &t, closures: &closures, prisoner, existing_visits: existing, tables_taken: taken };
+        let closures = vec![Closure {
+            date: d("2026-12-08"),
+            template_id: None,
+            reason: "training".into(),
+        }];
+        let ctx = BookingContext {
+            rules: &r,
+            templates: &t,
+            closures: &closures,
+            prisoner,
+            existing_visits: existing,
+            tables_taken: taken,
+        };
         decide(&parsed, &ctx, now()).map_err(|v| v.as_slice().iter().map(Violation::code).collect())
     }
 
     #[test]
     fn a_valid_request_is_approved() {
-        let ok = run(&request("T-Tue/2026-12-01"), &record(Custody::Convicted, 2), &[], 9).unwrap();
+        let ok = run(
+            &request("T-Tue/2026-12-01"),
+            &record(Custody::Convicted, 2),
+            &[],
+            9,
+        )
+        .unwrap();
         assert_eq!(ok.kind, VisitKind::Open);
         assert!(ok.spends_visiting_order);
         assert_eq!(ok.session.id.to_string(), "T-Tue/2026-12-01");
@@ -404,20 +504,35 @@ mod tests {
         req.prisoner.number = "123".into();
         req.prisoner.date_of_birth = "1990-02-31".into();
         req.visitors[0].first_name = "".into();
-        req.visitors.push(VisitorInput { contact_id: None, first_name: "B0b".into(), last_name: "X".into(), date_of_birth: "2030-01-01".into() });
+        req.visitors.push(VisitorInput {
+            contact_id: None,
+            first_name: "B0b".into(),
+            last_name: "X".into(),
+            date_of_birth: "2030-01-01".into(),
+        });
         let v = req.parse(d("2026-11-25")).unwrap_err();
-        let got: Vec<String> = v.as_slice().iter().map(|v| format!("{} {}", v.field, v.code())).collect();
-        assert_eq!(got, [
-            "prisoner.number prisoner_number_invalid",
-            "prisoner.date_of_birth date_of_birth_invalid",
-            "visitors[0].first_name name_empty",
-            "visitors[1].first_name name_invalid_characters",
-            "visitors[1].date_of_birth date_of_birth_in_future",
-            "session session_not_found",
-        ]);
+        let got: Vec<String> = v
+            .as_slice()
+            .iter()
+            .map(|v| format!("{} {}", v.field, v.code()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "prisoner.number prisoner_number_invalid",
+                "prisoner.date_of_birth date_of_birth_invalid",
+                "visitors[0].first_name name_empty",
+                "visitors[1].first_name name_invalid_characters",
+                "visitors[1].date_of_birth date_of_birth_in_future",
+                "session session_not_found",
+            ]
+        );
         let mut empty = request("T-Tue/2026-12-01");
         empty.visitors.clear();
-        assert_eq!(empty.parse(d("2026-11-25")).unwrap_err().first().code(), "no_visitors");
+        assert_eq!(
+            empty.parse(d("2026-11-25")).unwrap_err().first().code(),
+            "no_visitors"
+        );
     }
 
     #[test]
@@ -434,30 +549,63 @@ mod tests {
     #[test]
     fn session_rules() {
         let rec = record(Custody::Convicted, 1);
-        assert_eq!(run(&request("T-Tue/2026-12-08"), &rec, &[], 0).unwrap_err(), ["session_closed"]);
-        assert_eq!(run(&request("T-Fri/2026-12-04"), &rec, &[], 0).unwrap_err(), ["session_not_found"]);
-        assert_eq!(run(&request("T-Thu/2026-11-26"), &rec, &[], 0).unwrap_err(), ["session_too_soon"]);
-        assert_eq!(run(&request("T-Thu/2026-12-24"), &rec, &[], 0).unwrap_err(), ["session_too_far_ahead"]);
+        assert_eq!(
+            run(&request("T-Tue/2026-12-08"), &rec, &[], 0).unwrap_err(),
+            ["session_closed"]
+        );
+        assert_eq!(
+            run(&request("T-Fri/2026-12-04"), &rec, &[], 0).unwrap_err(),
+            ["session_not_found"]
+        );
+        assert_eq!(
+            run(&request("T-Thu/2026-11-26"), &rec, &[], 0).unwrap_err(),
+            ["session_too_soon"]
+        );
+        assert_eq!(
+            run(&request("T-Thu/2026-12-24"), &rec, &[], 0).unwrap_err(),
+            ["session_too_far_ahead"]
+        );
         assert!(run(&request("T-Wed/2026-12-23"), &rec, &[], 0).is_ok());
         assert!(run(&request("T-Fri/2026-11-27"), &rec, &[], 0).is_err());
-        assert_eq!(run(&request("T-Tue/2026-12-01"), &rec, &[], 10).unwrap_err(), ["session_full"]);
+        assert_eq!(
+            run(&request("T-Tue/2026-12-01"), &rec, &[], 10).unwrap_err(),
+            ["session_full"]
+        );
     }
 
     #[test]
     fn closed_visit_restriction_forces_closed_capacity() {
         let mut rec = record(Custody::Convicted, 1);
-        rec.closed_visit_restrictions.push(ClosedVisitRestriction { from: d("2026-11-01"), until: Some(d("2026-12-01")) });
+        rec.closed_visit_restrictions.push(ClosedVisitRestriction {
+            from: d("2026-11-01"),
+            until: Some(d("2026-12-01")),
+        });
         let ok = run(&request("T-Tue/2026-12-01"), &rec, &[], 0).unwrap();
         assert_eq!(ok.kind, VisitKind::Closed);
         // One closed table, already taken, although open tables are free.
-        assert_eq!(run(&request("T-Tue/2026-12-01"), &rec, &[], 1).unwrap_err(), ["session_full"]);
+        assert_eq!(
+            run(&request("T-Tue/2026-12-01"), &rec, &[], 1).unwrap_err(),
+            ["session_full"]
+        );
         // The day after the restriction ends the visit is open again.
-        assert_eq!(run(&request("T-Wed/2026-12-02"), &rec, &[], 1).unwrap().kind, VisitKind::Open);
+        assert_eq!(
+            run(&request("T-Wed/2026-12-02"), &rec, &[], 1).unwrap().kind,
+            VisitKind::Open
+        );
     }
 
     #[test]
     fn visiting_orders_for_convicted_prisoners() {
-        assert_eq!(run(&request("T-Tue/2026-12-01"), &record(Custody::Convicted, 0), &[], 0).unwrap_err(), ["no_visiting_order"]);
+        assert_eq!(
+            run(
+                &request("T-Tue/2026-12-01"),
+                &record(Custody::Convicted, 0),
+                &[],
+                0
+            )
+            .unwrap_err(),
+            ["no_visiting_order"]
+        );
         let remand = run(&request("T-Tue/2026-12-01"), &record(Custody::Remand, 0), &[], 0).unwrap();
         assert!(!remand.spends_visiting_order);
     }
@@ -465,40 +613,69 @@ mod tests {
     #[test]
     fn remand_weekly_limit_uses_monday_weeks() {
         let rec = record(Custody::Remand, 0);
-        let visit = |s: &str| ExistingVisit { session: SessionId::parse(s).unwrap() };
+        let visit = |s: &str| ExistingVisit {
+            session: SessionId::parse(s).unwrap(),
+        };
         // Mon 30 Nov, Tue 1 Dec, Wed 2 Dec are one week; Thu 3 Dec is the fourth visit.
-        let week = [visit("T-Mon/2026-11-30"), visit("T-Tue/2026-12-01"), visit("T-Wed/2026-12-02")];
-        assert_eq!(run(&request("T-Thu/2026-12-03"), &rec, &week, 0).unwrap_err(), ["weekly_limit_reached"]);
+        let week = [
+            visit("T-Mon/2026-11-30"),
+            visit("T-Tue/2026-12-01"),
+            visit("T-Wed/2026-12-02"),
+        ];
+        assert_eq!(
+            run(&request("T-Thu/2026-12-03"), &rec, &week, 0).unwrap_err(),
+            ["weekly_limit_reached"]
+        );
         // The following Monday starts a new week.
         assert!(run(&request("T-Mon/2026-12-07"), &rec, &week, 0).is_ok());
         // Visits in the previous week do not count.
-        let last_week = [visit("T-Mon/2026-11-23"), visit("T-Tue/2026-11-24"), visit("T-Wed/2026-11-25")];
+        let last_week = [
+            visit("T-Mon/2026-11-23"),
+            visit("T-Tue/2026-11-24"),
+            visit("T-Wed/2026-11-25"),
+        ];
         assert!(run(&request("T-Mon/2026-11-30"), &rec, &last_week, 0).is_ok());
     }
 
     #[test]
     fn one_visit_per_session() {
         let rec = record(Custody::Convicted, 5);
-        let existing = [ExistingVisit { session: SessionId::parse("T-Tue/2026-12-01").unwrap() }];
-        assert_eq!(run(&request("T-Tue/2026-12-01"), &rec, &existing, 0).unwrap_err(), ["duplicate_visit"]);
+        let existing = [ExistingVisit {
+            session: SessionId::parse("T-Tue/2026-12-01").unwrap(),
+        }];
+        assert_eq!(
+            run(&request("T-Tue/2026-12-01"), &rec, &existing, 0).unwrap_err(),
+            ["duplicate_visit"]
+        );
     }
 
     #[test]
     fn party_rules_are_applied_on_the_visit_date() {
         let rec = record(Custody::Convicted, 1);
         let mut req = request("T-Tue/2026-12-01");
-        req.visitors.push(VisitorInput { contact_id: None, first_name: "Stranger".into(), last_name: "Evans".into(), date_of_birth: "1980-01-01".into() });
+        req.visitors.push(VisitorInput {
+            contact_id: None,
+            first_name: "Stranger".into(),
+            last_name: "Evans".into(),
+            date_of_birth: "1980-01-01".into(),
+        });
         assert_eq!(run(&req, &rec, &[], 0).unwrap_err(), ["visitor_not_on_list"]);
     }
 
     #[test]
     fn picked_contacts_take_their_details_from_the_list() {
         let rec = record(Custody::Convicted, 1);
-        let picked = [VisitorInput { contact_id: Some("C1".into()), ..Default::default() }];
+        let picked = [VisitorInput {
+            contact_id: Some("C1".into()),
+            ..Default::default()
+        }];
         let resolved = resolve_picked_contacts(&picked, &rec.contacts).unwrap();
         assert_eq!(resolved[0].first_name, "Ann");
         assert_eq!(resolved[0].date_of_birth, "1970-01-01");
-        let unknown = [VisitorInput { contact_id: Some("C999".into()), ..Default::default() }];
+        let unknown = [VisitorInput {
+            contact_id: Some("C999".into()),
+            ..Default::default()
+        }];
         let err = resolve_picked_contacts(&unknown, &rec.contacts).unwrap_err();
         assert_eq!(err.first().code(), "visitor_not_on_list");
         assert_eq!(err.first().field, Field::Visitor { index: 0 });

@@ -62,9 +62,19 @@ pub enum DatasetError {
     #[error("prison {0}: min notice days must not exceed max notice days")]
     Window(String),
     #[error("prison {prison}: template {template}: {problem}")]
-    Template { prison: String, template: String, problem: &'static str },
+    Template {
+        prison: String,
+        template: String,
+        problem: &'static str,
+    },
     #[error("template id {0} is used twice")]
     DuplicateTemplate(String),
+    #[error("prison {prison}: closure on {date} names unknown session template {template}")]
+    UnknownClosureTemplate {
+        prison: String,
+        date: NaiveDate,
+        template: String,
+    },
     #[error("prisoner {0} is at unknown prison {1}")]
     UnknownPrison(String, String),
     #[error("prisoner {0} is listed twice")]
@@ -73,14 +83,25 @@ pub enum DatasetError {
 
 impl PrisonFile {
     pub fn rules(&self) -> Result<PrisonRules, DatasetError> {
-        let party = PartyRules::new(self.max_visitors, self.max_adults, self.max_children, self.adult_age)
-            .map_err(|source| DatasetError::PartyRules { prison: self.code.clone(), source })?;
+        let party = PartyRules::new(
+            self.max_visitors,
+            self.max_adults,
+            self.max_children,
+            self.adult_age,
+        )
+        .map_err(|source| DatasetError::PartyRules {
+            prison: self.code.clone(),
+            source,
+        })?;
         if self.min_notice_days > self.max_notice_days {
             return Err(DatasetError::Window(self.code.clone()));
         }
         Ok(PrisonRules {
             timezone: self.timezone,
-            window: BookingWindow { min_notice_days: self.min_notice_days, max_notice_days: self.max_notice_days },
+            window: BookingWindow {
+                min_notice_days: self.min_notice_days,
+                max_notice_days: self.max_notice_days,
+            },
             party,
             has_contact_list: self.has_contact_list,
             remand_weekly_limit: self.remand_weekly_limit,
@@ -113,17 +134,37 @@ pub fn check(prisons: &[PrisonFile], prisoners: &[PrisonerFile]) -> Result<(), D
                 None
             };
             if let Some(problem) = problem {
-                return Err(DatasetError::Template { prison: p.code.clone(), template: t.id.clone(), problem });
+                return Err(DatasetError::Template {
+                    prison: p.code.clone(),
+                    template: t.id.clone(),
+                    problem,
+                });
             }
             if !template_ids.insert(t.id.clone()) {
                 return Err(DatasetError::DuplicateTemplate(t.id.clone()));
             }
         }
     }
+    for p in prisons {
+        for c in &p.closures {
+            if let Some(t) = &c.template_id
+                && !p.templates.iter().any(|tpl| &tpl.id == t)
+            {
+                return Err(DatasetError::UnknownClosureTemplate {
+                    prison: p.code.clone(),
+                    date: c.date,
+                    template: t.clone(),
+                });
+            }
+        }
+    }
     let mut numbers = std::collections::HashSet::new();
     for p in prisoners {
         if !prisons.iter().any(|pr| pr.code == p.prison) {
-            return Err(DatasetError::UnknownPrison(p.number.to_string(), p.prison.clone()));
+            return Err(DatasetError::UnknownPrison(
+                p.number.to_string(),
+                p.prison.clone(),
+            ));
         }
         if !numbers.insert(p.number.clone()) {
             return Err(DatasetError::DuplicatePrisoner(p.number.to_string()));

@@ -16,11 +16,19 @@ pub enum Field {
     PrisonerSurname,
     /// The party as a whole (counts of visitors and adults).
     Visitors,
-    VisitorFirstName { index: usize },
-    VisitorLastName { index: usize },
-    VisitorDateOfBirth { index: usize },
+    VisitorFirstName {
+        index: usize,
+    },
+    VisitorLastName {
+        index: usize,
+    },
+    VisitorDateOfBirth {
+        index: usize,
+    },
     /// A visitor as a person (contact list, bans, age of the lead visitor).
-    Visitor { index: usize },
+    Visitor {
+        index: usize,
+    },
     Session,
     Reference,
 }

@@ -13,13 +13,14 @@ pub mod reference;
 pub mod timetable;
 
 pub use booking::{
-    Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, ParsedRequest, PrisonRules,
-    PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput, decide, resolve_picked_contacts,
+    Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, ParsedRequest,
+    PrisonRules, PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput, decide,
+    resolve_picked_contacts,
 };
+pub use chrono_tz::Tz;
 pub use error::{Field, RuleError, Violation, Violations};
 pub use party::{Contact, PartyRules, Visitor};
 pub use person::{DateOfBirth, PersonName};
 pub use prisoner::{Custody, PrisonerNumber};
 pub use reference::{BookingReference, IssuerNumber};
 pub use timetable::{BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, VisitKind};
-pub use chrono_tz::Tz;

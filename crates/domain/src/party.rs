@@ -35,12 +35,22 @@ pub enum PartyRulesError {
 
 impl Default for PartyRules {
     fn default() -> Self {
-        Self { max_visitors: MAX_VISITORS, max_adults: MAX_ADULTS, max_children: MAX_VISITORS - 1, adult_age: 18 }
+        Self {
+            max_visitors: MAX_VISITORS,
+            max_adults: MAX_ADULTS,
+            max_children: MAX_VISITORS - 1,
+            adult_age: 18,
+        }
     }
 }
 
 impl PartyRules {
-    pub fn new(max_visitors: u8, max_adults: u8, max_children: u8, adult_age: u8) -> Result<Self, PartyRulesError> {
+    pub fn new(
+        max_visitors: u8,
+        max_adults: u8,
+        max_children: u8,
+        adult_age: u8,
+    ) -> Result<Self, PartyRulesError> {
         if !(1..=MAX_VISITORS).contains(&max_visitors) {
             return Err(PartyRulesError::MaxVisitors);
         }
@@ -53,7 +63,12 @@ impl PartyRules {
         if !(10..=18).contains(&adult_age) {
             return Err(PartyRulesError::AdultAge);
         }
-        Ok(Self { max_visitors, max_adults, max_children, adult_age })
+        Ok(Self {
+            max_visitors,
+            max_adults,
+            max_children,
+            adult_age,
+        })
     }
 
     pub fn max_visitors(&self) -> u8 {
@@ -121,17 +136,38 @@ pub fn check_party(
         return violations;
     }
     if visitors.len() > usize::from(rules.max_visitors) {
-        violations.push(RuleError::TooManyVisitors { max: rules.max_visitors }.at(Field::Visitors));
+        violations.push(
+            RuleError::TooManyVisitors {
+                max: rules.max_visitors,
+            }
+            .at(Field::Visitors),
+        );
     }
     let adult_age = u32::from(rules.adult_age);
-    let adults = visitors.iter().filter(|v| v.date_of_birth.age_on(visit_date) >= adult_age).count();
+    let adults = visitors
+        .iter()
+        .filter(|v| v.date_of_birth.age_on(visit_date) >= adult_age)
+        .count();
     if adults > usize::from(rules.max_adults) {
-        violations.push(RuleError::TooManyAdults { max: rules.max_adults }.at(Field::Visitors));
+        violations.push(
+            RuleError::TooManyAdults {
+                max: rules.max_adults,
+            }
+            .at(Field::Visitors),
+        );
     }
     if visitors.len() - adults > usize::from(rules.max_children) {
-        violations.push(RuleError::TooManyChildren { max: rules.max_children }.at(Field::Visitors));
+        violations.push(
+            RuleError::TooManyChildren {
+                max: rules.max_children,
+            }
+            .at(Field::Visitors),
+        );
     }
-    if !visitors.iter().any(|v| v.date_of_birth.age_on(visit_date) >= LEAD_VISITOR_AGE) {
+    if !visitors
+        .iter()
+        .any(|v| v.date_of_birth.age_on(visit_date) >= LEAD_VISITOR_AGE)
+    {
         violations.push(RuleError::NoAdultVisitor.at(Field::Visitors));
     }
     if visitors[0].date_of_birth.age_on(visit_date) < LEAD_VISITOR_AGE {
@@ -205,28 +241,51 @@ mod tests {
     fn party_size_and_age_rules() {
         let rules = PartyRules::default();
         assert_eq!(check(&[], &rules), ["no_visitors"]);
-        let seven: Vec<_> = (0..7).map(|i| visitor(&format!("Kid{}", "a".repeat(i)), if i == 0 { "1980-01-01" } else { "2015-01-01" })).collect();
+        let seven: Vec<_> = (0..7)
+            .map(|i| {
+                visitor(
+                    &format!("Kid{}", "a".repeat(i)),
+                    if i == 0 { "1980-01-01" } else { "2015-01-01" },
+                )
+            })
+            .collect();
         assert_eq!(check(&seven, &rules), ["too_many_visitors", "too_many_children"]);
-        let four_adults: Vec<_> = ["Ann", "Bob", "Cai", "Dee"].iter().map(|n| visitor(n, "1980-01-01")).collect();
+        let four_adults: Vec<_> = ["Ann", "Bob", "Cai", "Dee"]
+            .iter()
+            .map(|n| visitor(n, "1980-01-01"))
+            .collect();
         assert_eq!(check(&four_adults, &rules), ["too_many_adults"]);
         assert_eq!(
-            check(&[visitor("Kid", "2015-01-01"), visitor("Ann", "1980-01-01")], &rules),
+            check(
+                &[visitor("Kid", "2015-01-01"), visitor("Ann", "1980-01-01")],
+                &rules
+            ),
             ["lead_visitor_under_age"]
         );
-        assert_eq!(check(&[visitor("Kid", "2015-01-01")], &rules), ["no_adult_visitor", "lead_visitor_under_age"]);
+        assert_eq!(
+            check(&[visitor("Kid", "2015-01-01")], &rules),
+            ["no_adult_visitor", "lead_visitor_under_age"]
+        );
     }
 
     #[test]
     fn the_lead_visitor_turning_18_on_the_visit_day_counts() {
         let rules = PartyRules::default();
         assert!(check(&[visitor("Ann", "2008-12-10")], &rules).is_empty());
-        assert_eq!(check(&[visitor("Ann", "2008-12-11")], &rules), ["no_adult_visitor", "lead_visitor_under_age"]);
+        assert_eq!(
+            check(&[visitor("Ann", "2008-12-11")], &rules),
+            ["no_adult_visitor", "lead_visitor_under_age"]
+        );
     }
 
     #[test]
     fn a_lower_adult_age_counts_teenagers_as_adults_for_seating() {
         let rules = PartyRules::new(6, 3, 5, 12).unwrap();
-        let party: Vec<_> = ["Ann", "Bob", "Cai"].iter().map(|n| visitor(n, "1980-01-01")).chain([visitor("Teen", "2012-01-01")]).collect();
+        let party: Vec<_> = ["Ann", "Bob", "Cai"]
+            .iter()
+            .map(|n| visitor(n, "1980-01-01"))
+            .chain([visitor("Teen", "2012-01-01")])
+            .collect();
         assert_eq!(check(&party, &rules), ["too_many_adults"]);
         assert!(check(&party, &PartyRules::default()).is_empty());
     }
@@ -234,7 +293,11 @@ mod tests {
     #[test]
     fn per_prison_child_limit() {
         let rules = PartyRules::new(4, 2, 1, 18).unwrap();
-        let party = [visitor("Ann", "1980-01-01"), visitor("Kid", "2015-01-01"), visitor("Tot", "2020-01-01")];
+        let party = [
+            visitor("Ann", "1980-01-01"),
+            visitor("Kid", "2015-01-01"),
+            visitor("Tot", "2020-01-01"),
+        ];
         assert_eq!(check(&party, &rules), ["too_many_children"]);
     }
 
@@ -255,17 +318,39 @@ mod tests {
 
     #[test]
     fn contact_list_and_bans() {
-        let list = vec![contact("Ann", "1980-01-01", None), contact("Bob", "1981-01-01", Some("2026-12-10"))];
+        let list = vec![
+            contact("Ann", "1980-01-01", None),
+            contact("Bob", "1981-01-01", Some("2026-12-10")),
+        ];
         let rules = PartyRules::default();
-        let run = |party: &[Visitor], date: &str| codes(&check_party(party, &rules, Some(&list), &list, d(date)));
+        let run =
+            |party: &[Visitor], date: &str| codes(&check_party(party, &rules, Some(&list), &list, d(date)));
         assert!(run(&[visitor("Ann", "1980-01-01")], VISIT).is_empty());
-        assert_eq!(run(&[visitor("Ann", "1980-01-01"), visitor("Cat", "1982-01-01")], VISIT), ["visitor_not_on_list"]);
+        assert_eq!(
+            run(
+                &[visitor("Ann", "1980-01-01"), visitor("Cat", "1982-01-01")],
+                VISIT
+            ),
+            ["visitor_not_on_list"]
+        );
         // Same name, different date of birth: not the person on the list.
-        assert_eq!(run(&[visitor("Ann", "1980-01-02")], VISIT), ["visitor_not_on_list"]);
-        assert_eq!(run(&[visitor("Bob", "1981-01-01")], "2026-12-10"), ["visitor_banned"]);
+        assert_eq!(
+            run(&[visitor("Ann", "1980-01-02")], VISIT),
+            ["visitor_not_on_list"]
+        );
+        assert_eq!(
+            run(&[visitor("Bob", "1981-01-01")], "2026-12-10"),
+            ["visitor_banned"]
+        );
         assert!(run(&[visitor("Bob", "1981-01-01")], "2026-12-11").is_empty());
         // Without a list anyone may come, but a known ban still applies.
-        let open = codes(&check_party(&[visitor("Bob", "1981-01-01"), visitor("Cat", "1982-01-01")], &rules, None, &list, d(VISIT)));
+        let open = codes(&check_party(
+            &[visitor("Bob", "1981-01-01"), visitor("Cat", "1982-01-01")],
+            &rules,
+            None,
+            &list,
+            d(VISIT),
+        ));
         assert_eq!(open, ["visitor_banned"]);
     }
 

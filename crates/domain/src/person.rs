@@ -75,8 +75,8 @@ pub struct DateOfBirth(NaiveDate);
 impl DateOfBirth {
     /// Parses `YYYY-MM-DD`.
     pub fn parse(input: &str, today: NaiveDate) -> Result<Self, RuleError> {
-        let date = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
-            .map_err(|_| RuleError::DateOfBirthInvalid)?;
+        let date =
+            NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| RuleError::DateOfBirthInvalid)?;
         Self::from_date(date, today)
     }
 
@@ -140,7 +140,18 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_accept_any_script() {
-        for ok in ["  Siân  ", "O'Brien", "Anne-Marie", "Dafydd ap Gwŷn", "Zoë", "Nguyễn", "Мария", "محمد", "王", "D’Arcy"] {
+        for ok in [
+            "  Siân  ",
+            "O'Brien",
+            "Anne-Marie",
+            "Dafydd ap Gwŷn",
+            "Zoë",
+            "Nguyễn",
+            "Мария",
+            "محمد",
+            "王",
+            "D’Arcy",
+        ] {
             let n = PersonName::parse(ok).unwrap();
             assert_eq!(n.as_str(), ok.trim().nfc().collect::<String>());
         }
@@ -152,7 +163,11 @@ mod tests {
         assert_eq!(PersonName::parse(&"a".repeat(51)), Err(RuleError::NameTooLong));
         assert!(PersonName::parse(&"a".repeat(50)).is_ok());
         for bad in ["J0hn", "Ann.", "Bob!", "<script>", "--", "' '", "a\tb", "x_y"] {
-            assert_eq!(PersonName::parse(bad), Err(RuleError::NameInvalidCharacters), "{bad}");
+            assert_eq!(
+                PersonName::parse(bad),
+                Err(RuleError::NameInvalidCharacters),
+                "{bad}"
+            );
         }
     }
 
@@ -173,13 +188,28 @@ mod tests {
     #[test]
     fn dates_of_birth() {
         let today = d("2026-11-25");
-        assert_eq!(DateOfBirth::parse("2026-02-30", today), Err(RuleError::DateOfBirthInvalid));
-        assert_eq!(DateOfBirth::parse("25/11/1990", today), Err(RuleError::DateOfBirthInvalid));
-        assert_eq!(DateOfBirth::parse("2026-11-26", today), Err(RuleError::DateOfBirthInFuture));
+        assert_eq!(
+            DateOfBirth::parse("2026-02-30", today),
+            Err(RuleError::DateOfBirthInvalid)
+        );
+        assert_eq!(
+            DateOfBirth::parse("25/11/1990", today),
+            Err(RuleError::DateOfBirthInvalid)
+        );
+        assert_eq!(
+            DateOfBirth::parse("2026-11-26", today),
+            Err(RuleError::DateOfBirthInFuture)
+        );
         assert!(DateOfBirth::parse("2026-11-25", today).is_ok());
         assert!(DateOfBirth::parse("1906-11-25", today).is_ok());
-        assert_eq!(DateOfBirth::parse("1906-11-24", today), Err(RuleError::DateOfBirthTooOld));
-        assert_eq!(DateOfBirth::from_parts(31, 4, 1990, today), Err(RuleError::DateOfBirthInvalid));
+        assert_eq!(
+            DateOfBirth::parse("1906-11-24", today),
+            Err(RuleError::DateOfBirthTooOld)
+        );
+        assert_eq!(
+            DateOfBirth::from_parts(31, 4, 1990, today),
+            Err(RuleError::DateOfBirthInvalid)
+        );
         assert!(DateOfBirth::from_parts(29, 2, 2000, today).is_ok());
     }
 

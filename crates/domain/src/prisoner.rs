@@ -84,8 +84,14 @@ mod tests {
 
     #[test]
     fn rejects_wrong_shapes() {
-        for bad in ["", "A1234B", "A1234BCD", "11234BC", "A12C4BC", "A12345C", "Ä1234BC", "A 1234BC"] {
-            assert_eq!(PrisonerNumber::parse(bad), Err(RuleError::PrisonerNumberInvalid), "{bad}");
+        for bad in [
+            "", "A1234B", "A1234BCD", "11234BC", "A12C4BC", "A12345C", "Ä1234BC", "A 1234BC",
+        ] {
+            assert_eq!(
+                PrisonerNumber::parse(bad),
+                Err(RuleError::PrisonerNumberInvalid),
+                "{bad}"
+            );
         }
     }
 

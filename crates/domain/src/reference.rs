@@ -246,7 +246,11 @@ mod tests {
         let s = r.to_string();
         assert_eq!(s.len(), 9);
         assert_eq!(&s[4..5], "-");
-        assert!(s.chars().filter(|&c| c != '-').all(|c| ALPHABET.contains(&(c as u8))));
+        assert!(
+            s.chars()
+                .filter(|&c| c != '-')
+                .all(|c| ALPHABET.contains(&(c as u8)))
+        );
     }
 
     #[test]
@@ -267,7 +271,10 @@ mod tests {
 
     #[test]
     fn rejects_out_of_range() {
-        assert_eq!(IssuerNumber::new(MAX_ISSUER + 1), Err(IssueError::IssuerOutOfRange));
+        assert_eq!(
+            IssuerNumber::new(MAX_ISSUER + 1),
+            Err(IssueError::IssuerOutOfRange)
+        );
         assert_eq!(
             BookingReference::issue(IssuerNumber::CENTRAL, MAX_SEQUENCE + 1),
             Err(IssueError::SequenceExhausted)
@@ -276,10 +283,22 @@ mod tests {
 
     #[test]
     fn parse_errors_have_codes() {
-        assert_eq!(BookingReference::parse("ABC").unwrap_err().code(), "reference_wrong_length");
-        assert_eq!(BookingReference::parse("ABCD-EFGHJ").unwrap_err().code(), "reference_wrong_length");
-        assert_eq!(BookingReference::parse("ABCD-EFG!").unwrap_err().code(), "reference_invalid_character");
-        assert_eq!(BookingReference::parse("ABCD-EFGU").unwrap_err().code(), "reference_invalid_character");
+        assert_eq!(
+            BookingReference::parse("ABC").unwrap_err().code(),
+            "reference_wrong_length"
+        );
+        assert_eq!(
+            BookingReference::parse("ABCD-EFGHJ").unwrap_err().code(),
+            "reference_wrong_length"
+        );
+        assert_eq!(
+            BookingReference::parse("ABCD-EFG!").unwrap_err().code(),
+            "reference_invalid_character"
+        );
+        assert_eq!(
+            BookingReference::parse("ABCD-EFGU").unwrap_err().code(),
+            "reference_invalid_character"
+        );
     }
 
     proptest! {

@@ -127,16 +127,20 @@ pub struct SessionId {
 
 impl SessionId {
     pub fn new(template_id: impl Into<String>, date: NaiveDate) -> Self {
-        Self { template_id: template_id.into(), date }
+        Self {
+            template_id: template_id.into(),
+            date,
+        }
     }
 
     pub fn parse(input: &str) -> Result<Self, RuleError> {
         let (template, date) = input.trim().rsplit_once('/').ok_or(RuleError::SessionNotFound)?;
-        let date =
-            NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| RuleError::SessionNotFound)?;
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| RuleError::SessionNotFound)?;
         let template_ok = !template.is_empty()
             && template.len() <= 64
-            && template.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && template
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !template_ok {
             return Err(RuleError::SessionNotFound);
         }
@@ -223,7 +227,10 @@ pub struct BookingWindow {
 
 impl Default for BookingWindow {
     fn default() -> Self {
-        Self { min_notice_days: 2, max_notice_days: 28 }
+        Self {
+            min_notice_days: 2,
+            max_notice_days: 28,
+        }
     }
 }
 
@@ -240,9 +247,13 @@ impl BookingWindow {
     pub fn check(&self, date: NaiveDate, now: DateTime<Utc>, tz: Tz) -> Result<(), RuleError> {
         let (first, last) = self.dates(now, tz);
         if date < first {
-            Err(RuleError::SessionTooSoon { min_days: self.min_notice_days })
+            Err(RuleError::SessionTooSoon {
+                min_days: self.min_notice_days,
+            })
         } else if date > last {
-            Err(RuleError::SessionTooFarAhead { max_days: self.max_notice_days })
+            Err(RuleError::SessionTooFarAhead {
+                max_days: self.max_notice_days,
+            })
         } else {
             Ok(())
         }
@@ -283,7 +294,9 @@ pub fn sessions_between(
             None => break,
         }
     }
-    sessions.sort_by(|a, b| (a.date(), a.start, a.id.template_id()).cmp(&(b.date(), b.start, b.id.template_id())));
+    sessions.sort_by(|a, b| {
+        (a.date(), a.start, a.id.template_id()).cmp(&(b.date(), b.start, b.id.template_id()))
+    });
     sessions
 }
 
@@ -398,17 +411,37 @@ mod tests {
 
     #[test]
     fn closures_remove_sessions_prison_wide_or_one_at_a_time() {
-        let templates = vec![template("A", Weekday::Tue, Frequency::Weekly), template("B", Weekday::Tue, Frequency::Weekly)];
+        let templates = vec![
+            template("A", Weekday::Tue, Frequency::Weekly),
+            template("B", Weekday::Tue, Frequency::Weekly),
+        ];
         let closures = vec![
-            Closure { date: d("2026-12-01"), template_id: Some("A".into()), reason: "staff training".into() },
-            Closure { date: d("2026-12-08"), template_id: None, reason: "lockdown".into() },
+            Closure {
+                date: d("2026-12-01"),
+                template_id: Some("A".into()),
+                reason: "staff training".into(),
+            },
+            Closure {
+                date: d("2026-12-08"),
+                template_id: None,
+                reason: "lockdown".into(),
+            },
         ];
         let sessions = sessions_between(&templates, &closures, d("2026-12-01"), d("2026-12-15"));
         let ids: Vec<String> = sessions.iter().map(|s| s.id.to_string()).collect();
         assert_eq!(ids, ["B/2026-12-01", "A/2026-12-15", "B/2026-12-15"]);
-        assert_eq!(find_session(&templates, &closures, &SessionId::new("A", d("2026-12-01"))), Err(RuleError::SessionClosed));
-        assert_eq!(find_session(&templates, &closures, &SessionId::new("A", d("2026-12-02"))), Err(RuleError::SessionNotFound));
-        assert_eq!(find_session(&templates, &closures, &SessionId::new("Z", d("2026-12-01"))), Err(RuleError::SessionNotFound));
+        assert_eq!(
+            find_session(&templates, &closures, &SessionId::new("A", d("2026-12-01"))),
+            Err(RuleError::SessionClosed)
+        );
+        assert_eq!(
+            find_session(&templates, &closures, &SessionId::new("A", d("2026-12-02"))),
+            Err(RuleError::SessionNotFound)
+        );
+        assert_eq!(
+            find_session(&templates, &closures, &SessionId::new("Z", d("2026-12-01"))),
+            Err(RuleError::SessionNotFound)
+        );
         assert!(find_session(&templates, &closures, &SessionId::new("B", d("2026-12-01"))).is_ok());
     }
 
@@ -416,9 +449,15 @@ mod tests {
     fn window_counts_days_in_london_time_not_utc() {
         let w = BookingWindow::default();
         // 23:30 UTC on 1 July is 00:30 on 2 July in London (BST).
-        assert_eq!(w.dates(utc("2026-07-01T23:30:00Z"), London), (d("2026-07-04"), d("2026-07-30")));
+        assert_eq!(
+            w.dates(utc("2026-07-01T23:30:00Z"), London),
+            (d("2026-07-04"), d("2026-07-30"))
+        );
         // In winter London is on UTC.
-        assert_eq!(w.dates(utc("2026-12-01T23:30:00Z"), London), (d("2026-12-03"), d("2026-12-29")));
+        assert_eq!(
+            w.dates(utc("2026-12-01T23:30:00Z"), London),
+            (d("2026-12-03"), d("2026-12-29"))
+        );
     }
 
     #[test]
@@ -429,7 +468,10 @@ mod tests {
         assert_eq!(w.dates(utc("2026-03-29T00:59:59Z"), London).0, d("2026-03-31"));
         assert_eq!(w.dates(utc("2026-03-29T23:00:00Z"), London).0, d("2026-04-01"));
         assert_eq!(w.dates(utc("2026-03-29T22:59:59Z"), London).0, d("2026-03-31"));
-        assert_eq!(w.check(d("2026-03-31"), utc("2026-03-29T22:59:59Z"), London), Ok(()));
+        assert_eq!(
+            w.check(d("2026-03-31"), utc("2026-03-29T22:59:59Z"), London),
+            Ok(())
+        );
         assert_eq!(
             w.check(d("2026-03-31"), utc("2026-03-29T23:00:00Z"), London),
             Err(RuleError::SessionTooSoon { min_days: 2 })

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::booking::resolve_picked_contacts;
 use domain::timetable::sessions_between;
 use domain::{
-    BookingContext, BookingReference, BookingRequest, ExistingVisit, Field, IssuerNumber, RuleError, SessionId,
-    VisitKind, decide,
+    BookingContext, BookingReference, BookingRequest, ExistingVisit, Field, IssuerNumber, RuleError,
+    SessionId, VisitKind, decide,
 };
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
@@ -210,12 +210,19 @@ async fn tables_taken_between(
         .map(|r| {
             let open: i64 = r.try_get("open_taken")?;
             let closed: i64 = r.try_get("closed_taken")?;
-            Ok(((r.try_get("template_id")?, r.try_get("session_date")?), (open as u32, closed as u32)))
+            Ok((
+                (r.try_get("template_id")?, r.try_get("session_date")?),
+                (open as u32, closed as u32),
+            ))
         })
         .collect()
 }
 
-async fn book_in(conn: &mut SqliteConnection, request: &BookingRequest, now: DateTime<Utc>) -> Result<BookingView> {
+async fn book_in(
+    conn: &mut SqliteConnection,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+) -> Result<BookingView> {
     let prison_code = request.prison.trim().to_ascii_uppercase();
     let prison = load_prison(conn, &prison_code).await?;
     let today = domain::booking::prison_today(&prison.rules, now);
@@ -230,7 +237,9 @@ async fn book_in(conn: &mut SqliteConnection, request: &BookingRequest, now: Dat
     }
     let parsed = request.parse(today)?;
     let Some(record) = record else {
-        return Err(KioskError::Rejected(RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into()));
+        return Err(KioskError::Rejected(
+            RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into(),
+        ));
     };
     let (templates, closures) = load_timetable(conn, &prison.code).await?;
     let existing = existing_visits(conn, &record.number).await?;
@@ -337,7 +346,10 @@ pub(crate) async fn append_event(
     Ok(())
 }
 
-async fn existing_visits(conn: &mut SqliteConnection, number: &domain::PrisonerNumber) -> Result<Vec<ExistingVisit>> {
+async fn existing_visits(
+    conn: &mut SqliteConnection,
+    number: &domain::PrisonerNumber,
+) -> Result<Vec<ExistingVisit>> {
     let query = format!(
         "SELECT template_id, session_date FROM bookings WHERE prisoner_number = ? AND status IN {LIVE_STATUSES}"
     );
@@ -348,12 +360,17 @@ async fn existing_visits(conn: &mut SqliteConnection, number: &domain::PrisonerN
         .iter()
         .map(|r| {
             let template: String = r.try_get("template_id")?;
-            Ok(ExistingVisit { session: SessionId::new(template, r.try_get::<NaiveDate, _>("session_date")?) })
+            Ok(ExistingVisit {
+                session: SessionId::new(template, r.try_get::<NaiveDate, _>("session_date")?),
+            })
         })
         .collect()
 }
 
-pub(crate) async fn load_booking(conn: &mut SqliteConnection, reference: &BookingReference) -> Result<BookingView> {
+pub(crate) async fn load_booking(
+    conn: &mut SqliteConnection,
+    reference: &BookingReference,
+) -> Result<BookingView> {
     let row = sqlx::query(
         "SELECT b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id, b.session_date,
             b.visit_kind, b.created_at, p.first_name, p.last_name, t.start_time, t.end_time, t.room
@@ -388,7 +405,8 @@ pub(crate) async fn load_booking(conn: &mut SqliteConnection, reference: &Bookin
     let date: NaiveDate = row.try_get("session_date")?;
     Ok(BookingView {
         reference: reference.clone(),
-        status: BookingStatus::parse(&status).ok_or_else(|| KioskError::Corrupt(format!("status {status:?}")))?,
+        status: BookingStatus::parse(&status)
+            .ok_or_else(|| KioskError::Corrupt(format!("status {status:?}")))?,
         status_reason: row.try_get("status_reason")?,
         prison_code: row.try_get("prison_code")?,
         prisoner_number: row.try_get("prisoner_number")?,

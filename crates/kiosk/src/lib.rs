@@ -2,6 +2,7 @@
 //! shell, `kioskctl` and the tests all drive it through the same functions.
 
 pub mod booking;
+pub mod demo;
 pub mod error;
 pub mod store;
 

@@ -14,7 +14,9 @@ use domain::{
     PrisonRules, PrisonerNumber, PrisonerRecord, SessionTemplate,
 };
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
@@ -56,7 +58,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
     }
@@ -88,7 +93,10 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(KioskError::NotInitialised)?;
-        Ok(KioskIdentity { kiosk_id: row.try_get(0)?, issuer_number: row.try_get::<i64, _>(1)? as u16 })
+        Ok(KioskIdentity {
+            kiosk_id: row.try_get(0)?,
+            issuer_number: row.try_get::<i64, _>(1)? as u16,
+        })
     }
 
     /// Replaces the reference data for the prisons and prisoners given, all or nothing.
@@ -127,7 +135,10 @@ impl Store {
             .bind(p.arrive_minutes_before)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM closures WHERE prison_code = ?").bind(&p.code).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM closures WHERE prison_code = ?")
+                .bind(&p.code)
+                .execute(&mut *tx)
+                .await?;
             for t in &p.templates {
                 sqlx::query(
                     "INSERT INTO session_templates (id, prison_code, weekday, start_time, end_time, room,
@@ -155,13 +166,15 @@ impl Store {
                 .await?;
             }
             for c in &p.closures {
-                sqlx::query("INSERT INTO closures (prison_code, date, template_id, reason) VALUES (?, ?, ?, ?)")
-                    .bind(&p.code)
-                    .bind(c.date)
-                    .bind(&c.template_id)
-                    .bind(&c.reason)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO closures (prison_code, date, template_id, reason) VALUES (?, ?, ?, ?)",
+                )
+                .bind(&p.code)
+                .bind(c.date)
+                .bind(&c.template_id)
+                .bind(&c.reason)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         for p in prisoners {
@@ -197,7 +210,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query("DELETE FROM contacts WHERE prisoner_number = ?").bind(number).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM contacts WHERE prisoner_number = ?")
+                .bind(number)
+                .execute(&mut *tx)
+                .await?;
             for c in &p.contacts {
                 sqlx::query(
                     "INSERT INTO contacts (id, prisoner_number, first_name, last_name, date_of_birth, banned_until)
@@ -223,8 +239,9 @@ impl Store {
     }
 
     pub async fn prisons(&self) -> Result<Vec<Prison>> {
-        let codes: Vec<String> =
-            sqlx::query_scalar("SELECT code FROM prisons ORDER BY code").fetch_all(&self.pool).await?;
+        let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM prisons ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
         let mut conn = self.pool.acquire().await?;
         let mut prisons = Vec::with_capacity(codes.len());
         for code in codes {
@@ -318,7 +335,13 @@ pub(crate) async fn load_timetable(
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| Ok(Closure { date: r.try_get("date")?, template_id: r.try_get("template_id")?, reason: r.try_get("reason")? }))
+        .map(|r| {
+            Ok(Closure {
+                date: r.try_get("date")?,
+                template_id: r.try_get("template_id")?,
+                reason: r.try_get("reason")?,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok((templates, closures))
 }
@@ -352,7 +375,12 @@ pub(crate) async fn load_prisoner(
             .fetch_all(&mut *conn)
             .await?
             .iter()
-            .map(|r| Ok(ClosedVisitRestriction { from: r.try_get("from_date")?, until: r.try_get("until_date")? }))
+            .map(|r| {
+                Ok(ClosedVisitRestriction {
+                    from: r.try_get("from_date")?,
+                    until: r.try_get("until_date")?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
     let contacts = sqlx::query(
         "SELECT id, first_name, last_name, date_of_birth, banned_until FROM contacts

@@ -1,1 +1,228 @@
-fn main() {}
+//! `kioskctl`: the kiosk engine from the command line, for operators and scripts.
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use domain::dataset::{PrisonFile, PrisonerFile};
+use domain::{BookingReference, BookingRequest, IssuerNumber};
+use kiosk::{KioskError, Store};
+use serde_json::json;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kioskctl",
+    about = "Operate a visit-booking kiosk's local store",
+    version
+)]
+struct Cli {
+    /// The kiosk's SQLite store [default: the user's data directory]
+    #[arg(long, global = true, env = "VISIT_KIOSK_DB")]
+    db: Option<PathBuf>,
+    /// Act as if it were this instant (RFC 3339), for rehearsals and tests
+    #[arg(long, global = true, value_parser = parse_instant)]
+    now: Option<DateTime<Utc>>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the store and give this kiosk its identity
+    Init {
+        /// Load the demo prisons, timetables and prisoners
+        #[arg(long)]
+        demo: bool,
+        /// This kiosk's reference issuer number (1 to 1023, unique per kiosk)
+        #[arg(long, default_value_t = 1)]
+        issuer: u16,
+    },
+    /// Load reference data from files in the data set format
+    Import {
+        #[arg(long)]
+        prisons: PathBuf,
+        #[arg(long)]
+        prisoners: PathBuf,
+    },
+    /// List sessions in the booking window with the tables left
+    Sessions {
+        #[arg(long)]
+        prison: String,
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        #[arg(long)]
+        to: Option<NaiveDate>,
+    },
+    /// Book a visit: reads one booking request as JSON on stdin
+    Book,
+    /// Show a booking by its reference
+    Show { reference: String },
+    /// List outbox events
+    Outbox {
+        /// Only events after this sequence number
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+    },
+}
+
+fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| e.to_string())
+}
+
+fn default_db() -> Result<PathBuf> {
+    let dir = dirs::data_dir()
+        .context("no data directory for this user: pass --db")?
+        .join("visit-kiosk");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("kiosk.sqlite"))
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    );
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a valid data file", path.display()))
+}
+
+/// The JSON a failed booking prints: the first error, and all of them for forms.
+fn rejection(err: &KioskError) -> serde_json::Value {
+    let errors: Vec<serde_json::Value> = match err {
+        KioskError::Rejected(v) => v
+            .as_slice()
+            .iter()
+            .map(|v| {
+                let params: serde_json::Map<String, serde_json::Value> =
+                    v.error.params().into_iter().map(|(k, val)| (k.to_string(), json!(val))).collect();
+                json!({ "code": v.code(), "field": v.field.to_string(), "message": v.error.to_string(), "params": params })
+            })
+            .collect(),
+        other => vec![json!({ "code": other.code(), "message": other.to_string() })],
+    };
+    let status = if matches!(err, KioskError::Rejected(_)) {
+        "rejected"
+    } else {
+        "error"
+    };
+    json!({ "status": status, "error": errors[0], "errors": errors })
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let now = cli.now.unwrap_or_else(Utc::now);
+    let path = match cli.db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    let store = Store::open(&path)
+        .await
+        .with_context(|| format!("cannot open store {}", path.display()))?;
+    let code = match cli.command {
+        Command::Init { demo, issuer } => {
+            let issuer = IssuerNumber::new(issuer).context("--issuer must be 0 to 1023")?;
+            store.init(&uuid::Uuid::now_v7().to_string(), issuer, now).await?;
+            if demo {
+                let prisons = kiosk::demo::prisons().context("demo prisons")?;
+                let prisoners = kiosk::demo::prisoners().context("demo prisoners")?;
+                store.import(&prisons, &prisoners).await?;
+                eprintln!(
+                    "created {} with {} prisons and {} prisoners",
+                    path.display(),
+                    prisons.len(),
+                    prisoners.len()
+                );
+            } else {
+                eprintln!("created {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Import { prisons, prisoners } => {
+            let prisons: Vec<PrisonFile> = read_json(&prisons)?;
+            let prisoners: Vec<PrisonerFile> = read_json(&prisoners)?;
+            store.import(&prisons, &prisoners).await?;
+            eprintln!(
+                "imported {} prisons and {} prisoners",
+                prisons.len(),
+                prisoners.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Sessions { prison, from, to } => {
+            let sessions = store
+                .available_sessions(&prison.to_ascii_uppercase(), from, to, now)
+                .await?;
+            print_json(&json!(sessions));
+            ExitCode::SUCCESS
+        }
+        Command::Book => {
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("cannot read stdin")?;
+            let request: BookingRequest = match serde_json::from_str(&input) {
+                Ok(r) => r,
+                Err(e) => {
+                    print_json(&json!({
+                        "status": "error",
+                        "error": { "code": "invalid_request", "message": e.to_string() },
+                    }));
+                    bail!("the booking request is not valid JSON of the right shape: {e}");
+                }
+            };
+            match store.book(&request, now).await {
+                Ok(view) => {
+                    print_json(
+                        &json!({ "status": view.status, "reference": view.reference.to_string(), "booking": view }),
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    print_json(&rejection(&err));
+                    eprintln!("kioskctl: booking refused: {} ({})", err, err.code());
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Show { reference } => {
+            let reference =
+                BookingReference::parse(&reference).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            print_json(&json!(store.booking(&reference).await?));
+            ExitCode::SUCCESS
+        }
+        Command::Outbox { after, limit } => {
+            print_json(&json!(store.outbox(after, limit).await?));
+            ExitCode::SUCCESS
+        }
+    };
+    store.close().await;
+    Ok(code)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KIOSK_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: scripts read the first line of stderr.
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("kioskctl: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
