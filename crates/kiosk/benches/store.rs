@@ -1,1 +1,79 @@
-fn main() {}
+//! Kiosk store benchmarks on a real SQLite file with the demo data.
+//!
+//! cargo bench -p visit-kiosk --bench store
+
+use chrono::{DateTime, Duration, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use domain::{BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+use kiosk::Store;
+use tempfile::TempDir;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = TempDir::new().unwrap();
+    let store = rt.block_on(async {
+        let store = Store::open(&dir.path().join("bench.sqlite")).await.unwrap();
+        store
+            .init("bench", IssuerNumber::new(1).unwrap(), now())
+            .await
+            .unwrap();
+        let mut prisons = kiosk::demo::prisons().unwrap();
+        // Plenty of tables so the booking benchmark never runs out.
+        for p in &mut prisons {
+            p.closures.clear();
+            for t in &mut p.templates {
+                t.open_capacity = 60_000;
+            }
+        }
+        let mut prisoners = kiosk::demo::prisoners().unwrap();
+        prisoners[0].visiting_orders = 1_000_000;
+        store.import(&prisons, &prisoners).await.unwrap();
+        store
+    });
+
+    c.bench_function("available_sessions_one_prison_28_days", |b| {
+        b.to_async(&rt)
+            .iter(|| async { store.available_sessions("CDF", None, None, now()).await.unwrap() })
+    });
+
+    // Each iteration books a different session day far enough apart for the rules to allow it:
+    // the clock moves on a week per booking so the session is always inside the window.
+    let mut week = 0i64;
+    c.bench_function("durable_booking_commit", |b| {
+        b.to_async(&rt).iter(|| {
+            week += 1;
+            let at = now() + Duration::weeks(week);
+            let date = (at + Duration::days(3)).date_naive();
+            let until_saturday =
+                (5 + 7 - i64::from(chrono::Datelike::weekday(&date).num_days_from_monday())) % 7;
+            let saturday = date + Duration::days(until_saturday);
+            let request = BookingRequest {
+                prison: "CDF".into(),
+                prisoner: PrisonerInput {
+                    number: "A1234BC".into(),
+                    date_of_birth: "1990-05-05".into(),
+                    surname: "Evans".into(),
+                },
+                visitors: vec![VisitorInput {
+                    contact_id: Some("C000001".into()),
+                    ..Default::default()
+                }],
+                session: format!("CDF-SAT-PM/{saturday}"),
+            };
+            let store = &store;
+            async move { store.book(&request, at).await }
+        })
+    });
+}
+
+criterion_group! { name = store; config = Criterion::default().sample_size(50); targets = benches }
+criterion_main!(store);

@@ -242,7 +242,7 @@ async fn book_in(
         ));
     };
     let (templates, closures) = load_timetable(conn, &prison.code).await?;
-    let existing = existing_visits(conn, &record.number).await?;
+    let existing = existing_visits(conn, &record.number, domain::booking::week_start(today)).await?;
     let kind = record.visit_kind_on(parsed.session.date());
     let tables_taken: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bookings WHERE template_id = ? AND session_date = ? AND visit_kind = ?
@@ -346,15 +346,20 @@ pub(crate) async fn append_event(
     Ok(())
 }
 
-async fn existing_visits(
+/// The prisoner's live visits from `since` on: older ones cannot clash with a new booking or
+/// count towards its week, and leaving them out keeps the check fast for long-held prisoners.
+pub(crate) async fn existing_visits(
     conn: &mut SqliteConnection,
     number: &domain::PrisonerNumber,
+    since: NaiveDate,
 ) -> Result<Vec<ExistingVisit>> {
     let query = format!(
-        "SELECT template_id, session_date FROM bookings WHERE prisoner_number = ? AND status IN {LIVE_STATUSES}"
+        "SELECT template_id, session_date FROM bookings
+         WHERE prisoner_number = ? AND session_date >= ? AND status IN {LIVE_STATUSES}"
     );
     sqlx::query(sqlx::AssertSqlSafe(query))
         .bind(number.as_str())
+        .bind(since)
         .fetch_all(&mut *conn)
         .await?
         .iter()

