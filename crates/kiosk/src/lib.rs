@@ -4,6 +4,8 @@
 pub mod booking;
 pub mod demo;
 pub mod error;
+pub mod printing;
+pub mod slip;
 pub mod store;
 
 pub use booking::{AvailableSession, BookedVisitor, BookingStatus, BookingView, OutboxEvent};

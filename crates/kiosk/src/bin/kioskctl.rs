@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{BookingReference, BookingRequest, IssuerNumber};
+use kiosk::printing::{PrintError, PrinterConfig, QueueName};
+use kiosk::slip::{Language, Paper};
 use kiosk::{KioskError, Store};
 use serde_json::json;
 use std::io::Read;
@@ -59,6 +61,41 @@ enum Command {
     Book,
     /// Show a booking by its reference
     Show { reference: String },
+    /// Write a booking's confirmation slip to a PDF file
+    Slip {
+        reference: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// en or cy
+        #[arg(long, default_value = "en")]
+        lang: Language,
+        /// receipt (80 mm roll) or a4
+        #[arg(long, default_value = "receipt")]
+        paper: Paper,
+    },
+    /// Print (or reprint) a booking's confirmation slip through CUPS and wait for the outcome
+    Print {
+        reference: String,
+        /// en or cy
+        #[arg(long, default_value = "en")]
+        lang: Language,
+        /// CUPS queue [default: the kiosk's printer setting]
+        #[arg(long)]
+        queue: Option<String>,
+        /// receipt or a4 [default: the kiosk's printer setting, else receipt]
+        #[arg(long)]
+        paper: Option<Paper>,
+        /// Give up on a job still queued after this many seconds
+        #[arg(long, default_value_t = 30)]
+        timeout_secs: u64,
+    },
+    /// Show the kiosk's printer setting, or set it with --queue and --paper
+    Printer {
+        #[arg(long)]
+        queue: Option<String>,
+        #[arg(long, requires = "queue")]
+        paper: Option<Paper>,
+    },
     /// List outbox events
     Outbox {
         /// Only events after this sequence number
@@ -73,6 +110,10 @@ fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| e.to_string())
+}
+
+fn parse_reference(input: &str) -> Result<BookingReference> {
+    BookingReference::parse(input).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))
 }
 
 fn default_db() -> Result<PathBuf> {
@@ -196,6 +237,78 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let reference =
                 BookingReference::parse(&reference).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
             print_json(&json!(store.booking(&reference).await?));
+            ExitCode::SUCCESS
+        }
+        Command::Slip {
+            reference,
+            out,
+            lang,
+            paper,
+        } => {
+            let reference = parse_reference(&reference)?;
+            let (_, slip) = kiosk::printing::booking_slip(&store, &reference, lang, paper, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            std::fs::write(&out, &slip.pdf).with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "wrote {} ({:.0} x {:.0} mm, {} bytes)",
+                out.display(),
+                slip.width_mm,
+                slip.height_mm,
+                slip.pdf.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Print {
+            reference,
+            lang,
+            queue,
+            paper,
+            timeout_secs,
+        } => {
+            let reference = parse_reference(&reference)?;
+            let result = async {
+                let stored = store.printer_config().await?;
+                let mut printer = match (queue, stored) {
+                    (Some(q), stored) => {
+                        PrinterConfig::new(QueueName::parse(&q)?, stored.map_or(Paper::Receipt, |s| s.paper))
+                    }
+                    (None, Some(stored)) => stored,
+                    (None, None) => return Err(PrintError::NotConfigured),
+                };
+                if let Some(paper) = paper {
+                    printer.paper = paper;
+                }
+                printer.job_timeout = std::time::Duration::from_secs(timeout_secs);
+                kiosk::printing::print_booking_slip(&store, &reference, lang, &printer, now).await
+            }
+            .await;
+            match result {
+                Ok(printed) => {
+                    print_json(&json!({ "status": "printed", "slip": printed }));
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    print_json(&json!({
+                        "status": "error",
+                        "error": { "code": err.code(), "message": err.to_string() },
+                        "booking_kept": true,
+                    }));
+                    eprintln!("kioskctl: slip not printed: {} ({})", err, err.code());
+                    ExitCode::from(3)
+                }
+            }
+        }
+        Command::Printer { queue, paper } => {
+            if let Some(queue) = queue {
+                let queue = QueueName::parse(&queue).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+                let config = PrinterConfig::new(queue, paper.unwrap_or_default());
+                store.set_printer_config(&config, now).await?;
+            }
+            match store.printer_config().await? {
+                Some(config) => print_json(&json!(config)),
+                None => print_json(&json!(null)),
+            }
             ExitCode::SUCCESS
         }
         Command::Outbox { after, limit } => {

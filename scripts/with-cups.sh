@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs a command with a CUPS scheduler running and two CUPS-PDF queues for the slip-printing tests:
+#   KioskSlipPDF       enabled: prints "paper" as PDF files (CUPS-PDF writes them under $HOME/PDF for root,
+#                      or /var/spool/cups-pdf/ANONYMOUS for unknown users)
+#   KioskSlipDisabled  the same, stopped with cupsdisable, as a printer staff have switched off
+# It installs nothing: the packages come from scripts/test.sh
+# (cups cups-client cups-bsd printer-driver-cups-pdf). Must run as root (lpadmin, cupsd).
+#
+#   scripts/with-cups.sh cargo test -p visit-kiosk --test printing
+set -euo pipefail
+
+if [ "$#" -eq 0 ]; then
+    echo "usage: $0 COMMAND [ARG...]" >&2
+    exit 64
+fi
+for tool in /usr/sbin/cupsd lpadmin lpstat cupsenable cupsdisable cupsaccept; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "$0: $tool not found: install cups cups-client cups-bsd printer-driver-cups-pdf" >&2
+        exit 69
+    fi
+done
+ppd=/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd
+if [ ! -f "$ppd" ]; then
+    echo "$0: $ppd not found: install printer-driver-cups-pdf" >&2
+    exit 69
+fi
+
+# Start the scheduler only if it is not already answering; cupsd daemonises itself.
+if ! lpstat -r 2>/dev/null | grep -q "is running"; then
+    /usr/sbin/cupsd
+    for _ in $(seq 1 50); do
+        lpstat -r 2>/dev/null | grep -q "is running" && break
+        sleep 0.2
+    done
+    if ! lpstat -r 2>/dev/null | grep -q "is running"; then
+        echo "$0: cupsd did not start" >&2
+        exit 70
+    fi
+fi
+
+make_queue() {
+    # lpadmin is idempotent for an existing queue: it just updates it.
+    lpadmin -p "$1" -E -v cups-pdf:/ -m lsb/usr/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null \
+        || lpadmin -p "$1" -E -v cups-pdf:/ -P "$ppd"
+    # Adding pages sizes the driver does not list would fail the job, so allow custom sizes
+    # (the 80 mm receipt roll prints as Custom.80x<height>mm).
+    cupsaccept "$1"
+}
+make_queue KioskSlipPDF
+cupsenable KioskSlipPDF
+make_queue KioskSlipDisabled
+cupsdisable -r "switched off for the printing tests" KioskSlipDisabled
+
+export CUPS_TEST_QUEUE=KioskSlipPDF
+export CUPS_TEST_DISABLED_QUEUE=KioskSlipDisabled
+exec "$@"
