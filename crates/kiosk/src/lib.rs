@@ -4,6 +4,7 @@
 pub mod booking;
 pub mod demo;
 pub mod error;
+pub mod journey;
 pub mod printing;
 pub mod slip;
 pub mod store;

@@ -1,0 +1,192 @@
+//! `kiosk-web`: the kiosk UI in a plain browser, on the real engine.
+//!
+//! Serves the built UI (`ui/dist`) as static files and each journey command as
+//! `POST /api/<command>` with a JSON body, mapping one-to-one onto `kiosk::journey::Journey`,
+//! as the Tauri shell's commands do. Browser tests and UI developers run it against a real
+//! SQLite store, not a mock. It listens on loopback only: it is a test and development tool,
+//! not a way to put the kiosk on a network.
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use domain::{BookingRequest, IssuerNumber, PrisonerInput};
+use kiosk::journey::{Journey, PartyRequest, SlipRequest, UiErrors};
+use kiosk::{KioskError, Store};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+
+#[derive(Parser, Debug)]
+#[command(about = "Serve the kiosk UI and its commands over HTTP on loopback, on a real store")]
+struct Args {
+    /// The kiosk's SQLite store
+    #[arg(long)]
+    db: PathBuf,
+    /// The prison this kiosk serves, e.g. CDF
+    #[arg(long)]
+    prison: String,
+    /// Port on 127.0.0.1; 0 picks a free one (the address is printed on stdout)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// The built UI to serve (ui/dist)
+    #[arg(long)]
+    ui: PathBuf,
+    /// A fixed clock for deterministic tests, e.g. 2026-11-25T10:00:00Z
+    #[arg(long)]
+    now: Option<DateTime<Utc>>,
+    /// Seconds without a touch before the UI warns and then resets
+    #[arg(long)]
+    idle_timeout: Option<u32>,
+    /// If the store is not set up yet, set it up with the compiled-in demo data set
+    #[arg(long)]
+    init_demo: bool,
+}
+
+#[derive(Clone)]
+struct App {
+    journey: Arc<Journey>,
+    fixed_now: Option<DateTime<Utc>>,
+}
+
+impl App {
+    fn now(&self) -> DateTime<Utc> {
+        self.fixed_now.unwrap_or_else(Utc::now)
+    }
+}
+
+type Answer = Result<serde_json::Value, (StatusCode, UiErrors)>;
+
+/// A journey function's result: the value, or 422 with `{ "errors": [...] }`.
+fn answer<T: Serialize>(result: Result<T, UiErrors>) -> Answer {
+    match result {
+        // Plain data structs: serialising them cannot fail.
+        Ok(value) => Ok(serde_json::to_value(value).unwrap_or(serde_json::Value::Null)),
+        Err(errors) => Err((StatusCode::UNPROCESSABLE_ENTITY, errors)),
+    }
+}
+
+fn body<T: DeserializeOwned>(raw: &[u8]) -> Result<T, (StatusCode, UiErrors)> {
+    // An empty body means "no arguments" (kiosk_info).
+    let raw = if raw.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        raw
+    };
+    serde_json::from_slice(raw).map_err(|e| {
+        tracing::warn!(error = %e, "bad request body");
+        (StatusCode::BAD_REQUEST, UiErrors::page("bad_request"))
+    })
+}
+
+/// One command, named as the Tauri shell names it, onto its journey function.
+async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> Answer {
+    match name {
+        "kiosk_info" => answer(j.kiosk_info(now).await),
+        "check_prisoner" => answer(j.check_prisoner(&body::<PrisonerInput>(raw)?, now).await),
+        "check_visitors" => answer(j.check_visitors(&body::<PartyRequest>(raw)?, now).await),
+        "available_sessions" => answer(j.available_sessions(&body::<PartyRequest>(raw)?, now).await),
+        "book" => answer(j.book(&body::<BookingRequest>(raw)?, now).await),
+        "print_slip" => answer(j.print_slip(&body::<SlipRequest>(raw)?, now).await),
+        _ => Err((StatusCode::NOT_FOUND, UiErrors::page("unknown_command"))),
+    }
+}
+
+async fn command(State(app): State<App>, Path(name): Path<String>, raw: axum::body::Bytes) -> Response {
+    match dispatch(&app.journey, &name, &raw, app.now()).await {
+        Ok(value) => axum::Json(value).into_response(),
+        Err((status, errors)) => (status, axum::Json(errors)).into_response(),
+    }
+}
+
+async fn open_store(args: &Args, now: DateTime<Utc>) -> Result<Store> {
+    let store = Store::open(&args.db)
+        .await
+        .with_context(|| format!("opening {}", args.db.display()))?;
+    if args.init_demo {
+        match store.identity().await {
+            Ok(_) => tracing::info!("store already set up; --init-demo has nothing to do"),
+            Err(KioskError::NotInitialised) => {
+                let issuer = IssuerNumber::new(1).context("issuer number")?;
+                store.init(&uuid::Uuid::now_v7().to_string(), issuer, now).await?;
+                let prisons = kiosk::demo::prisons().context("demo prisons")?;
+                let prisoners = kiosk::demo::prisoners().context("demo prisoners")?;
+                store
+                    .import(&prisons, &prisoners)
+                    .await
+                    .context("importing the demo data")?;
+                tracing::info!(
+                    prisons = prisons.len(),
+                    prisoners = prisoners.len(),
+                    "demo data loaded"
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // Refuse to start for a prison the store does not know: every command would fail.
+    store
+        .prison(&args.prison.trim().to_ascii_uppercase())
+        .await
+        .with_context(|| format!("prison {}", args.prison))?;
+    Ok(store)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let store = open_store(&args, args.now.unwrap_or_else(Utc::now)).await?;
+    let mut journey = Journey::new(store, &args.prison);
+    if let Some(seconds) = args.idle_timeout {
+        journey = journey.with_idle_timeout(seconds);
+    }
+    let app = App {
+        journey: Arc::new(journey),
+        fixed_now: args.now,
+    };
+    let router = Router::new()
+        .route("/api/{command}", post(command))
+        .with_state(app)
+        .fallback_service(ServeDir::new(&args.ui).append_index_html_on_directories(true));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port)))
+        .await
+        .context("binding the port")?;
+    let addr = listener.local_addr()?;
+    // The tests read this line to find the port.
+    println!("listening on http://{addr}/");
+    tracing::info!(%addr, prison = %args.prison, ui = %args.ui.display(), "kiosk-web ready");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}
