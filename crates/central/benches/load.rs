@@ -1,0 +1,445 @@
+//! Load benchmark: many simulated kiosks booking through central over HTTP on loopback.
+//!
+//!     cargo bench -p visit-central --bench load
+//!     scripts/with-postgres.sh cargo bench -p visit-central --bench load
+//!
+//! Runs on SQLite always, and on PostgreSQL too when CENTRAL_TEST_DATABASE_URL names a server
+//! (scripts/with-postgres.sh sets it). For each store it reports online bookings per second
+//! and latency percentiles over HTTP, checks that no session is over capacity, then runs the
+//! same booking transaction straight against the store (no HTTP, no auth) on a fresh database
+//! and reports that rate and the ratio. Bounded: LOAD_REQUESTS requests (default 3000) or
+//! LOAD_SECONDS seconds (default 60), whichever comes first, from LOAD_KIOSKS kiosks (16).
+
+use central::store::{PostgresStore, SqliteStore, Store};
+use central::{Central, Clock, Limits, Settings};
+use chrono::{DateTime, Duration as Days, NaiveDate, NaiveTime, Utc, Weekday};
+use domain::dataset::{PrisonFile, PrisonerFile};
+use domain::{
+    BookingRequest, Contact, Custody, Frequency, PersonName, PrisonerInput, PrisonerNumber, SessionTemplate,
+    Tz, VisitorInput,
+};
+use sqlx::Connection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-11-25T10:00:00Z";
+const PRISONERS: usize = 2000;
+/// Every 20th request goes to a session with only this many tables, so part of the load
+/// fights over the last tables.
+const HOT_TABLES: u16 = 10;
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(NOW)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+}
+
+fn name(i: usize) -> String {
+    let mut s = String::from("Load");
+    let mut i = i;
+    loop {
+        s.push(char::from(b'a' + (i % 26) as u8));
+        i /= 26;
+        if i == 0 {
+            return s;
+        }
+    }
+}
+
+fn person(s: &str) -> PersonName {
+    PersonName::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// A prison with a big session every day and a small "hot" one on Tuesdays.
+fn data() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
+    let mut templates: Vec<SessionTemplate> = WEEKDAYS
+        .iter()
+        .map(|w| SessionTemplate {
+            id: format!("LOAD-{}", domain::timetable::weekday_str(*w)),
+            weekday: *w,
+            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default(),
+            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
+            room: "Hall".into(),
+            open_capacity: 5000,
+            closed_capacity: 0,
+            valid_from: date("2026-01-01"),
+            valid_to: None,
+            frequency: Frequency::Weekly,
+        })
+        .collect();
+    templates.push(SessionTemplate {
+        id: "LOAD-HOT".into(),
+        weekday: Weekday::Tue,
+        start: NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default(),
+        end: NaiveTime::from_hms_opt(11, 30, 0).unwrap_or_default(),
+        room: "Small room".into(),
+        open_capacity: HOT_TABLES,
+        closed_capacity: 0,
+        valid_from: date("2026-01-01"),
+        valid_to: None,
+        frequency: Frequency::Weekly,
+    });
+    let tz: Tz = "Europe/London".parse().unwrap_or(Tz::UTC);
+    let prison = PrisonFile {
+        code: "LOAD".into(),
+        name: "HMP Load".into(),
+        name_cy: "CEM Llwyth".into(),
+        address: vec!["1 Test Road".into()],
+        address_cy: vec!["1 Heol Prawf".into()],
+        timezone: tz,
+        min_notice_days: 2,
+        max_notice_days: 28,
+        max_visitors: 6,
+        max_adults: 3,
+        max_children: 5,
+        adult_age: 18,
+        has_contact_list: true,
+        remand_weekly_limit: 3,
+        arrive_minutes_before: 30,
+        templates,
+        closures: vec![],
+    };
+    let prisoners = (0..PRISONERS)
+        .map(|i| PrisonerFile {
+            number: PrisonerNumber::parse(&format!("L{i:04}AA")).unwrap_or_else(|e| panic!("{e}")),
+            prison: "LOAD".into(),
+            first_name: person("Prisoner"),
+            last_name: person(&name(i)),
+            date_of_birth: date("1980-01-01"),
+            custody: Custody::Convicted,
+            visiting_orders: 100,
+            closed_visit_restrictions: vec![],
+            contacts: vec![Contact {
+                id: format!("LC{i:05}"),
+                first_name: person("Visitor"),
+                last_name: person(&name(i)),
+                date_of_birth: date("1970-01-01"),
+                banned_until: None,
+            }],
+        })
+        .collect();
+    (vec![prison], prisoners)
+}
+
+/// The `i`th request: prisoner `i % PRISONERS` in one of the 27 days' big sessions (so no
+/// prisoner books one session twice), or every 20th in the hot session.
+fn request(i: usize) -> BookingRequest {
+    let prisoner = i % PRISONERS;
+    let session = if i % 20 == 19 {
+        format!("LOAD-HOT/{}", date("2026-12-01"))
+    } else {
+        let day = date("2026-11-27") + Days::days(((i / PRISONERS) % 27) as i64);
+        let weekday = domain::timetable::weekday_str(chrono::Datelike::weekday(&day));
+        format!("LOAD-{weekday}/{day}")
+    };
+    BookingRequest {
+        prison: "LOAD".into(),
+        prisoner: PrisonerInput {
+            number: format!("L{prisoner:04}AA"),
+            date_of_birth: "1980-01-01".into(),
+            surname: name(prisoner),
+        },
+        visitors: vec![VisitorInput {
+            contact_id: Some(format!("LC{prisoner:05}")),
+            first_name: String::new(),
+            last_name: String::new(),
+            date_of_birth: "1970-01-01".into(),
+        }],
+        session,
+    }
+}
+
+async fn fresh_store(
+    postgres: Option<&str>,
+    dir: &std::path::Path,
+    label: &str,
+) -> anyhow::Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = match postgres {
+        Some(admin_url) => {
+            let db = format!("central_load_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+                .execute(&mut admin)
+                .await?;
+            admin.close().await?;
+            let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+            Arc::new(PostgresStore::connect(&format!("{base}/{db}")).await?)
+        }
+        None => Arc::new(SqliteStore::open(&dir.join(format!("{label}.db"))).await?),
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn central_with_data(store: Arc<dyn Store>) -> anyhow::Result<Arc<Central>> {
+    let central = Arc::new(Central::new(store, Clock::fixed(now()), Settings::default()));
+    let (prisons, prisoners) = data();
+    central.import(&prisons, &prisoners).await?;
+    Ok(central)
+}
+
+struct Run {
+    requests: usize,
+    booked: usize,
+    full: usize,
+    other: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+async fn over_http(
+    central: Arc<Central>,
+    kiosks: usize,
+    requests: usize,
+    limit: Duration,
+) -> anyhow::Result<Run> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(central::serve(
+        listener,
+        central.clone(),
+        Limits::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(kiosks)
+        .build()?;
+    let mut tokens = Vec::new();
+    for _ in 0..kiosks {
+        let enrolment = central.create_enrolment(&["LOAD".into()], Some("load")).await?;
+        let credential: serde_json::Value = client
+            .post(format!("{address}/api/v1/enrol"))
+            .json(&serde_json::json!({ "code": enrolment.code }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        tokens.push(credential["token"].as_str().unwrap_or_default().to_string());
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + limit;
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let (client, address, next) = (client.clone(), address.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests || Instant::now() >= deadline {
+                    return seen;
+                }
+                let t = Instant::now();
+                let response = client
+                    .post(format!("{address}/api/v1/bookings"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                    .json(&request(i))
+                    .send()
+                    .await;
+                let status = match response {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let body = r.text().await.unwrap_or_default();
+                        if status == 422 && body.contains("\"session_full\"") {
+                            4221
+                        } else {
+                            status
+                        }
+                    }
+                    Err(_) => 0,
+                };
+                seen.push((status, t.elapsed()));
+            }
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.extend(task.await?);
+    }
+    let elapsed = started.elapsed();
+    let _ = stop.send(());
+    let _ = server.await;
+    let mut latencies: Vec<Duration> = results.iter().map(|(_, l)| *l).collect();
+    latencies.sort();
+    Ok(Run {
+        requests: results.len(),
+        booked: results.iter().filter(|(s, _)| *s == 201).count(),
+        full: results.iter().filter(|(s, _)| *s == 4221).count(),
+        other: results.iter().filter(|(s, _)| *s != 201 && *s != 4221).count(),
+        elapsed,
+        latencies,
+    })
+}
+
+/// The same booking transaction through the service, without HTTP or authentication.
+async fn direct(
+    central: Arc<Central>,
+    kiosks: usize,
+    requests: usize,
+    limit: Duration,
+) -> anyhow::Result<Run> {
+    let mut enrolled = Vec::new();
+    for _ in 0..kiosks {
+        let code = central
+            .create_enrolment(&["LOAD".into()], Some("load"))
+            .await?
+            .code;
+        let credential = central.enrol(&code).await?;
+        enrolled.push(central.authenticate(&credential.token).await?);
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + limit;
+    let mut tasks = Vec::new();
+    for kiosk in enrolled {
+        let (central, next) = (central.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests || Instant::now() >= deadline {
+                    return seen;
+                }
+                let t = Instant::now();
+                let status = match central
+                    .book_online(&kiosk, &uuid::Uuid::now_v7().to_string(), &request(i))
+                    .await
+                {
+                    Ok(a) if a.status == 422 && a.body.contains("\"session_full\"") => 4221,
+                    Ok(a) => a.status,
+                    Err(_) => 0,
+                };
+                seen.push((status, t.elapsed()));
+            }
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.extend(task.await?);
+    }
+    let elapsed = started.elapsed();
+    let mut latencies: Vec<Duration> = results.iter().map(|(_, l)| *l).collect();
+    latencies.sort();
+    Ok(Run {
+        requests: results.len(),
+        booked: results.iter().filter(|(s, _)| *s == 201).count(),
+        full: results.iter().filter(|(s, _)| *s == 4221).count(),
+        other: results.iter().filter(|(s, _)| *s != 201 && *s != 4221).count(),
+        elapsed,
+        latencies,
+    })
+}
+
+fn report(backend: &str, how: &str, run: &Run) -> f64 {
+    let secs = run.elapsed.as_secs_f64().max(f64::EPSILON);
+    let per_second = run.requests as f64 / secs;
+    println!(
+        "| {backend} | {how} | {} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} |",
+        run.requests,
+        run.booked,
+        run.full,
+        run.other,
+        per_second,
+        run.booked as f64 / secs,
+        percentile(&run.latencies, 0.50),
+        percentile(&run.latencies, 0.95),
+        percentile(&run.latencies, 0.99),
+    );
+    per_second
+}
+
+async fn bench(
+    backend: &str,
+    postgres: Option<&str>,
+    kiosks: usize,
+    requests: usize,
+    limit: Duration,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let central = central_with_data(fresh_store(postgres, dir.path(), "http").await?).await?;
+    let http = over_http(central.clone(), kiosks, requests, limit).await?;
+    let problems = central.capacity_audit().await?;
+    anyhow::ensure!(
+        problems.is_empty(),
+        "{backend}: sessions over capacity after the HTTP run: {problems:?}"
+    );
+    anyhow::ensure!(
+        http.booked + http.full == http.requests,
+        "{backend}: {} requests failed",
+        http.other
+    );
+    let http_rate = report(backend, "HTTP", &http);
+
+    let central = central_with_data(fresh_store(postgres, dir.path(), "direct").await?).await?;
+    let raw = direct(central.clone(), kiosks, requests, limit).await?;
+    let problems = central.capacity_audit().await?;
+    anyhow::ensure!(
+        problems.is_empty(),
+        "{backend}: sessions over capacity after the direct run: {problems:?}"
+    );
+    let raw_rate = report(backend, "direct", &raw);
+    println!(
+        "{backend}: HTTP reaches {:.0}% of the store's own rate; zero sessions over capacity (hot session: {} tables, {} refused as full)",
+        100.0 * http_rate / raw_rate.max(f64::EPSILON),
+        HOT_TABLES,
+        http.full
+    );
+    central.store().close().await;
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let kiosks = env_or("LOAD_KIOSKS", 16);
+    let requests = env_or("LOAD_REQUESTS", 3000);
+    let limit = Duration::from_secs(env_or("LOAD_SECONDS", 60) as u64);
+    // Two worker threads: the machine's cores, shared by the server and the simulated kiosks.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        println!("{kiosks} kiosks, at most {requests} bookings or {}s per run, loopback HTTP", limit.as_secs());
+        println!();
+        println!("| store | path | requests | booked | full | failed | requests/s | bookings/s | p50 ms | p95 ms | p99 ms |");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|");
+        bench("sqlite", None, kiosks, requests, limit).await?;
+        match std::env::var("CENTRAL_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => bench("postgres", Some(&url), kiosks, requests, limit).await?,
+            _ => println!("postgres: skipped (run under scripts/with-postgres.sh)"),
+        }
+        Ok(())
+    })
+}

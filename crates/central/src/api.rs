@@ -1,0 +1,502 @@
+//! The HTTP API: JSON under `/api/v1`, bearer-token authentication, request limits, and one
+//! error format for everything that goes wrong:
+//! `{ "error": { "code": "...", "message": "...", "violations": [...]? } }`.
+
+use crate::error::CentralError;
+use crate::service::{Central, LeaseRequest, PushRequest, ViolationView};
+use crate::store::Kiosk;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::BookingRequest;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+pub const ENROL: &str = "/api/v1/enrol";
+pub const KIOSK: &str = "/api/v1/kiosk";
+pub const BOOKINGS: &str = "/api/v1/bookings";
+pub const BOOKING: &str = "/api/v1/bookings/{reference}";
+pub const PULL: &str = "/api/v1/sync/pull";
+pub const PUSH: &str = "/api/v1/sync/push";
+pub const LEASE: &str = "/api/v1/escrow/lease";
+pub const OPENAPI: &str = "/api/v1/openapi.json";
+pub const HEALTH: &str = "/healthz";
+pub const READY: &str = "/readyz";
+
+/// Every route, as (method, path). The OpenAPI document must list exactly these (a test checks).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", ENROL),
+    ("get", KIOSK),
+    ("post", BOOKINGS),
+    ("get", BOOKING),
+    ("get", PULL),
+    ("post", PUSH),
+    ("post", LEASE),
+    ("get", OPENAPI),
+    ("get", HEALTH),
+    ("get", READY),
+];
+
+/// The OpenAPI 3.1 document, written by hand next to the routes.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body on most routes.
+    pub body_bytes: usize,
+    /// Largest push batch body.
+    pub push_body_bytes: usize,
+    /// A request still running after this is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 64 * 1024,
+            push_body_bytes: 512 * 1024,
+            request_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub central: Arc<Central>,
+}
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    violations: Option<Vec<ViolationView>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            violations: None,
+        }
+    }
+}
+
+impl From<CentralError> for ApiError {
+    fn from(e: CentralError) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = match &e {
+            // Database details stay in the log.
+            CentralError::Store(inner) => {
+                tracing::error!(error = %inner, "store error");
+                "the booking store is unavailable; try again".to_string()
+            }
+            CentralError::Internal(inner) => {
+                tracing::error!(error = %inner, "internal error");
+                "internal error".to_string()
+            }
+            CentralError::Rejected(v) => v.first().to_string(),
+            other => other.to_string(),
+        };
+        let violations = match &e {
+            CentralError::Rejected(v) => Some(ViolationView::list(v)),
+            _ => None,
+        };
+        Self {
+            status,
+            code: e.code(),
+            message,
+            violations,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    violations: Option<&'a [ViolationView]>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+                violations: self.violations.as_deref(),
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body with errors in the API's format: 415 without a JSON content type, 413 when too
+/// large, 400 when not JSON at all, 422 when JSON of the wrong shape (with the path of the bad
+/// field in the message).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the request body is too large",
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", e.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        json_error(&path, &inner)
+    })?;
+    de.end().map_err(|e| json_error(".", &e))?;
+    Ok(value)
+}
+
+fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+        ),
+        Category::Data => {
+            let text = e.to_string();
+            let code = if text.starts_with("unknown field") {
+                "unknown_field"
+            } else if text.starts_with("missing field") {
+                "missing_field"
+            } else if text.starts_with("invalid type") {
+                "invalid_type"
+            } else {
+                "invalid_value"
+            };
+            let at = if path == "." {
+                String::new()
+            } else {
+                format!("{path}: ")
+            };
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, format!("{at}{text}"))
+        }
+    }
+}
+
+/// The kiosk behind the request's bearer token.
+pub struct Authenticated(pub Kiosk);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "send Authorization: Bearer <kiosk token>",
+                )
+            })?;
+        Ok(Authenticated(state.central.authenticate(token).await?))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrolRequest {
+    code: String,
+}
+
+async fn enrol(
+    State(s): State<AppState>,
+    JsonBody(req): JsonBody<EnrolRequest>,
+) -> Result<Response, ApiError> {
+    let credential = s.central.enrol(&req.code).await?;
+    Ok((StatusCode::CREATED, Json(credential)).into_response())
+}
+
+#[derive(Serialize)]
+struct KioskView<'a> {
+    kiosk_id: &'a str,
+    issuer_number: u16,
+    prisons: &'a [String],
+    last_seq: i64,
+}
+
+async fn whoami(Authenticated(k): Authenticated) -> Response {
+    Json(KioskView {
+        kiosk_id: &k.id,
+        issuer_number: k.issuer_number,
+        prisons: &k.prisons,
+        last_seq: k.last_seq,
+    })
+    .into_response()
+}
+
+async fn create_booking(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<BookingRequest>,
+) -> Result<Response, ApiError> {
+    let key = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_missing",
+            "send an Idempotency-Key header: a UUID (v7) made before the first try",
+        )
+    })?;
+    let key = key
+        .to_str()
+        .ok()
+        .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_invalid",
+                "the Idempotency-Key must be a UUID",
+            )
+        })?;
+    let answer = s
+        .central
+        .book_online(&kiosk, &key.hyphenated().to_string(), &request)
+        .await?;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if answer.replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+async fn get_booking(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(s.central.booking(&kiosk, &reference).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    cursor: i64,
+}
+
+async fn pull(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    if q.cursor < 0 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "cursor must be 0 or more",
+        ));
+    }
+    Ok(Json(s.central.pull(&kiosk, q.cursor).await?).into_response())
+}
+
+async fn push(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    JsonBody(request): JsonBody<PushRequest>,
+) -> Result<Response, ApiError> {
+    Ok(Json(s.central.push(&kiosk, &request).await?).into_response())
+}
+
+async fn lease(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    JsonBody(request): JsonBody<LeaseRequest>,
+) -> Result<Response, ApiError> {
+    Ok(Json(s.central.lease(&kiosk, &request).await?).into_response())
+}
+
+async fn openapi() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
+}
+
+async fn healthz() -> Response {
+    Json(serde_json::json!({ "status": "ok" })).into_response()
+}
+
+async fn readyz(State(s): State<AppState>) -> Response {
+    let store = s.central.store();
+    match store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": store.backend() })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "the booking store is unavailable",
+            )
+            .into_response()
+        }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method",
+    )
+}
+
+/// Gives answers made by the middleware (timeouts, panics) the same JSON error format.
+async fn json_errors<B>(response: axum::http::Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let response = response.map(Body::new);
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+        _ => "http_error",
+    };
+    let message = status.canonical_reason().unwrap_or("error").to_ascii_lowercase();
+    let mut fresh = ApiError::new(status, code, message).into_response();
+    if let Some(id) = response.headers().get(REQUEST_ID) {
+        fresh.headers_mut().insert(REQUEST_ID, id.clone());
+    }
+    fresh
+}
+
+pub fn router(central: Arc<Central>, limits: Limits) -> Router {
+    let state = AppState { central };
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
+    Router::new()
+        .route(ENROL, post(enrol))
+        .route(KIOSK, get(whoami))
+        .route(BOOKINGS, post(create_booking))
+        .route(BOOKING, get(get_booking))
+        .route(PULL, get(pull))
+        .route(
+            PUSH,
+            post(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)),
+        )
+        .route(LEASE, post(lease))
+        .route(OPENAPI, get(openapi))
+        .route(HEALTH, get(healthz))
+        .route(READY, get(readyz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(middleware)
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    central: Arc<Central>,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(central, limits);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,19 @@
+//! The central booking service: the authority on capacity and rules that every kiosk syncs
+//! with (DESIGN.md §4).
+//!
+//! - [`store`]: the `Store` trait and its SQLite (default) and PostgreSQL implementations.
+//! - [`service`]: what central does, once for both stores: enrolment, online booking with
+//!   idempotency keys, pull by cursor, push of outbox events, escrow shares.
+//! - [`api`]: the axum HTTP API under `/api/v1`, with its limits and JSON errors.
+
+pub mod api;
+pub mod clock;
+pub mod error;
+pub mod service;
+pub mod store;
+
+pub use api::{Limits, router, serve};
+pub use clock::Clock;
+pub use error::CentralError;
+pub use service::{Central, Settings};
+pub use store::{Store, StoreError};

@@ -1,0 +1,413 @@
+//! Persistence behind one interface, with a SQLite and a PostgreSQL implementation.
+//!
+//! `Store` opens transactions; `StoreTx` is everything the service reads and writes inside one.
+//! The booking rules, idempotency, escrow and sync logic live once, in `crate::service`, on top
+//! of these traits, so both databases run exactly the same decisions. What differs per database
+//! is how a transaction starts (SQLite: `BEGIN IMMEDIATE`, one writer at a time; PostgreSQL:
+//! `READ COMMITTED` with `SELECT ... FOR UPDATE` on the prisoner and the session's counts),
+//! how rows are marked for the incremental pull, and how central's reference sequence is drawn.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use domain::dataset::{PrisonFile, PrisonerFile};
+use domain::{ExistingVisit, PrisonerNumber, PrisonerRecord, SessionId, VisitKind};
+use serde::Serialize;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the store holds a value it cannot read: {0}")]
+    Corrupt(String),
+    #[error("database URL {0:?} is neither postgres://... nor a SQLite file")]
+    BadUrl(String),
+}
+
+impl StoreError {
+    /// Whether running the whole transaction again may succeed: PostgreSQL's serialization
+    /// failures and deadlocks, SQLite's busy database.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40001" | "40P01" | "5" | "517" | "6"))
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            _ => false,
+        }
+    }
+
+    /// A unique constraint refused a row: two transactions picked the same new value.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub(crate) fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Opens the store a URL names: `postgres://...` or `postgresql://...` for PostgreSQL, anything
+/// else (`sqlite://path`, `sqlite:path` or a plain path) for a SQLite file.
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            return Err(StoreError::BadUrl(url.to_string()));
+        }
+        Ok(Arc::new(SqliteStore::open(std::path::Path::new(path)).await?))
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`, for logs and reports.
+    fn backend(&self) -> &'static str;
+    async fn migrate(&self) -> StoreResult<()>;
+    /// A cheap round trip, for the readiness probe.
+    async fn ping(&self) -> StoreResult<()>;
+    /// A transaction that may write. On SQLite it holds the write lock from the start.
+    async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>>;
+    /// A read-only transaction that sees one consistent snapshot.
+    async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>>;
+    async fn close(&self);
+}
+
+/// One session of one kind: the unit that capacity and escrow shares are counted in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableKey {
+    pub template_id: String,
+    pub date: NaiveDate,
+    pub kind: VisitKind,
+}
+
+impl TableKey {
+    pub fn new(session: &SessionId, kind: VisitKind) -> Self {
+        Self {
+            template_id: session.template_id().to_string(),
+            date: session.date(),
+            kind,
+        }
+    }
+
+    pub fn session(&self) -> SessionId {
+        SessionId::new(self.template_id.clone(), self.date)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableCounts {
+    pub booked: u32,
+    pub escrowed: u32,
+}
+
+impl TableCounts {
+    pub fn taken(&self) -> u32 {
+        self.booked + self.escrowed
+    }
+}
+
+/// An enrolled (or enrolling) kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kiosk {
+    pub id: String,
+    pub issuer_number: u16,
+    pub label: Option<String>,
+    pub prisons: Vec<String>,
+    pub enrolled_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_seq: i64,
+}
+
+impl Kiosk {
+    pub fn serves(&self, prison: &str) -> bool {
+        self.prisons.iter().any(|p| p == prison)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKiosk<'a> {
+    pub id: &'a str,
+    pub label: Option<&'a str>,
+    pub prisons: &'a [String],
+    pub code_hash: &'a str,
+    pub code_expires_at: DateTime<Utc>,
+}
+
+/// An answer stored against an idempotency key or a pushed event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub fingerprint: String,
+    pub status_code: u16,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookedVisitor {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Booked through central while the kiosk was online.
+    Online,
+    /// Made on a kiosk and pushed later from its outbox.
+    Kiosk,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Kiosk => "kiosk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "online" => Some(Channel::Online),
+            "kiosk" => Some(Channel::Kiosk),
+            _ => None,
+        }
+    }
+}
+
+/// A booking as central stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookingRecord {
+    pub reference: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub prison: String,
+    pub prisoner_number: String,
+    pub session: String,
+    pub date: NaiveDate,
+    pub kind: VisitKind,
+    pub spent_visiting_order: bool,
+    pub channel: Channel,
+    pub kiosk_id: Option<String>,
+    pub used_share: bool,
+    pub visitors: Vec<BookedVisitor>,
+    pub booked_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// A booking with the session details a list or a slip shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookingListing {
+    #[serde(flatten)]
+    pub booking: BookingRecord,
+    pub start: Option<NaiveTime>,
+    pub end: Option<NaiveTime>,
+    pub room: Option<String>,
+    pub prisoner_name: Option<String>,
+}
+
+/// A kiosk's unused share of a session's tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseRow {
+    pub kiosk_id: String,
+    pub key: TableKey,
+    pub prison: String,
+    pub tables: u32,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Counts of a session's tables as sent to kiosks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionTablesRow {
+    pub session: String,
+    pub kind: VisitKind,
+    pub booked: u32,
+    pub escrowed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Departure {
+    pub number: String,
+    pub prison: String,
+}
+
+/// A session whose live bookings and shares add up to more than its capacity. The audit
+/// counts bookings row by row, independently of the counters, so it catches a counter bug too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverCapacity {
+    pub session: String,
+    pub kind: VisitKind,
+    pub capacity: u32,
+    pub live_bookings: u32,
+    pub escrowed: u32,
+    pub counted_booked: u32,
+}
+
+/// Row counts, so tests can check that a refused request changed nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct RowCounts {
+    pub bookings: i64,
+    pub booking_visitors: i64,
+    pub kiosks: i64,
+    pub idempotency: i64,
+    pub pushed_events: i64,
+    pub lease_tables: i64,
+    pub booked_tables: i64,
+    pub visiting_orders: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBooking<'a> {
+    pub reference: &'a str,
+    pub prison: &'a str,
+    pub prisoner_number: &'a str,
+    pub key: &'a TableKey,
+    pub status: &'a str,
+    pub status_reason: Option<&'a str>,
+    pub spent_visiting_order: bool,
+    pub channel: Channel,
+    pub kiosk_id: Option<&'a str>,
+    pub used_share: bool,
+    pub visitors: &'a [BookedVisitor],
+    pub booked_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Everything one transaction can read and write. Each method is one or a few statements;
+/// the caller sequences them and takes locks in one fixed order (kiosk, idempotency key or
+/// event, prisoner, session counts, escrow lease) so PostgreSQL never deadlocks on its own.
+#[async_trait]
+pub trait StoreTx: Send {
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    // Reference data.
+    /// Replaces a prison's data unless the stored copy has the same hash. True if written.
+    async fn put_prison(&mut self, prison: &PrisonFile, hash: &str) -> StoreResult<bool>;
+    /// Replaces a prisoner's data unless the stored copy has the same hash; records a
+    /// departure when the prisoner moved. True if written.
+    async fn put_prisoner(&mut self, prisoner: &PrisonerFile, hash: &str) -> StoreResult<bool>;
+    async fn prison(&mut self, code: &str) -> StoreResult<Option<PrisonFile>>;
+    async fn prison_codes(&mut self) -> StoreResult<Vec<String>>;
+    /// The prisoner's record and prison; with `lock`, holds the prisoner until commit.
+    async fn prisoner(
+        &mut self,
+        number: &PrisonerNumber,
+        lock: bool,
+    ) -> StoreResult<Option<(String, PrisonerRecord)>>;
+    /// Visits that still count (booked or requested) for a prisoner.
+    async fn live_visits(&mut self, number: &PrisonerNumber) -> StoreResult<Vec<ExistingVisit>>;
+    async fn adjust_visiting_orders(&mut self, number: &PrisonerNumber, delta: i64) -> StoreResult<()>;
+
+    // Capacity and escrow.
+    /// The session's counts, creating the row if needed, held until commit.
+    async fn lock_tables(&mut self, key: &TableKey, prison: &str) -> StoreResult<TableCounts>;
+    /// Changes the counts; with `capacity`, only if the new total stays within it.
+    async fn adjust_tables(
+        &mut self,
+        key: &TableKey,
+        booked: i64,
+        escrowed: i64,
+        capacity: Option<u32>,
+    ) -> StoreResult<bool>;
+    async fn lease(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<Option<LeaseRow>>;
+    async fn put_lease(&mut self, lease: &LeaseRow) -> StoreResult<()>;
+    async fn leases_of(&mut self, kiosk_id: &str) -> StoreResult<Vec<LeaseRow>>;
+    async fn expired_leases(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<LeaseRow>>;
+
+    // Bookings.
+    async fn next_central_sequence(&mut self) -> StoreResult<i64>;
+    async fn insert_booking(&mut self, booking: &NewBooking<'_>) -> StoreResult<()>;
+    async fn booking(&mut self, reference: &str) -> StoreResult<Option<BookingRecord>>;
+    async fn set_booking_status(
+        &mut self,
+        reference: &str,
+        status: &str,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn bookings_on(&mut self, prison: &str, date: NaiveDate) -> StoreResult<Vec<BookingListing>>;
+
+    // Kiosks.
+    async fn create_kiosk(&mut self, kiosk: &NewKiosk<'_>, now: DateTime<Utc>) -> StoreResult<Option<u16>>;
+    /// Swaps an unexpired, unused enrolment code for a credential.
+    async fn redeem_enrolment(
+        &mut self,
+        code_hash: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<String>>;
+    async fn kiosk(&mut self, id: &str) -> StoreResult<Option<Kiosk>>;
+    async fn kiosk_by_token(&mut self, token_hash: &str) -> StoreResult<Option<Kiosk>>;
+    async fn kiosks(&mut self) -> StoreResult<Vec<Kiosk>>;
+    async fn revoke_kiosk(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// The kiosk's last applied event sequence, held until commit.
+    async fn lock_kiosk_seq(&mut self, id: &str) -> StoreResult<i64>;
+    async fn set_kiosk_seq(&mut self, id: &str, seq: i64) -> StoreResult<()>;
+
+    // Idempotency.
+    /// Claims the key with a placeholder, or returns the answer already stored. On PostgreSQL
+    /// a concurrent claim of the same key waits here until the first one commits.
+    async fn claim_idempotency_key(
+        &mut self,
+        kiosk_id: &str,
+        key: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<StoredAnswer>>;
+    async fn save_idempotent_answer(
+        &mut self,
+        kiosk_id: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()>;
+    async fn pushed_event(
+        &mut self,
+        kiosk_id: &str,
+        event_id: &str,
+    ) -> StoreResult<Option<(i64, StoredAnswer)>>;
+    async fn record_pushed_event(
+        &mut self,
+        kiosk_id: &str,
+        event_id: &str,
+        seq: i64,
+        answer: &StoredAnswer,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    // Incremental pull. Marks are opaque: only `pull_horizon` and the `changed_*` methods
+    // compare them, each database in its own way.
+    async fn pull_horizon(&mut self) -> StoreResult<i64>;
+    async fn changed_prisons(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<String>>;
+    async fn changed_prisoners(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<PrisonerFile>>;
+    async fn departures(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<Departure>>;
+    async fn changed_tables(
+        &mut self,
+        kiosk_id: &str,
+        cursor: i64,
+        from: NaiveDate,
+    ) -> StoreResult<Vec<SessionTablesRow>>;
+    async fn changed_leases(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<LeaseRow>>;
+
+    // Checks.
+    async fn over_capacity(&mut self) -> StoreResult<Vec<OverCapacity>>;
+    async fn row_counts(&mut self) -> StoreResult<RowCounts>;
+}

@@ -1,0 +1,79 @@
+//! The PostgreSQL store. Writes run at READ COMMITTED and lock what they decide on with
+//! `SELECT ... FOR UPDATE` (the prisoner, the session's counts, the kiosk's lease), so two
+//! bookings for the last table queue on that one row while bookings for other sessions run in
+//! parallel. Pulls run in one REPEATABLE READ snapshot.
+
+use super::sql::store_tx_impl;
+use super::*;
+use sqlx::Row;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{PgPool, Postgres};
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/central-postgres");
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+pub struct PgTx {
+    tx: sqlx::Transaction<'static, Postgres>,
+    mark: Option<i64>,
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>> {
+        let tx = self.pool.begin().await?;
+        Ok(Box::new(PgTx { tx, mark: None }))
+    }
+
+    async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>> {
+        let tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        Ok(Box::new(PgTx { tx, mark: None }))
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+store_tx_impl!(
+    PgTx,
+    row = PgRow,
+    lock = " FOR UPDATE",
+    newer = ">=",
+    mark = "SELECT CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)",
+    horizon = "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)",
+    next_reference = "SELECT nextval('central_reference_seq')",
+);

@@ -1,0 +1,103 @@
+//! The SQLite store: one file, WAL, `synchronous=FULL` (a booking is on disk before its answer
+//! is sent). Writers take the database's write lock at `BEGIN IMMEDIATE`, so a read-check-write
+//! transaction never fails half-way with "database is locked"; inside this process writers also
+//! queue on a mutex first, which is fairer and cheaper than SQLite's sleeping busy handler.
+
+use super::sql::store_tx_impl;
+use super::*;
+use sqlx::Row;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Sqlite, SqlitePool};
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/central-sqlite");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    writer: Arc<Mutex<()>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file. Does not migrate: call `migrate`.
+    pub async fn open(path: &Path) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool,
+            writer: Arc::new(Mutex::new(())),
+        })
+    }
+}
+
+pub struct SqliteTx {
+    // Field order matters: the transaction is dropped (rolled back) before the writer's turn
+    // passes on.
+    tx: sqlx::Transaction<'static, Sqlite>,
+    mark: Option<i64>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>> {
+        let turn = self.writer.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Box::new(SqliteTx {
+            tx,
+            mark: None,
+            _turn: Some(turn),
+        }))
+    }
+
+    async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>> {
+        // A deferred transaction: in WAL mode its first read fixes one snapshot.
+        let tx = self.pool.begin().await?;
+        Ok(Box::new(SqliteTx {
+            tx,
+            mark: None,
+            _turn: None,
+        }))
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+store_tx_impl!(
+    SqliteTx,
+    row = SqliteRow,
+    lock = "",
+    newer = ">",
+    mark = "UPDATE change_counter SET value = value + 1 WHERE singleton = 1 RETURNING value",
+    horizon = "SELECT value FROM change_counter WHERE singleton = 1",
+    next_reference = "UPDATE reference_counter SET next_value = next_value + 1 WHERE singleton = 1
+        RETURNING next_value - 1",
+);

@@ -1,0 +1,261 @@
+use crate::helpers::*;
+use domain::{BookingReference, IssuerNumber};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn an_online_booking_is_booked_with_a_central_reference() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let before = app.counts().await;
+    let response = app.book(&kiosk, &key(), &cdf_booking()).await;
+    assert_eq!(response.status(), 201);
+    assert!(response.headers().get("idempotent-replayed").is_none());
+    let booking: Value = response.json().await.unwrap();
+    assert_eq!(booking["status"], "booked");
+    assert_eq!(booking["session"], "CDF-TUE-PM/2026-12-01");
+    assert_eq!(booking["start"], "14:00:00");
+    assert_eq!(booking["channel"], "online");
+    assert_eq!(booking["visitors"][0]["first_name"], "Siân");
+    let reference = BookingReference::parse(booking["reference"].as_str().unwrap()).unwrap();
+    assert_eq!(reference.origin().0, IssuerNumber::CENTRAL);
+
+    let after = app.counts().await;
+    assert_eq!(after.bookings, before.bookings + 1);
+    assert_eq!(after.booked_tables, before.booked_tables + 1);
+    assert_eq!(
+        after.visiting_orders,
+        before.visiting_orders - 1,
+        "a convicted prisoner spends a visiting order"
+    );
+
+    let fetched: Value = app
+        .get(
+            &kiosk,
+            &format!("/api/v1/bookings/{}", reference.compact().to_lowercase()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched["reference"], booking["reference"]);
+    assert_eq!(fetched["room"], "Visits hall");
+    app.assert_capacity_kept().await;
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_gets_the_same_answer_and_books_once() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let key = key();
+    let first = app.book(&kiosk, &key, &cdf_booking()).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let before = app.counts().await;
+    let retry = app.book(&kiosk, &key, &cdf_booking()).await;
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    let retry: Value = retry.json().await.unwrap();
+    assert_eq!(retry, first);
+    assert_eq!(app.counts().await, before);
+
+    // A different body under the same key is a client bug, not a retry.
+    let mut other = cdf_booking();
+    other["session"] = json!("CDF-TUE-PM/2026-12-15");
+    assert_eq!(
+        error_code(app.book(&kiosk, &key, &other).await).await,
+        (422, "idempotency_key_reused".into())
+    );
+    assert_eq!(app.counts().await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_retries_of_one_key_book_once() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let key = key();
+    let body = cdf_booking();
+    let tries = (0..12).map(|_| app.book(&kiosk, &key, &body));
+    let mut references = Vec::new();
+    for response in futures_join_all(tries).await {
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        references.push(body["reference"].as_str().unwrap().to_string());
+    }
+    references.dedup();
+    assert_eq!(references.len(), 1, "every retry sees the one booking");
+    assert_eq!(app.counts().await.bookings, 1);
+}
+
+#[tokio::test]
+async fn rule_violations_come_back_with_their_codes_and_book_nothing() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let before = app.counts().await;
+    let mut banned = cdf_booking();
+    banned["visitors"] = json!([
+        { "contact_id": "C000001", "date_of_birth": "1992-03-14" },
+        { "contact_id": "C000004", "date_of_birth": "1994-07-07" }
+    ]);
+    let key = key();
+    let response = app.book(&kiosk, &key, &banned).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "visitor_banned");
+    assert_eq!(body["error"]["violations"][0]["field"], "visitors[1]");
+
+    let mut several = cdf_booking();
+    several["session"] = json!("CDF-TUE-PM/2026-11-26");
+    several["prisoner"]["surname"] = json!("Evans");
+    several["visitors"] =
+        json!([{ "first_name": "Megan", "last_name": "Evans", "date_of_birth": "2015-08-20" }]);
+    let body: Value = app
+        .book(&kiosk, &crate::helpers::key(), &several)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = body["error"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"session_not_found") || codes.contains(&"session_too_soon"),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"lead_visitor_under_age"), "{codes:?}");
+
+    let wrong_prisoner = json!({
+        "prison": "CDF",
+        "prisoner": { "number": "A1234BC", "date_of_birth": "1990-05-06", "surname": "Evans" },
+        "visitors": [{ "first_name": "Siân", "last_name": "Evans", "date_of_birth": "1992-03-14" }],
+        "session": "CDF-TUE-PM/2026-12-01",
+    });
+    assert_eq!(
+        error_code(app.book(&kiosk, &crate::helpers::key(), &wrong_prisoner).await).await,
+        (422, "prisoner_not_found".into())
+    );
+
+    let mut stored = app.counts().await;
+    assert_eq!(stored.bookings, before.bookings);
+    assert_eq!(stored.visiting_orders, before.visiting_orders);
+    // The refusal is the key's answer: a retry gets it again, even if the rules would now pass.
+    let replay = app.book(&kiosk, &key, &banned).await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(error_code(replay).await, (422, "visitor_banned".into()));
+    stored.idempotency = app.counts().await.idempotency;
+    assert_eq!(app.counts().await, stored);
+}
+
+#[tokio::test]
+async fn a_kiosk_cannot_book_or_read_another_prisons_visits() {
+    let app = spawn_app().await;
+    let cardiff = app.kiosk(&["CDF"]).await;
+    let leeds = app.kiosk(&["LDS"]).await;
+    let before = app.counts().await;
+    assert_eq!(
+        error_code(app.book(&leeds, &key(), &cdf_booking()).await).await,
+        (403, "prison_not_allowed".into())
+    );
+    assert_eq!(app.counts().await, before);
+
+    let booked: Value = app
+        .book(&cardiff, &key(), &cdf_booking())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/bookings/{}", booked["reference"].as_str().unwrap());
+    assert_eq!(
+        error_code(app.get(&leeds, &path).await).await,
+        (403, "prison_not_allowed".into())
+    );
+    assert_eq!(app.get(&cardiff, &path).await.status(), 200);
+    let missing = app
+        .get(&cardiff, &format!("/api/v1/bookings/{}", cardiff.reference(7)))
+        .await;
+    assert_eq!(error_code(missing).await, (404, "booking_not_found".into()));
+    let typo = app.get(&cardiff, "/api/v1/bookings/ABCD-EFGH").await;
+    assert_eq!(error_code(typo).await.0, 422);
+}
+
+#[tokio::test]
+async fn the_idempotency_key_is_required_and_must_be_a_uuid() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let before = app.counts().await;
+    let missing = app
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .bearer_auth(&kiosk.token)
+        .json(&cdf_booking())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(missing).await, (400, "idempotency_key_missing".into()));
+    assert_eq!(
+        error_code(app.book(&kiosk, "not-a-uuid", &cdf_booking()).await).await,
+        (400, "idempotency_key_invalid".into())
+    );
+    assert_eq!(app.counts().await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_kiosks_racing_for_the_last_tables_never_overbook() {
+    let app = spawn_app().await;
+    let kiosks: Vec<TestKiosk> = futures_join_all((0..4).map(|_| app.kiosk(&["TST"]))).await;
+    let attempts = 40;
+    let requests = (0..attempts).map(|i| {
+        let kiosk = &kiosks[i % kiosks.len()];
+        let body = tst_booking(i);
+        let app = &app;
+        async move {
+            let response = app.book(kiosk, &key(), &body).await;
+            error_code_or_created(response).await
+        }
+    });
+    let outcomes = futures_join_all(requests).await;
+    let booked = outcomes.iter().filter(|o| o.as_str() == "created").count();
+    let full = outcomes.iter().filter(|o| o.as_str() == "session_full").count();
+    assert_eq!(booked, TST_OPEN_TABLES, "{outcomes:?}");
+    assert_eq!(full, attempts - TST_OPEN_TABLES, "{outcomes:?}");
+    app.assert_capacity_kept().await;
+}
+
+async fn error_code_or_created(response: reqwest::Response) -> String {
+    if response.status() == 201 {
+        "created".to_string()
+    } else {
+        error_code(response).await.1
+    }
+}
+
+/// Runs futures concurrently on this task (no extra crate for `join_all`).
+pub async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.unwrap()).collect()
+}

@@ -1,0 +1,156 @@
+use crate::helpers::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_one_time_code_becomes_a_credential_for_the_kiosks_prisons() {
+    let app = spawn_app().await;
+    let enrolment = app
+        .central
+        .create_enrolment(&["cdf".into()], Some("visitor centre"))
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/enrol"))
+        .json(&json!({ "code": enrolment.code.to_lowercase() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["kiosk_id"], enrolment.kiosk_id.as_str());
+    assert_eq!(body["issuer_number"], 1);
+    assert_eq!(body["prisons"], json!(["CDF"]));
+    let token = body["token"].as_str().unwrap();
+    assert!(token.len() >= 64);
+
+    let me: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/kiosk"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["prisons"], json!(["CDF"]));
+
+    // The code works once.
+    let again = app
+        .client
+        .post(app.url("/api/v1/enrol"))
+        .json(&json!({ "code": enrolment.code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(again).await, (401, "enrolment_code_invalid".into()));
+    let wrong = app
+        .client
+        .post(app.url("/api/v1/enrol"))
+        .json(&json!({ "code": "0000-0000-0000-0000" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(wrong).await, (401, "enrolment_code_invalid".into()));
+}
+
+#[tokio::test]
+async fn enrolment_codes_expire() {
+    let app = spawn_app().await;
+    let enrolment = app.central.create_enrolment(&["CDF".into()], None).await.unwrap();
+    app.central.clock().advance(chrono::Duration::hours(25));
+    let response = app
+        .client
+        .post(app.url("/api/v1/enrol"))
+        .json(&json!({ "code": enrolment.code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(response).await, (401, "enrolment_code_invalid".into()));
+}
+
+#[tokio::test]
+async fn every_kiosk_gets_its_own_issuer_number() {
+    let app = spawn_app().await;
+    let mut issuers = Vec::new();
+    for _ in 0..4 {
+        issuers.push(app.kiosk(&["CDF"]).await.issuer);
+    }
+    assert_eq!(issuers, [1, 2, 3, 4]);
+    // Revoking does not free a number: it could repeat the old kiosk's references.
+    let kiosks = app.central.kiosks().await.unwrap();
+    app.central.revoke(&kiosks[3].id).await.unwrap();
+    assert_eq!(app.kiosk(&["CDF"]).await.issuer, 5);
+}
+
+#[tokio::test]
+async fn an_unknown_prison_cannot_be_enrolled_for() {
+    let app = spawn_app().await;
+    let err = app
+        .central
+        .create_enrolment(&["XYZ".into()], None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "unknown_prison");
+}
+
+#[tokio::test]
+async fn requests_without_a_good_credential_are_refused() {
+    let app = spawn_app().await;
+    let before = app.counts().await;
+    let url = app.url("/api/v1/sync/pull?cursor=0");
+    let none = app.client.get(&url).send().await.unwrap();
+    assert_eq!(error_code(none).await, (401, "unauthenticated".into()));
+    let basic = app
+        .client
+        .get(&url)
+        .header("Authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(basic).await, (401, "unauthenticated".into()));
+    let unknown = app.client.get(&url).bearer_auth("vkt_0000").send().await.unwrap();
+    assert_eq!(error_code(unknown).await, (401, "unknown_kiosk".into()));
+    let booking = app
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .bearer_auth("vkt_0000")
+        .header("Idempotency-Key", key())
+        .json(&cdf_booking())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(booking).await, (401, "unknown_kiosk".into()));
+    assert_eq!(app.counts().await, before);
+}
+
+#[tokio::test]
+async fn a_revoked_kiosk_is_refused_everywhere() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    assert_eq!(app.get(&kiosk, "/api/v1/kiosk").await.status(), 200);
+    app.central.revoke(&kiosk.id).await.unwrap();
+    let before = app.counts().await;
+    assert_eq!(
+        error_code(app.get(&kiosk, "/api/v1/kiosk").await).await,
+        (401, "kiosk_revoked".into())
+    );
+    assert_eq!(
+        error_code(app.get(&kiosk, "/api/v1/sync/pull").await).await,
+        (401, "kiosk_revoked".into())
+    );
+    assert_eq!(
+        error_code(app.book(&kiosk, &key(), &cdf_booking()).await).await,
+        (401, "kiosk_revoked".into())
+    );
+    let push = app
+        .post(&kiosk, "/api/v1/sync/push", &json!({ "events": [] }))
+        .await;
+    assert_eq!(error_code(push).await, (401, "kiosk_revoked".into()));
+    let lease = app
+        .lease(&kiosk, &json!({ "prison": "CDF", "open_tables": 1 }))
+        .await;
+    assert_eq!(error_code(lease).await, (401, "kiosk_revoked".into()));
+    assert_eq!(app.counts().await, before);
+}

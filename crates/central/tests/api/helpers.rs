@@ -1,0 +1,317 @@
+//! Spawns the real service on a loopback port with a fresh database per test: a SQLite file
+//! by default, or a new PostgreSQL database when CENTRAL_TEST_DATABASE_URL names a server
+//! (scripts/with-postgres.sh sets it), so the same tests run against both stores.
+
+use central::store::{PostgresStore, RowCounts, SqliteStore, Store};
+use central::{Central, Clock, Limits, Settings};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use domain::dataset::{PrisonFile, PrisonerFile};
+use domain::{
+    BookingReference, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonerNumber, SessionTemplate,
+};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use std::sync::{Arc, Once};
+
+/// The tests' "now": Wednesday 25 November 2026, 10:00 in London. The demo set's booking
+/// window is then 27 November to 23 December.
+pub const NOW: &str = "2026-11-25T10:00:00Z";
+/// The test prison's only session with 3 open tables and 1 closed one.
+pub const TST_SESSION: &str = "TST-TUE/2026-12-01";
+pub const TST_OPEN_TABLES: usize = 3;
+/// Test prisoners at TST: T0000AA, T0001AA, ...
+pub const TST_PRISONERS: usize = 60;
+
+static TRACING: Once = Once::new();
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(NOW).unwrap().with_timezone(&Utc)
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub central: Arc<Central>,
+    pub client: reqwest::Client,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub struct TestKiosk {
+    pub id: String,
+    pub token: String,
+    pub issuer: u16,
+}
+
+impl TestKiosk {
+    /// The reference this kiosk would print for its `seq`th booking.
+    pub fn reference(&self, seq: u32) -> String {
+        BookingReference::issue(IssuerNumber::new(self.issuer).unwrap(), seq)
+            .unwrap()
+            .to_string()
+    }
+}
+
+pub fn demo() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
+    let prisons = std::fs::read_to_string(format!("{root}/prisons.json")).unwrap();
+    let prisoners = std::fs::read_to_string(format!("{root}/prisoners.json")).unwrap();
+    (
+        serde_json::from_str(&prisons).unwrap(),
+        serde_json::from_str(&prisoners).unwrap(),
+    )
+}
+
+/// A small prison whose only session has few tables, and many prisoners to fight over them.
+pub fn test_prison() -> (PrisonFile, Vec<PrisonerFile>) {
+    let mut prison = demo().0.into_iter().find(|p| p.code == "CDF").unwrap();
+    prison.code = "TST".into();
+    prison.name = "HMP Test".into();
+    prison.closures.clear();
+    prison.templates = vec![SessionTemplate {
+        id: "TST-TUE".into(),
+        weekday: Weekday::Tue,
+        start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+        end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+        room: "Hall".into(),
+        open_capacity: TST_OPEN_TABLES as u16,
+        closed_capacity: 1,
+        valid_from: d("2026-01-01"),
+        valid_to: None,
+        frequency: Frequency::Weekly,
+    }];
+    let prisoners = (0..TST_PRISONERS)
+        .map(|i| PrisonerFile {
+            number: PrisonerNumber::parse(&format!("T{i:04}AA")).unwrap(),
+            prison: "TST".into(),
+            first_name: PersonName::parse("Test").unwrap(),
+            last_name: PersonName::parse(&format!("Prisoner{}", letters(i))).unwrap(),
+            date_of_birth: d("1980-01-01"),
+            custody: Custody::Convicted,
+            visiting_orders: 5,
+            closed_visit_restrictions: vec![],
+            contacts: vec![Contact {
+                id: format!("TC{i:05}"),
+                first_name: PersonName::parse("Visitor").unwrap(),
+                last_name: PersonName::parse(&format!("Family{}", letters(i))).unwrap(),
+                date_of_birth: d("1970-01-01"),
+                banned_until: None,
+            }],
+        })
+        .collect();
+    (prison, prisoners)
+}
+
+/// Names may not hold digits: number i as letters.
+fn letters(mut i: usize) -> String {
+    let mut s = String::new();
+    loop {
+        s.push(char::from(b'a' + (i % 26) as u8));
+        i /= 26;
+        if i == 0 {
+            break s;
+        }
+    }
+}
+
+/// An online booking request for test prisoner `i` at TST, with the prisoner's contact.
+pub fn tst_booking(i: usize) -> Value {
+    json!({
+        "prison": "TST",
+        "prisoner": { "number": format!("T{i:04}AA"), "date_of_birth": "1980-01-01", "surname": format!("Prisoner{}", letters(i)) },
+        "visitors": [{ "contact_id": format!("TC{i:05}"), "date_of_birth": "1970-01-01" }],
+        "session": TST_SESSION,
+    })
+}
+
+/// Rhys Evans (A1234BC, CDF, 4 visiting orders) visited by Siân on Tuesday 1 December.
+pub fn cdf_booking() -> Value {
+    json!({
+        "prison": "CDF",
+        "prisoner": { "number": "A1234BC", "date_of_birth": "1990-05-05", "surname": "Evans" },
+        "visitors": [{ "first_name": "Siân", "last_name": "Evans", "date_of_birth": "1992-03-14" }],
+        "session": "CDF-TUE-PM/2026-12-01",
+    })
+}
+
+async fn store_for_test() -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
+    match std::env::var("CENTRAL_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("central_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+            let store = PostgresStore::connect(&format!("{base}/{name}")).await.unwrap();
+            (Arc::new(store), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(&dir.path().join("central.db")).await.unwrap();
+            (Arc::new(store), Some(dir))
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Limits::default()).await
+}
+
+pub async fn spawn_app_with(limits: Limits) -> TestApp {
+    TRACING.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            tracing_subscriber::fmt()
+                .with_env_filter("info")
+                .with_test_writer()
+                .init();
+        }
+    });
+    let (store, dir) = store_for_test().await;
+    store.migrate().await.unwrap();
+    let backend = store.backend();
+    let central = Arc::new(Central::new(store, Clock::fixed(now()), Settings::default()));
+    let (mut prisons, mut prisoners) = demo();
+    let (tst, tst_prisoners) = test_prison();
+    prisons.push(tst);
+    prisoners.extend(tst_prisoners);
+    central.import(&prisons, &prisoners).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(central::serve(
+        listener,
+        central.clone(),
+        limits,
+        std::future::pending(),
+    ));
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        central,
+        client: reqwest::Client::new(),
+        backend,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Makes an enrolment code and exchanges it over HTTP.
+    pub async fn kiosk(&self, prisons: &[&str]) -> TestKiosk {
+        let prisons: Vec<String> = prisons.iter().map(|p| p.to_string()).collect();
+        let enrolment = self
+            .central
+            .create_enrolment(&prisons, Some("test"))
+            .await
+            .unwrap();
+        let response = self
+            .client
+            .post(self.url("/api/v1/enrol"))
+            .json(&json!({ "code": enrolment.code }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        TestKiosk {
+            id: body["kiosk_id"].as_str().unwrap().to_string(),
+            token: body["token"].as_str().unwrap().to_string(),
+            issuer: body["issuer_number"].as_u64().unwrap() as u16,
+        }
+    }
+
+    pub async fn book(&self, kiosk: &TestKiosk, key: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/bookings"))
+            .bearer_auth(&kiosk.token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, kiosk: &TestKiosk, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&kiosk.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, kiosk: &TestKiosk, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&kiosk.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn pull(&self, kiosk: &TestKiosk, cursor: i64) -> Value {
+        let response = self
+            .get(kiosk, &format!("/api/v1/sync/pull?cursor={cursor}"))
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn push(&self, kiosk: &TestKiosk, events: &[Value]) -> Value {
+        let response = self
+            .post(kiosk, "/api/v1/sync/push", &json!({ "events": events }))
+            .await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        response.json().await.unwrap()
+    }
+
+    pub async fn lease(&self, kiosk: &TestKiosk, body: &Value) -> reqwest::Response {
+        self.post(kiosk, "/api/v1/escrow/lease", body).await
+    }
+
+    pub async fn counts(&self) -> RowCounts {
+        self.central.row_counts().await.unwrap()
+    }
+
+    pub async fn assert_capacity_kept(&self) {
+        let problems = self.central.capacity_audit().await.unwrap();
+        assert!(
+            problems.is_empty(),
+            "sessions over capacity or miscounted: {problems:?}"
+        );
+    }
+}
+
+pub fn key() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// An outbox event as a kiosk pushes it.
+pub fn event(seq: i64, kind: &str, payload: Value) -> Value {
+    json!({
+        "event_id": uuid::Uuid::now_v7(),
+        "seq": seq,
+        "kind": kind,
+        "created_at": NOW,
+        "payload": payload,
+    })
+}
+
+pub async fn error_code(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    (
+        status,
+        body["error"]["code"].as_str().unwrap_or("<no code>").to_string(),
+    )
+}

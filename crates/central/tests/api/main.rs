@@ -1,0 +1,9 @@
+//! The central service over HTTP, against a real database: SQLite by default, PostgreSQL
+//! under scripts/with-postgres.sh. One test binary, so the suite compiles once.
+
+mod bookings;
+mod enrolment;
+mod escrow;
+mod helpers;
+mod requests;
+mod sync;

@@ -1,0 +1,312 @@
+use crate::helpers::*;
+use domain::dataset::PrisonerFile;
+use serde_json::{Value, json};
+
+fn numbers(page: &Value) -> Vec<String> {
+    page["prisoners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["number"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_fresh_kiosk_pulls_everything_for_its_prison_and_nothing_else() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let page = app.pull(&kiosk, 0).await;
+    let prisons: Vec<&str> = page["prisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(prisons, ["CDF"]);
+    assert!(page["prisons"][0]["templates"].as_array().unwrap().len() >= 5);
+    assert!(!page["prisons"][0]["closures"].as_array().unwrap().is_empty());
+    let (_, demo_prisoners) = demo();
+    let at_cardiff = demo_prisoners.iter().filter(|p| p.prison == "CDF").count();
+    let pulled = numbers(&page);
+    assert_eq!(pulled.len(), at_cardiff);
+    assert!(pulled.contains(&"A1234BC".to_string()) && !pulled.contains(&"C3456DE".to_string()));
+    // Pulled records are the import format, contacts, bans and allowances included.
+    let rhys: PrisonerFile = serde_json::from_value(
+        page["prisoners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["number"] == "A1234BC")
+            .unwrap()
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(rhys.visiting_orders, 4);
+    assert_eq!(rhys.contacts.len(), 4);
+    assert!(rhys.contacts.iter().any(|c| c.banned_until.is_some()));
+    assert!(page["next_cursor"].as_i64().unwrap() > 0);
+
+    let leeds = app.kiosk(&["LDS"]).await;
+    let page = app.pull(&leeds, 0).await;
+    let pulled = numbers(&page);
+    assert!(pulled.contains(&"D4567EF".to_string()) && !pulled.contains(&"A1234BC".to_string()));
+    let kwame = page["prisoners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == "D4567EF")
+        .unwrap();
+    assert_eq!(kwame["closed_visit_restrictions"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_incremental_pull_brings_what_changed() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let first = app.pull(&kiosk, 0).await;
+    let cursor = first["next_cursor"].as_i64().unwrap();
+    let quiet = app.pull(&kiosk, cursor).await;
+    if app.backend == "sqlite" {
+        // PostgreSQL's cursor may resend rows written by transactions that were still open
+        // (in any database of the cluster) when the last page was read; SQLite's never does.
+        assert!(numbers(&quiet).is_empty() && quiet["prisons"].as_array().unwrap().is_empty());
+    }
+
+    // Another kiosk books online: the session's count and Rhys's visiting orders change.
+    let other = app.kiosk(&["CDF"]).await;
+    assert_eq!(app.book(&other, &key(), &cdf_booking()).await.status(), 201);
+    let page = app.pull(&kiosk, quiet["next_cursor"].as_i64().unwrap()).await;
+    assert!(numbers(&page).contains(&"A1234BC".to_string()));
+    let rhys = page["prisoners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == "A1234BC")
+        .unwrap();
+    assert_eq!(rhys["visiting_orders"], 3);
+    let tables = page["session_tables"].as_array().unwrap();
+    let session = tables
+        .iter()
+        .find(|t| t["session"] == "CDF-TUE-PM/2026-12-01" && t["kind"] == "open")
+        .unwrap();
+    assert_eq!(session["booked"], 1);
+    if app.backend == "sqlite" {
+        assert_eq!(numbers(&page), ["A1234BC"]);
+        assert!(page["prisons"].as_array().unwrap().is_empty());
+    }
+
+    // A timetable change reaches the kiosk as the whole prison, closures and all.
+    let (mut prisons, prisoners) = demo();
+    let cardiff = prisons.iter_mut().find(|p| p.code == "CDF").unwrap();
+    cardiff.closures.push(domain::Closure {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+        template_id: None,
+        reason: "search".into(),
+    });
+    let summary = app.central.import(&prisons, &prisoners).await.unwrap();
+    assert_eq!(summary.prisons_changed, 1, "only the changed prison is rewritten");
+    assert_eq!(summary.prisoners_changed, 0);
+    let page2 = app.pull(&kiosk, page["next_cursor"].as_i64().unwrap()).await;
+    let pulled: Vec<&str> = page2["prisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(pulled, ["CDF"]);
+    assert!(
+        page2["prisons"][0]["closures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["reason"] == "search")
+    );
+}
+
+#[tokio::test]
+async fn a_prisoner_who_moves_is_dropped_by_the_old_prisons_kiosks() {
+    let app = spawn_app().await;
+    let cardiff = app.kiosk(&["CDF"]).await;
+    let leeds = app.kiosk(&["LDS"]).await;
+    let cursor_cdf = app.pull(&cardiff, 0).await["next_cursor"].as_i64().unwrap();
+    let cursor_lds = app.pull(&leeds, 0).await["next_cursor"].as_i64().unwrap();
+    let (prisons, mut prisoners) = demo();
+    prisoners
+        .iter_mut()
+        .find(|p| p.number.as_str() == "B2345CD")
+        .unwrap()
+        .prison = "LDS".into();
+    app.central.import(&prisons, &prisoners).await.unwrap();
+    let page = app.pull(&cardiff, cursor_cdf).await;
+    assert_eq!(
+        page["departed_prisoners"],
+        json!([{ "number": "B2345CD", "prison": "CDF" }])
+    );
+    assert!(!numbers(&page).contains(&"B2345CD".to_string()));
+    let page = app.pull(&leeds, cursor_lds).await;
+    assert!(numbers(&page).contains(&"B2345CD".to_string()));
+}
+
+fn created(kiosk: &TestKiosk, seq: i64, request: Value) -> Value {
+    event(
+        seq,
+        "booking_created",
+        json!({ "reference": kiosk.reference(seq as u32), "request": request }),
+    )
+}
+
+#[tokio::test]
+async fn pushed_events_are_answered_one_by_one_and_replays_get_the_stored_answer() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let mut banned = cdf_booking();
+    banned["visitors"] = json!([{ "contact_id": "C000004", "date_of_birth": "1994-07-07" }]);
+    banned["session"] = json!("CDF-TUE-PM/2026-12-15");
+    let mut elsewhere = tst_booking(1);
+    elsewhere["prison"] = json!("TST");
+    let events = vec![
+        created(&kiosk, 1, cdf_booking()),
+        created(&kiosk, 2, banned),
+        created(&kiosk, 3, elsewhere),
+        event(
+            4,
+            "booking_created",
+            json!({ "reference": "ABCD-EFGH", "request": cdf_booking() }),
+        ),
+        event(5, "visit_teleported", json!({})),
+        event(
+            6,
+            "booking_cancelled",
+            json!({ "reference": kiosk.reference(1), "surprise": true }),
+        ),
+    ];
+    let answer = app.push(&kiosk, &events).await;
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(answer["last_seq"], 6);
+    assert_eq!(results[0]["outcome"], "accepted");
+    assert_eq!(results[0]["booking"]["status"], "booked");
+    assert_eq!(results[0]["booking"]["reference"], kiosk.reference(1));
+    assert_eq!(results[1]["outcome"], "rejected");
+    assert_eq!(results[1]["reason"], "visitor_banned");
+    assert_eq!(results[1]["booking"]["status"], "rejected");
+    assert_eq!(results[2]["reason"], "prison_not_allowed");
+    assert_eq!(results[3]["reason"], "reference_invalid");
+    assert_eq!(results[4]["reason"], "unknown_event_kind");
+    assert_eq!(results[5]["reason"], "invalid_payload");
+    assert!(results.iter().all(|r| r["replayed"] == false));
+
+    let counts = app.counts().await;
+    // The whole batch again, as after a lost answer: same answers, nothing applied twice.
+    let replay = app.push(&kiosk, &events).await;
+    for (first, again) in results.iter().zip(replay["results"].as_array().unwrap()) {
+        assert_eq!(again["replayed"], true);
+        let mut again = again.clone();
+        again["replayed"] = json!(false);
+        assert_eq!(&again, first);
+    }
+    assert_eq!(app.counts().await, counts);
+
+    // A new event must not reuse a sequence number; the same event id with other content is
+    // a conflict.
+    let reused_seq = created(&kiosk, 6, cdf_booking());
+    let mut conflicting = events[0].clone();
+    conflicting["created_at"] = json!("2026-11-25T09:00:00Z");
+    let answer = app.push(&kiosk, &[conflicting, reused_seq]).await;
+    assert_eq!(answer["results"][0]["reason"], "event_conflict");
+    assert_eq!(answer["results"][1]["reason"], "seq_already_used");
+    assert_eq!(app.counts().await, counts);
+    app.assert_capacity_kept().await;
+}
+
+#[tokio::test]
+async fn a_kiosk_cannot_push_references_of_another_issuer() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let other = app.kiosk(&["CDF"]).await;
+    let answer = app.push(&kiosk, &[created(&other, 1, cdf_booking())]).await;
+    assert_eq!(answer["results"][0]["reason"], "reference_not_yours");
+    assert_eq!(app.counts().await.bookings, 0);
+}
+
+#[tokio::test]
+async fn a_pushed_booking_is_held_to_capacity_and_a_cancellation_frees_its_table() {
+    let app = spawn_app().await;
+    let online = app.kiosk(&["TST"]).await;
+    let offline = app.kiosk(&["TST"]).await;
+    for i in 0..TST_OPEN_TABLES {
+        assert_eq!(app.book(&online, &key(), &tst_booking(i)).await.status(), 201);
+    }
+    // Offline, without a share, the kiosk recorded a request; central finds the session full.
+    let answer = app.push(&offline, &[created(&offline, 1, tst_booking(10))]).await;
+    assert_eq!(answer["results"][0]["outcome"], "rejected");
+    assert_eq!(answer["results"][0]["reason"], "slot_unavailable");
+    app.assert_capacity_kept().await;
+
+    // Staff cancel one online booking at the kiosk; the freed table goes to the next request.
+    let again: Value = app
+        .book(&online, &key(), &tst_booking(0))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = again["error"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["session_full", "duplicate_visit"]);
+    let first = app
+        .central
+        .bookings_on("TST", chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .await
+        .unwrap();
+    let reference = first
+        .iter()
+        .find(|l| l.booking.status == "booked")
+        .unwrap()
+        .booking
+        .reference
+        .clone();
+    let vos_before = app.counts().await.visiting_orders;
+    let answer = app
+        .push(
+            &online,
+            &[
+                event(
+                    1,
+                    "booking_cancelled",
+                    json!({ "reference": reference, "reason": "visitor_cancelled" }),
+                ),
+                event(2, "booking_cancelled", json!({ "reference": reference })),
+            ],
+        )
+        .await;
+    assert_eq!(answer["results"][0]["booking"]["status"], "cancelled");
+    assert_eq!(
+        answer["results"][1]["outcome"], "accepted",
+        "cancelling twice is harmless"
+    );
+    assert_eq!(
+        app.counts().await.visiting_orders,
+        vos_before + 1,
+        "the visiting order comes back"
+    );
+    let answer = app.push(&offline, &[created(&offline, 2, tst_booking(11))]).await;
+    assert_eq!(answer["results"][0]["booking"]["status"], "booked");
+    app.assert_capacity_kept().await;
+
+    // Another prison's kiosk cannot cancel it.
+    let cardiff = app.kiosk(&["CDF"]).await;
+    let answer = app
+        .push(
+            &cardiff,
+            &[event(
+                1,
+                "booking_cancelled",
+                json!({ "reference": offline.reference(2) }),
+            )],
+        )
+        .await;
+    assert_eq!(answer["results"][0]["reason"], "prison_not_allowed");
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs a command against a private, throw-away PostgreSQL cluster.
+#
+#   scripts/with-postgres.sh cargo test -p visit-central --test api
+#
+# initdb + pg_ctl as the postgres user, in a temporary directory, on a spare loopback port;
+# exports DATABASE_URL and CENTRAL_TEST_DATABASE_URL (a superuser URL: tests create one
+# database each), runs the command, then stops the cluster and deletes it whatever happened.
+# Needs the PostgreSQL server binaries: `apt-get install -y postgresql` (PostgreSQL 15 on
+# Debian 12, under /usr/lib/postgresql/15/bin). Extra server options can be passed in
+# PG_EXTRA_OPTIONS, e.g. PG_EXTRA_OPTIONS="-c fsync=off" for faster, non-durable test runs.
+set -euo pipefail
+
+pg_bin="${PG_BIN:-}"
+if [ -z "$pg_bin" ]; then
+    pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+if [ ! -x "$pg_bin/initdb" ] || [ ! -x "$pg_bin/pg_ctl" ]; then
+    echo "with-postgres: PostgreSQL server binaries not found (apt-get install -y postgresql)" >&2
+    exit 2
+fi
+
+# As root, run the server as the postgres user (it refuses to run as root).
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+dir="$(mktemp -d /tmp/visit-pg.XXXXXX)"
+if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$dir"
+fi
+
+port=""
+for candidate in $(seq 55432 55531); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+        port="$candidate"
+        break
+    fi
+done
+if [ -z "$port" ]; then
+    echo "with-postgres: no free port in 55432-55531" >&2
+    rm -rf "$dir"
+    exit 2
+fi
+
+cleanup() {
+    as_postgres "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+as_postgres "$pg_bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+    cat "$dir/initdb.log" >&2
+    exit 2
+}
+as_postgres "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 ${PG_EXTRA_OPTIONS:-}" >/dev/null || {
+    cat "$dir/server.log" >&2
+    exit 2
+}
+
+export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+export CENTRAL_TEST_DATABASE_URL="$DATABASE_URL"
+echo "with-postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port" >&2
+
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"
