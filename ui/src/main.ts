@@ -80,6 +80,7 @@ let state: State = freshState()
 let info: KioskInfo | null = null
 /** Bumped by every reset, so an answer that arrives after a reset is dropped. */
 let generation = 0
+let renders = 0
 
 const root = document.getElementById('app') as HTMLElement
 root.innerHTML = `
@@ -426,7 +427,7 @@ function timeScreen(): string {
           return `<div class="govuk-radios__item">
             <input class="govuk-radios__input" id="${id}" name="session" type="radio" value="${esc(s.id)}"${state.sessionId === s.id ? ' checked' : ''} aria-describedby="${id}-hint">
             <label class="govuk-label govuk-radios__label" for="${id}">${esc(tr('time.range', { start: formatTime(state.lang, s.start), end: formatTime(state.lang, s.end) }))}${closedTag}</label>
-            <div id="${id}-hint" class="govuk-hint govuk-radios__hint">${esc(tr('time.arrive', { time: formatTime(state.lang, s.arrive_by) }))} · ${esc(tables)}</div>
+            <div id="${id}-hint" class="govuk-hint govuk-radios__hint">${esc(tr('time.arrive', { time: formatTime(state.lang, s.arrive_by) }))}<br>${esc(tables)}</div>
           </div>`
         })
         .join('')
@@ -448,7 +449,7 @@ function timeScreen(): string {
       ${errorMessageHtml('session', sessionErrors)}
       <div class="kiosk-days">${days}</div>
     </div>
-    <div class="govuk-button-group">${continueButton()}${backButton()}</div>
+    <div class="govuk-button-group kiosk-sticky-actions">${continueButton()}${backButton()}</div>
   </form>`
 }
 
@@ -570,6 +571,9 @@ function render(focus: Focus = 'heading'): void {
   header.innerHTML = headerHtml()
   main.innerHTML = SCREENS[state.screen]()
   main.dataset.screen = state.screen
+  // Tests wait for this to change after a tap, instead of guessing how long an answer takes.
+  renders += 1
+  main.dataset.render = String(renders)
   const title = `${tr(TITLES[state.screen])} - ${tr('app.title')}`
   document.title = (state.errors.length ? tr('error.title_prefix') : '') + title
   keyboard.setLang(state.lang)

@@ -229,8 +229,11 @@ export async function fillPrisoner(page, { number, dob, surname }) {
   await page.fill('#prisoner-surname', surname)
 }
 
+/** Taps the screen's main button and waits until the page has drawn the answer. */
 export async function continueOn(page) {
+  const before = await page.locator('main').getAttribute('data-render')
   await page.click('main button[type=submit]')
+  await page.waitForFunction((n) => document.querySelector('main')?.dataset.render !== n, before)
 }
 
 export const RHYS = { number: 'A1234BC', dob: '1990-05-05', surname: 'Evans' }
