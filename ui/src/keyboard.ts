@@ -27,6 +27,11 @@ export class OnScreenKeyboard {
       const key = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-key]')
       if (key) this.press(key.dataset.key ?? '')
     })
+    // The case shown follows the text (a capital at the start of each part of a name), so
+    // redraw when the field changes by any means.
+    document.addEventListener('input', (e) => {
+      if (e.target === this.target && !this.panel.hidden) this.draw()
+    })
     document.addEventListener('focusin', (e) => {
       const el = e.target as HTMLElement
       if (el instanceof HTMLInputElement && el.dataset.keyboard) this.attach(el)
