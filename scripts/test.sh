@@ -18,5 +18,12 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "Rust tests (SQLite, kioskctl, rules)"
-cargo test --workspace --locked --exclude visit-e2e 2>&1 | tee test-output/cargo-test.log
+step "Rust tests: rules, SQLite and PostgreSQL stores, kioskctl, slips printed through CUPS-PDF"
+# Each wrapper starts a private instance of its service for the command and stops it after.
+scripts/with-postgres.sh scripts/with-cups.sh \
+  cargo test --workspace --locked --exclude visit-e2e 2>&1 | tee test-output/cargo-test.log
+
+step "kiosk UI: build, browser tests in Chromium (playwright-core, axe-core)"
+npm --prefix ui ci --no-audit --no-fund
+npm --prefix ui run build
+npm --prefix ui test 2>&1 | tee test-output/ui-test.log
