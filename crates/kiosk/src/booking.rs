@@ -4,7 +4,7 @@ use crate::error::{KioskError, Result};
 use crate::store::{Store, load_prison, load_prisoner, load_timetable};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::booking::resolve_picked_contacts;
-use domain::timetable::sessions_between;
+use domain::timetable::{find_session, sessions_between};
 use domain::{
     BookingContext, BookingReference, BookingRequest, ExistingVisit, Field, IssuerNumber, RuleError,
     SessionId, VisitKind, decide,
@@ -127,11 +127,27 @@ impl Store {
         let (templates, closures) = load_timetable(&mut conn, &prison.code).await?;
         let sessions = sessions_between(&templates, &closures, from, to);
         let taken = tables_taken_between(&mut conn, &prison.code, from, to).await?;
+        let mut escrow_left = HashMap::new();
+        if crate::sync::is_enrolled(&mut conn).await? {
+            for s in &sessions {
+                for kind in [VisitKind::Open, VisitKind::Closed] {
+                    let capacity = u32::from(s.capacity(kind));
+                    let left = crate::sync::tables_left(&mut conn, &s.id, kind, capacity, now).await?;
+                    escrow_left.insert((s.id.clone(), kind), left.total());
+                }
+            }
+        }
         Ok(sessions
             .into_iter()
             .map(|s| {
                 let key = (s.id.template_id().to_string(), s.date());
-                let (open, closed) = taken.get(&key).copied().unwrap_or((0, 0));
+                let (mut open, mut closed) = taken.get(&key).copied().unwrap_or((0, 0));
+                if let Some(left) = escrow_left.get(&(s.id.clone(), VisitKind::Open)) {
+                    open = u32::from(s.open_capacity).saturating_sub(*left);
+                }
+                if let Some(left) = escrow_left.get(&(s.id.clone(), VisitKind::Closed)) {
+                    closed = u32::from(s.closed_capacity).saturating_sub(*left);
+                }
                 AvailableSession {
                     date: s.date(),
                     start: s.start,
@@ -149,10 +165,23 @@ impl Store {
     /// transaction, then writes the booking, its visitors, the spent visiting order and the
     /// outbox event together. A rejected request writes nothing.
     pub async fn book(&self, request: &BookingRequest, now: DateTime<Utc>) -> Result<BookingView> {
+        self.book_local(request, now, None).await
+    }
+
+    /// Books on this kiosk. An enrolled kiosk confirms only against its own escrow share and
+    /// otherwise records a request for central to decide; a kiosk that is not enrolled books
+    /// against the whole session. With `deferred_for` (an online attempt whose answer was lost),
+    /// the outbox event waits until that attempt is settled, so it cannot count twice.
+    pub(crate) async fn book_local(
+        &self,
+        request: &BookingRequest,
+        now: DateTime<Utc>,
+        deferred_for: Option<&str>,
+    ) -> Result<BookingView> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let booked = book_in(&mut tx, request, now).await?;
+        let booked = book_in(&mut tx, request, now, deferred_for).await?;
         tx.commit().await?;
-        tracing::info!(reference = %booked.reference, session = %booked.session, "visit booked");
+        tracing::info!(reference = %booked.reference, session = %booked.session, status = booked.status.as_str(), "visit booked on the kiosk");
         Ok(booked)
     }
 
@@ -222,7 +251,9 @@ async fn book_in(
     conn: &mut SqliteConnection,
     request: &BookingRequest,
     now: DateTime<Utc>,
+    deferred_for: Option<&str>,
 ) -> Result<BookingView> {
+    let original = request;
     let prison_code = request.prison.trim().to_ascii_uppercase();
     let prison = load_prison(conn, &prison_code).await?;
     let today = domain::booking::prison_today(&prison.rules, now);
@@ -244,7 +275,19 @@ async fn book_in(
     let (templates, closures) = load_timetable(conn, &prison.code).await?;
     let existing = existing_visits(conn, &record.number, domain::booking::week_start(today)).await?;
     let kind = record.visit_kind_on(parsed.session.date());
-    let tables_taken: i64 = sqlx::query_scalar(
+    // An enrolled kiosk sees central's counts and its own share; one that is not enrolled owns
+    // the whole session.
+    let left = if crate::sync::is_enrolled(&mut *conn).await? {
+        let capacity =
+            find_session(&templates, &closures, &parsed.session).map_or(0, |s| u32::from(s.capacity(kind)));
+        Some((
+            capacity,
+            crate::sync::tables_left(&mut *conn, &parsed.session, kind, capacity, now).await?,
+        ))
+    } else {
+        None
+    };
+    let local_taken: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bookings WHERE template_id = ? AND session_date = ? AND visit_kind = ?
             AND status IN ('booked', 'requested')",
     )
@@ -259,7 +302,18 @@ async fn book_in(
         closures: &closures,
         prisoner: &record,
         existing_visits: &existing,
-        tables_taken: tables_taken.max(0) as u32,
+        tables_taken: match &left {
+            Some((capacity, left)) => capacity.saturating_sub(left.total()),
+            None => local_taken.max(0) as u32,
+        },
+    };
+    // With a share left the kiosk confirms (overbooking is impossible: central holds that table
+    // for it); without one it records a request that central decides at the next sync.
+    let with_share = left.as_ref().is_some_and(|(_, l)| l.share > 0);
+    let status = if left.is_some() && !with_share {
+        BookingStatus::Requested
+    } else {
+        BookingStatus::Booked
     };
     let approved = decide(&parsed, &ctx, now)?;
 
@@ -275,8 +329,8 @@ async fn book_in(
 
     sqlx::query(
         "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
-            status, spent_visiting_order, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?)",
+            status, spent_visiting_order, created_at, updated_at, channel, confirmed_with_share, online_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?)",
     )
     .bind(reference.compact())
     .bind(&prison.code)
@@ -284,9 +338,12 @@ async fn book_in(
     .bind(parsed.session.template_id())
     .bind(parsed.session.date())
     .bind(approved.kind.as_str())
+    .bind(status.as_str())
     .bind(approved.spends_visiting_order)
     .bind(now)
     .bind(now)
+    .bind(with_share)
+    .bind(deferred_for)
     .execute(&mut *conn)
     .await?;
     for (position, (v, input)) in parsed.visitors.iter().zip(&request.visitors).enumerate() {
@@ -310,19 +367,39 @@ async fn book_in(
             .await?;
     }
     let view = load_booking(conn, &reference).await?;
-    let payload = serde_json::json!({
-        "reference": reference.to_string(),
-        "prison": view.prison_code,
-        "prisoner": view.prisoner_number,
-        "session": view.session,
-        "kind": view.kind,
-        "status": view.status,
-        "spent_visiting_order": approved.spends_visiting_order,
-        "visitors": view.visitors,
-        "created_at": now,
-    });
-    append_event(conn, "booking_created", Some(&reference), &payload, now).await?;
+    if deferred_for.is_none() {
+        let payload = booking_created_payload(&reference, original, with_share);
+        let seq = append_event(conn, "booking_created", Some(&reference), &payload, now).await?;
+        set_event_seq(conn, &reference, seq).await?;
+    }
     Ok(view)
+}
+
+/// The `booking_created` event as central reads it: the kiosk's reference and the request as
+/// the visitor made it, so central judges it with the full rules.
+pub(crate) fn booking_created_payload(
+    reference: &BookingReference,
+    request: &BookingRequest,
+    confirmed_with_share: bool,
+) -> serde_json::Value {
+    serde_json::json!({
+        "reference": reference.to_string(),
+        "request": request,
+        "confirmed_with_share": confirmed_with_share,
+    })
+}
+
+pub(crate) async fn set_event_seq(
+    conn: &mut SqliteConnection,
+    reference: &BookingReference,
+    seq: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE bookings SET event_seq = ? WHERE reference = ?")
+        .bind(seq)
+        .bind(reference.compact())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Appends an event to the outbox. Callers pass their open transaction.
@@ -332,18 +409,19 @@ pub(crate) async fn append_event(
     reference: Option<&BookingReference>,
     payload: &serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (event_id, kind, booking_reference, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+) -> Result<i64> {
+    let seq = sqlx::query_scalar(
+        "INSERT INTO outbox (event_id, kind, booking_reference, payload, created_at) VALUES (?, ?, ?, ?, ?)
+         RETURNING seq",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(kind)
     .bind(reference.map(|r| r.compact().to_string()))
     .bind(payload.to_string())
     .bind(now)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    Ok(seq)
 }
 
 /// The prisoner's live visits from `since` on: older ones cannot clash with a new booking or

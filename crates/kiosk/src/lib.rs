@@ -8,6 +8,7 @@ pub mod journey;
 pub mod printing;
 pub mod slip;
 pub mod store;
+pub mod sync;
 
 pub use booking::{AvailableSession, BookedVisitor, BookingStatus, BookingView, OutboxEvent};
 pub use error::{KioskError, Result};

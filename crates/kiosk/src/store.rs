@@ -108,132 +108,7 @@ impl Store {
     pub async fn import(&self, prisons: &[PrisonFile], prisoners: &[PrisonerFile]) -> Result<()> {
         domain::dataset::check(prisons, prisoners)?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for p in prisons {
-            sqlx::query(
-                "INSERT INTO prisons (code, name, name_cy, address, address_cy, timezone, min_notice_days,
-                    max_notice_days, max_visitors, max_adults, max_children, adult_age, has_contact_list,
-                    remand_weekly_limit, arrive_minutes_before)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_cy = excluded.name_cy,
-                    address = excluded.address, address_cy = excluded.address_cy, timezone = excluded.timezone,
-                    min_notice_days = excluded.min_notice_days, max_notice_days = excluded.max_notice_days,
-                    max_visitors = excluded.max_visitors, max_adults = excluded.max_adults,
-                    max_children = excluded.max_children, adult_age = excluded.adult_age,
-                    has_contact_list = excluded.has_contact_list,
-                    remand_weekly_limit = excluded.remand_weekly_limit,
-                    arrive_minutes_before = excluded.arrive_minutes_before",
-            )
-            .bind(&p.code)
-            .bind(&p.name)
-            .bind(&p.name_cy)
-            .bind(serde_json::to_string(&p.address).unwrap_or_default())
-            .bind(serde_json::to_string(&p.address_cy).unwrap_or_default())
-            .bind(p.timezone.name())
-            .bind(p.min_notice_days)
-            .bind(p.max_notice_days)
-            .bind(p.max_visitors)
-            .bind(p.max_adults)
-            .bind(p.max_children)
-            .bind(p.adult_age)
-            .bind(p.has_contact_list)
-            .bind(p.remand_weekly_limit)
-            .bind(p.arrive_minutes_before)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM closures WHERE prison_code = ?")
-                .bind(&p.code)
-                .execute(&mut *tx)
-                .await?;
-            for t in &p.templates {
-                sqlx::query(
-                    "INSERT INTO session_templates (id, prison_code, weekday, start_time, end_time, room,
-                        open_capacity, closed_capacity, valid_from, valid_to, frequency)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                     ON CONFLICT (id) DO UPDATE SET prison_code = excluded.prison_code,
-                        weekday = excluded.weekday, start_time = excluded.start_time,
-                        end_time = excluded.end_time, room = excluded.room,
-                        open_capacity = excluded.open_capacity, closed_capacity = excluded.closed_capacity,
-                        valid_from = excluded.valid_from, valid_to = excluded.valid_to,
-                        frequency = excluded.frequency",
-                )
-                .bind(&t.id)
-                .bind(&p.code)
-                .bind(weekday_str(t.weekday))
-                .bind(t.start)
-                .bind(t.end)
-                .bind(&t.room)
-                .bind(t.open_capacity)
-                .bind(t.closed_capacity)
-                .bind(t.valid_from)
-                .bind(t.valid_to)
-                .bind(t.frequency.as_str())
-                .execute(&mut *tx)
-                .await?;
-            }
-            for c in &p.closures {
-                sqlx::query(
-                    "INSERT INTO closures (prison_code, date, template_id, reason) VALUES (?, ?, ?, ?)",
-                )
-                .bind(&p.code)
-                .bind(c.date)
-                .bind(&c.template_id)
-                .bind(&c.reason)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        for p in prisoners {
-            let number = p.number.as_str();
-            sqlx::query(
-                "INSERT INTO prisoners (number, prison_code, first_name, last_name, date_of_birth, custody,
-                    visiting_orders) VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (number) DO UPDATE SET prison_code = excluded.prison_code,
-                    first_name = excluded.first_name, last_name = excluded.last_name,
-                    date_of_birth = excluded.date_of_birth, custody = excluded.custody,
-                    visiting_orders = excluded.visiting_orders",
-            )
-            .bind(number)
-            .bind(&p.prison)
-            .bind(p.first_name.as_str())
-            .bind(p.last_name.as_str())
-            .bind(p.date_of_birth)
-            .bind(p.custody.as_str())
-            .bind(i64::from(p.visiting_orders))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM closed_visit_restrictions WHERE prisoner_number = ?")
-                .bind(number)
-                .execute(&mut *tx)
-                .await?;
-            for r in &p.closed_visit_restrictions {
-                sqlx::query(
-                    "INSERT INTO closed_visit_restrictions (prisoner_number, from_date, until_date) VALUES (?, ?, ?)",
-                )
-                .bind(number)
-                .bind(r.from)
-                .bind(r.until)
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query("DELETE FROM contacts WHERE prisoner_number = ?")
-                .bind(number)
-                .execute(&mut *tx)
-                .await?;
-            for c in &p.contacts {
-                sqlx::query(
-                    "INSERT INTO contacts (id, prisoner_number, first_name, last_name, date_of_birth, banned_until)
-                     VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&c.id)
-                .bind(number)
-                .bind(c.first_name.as_str())
-                .bind(c.last_name.as_str())
-                .bind(c.date_of_birth)
-                .bind(c.banned_until)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        import_in(&mut tx, prisons, prisoners).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -254,6 +129,141 @@ impl Store {
         }
         Ok(prisons)
     }
+}
+
+/// Writes prisons (with their timetables and closures) and prisoners (with their contacts and
+/// restrictions) as replacements, inside the caller's transaction. A prisoner written here is
+/// bookable again even if central once said they had left.
+pub(crate) async fn import_in(
+    conn: &mut SqliteConnection,
+    prisons: &[PrisonFile],
+    prisoners: &[PrisonerFile],
+) -> Result<()> {
+    for p in prisons {
+        sqlx::query(
+            "INSERT INTO prisons (code, name, name_cy, address, address_cy, timezone, min_notice_days,
+                max_notice_days, max_visitors, max_adults, max_children, adult_age, has_contact_list,
+                remand_weekly_limit, arrive_minutes_before)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_cy = excluded.name_cy,
+                address = excluded.address, address_cy = excluded.address_cy, timezone = excluded.timezone,
+                min_notice_days = excluded.min_notice_days, max_notice_days = excluded.max_notice_days,
+                max_visitors = excluded.max_visitors, max_adults = excluded.max_adults,
+                max_children = excluded.max_children, adult_age = excluded.adult_age,
+                has_contact_list = excluded.has_contact_list,
+                remand_weekly_limit = excluded.remand_weekly_limit,
+                arrive_minutes_before = excluded.arrive_minutes_before",
+        )
+        .bind(&p.code)
+        .bind(&p.name)
+        .bind(&p.name_cy)
+        .bind(serde_json::to_string(&p.address).unwrap_or_default())
+        .bind(serde_json::to_string(&p.address_cy).unwrap_or_default())
+        .bind(p.timezone.name())
+        .bind(p.min_notice_days)
+        .bind(p.max_notice_days)
+        .bind(p.max_visitors)
+        .bind(p.max_adults)
+        .bind(p.max_children)
+        .bind(p.adult_age)
+        .bind(p.has_contact_list)
+        .bind(p.remand_weekly_limit)
+        .bind(p.arrive_minutes_before)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM closures WHERE prison_code = ?")
+            .bind(&p.code)
+            .execute(&mut *conn)
+            .await?;
+        for t in &p.templates {
+            sqlx::query(
+                "INSERT INTO session_templates (id, prison_code, weekday, start_time, end_time, room,
+                    open_capacity, closed_capacity, valid_from, valid_to, frequency)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET prison_code = excluded.prison_code,
+                    weekday = excluded.weekday, start_time = excluded.start_time,
+                    end_time = excluded.end_time, room = excluded.room,
+                    open_capacity = excluded.open_capacity, closed_capacity = excluded.closed_capacity,
+                    valid_from = excluded.valid_from, valid_to = excluded.valid_to,
+                    frequency = excluded.frequency",
+            )
+            .bind(&t.id)
+            .bind(&p.code)
+            .bind(weekday_str(t.weekday))
+            .bind(t.start)
+            .bind(t.end)
+            .bind(&t.room)
+            .bind(t.open_capacity)
+            .bind(t.closed_capacity)
+            .bind(t.valid_from)
+            .bind(t.valid_to)
+            .bind(t.frequency.as_str())
+            .execute(&mut *conn)
+            .await?;
+        }
+        for c in &p.closures {
+            sqlx::query("INSERT INTO closures (prison_code, date, template_id, reason) VALUES (?, ?, ?, ?)")
+                .bind(&p.code)
+                .bind(c.date)
+                .bind(&c.template_id)
+                .bind(&c.reason)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for p in prisoners {
+        let number = p.number.as_str();
+        sqlx::query(
+            "INSERT INTO prisoners (number, prison_code, first_name, last_name, date_of_birth, custody,
+                visiting_orders) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (number) DO UPDATE SET prison_code = excluded.prison_code,
+                first_name = excluded.first_name, last_name = excluded.last_name,
+                date_of_birth = excluded.date_of_birth, custody = excluded.custody,
+                visiting_orders = excluded.visiting_orders, departed = 0",
+        )
+        .bind(number)
+        .bind(&p.prison)
+        .bind(p.first_name.as_str())
+        .bind(p.last_name.as_str())
+        .bind(p.date_of_birth)
+        .bind(p.custody.as_str())
+        .bind(i64::from(p.visiting_orders))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM closed_visit_restrictions WHERE prisoner_number = ?")
+            .bind(number)
+            .execute(&mut *conn)
+            .await?;
+        for r in &p.closed_visit_restrictions {
+            sqlx::query(
+                "INSERT INTO closed_visit_restrictions (prisoner_number, from_date, until_date) VALUES (?, ?, ?)",
+            )
+            .bind(number)
+            .bind(r.from)
+            .bind(r.until)
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query("DELETE FROM contacts WHERE prisoner_number = ?")
+            .bind(number)
+            .execute(&mut *conn)
+            .await?;
+        for c in &p.contacts {
+            sqlx::query(
+                "INSERT INTO contacts (id, prisoner_number, first_name, last_name, date_of_birth, banned_until)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&c.id)
+            .bind(number)
+            .bind(c.first_name.as_str())
+            .bind(c.last_name.as_str())
+            .bind(c.date_of_birth)
+            .bind(c.banned_until)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 fn corrupt(what: &str, value: &str) -> KioskError {
@@ -364,7 +374,7 @@ pub(crate) async fn load_prisoner(
 ) -> Result<Option<PrisonerRecord>> {
     let Some(row) = sqlx::query(
         "SELECT first_name, last_name, date_of_birth, custody, visiting_orders
-         FROM prisoners WHERE number = ? AND prison_code = ?",
+         FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0",
     )
     .bind(number.as_str())
     .bind(prison)

@@ -133,7 +133,10 @@ async fn a_booking_writes_the_visit_its_visitors_the_spent_order_and_one_outbox_
         events[0].booking_reference.as_deref(),
         Some(booked.reference.compact())
     );
-    assert_eq!(events[0].payload["session"], "CDF-SAT-PM/2026-11-28");
+    // Central reads the request as the visitor made it, with the kiosk's reference.
+    assert_eq!(events[0].payload["request"]["session"], "CDF-SAT-PM/2026-11-28");
+    assert_eq!(events[0].payload["reference"], booked.reference.to_string());
+    assert_eq!(events[0].payload["confirmed_with_share"], false);
 }
 
 #[tokio::test]

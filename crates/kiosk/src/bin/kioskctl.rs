@@ -7,11 +7,13 @@ use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{BookingReference, BookingRequest, IssuerNumber};
 use kiosk::printing::{PrintError, PrinterConfig, QueueName};
 use kiosk::slip::{Language, Paper};
+use kiosk::sync::{SyncClient, SyncError, SyncOptions};
 use kiosk::{KioskError, Store};
 use serde_json::json;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -26,6 +28,13 @@ struct Cli {
     /// Act as if it were this instant (RFC 3339), for rehearsals and tests
     #[arg(long, global = true, value_parser = parse_instant)]
     now: Option<DateTime<Utc>>,
+    /// Central's address (e.g. http://127.0.0.1:8480): for `enrol`, and to reach central
+    /// somewhere other than the address stored at enrolment
+    #[arg(long, global = true, env = "VISIT_KIOSK_CENTRAL")]
+    central: Option<String>,
+    /// Give up on a request to central after this many milliseconds
+    #[arg(long, global = true, env = "VISIT_KIOSK_TIMEOUT_MS", default_value_t = 10_000)]
+    timeout_ms: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -96,6 +105,26 @@ enum Command {
         #[arg(long, requires = "queue")]
         paper: Option<Paper>,
     },
+    /// Enrol this kiosk with central (--central URL): exchange a one-time code for a
+    /// credential, then sync
+    Enrol {
+        #[arg(long)]
+        code: String,
+        /// Open tables per session to hold for offline confirmations
+        #[arg(long, default_value_t = 1)]
+        share_open: u32,
+        /// Closed tables per session to hold for offline confirmations
+        #[arg(long, default_value_t = 0)]
+        share_closed: u32,
+    },
+    /// Run one sync round now (settle, push, lease, pull); with --every, keep syncing
+    Sync {
+        /// Keep running rounds this many seconds apart (with backoff and jitter) until stopped
+        #[arg(long)]
+        every: Option<u64>,
+    },
+    /// Show the kiosk's sync state
+    Status,
     /// List outbox events
     Outbox {
         /// Only events after this sequence number
@@ -167,6 +196,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let store = Store::open(&path)
         .await
         .with_context(|| format!("cannot open store {}", path.display()))?;
+    let sync_options = SyncOptions {
+        central_url: cli.central.clone(),
+        request_timeout: Duration::from_millis(cli.timeout_ms.max(1)),
+        connect_timeout: Duration::from_millis(cli.timeout_ms.clamp(1, 3_000)),
+    };
     let code = match cli.command {
         Command::Init { demo, issuer } => {
             let issuer = IssuerNumber::new(issuer).context("--issuer must be 0 to 1023")?;
@@ -219,16 +253,43 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     bail!("the booking request is not valid JSON of the right shape: {e}");
                 }
             };
-            match store.book(&request, now).await {
-                Ok(view) => {
-                    print_json(
-                        &json!({ "status": view.status, "reference": view.reference.to_string(), "booking": view }),
-                    );
+            // An enrolled kiosk books through central when it answers, on its own otherwise.
+            let booked = match store.enrolment().await? {
+                Some(_) => {
+                    let client = SyncClient::new(store.clone(), &sync_options).await?;
+                    match client.book(&request, now).await {
+                        Ok(outcome) => Ok((outcome.booking, outcome.via)),
+                        Err(SyncError::Kiosk(err)) => Err(rejection(&err)),
+                        Err(SyncError::Rejected { code, violations }) => Err(json!({
+                            "status": "rejected",
+                            "error": violations.first().map_or_else(|| json!({ "code": code }), |v| json!(v)),
+                            "errors": violations,
+                        })),
+                        Err(err) => Err(json!({
+                            "status": "error",
+                            "error": { "code": err.code(), "message": err.to_string() },
+                        })),
+                    }
+                }
+                None => store
+                    .book(&request, now)
+                    .await
+                    .map(|v| (v, "local"))
+                    .map_err(|e| rejection(&e)),
+            };
+            match booked {
+                Ok((view, via)) => {
+                    print_json(&json!({
+                        "status": view.status,
+                        "reference": view.reference.to_string(),
+                        "via": via,
+                        "booking": view,
+                    }));
                     ExitCode::SUCCESS
                 }
-                Err(err) => {
-                    print_json(&rejection(&err));
-                    eprintln!("kioskctl: booking refused: {} ({})", err, err.code());
+                Err(answer) => {
+                    print_json(&answer);
+                    eprintln!("kioskctl: booking refused: {}", answer["error"]["code"]);
                     ExitCode::from(2)
                 }
             }
@@ -309,6 +370,67 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Some(config) => print_json(&json!(config)),
                 None => print_json(&json!(null)),
             }
+            ExitCode::SUCCESS
+        }
+        Command::Enrol {
+            code,
+            share_open,
+            share_closed,
+        } => {
+            let url = cli
+                .central
+                .as_deref()
+                .context("pass --central URL: the central service's address")?;
+            let enrolment = kiosk::sync::enrol(&store, url, &code, &sync_options, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            store.set_share_size(share_open, share_closed).await?;
+            eprintln!(
+                "enrolled as kiosk {} with {}",
+                enrolment.kiosk_id, enrolment.central_url
+            );
+            let client = SyncClient::new(store.clone(), &sync_options).await?;
+            match client.round(now).await {
+                Ok(report) => {
+                    print_json(&json!({ "status": "enrolled", "enrolment": enrolment, "sync": report }))
+                }
+                Err(e) => {
+                    print_json(&json!({ "status": "enrolled", "enrolment": enrolment,
+                        "sync_error": { "code": e.code(), "message": e.to_string() } }));
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Sync { every } => {
+            let client = SyncClient::new(store.clone(), &sync_options)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            match every {
+                Some(secs) => {
+                    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+                    let stop = async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    };
+                    kiosk::sync::run_sync_loop(client, Duration::from_secs(secs.max(1)), wake, stop).await;
+                    ExitCode::SUCCESS
+                }
+                None => match client.round(now).await {
+                    Ok(report) => {
+                        print_json(&json!({ "status": "synced", "report": report }));
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        print_json(
+                            &json!({ "status": "error", "error": { "code": e.code(), "message": e.to_string() } }),
+                        );
+                        eprintln!("kioskctl: sync failed: {} ({})", e, e.code());
+                        ExitCode::from(4)
+                    }
+                },
+            }
+        }
+        Command::Status => {
+            print_json(&json!(store.sync_status().await?));
             ExitCode::SUCCESS
         }
         Command::Outbox { after, limit } => {

@@ -1,0 +1,1339 @@
+//! Sync with the central service (DESIGN.md §4): enrolment, online booking with an idempotency
+//! key, offline booking against escrow shares, the incremental pull, the ordered idempotent push
+//! of the outbox, and a background loop with backoff and jitter.
+//!
+//! Two rules keep every visit counted exactly once:
+//! - an online attempt's idempotency key is stored before the first try, and an attempt whose
+//!   answer was lost is settled (retried with the same key) before the offline booking made in
+//!   its place is pushed;
+//! - the outbox is append-only and pushed in order; central answers a replayed event with its
+//!   stored answer, and the kiosk records the highest answered sequence separately.
+
+use crate::booking::{BookingView, append_event, booking_created_payload, load_booking, set_event_seq};
+use crate::error::KioskError;
+use crate::store::{Store, import_in};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::dataset::{PrisonFile, PrisonerFile};
+use domain::{BookingReference, BookingRequest, IssuerNumber, SessionId, VisitKind};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqliteConnection};
+use std::time::Duration;
+
+const ENROL: &str = "/api/v1/enrol";
+const BOOKINGS: &str = "/api/v1/bookings";
+const PULL: &str = "/api/v1/sync/pull";
+const PUSH: &str = "/api/v1/sync/push";
+const LEASE: &str = "/api/v1/escrow/lease";
+
+/// Central takes at most this many events in one push.
+const PUSH_BATCH: i64 = 100;
+/// Tries of one online booking before the kiosk books offline instead.
+const ONLINE_TRIES: u32 = 3;
+/// A `pending` attempt younger than this may still be in flight in another process.
+const PENDING_GRACE_SECS: i64 = 60;
+/// Reason sent when the kiosk cancels central's copy of a visit it booked offline instead.
+const SUPERSEDED: &str = "superseded_by_kiosk_booking";
+
+/// Errors from sync. Each has a stable `code()` for the UI and scripts.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("this kiosk is not enrolled with a central service: run `kioskctl enrol`")]
+    NotEnrolled,
+    #[error("this kiosk is already enrolled with {0}")]
+    AlreadyEnrolled(String),
+    #[error("this kiosk store already has bookings of its own; enrol a fresh store")]
+    HasLocalBookings,
+    #[error("central is unreachable: {0}")]
+    Unreachable(String),
+    #[error("central answered {status} {code}: {message}")]
+    Central {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("central refused the booking: {code}")]
+    Rejected {
+        code: String,
+        violations: Vec<CentralViolation>,
+    },
+    #[error("central's answer is not what the protocol says: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Kiosk(#[from] KioskError),
+}
+
+impl SyncError {
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::NotEnrolled => "not_enrolled",
+            SyncError::AlreadyEnrolled(_) => "already_enrolled",
+            SyncError::HasLocalBookings => "has_local_bookings",
+            SyncError::Unreachable(_) => "central_unreachable",
+            SyncError::Central { code, .. } => code,
+            SyncError::Rejected { code, .. } => code,
+            SyncError::Protocol(_) => "central_protocol",
+            SyncError::Kiosk(e) => e.code(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for SyncError {
+    fn from(e: sqlx::Error) -> Self {
+        SyncError::Kiosk(e.into())
+    }
+}
+
+/// One rule central says a booking broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CentralViolation {
+    #[serde(default)]
+    pub field: String,
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// How the kiosk reaches central.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Use this address instead of the one stored at enrolment.
+    pub central_url: Option<String>,
+    pub connect_timeout: Duration,
+    /// A request with no answer after this counts as lost.
+    pub request_timeout: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            central_url: None,
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The kiosk's enrolment, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enrolment {
+    pub central_url: String,
+    pub kiosk_id: String,
+    #[serde(skip)]
+    pub token: String,
+    pub prisons: Vec<String>,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+/// What the app and `kioskctl status` show about sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    pub central_url: Option<String>,
+    pub kiosk_id: Option<String>,
+    pub prisons: Vec<String>,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Outbox events central has not answered yet, plus offline bookings whose event waits for
+    /// a lost online answer to be settled.
+    pub queue_length: i64,
+    pub unsettled_online_attempts: i64,
+    /// Visits recorded as requests, waiting for central's decision.
+    pub requests_waiting: i64,
+    pub pushed_seq: i64,
+    pub pull_cursor: i64,
+    pub share_open: u32,
+    pub share_closed: u32,
+}
+
+/// Tables a kiosk may still use in one session of one kind: `share` it may confirm offline,
+/// `pool` it may ask central for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TablesLeft {
+    pub share: u32,
+    pub pool: u32,
+}
+
+impl TablesLeft {
+    pub fn total(&self) -> u32 {
+        self.share + self.pool
+    }
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    pub settled_online_attempts: u32,
+    pub pushed_events: u32,
+    pub accepted: u32,
+    pub rejected: u32,
+    pub pulled_prisons: u32,
+    pub pulled_prisoners: u32,
+    pub pulled_session_tables: u32,
+    pub leases: u32,
+    pub pull_cursor: i64,
+    pub pushed_seq: i64,
+}
+
+/// A booking made through the kiosk, online or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookingOutcome {
+    /// `online`: central booked it now; `offline`: the kiosk booked it (confirmed against its
+    /// share, or a request for central to decide).
+    pub via: &'static str,
+    pub booking: BookingView,
+}
+
+// ---- wire types (central's API; unknown fields are ignored so central can add some) ----
+
+#[derive(Debug, Deserialize)]
+struct Credential {
+    kiosk_id: String,
+    token: String,
+    issuer_number: u16,
+    prisons: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PullPage {
+    next_cursor: i64,
+    #[serde(default)]
+    prisons: Vec<PrisonFile>,
+    #[serde(default)]
+    prisoners: Vec<PrisonerFile>,
+    #[serde(default)]
+    departed_prisoners: Vec<Departure>,
+    #[serde(default)]
+    session_tables: Vec<SessionTables>,
+    #[serde(default)]
+    leases: Vec<Lease>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Departure {
+    number: String,
+    prison: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionTables {
+    session: String,
+    kind: VisitKind,
+    booked: u32,
+    escrowed: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct Lease {
+    prison: String,
+    session: String,
+    kind: VisitKind,
+    tables: u32,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LeaseAnswer {
+    leases: Vec<Lease>,
+}
+
+#[derive(Debug, Serialize)]
+struct PushEvent<'a> {
+    event_id: &'a str,
+    seq: i64,
+    kind: &'a str,
+    created_at: DateTime<Utc>,
+    payload: &'a serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct PushAnswer {
+    results: Vec<EventResult>,
+}
+
+#[derive(Debug, Deserialize)]
+struct EventResult {
+    event_id: String,
+    seq: i64,
+    outcome: String,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    booking: Option<BookingStatusView>,
+    #[serde(default)]
+    share_used: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BookingStatusView {
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct OnlineBooking {
+    reference: String,
+    session: String,
+    kind: VisitKind,
+    prison: String,
+    prisoner_number: String,
+    #[serde(default)]
+    spent_visiting_order: bool,
+    #[serde(default)]
+    visitors: Vec<OnlineVisitor>,
+}
+
+#[derive(Debug, Deserialize)]
+struct OnlineVisitor {
+    first_name: String,
+    last_name: String,
+    date_of_birth: NaiveDate,
+    #[serde(default)]
+    contact_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorDetail {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    violations: Vec<CentralViolation>,
+}
+
+// ---- local state ----
+
+pub(crate) async fn is_enrolled(conn: &mut SqliteConnection) -> Result<bool, KioskError> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_enrolment)")
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// The tables of one session and kind an enrolled kiosk may still use, from central's counts
+/// at the last pull and the kiosk's own bookings central had not counted yet.
+pub(crate) async fn tables_left(
+    conn: &mut SqliteConnection,
+    session: &SessionId,
+    kind: VisitKind,
+    capacity: u32,
+    now: DateTime<Utc>,
+) -> Result<TablesLeft, KioskError> {
+    let share_row = sqlx::query(
+        "SELECT tables, expires_at, as_of_seq FROM escrow_shares
+         WHERE template_id = ? AND session_date = ? AND visit_kind = ?",
+    )
+    .bind(session.template_id())
+    .bind(session.date())
+    .bind(kind.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let share = match share_row {
+        Some(row) if row.try_get::<DateTime<Utc>, _>("expires_at")? > now => {
+            let tables: i64 = row.try_get("tables")?;
+            let as_of: i64 = row.try_get("as_of_seq")?;
+            // Share bookings whose event central had not applied when it last told us the share.
+            let used: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM bookings
+                 WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND channel = 'kiosk'
+                   AND confirmed_with_share = 1 AND COALESCE(share_used, 1) = 1
+                   AND status IN ('booked', 'requested') AND (event_seq IS NULL OR event_seq > ?)",
+            )
+            .bind(session.template_id())
+            .bind(session.date())
+            .bind(kind.as_str())
+            .bind(as_of)
+            .fetch_one(&mut *conn)
+            .await?;
+            (tables - used).max(0) as u32
+        }
+        _ => 0,
+    };
+    let tables_row = sqlx::query(
+        "SELECT booked, escrowed, as_of_seq, pulled_at FROM session_tables
+         WHERE template_id = ? AND session_date = ? AND visit_kind = ?",
+    )
+    .bind(session.template_id())
+    .bind(session.date())
+    .bind(kind.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (booked, escrowed, as_of, pulled_at) = match tables_row {
+        Some(r) => (
+            r.try_get::<i64, _>("booked")?,
+            r.try_get::<i64, _>("escrowed")?,
+            r.try_get::<i64, _>("as_of_seq")?,
+            r.try_get::<DateTime<Utc>, _>("pulled_at")?,
+        ),
+        None => (0, 0, 0, DateTime::<Utc>::MIN_UTC),
+    };
+    // This kiosk's live visits not in central's counts yet: requests (and share bookings central
+    // took from the pool) pushed after the pull, and online bookings made after it.
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings
+         WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND status IN ('booked', 'requested')
+           AND ((channel = 'kiosk' AND (confirmed_with_share = 0 OR share_used = 0)
+                 AND (event_seq IS NULL OR event_seq > ?))
+             OR (channel = 'online' AND created_at > ?))",
+    )
+    .bind(session.template_id())
+    .bind(session.date())
+    .bind(kind.as_str())
+    .bind(as_of)
+    .bind(pulled_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    let pool = (i64::from(capacity) - booked - escrowed - pending).max(0) as u32;
+    Ok(TablesLeft { share, pool })
+}
+
+async fn pushed_seq(conn: &mut SqliteConnection) -> Result<i64, KioskError> {
+    Ok(
+        sqlx::query_scalar("SELECT pushed_seq FROM sync_state WHERE singleton = 1")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+impl Store {
+    /// The kiosk's enrolment with central, if it has one.
+    pub async fn enrolment(&self) -> Result<Option<Enrolment>, KioskError> {
+        let Some(row) =
+            sqlx::query("SELECT central_url, kiosk_id, token, prisons, enrolled_at FROM sync_enrolment")
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let prisons: String = row.try_get("prisons")?;
+        Ok(Some(Enrolment {
+            central_url: row.try_get("central_url")?,
+            kiosk_id: row.try_get("kiosk_id")?,
+            token: row.try_get("token")?,
+            prisons: serde_json::from_str(&prisons)
+                .map_err(|_| KioskError::Corrupt(format!("enrolled prisons {prisons:?}")))?,
+            enrolled_at: row.try_get("enrolled_at")?,
+        }))
+    }
+
+    /// Sync state for the app's status line and `kioskctl status`.
+    pub async fn sync_status(&self) -> Result<SyncStatus, KioskError> {
+        let enrolment = self.enrolment().await?;
+        let row = sqlx::query(
+            "SELECT pull_cursor, pushed_seq, last_attempt, last_success, last_error, share_open, share_closed
+             FROM sync_state WHERE singleton = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let pushed: i64 = row.try_get("pushed_seq")?;
+        let unpushed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE seq > ?")
+            .bind(pushed)
+            .fetch_one(&self.pool)
+            .await?;
+        let deferred: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM bookings WHERE online_key IS NOT NULL AND event_seq IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let unsettled: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM online_attempts WHERE state IN ('pending', 'unresolved')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let requests: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE status = 'requested'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(SyncStatus {
+            enrolled: enrolment.is_some(),
+            central_url: enrolment.as_ref().map(|e| e.central_url.clone()),
+            kiosk_id: enrolment.as_ref().map(|e| e.kiosk_id.clone()),
+            prisons: enrolment.map(|e| e.prisons).unwrap_or_default(),
+            last_attempt: row.try_get("last_attempt")?,
+            last_success: row.try_get("last_success")?,
+            last_error: row.try_get("last_error")?,
+            queue_length: unpushed + deferred,
+            unsettled_online_attempts: unsettled,
+            requests_waiting: requests,
+            pushed_seq: pushed,
+            pull_cursor: row.try_get("pull_cursor")?,
+            share_open: row.try_get::<i64, _>("share_open")?.max(0) as u32,
+            share_closed: row.try_get::<i64, _>("share_closed")?.max(0) as u32,
+        })
+    }
+
+    /// Sets how many tables of each kind per session this kiosk asks central to hold for it.
+    pub async fn set_share_size(&self, open: u32, closed: u32) -> Result<(), KioskError> {
+        sqlx::query("UPDATE sync_state SET share_open = ?, share_closed = ? WHERE singleton = 1")
+            .bind(i64::from(open))
+            .bind(i64::from(closed))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_round(&self, now: DateTime<Utc>, error: Option<&str>) -> Result<(), KioskError> {
+        match error {
+            None => sqlx::query(
+                "UPDATE sync_state SET last_attempt = ?, last_success = ?, last_error = NULL WHERE singleton = 1",
+            )
+            .bind(now)
+            .bind(now),
+            Some(e) => sqlx::query("UPDATE sync_state SET last_attempt = ?, last_error = ? WHERE singleton = 1")
+                .bind(now)
+                .bind(e.to_string()),
+        }
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+// ---- HTTP ----
+
+/// A request that failed without an answer: `sent` says whether central may have received it.
+struct Lost {
+    sent: bool,
+    message: String,
+}
+
+impl From<Lost> for SyncError {
+    fn from(l: Lost) -> Self {
+        SyncError::Unreachable(l.message)
+    }
+}
+
+fn http_client(options: &SyncOptions) -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.request_timeout)
+        .user_agent(concat!("visit-kiosk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SyncError::Protocol(format!("cannot build the HTTP client: {e}")))
+}
+
+fn base_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_string()
+}
+
+/// Sends a request and reads the whole answer. A connect failure means central never saw it;
+/// anything later (a timeout, a cut connection, a 5xx) may have been applied.
+async fn send(request: reqwest::RequestBuilder) -> Result<(u16, String), Lost> {
+    let response = request.send().await.map_err(|e| Lost {
+        sent: !e.is_connect(),
+        message: error_chain(&e),
+    })?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(|e| Lost {
+        sent: true,
+        message: error_chain(&e),
+    })?;
+    if status >= 500 || status == 408 {
+        return Err(Lost {
+            sent: true,
+            message: format!("central answered {status}"),
+        });
+    }
+    Ok((status, body))
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+fn central_error(status: u16, body: &str) -> SyncError {
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(b) => SyncError::Central {
+            status,
+            code: b.error.code,
+            message: b.error.message,
+        },
+        Err(_) => SyncError::Central {
+            status,
+            code: "http_error".into(),
+            message: body.chars().take(200).collect(),
+        },
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, body: &str) -> Result<T, SyncError> {
+    serde_json::from_str(body).map_err(|e| SyncError::Protocol(format!("{what}: {e}")))
+}
+
+/// Exchanges a one-time enrolment code for a device credential and keeps it in the store,
+/// with the issuer number central gave this kiosk. The store must have no bookings yet: their
+/// references were issued under another number.
+pub async fn enrol(
+    store: &Store,
+    central_url: &str,
+    code: &str,
+    options: &SyncOptions,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, SyncError> {
+    if let Some(e) = store.enrolment().await? {
+        return Err(SyncError::AlreadyEnrolled(e.central_url));
+    }
+    let issued: Option<i64> =
+        sqlx::query_scalar("SELECT next_sequence FROM kiosk_identity WHERE singleton = 1")
+            .fetch_optional(&store.pool)
+            .await?;
+    if issued.is_some_and(|n| n > 0) {
+        return Err(SyncError::HasLocalBookings);
+    }
+    let base = base_url(central_url);
+    let http = http_client(options)?;
+    let (status, body) = send(
+        http.post(format!("{base}{ENROL}"))
+            .json(&serde_json::json!({ "code": code })),
+    )
+    .await?;
+    if status != 201 && status != 200 {
+        return Err(central_error(status, &body));
+    }
+    let credential: Credential = parse("enrolment answer", &body)?;
+    let issuer = IssuerNumber::new(credential.issuer_number).map_err(KioskError::from)?;
+    let mut tx = store.pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at)
+         VALUES (1, ?, ?, 0, ?)
+         ON CONFLICT (singleton) DO UPDATE SET kiosk_id = excluded.kiosk_id, issuer_number = excluded.issuer_number",
+    )
+    .bind(&credential.kiosk_id)
+    .bind(i64::from(issuer.get()))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let prisons = serde_json::to_string(&credential.prisons).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "INSERT INTO sync_enrolment (singleton, central_url, kiosk_id, token, prisons, enrolled_at)
+         VALUES (1, ?, ?, ?, ?, ?)",
+    )
+    .bind(&base)
+    .bind(&credential.kiosk_id)
+    .bind(&credential.token)
+    .bind(&prisons)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    // Nothing before enrolment is central's business (there are no bookings).
+    sqlx::query("UPDATE sync_state SET pushed_seq = (SELECT COALESCE(MAX(seq), 0) FROM outbox)")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(kiosk_id = %credential.kiosk_id, issuer = credential.issuer_number, central = %base, "kiosk enrolled");
+    Ok(Enrolment {
+        central_url: base,
+        kiosk_id: credential.kiosk_id,
+        token: credential.token,
+        prisons: credential.prisons,
+        enrolled_at: now,
+    })
+}
+
+/// Talks to central on behalf of an enrolled kiosk.
+#[derive(Clone)]
+pub struct SyncClient {
+    store: Store,
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    prisons: Vec<String>,
+}
+
+struct Attempt {
+    key: String,
+    request: String,
+    state: String,
+    booking_reference: Option<String>,
+}
+
+impl SyncClient {
+    /// A client for the store's enrolment; `NotEnrolled` if it has none.
+    pub async fn new(store: Store, options: &SyncOptions) -> Result<Self, SyncError> {
+        let enrolment = store.enrolment().await?.ok_or(SyncError::NotEnrolled)?;
+        let base = base_url(options.central_url.as_deref().unwrap_or(&enrolment.central_url));
+        Ok(Self {
+            http: http_client(options)?,
+            store,
+            base,
+            token: enrolment.token,
+            prisons: enrolment.prisons,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    /// Books a visit: through central when it answers, on the kiosk when it does not.
+    pub async fn book(
+        &self,
+        request: &BookingRequest,
+        now: DateTime<Utc>,
+    ) -> Result<BookingOutcome, SyncError> {
+        // The key and the exact body are on disk before the first try, so a retry after a
+        // crash sends the same request under the same key.
+        let key = uuid::Uuid::now_v7().hyphenated().to_string();
+        let body = serde_json::to_string(request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO online_attempts (idempotency_key, request, state, created_at, updated_at)
+             VALUES (?, ?, 'pending', ?, ?)",
+        )
+        .bind(&key)
+        .bind(&body)
+        .bind(now)
+        .bind(now)
+        .execute(&self.store.pool)
+        .await?;
+        let mut maybe_sent = false;
+        let mut last_failure = String::new();
+        for attempt in 1..=ONLINE_TRIES {
+            sqlx::query("UPDATE online_attempts SET tries = tries + 1 WHERE idempotency_key = ?")
+                .bind(&key)
+                .execute(&self.store.pool)
+                .await?;
+            match self.post_booking(&key, &body).await {
+                Ok((status, answer)) => return self.online_answer(&key, request, status, &answer, now).await,
+                Err(lost) => {
+                    tracing::warn!(attempt, sent = lost.sent, error = %lost.message, "online booking got no answer");
+                    maybe_sent |= lost.sent;
+                    last_failure = lost.message;
+                    // Unreachable outright: no point waiting for it.
+                    if !lost.sent {
+                        break;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+        }
+        tracing::warn!(error = %last_failure, maybe_sent, "central did not answer; booking on the kiosk");
+        let state = if maybe_sent { "unresolved" } else { "unsent" };
+        let deferred = maybe_sent.then_some(key.as_str());
+        match self.store.book_local(request, now, deferred).await {
+            Ok(view) => {
+                self.set_attempt(&key, state, Some(view.reference.compact()), None, now)
+                    .await?;
+                Ok(BookingOutcome {
+                    via: "offline",
+                    booking: view,
+                })
+            }
+            Err(e) => {
+                // A refusal here still leaves an attempt central may have booked: settle it later.
+                self.set_attempt(
+                    &key,
+                    if maybe_sent { "unresolved" } else { "failed" },
+                    None,
+                    None,
+                    now,
+                )
+                .await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn post_booking(&self, key: &str, body: &str) -> Result<(u16, String), Lost> {
+        send(
+            self.post(BOOKINGS)
+                .header("Idempotency-Key", key)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
+    async fn set_attempt(
+        &self,
+        key: &str,
+        state: &str,
+        reference: Option<&str>,
+        answer: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        sqlx::query(
+            "UPDATE online_attempts SET state = ?, booking_reference = COALESCE(?, booking_reference),
+                answer = COALESCE(?, answer), updated_at = ? WHERE idempotency_key = ?",
+        )
+        .bind(state)
+        .bind(reference)
+        .bind(answer)
+        .bind(now)
+        .bind(key)
+        .execute(&self.store.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn online_answer(
+        &self,
+        key: &str,
+        request: &BookingRequest,
+        status: u16,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BookingOutcome, SyncError> {
+        match status {
+            200 | 201 => {
+                let booking: OnlineBooking = parse("booking answer", body)?;
+                let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+                let reference = record_online_booking(&mut tx, &booking, now).await?;
+                sqlx::query(
+                    "UPDATE online_attempts SET state = 'booked', booking_reference = ?, answer = ?, updated_at = ?
+                     WHERE idempotency_key = ?",
+                )
+                .bind(reference.compact())
+                .bind(body)
+                .bind(now)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+                let view = load_booking(&mut tx, &reference).await?;
+                tx.commit().await?;
+                tracing::info!(reference = %reference, "visit booked online");
+                Ok(BookingOutcome {
+                    via: "online",
+                    booking: view,
+                })
+            }
+            422 => {
+                self.set_attempt(key, "rejected", None, Some(body), now).await?;
+                let detail = parse::<ErrorBody>("refusal", body)?.error;
+                // Central's free tables may be gone while this kiosk still holds some in its
+                // share: those are this kiosk's to confirm.
+                if detail.code == "session_full" && self.share_left_for(request, now).await? > 0 {
+                    let view = self.store.book_local(request, now, None).await?;
+                    return Ok(BookingOutcome {
+                        via: "offline",
+                        booking: view,
+                    });
+                }
+                Err(SyncError::Rejected {
+                    code: detail.code,
+                    violations: detail.violations,
+                })
+            }
+            _ => {
+                self.set_attempt(key, "failed", None, Some(body), now).await?;
+                Err(central_error(status, body))
+            }
+        }
+    }
+
+    async fn share_left_for(&self, request: &BookingRequest, now: DateTime<Utc>) -> Result<u32, SyncError> {
+        let Ok(session) = SessionId::parse(&request.session) else {
+            return Ok(0);
+        };
+        let mut conn = self.store.pool.acquire().await?;
+        let mut share = 0;
+        for kind in [VisitKind::Open, VisitKind::Closed] {
+            share += tables_left(&mut conn, &session, kind, 0, now).await?.share;
+        }
+        Ok(share)
+    }
+
+    /// One sync round: settle lost online answers, push the outbox, top up the escrow shares,
+    /// pull what changed. The outcome is recorded for `sync_status`.
+    pub async fn round(&self, now: DateTime<Utc>) -> Result<RoundReport, SyncError> {
+        let result = self.round_inner(now).await;
+        let error = result.as_ref().err().map(|e| format!("{} ({})", e, e.code()));
+        self.store.record_round(now, error.as_deref()).await?;
+        result
+    }
+
+    async fn round_inner(&self, now: DateTime<Utc>) -> Result<RoundReport, SyncError> {
+        let mut report = RoundReport {
+            settled_online_attempts: self.settle_attempts(now).await?,
+            ..Default::default()
+        };
+        self.push(now, &mut report).await?;
+        self.lease(&mut report).await?;
+        self.pull(now, &mut report).await?;
+        let mut conn = self.store.pool.acquire().await?;
+        report.pushed_seq = pushed_seq(&mut conn).await?;
+        Ok(report)
+    }
+
+    /// Settles online attempts whose answer never came: the same key again gets central's
+    /// stored answer (or a first one). A visit central booked that the kiosk also booked offline
+    /// is cancelled at central before the kiosk's own booking is pushed, so it counts once.
+    async fn settle_attempts(&self, now: DateTime<Utc>) -> Result<u32, SyncError> {
+        let rows = sqlx::query(
+            "SELECT idempotency_key, request, state, booking_reference FROM online_attempts
+             WHERE state = 'unresolved' OR (state = 'pending' AND created_at < ?) ORDER BY idempotency_key",
+        )
+        .bind(now - chrono::Duration::seconds(PENDING_GRACE_SECS))
+        .fetch_all(&self.store.pool)
+        .await?;
+        let mut settled = 0;
+        for row in rows {
+            let attempt = Attempt {
+                key: row.try_get("idempotency_key")?,
+                request: row.try_get("request")?,
+                state: row.try_get("state")?,
+                booking_reference: row.try_get("booking_reference")?,
+            };
+            let (status, body) = self.post_booking(&attempt.key, &attempt.request).await?;
+            self.settle(&attempt, status, &body, now).await?;
+            settled += 1;
+        }
+        Ok(settled)
+    }
+
+    async fn settle(
+        &self,
+        a: &Attempt,
+        status: u16,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let central_booking = if matches!(status, 200 | 201) {
+            Some(parse::<OnlineBooking>("booking answer", body)?)
+        } else {
+            None
+        };
+        let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let local = match &a.booking_reference {
+            Some(r) => Some(
+                BookingReference::parse(r).map_err(|_| KioskError::Corrupt(format!("reference {r:?}")))?,
+            ),
+            None => None,
+        };
+        let new_state = match (&central_booking, &local, a.state.as_str()) {
+            // Nobody saw an answer: central's booking is the only one, keep it.
+            (Some(b), None, "pending") => {
+                record_online_booking(&mut tx, b, now).await?;
+                "booked"
+            }
+            (Some(b), _, _) => {
+                let central_ref = BookingReference::parse(&b.reference)
+                    .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
+                let payload =
+                    serde_json::json!({ "reference": central_ref.to_string(), "reason": SUPERSEDED });
+                append_event(&mut tx, "booking_cancelled", Some(&central_ref), &payload, now).await?;
+                "resolved"
+            }
+            (None, _, "pending") => "rejected",
+            (None, _, _) => "resolved",
+        };
+        if let Some(local) = &local {
+            let row = sqlx::query(
+                "SELECT confirmed_with_share, created_at FROM bookings WHERE reference = ? AND event_seq IS NULL",
+            )
+            .bind(local.compact())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = row {
+                let request: BookingRequest = serde_json::from_str(&a.request)
+                    .map_err(|_| KioskError::Corrupt(format!("online attempt {}", a.key)))?;
+                let payload = booking_created_payload(local, &request, row.try_get("confirmed_with_share")?);
+                let created_at: DateTime<Utc> = row.try_get("created_at")?;
+                let seq = append_event(&mut tx, "booking_created", Some(local), &payload, created_at).await?;
+                set_event_seq(&mut tx, local, seq).await?;
+            }
+        }
+        sqlx::query(
+            "UPDATE online_attempts SET state = ?, answer = ?, updated_at = ? WHERE idempotency_key = ?",
+        )
+        .bind(new_state)
+        .bind(body)
+        .bind(now)
+        .bind(&a.key)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(key = %a.key, status, state = new_state, "online attempt settled");
+        Ok(())
+    }
+
+    /// Pushes the outbox in order, in batches, and records central's answer to each event.
+    async fn push(&self, now: DateTime<Utc>, report: &mut RoundReport) -> Result<(), SyncError> {
+        loop {
+            let after = {
+                let mut conn = self.store.pool.acquire().await?;
+                pushed_seq(&mut conn).await?
+            };
+            let events = self.store.outbox(after, PUSH_BATCH).await?;
+            if events.is_empty() {
+                return Ok(());
+            }
+            let wire: Vec<PushEvent<'_>> = events
+                .iter()
+                .map(|e| PushEvent {
+                    event_id: &e.event_id,
+                    seq: e.seq,
+                    kind: &e.kind,
+                    created_at: e.created_at,
+                    payload: &e.payload,
+                })
+                .collect();
+            let (status, body) = send(self.post(PUSH).json(&serde_json::json!({ "events": wire }))).await?;
+            if status != 200 {
+                return Err(central_error(status, &body));
+            }
+            let answer: PushAnswer = parse("push answer", &body)?;
+            let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mut highest = after;
+            for result in &answer.results {
+                let Some(event) = events
+                    .iter()
+                    .find(|e| e.event_id == result.event_id && e.seq == result.seq)
+                else {
+                    return Err(SyncError::Protocol(format!(
+                        "an answer to an event not sent: {}",
+                        result.event_id
+                    )));
+                };
+                apply_event_result(
+                    &mut tx,
+                    event.kind.as_str(),
+                    event.booking_reference.as_deref(),
+                    result,
+                    &body,
+                    now,
+                )
+                .await?;
+                highest = highest.max(result.seq);
+                report.pushed_events += 1;
+                if result.outcome == "accepted" {
+                    report.accepted += 1;
+                } else {
+                    report.rejected += 1;
+                }
+            }
+            sqlx::query("UPDATE sync_state SET pushed_seq = MAX(pushed_seq, ?) WHERE singleton = 1")
+                .bind(highest)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            if highest == after {
+                return Err(SyncError::Protocol(
+                    "central answered none of the events pushed".into(),
+                ));
+            }
+        }
+    }
+
+    /// Asks central to top up this kiosk's shares of upcoming sessions.
+    async fn lease(&self, report: &mut RoundReport) -> Result<(), SyncError> {
+        let (open, closed): (i64, i64) =
+            sqlx::query_as("SELECT share_open, share_closed FROM sync_state WHERE singleton = 1")
+                .fetch_one(&self.store.pool)
+                .await?;
+        if open == 0 && closed == 0 {
+            return Ok(());
+        }
+        for prison in &self.prisons {
+            let request =
+                serde_json::json!({ "prison": prison, "open_tables": open, "closed_tables": closed });
+            let (status, body) = send(self.post(LEASE).json(&request)).await?;
+            if status != 200 {
+                // A refused top-up leaves the shares as they were; the kiosk still works.
+                tracing::warn!(prison, error = %central_error(status, &body), "escrow lease refused");
+                continue;
+            }
+            let answer: LeaseAnswer = parse("lease answer", &body)?;
+            let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let as_of = pushed_seq(&mut tx).await?;
+            for lease in &answer.leases {
+                put_lease(&mut tx, lease, as_of).await?;
+            }
+            tx.commit().await?;
+            report.leases += answer.leases.len() as u32;
+        }
+        Ok(())
+    }
+
+    /// Pulls reference data and table counts changed since the cursor; applies them and the new
+    /// cursor in one transaction.
+    async fn pull(&self, now: DateTime<Utc>, report: &mut RoundReport) -> Result<(), SyncError> {
+        let cursor: i64 = sqlx::query_scalar("SELECT pull_cursor FROM sync_state WHERE singleton = 1")
+            .fetch_one(&self.store.pool)
+            .await?;
+        let url = format!("{}{PULL}?cursor={cursor}", self.base);
+        let (status, body) = send(self.http.get(url).bearer_auth(&self.token)).await?;
+        if status != 200 {
+            return Err(central_error(status, &body));
+        }
+        let page: PullPage = parse("pull page", &body)?;
+        domain::dataset::check(&page.prisons, &[]).map_err(KioskError::from)?;
+        let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let as_of = pushed_seq(&mut tx).await?;
+        import_in(&mut tx, &page.prisons, &page.prisoners).await?;
+        for d in &page.departed_prisoners {
+            sqlx::query("UPDATE prisoners SET departed = 1 WHERE number = ? AND prison_code = ?")
+                .bind(&d.number)
+                .bind(&d.prison)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for t in &page.session_tables {
+            let session = SessionId::parse(&t.session)
+                .map_err(|_| SyncError::Protocol(format!("session {:?}", t.session)))?;
+            sqlx::query(
+                "INSERT INTO session_tables (template_id, session_date, visit_kind, booked, escrowed, as_of_seq, pulled_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE SET booked = excluded.booked,
+                    escrowed = excluded.escrowed, as_of_seq = excluded.as_of_seq, pulled_at = excluded.pulled_at",
+            )
+            .bind(session.template_id())
+            .bind(session.date())
+            .bind(t.kind.as_str())
+            .bind(i64::from(t.booked))
+            .bind(i64::from(t.escrowed))
+            .bind(as_of)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for lease in &page.leases {
+            put_lease(&mut tx, lease, as_of).await?;
+        }
+        sqlx::query("UPDATE sync_state SET pull_cursor = ? WHERE singleton = 1")
+            .bind(page.next_cursor.max(cursor))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        report.pulled_prisons = page.prisons.len() as u32;
+        report.pulled_prisoners = page.prisoners.len() as u32;
+        report.pulled_session_tables = page.session_tables.len() as u32;
+        report.leases += page.leases.len() as u32;
+        report.pull_cursor = page.next_cursor.max(cursor);
+        Ok(())
+    }
+}
+
+async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: i64) -> Result<(), SyncError> {
+    let session = SessionId::parse(&lease.session)
+        .map_err(|_| SyncError::Protocol(format!("session {:?}", lease.session)))?;
+    sqlx::query(
+        "INSERT INTO escrow_shares (template_id, session_date, visit_kind, prison_code, tables, expires_at, as_of_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE SET prison_code = excluded.prison_code,
+            tables = excluded.tables, expires_at = excluded.expires_at, as_of_seq = excluded.as_of_seq",
+    )
+    .bind(session.template_id())
+    .bind(session.date())
+    .bind(lease.kind.as_str())
+    .bind(&lease.prison)
+    .bind(i64::from(lease.tables))
+    .bind(lease.expires_at)
+    .bind(as_of)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes central's booking made online into the kiosk's store (once, however often the answer
+/// comes), so the kiosk's own checks and lists see it.
+async fn record_online_booking(
+    conn: &mut SqliteConnection,
+    b: &OnlineBooking,
+    now: DateTime<Utc>,
+) -> Result<BookingReference, SyncError> {
+    let reference = BookingReference::parse(&b.reference)
+        .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
+    let session =
+        SessionId::parse(&b.session).map_err(|_| SyncError::Protocol(format!("session {:?}", b.session)))?;
+    let inserted = sqlx::query(
+        "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
+            status, spent_visiting_order, created_at, updated_at, channel)
+         VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 'online') ON CONFLICT (reference) DO NOTHING",
+    )
+    .bind(reference.compact())
+    .bind(&b.prison)
+    .bind(&b.prisoner_number)
+    .bind(session.template_id())
+    .bind(session.date())
+    .bind(b.kind.as_str())
+    .bind(b.spent_visiting_order)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(reference);
+    }
+    for (position, v) in b.visitors.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name, date_of_birth, contact_id)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(reference.compact())
+        .bind(position as i64)
+        .bind(&v.first_name)
+        .bind(&v.last_name)
+        .bind(v.date_of_birth)
+        .bind(&v.contact_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if b.spent_visiting_order {
+        // The next pull brings central's count; until then the kiosk's own is one less.
+        sqlx::query("UPDATE prisoners SET visiting_orders = MAX(visiting_orders - 1, 0) WHERE number = ?")
+            .bind(&b.prisoner_number)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(reference)
+}
+
+/// Records central's answer to one pushed event against the booking it names.
+async fn apply_event_result(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    booking_reference: Option<&str>,
+    result: &EventResult,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SyncError> {
+    let answer = serde_json::to_string(&serde_json::json!({
+        "outcome": result.outcome, "reason": result.reason, "share_used": result.share_used,
+    }))
+    .unwrap_or_else(|_| body.chars().take(500).collect());
+    sqlx::query(
+        "INSERT INTO push_answers (event_id, seq, outcome, reason, answer, answered_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
+            answer = excluded.answer, answered_at = excluded.answered_at",
+    )
+    .bind(&result.event_id)
+    .bind(result.seq)
+    .bind(if result.outcome == "accepted" { "accepted" } else { "rejected" })
+    .bind(&result.reason)
+    .bind(&answer)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let Some(reference) = booking_reference else {
+        return Ok(());
+    };
+    match (kind, result.outcome.as_str()) {
+        ("booking_created", "accepted") => {
+            let status = result.booking.as_ref().map_or("booked", |b| b.status.as_str());
+            let status = if status == "requested" {
+                "requested"
+            } else {
+                "booked"
+            };
+            sqlx::query(
+                "UPDATE bookings SET status = ?, status_reason = NULL, share_used = ?, updated_at = ?
+                 WHERE reference = ? AND status IN ('requested', 'booked')",
+            )
+            .bind(status)
+            .bind(result.share_used)
+            .bind(now)
+            .bind(reference)
+            .execute(&mut *conn)
+            .await?;
+        }
+        ("booking_created", _) => {
+            let reason = result.reason.as_deref().unwrap_or("rejected");
+            let refunded = sqlx::query(
+                "UPDATE bookings SET status = 'rejected', status_reason = ?, share_used = 0, updated_at = ?
+                 WHERE reference = ? AND status IN ('requested', 'booked') RETURNING spent_visiting_order, prisoner_number",
+            )
+            .bind(reason)
+            .bind(now)
+            .bind(reference)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(row) = refunded
+                && row.try_get::<bool, _>(0)?
+            {
+                sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders + 1 WHERE number = ?")
+                    .bind(row.try_get::<String, _>(1)?)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            tracing::info!(reference, reason, "central rejected a kiosk booking");
+        }
+        ("booking_cancelled", "accepted") => {
+            sqlx::query(
+                "UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE reference = ?
+                 AND status IN ('requested', 'booked')",
+            )
+            .bind(now)
+            .bind(reference)
+            .execute(&mut *conn)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Runs sync rounds until `shutdown` completes: every `every` while central answers, backing off
+/// (doubling, up to ten times `every`, at most five minutes) while it does not, with jitter so a
+/// fleet of kiosks does not call central in step. `wake` starts a round at once (after a booking,
+/// say).
+pub async fn run_sync_loop(
+    client: SyncClient,
+    every: Duration,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut failures: u32 = 0;
+    loop {
+        match client.round(Utc::now()).await {
+            Ok(report) => {
+                failures = 0;
+                tracing::debug!(?report, "sync round done");
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(error = %e, code = e.code(), failures, "sync round failed");
+            }
+        }
+        let delay = next_delay(every, failures, rand::random::<f64>());
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = wake.notified() => {}
+            () = tokio::time::sleep(delay) => {}
+        }
+    }
+}
+
+/// The pause before the next round: `every` after a success, doubling with each failure up to
+/// ten times `every` (and five minutes), scaled by a random factor between a half and one.
+pub fn next_delay(every: Duration, failures: u32, random: f64) -> Duration {
+    let cap = (every * 10).min(Duration::from_secs(300)).max(every);
+    let base = every
+        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+        .min(cap);
+    base.mul_f64(0.5 + 0.5 * random.clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_a_cap_with_jitter() {
+        let every = Duration::from_secs(10);
+        assert_eq!(next_delay(every, 0, 1.0), every);
+        assert_eq!(next_delay(every, 0, 0.0), every / 2);
+        assert_eq!(next_delay(every, 1, 1.0), every * 2);
+        assert_eq!(next_delay(every, 3, 1.0), every * 8);
+        assert_eq!(next_delay(every, 30, 1.0), every * 10);
+        assert_eq!(
+            next_delay(Duration::from_secs(60), 30, 1.0),
+            Duration::from_secs(300)
+        );
+    }
+}
