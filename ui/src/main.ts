@@ -161,6 +161,12 @@ function visitorName(i: number): string {
 /** The element an error's field points at, for the summary's link and the inline message. */
 function fieldTarget(field: string | null | undefined): string | null {
   if (!field) return null
+  // On check answers the fields are not on screen: point at their section instead.
+  if (state.screen === 'check') {
+    if (field.startsWith('prisoner')) return 'check-prisoner'
+    if (field.startsWith('visitors')) return 'check-visitors'
+    return 'session-group'
+  }
   const map: Record<string, string> = {
     'prisoner.number': 'prisoner-number',
     'prisoner.date_of_birth': 'prisoner-dob-day',
@@ -474,6 +480,15 @@ function summaryRow(key: string, value: string, change?: { screen: Screen; hidde
   </div>`
 }
 
+/** A check-answers heading, with the errors the engine found in that section under it. */
+function checkSection(id: string, title: Key, belongs: (field: string) => boolean): string {
+  const errors = state.errors.filter((e) => e.field && belongs(e.field))
+  const heading = `<h2 class="govuk-heading-m" id="${id}" tabindex="-1">${tr(title)}</h2>`
+  return errors.length
+    ? `<div class="govuk-form-group govuk-form-group--error govuk-!-margin-bottom-4">${heading}${errorMessageHtml(id, errors)}</div>`
+    : heading
+}
+
 function checkScreen(): string {
   const chosen = chosenSession()
   const visitors = state.visitors
@@ -488,16 +503,16 @@ function checkScreen(): string {
     ${caption(4)}
     ${errorSummary()}
     <h1 class="govuk-heading-xl">${tr('check.heading')}</h1>
-    <h2 class="govuk-heading-m">${tr('check.prisoner')}</h2>
+    ${checkSection('check-prisoner', 'check.prisoner', (f) => f.startsWith('prisoner'))}
     <dl class="govuk-summary-list govuk-!-margin-bottom-9">
       ${summaryRow(tr('prisoner.number'), esc(state.prisoner.number.toUpperCase()), { screen: 'prisoner', hidden: 'check.change.number', target: 'prisoner-number' })}
       ${summaryRow(tr('prisoner.dob'), esc(displayDate(state.prisoner.dob)), { screen: 'prisoner', hidden: 'check.change.dob', target: 'prisoner-dob-day' })}
       ${summaryRow(tr('prisoner.surname'), esc(state.prisoner.surname), { screen: 'prisoner', hidden: 'check.change.surname', target: 'prisoner-surname' })}
     </dl>
-    <h2 class="govuk-heading-m">${tr('check.visitors')}</h2>
+    ${checkSection('check-visitors', 'check.visitors', (f) => f.startsWith('visitors'))}
     <dl class="govuk-summary-list govuk-!-margin-bottom-9">${visitors}</dl>
-    <h2 class="govuk-heading-m">${tr('check.visit')}</h2>
-    <dl class="govuk-summary-list govuk-!-margin-bottom-9" id="session-group" tabindex="-1">${visit}</dl>
+    ${checkSection('session-group', 'check.visit', (f) => f === 'session')}
+    <dl class="govuk-summary-list govuk-!-margin-bottom-9">${visit}</dl>
     <h2 class="govuk-heading-m">${tr('check.confirm.heading')}</h2>
     <p class="govuk-body">${tr('check.confirm.body')}</p>
     <div class="govuk-button-group">${continueButton('check.book')}${backButton()}</div>

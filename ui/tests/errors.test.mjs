@@ -293,6 +293,9 @@ test('time step: nothing chosen, then the session is taken before booking', asyn
   assert.equal(booked, 200)
   await continueOn(page)
   await expectErrors(page, ['The prisoner already has a visit at that time. Choose another time'])
+  assert.deepEqual(await inlineErrors(page), ['The prisoner already has a visit at that time. Choose another time'])
+  await page.click('.govuk-error-summary a')
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'session-group')
   await expectAccessible(page, 'check duplicate visit')
   await shoot(page, 'en-5-check-duplicate-visit')
 

@@ -143,13 +143,13 @@ export async function inlineErrors(page) {
 }
 
 /** Screenshots the page at both kiosk sizes, then puts the viewport back. */
-export async function shoot(page, name) {
+export async function shoot(page, name, { fullPage = true } = {}) {
   mkdirSync(shotsDir, { recursive: true })
   const before = page.viewportSize()
   for (const [label, size] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(size)
     await page.waitForTimeout(50)
-    await page.screenshot({ path: join(shotsDir, `${name}-${label}.png`), fullPage: true })
+    await page.screenshot({ path: join(shotsDir, `${name}-${label}.png`), fullPage })
   }
   await page.setViewportSize(before)
 }

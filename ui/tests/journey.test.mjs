@@ -66,6 +66,8 @@ test('a visitor books a visit in English, picking people from the contact list',
   await expectAccessible(page, 'time (en)')
   await expectTouchTargets(page)
   await shoot(page, 'en-4-time')
+  // As the screen shows it: Continue stays at the bottom while the list scrolls.
+  await shoot(page, 'en-4-time-screen', { fullPage: false })
   const firstDay = await page.locator('.kiosk-day legend').first().innerText()
   assert.equal(firstDay, 'Saturday 28 November')
   await page.click('label[for=session-group]')
