@@ -561,7 +561,9 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
     let reference = match a.reference {
         Some(r) => r.clone(),
         None => {
-            let seq = tx.next_central_sequence().await?;
+            // Sequence 0 would scramble to the reference 0000-0000, which looks like a
+            // placeholder, so central's numbering starts at 1.
+            let seq = tx.next_central_sequence().await? + 1;
             let seq = u32::try_from(seq).map_err(|_| CentralError::ReferencesExhausted)?;
             BookingReference::issue(IssuerNumber::CENTRAL, seq)
                 .map_err(|_| CentralError::ReferencesExhausted)?
