@@ -189,7 +189,7 @@ const cy: Record<Key, string> = {
 
   'start.heading': 'Trefnu ymweliad â {prison}',
   'start.lead': 'Trefnwch eich ymweliad nesaf yma. Mae’n cymryd tua 5 munud.',
-  'start.need': 'Bydd angen:',
+  'start.need': 'Bydd angen y canlynol arnoch chi:',
   'start.need.prisoner': 'rhif, dyddiad geni a chyfenw’r carcharor',
   'start.need.visitors': 'enw a dyddiad geni pawb sy’n ymweld',
   'start.book': 'Trefnu ymweliad',

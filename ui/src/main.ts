@@ -429,11 +429,11 @@ function timeScreen(): string {
           const id = n === 0 ? 'session-group' : `session-${n}`
           n += 1
           const tables = s.tables_left === 1 ? tr('time.tables.one') : tr('time.tables.many', { n: s.tables_left })
-          const closedTag = s.kind === 'closed' ? ` <strong class="govuk-tag govuk-tag--yellow">${tr('time.closed_tag')}</strong>` : ''
+          const closedTag = s.kind === 'closed' ? `<strong class="govuk-tag govuk-tag--yellow kiosk-tag">${tr('time.closed_tag')}</strong><br>` : ''
           return `<div class="govuk-radios__item">
             <input class="govuk-radios__input" id="${id}" name="session" type="radio" value="${esc(s.id)}"${state.sessionId === s.id ? ' checked' : ''} aria-describedby="${id}-hint">
-            <label class="govuk-label govuk-radios__label" for="${id}">${esc(tr('time.range', { start: formatTime(state.lang, s.start), end: formatTime(state.lang, s.end) }))}${closedTag}</label>
-            <div id="${id}-hint" class="govuk-hint govuk-radios__hint">${esc(tr('time.arrive', { time: formatTime(state.lang, s.arrive_by) }))}<br>${esc(tables)}</div>
+            <label class="govuk-label govuk-radios__label" for="${id}">${esc(tr('time.range', { start: formatTime(state.lang, s.start), end: formatTime(state.lang, s.end) }))}</label>
+            <div id="${id}-hint" class="govuk-hint govuk-radios__hint">${closedTag}${esc(tr('time.arrive', { time: formatTime(state.lang, s.arrive_by) }))}<br>${esc(tables)}</div>
           </div>`
         })
         .join('')

@@ -317,7 +317,7 @@ test('time step: closed visits only, under a restriction', async () => {
   await continueOn(page)
   await expectScreen(page, 'time')
   assert.match(await page.locator('.govuk-inset-text').innerText(), /only have closed visits/)
-  const tags = await page.locator('.govuk-radios__label .govuk-tag').allInnerTexts()
+  const tags = await page.locator('.govuk-radios__hint .govuk-tag').allInnerTexts()
   assert.ok(tags.length > 0 && tags.every((t) => t === 'Closed visit'))
   await expectAccessible(page, 'closed visits')
   await shoot(page, 'en-4-time-closed-only')
