@@ -34,19 +34,6 @@ if [ "$(id -u)" = 0 ]; then
     chown postgres: "$dir"
 fi
 
-port=""
-for candidate in $(seq 55432 55531); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-        port="$candidate"
-        break
-    fi
-done
-if [ -z "$port" ]; then
-    echo "with-postgres: no free port in 55432-55531" >&2
-    rm -rf "$dir"
-    exit 2
-fi
-
 cleanup() {
     as_postgres "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$dir"
@@ -57,11 +44,25 @@ as_postgres "$pg_bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --local
     cat "$dir/initdb.log" >&2
     exit 2
 }
-as_postgres "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 ${PG_EXTRA_OPTIONS:-}" >/dev/null || {
+# A port that looks free can still be taken by the time the server binds it (another run
+# starting at the same moment, a socket lingering in TIME-WAIT), so try a few.
+port=""
+first=$((55432 + $$ % 200))
+for candidate in $(seq "$first" "$((first + 30))"); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+        continue
+    fi
+    if as_postgres "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+        -o "-p $candidate -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 ${PG_EXTRA_OPTIONS:-}" >/dev/null; then
+        port="$candidate"
+        break
+    fi
+done
+if [ -z "$port" ]; then
+    echo "with-postgres: the server did not start on any port tried" >&2
     cat "$dir/server.log" >&2
     exit 2
-}
+fi
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 export CENTRAL_TEST_DATABASE_URL="$DATABASE_URL"

@@ -310,3 +310,37 @@ async fn a_pushed_booking_is_held_to_capacity_and_a_cancellation_frees_its_table
         .await;
     assert_eq!(answer["results"][0]["reason"], "prison_not_allowed");
 }
+
+#[tokio::test]
+async fn a_change_still_uncommitted_when_a_pull_reads_comes_in_the_next_pull() {
+    use central::store::StoreTx;
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let cursor = app.pull(&kiosk, 0).await["next_cursor"].as_i64().unwrap();
+    // A write transaction changes Rhys's record and is still open while the kiosk pulls.
+    let mut tx: Box<dyn StoreTx> = app.central.store().begin_write().await.unwrap();
+    tx.adjust_visiting_orders(&domain::PrisonerNumber::parse("A1234BC").unwrap(), -1)
+        .await
+        .unwrap();
+    let during = app.pull(&kiosk, cursor).await;
+    let rhys_during = during["prisoners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == "A1234BC")
+        .cloned();
+    assert!(
+        rhys_during.is_none_or(|p| p["visiting_orders"] == 4),
+        "uncommitted data must not be seen"
+    );
+    tx.commit().await.unwrap();
+    // The next pull, from the cursor the first one returned, must not skip the commit.
+    let after = app.pull(&kiosk, during["next_cursor"].as_i64().unwrap()).await;
+    let rhys = after["prisoners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == "A1234BC")
+        .unwrap();
+    assert_eq!(rhys["visiting_orders"], 3);
+}
