@@ -541,6 +541,43 @@ async fn kiosks_and_central_survive_cuts_delays_duplicates_kills_and_restarts() 
     proxy.set(Fault::Pass);
     kiosks[1].sync_ok().await;
 
+    // A kiosk killed in the middle of an online booking, after its request left: central booked
+    // it, the kiosk never heard. The stored key settles it at a sync once the attempt is stale
+    // (a minute: `--now` stands in for waiting), and the kiosk records central's booking.
+    let p = person();
+    proxy.set(Fault::Delay(1500));
+    let mut booking = kiosks[1].command(None, &["book"]).spawn().unwrap();
+    let mut stdin = booking.stdin.take().unwrap();
+    stdin
+        .write_all(request(&p, &pm).to_string().as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    booking.kill().await.unwrap();
+    proxy.set(Fault::Pass);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(kiosks[1].status().await["unsettled_online_attempts"], 1);
+    let later = (chrono::Utc::now() + chrono::Duration::minutes(2)).to_rfc3339();
+    let r = kiosks[1].run(None, &["--now", &later, "sync"], None).await;
+    assert_eq!(r.code, 0, "{} {}", r.json, r.stderr);
+    assert_eq!(r.json["report"]["settled_online_attempts"], 1);
+    let rows = central.bookings("CDF", &date).await;
+    let adopted: Vec<_> = rows.iter().filter(|b| b["prisoner_number"] == p.0).collect();
+    assert_eq!(adopted.len(), 1, "{adopted:?}");
+    assert_eq!(adopted[0]["status"], "booked");
+    assert_eq!(
+        kiosks[1].local(&adopted[0]["reference"]).await["status"],
+        "booked"
+    );
+    log.push(Told {
+        kiosk: 1,
+        prisoner: p.0.clone(),
+        session: pm.clone(),
+        reference: Some(adopted[0]["reference"].clone()),
+        status: "booked".into(),
+    });
+
     // 6. Central killed and restarted: a booking meanwhile goes offline (its request may or
     //    may not have reached central, as far as the kiosk can tell).
     central.kill().await;
