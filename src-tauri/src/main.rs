@@ -1,0 +1,153 @@
+//! The kiosk's desktop shell: one locked-down, full-screen window over the kiosk engine.
+//!
+//! Everything a visitor can do is a `#[tauri::command]` in `commands.rs` that forwards to
+//! `kiosk::journey`; this file only parses the command line, opens the store and builds the
+//! window. The store is opened before the window exists so the first screen never waits on disk,
+//! and nothing here touches the network.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod navigation;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use kiosk::Store;
+use kiosk::journey::{DEFAULT_IDLE_TIMEOUT_SECONDS, Journey};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use tauri::webview::PageLoadEvent;
+use tauri::{WebviewUrl, WebviewWindowBuilder};
+
+#[derive(Parser, Debug)]
+#[command(name = "visit-kiosk", about = "The visit-booking kiosk", version)]
+struct Cli {
+    /// The kiosk's SQLite store, made by `kioskctl init` [default: the user's data directory]
+    #[arg(long, env = "VISIT_KIOSK_DB")]
+    db: Option<PathBuf>,
+    /// The prison this kiosk books visits for [default: the only prison in the store]
+    #[arg(long, env = "VISIT_KIOSK_PRISON")]
+    prison: Option<String>,
+    /// Seconds without a touch before the "Are you still there?" warning and the reset
+    #[arg(long, env = "VISIT_KIOSK_IDLE_TIMEOUT", default_value_t = DEFAULT_IDLE_TIMEOUT_SECONDS,
+          value_parser = clap::value_parser!(u32).range(10..=3600))]
+    idle_timeout: u32,
+}
+
+/// The same default as `kioskctl`, so both find the same store without flags.
+fn default_db() -> Result<PathBuf> {
+    let dir = dirs::data_dir()
+        .context("no data directory for this user: pass --db")?
+        .join("visit-kiosk");
+    Ok(dir.join("kiosk.sqlite"))
+}
+
+/// Opens the store and picks the prison: everything the commands need, before any window.
+async fn open_journey(cli: &Cli) -> Result<Journey> {
+    let db = match &cli.db {
+        Some(path) => path.clone(),
+        None => default_db()?,
+    };
+    // Opening would create an empty file; a kiosk with no data is a set-up mistake, so say so.
+    if !db.exists() {
+        bail!(
+            "no kiosk store at {}: create one with `kioskctl init --demo --db {}`",
+            db.display(),
+            db.display()
+        );
+    }
+    let store = Store::open(&db)
+        .await
+        .with_context(|| format!("cannot open the kiosk store {}", db.display()))?;
+    store
+        .identity()
+        .await
+        .with_context(|| format!("the kiosk store {} is not set up", db.display()))?;
+    let prison = match &cli.prison {
+        Some(code) => store.prison(&code.trim().to_ascii_uppercase()).await?.code,
+        None => {
+            let prisons = store.prisons().await?;
+            match prisons.as_slice() {
+                [only] => only.code.clone(),
+                [] => bail!(
+                    "the kiosk store {} holds no prisons: import a data set",
+                    db.display()
+                ),
+                several => {
+                    let codes: Vec<&str> = several.iter().map(|p| p.code.as_str()).collect();
+                    bail!(
+                        "the kiosk store holds several prisons ({}): pass --prison CODE",
+                        codes.join(", ")
+                    )
+                }
+            }
+        }
+    };
+    tracing::info!(db = %db.display(), %prison, "kiosk store open");
+    Ok(Journey::new(store, &prison).with_idle_timeout(cli.idle_timeout))
+}
+
+fn main() -> Result<()> {
+    // Start-up time is logged when the first page has loaded: staff see it in the log, and the
+    // kiosk bench (tests/e2e/benches/kiosk.rs) reads it.
+    let started = Instant::now();
+    let started_at_unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        // stderr: stdout is not kept by WebKitWebDriver in tests, nor by most launchers.
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let cli = Cli::parse();
+    tracing::info!(
+        started_at_unix_ms,
+        version = env!("CARGO_PKG_VERSION"),
+        "visit-kiosk starting"
+    );
+    let journey = tauri::async_runtime::block_on(open_journey(&cli))?;
+
+    tauri::Builder::default()
+        .manage(journey)
+        .invoke_handler(commands::handler())
+        .setup(move |app| {
+            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                .title("Book a prison visit")
+                .fullscreen(true)
+                .decorations(false)
+                .resizable(false)
+                .maximizable(false)
+                .minimizable(false)
+                .closable(false)
+                .zoom_hotkeys_enabled(false)
+                .on_navigation(|url| {
+                    let allowed = navigation::is_app_url(url);
+                    if !allowed {
+                        tracing::warn!(%url, "navigation outside the app refused");
+                    }
+                    allowed
+                })
+                .on_page_load(move |_, page| {
+                    if page.event() == PageLoadEvent::Finished {
+                        let ms = started.elapsed().as_millis();
+                        tracing::info!(url = %page.url(), since_start_ms = ms, "page loaded");
+                    }
+                })
+                .on_new_window(|url, _| {
+                    tracing::warn!(%url, "new window refused");
+                    tauri::webview::NewWindowResponse::Deny
+                })
+                .build()?;
+            tracing::info!("window created");
+            Ok(())
+        })
+        .run(tauri::tauri_build_context!())
+        .context("the kiosk window failed")?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! The real kiosk window, driven through tauri-driver and WebKitWebDriver under a private Xvfb:
+//! a visitor books a visit, and the booking and its outbox event are in the kiosk's SQLite file.
+//!
+//! Run with `tests/e2e/run.sh` (it builds the UI, the app and kioskctl first). Screenshots of
+//! every step go to `test-output/e2e/<test>/`.
+
+use anyhow::{Context, Result, ensure};
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+use std::path::Path;
+use std::time::Duration;
+use visit_e2e::{Display, Driver, Window, app_binary, demo_store, journey, output_dir};
+
+/// The longest one test may take, start-up included; a hung WebDriver must not hang CI.
+const TEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Everything one test needs, stopped in the right order when dropped: the session is closed
+/// by the test, then tauri-driver gets SIGTERM, then the X server.
+struct Rig {
+    window: Window,
+    db: std::path::PathBuf,
+    // Drop order: driver before display.
+    _driver: Driver,
+    display: Display,
+    _store_dir: tempfile::TempDir,
+}
+
+async fn start(run: &str, width: u32, height: u32) -> Result<Rig> {
+    let out = output_dir(run)?;
+    for old in std::fs::read_dir(&out)?.flatten() {
+        if old.path().extension().is_some_and(|e| e == "png") {
+            std::fs::remove_file(old.path())?;
+        }
+    }
+    let store_dir = tempfile::tempdir()?;
+    let db = demo_store(store_dir.path())?;
+    let display = Display::start(width, height)?;
+    let driver = Driver::start(&display, &out.join("tauri-driver.log"))?;
+    let args = vec![
+        "--db".to_string(),
+        db.display().to_string(),
+        "--prison".to_string(),
+        "CDF".to_string(),
+    ];
+    let client = driver.session(&app_binary()?, &args).await?;
+    Ok(Rig {
+        window: Window::new(client, out),
+        db,
+        _driver: driver,
+        display,
+        _store_dir: store_dir,
+    })
+}
+
+async fn with_timeout<F: std::future::Future<Output = Result<()>>>(test: F) -> Result<()> {
+    tokio::time::timeout(TEST_TIMEOUT, test)
+        .await
+        .context("the test timed out")?
+}
+
+/// The booking the window made, read straight from the kiosk's SQLite file.
+async fn stored_booking(db: &Path, reference: &str) -> Result<()> {
+    let pool = SqlitePool::connect_with(SqliteConnectOptions::new().filename(db)).await?;
+    let compact = reference.replace('-', "");
+    let row = sqlx::query(
+        "SELECT status, prison_code, prisoner_number, visit_kind FROM bookings WHERE reference = ?",
+    )
+    .bind(&compact)
+    .fetch_optional(&pool)
+    .await?
+    .with_context(|| format!("no booking {reference} in {}", db.display()))?;
+    ensure!(
+        row.get::<String, _>("status") == "booked",
+        "status {}",
+        row.get::<String, _>("status")
+    );
+    ensure!(row.get::<String, _>("prison_code") == "CDF");
+    ensure!(row.get::<String, _>("prisoner_number") == "A1234BC");
+    let visitors: Vec<(String, String)> = sqlx::query_as(
+        "SELECT first_name, last_name FROM booking_visitors WHERE booking_reference = ? ORDER BY position",
+    )
+    .bind(&compact)
+    .fetch_all(&pool)
+    .await?;
+    ensure!(
+        visitors == [("Siân".to_string(), "Evans".to_string())],
+        "visitors {visitors:?}"
+    );
+    let events: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, payload FROM outbox WHERE booking_reference = ? ORDER BY seq")
+            .bind(&compact)
+            .fetch_all(&pool)
+            .await?;
+    ensure!(
+        events.len() == 1 && events[0].0 == "booking_created",
+        "outbox events {events:?}"
+    );
+    let payload: serde_json::Value = serde_json::from_str(&events[0].1)?;
+    ensure!(payload["reference"] == reference, "outbox payload {payload}");
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings")
+        .fetch_one(&pool)
+        .await?;
+    ensure!(
+        total == 1,
+        "{total} bookings in the store, expected exactly the one made"
+    );
+    pool.close().await;
+    Ok(())
+}
+
+async fn visitor_books_a_visit(run: &str, width: u32, height: u32) -> Result<()> {
+    let mut rig = start(run, width, height).await?;
+    let reference = journey::book_a_visit(&mut rig.window).await?.reference;
+    // The whole X screen too: the window must cover it, with no title bar or desktop showing.
+    rig.display
+        .screenshot(&output_dir(run)?.join("x-screen-confirmation.png"))?;
+    ensure!(
+        reference.len() == 9 && reference.chars().nth(4) == Some('-'),
+        "the confirmation screen shows {reference:?}, not a reference like ABCD-EFGH"
+    );
+    stored_booking(&rig.db, &reference).await?;
+    journey::finish(&mut rig.window).await?;
+    rig.window.screenshot("after-finish").await?;
+    rig.window.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_books_a_visit_in_the_real_window_landscape() -> Result<()> {
+    with_timeout(visitor_books_a_visit("landscape-1280x800", 1280, 800)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_books_a_visit_in_the_real_window_portrait() -> Result<()> {
+    with_timeout(visitor_books_a_visit("portrait-1080x1920", 1080, 1920)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_fills_the_screen_and_stays_in_the_app() -> Result<()> {
+    with_timeout(async {
+        let rig = start("lockdown", 1280, 800).await?;
+        let w = &rig.window;
+        w.find("body").await?;
+        let start_url = w.url().await?;
+        ensure!(
+            start_url.starts_with("tauri://localhost"),
+            "the app is at {start_url}"
+        );
+
+        // Full screen, no decorations: the page gets the whole X screen.
+        let size = w
+            .client
+            .execute("return [window.innerWidth, window.innerHeight]", vec![])
+            .await?;
+        ensure!(
+            size == serde_json::json!([1280, 800]),
+            "the page is {size} on a 1280x800 screen"
+        );
+        rig.display
+            .screenshot(&output_dir("lockdown")?.join("screen.png"))?;
+
+        // A script or link that goes elsewhere is refused, and so is a new window.
+        w.client
+            .execute("window.location.href = 'https://www.gov.uk/'", vec![])
+            .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let after = w.url().await?;
+        ensure!(after == start_url, "navigated away to {after}");
+        let opened = w
+            .client
+            .execute("return window.open('https://www.gov.uk/') === null", vec![])
+            .await?;
+        ensure!(opened == serde_json::json!(true), "window.open was allowed");
+        let handles = w.client.windows().await?;
+        ensure!(handles.len() == 1, "{} windows are open", handles.len());
+        ensure!(w.url().await? == start_url);
+        rig.window.close().await?;
+        Ok(())
+    })
+    .await
+}
