@@ -8,6 +8,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
 import { chromium } from 'playwright-core'
+import { build } from 'esbuild'
+import { pathToFileURL } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const uiDir = resolve(here, '..')
@@ -125,7 +127,32 @@ export async function expectScreen(page, name) {
   await page.waitForSelector(`main[data-screen=${name}]`)
 }
 
-/** Waits until the page shows the error summary with these messages (in order). */
+/** The UI's translation tables, bundled from TypeScript so tests can read them. */
+export async function loadI18n() {
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-i18n-'))
+  const out = join(dir, 'i18n.mjs')
+  await build({ entryPoints: [join(uiDir, 'src', 'i18n.ts')], bundle: true, format: 'esm', outfile: out, logLevel: 'silent' })
+  const module = await import(pathToFileURL(out).href)
+  rmSync(dir, { recursive: true, force: true })
+  return module
+}
+
+const i18n = await loadI18n()
+
+/** Whether `text` is one of the language's error messages, whatever its parameters. */
+function isErrorMessage(lang, text) {
+  return Object.entries(i18n.tables[lang])
+    .filter(([key]) => key.startsWith('err.'))
+    .some(([, template]) => {
+      const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\\{\w+\\\}|\{\w+\}/g, '.+')
+      return new RegExp(`^${pattern}$`).test(text)
+    })
+}
+
+/**
+ * Waits until the page shows the error summary with these messages (in order), then switches
+ * language and back: every error must read as a Welsh message too, in the summary and inline.
+ */
 export async function expectErrors(page, messages) {
   const summary = page.locator('.govuk-error-summary')
   await summary.waitFor()
@@ -134,6 +161,18 @@ export async function expectErrors(page, messages) {
   // GOV.UK: the summary takes the focus, and the title says there is an error.
   assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary')), true)
   assert.match(await page.title(), /^(Error|Gwall): /)
+  const lang = await page.evaluate(() => document.documentElement.lang)
+  const other = lang === 'en' ? 'cy' : 'en'
+  await page.click('[data-action=lang]')
+  const translated = (await summary.locator('li').allInnerTexts()).map((s) => s.trim())
+  assert.equal(translated.length, messages.length)
+  for (const [i, text] of translated.entries()) {
+    assert.notEqual(text, messages[i], `not translated: ${text}`)
+    assert.ok(isErrorMessage(other, text), `not a ${other} error message: ${text}`)
+  }
+  for (const text of await inlineErrors(page)) assert.ok(isErrorMessage(other, text), `inline, not ${other}: ${text}`)
+  await page.click('[data-action=lang]')
+  assert.deepEqual((await summary.locator('li').allInnerTexts()).map((s) => s.trim()), messages)
 }
 
 /** Every inline error message on the page, without the hidden "Error:" prefix. */
