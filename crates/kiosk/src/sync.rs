@@ -907,7 +907,18 @@ impl SyncClient {
             None
         };
         let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let local = match &a.booking_reference {
+        // The offline booking made in the attempt's place; found by its key too, in case the
+        // kiosk stopped between writing it and noting it on the attempt.
+        let local_ref: Option<String> = match &a.booking_reference {
+            Some(r) => Some(r.clone()),
+            None => {
+                sqlx::query_scalar("SELECT reference FROM bookings WHERE online_key = ?")
+                    .bind(&a.key)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+        };
+        let local = match &local_ref {
             Some(r) => Some(
                 BookingReference::parse(r).map_err(|_| KioskError::Corrupt(format!("reference {r:?}")))?,
             ),
@@ -1275,6 +1286,43 @@ async fn apply_event_result(
         _ => {}
     }
     Ok(())
+}
+
+/// Books a visit the way the kiosk should: through central (falling back to the kiosk) when the
+/// store is enrolled, on the kiosk alone when it is not. For the app's booking command.
+pub async fn book(
+    store: &Store,
+    options: &SyncOptions,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+) -> Result<BookingOutcome, SyncError> {
+    if store.enrolment().await?.is_none() {
+        let booking = store.book(request, now).await?;
+        return Ok(BookingOutcome {
+            via: "local",
+            booking,
+        });
+    }
+    SyncClient::new(store.clone(), options)
+        .await?
+        .book(request, now)
+        .await
+}
+
+/// Starts the background sync loop for an enrolled store (none otherwise). Notify the returned
+/// `Notify` to sync at once, e.g. after an offline booking; the loop ends when the runtime does.
+pub async fn spawn_sync_loop(
+    store: &Store,
+    options: &SyncOptions,
+    every: Duration,
+) -> Result<Option<std::sync::Arc<tokio::sync::Notify>>, SyncError> {
+    if store.enrolment().await?.is_none() {
+        return Ok(None);
+    }
+    let client = SyncClient::new(store.clone(), options).await?;
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(run_sync_loop(client, every, wake.clone(), std::future::pending()));
+    Ok(Some(wake))
 }
 
 /// Runs sync rounds until `shutdown` completes: every `every` while central answers, backing off

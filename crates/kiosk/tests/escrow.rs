@@ -1,0 +1,166 @@
+//! Offline booking on an enrolled kiosk, on a real SQLite file: it confirms only against its own
+//! escrow share, records a request while central's pool has a table, and refuses beyond that.
+//! Central's numbers are written as a pull would leave them.
+
+use chrono::{DateTime, Utc};
+use domain::{BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+use kiosk::{BookingStatus, KioskError, Store};
+use tempfile::TempDir;
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn now() -> DateTime<Utc> {
+    at("2026-11-25T10:00:00Z")
+}
+
+const PM: &str = "CDF-SAT-PM/2026-11-28";
+
+async fn enrolled_store() -> (TempDir, Store) {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
+    store
+        .init("k", IssuerNumber::new(7).unwrap(), now())
+        .await
+        .unwrap();
+    store
+        .import(
+            &kiosk::demo::prisons().unwrap(),
+            &kiosk::demo::prisoners().unwrap(),
+        )
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO sync_enrolment (singleton, central_url, kiosk_id, token, prisons, enrolled_at)
+         VALUES (1, 'http://127.0.0.1:9', 'k', 'vkt_x', '[\"CDF\"]', '2026-11-25T09:00:00Z')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    (dir, store)
+}
+
+/// Central's counts for a session's open tables and this kiosk's share, as after a pull.
+async fn central_says(store: &Store, session: &str, booked: i64, escrowed: i64, share: i64, expires: &str) {
+    let (template, date) = session.split_once('/').unwrap();
+    sqlx::query(
+        "INSERT OR REPLACE INTO session_tables VALUES (?, ?, 'open', ?, ?, 0, '2026-11-25T09:00:00+00:00')",
+    )
+    .bind(template)
+    .bind(date)
+    .bind(booked)
+    .bind(escrowed)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query("INSERT OR REPLACE INTO escrow_shares VALUES (?, ?, 'open', 'CDF', ?, ?, 0)")
+        .bind(template)
+        .bind(date)
+        .bind(share)
+        .bind(at(expires))
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+fn request(number: &str, dob: &str, surname: &str, contact: &str, session: &str) -> BookingRequest {
+    BookingRequest {
+        prison: "CDF".into(),
+        prisoner: PrisonerInput {
+            number: number.into(),
+            date_of_birth: dob.into(),
+            surname: surname.into(),
+        },
+        visitors: vec![VisitorInput {
+            contact_id: Some(contact.into()),
+            ..Default::default()
+        }],
+        session: session.into(),
+    }
+}
+
+fn rhys(session: &str) -> BookingRequest {
+    request("A1234BC", "1990-05-05", "Evans", "C000001", session)
+}
+
+fn llyr(session: &str) -> BookingRequest {
+    request("B2345CD", "1985-01-31", "ap Gruffudd", "C000005", session)
+}
+
+async fn open_left(store: &Store, session: &str, now: DateTime<Utc>) -> u32 {
+    store
+        .available_sessions("CDF", None, None, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id.to_string() == session)
+        .unwrap()
+        .open_tables_left
+}
+
+#[tokio::test]
+async fn offline_the_kiosk_confirms_only_against_its_share_then_requests_then_refuses() {
+    let (_dir, store) = enrolled_store().await;
+    // 28 tables: 24 booked, 3 in shares (1 of them this kiosk's), 1 free in central's pool.
+    central_says(&store, PM, 24, 3, 1, "2026-11-26T12:00:00Z").await;
+    assert_eq!(open_left(&store, PM, now()).await, 2);
+
+    let confirmed = store.book(&rhys(PM), now()).await.unwrap();
+    assert_eq!(
+        confirmed.status,
+        BookingStatus::Booked,
+        "the share's table is this kiosk's to confirm"
+    );
+    let requested = store.book(&llyr(PM), now()).await.unwrap();
+    assert_eq!(
+        requested.status,
+        BookingStatus::Requested,
+        "no share left: central decides"
+    );
+    assert_eq!(open_left(&store, PM, now()).await, 0);
+
+    // Both events carry what central needs, in order.
+    let events = store.outbox(0, 10).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].payload["confirmed_with_share"], true);
+    assert_eq!(events[1].payload["confirmed_with_share"], false);
+    assert_eq!(events[1].payload["request"]["prisoner"]["number"], "B2345CD");
+    assert_eq!(store.sync_status().await.unwrap().queue_length, 2);
+    assert_eq!(store.sync_status().await.unwrap().requests_waiting, 1);
+
+    // Nothing left of either: a third visit is refused outright rather than overbooked.
+    let third = request(
+        "A1234BC",
+        "1990-05-05",
+        "Evans",
+        "C000003",
+        "CDF-SAT-PM/2026-12-05",
+    );
+    central_says(&store, "CDF-SAT-PM/2026-12-05", 27, 1, 0, "2026-12-03T12:00:00Z").await;
+    let err = store.book(&third, now()).await.unwrap_err();
+    assert!(
+        matches!(&err, KioskError::Rejected(v) if v.first().code() == "session_full"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_share_is_not_used_after_its_cut_off() {
+    let (_dir, store) = enrolled_store().await;
+    let am = "CDF-SAT-AM/2026-11-28";
+    // 20 tables: 19 booked, the last one in this kiosk's share until noon on the 26th.
+    central_says(&store, am, 19, 1, 1, "2026-11-26T12:00:00Z").await;
+    assert_eq!(open_left(&store, am, now()).await, 1);
+    assert_eq!(open_left(&store, am, at("2026-11-26T11:59:00Z")).await, 1);
+    assert_eq!(open_left(&store, am, at("2026-11-26T12:00:00Z")).await, 0);
+    let err = store
+        .book(&rhys(am), at("2026-11-26T12:30:00Z"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "session_full");
+    assert_eq!(
+        store.book(&rhys(am), now()).await.unwrap().status,
+        BookingStatus::Booked
+    );
+}
