@@ -38,6 +38,12 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8480")]
         listen: String,
+        /// How often to take back escrow shares past their cut-off.
+        #[arg(long, default_value_t = 60)]
+        reclaim_every_secs: u64,
+        /// For tests and demos: run the clock from this instant (RFC 3339) instead of now.
+        #[arg(long, hide = true)]
+        pretend_now: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Create or update the database schema.
     Migrate,
@@ -91,11 +97,15 @@ fn init_logs(json: bool) {
 }
 
 async fn open(database: &str) -> Result<Arc<Central>> {
+    open_with_clock(database, Clock::System).await
+}
+
+async fn open_with_clock(database: &str, clock: Clock) -> Result<Arc<Central>> {
     let store = central::store::open(database)
         .await
         .with_context(|| format!("opening database {database}"))?;
     store.migrate().await.context("migrating the database")?;
-    Ok(Arc::new(Central::new(store, Clock::System, Settings::default())))
+    Ok(Arc::new(Central::new(store, clock, Settings::default())))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T> {
@@ -138,8 +148,13 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logs(cli.log_json);
     match cli.command {
-        Command::Serve { listen } => {
-            let central = open(&cli.database).await?;
+        Command::Serve {
+            listen,
+            reclaim_every_secs,
+            pretend_now,
+        } => {
+            let clock = pretend_now.map_or(Clock::System, Clock::starting_at);
+            let central = open_with_clock(&cli.database, clock).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
@@ -149,7 +164,7 @@ async fn main() -> Result<()> {
             println!("listening on {addr}");
             let reclaimer = central.clone();
             tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                let mut tick = tokio::time::interval(Duration::from_secs(reclaim_every_secs.max(1)));
                 loop {
                     tick.tick().await;
                     if let Err(e) = reclaimer.reclaim_expired_shares().await {
