@@ -27,8 +27,8 @@ const en = {
   'start.need.visitors': 'the name and date of birth of everyone who is visiting',
   'start.book': 'Book a visit',
   'start.help': 'Get help from staff',
-  'help.heading': 'Help is on the way',
-  'help.body': 'Go to the visitor centre desk, or wait here. A member of staff will help you.',
+  'help.heading': 'Ask a member of staff',
+  'help.body': 'Go to the visitor centre desk. Staff there can help you book, or book the visit for you.',
   'help.close': 'Close',
 
   'prisoner.heading': 'Who are you visiting?',
@@ -194,8 +194,8 @@ const cy: Record<Key, string> = {
   'start.need.visitors': 'enw a dyddiad geni pawb sy’n ymweld',
   'start.book': 'Trefnu ymweliad',
   'start.help': 'Cael help gan staff',
-  'help.heading': 'Mae help ar y ffordd',
-  'help.body': 'Ewch at ddesg y ganolfan ymwelwyr, neu arhoswch yma. Bydd aelod o staff yn eich helpu.',
+  'help.heading': 'Gofynnwch i aelod o staff',
+  'help.body': 'Ewch at ddesg y ganolfan ymwelwyr. Gall y staff yno eich helpu i drefnu, neu drefnu’r ymweliad ar eich rhan.',
   'help.close': 'Cau',
 
   'prisoner.heading': 'Pwy ydych chi’n ymweld â nhw?',

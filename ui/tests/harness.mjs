@@ -31,6 +31,12 @@ function kioskWebBinary() {
   return join(target, 'debug', 'kiosk-web')
 }
 
+/** The kiosk's own command-line tool, to look in the store behind the page. */
+export function kioskctlBinary() {
+  if (process.env.KIOSKCTL_BIN) return process.env.KIOSKCTL_BIN
+  return join(dirname(kioskWebBinary()), 'kioskctl')
+}
+
 /** Starts kiosk-web for one prison on a free port with a new store; resolves once it listens. */
 export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout } = {}) {
   assert.ok(existsSync(join(distDir, 'index.html')), 'build the UI first: npm run build')

@@ -3,6 +3,8 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
 import {
   startKiosk,
   launchBrowser,
@@ -16,6 +18,7 @@ import {
   continueOn,
   typeOnScreen,
   RHYS,
+  kioskctlBinary,
 } from './harness.mjs'
 
 let kiosk
@@ -37,6 +40,11 @@ test('a visitor books a visit in English, picking people from the contact list',
   await expectAccessible(page, 'start (en)')
   await expectTouchTargets(page)
   await shoot(page, 'en-1-start')
+  await page.click('[data-action=help]')
+  assert.match(await page.locator('.govuk-notification-banner').innerText(), /Staff there can help you book/)
+  await expectAccessible(page, 'start with help (en)')
+  await shoot(page, 'en-1-start-help')
+  await page.click('[data-action=help-close]')
 
   await page.click('[data-action=start]')
   await expectScreen(page, 'prisoner')
@@ -86,6 +94,12 @@ test('a visitor books a visit in English, picking people from the contact list',
   const reference = await page.locator('#reference').innerText()
   assert.match(reference, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/)
   assert.equal(await page.locator('.govuk-panel__title').innerText(), 'Visit booked')
+  // The booking is in the kiosk's SQLite store, with its outbox event, as kioskctl sees it.
+  const db = join(kiosk.dir, 'kiosk.db')
+  const shown = execFileSync(kioskctlBinary(), ['show', reference, '--db', db], { encoding: 'utf8' })
+  assert.match(shown, new RegExp(reference.replace('-', '-?')))
+  const outbox = execFileSync(kioskctlBinary(), ['outbox', '--db', db], { encoding: 'utf8' })
+  assert.match(outbox, /booking_created/)
   await expectAccessible(page, 'confirmation (en)')
   await expectTouchTargets(page)
   await shoot(page, 'en-6-confirmation')
