@@ -1084,13 +1084,29 @@ impl SyncClient {
         domain::dataset::check(&page.prisons, &[]).map_err(KioskError::from)?;
         let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
         let as_of = pushed_seq(&mut tx).await?;
-        import_in(&mut tx, &page.prisons, &page.prisoners).await?;
+        // Departures first: a prisoner who left and came back in the same page is bookable.
         for d in &page.departed_prisoners {
             sqlx::query("UPDATE prisoners SET departed = 1 WHERE number = ? AND prison_code = ?")
                 .bind(&d.number)
                 .bind(&d.prison)
                 .execute(&mut *tx)
                 .await?;
+        }
+        import_in(&mut tx, &page.prisons, &page.prisoners).await?;
+        // Central's visiting orders count only the bookings it has received: take off this
+        // kiosk's own that it has not.
+        for p in &page.prisoners {
+            sqlx::query(
+                "UPDATE prisoners SET visiting_orders = MAX(visiting_orders - (SELECT COUNT(*) FROM bookings b
+                    WHERE b.prisoner_number = prisoners.number AND b.channel = 'kiosk'
+                      AND b.spent_visiting_order = 1 AND b.status IN ('booked', 'requested')
+                      AND (b.event_seq IS NULL OR b.event_seq > ?)), 0)
+                 WHERE number = ?",
+            )
+            .bind(as_of)
+            .bind(p.number.as_str())
+            .execute(&mut *tx)
+            .await?;
         }
         for t in &page.session_tables {
             let session = SessionId::parse(&t.session)
