@@ -7,7 +7,7 @@ export type Lang = 'en' | 'cy'
 const en = {
   'app.title': 'Book a prison visit',
   'lang.switch': 'Cymraeg',
-  'lang.switch.label': 'Newid iaith',
+  'lang.switch.label': 'Change language',
   'a11y.bigger_text': 'Bigger text',
   'a11y.high_contrast': 'High contrast',
   'caption.step': 'Step {n} of 4',
@@ -174,7 +174,7 @@ export type Key = keyof typeof en
 const cy: Record<Key, string> = {
   'app.title': 'Trefnu ymweliad â charchar',
   'lang.switch': 'English',
-  'lang.switch.label': 'Change language',
+  'lang.switch.label': 'Newid iaith',
   'a11y.bigger_text': 'Testun mwy',
   'a11y.high_contrast': 'Cyferbyniad uchel',
   'caption.step': 'Cam {n} o 4',
