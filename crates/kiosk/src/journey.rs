@@ -467,7 +467,15 @@ impl Journey {
     pub async fn book(&self, request: &BookingRequest, now: DateTime<Utc>) -> UiResult<BookingConfirmation> {
         let mut request = request.clone();
         request.prison = self.prison.clone();
-        let view = self.store.book(&request, now).await?;
+        // Through central when the kiosk is enrolled and central answers; on the kiosk otherwise.
+        let view = crate::sync::book(
+            &self.store,
+            &crate::sync::SyncOptions::for_visitors(),
+            &request,
+            now,
+        )
+        .await?
+        .booking;
         let prison = self.store.prison(&self.prison).await?;
         Ok(BookingConfirmation {
             reference: view.reference.to_string(),

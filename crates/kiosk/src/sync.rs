@@ -113,6 +113,40 @@ impl Default for SyncOptions {
     }
 }
 
+impl SyncOptions {
+    /// Short timeouts for a booking a visitor is waiting for: better a request recorded on the
+    /// kiosk within seconds than a long wait at the screen.
+    pub fn for_visitors() -> Self {
+        Self {
+            central_url: None,
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(4),
+        }
+    }
+}
+
+impl From<SyncError> for crate::journey::UiErrors {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Kiosk(e) => e.into(),
+            SyncError::Rejected { violations, .. } if !violations.is_empty() => crate::journey::UiErrors {
+                errors: violations
+                    .into_iter()
+                    .map(|v| crate::journey::UiError {
+                        code: v.code,
+                        field: (!v.field.is_empty()).then_some(v.field),
+                        params: Default::default(),
+                    })
+                    .collect(),
+            },
+            other => {
+                tracing::error!(error = %other, code = other.code(), "booking through central failed");
+                crate::journey::UiErrors::page(other.code())
+            }
+        }
+    }
+}
+
 /// The kiosk's enrolment, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Enrolment {
