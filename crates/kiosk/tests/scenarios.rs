@@ -696,3 +696,159 @@ async fn central_counts(db: &Path, session: &str) -> (i64, i64) {
     pool.close().await;
     row
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosks_booking_at_once_online_and_offline_never_overbook() {
+    let dir = TempDir::new().unwrap();
+    let central_db = dir.path().join("central.sqlite");
+    Central::admin(
+        &central_db,
+        &["import", "--prisons", DEMO_PRISONS, "--prisoners", DEMO_PRISONERS],
+    )
+    .await;
+    let central = Central::start(&central_db).await;
+    let url = format!("http://{}", central.addr);
+    let kiosks: Vec<Kiosk> = ["k1", "k2", "k3"]
+        .into_iter()
+        .map(|name| Kiosk {
+            name,
+            db: dir.path().join(format!("{name}.sqlite")),
+        })
+        .collect();
+    for k in &kiosks {
+        let code = central.enrolment_code("CDF").await;
+        let r = k
+            .run(Some(&url), &["enrol", "--code", &code, "--share-open", "4"], None)
+            .await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let sessions = kiosks[0]
+        .run(None, &["sessions", "--prison", "CDF"], None)
+        .await
+        .json;
+    let week_out = (chrono::Utc::now() + chrono::Duration::days(7))
+        .date_naive()
+        .to_string();
+    let am = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .find(|id| id.starts_with("CDF-SAT-AM/") && id[11..] >= *week_out)
+        .unwrap();
+    let date = am[11..].to_string();
+    let capacity = open_capacity("CDF-SAT-AM");
+
+    // 27 visitors for 20 tables, nine at each kiosk at once: kiosk 1 online, kiosk 2 offline,
+    // kiosk 3 online and offline by turns.
+    let people = bookable_prisoners();
+    let runs = kiosks.iter().enumerate().map(|(n, k)| {
+        let people: Vec<_> = people[n * 9..n * 9 + 9].to_vec();
+        let am = am.clone();
+        async move {
+            let mut told = Vec::new();
+            for (i, p) in people.iter().enumerate() {
+                let central = match (n, i % 2) {
+                    (0, _) | (2, 0) => None,
+                    _ => Some(DEAD),
+                };
+                let r = k.book(central, &request(p, &am)).await;
+                told.push((
+                    n,
+                    p.0.clone(),
+                    r.json["status"].as_str().unwrap_or("").to_string(),
+                    r.json,
+                ));
+            }
+            told
+        }
+    });
+    let told: Vec<_> = futures_join(runs.collect()).await.into_iter().flatten().collect();
+    for _ in 0..2 {
+        for k in &kiosks {
+            k.sync_ok().await;
+        }
+    }
+
+    let rows = central.bookings("CDF", &date).await;
+    let booked: Vec<_> = rows
+        .iter()
+        .filter(|r| r["session"] == am && r["status"] == "booked")
+        .collect();
+    assert!(
+        booked.len() <= capacity,
+        "{} booked for {capacity} tables",
+        booked.len()
+    );
+    // Every visitor told "booked" (online, or confirmed against a share) keeps the visit; the
+    // ones told "requested" got a definite answer; the ones refused hold nothing.
+    for (n, prisoner, status, answer) in &told {
+        let at_central: Vec<_> = booked
+            .iter()
+            .filter(|r| &r["prisoner_number"] == prisoner)
+            .collect();
+        assert!(at_central.len() <= 1, "{prisoner} counted twice");
+        match status.as_str() {
+            "booked" => {
+                let reference = answer["reference"].as_str().unwrap();
+                assert_eq!(
+                    at_central.first().map(|r| r["reference"].as_str()),
+                    Some(reference),
+                    "{answer}"
+                );
+            }
+            "requested" => {
+                let local = kiosks[*n].local(answer["reference"].as_str().unwrap()).await;
+                let now = local["status"].as_str().unwrap();
+                assert!(now == "booked" || now == "rejected", "{prisoner}: {local}");
+                assert_eq!(now == "booked", at_central.len() == 1);
+            }
+            _ => {
+                assert_eq!(answer["error"]["code"], "session_full", "{answer}");
+                assert!(at_central.is_empty());
+            }
+        }
+    }
+    let told_booked = told.iter().filter(|t| t.2 == "booked").count();
+    assert!(told_booked <= capacity);
+    for k in &kiosks {
+        let s = k.status().await;
+        assert_eq!(s["queue_length"], 0, "{} {s}", k.name);
+        assert_eq!(s["requests_waiting"], 0, "{} {s}", k.name);
+    }
+    let (b, e) = central_counts(&kiosks[0].db, &am).await;
+    let summary: Vec<&str> = told.iter().map(|t| t.2.as_str()).collect();
+    eprintln!("told: {summary:?}; central: {b} booked, {e} still in shares");
+    assert_eq!(b as usize, booked.len());
+    // More visitors than tables: every table ends booked or still held in a share, none over.
+    assert_eq!(b + e, capacity as i64, "booked {b} + escrowed {e}");
+}
+
+/// Runs futures at once and collects their outputs in order.
+async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut outputs = Vec::new();
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    // A small join without a futures dependency: poll all until each is done.
+    let mut done: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in pinned.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    for slot in done {
+        outputs.extend(slot);
+    }
+    outputs
+}
