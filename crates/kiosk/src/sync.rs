@@ -719,6 +719,26 @@ impl SyncClient {
         request: &BookingRequest,
         now: DateTime<Utc>,
     ) -> Result<BookingOutcome, SyncError> {
+        // Bookings made here while central was away go first, in order, so central judges this
+        // one knowing them (a visitor cannot be booked twice into one session that way). If
+        // central cannot be reached for that, it will not be for this booking either.
+        let backlog: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE seq > (SELECT pushed_seq FROM sync_state WHERE singleton = 1)",
+        )
+        .fetch_one(&self.store.pool)
+        .await?;
+        if backlog > 0
+            && let Err(e) = self.push(now, &mut RoundReport::default()).await
+        {
+            tracing::warn!(error = %e, "could not push the kiosk's earlier bookings first");
+            if matches!(e, SyncError::Unreachable(_)) {
+                let view = self.store.book_local(request, now, None).await?;
+                return Ok(BookingOutcome {
+                    via: "offline",
+                    booking: view,
+                });
+            }
+        }
         // The key and the exact body are on disk before the first try, so a retry after a
         // crash sends the same request under the same key.
         let key = uuid::Uuid::now_v7().hyphenated().to_string();
