@@ -545,7 +545,7 @@ async fn kiosks_and_central_survive_cuts_delays_duplicates_kills_and_restarts() 
     // it, the kiosk never heard. The stored key settles it at a sync once the attempt is stale
     // (a minute: `--now` stands in for waiting), and the kiosk records central's booking.
     let p = person();
-    proxy.set(Fault::Delay(1500));
+    proxy.set(Fault::Delay(3000));
     let mut booking = kiosks[1].command(None, &["book"]).spawn().unwrap();
     let mut stdin = booking.stdin.take().unwrap();
     stdin
@@ -553,10 +553,17 @@ async fn kiosks_and_central_survive_cuts_delays_duplicates_kills_and_restarts() 
         .await
         .unwrap();
     drop(stdin);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Kill it once its key is on disk and its request is on the way (held by the proxy).
+    let mut waited = 0;
+    while kiosks[1].status().await["unsettled_online_attempts"] != 1 {
+        waited += 1;
+        assert!(waited < 100, "the booking never stored its key");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
     booking.kill().await.unwrap();
     proxy.set(Fault::Pass);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(3500)).await;
     assert_eq!(kiosks[1].status().await["unsettled_online_attempts"], 1);
     let later = (chrono::Utc::now() + chrono::Duration::minutes(2)).to_rfc3339();
     let r = kiosks[1].run(None, &["--now", &later, "sync"], None).await;
