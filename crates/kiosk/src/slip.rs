@@ -385,22 +385,20 @@ fn wording(booking: &BookingView, prison: &Prison, lang: Language, now: DateTime
             .iter()
             .map(|v| format!("{} {}", v.first_name.trim(), v.last_name.trim()))
             .collect(),
-        next: (booking.status == BookingStatus::Requested).then(|| {
-            if en {
-                (
-                    "What happens next",
-                    "The prison has not confirmed this visit yet. Staff will check it and decide soon. \
+        next: (booking.status == BookingStatus::Requested).then_some(if en {
+            (
+                "What happens next",
+                "The prison has not confirmed this visit yet. Staff will check it and decide soon. \
                      Before you travel, ask at the visitors' centre or phone the prison with your \
                      reference to make sure it is confirmed.",
-                )
-            } else {
-                (
-                    "Beth sy'n digwydd nesaf",
-                    "Nid yw'r carchar wedi cadarnhau'r ymweliad hwn eto. Bydd staff yn ei wirio ac yn \
+            )
+        } else {
+            (
+                "Beth sy'n digwydd nesaf",
+                "Nid yw'r carchar wedi cadarnhau'r ymweliad hwn eto. Bydd staff yn ei wirio ac yn \
                      penderfynu cyn bo hir. Cyn i chi deithio, gofynnwch yn y ganolfan ymwelwyr neu \
                      ffoniwch y carchar gyda'ch cyfeirnod i wneud yn siŵr ei fod wedi'i gadarnhau.",
-                )
-            }
+            )
         }),
         bring: if en {
             (
@@ -557,15 +555,29 @@ fn wrap(font: &ParsedFont, text: &str, size: f32, width: f32) -> Vec<String> {
             line_width = word_width;
             continue;
         }
+        // Too wide for a line of its own: break after a hyphen where one fits ("Llewelyn-" /
+        // "Bartholomew"), and between letters only inside a piece that is itself too wide.
         line_width = 0.0;
-        for ch in word.chars() {
-            let w = advance_width(font, ch.encode_utf8(&mut [0; 4]), size);
-            if !line.is_empty() && line_width + w > width {
+        for piece in word.split_inclusive('-') {
+            let piece_width = advance_width(font, piece, size);
+            if line_width + piece_width <= width {
+                line.push_str(piece);
+                line_width += piece_width;
+                continue;
+            }
+            if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
                 line_width = 0.0;
             }
-            line.push(ch);
-            line_width += w;
+            for ch in piece.chars() {
+                let w = advance_width(font, ch.encode_utf8(&mut [0; 4]), size);
+                if !line.is_empty() && line_width + w > width {
+                    lines.push(std::mem::take(&mut line));
+                    line_width = 0.0;
+                }
+                line.push(ch);
+                line_width += w;
+            }
         }
     }
     if !line.is_empty() {
@@ -596,18 +608,28 @@ impl Sheet<'_> {
         self.y += pt * self.scale;
     }
 
-    /// Wrapped text; `inset` narrows the column on both sides (text inside a box).
-    fn text_in(&mut self, text: &str, weight: Weight, size: f32, align: Align, inset: f32, white: bool) {
+    /// Wrapped text; `inset` narrows the column on both sides (text inside a box), `indent` on
+    /// the left only (a list item's hanging indent).
+    #[allow(clippy::too_many_arguments)]
+    fn text_in(
+        &mut self,
+        text: &str,
+        weight: Weight,
+        size: f32,
+        align: Align,
+        inset: f32,
+        indent: f32,
+        white: bool,
+    ) {
         let size = size * self.scale;
-        let width = self.width - 2.0 * inset;
+        let left = self.left + inset + indent;
+        let width = self.width - 2.0 * inset - indent;
         let line_height = size * 1.22;
         for line in wrap(self.font(weight), text, size, width) {
             let x = match align {
-                Align::Left => self.left + inset,
+                Align::Left => left,
                 Align::Centre => {
-                    self.left
-                        + inset
-                        + ((width - advance_width(self.font(weight), &line, size)) / 2.0).max(0.0)
+                    left + ((width - advance_width(self.font(weight), &line, size)) / 2.0).max(0.0)
                 }
             };
             // DejaVu's ascender is 0.93 em: the baseline sits that far below the line's top.
@@ -624,7 +646,7 @@ impl Sheet<'_> {
     }
 
     fn text(&mut self, text: &str, weight: Weight, size: f32, align: Align) {
-        self.text_in(text, weight, size, align, 0.0, false);
+        self.text_in(text, weight, size, align, 0.0, 0.0, false);
     }
 
     /// A small label above its value: the pattern of a receipt, easy to scan.
@@ -633,6 +655,16 @@ impl Sheet<'_> {
         self.gap(0.5);
         self.text(value, Weight::Bold, 11.0, Align::Left);
         self.gap(5.0);
+    }
+
+    /// One of a list, after a bullet, wrapped lines indented under the first: a long name that
+    /// wraps still reads as one person.
+    fn list_item(&mut self, text: &str, weight: Weight, size: f32) {
+        let indent = advance_width(self.font(weight), "•  ", size * self.scale);
+        let top = self.y;
+        self.text_in("•", weight, size, Align::Left, 0.0, 0.0, false);
+        self.y = top;
+        self.text_in(text, weight, size, Align::Left, 0.0, indent, false);
     }
 
     fn heading_and_text(&mut self, heading: &str, text: &str) {
@@ -657,7 +689,7 @@ impl Sheet<'_> {
         // the text is wrapped.
         let under = self.marks.len();
         self.y += pad;
-        self.text_in(text, Weight::Bold, 13.0, Align::Centre, pad, filled);
+        self.text_in(text, Weight::Bold, 13.0, Align::Centre, pad, 0.0, filled);
         self.y += pad - 13.0 * self.scale * 0.22;
         self.marks.insert(
             under,
@@ -691,6 +723,65 @@ fn qr_image(reference: &str) -> Result<RawImage, SlipError> {
         .quiet_zone(true)
         .build();
     RawImage::from_dynamic_image(::image::DynamicImage::ImageLuma8(image)).map_err(SlipError::QrCode)
+}
+
+/// Places everything on the page at type scale `scale`, top to bottom.
+fn lay_out<'a>(fonts: &'a Fonts, words: &Wording, geometry: &Geometry, scale: f32) -> Sheet<'a> {
+    let margin = geometry.margin_mm * PT_PER_MM;
+    let mut sheet = Sheet {
+        fonts,
+        left: margin,
+        width: (geometry.page_width_mm - 2.0 * geometry.margin_mm) * PT_PER_MM,
+        scale,
+        y: margin,
+        marks: Vec::new(),
+    };
+    sheet.text(&words.prison_name, Weight::Bold, 14.0, Align::Centre);
+    sheet.gap(1.0);
+    sheet.text(&words.prison_address, Weight::Regular, 9.0, Align::Centre);
+    sheet.gap(6.0);
+    sheet.banner(&words.status, words.confirmed);
+    sheet.gap(8.0);
+    sheet.text(words.reference_label, Weight::Regular, 9.0, Align::Centre);
+    sheet.gap(1.0);
+    sheet.text(&words.reference, Weight::Bold, 28.0, Align::Centre);
+    sheet.gap(3.0);
+    sheet.qr(geometry.qr_mm * PT_PER_MM);
+    sheet.gap(2.0);
+    sheet.text(words.show_slip, Weight::Regular, 9.0, Align::Centre);
+    sheet.rule();
+
+    sheet.labelled(words.when_label, &words.when);
+    if words.live {
+        sheet.labelled(words.arrive_label, &words.arrive);
+        sheet.gap(-4.0);
+        sheet.text(&words.arrive_why, Weight::Regular, 8.5, Align::Left);
+        sheet.gap(5.0);
+    }
+    sheet.labelled(words.room_label, &words.room);
+    sheet.labelled(words.visiting_label, &words.visiting);
+    sheet.text(words.visitors_label, Weight::Regular, 8.5, Align::Left);
+    sheet.gap(0.5);
+    for visitor in &words.visitors {
+        sheet.list_item(visitor, Weight::Bold, 11.0);
+        sheet.gap(2.0);
+    }
+
+    if words.live {
+        sheet.rule();
+        if let Some((heading, text)) = words.next {
+            sheet.heading_and_text(heading, text);
+        }
+        sheet.heading_and_text(words.bring.0, &words.bring.1);
+        sheet.heading_and_text(words.cancel.0, words.cancel.1);
+        sheet.gap(-6.0);
+    }
+    sheet.rule();
+    for line in &words.footer {
+        sheet.text(line, Weight::Regular, 7.5, Align::Left);
+    }
+
+    sheet
 }
 
 /// The PDF's dates, in UTC, from the caller's `now` (never the system clock).
@@ -729,58 +820,15 @@ pub fn render_slip(
     let words = wording(booking, prison, lang, now);
     let geometry = Geometry::of(paper);
     let margin = geometry.margin_mm * PT_PER_MM;
-    let mut sheet = Sheet {
-        fonts,
-        left: margin,
-        width: (geometry.page_width_mm - 2.0 * geometry.margin_mm) * PT_PER_MM,
-        scale: geometry.scale,
-        y: margin,
-        marks: Vec::new(),
-    };
-
-    sheet.text(&words.prison_name, Weight::Bold, 14.0, Align::Centre);
-    sheet.gap(1.0);
-    sheet.text(&words.prison_address, Weight::Regular, 9.0, Align::Centre);
-    sheet.gap(6.0);
-    sheet.banner(&words.status, words.confirmed);
-    sheet.gap(8.0);
-    sheet.text(words.reference_label, Weight::Regular, 9.0, Align::Centre);
-    sheet.gap(1.0);
-    sheet.text(&words.reference, Weight::Bold, 28.0, Align::Centre);
-    sheet.gap(3.0);
-    sheet.qr(geometry.qr_mm * PT_PER_MM);
-    sheet.gap(2.0);
-    sheet.text(words.show_slip, Weight::Regular, 9.0, Align::Centre);
-    sheet.rule();
-
-    sheet.labelled(words.when_label, &words.when);
-    if words.live {
-        sheet.labelled(words.arrive_label, &words.arrive);
-        sheet.gap(-4.0);
-        sheet.text(&words.arrive_why, Weight::Regular, 8.5, Align::Left);
-        sheet.gap(5.0);
-    }
-    sheet.labelled(words.room_label, &words.room);
-    sheet.labelled(words.visiting_label, &words.visiting);
-    sheet.text(words.visitors_label, Weight::Regular, 8.5, Align::Left);
-    sheet.gap(0.5);
-    for visitor in &words.visitors {
-        sheet.text(visitor, Weight::Bold, 11.0, Align::Left);
-        sheet.gap(1.0);
-    }
-
-    if words.live {
-        sheet.rule();
-        if let Some((heading, text)) = words.next {
-            sheet.heading_and_text(heading, text);
+    let mut sheet = lay_out(fonts, &words, &geometry, geometry.scale);
+    if let Some(height) = geometry.page_height_mm {
+        // A4 is a fixed page: if six of the longest names push the slip past its foot, set
+        // everything a little smaller rather than lose the end.
+        let mut scale = geometry.scale;
+        while sheet.y > height * PT_PER_MM - margin && scale > 0.8 {
+            scale -= 0.1;
+            sheet = lay_out(fonts, &words, &geometry, scale);
         }
-        sheet.heading_and_text(words.bring.0, &words.bring.1);
-        sheet.heading_and_text(words.cancel.0, words.cancel.1);
-        sheet.gap(-6.0);
-    }
-    sheet.rule();
-    for line in &words.footer {
-        sheet.text(line, Weight::Regular, 7.5, Align::Left);
     }
 
     let page_height = match geometry.page_height_mm {
