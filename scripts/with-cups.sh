@@ -42,8 +42,8 @@ make_queue() {
     # lpadmin is idempotent for an existing queue: it just updates it.
     lpadmin -p "$1" -E -v cups-pdf:/ -m lsb/usr/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null \
         || lpadmin -p "$1" -E -v cups-pdf:/ -P "$ppd"
-    # Adding pages sizes the driver does not list would fail the job, so allow custom sizes
-    # (the 80 mm receipt roll prints as Custom.80x<height>mm).
+    # A queue left rejecting jobs by an earlier run would fail every test: accept again.
+    # (Receipt slips print with -o media=Custom.80x<height>mm, which CUPS-PDF honours.)
     cupsaccept "$1"
 }
 make_queue KioskSlipPDF
