@@ -8,8 +8,11 @@ packages=(
   # tests: services and tools
   sqlite3 postgresql cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils zbar-tools
   fonts-dejavu-core fonts-liberation2 xvfb xauth webkit2gtk-driver matchbox-window-manager imagemagick chromium
-  nodejs npm
 )
+# Node.js may come from elsewhere (nodesource's nodejs bundles npm, and Debian's npm package then
+# conflicts with it): install Debian's only when there is no node or npm at all.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
