@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a command with a CUPS scheduler running and two CUPS-PDF queues for the slip-printing tests:
+# Runs a command with a CUPS scheduler running (started for the command and stopped after it, unless
+# one was already running) and two CUPS-PDF queues for the slip-printing tests:
 #   KioskSlipPDF       enabled: prints "paper" as PDF files (CUPS-PDF writes them under $HOME/PDF for root,
 #                      or /var/spool/cups-pdf/ANONYMOUS for unknown users)
 #   KioskSlipDisabled  the same, stopped with cupsdisable, as a printer staff have switched off
@@ -25,9 +26,19 @@ if [ ! -f "$ppd" ]; then
     exit 69
 fi
 
-# Start the scheduler only if it is not already answering; cupsd daemonises itself.
+# Start the scheduler only if it is not already answering, in the foreground as our child so it
+# can be stopped again when the command ends (a scheduler that was already running is left alone).
+started=""
+stop_cupsd() {
+    if [ -n "$started" ]; then
+        kill "$started" 2>/dev/null || true
+        wait "$started" 2>/dev/null || true
+    fi
+}
+trap stop_cupsd EXIT
 if ! lpstat -r 2>/dev/null | grep -q "is running"; then
-    /usr/sbin/cupsd
+    /usr/sbin/cupsd -f &
+    started=$!
     for _ in $(seq 1 50); do
         lpstat -r 2>/dev/null | grep -q "is running" && break
         sleep 0.2
@@ -53,4 +64,6 @@ cupsdisable -r "switched off for the printing tests" KioskSlipDisabled
 
 export CUPS_TEST_QUEUE=KioskSlipPDF
 export CUPS_TEST_DISABLED_QUEUE=KioskSlipDisabled
-exec "$@"
+status=0
+"$@" || status=$?
+exit "$status"
