@@ -14,6 +14,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 "$root/scripts/install-deps.sh"
 
+step "kiosk UI build (the Tauri app embeds ui/dist, so it comes before any Rust build)"
+npm --prefix ui ci --no-audit --no-fund
+npm --prefix ui run build
+
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -25,7 +29,5 @@ cargo build --locked -p visit-central -p visit-kiosk --bins
 scripts/with-postgres.sh scripts/with-cups.sh \
   cargo test --workspace --locked --exclude visit-e2e 2>&1 | tee test-output/cargo-test.log
 
-step "kiosk UI: build, browser tests in Chromium (playwright-core, axe-core)"
-npm --prefix ui ci --no-audit --no-fund
-npm --prefix ui run build
+step "kiosk UI: browser tests in Chromium (playwright-core, axe-core)"
 npm --prefix ui test 2>&1 | tee test-output/ui-test.log

@@ -3,13 +3,21 @@ use std::path::Path;
 /// The commands the page may call. Listing them makes Tauri generate one permission per command
 /// (`allow-kiosk-info`, ...), and `capabilities/kiosk.json` grants exactly these to the main
 /// window: nothing else in Tauri's IPC (window control, file system, shell) is reachable.
-const COMMANDS: &[&str] =
-    &["kiosk_info", "check_prisoner", "check_visitors", "available_sessions", "book", "print_slip"];
+const COMMANDS: &[&str] = &[
+    "kiosk_info",
+    "check_prisoner",
+    "check_visitors",
+    "available_sessions",
+    "book",
+    "print_slip",
+];
 
 fn main() {
     // The UI is embedded in the binary: say how to make it rather than fail inside Tauri's macro.
     if !Path::new("../ui/dist/index.html").exists() {
-        panic!("ui/dist is missing: build the UI first with `npm --prefix ui ci && npm --prefix ui run build`");
+        panic!(
+            "ui/dist is missing: build the UI first with `npm --prefix ui ci && npm --prefix ui run build`"
+        );
     }
     // Codegen in the build script (not `generate_context!`) so a rebuilt ui/dist is picked up:
     // the build script's rerun-if-changed covers the assets, a proc macro's expansion does not.
