@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential pkg-config libssl-dev file libwebkit2gtk-4.1-dev
+  build-essential pkg-config curl libssl-dev file libwebkit2gtk-4.1-dev
   # tests: services and tools
   sqlite3 postgresql cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils zbar-tools
   fonts-dejavu-core fonts-liberation2 xvfb xauth webkit2gtk-driver matchbox-window-manager imagemagick chromium
