@@ -31,3 +31,7 @@ scripts/with-postgres.sh scripts/with-cups.sh \
 
 step "kiosk UI: browser tests in Chromium (playwright-core, axe-core)"
 npm --prefix ui test 2>&1 | tee test-output/ui-test.log
+
+step "end to end: the real kiosk window under Xvfb, through tauri-driver and WebKitWebDriver"
+cargo build --locked -p visit-kiosk-app -p visit-kiosk --bins
+cargo test --locked -p visit-e2e 2>&1 | tee test-output/e2e-test.log
