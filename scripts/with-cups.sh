@@ -4,6 +4,9 @@
 #   KioskSlipPDF       enabled: prints "paper" as PDF files (CUPS-PDF writes them under $HOME/PDF for root,
 #                      or /var/spool/cups-pdf/ANONYMOUS for unknown users)
 #   KioskSlipDisabled  the same, stopped with cupsdisable, as a printer staff have switched off
+#   KioskSlipNoPaper   a printer that has run out of paper: its backend (kiosk-test-nopaper, written
+#                      to the CUPS backend directory by this script) reports media-empty-error and
+#                      waits, as a receipt printer does until someone loads a roll
 # It installs nothing: the packages come from scripts/test.sh
 # (cups cups-client cups-bsd printer-driver-cups-pdf). Must run as root (lpadmin, cupsd).
 #
@@ -49,6 +52,24 @@ if ! lpstat -r 2>/dev/null | grep -q "is running"; then
     fi
 fi
 
+# The out-of-paper printer's backend. Mode 0755 so cupsd runs it as its unprivileged user.
+nopaper_backend=/usr/lib/cups/backend/kiosk-test-nopaper
+cat >"$nopaper_backend" <<'BACKEND'
+#!/bin/sh
+# Test backend for visit-kiosk: a printer with no paper. Without arguments CUPS asks for the
+# device list; with them, it is a job.
+if [ "$#" -eq 0 ]; then
+    echo 'direct kiosk-test-nopaper "Unknown" "Visit kiosk test printer without paper"'
+    exit 0
+fi
+cat >/dev/null
+echo "STATE: +media-empty-error" >&2
+echo "ERROR: Out of paper" >&2
+sleep 60
+exit 0
+BACKEND
+chmod 0755 "$nopaper_backend"
+
 make_queue() {
     # lpadmin is idempotent for an existing queue: it just updates it.
     lpadmin -p "$1" -E -v cups-pdf:/ -m lsb/usr/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null \
@@ -61,9 +82,15 @@ make_queue KioskSlipPDF
 cupsenable KioskSlipPDF
 make_queue KioskSlipDisabled
 cupsdisable -r "switched off for the printing tests" KioskSlipDisabled
+# Same driver, the out-of-paper backend; a job left by an earlier run is cleared first.
+cancel -a KioskSlipNoPaper 2>/dev/null || true
+lpadmin -p KioskSlipNoPaper -E -v kiosk-test-nopaper:/ -P "$ppd"
+cupsaccept KioskSlipNoPaper
+cupsenable KioskSlipNoPaper
 
 export CUPS_TEST_QUEUE=KioskSlipPDF
 export CUPS_TEST_DISABLED_QUEUE=KioskSlipDisabled
+export CUPS_TEST_NO_PAPER_QUEUE=KioskSlipNoPaper
 status=0
 "$@" || status=$?
 exit "$status"

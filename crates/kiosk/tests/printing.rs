@@ -1,7 +1,8 @@
 //! Printing slips through a real CUPS scheduler with CUPS-PDF queues.
 //!
 //! Run under scripts/with-cups.sh, which starts cupsd and sets CUPS_TEST_QUEUE (an enabled
-//! CUPS-PDF queue) and CUPS_TEST_DISABLED_QUEUE (one stopped with cupsdisable):
+//! CUPS-PDF queue), CUPS_TEST_DISABLED_QUEUE (one stopped with cupsdisable) and
+//! CUPS_TEST_NO_PAPER_QUEUE (one whose backend reports media-empty-error):
 //!
 //!     scripts/with-cups.sh cargo test -p visit-kiosk --test printing
 //!
@@ -259,6 +260,29 @@ async fn a_disabled_queue_is_printer_disabled_nothing_is_left_queued_and_the_boo
     assert!(err.to_string().contains("switched off"), "{err}");
     // Nothing queued that could come out later, in front of someone else.
     assert_eq!(jobs_waiting(&queue), before);
+    assert_booking_kept(&store, &booked).await;
+}
+
+#[tokio::test]
+async fn a_printer_out_of_paper_is_out_of_paper_and_its_job_is_withdrawn() {
+    let Some(queue) = queue_from("CUPS_TEST_NO_PAPER_QUEUE") else {
+        return;
+    };
+    let dir = TempDir::new().unwrap();
+    let (store, booked) = store_with_a_booking(&dir).await;
+    let empty = PrinterConfig::new(queue.clone(), Paper::Receipt);
+    let err = print_booking_slip(&store, &booked.reference, Language::Welsh, &empty, now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "out_of_paper", "{err}");
+    // The slip must not come out when someone loads a roll, in front of the next visitor.
+    for _ in 0..50 {
+        if jobs_waiting(&queue).trim().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(jobs_waiting(&queue).trim(), "", "the failed slip is still queued");
     assert_booking_kept(&store, &booked).await;
 }
 
