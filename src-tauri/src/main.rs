@@ -45,7 +45,7 @@ fn default_db() -> Result<PathBuf> {
 }
 
 /// Opens the store and picks the prison: everything the commands need, before any window.
-async fn open_journey(cli: &Cli) -> Result<Journey> {
+async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
     let db = match &cli.db {
         Some(path) => path.clone(),
         None => default_db()?,
@@ -85,7 +85,8 @@ async fn open_journey(cli: &Cli) -> Result<Journey> {
             }
         }
     };
-    tracing::info!(db = %db.display(), %prison, "kiosk store open");
+    let since_start_ms = started.elapsed().as_millis();
+    tracing::info!(db = %db.display(), %prison, since_start_ms, "kiosk store open");
     Ok(Journey::new(store, &prison).with_idle_timeout(cli.idle_timeout))
 }
 
@@ -111,7 +112,7 @@ fn main() -> Result<()> {
         version = env!("CARGO_PKG_VERSION"),
         "visit-kiosk starting"
     );
-    let journey = tauri::async_runtime::block_on(open_journey(&cli))?;
+    let journey = tauri::async_runtime::block_on(open_journey(&cli, started))?;
 
     tauri::Builder::default()
         .manage(journey)

@@ -328,6 +328,7 @@ pub struct Window {
 /// to the next animation frame after that (when it can be painted).
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 pub struct Transition {
+    #[serde(default)]
     pub name: String,
     pub dom_ms: f64,
     pub frame_ms: f64,

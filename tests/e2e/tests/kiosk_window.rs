@@ -140,7 +140,7 @@ async fn the_window_fills_the_screen_and_stays_in_the_app() -> Result<()> {
     with_timeout(async {
         let rig = start("lockdown", 1280, 800).await?;
         let w = &rig.window;
-        w.find("body").await?;
+        w.find_text(journey::FIRST_SCREEN, "HMP Cardiff").await?;
         let start_url = w.url().await?;
         ensure!(
             start_url.starts_with("tauri://localhost"),
@@ -156,8 +156,10 @@ async fn the_window_fills_the_screen_and_stays_in_the_app() -> Result<()> {
             size == serde_json::json!([1280, 800]),
             "the page is {size} on a 1280x800 screen"
         );
+        // The frame can lag the DOM by a moment.
+        tokio::time::sleep(Duration::from_millis(500)).await;
         rig.display
-            .screenshot(&output_dir("lockdown")?.join("screen.png"))?;
+            .screenshot(&output_dir("lockdown")?.join("x-screen-start.png"))?;
 
         // A script or link that goes elsewhere is refused, and so is a new window.
         w.client
