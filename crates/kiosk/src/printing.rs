@@ -234,7 +234,7 @@ pub async fn print_pdf(printer: &PrinterConfig, slip: &Slip, title: &str) -> Res
     let media = format!("media={}", slip.cups_media());
     let out = run("lp", &["-d", queue, "-o", &media, "-t", title], Some(&slip.pdf)).await?;
     if !out.success {
-        return Err(lp_refusal(queue, &out.text()));
+        return Err(refusal(queue, &out.text()).await);
     }
     let job_id = parse_job_id(&out.stdout)
         .ok_or_else(|| PrintError::Failed(format!("lp gave no job id: {}", out.text())))?;
@@ -345,7 +345,7 @@ async fn printer_state(queue: &str) -> Result<PrinterState, PrintError> {
     let out = run("lpstat", &["-l", "-p", queue], None).await?;
     let text = out.text();
     if !out.success || text.contains("Invalid destination name") || text.contains("does not exist") {
-        return Err(lp_refusal(queue, &text));
+        return Err(refusal(queue, &text).await);
     }
     parse_printer_state(&out.stdout)
         .ok_or_else(|| PrintError::Failed(format!("cannot read the state of printer {queue}: {text}")))
@@ -364,6 +364,20 @@ async fn printer_ready(queue: &str) -> Result<(), PrintError> {
         });
     }
     Ok(())
+}
+
+/// As `lp_refusal`, but first asks whether the scheduler is running at all: with no scheduler,
+/// the CUPS tools say every queue "does not exist", which would send staff looking for the
+/// wrong fault.
+async fn refusal(queue: &str, text: &str) -> PrintError {
+    let error = lp_refusal(queue, text);
+    if matches!(error, PrintError::PrinterMissing(_))
+        && let Ok(status) = run("lpstat", &["-r"], None).await
+        && status.stdout.contains("not running")
+    {
+        return lp_refusal(queue, "Scheduler is not running");
+    }
+    error
 }
 
 /// Turns `lp`'s or `lpstat`'s complaint into the error staff can act on.
