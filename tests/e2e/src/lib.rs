@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -137,37 +138,42 @@ pub struct Display {
 }
 
 impl Display {
-    /// Starts `Xvfb :N -screen 0 WxHx24` on the first free display from :99 up, then
-    /// matchbox-window-manager without title bars. A private display keeps parallel test runs
-    /// (and anyone else's Xvfb on :99) apart.
+    /// Starts Xvfb on a free display of its own choosing, then matchbox-window-manager without
+    /// title bars. A private display keeps parallel tests (and anyone else's Xvfb) apart.
     pub fn start(width: u32, height: u32) -> Result<Self> {
-        let number = (99..200)
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            })
-            .context("no free X display number between :99 and :199")?;
-        let name = format!(":{number}");
-        let xvfb = Command::new("Xvfb")
+        // `-displayfd 1`: Xvfb itself picks a free display and writes its number to stdout once
+        // it is listening. Picking a number here and then starting Xvfb would race with other
+        // tests (and anyone else's Xvfb) doing the same.
+        let mut child = Command::new("Xvfb")
             .args([
-                name.as_str(),
+                "-displayfd",
+                "1",
                 "-screen",
                 "0",
                 &format!("{width}x{height}x24"),
                 "-nolisten",
                 "tcp",
             ])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("cannot start Xvfb (apt-get install xvfb)")?;
-        let mut xvfb = Terminated::new("Xvfb", xvfb);
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-        wait_until(Duration::from_secs(10), || socket.exists())
-            .with_context(|| format!("Xvfb did not open display {name}"))?;
-        if !xvfb.is_running() {
-            bail!("Xvfb exited at once on display {name}");
-        }
+        let stdout = child.stdout.take().context("no stdout from Xvfb")?;
+        let xvfb = Terminated::new("Xvfb", child);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let line = receiver
+            .recv_timeout(Duration::from_secs(15))
+            .context("Xvfb did not start within 15 s")?;
+        let number: u32 = line
+            .trim()
+            .parse()
+            .with_context(|| format!("Xvfb reported display {line:?}"))?;
+        let name = format!(":{number}");
         let wm = Command::new("matchbox-window-manager")
             .args(["-use_titlebar", "no", "-use_cursor", "no"])
             .env("DISPLAY", &name)
