@@ -25,6 +25,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust tests: rules, SQLite and PostgreSQL stores, kioskctl, slips printed through CUPS-PDF"
 # The sync scenario tests run the real visit-central and kioskctl binaries as processes.
 cargo build --locked -p visit-central -p visit-kiosk --bins
+# The central service's API suite runs twice: here on SQLite (its default store), and below,
+# inside with-postgres.sh, on PostgreSQL.
+env -u CENTRAL_TEST_DATABASE_URL cargo test --locked -p visit-central --test api 2>&1 \
+  | tee test-output/central-sqlite-test.log
 # Each wrapper starts a private instance of its service for the command and stops it after.
 scripts/with-postgres.sh scripts/with-cups.sh \
   cargo test --workspace --locked --exclude visit-e2e 2>&1 | tee test-output/cargo-test.log
