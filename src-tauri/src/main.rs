@@ -17,7 +17,7 @@ use kiosk::Store;
 use kiosk::journey::{DEFAULT_IDLE_TIMEOUT_SECONDS, Journey};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tauri::webview::PageLoadEvent;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
 
@@ -43,6 +43,9 @@ fn default_db() -> Result<PathBuf> {
         .join("visit-kiosk");
     Ok(dir.join("kiosk.sqlite"))
 }
+
+/// How often an enrolled kiosk syncs while central answers (the loop backs off when it does not).
+const SYNC_EVERY: Duration = Duration::from_secs(30);
 
 /// Opens the store and picks the prison: everything the commands need, before any window.
 async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
@@ -85,6 +88,13 @@ async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
             }
         }
     };
+    // An enrolled kiosk keeps in step with central in the background (no network before the
+    // window: the loop runs on its own task); a kiosk that was never enrolled works alone.
+    match kiosk::sync::spawn_sync_loop(&store, &kiosk::sync::SyncOptions::default(), SYNC_EVERY).await {
+        Ok(Some(_)) => tracing::info!("syncing with central in the background"),
+        Ok(None) => tracing::info!("not enrolled with central: booking on this kiosk's store alone"),
+        Err(e) => tracing::warn!(error = %e, "sync with central not started"),
+    }
     let since_start_ms = started.elapsed().as_millis();
     tracing::info!(db = %db.display(), %prison, since_start_ms, "kiosk store open");
     Ok(Journey::new(store, &prison).with_idle_timeout(cli.idle_timeout))
