@@ -30,6 +30,9 @@ stop_started() {
   for ((i = ${#started[@]} - 1; i >= 0; i--)); do kill -TERM "${started[i]}" 2>/dev/null || true; done
 }
 trap stop_started EXIT
+# `wait` below returns at once on these, so the app and the X server stop with the script.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 if [ -z "${DISPLAY:-}" ]; then
   n=99
@@ -45,4 +48,9 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 
 echo "kiosk store: $VISIT_KIOSK_DB, prison $VISIT_KIOSK_PRISON"
-"$bin/visit-kiosk" "$@"
+"$bin/visit-kiosk" "$@" &
+app=$!
+started+=("$app")
+status=0
+wait "$app" || status=$?
+exit "$status"
