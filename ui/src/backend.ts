@@ -118,7 +118,7 @@ interface Commands {
   check_visitors: [PartyRequest, PartyChecked]
   available_sessions: [PartyRequest, SessionChoice]
   book: [BookingRequest, BookingConfirmation]
-  print_slip: [{ reference: string }, { reference: string }]
+  print_slip: [{ reference: string; lang: 'en' | 'cy' }, { reference: string; lang: 'en' | 'cy' }]
 }
 
 export type Command = keyof Commands

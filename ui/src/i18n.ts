@@ -167,6 +167,19 @@ const en = {
   'err.printing_unavailable':
     'The printer is not working at the moment. Write down your booking reference, or ask a member of staff to print your slip',
   'err.kiosk_unavailable': 'Something went wrong with this kiosk. Ask a member of staff for help',
+  // Printing errors: the booking is already saved, so each one says so, repeats the reference
+  // and sends the visitor to staff for a reprint.
+  'err.printer_not_configured':
+    'Your booking is saved, but this kiosk has no printer set up. Your booking reference is {reference}. Ask a member of staff to print your slip',
+  'err.invalid_printer_queue':
+    'Your booking is saved, but the printer is not set up correctly. Your booking reference is {reference}. Ask a member of staff to print your slip',
+  'err.printer_missing': 'Your booking is saved, but the printer cannot be found. Your booking reference is {reference}. Ask a member of staff to print your slip',
+  'err.printer_disabled': 'Your booking is saved, but the printer is switched off. Your booking reference is {reference}. Ask a member of staff to print your slip',
+  'err.printer_offline': 'Your booking is saved, but the printer is not working. Your booking reference is {reference}. Ask a member of staff to print your slip',
+  'err.out_of_paper':
+    'Your booking is saved, but the printer has run out of paper. Your booking reference is {reference}. Ask a member of staff to add paper, then press Print slip again',
+  'err.print_failed':
+    'Your booking is saved, but your slip did not print. Your booking reference is {reference}. Press Print slip to try again, or ask a member of staff for help',
 }
 
 export type Key = keyof typeof en
@@ -333,6 +346,18 @@ const cy: Record<Key, string> = {
   'err.printing_unavailable':
     'Nid yw’r argraffydd yn gweithio ar hyn o bryd. Ysgrifennwch gyfeirnod eich archeb, neu gofynnwch i aelod o staff argraffu eich slip',
   'err.kiosk_unavailable': 'Aeth rhywbeth o’i le gyda’r ciosg hwn. Gofynnwch i aelod o staff am help',
+  'err.printer_not_configured':
+    'Mae eich archeb wedi’i chadw, ond nid oes argraffydd wedi’i osod ar gyfer y ciosg hwn. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff argraffu eich slip',
+  'err.invalid_printer_queue':
+    'Mae eich archeb wedi’i chadw, ond nid yw’r argraffydd wedi’i osod yn gywir. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff argraffu eich slip',
+  'err.printer_missing':
+    'Mae eich archeb wedi’i chadw, ond nid oes modd dod o hyd i’r argraffydd. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff argraffu eich slip',
+  'err.printer_disabled': 'Mae eich archeb wedi’i chadw, ond mae’r argraffydd wedi’i ddiffodd. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff argraffu eich slip',
+  'err.printer_offline': 'Mae eich archeb wedi’i chadw, ond nid yw’r argraffydd yn gweithio. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff argraffu eich slip',
+  'err.out_of_paper':
+    'Mae eich archeb wedi’i chadw, ond nid oes papur ar ôl yn yr argraffydd. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff roi papur ynddo, yna pwyswch Argraffu slip eto',
+  'err.print_failed':
+    'Mae eich archeb wedi’i chadw, ond nid yw eich slip wedi argraffu. Cyfeirnod eich archeb yw {reference}. Pwyswch Argraffu slip i roi cynnig arall arni, neu gofynnwch i aelod o staff am help',
 }
 
 export const tables: Record<Lang, Record<Key, string>> = { en, cy }

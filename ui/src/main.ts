@@ -710,14 +710,17 @@ async function printSlip(): Promise<void> {
   if (!c) return
   const mine = generation
   try {
-    await call('print_slip', { reference: c.reference })
+    // The slip is printed in the language on screen, so it reads the same as the confirmation.
+    await call('print_slip', { reference: c.reference, lang: state.lang })
     if (mine !== generation) return
     state.printed = 'ok'
     state.errors = []
   } catch (e) {
     if (mine !== generation) return
     state.printed = 'error'
-    state.errors = e instanceof BackendError ? e.errors : [{ code: 'kiosk_unavailable' }]
+    const errors = e instanceof BackendError ? e.errors : [{ code: 'kiosk_unavailable' }]
+    // Printing messages repeat the reference, so the visitor has it even if they miss the panel.
+    state.errors = errors.map((err) => ({ ...err, params: { reference: c.reference, ...(err.params ?? {}) } }))
   }
   render({ id: state.printed === 'error' ? 'print-error' : 'reference' })
 }

@@ -104,10 +104,21 @@ test('a visitor books a visit in English, picking people from the contact list',
   await expectTouchTargets(page)
   await shoot(page, 'en-6-confirmation')
 
-  // Printing is not built yet: the visitor is told in plain words.
+  // This kiosk has no printer set up: the visitor is told in plain words that the booking is
+  // saved, given the reference again, and the booking stays on screen for a reprint.
   await page.click('[data-action=print]')
   await page.waitForSelector('#print-error')
-  assert.match(await page.locator('#print-error').innerText(), /printer is not working/)
+  const printError = await page.locator('#print-error').innerText()
+  assert.match(printError, /Your booking is saved, but this kiosk has no printer set up/)
+  assert.ok(printError.includes(reference), printError)
+  assert.doesNotMatch(printError, /printer_not_configured/)
+  assert.equal(await page.locator('#reference').innerText(), reference)
+  assert.equal(await page.locator('.govuk-panel__title').innerText(), 'Visit booked')
+  // Print slip can be pressed again (a reprint): it tries again and the booking is still shown.
+  await page.click('[data-action=print]')
+  await page.waitForSelector('#print-error')
+  assert.match(await page.locator('#print-error').innerText(), /no printer set up/)
+  assert.equal(await page.locator('#reference').innerText(), reference)
   await expectAccessible(page, 'confirmation print error (en)')
   await shoot(page, 'en-6-confirmation-print-error')
 
@@ -176,7 +187,9 @@ test('mae ymwelydd yn trefnu ymweliad yn Gymraeg, gan deipio ar y bysellfwrdd ar
   await shoot(page, 'cy-6-confirmation')
   await page.click('[data-action=print]')
   await page.waitForSelector('#print-error')
-  assert.match(await page.locator('#print-error').innerText(), /Nid yw’r argraffydd yn gweithio/)
+  const printErrorCy = await page.locator('#print-error').innerText()
+  assert.match(printErrorCy, /Mae eich archeb wedi’i chadw, ond nid oes argraffydd wedi’i osod/)
+  assert.ok(printErrorCy.includes(await page.locator('#reference').innerText()), printErrorCy)
   await page.click('[data-action=finish]')
   await expectScreen(page, 'start')
   // A full reset goes back to English for the next visitor.

@@ -142,7 +142,7 @@ fn a_booking_through_http_and_its_slip() {
         &format!(r#"{{"reference":"{reference}"}}"#),
     );
     assert_eq!(status, 422);
-    assert_eq!(json(&body)["errors"][0]["code"], "printing_unavailable");
+    assert_eq!(json(&body)["errors"][0]["code"], "printer_not_configured");
 }
 
 #[test]

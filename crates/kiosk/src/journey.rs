@@ -11,6 +11,8 @@
 
 use crate::booking::existing_visits;
 use crate::error::KioskError;
+use crate::printing::print_on_kiosk_printer;
+use crate::slip::Language;
 use crate::store::{Prison, Store, load_prison, load_prisoner};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use domain::booking::{
@@ -247,12 +249,18 @@ pub struct BookingConfirmation {
 #[serde(deny_unknown_fields)]
 pub struct SlipRequest {
     pub reference: String,
+    /// The language the visitor is using, so the slip matches the screen. Older callers that
+    /// send no language get English.
+    #[serde(default)]
+    pub lang: Language,
 }
 
-/// Answer to `print_slip` when the slip has gone to the printer.
+/// Answer to `print_slip` when the slip has gone to the printer. The reference is echoed so
+/// the confirmation screen can keep showing it; the CUPS job id goes to the log, not the visitor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlipPrinted {
     pub reference: String,
+    pub lang: Language,
 }
 
 /// The kiosk's journey over its store, for the one prison this kiosk serves.
@@ -499,15 +507,34 @@ impl Journey {
         })
     }
 
-    /// `print_slip`: finds the booking (at this prison only), then prints. Printing is not
-    /// built yet, so a found booking answers `printing_unavailable`.
-    pub async fn print_slip(&self, request: &SlipRequest, _now: DateTime<Utc>) -> UiResult<SlipPrinted> {
+    /// `print_slip`: finds the booking (at this prison only), then prints it on the kiosk's
+    /// configured printer. A printing failure never touches the booking, which stays saved; the
+    /// visitor gets the failure's stable code so the screen can send them to staff.
+    pub async fn print_slip(&self, request: &SlipRequest, now: DateTime<Utc>) -> UiResult<SlipPrinted> {
         let reference = BookingReference::parse(&request.reference).map_err(|e| e.at(Field::Reference))?;
         let view = self.store.booking(&reference).await?;
         if view.prison_code != self.prison {
             return Err(KioskError::BookingNotFound(reference.to_string()).into());
         }
-        Err(UiErrors::page("printing_unavailable"))
+        match print_on_kiosk_printer(&self.store, &reference, request.lang, now).await {
+            Ok(printed) => {
+                tracing::info!(
+                    reference = %printed.reference,
+                    queue = %printed.queue,
+                    job_id = %printed.job_id,
+                    media = %printed.media,
+                    "slip sent to printer"
+                );
+                Ok(SlipPrinted {
+                    reference: printed.reference,
+                    lang: request.lang,
+                })
+            }
+            Err(e) => {
+                tracing::error!(error = %e, code = e.code(), reference = %reference, "slip did not print");
+                Err(UiErrors::page(e.code()))
+            }
+        }
     }
 
     async fn identify(&self, input: &PrisonerInput, now: DateTime<Utc>) -> UiResult<Identified> {
@@ -983,12 +1010,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn print_slip_finds_the_booking_then_says_printing_is_unavailable() {
+    async fn print_slip_finds_the_booking_then_says_no_printer_is_configured() {
         let (_dir, j) = journey("CDF").await;
         let e = j
             .print_slip(
                 &SlipRequest {
                     reference: "ABCD-EFG!".into(),
+                    lang: Language::English,
                 },
                 now(),
             )
@@ -1005,12 +1033,16 @@ mod tests {
         let e = j
             .print_slip(
                 &SlipRequest {
-                    reference: booked.reference,
+                    reference: booked.reference.clone(),
+                    lang: Language::Welsh,
                 },
                 now(),
             )
             .await
             .unwrap_err();
-        assert_eq!(e.codes(), ["printing_unavailable"]);
+        assert_eq!(e.codes(), ["printer_not_configured"]);
+        // The failed print leaves the booking saved and findable.
+        let reference = BookingReference::parse(&booked.reference).unwrap();
+        assert_eq!(j.store().booking(&reference).await.unwrap().prison_code, "CDF");
     }
 }
