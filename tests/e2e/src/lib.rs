@@ -84,6 +84,23 @@ pub fn demo_store(dir: &Path) -> Result<PathBuf> {
     Ok(db)
 }
 
+/// Sets the kiosk's slip printer to a CUPS queue (receipt paper), as staff would.
+pub fn set_printer(db: &Path, queue: &str) -> Result<()> {
+    let out = Command::new(kioskctl_binary()?)
+        .arg("--db")
+        .arg(db)
+        .args(["printer", "--queue", queue, "--paper", "receipt"])
+        .output()
+        .context("cannot run kioskctl")?;
+    if !out.status.success() {
+        bail!(
+            "kioskctl printer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
 /// A child process that gets SIGTERM, then a few seconds to exit, when dropped.
 pub struct Terminated {
     name: &'static str,
@@ -262,6 +279,11 @@ impl Driver {
             log: log_path.to_path_buf(),
             process,
         })
+    }
+
+    /// tauri-driver's whole log so far, with WebKitWebDriver's and the app's lines.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// The end of tauri-driver's log (which holds WebKitWebDriver's and the app's), for errors.
@@ -574,6 +596,29 @@ pub mod journey {
             reference,
             transitions,
         })
+    }
+
+    /// "Print slip" on the confirmation screen: true when the page says the slip printed,
+    /// false when it shows the printing error instead.
+    pub async fn print_slip(w: &mut Window) -> Result<bool> {
+        w.tap(
+            "print slip",
+            "button[data-action=print]",
+            "main[data-screen=done] [role=status], main[data-screen=done] #print-error",
+        )
+        .await?;
+        let printed = w
+            .client
+            .find(fantoccini::Locator::Css("main[data-screen=done] [role=status]"))
+            .await
+            .is_ok();
+        w.screenshot(if printed {
+            "slip-printed"
+        } else {
+            "slip-not-printed"
+        })
+        .await?;
+        Ok(printed)
     }
 
     /// "Finish": back to the start screen, with nothing of the visitor's left in the page.

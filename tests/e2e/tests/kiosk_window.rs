@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
-use visit_e2e::{Display, Driver, Window, app_binary, demo_store, journey, output_dir};
+use visit_e2e::{Display, Driver, Window, app_binary, demo_store, journey, output_dir, set_printer};
 
 /// The longest one test may take, start-up included; a hung WebDriver must not hang CI.
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -20,7 +20,7 @@ struct Rig {
     window: Window,
     db: std::path::PathBuf,
     // Drop order: driver before display.
-    _driver: Driver,
+    driver: Driver,
     display: Display,
     _store_dir: tempfile::TempDir,
 }
@@ -34,6 +34,11 @@ async fn start(run: &str, width: u32, height: u32) -> Result<Rig> {
     }
     let store_dir = tempfile::tempdir()?;
     let db = demo_store(store_dir.path())?;
+    // Under scripts/with-cups.sh the slip goes to a real CUPS-PDF queue; without it the kiosk
+    // has no printer set, and the page must say so.
+    if let Ok(queue) = std::env::var("CUPS_TEST_QUEUE") {
+        set_printer(&db, &queue)?;
+    }
     let display = Display::start(width, height)?;
     let driver = Driver::start(&display, &out.join("tauri-driver.log"))?;
     let args = vec![
@@ -46,7 +51,7 @@ async fn start(run: &str, width: u32, height: u32) -> Result<Rig> {
     Ok(Rig {
         window: Window::new(client, out),
         db,
-        _driver: driver,
+        driver,
         display,
         _store_dir: store_dir,
     })
@@ -119,6 +124,21 @@ async fn visitor_books_a_visit(run: &str, width: u32, height: u32) -> Result<()>
         "the confirmation screen shows {reference:?}, not a reference like ABCD-EFGH"
     );
     stored_booking(&rig.db, &reference).await?;
+
+    let printed = journey::print_slip(&mut rig.window).await?;
+    if std::env::var_os("CUPS_TEST_QUEUE").is_some() {
+        ensure!(printed, "the page did not say the slip printed");
+        ensure!(
+            rig.driver.log().contains("slip sent to printer"),
+            "the app did not log the print job"
+        );
+    } else {
+        ensure!(
+            !printed,
+            "the page says a slip printed on a kiosk with no printer"
+        );
+    }
+
     journey::finish(&mut rig.window).await?;
     rig.window.screenshot("after-finish").await?;
     rig.window.close().await?;
