@@ -158,7 +158,7 @@ async fn a_visitor_books_a_visit_in_the_real_window_portrait() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_window_fills_the_screen_and_stays_in_the_app() -> Result<()> {
     with_timeout(async {
-        let rig = start("lockdown", 1280, 800).await?;
+        let mut rig = start("lockdown", 1280, 800).await?;
         let w = &rig.window;
         w.find_text(journey::FIRST_SCREEN, "HMP Cardiff").await?;
         let start_url = w.url().await?;
@@ -181,7 +181,17 @@ async fn the_window_fills_the_screen_and_stays_in_the_app() -> Result<()> {
         rig.display
             .screenshot(&output_dir("lockdown")?.join("x-screen-start.png"))?;
 
+        // Welsh, with its accented letters, in the real window's fonts.
+        rig.window
+            .tap("language", "button[data-action=lang]", "html[lang=cy]")
+            .await?;
+        rig.window
+            .find_text(journey::FIRST_SCREEN, "Trefnu ymweliad â CEF Caerdydd")
+            .await?;
+        rig.window.screenshot("start-cymraeg").await?;
+
         // A script or link that goes elsewhere is refused, and so is a new window.
+        let w = &rig.window;
         w.client
             .execute("window.location.href = 'https://www.gov.uk/'", vec![])
             .await?;
