@@ -38,4 +38,5 @@ npm --prefix ui test 2>&1 | tee test-output/ui-test.log
 
 step "end to end: the real kiosk window under Xvfb, through tauri-driver and WebKitWebDriver"
 cargo build --locked -p visit-kiosk-app -p visit-kiosk --bins
-cargo test --locked -p visit-e2e 2>&1 | tee test-output/e2e-test.log
+# Under CUPS-PDF, so the visitor's Print slip in the real window really prints.
+scripts/with-cups.sh timeout 900 cargo test --locked -p visit-e2e 2>&1 | tee test-output/e2e-test.log

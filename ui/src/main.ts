@@ -601,7 +601,9 @@ function render(focus: Focus = 'heading'): void {
   if (target) {
     if (!target.hasAttribute('tabindex') && !/^(INPUT|BUTTON|A|SELECT|TEXTAREA)$/.test(target.tagName)) target.setAttribute('tabindex', '-1')
     target.focus({ preventScroll: true })
-    target.scrollIntoView({ block: 'start' })
+    // The error summary belongs at the top; anything else (the reference after printing, say)
+    // is centred, so the heading above it stays in view.
+    target.scrollIntoView({ block: focus === 'errors' ? 'start' : 'center' })
   }
   if (focus === 'heading') window.scrollTo(0, 0)
 }
