@@ -164,8 +164,6 @@ const en = {
   'err.reference_invalid_character': 'Check the booking reference: it has a letter or number that is not used',
   'err.reference_check_failed': 'Check the booking reference for a typing mistake',
   'err.booking_not_found': 'We could not find that booking. Ask a member of staff for help',
-  'err.printing_unavailable':
-    'The printer is not working at the moment. Write down your booking reference, or ask a member of staff to print your slip',
   'err.kiosk_unavailable': 'Something went wrong with this kiosk. Ask a member of staff for help',
   // Printing errors: the booking is already saved, so each one says so, repeats the reference
   // and sends the visitor to staff for a reprint.
@@ -343,8 +341,6 @@ const cy: Record<Key, string> = {
   'err.reference_invalid_character': 'Gwiriwch gyfeirnod yr archeb: mae ynddo lythyren neu rif nad yw’n cael ei ddefnyddio',
   'err.reference_check_failed': 'Gwiriwch gyfeirnod yr archeb am gamgymeriad teipio',
   'err.booking_not_found': 'Nid oedd modd dod o hyd i’r archeb honno. Gofynnwch i aelod o staff am help',
-  'err.printing_unavailable':
-    'Nid yw’r argraffydd yn gweithio ar hyn o bryd. Ysgrifennwch gyfeirnod eich archeb, neu gofynnwch i aelod o staff argraffu eich slip',
   'err.kiosk_unavailable': 'Aeth rhywbeth o’i le gyda’r ciosg hwn. Gofynnwch i aelod o staff am help',
   'err.printer_not_configured':
     'Mae eich archeb wedi’i chadw, ond nid oes argraffydd wedi’i osod ar gyfer y ciosg hwn. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff argraffu eich slip',
