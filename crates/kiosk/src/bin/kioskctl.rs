@@ -168,13 +168,14 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 /// The JSON a failed booking prints: the first error, and all of them for forms.
 fn rejection(err: &KioskError) -> serde_json::Value {
     let errors: Vec<serde_json::Value> = match err {
+        // The UI's error shape (code, field, params), plus the English message for operators.
         KioskError::Rejected(v) => v
             .as_slice()
             .iter()
             .map(|v| {
-                let params: serde_json::Map<String, serde_json::Value> =
-                    v.error.params().into_iter().map(|(k, val)| (k.to_string(), json!(val))).collect();
-                json!({ "code": v.code(), "field": v.field.to_string(), "message": v.error.to_string(), "params": params })
+                let mut error = json!(kiosk::journey::UiError::from(v));
+                error["message"] = json!(v.error.to_string());
+                error
             })
             .collect(),
         other => vec![json!({ "code": other.code(), "message": other.to_string() })],
