@@ -45,7 +45,8 @@ async fn enrolled_store() -> (TempDir, Store) {
 async fn central_says(store: &Store, session: &str, booked: i64, escrowed: i64, share: i64, expires: &str) {
     let (template, date) = session.split_once('/').unwrap();
     sqlx::query(
-        "INSERT OR REPLACE INTO session_tables VALUES (?, ?, 'open', ?, ?, 0, '2026-11-25T09:00:00+00:00')",
+        "INSERT OR REPLACE INTO session_tables (template_id, session_date, visit_kind, booked, escrowed, as_of_seq, pulled_at)
+         VALUES (?, ?, 'open', ?, ?, 0, '2026-11-25T09:00:00+00:00')",
     )
     .bind(template)
     .bind(date)
@@ -54,7 +55,10 @@ async fn central_says(store: &Store, session: &str, booked: i64, escrowed: i64, 
     .execute(store.pool())
     .await
     .unwrap();
-    sqlx::query("INSERT OR REPLACE INTO escrow_shares VALUES (?, ?, 'open', 'CDF', ?, ?, 0)")
+    sqlx::query(
+        "INSERT OR REPLACE INTO escrow_shares (template_id, session_date, visit_kind, prison_code, tables, expires_at, as_of_seq)
+         VALUES (?, ?, 'open', 'CDF', ?, ?, 0)",
+    )
         .bind(template)
         .bind(date)
         .bind(share)

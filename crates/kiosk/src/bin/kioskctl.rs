@@ -201,6 +201,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         central_url: cli.central.clone(),
         request_timeout: Duration::from_millis(cli.timeout_ms.max(1)),
         connect_timeout: Duration::from_millis(cli.timeout_ms.clamp(1, 3_000)),
+        ..SyncOptions::default()
     };
     let code = match cli.command {
         Command::Init { demo, issuer } => {

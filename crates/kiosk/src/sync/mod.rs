@@ -17,13 +17,13 @@ use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{BookingReference, BookingRequest, IssuerNumber, SessionId, VisitKind};
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
+use std::sync::Arc;
 use std::time::Duration;
 
-const ENROL: &str = "/api/v1/enrol";
-const BOOKINGS: &str = "/api/v1/bookings";
-const PULL: &str = "/api/v1/sync/pull";
-const PUSH: &str = "/api/v1/sync/push";
-const LEASE: &str = "/api/v1/escrow/lease";
+mod transport;
+
+use routes::{BOOKINGS, ENROL, LEASE, PULL, PUSH};
+pub use transport::{Answer, Exchange, HttpTransport, Lost, Method, Transport, base_url, routes};
 
 /// Central takes at most this many events in one push.
 const PUSH_BATCH: i64 = 100;
@@ -101,6 +101,8 @@ pub struct SyncOptions {
     pub connect_timeout: Duration,
     /// A request with no answer after this counts as lost.
     pub request_timeout: Duration,
+    /// The pause before the second try of an online booking (twice that before the third).
+    pub retry_pause: Duration,
 }
 
 impl Default for SyncOptions {
@@ -109,6 +111,7 @@ impl Default for SyncOptions {
             central_url: None,
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(10),
+            retry_pause: Duration::from_millis(200),
         }
     }
 }
@@ -118,9 +121,9 @@ impl SyncOptions {
     /// kiosk within seconds than a long wait at the screen.
     pub fn for_visitors() -> Self {
         Self {
-            central_url: None,
             connect_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(4),
+            ..Self::default()
         }
     }
 }
@@ -387,7 +390,7 @@ pub(crate) async fn tables_left(
         _ => 0,
     };
     let tables_row = sqlx::query(
-        "SELECT booked, escrowed, as_of_seq, pulled_at FROM session_tables
+        "SELECT booked, escrowed, as_of_seq, as_of_online FROM session_tables
          WHERE template_id = ? AND session_date = ? AND visit_kind = ?",
     )
     .bind(session.template_id())
@@ -395,33 +398,56 @@ pub(crate) async fn tables_left(
     .bind(kind.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    let (booked, escrowed, as_of, pulled_at) = match tables_row {
+    let (booked, escrowed, as_of, as_of_online) = match tables_row {
         Some(r) => (
             r.try_get::<i64, _>("booked")?,
             r.try_get::<i64, _>("escrowed")?,
             r.try_get::<i64, _>("as_of_seq")?,
-            r.try_get::<DateTime<Utc>, _>("pulled_at")?,
+            r.try_get::<i64, _>("as_of_online")?,
         ),
-        None => (0, 0, 0, DateTime::<Utc>::MIN_UTC),
+        None => (0, 0, 0, 0),
     };
     // This kiosk's live visits not in central's counts yet: requests (and share bookings central
-    // took from the pool) pushed after the pull, and online bookings made after it.
+    // took from the pool) pushed after the pull was sent, and online bookings recorded after it.
     let pending: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bookings
          WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND status IN ('booked', 'requested')
            AND ((channel = 'kiosk' AND (confirmed_with_share = 0 OR share_used = 0)
                  AND (event_seq IS NULL OR event_seq > ?))
-             OR (channel = 'online' AND created_at > ?))",
+             OR (channel = 'online' AND COALESCE(online_seq, 0) > ?))",
     )
     .bind(session.template_id())
     .bind(session.date())
     .bind(kind.as_str())
     .bind(as_of)
-    .bind(pulled_at)
+    .bind(as_of_online)
     .fetch_one(&mut *conn)
     .await?;
     let pool = (i64::from(capacity) - booked - escrowed - pending).max(0) as u32;
     Ok(TablesLeft { share, pool })
+}
+
+/// How far central can have seen this kiosk's visits, taken just before a request goes out:
+/// outbox events up to `pushed_seq` had been answered (so applied), and online bookings up to
+/// `online_seq` had been recorded (so booked). Anything the kiosk records while the request is
+/// out, by this task or another, is later than this, so an answer stamped with it never counts
+/// a visit central did not. Read after the answer came back instead, it could, and the kiosk
+/// would then confirm a table it no longer has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Horizon {
+    pushed_seq: i64,
+    online_seq: i64,
+}
+
+async fn horizon(conn: &mut SqliteConnection) -> Result<Horizon, KioskError> {
+    let (pushed_seq, online_seq) =
+        sqlx::query_as("SELECT pushed_seq, online_seq FROM sync_state WHERE singleton = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(Horizon {
+        pushed_seq,
+        online_seq,
+    })
 }
 
 async fn pushed_seq(conn: &mut SqliteConnection) -> Result<i64, KioskError> {
@@ -525,64 +551,6 @@ impl Store {
     }
 }
 
-// ---- HTTP ----
-
-/// A request that failed without an answer: `sent` says whether central may have received it.
-struct Lost {
-    sent: bool,
-    message: String,
-}
-
-impl From<Lost> for SyncError {
-    fn from(l: Lost) -> Self {
-        SyncError::Unreachable(l.message)
-    }
-}
-
-fn http_client(options: &SyncOptions) -> Result<reqwest::Client, SyncError> {
-    reqwest::Client::builder()
-        .connect_timeout(options.connect_timeout)
-        .timeout(options.request_timeout)
-        .user_agent(concat!("visit-kiosk/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| SyncError::Protocol(format!("cannot build the HTTP client: {e}")))
-}
-
-fn base_url(url: &str) -> String {
-    url.trim().trim_end_matches('/').to_string()
-}
-
-/// Sends a request and reads the whole answer. A connect failure means central never saw it;
-/// anything later (a timeout, a cut connection, a 5xx) may have been applied.
-async fn send(request: reqwest::RequestBuilder) -> Result<(u16, String), Lost> {
-    let response = request.send().await.map_err(|e| Lost {
-        sent: !e.is_connect(),
-        message: error_chain(&e),
-    })?;
-    let status = response.status().as_u16();
-    let body = response.text().await.map_err(|e| Lost {
-        sent: true,
-        message: error_chain(&e),
-    })?;
-    if status >= 500 || status == 408 {
-        return Err(Lost {
-            sent: true,
-            message: format!("central answered {status}"),
-        });
-    }
-    Ok((status, body))
-}
-
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    parts.join(": ")
-}
-
 fn central_error(status: u16, body: &str) -> SyncError {
     match serde_json::from_str::<ErrorBody>(body) {
         Ok(b) => SyncError::Central {
@@ -612,6 +580,19 @@ pub async fn enrol(
     options: &SyncOptions,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, SyncError> {
+    let transport = HttpTransport::new(central_url, options)?;
+    let base = transport.base().to_string();
+    enrol_through(store, &transport, &base, code, now).await
+}
+
+/// [`enrol`] through any transport; `central_url` is what the store keeps for later rounds.
+pub async fn enrol_through(
+    store: &Store,
+    transport: &dyn Transport,
+    central_url: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, SyncError> {
     if let Some(e) = store.enrolment().await? {
         return Err(SyncError::AlreadyEnrolled(e.central_url));
     }
@@ -623,12 +604,12 @@ pub async fn enrol(
         return Err(SyncError::HasLocalBookings);
     }
     let base = base_url(central_url);
-    let http = http_client(options)?;
-    let (status, body) = send(
-        http.post(format!("{base}{ENROL}"))
-            .json(&serde_json::json!({ "code": code })),
-    )
-    .await?;
+    let (status, body) = transport
+        .exchange(Exchange::post(
+            ENROL,
+            serde_json::json!({ "code": code }).to_string(),
+        ))
+        .await?;
     if status != 201 && status != 200 {
         return Err(central_error(status, &body));
     }
@@ -676,10 +657,10 @@ pub async fn enrol(
 #[derive(Clone)]
 pub struct SyncClient {
     store: Store,
-    http: reqwest::Client,
-    base: String,
+    transport: Arc<dyn Transport>,
     token: String,
     prisons: Vec<String>,
+    retry_pause: Duration,
 }
 
 struct Attempt {
@@ -693,24 +674,40 @@ impl SyncClient {
     /// A client for the store's enrolment; `NotEnrolled` if it has none.
     pub async fn new(store: Store, options: &SyncOptions) -> Result<Self, SyncError> {
         let enrolment = store.enrolment().await?.ok_or(SyncError::NotEnrolled)?;
-        let base = base_url(options.central_url.as_deref().unwrap_or(&enrolment.central_url));
-        Ok(Self {
-            http: http_client(options)?,
+        let url = options.central_url.as_deref().unwrap_or(&enrolment.central_url);
+        let transport = Arc::new(HttpTransport::new(url, options)?);
+        Ok(Self::with_transport(
             store,
-            base,
+            enrolment,
+            transport,
+            options.retry_pause,
+        ))
+    }
+
+    /// A client that reaches central through `transport` (the simulation's network, say).
+    pub fn with_transport(
+        store: Store,
+        enrolment: Enrolment,
+        transport: Arc<dyn Transport>,
+        retry_pause: Duration,
+    ) -> Self {
+        Self {
+            store,
+            transport,
             token: enrolment.token,
             prisons: enrolment.prisons,
-        })
+            retry_pause,
+        }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
+    async fn post(&self, path: &str, body: String) -> Answer {
+        self.transport
+            .exchange(Exchange::post(path, body).with_token(&self.token))
+            .await
     }
 
     /// Books a visit: through central when it answers, on the kiosk when it does not.
@@ -772,7 +769,7 @@ impl SyncClient {
                     }
                 }
             }
-            tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+            tokio::time::sleep(self.retry_pause * attempt).await;
         }
         tracing::warn!(error = %last_failure, maybe_sent, "central did not answer; booking on the kiosk");
         let state = if maybe_sent { "unresolved" } else { "unsent" };
@@ -802,13 +799,13 @@ impl SyncClient {
     }
 
     async fn post_booking(&self, key: &str, body: &str) -> Result<(u16, String), Lost> {
-        send(
-            self.post(BOOKINGS)
-                .header("Idempotency-Key", key)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_string()),
-        )
-        .await
+        self.transport
+            .exchange(
+                Exchange::post(BOOKINGS, body.to_string())
+                    .with_token(&self.token)
+                    .with_idempotency_key(key),
+            )
+            .await
     }
 
     async fn set_attempt(
@@ -1046,7 +1043,9 @@ impl SyncClient {
                     payload: &e.payload,
                 })
                 .collect();
-            let (status, body) = send(self.post(PUSH).json(&serde_json::json!({ "events": wire }))).await?;
+            let (status, body) = self
+                .post(PUSH, serde_json::json!({ "events": wire }).to_string())
+                .await?;
             if status != 200 {
                 return Err(central_error(status, &body));
             }
@@ -1105,7 +1104,11 @@ impl SyncClient {
         for prison in &self.prisons {
             let request =
                 serde_json::json!({ "prison": prison, "open_tables": open, "closed_tables": closed });
-            let (status, body) = send(self.post(LEASE).json(&request)).await?;
+            let as_of = {
+                let mut conn = self.store.pool.acquire().await?;
+                horizon(&mut conn).await?
+            };
+            let (status, body) = self.post(LEASE, request.to_string()).await?;
             if status != 200 {
                 // A refused top-up leaves the shares as they were; the kiosk still works.
                 tracing::warn!(prison, error = %central_error(status, &body), "escrow lease refused");
@@ -1113,9 +1116,8 @@ impl SyncClient {
             }
             let answer: LeaseAnswer = parse("lease answer", &body)?;
             let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
-            let as_of = pushed_seq(&mut tx).await?;
             for lease in &answer.leases {
-                put_lease(&mut tx, lease, as_of).await?;
+                put_lease(&mut tx, lease, as_of.pushed_seq).await?;
             }
             tx.commit().await?;
             report.leases += answer.leases.len() as u32;
@@ -1126,18 +1128,23 @@ impl SyncClient {
     /// Pulls reference data and table counts changed since the cursor; applies them and the new
     /// cursor in one transaction.
     async fn pull(&self, now: DateTime<Utc>, report: &mut RoundReport) -> Result<(), SyncError> {
-        let cursor: i64 = sqlx::query_scalar("SELECT pull_cursor FROM sync_state WHERE singleton = 1")
-            .fetch_one(&self.store.pool)
+        let (cursor, as_of) = {
+            let mut conn = self.store.pool.acquire().await?;
+            let cursor: i64 = sqlx::query_scalar("SELECT pull_cursor FROM sync_state WHERE singleton = 1")
+                .fetch_one(&mut *conn)
+                .await?;
+            (cursor, horizon(&mut conn).await?)
+        };
+        let (status, body) = self
+            .transport
+            .exchange(Exchange::get(format!("{PULL}?cursor={cursor}")).with_token(&self.token))
             .await?;
-        let url = format!("{}{PULL}?cursor={cursor}", self.base);
-        let (status, body) = send(self.http.get(url).bearer_auth(&self.token)).await?;
         if status != 200 {
             return Err(central_error(status, &body));
         }
         let page: PullPage = parse("pull page", &body)?;
         domain::dataset::check(&page.prisons, &[]).map_err(KioskError::from)?;
         let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let as_of = pushed_seq(&mut tx).await?;
         // Departures first: a prisoner who left and came back in the same page is bookable.
         for d in &page.departed_prisoners {
             sqlx::query("UPDATE prisoners SET departed = 1 WHERE number = ? AND prison_code = ?")
@@ -1147,17 +1154,19 @@ impl SyncClient {
                 .await?;
         }
         import_in(&mut tx, &page.prisons, &page.prisoners).await?;
-        // Central's visiting orders count only the bookings it has received: take off this
-        // kiosk's own that it has not.
+        // Central's visiting orders count only the bookings it had when it answered: take off
+        // this kiosk's own that it may not have had.
         for p in &page.prisoners {
             sqlx::query(
                 "UPDATE prisoners SET visiting_orders = MAX(visiting_orders - (SELECT COUNT(*) FROM bookings b
-                    WHERE b.prisoner_number = prisoners.number AND b.channel = 'kiosk'
+                    WHERE b.prisoner_number = prisoners.number
                       AND b.spent_visiting_order = 1 AND b.status IN ('booked', 'requested')
-                      AND (b.event_seq IS NULL OR b.event_seq > ?)), 0)
+                      AND ((b.channel = 'kiosk' AND (b.event_seq IS NULL OR b.event_seq > ?))
+                        OR (b.channel = 'online' AND COALESCE(b.online_seq, 0) > ?))), 0)
                  WHERE number = ?",
             )
-            .bind(as_of)
+            .bind(as_of.pushed_seq)
+            .bind(as_of.online_seq)
             .bind(p.number.as_str())
             .execute(&mut *tx)
             .await?;
@@ -1166,23 +1175,26 @@ impl SyncClient {
             let session = SessionId::parse(&t.session)
                 .map_err(|_| SyncError::Protocol(format!("session {:?}", t.session)))?;
             sqlx::query(
-                "INSERT INTO session_tables (template_id, session_date, visit_kind, booked, escrowed, as_of_seq, pulled_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                "INSERT INTO session_tables (template_id, session_date, visit_kind, booked, escrowed, as_of_seq,
+                    as_of_online, pulled_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE SET booked = excluded.booked,
-                    escrowed = excluded.escrowed, as_of_seq = excluded.as_of_seq, pulled_at = excluded.pulled_at",
+                    escrowed = excluded.escrowed, as_of_seq = excluded.as_of_seq,
+                    as_of_online = excluded.as_of_online, pulled_at = excluded.pulled_at",
             )
             .bind(session.template_id())
             .bind(session.date())
             .bind(t.kind.as_str())
             .bind(i64::from(t.booked))
             .bind(i64::from(t.escrowed))
-            .bind(as_of)
+            .bind(as_of.pushed_seq)
+            .bind(as_of.online_seq)
             .bind(now)
             .execute(&mut *tx)
             .await?;
         }
         for lease in &page.leases {
-            put_lease(&mut tx, lease, as_of).await?;
+            put_lease(&mut tx, lease, as_of.pushed_seq).await?;
         }
         sqlx::query("UPDATE sync_state SET pull_cursor = ? WHERE singleton = 1")
             .bind(page.next_cursor.max(cursor))
@@ -1230,10 +1242,22 @@ async fn record_online_booking(
         .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
     let session =
         SessionId::parse(&b.session).map_err(|_| SyncError::Protocol(format!("session {:?}", b.session)))?;
+    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = ?)")
+        .bind(reference.compact())
+        .fetch_one(&mut *conn)
+        .await?;
+    if known {
+        return Ok(reference);
+    }
+    let online_seq: i64 = sqlx::query_scalar(
+        "UPDATE sync_state SET online_seq = online_seq + 1 WHERE singleton = 1 RETURNING online_seq",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let inserted = sqlx::query(
         "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
-            status, spent_visiting_order, created_at, updated_at, channel)
-         VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 'online') ON CONFLICT (reference) DO NOTHING",
+            status, spent_visiting_order, created_at, updated_at, channel, online_seq)
+         VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 'online', ?) ON CONFLICT (reference) DO NOTHING",
     )
     .bind(reference.compact())
     .bind(&b.prison)
@@ -1244,6 +1268,7 @@ async fn record_online_booking(
     .bind(b.spent_visiting_order)
     .bind(now)
     .bind(now)
+    .bind(online_seq)
     .execute(&mut *conn)
     .await?
     .rows_affected();
