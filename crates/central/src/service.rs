@@ -303,12 +303,15 @@ impl ViolationView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct BookingStatusView {
     pub reference: String,
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// Why staff should look at a booking central honoured against its rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_reason: Option<String>,
 }
 
 /// Central's answer to one pushed event.
@@ -468,7 +471,12 @@ struct Attempt<'a> {
 // One short-lived value per request: boxing the large variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 enum Decision {
-    Booked { record: BookingRecord, session: Session },
+    /// `session` is missing only for an honoured offline confirmation in a session central has
+    /// since closed.
+    Booked {
+        record: BookingRecord,
+        session: Option<Session>,
+    },
     Refused(Violations),
 }
 
@@ -533,14 +541,29 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         existing_visits: &existing,
         tables_taken: taken,
     };
-    let approved = match decide(&parsed, &ctx, a.decided_at) {
-        Ok(approved) => approved,
-        Err(v) => return Ok(Decision::Refused(v)),
+    // A kiosk that confirmed this visit offline against a table central holds for it has
+    // printed CONFIRMED: the visit stands. What central knows and the kiosk could not (a visit
+    // booked elsewhere for the same prisoner, a visiting order spent elsewhere...) goes to staff
+    // as a reason to review it, never back to the visitor as a refusal.
+    let (session, spends_visiting_order, review_reason) = match (decide(&parsed, &ctx, a.decided_at), &share)
+    {
+        (Ok(approved), _) => (Some(approved.session), approved.spends_visiting_order, None),
+        (Err(v), Some(_)) => {
+            let reason = v.first().code();
+            tracing::warn!(session = %parsed.session, reason, "honouring a kiosk's offline confirmation for staff to review");
+            let has_order = record.custody == domain::Custody::Convicted && record.visiting_orders > 0;
+            let session = find_session(&prison.templates, &prison.closures, &parsed.session).ok();
+            (session, has_order, Some(reason))
+        }
+        (Err(v), None) => return Ok(Decision::Refused(v)),
     };
-    let capacity = u32::from(approved.session.capacity(kind));
-    let took = match &share {
-        Some(_) => tx.adjust_tables(&key, 1, -1, None).await?,
-        None => tx.adjust_tables(&key, 1, 0, Some(capacity)).await?,
+    let took = match (&share, &session) {
+        (Some(_), _) => tx.adjust_tables(&key, 1, -1, None).await?,
+        (None, Some(session)) => {
+            tx.adjust_tables(&key, 1, 0, Some(u32::from(session.capacity(kind))))
+                .await?
+        }
+        (None, None) => false,
     };
     if !took {
         // decide() saw a free table under the same lock, so this means a bug; refuse rather
@@ -555,7 +578,7 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         })
         .await?;
     }
-    if approved.spends_visiting_order {
+    if spends_visiting_order {
         tx.adjust_visiting_orders(&record.number, -1).await?;
     }
     let reference = match a.reference {
@@ -588,10 +611,11 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         key: &key,
         status: "booked",
         status_reason: None,
-        spent_visiting_order: approved.spends_visiting_order,
+        spent_visiting_order: spends_visiting_order,
         channel: a.channel,
         kiosk_id: Some(&a.kiosk.id),
         used_share: share.is_some(),
+        review_reason,
         visitors: &visitors,
         booked_at: a.decided_at,
         received_at: a.received_at,
@@ -606,18 +630,16 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         session: parsed.session.to_string(),
         date: parsed.session.date(),
         kind,
-        spent_visiting_order: approved.spends_visiting_order,
+        spent_visiting_order: spends_visiting_order,
         channel: a.channel,
         kiosk_id: Some(a.kiosk.id.clone()),
         used_share: share.is_some(),
+        review_reason: review_reason.map(str::to_string),
         visitors,
         booked_at: a.decided_at,
         received_at: a.received_at,
     };
-    Ok(Decision::Booked {
-        record,
-        session: approved.session,
-    })
+    Ok(Decision::Booked { record, session })
 }
 
 /// The body of a refusal, as the API's error format has it.
@@ -865,7 +887,7 @@ impl Central {
                 tracing::info!(reference = %record.reference, session = %record.session, kiosk_id = %kiosk.id, "booked online");
                 (
                     201,
-                    serde_json::to_string(&BookingView::new(record, Some(&session))),
+                    serde_json::to_string(&BookingView::new(record, session.as_ref())),
                 )
             }
             Decision::Refused(v) => {
@@ -1076,6 +1098,7 @@ impl Central {
                     reference: record.reference,
                     status: record.status,
                     status_reason: None,
+                    review_reason: record.review_reason,
                 });
                 Ok(result)
             }
@@ -1089,6 +1112,7 @@ impl Central {
                     reference: reference.to_string(),
                     status: "rejected".into(),
                     status_reason: Some(reason),
+                    review_reason: None,
                 });
                 Ok(result)
             }
@@ -1289,6 +1313,7 @@ async fn apply_booking_cancelled(
                 reference: booking.reference,
                 status: "cancelled".into(),
                 status_reason: Some(reason),
+                ..Default::default()
             });
         }
         "cancelled" => {
@@ -1296,6 +1321,7 @@ async fn apply_booking_cancelled(
                 reference: booking.reference,
                 status: booking.status,
                 status_reason: booking.status_reason,
+                ..Default::default()
             });
         }
         _ => {
@@ -1304,6 +1330,7 @@ async fn apply_booking_cancelled(
                 reference: booking.reference,
                 status: booking.status,
                 status_reason: booking.status_reason,
+                ..Default::default()
             });
         }
     }
@@ -1377,6 +1404,7 @@ async fn record_refused_booking(
         channel: Channel::Kiosk,
         kiosk_id: Some(&kiosk.id),
         used_share: false,
+        review_reason: None,
         visitors: &visitors,
         booked_at: a.decided_at,
         received_at: a.received_at,

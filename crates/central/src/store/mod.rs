@@ -208,6 +208,9 @@ pub struct BookingRecord {
     pub channel: Channel,
     pub kiosk_id: Option<String>,
     pub used_share: bool,
+    /// Set when central honoured a kiosk's offline confirmation that broke a rule: what staff
+    /// should look at.
+    pub review_reason: Option<String>,
     pub visitors: Vec<BookedVisitor>,
     pub booked_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
@@ -286,6 +289,7 @@ pub struct NewBooking<'a> {
     pub channel: Channel,
     pub kiosk_id: Option<&'a str>,
     pub used_share: bool,
+    pub review_reason: Option<&'a str>,
     pub visitors: &'a [BookedVisitor],
     pub booked_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,

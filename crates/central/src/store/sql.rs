@@ -136,6 +136,7 @@ macro_rules! store_tx_impl {
                 channel: Channel::parse(&channel).ok_or_else(|| crate::store::corrupt("channel", &channel))?,
                 kiosk_id: row.try_get("kiosk_id")?,
                 used_share: row.try_get("used_share")?,
+                review_reason: row.try_get("review_reason")?,
                 visitors,
                 booked_at: row.try_get("booked_at")?,
                 received_at: row.try_get("received_at")?,
@@ -640,8 +641,8 @@ macro_rules! store_tx_impl {
                 sqlx::query(
                     "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
                         visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
-                        booked_at, received_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+                        booked_at, received_at, updated_at, review_reason)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
                 )
                 .bind(b.reference)
                 .bind(b.prison)
@@ -657,6 +658,7 @@ macro_rules! store_tx_impl {
                 .bind(b.used_share)
                 .bind(b.booked_at)
                 .bind(b.received_at)
+                .bind(b.review_reason)
                 .execute(&mut *self.tx)
                 .await?;
                 for (position, v) in b.visitors.iter().enumerate() {
@@ -680,7 +682,7 @@ macro_rules! store_tx_impl {
                 let Some(row) = sqlx::query(
                     "SELECT reference, status, status_reason, prison_code, prisoner_number, template_id,
                         session_date, visit_kind, spent_visiting_order, channel, kiosk_id, used_share, booked_at,
-                        received_at FROM bookings WHERE reference = $1",
+                        received_at, review_reason FROM bookings WHERE reference = $1",
                 )
                 .bind(reference)
                 .fetch_optional(&mut *self.tx)
@@ -713,7 +715,7 @@ macro_rules! store_tx_impl {
                 let rows = sqlx::query(
                     "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
                         b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
-                        b.booked_at, b.received_at, t.start_time, t.end_time, t.room,
+                        b.booked_at, b.received_at, b.review_reason, t.start_time, t.end_time, t.room,
                         p.first_name AS prisoner_first_name, p.last_name AS prisoner_last_name
                      FROM bookings b
                      LEFT JOIN session_templates t ON t.id = b.template_id

@@ -327,3 +327,63 @@ async fn random_interleavings_of_shares_bookings_releases_and_cut_offs_keep_capa
     }
     assert!(app.counts().await.bookings > 0);
 }
+
+#[tokio::test]
+async fn a_visit_a_kiosk_confirmed_offline_is_booked_even_when_central_knows_more() {
+    // Two kiosks each hold a table; offline, each confirms a visit for the same prisoner in the
+    // same session (neither could know of the other). Both visitors hold CONFIRMED slips.
+    let app = spawn_app().await;
+    let a = app.kiosk(&["TST"]).await;
+    let b = app.kiosk(&["TST"]).await;
+    assert_eq!(share(&lease(&app, &a, 1, 0).await, "open"), 1);
+    assert_eq!(share(&lease(&app, &b, 1, 0).await, "open"), 1);
+    let first = app.push(&a, &[with_share(&a, 1, 7)]).await;
+    assert_eq!(first["results"][0]["outcome"], "accepted");
+    assert!(first["results"][0]["booking"].get("review_reason").is_none());
+
+    let second = app.push(&b, &[with_share(&b, 1, 7)]).await;
+    let result = &second["results"][0];
+    assert_eq!(result["outcome"], "accepted", "{second}");
+    assert_eq!(result["share_used"], true);
+    assert_eq!(result["booking"]["status"], "booked");
+    assert_eq!(result["booking"]["review_reason"], "duplicate_visit");
+    let listed = app
+        .central
+        .bookings_on("TST", chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .await
+        .unwrap();
+    let reviewed: Vec<_> = listed
+        .iter()
+        .filter(|l| l.booking.review_reason.as_deref() == Some("duplicate_visit"))
+        .map(|l| l.booking.reference.clone())
+        .collect();
+    assert_eq!(reviewed, vec![b.reference(1)]);
+    app.assert_capacity_kept().await;
+
+    // A request promised nothing: the rules alone decide it.
+    let c = app.kiosk(&["TST"]).await;
+    let request = event(
+        1,
+        "booking_created",
+        json!({ "reference": c.reference(1), "request": tst_booking(7), "confirmed_with_share": false }),
+    );
+    let refused = app.push(&c, &[request]).await;
+    assert_eq!(refused["results"][0]["outcome"], "rejected");
+    assert_eq!(refused["results"][0]["reason"], "duplicate_visit");
+}
+
+#[tokio::test]
+async fn a_confirmed_visit_needing_a_visiting_order_none_is_left_for_is_booked_for_review() {
+    let app = spawn_app().await;
+    let a = app.kiosk(&["TST"]).await;
+    assert_eq!(share(&lease(&app, &a, 1, 0).await, "open"), 1);
+    // Meanwhile the prison's records say prisoner 8 has no visiting order left.
+    let (prison, mut prisoners) = test_prison();
+    prisoners[8].visiting_orders = 0;
+    app.central.import(&[prison], &prisoners).await.unwrap();
+    let answer = app.push(&a, &[with_share(&a, 1, 8)]).await;
+    let result = &answer["results"][0];
+    assert_eq!(result["outcome"], "accepted", "{answer}");
+    assert_eq!(result["booking"]["review_reason"], "no_visiting_order");
+    app.assert_capacity_kept().await;
+}
