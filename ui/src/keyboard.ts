@@ -91,58 +91,62 @@ export class OnScreenKeyboard {
     return `<button type="button" class="kiosk-key ${extra}" data-key="${value}"${labelAttr}${pressedAttr}>${label}</button>`
   }
 
+  /**
+   * Every layout is a bar (Next, Done) over rows of keys. Nothing is positioned on top of the
+   * rows: with Bigger text and long Welsh labels each key keeps its own place, and a row that
+   * would be wider than the screen shrinks its keys instead of running off the edge.
+   */
   private draw(): void {
     const layout = this.layout()
     const rows: string[] = []
+    const deleteWord = t(this.lang, 'keyboard.backspace')
+    const backspace =
+      layout === 'numeric'
+        ? this.key('Backspace', '⌫', 'kiosk-key--action', deleteWord)
+        : this.key('Backspace', `<span aria-hidden="true">⌫ </span>${deleteWord}`, 'kiosk-key--action kiosk-key--wide')
     if (layout === 'numeric') {
       for (const row of ['123', '456', '789']) rows.push([...row].map((d) => this.key(d, d)).join(''))
-      rows.push(
-        this.key('Backspace', '⌫', 'kiosk-key--action', t(this.lang, 'keyboard.backspace')) +
-          this.key('0', '0') +
-          this.key('Next', t(this.lang, 'keyboard.next'), 'kiosk-key--action'),
-      )
+      // Like a telephone keypad: 0 under 8, delete to its right.
+      rows.push(`<span class="kiosk-key kiosk-key--gap" aria-hidden="true"></span>${this.key('0', '0')}${backspace}`)
       this.panel.className = 'kiosk-keyboard kiosk-keyboard--numeric'
     } else {
       const upper = this.upper()
       if (layout === 'alnum') rows.push([...DIGITS].map((d) => this.key(d, d)).join(''))
       const letterRows = this.mode === 'accents' && layout === 'letters' ? ACCENT_ROWS : LETTER_ROWS
-      for (const row of letterRows) {
-        rows.push(
-          [...row]
-            .map((c) => {
-              const ch = upper ? c.toUpperCase() : c
-              return this.key(ch, ch)
-            })
-            .join(''),
-        )
-      }
-      const bottom: string[] = []
+      letterRows.forEach((row, i) => {
+        const keys = [...row]
+          .map((c) => {
+            const ch = upper ? c.toUpperCase() : c
+            return this.key(ch, ch)
+          })
+          .join('')
+        // Delete at the end of the last row of letters, where a physical keyboard has it.
+        rows.push(i === letterRows.length - 1 ? keys + backspace : keys)
+      })
       if (layout === 'letters') {
-        bottom.push(
-          this.key('Shift', '⇧ ' + t(this.lang, 'keyboard.shift'), 'kiosk-key--action kiosk-key--wide', undefined, this.shiftOnce),
-          this.mode === 'accents'
-            ? this.key('Letters', t(this.lang, 'keyboard.letters'), 'kiosk-key--action', undefined, true)
-            : this.key('Accents', t(this.lang, 'keyboard.accents'), 'kiosk-key--action'),
-          this.key('-', '-', '', t(this.lang, 'keyboard.hyphen')),
-          this.key("'", '’', '', t(this.lang, 'keyboard.apostrophe')),
-          this.key(' ', t(this.lang, 'keyboard.space'), 'kiosk-key--space'),
+        rows.push(
+          [
+            this.key('Shift', `<span aria-hidden="true">⇧ </span>${t(this.lang, 'keyboard.shift')}`, 'kiosk-key--action kiosk-key--wide', undefined, this.shiftOnce),
+            this.mode === 'accents'
+              ? this.key('Letters', t(this.lang, 'keyboard.letters'), 'kiosk-key--action kiosk-key--wide', undefined, true)
+              : this.key('Accents', t(this.lang, 'keyboard.accents'), 'kiosk-key--action kiosk-key--wide'),
+            this.key('-', '-', '', t(this.lang, 'keyboard.hyphen')),
+            this.key("'", '’', '', t(this.lang, 'keyboard.apostrophe')),
+            this.key(' ', t(this.lang, 'keyboard.space'), 'kiosk-key--space'),
+          ].join(''),
         )
       }
-      bottom.push(
-        this.key('Backspace', '⌫ ' + t(this.lang, 'keyboard.backspace'), 'kiosk-key--action kiosk-key--wide'),
-        this.key('Next', t(this.lang, 'keyboard.next'), 'kiosk-key--action kiosk-key--wide'),
-      )
-      rows.push(bottom.join(''))
       this.panel.className = `kiosk-keyboard kiosk-keyboard--${layout}`
     }
     this.panel.setAttribute('aria-label', t(this.lang, 'keyboard.label'))
-    this.panel.innerHTML =
-      rows.map((r) => `<div class="kiosk-keyboard__row">${r}</div>`).join('') +
-      `<div class="kiosk-keyboard__row kiosk-keyboard__row--end">${this.key(
-        'Done',
-        t(this.lang, 'keyboard.done'),
-        'kiosk-key--done',
-      )}</div>`
+    const bar = `<div class="kiosk-keyboard__bar">${this.key('Next', t(this.lang, 'keyboard.next'), 'kiosk-key--action kiosk-key--bar')}${this.key(
+      'Done',
+      t(this.lang, 'keyboard.done'),
+      'kiosk-key--done kiosk-key--bar',
+    )}</div>`
+    this.panel.innerHTML = `<div class="kiosk-keyboard__inner">${bar}${rows
+      .map((r) => `<div class="kiosk-keyboard__row">${r}</div>`)
+      .join('')}</div>`
   }
 
   private press(key: string): void {
