@@ -36,6 +36,8 @@ export class OnScreenKeyboard {
       const el = e.target as HTMLElement
       if (el instanceof HTMLInputElement && el.dataset.keyboard) this.attach(el)
     })
+    // Turning the screen, or a new text size, changes both the page and the keyboard.
+    window.addEventListener('resize', () => this.reveal('resize'))
   }
 
   setLang(lang: Lang): void {
@@ -52,6 +54,12 @@ export class OnScreenKeyboard {
     this.panel.hidden = true
     this.panel.innerHTML = ''
     document.body.classList.remove('kiosk-keyboard-open')
+    document.body.style.removeProperty('--kiosk-keyboard-height')
+  }
+
+  /** The field the keys type into, while the keyboard is open. */
+  get field(): HTMLInputElement | null {
+    return this.panel.hidden ? null : this.target
   }
 
   private attach(input: HTMLInputElement): void {
@@ -61,8 +69,41 @@ export class OnScreenKeyboard {
     this.panel.hidden = false
     document.body.classList.add('kiosk-keyboard-open')
     this.draw()
-    // Keep the field in view above the keyboard.
-    input.scrollIntoView({ block: 'center' })
+  }
+
+  /**
+   * Scrolls the page so the field being typed in, with its label where there is room, sits in
+   * the part of the screen the keyboard leaves free (WCAG 2.2 SC 2.4.11, Focus Not Obscured).
+   * The keyboard's height depends on the layout, the text size and the screen, so it is measured
+   * every time rather than assumed; the page is padded by that height so even the last field on
+   * it can scroll up above the keys. The scroll is the smallest that does it, so moving from
+   * field to field does not make the page jump about; after the screen turns or the keyboard
+   * changes size the page scrolls back as far as it can with the field still in view, so a
+   * screen with more room shows more of the page above the field.
+   */
+  reveal(after: 'focus' | 'resize' = 'focus'): void {
+    const input = this.field
+    if (!input || !input.isConnected) return
+    const keysTop = this.panel.getBoundingClientRect().top
+    document.body.style.setProperty('--kiosk-keyboard-height', `${window.innerHeight - keysTop}px`)
+    const margin = Math.min(24, keysTop / 20)
+    const free = { top: margin, bottom: keysTop - margin }
+    const box = input.getBoundingClientRect()
+    // A date's three boxes go with their question; any other field with its label and hint.
+    const group = input.closest('fieldset') ?? input.closest('.govuk-form-group') ?? input
+    const context = group.getBoundingClientRect()
+    const top = Math.min(context.top, box.top)
+    const bottom = Math.max(context.bottom, box.bottom)
+    let delta = 0
+    if (bottom - top <= free.bottom - free.top) {
+      if (top < free.top) delta = top - free.top
+      else if (bottom > free.bottom || after === 'resize') delta = bottom - free.bottom
+    } else if (box.top < free.top || box.bottom > free.bottom) {
+      // Not room for the question too: the field itself at the bottom of the free part, with as
+      // much of its label above it as fits.
+      delta = Math.max(box.bottom - free.bottom, box.top - free.top)
+    }
+    if (delta !== 0) window.scrollBy({ top: delta, behavior: 'instant' })
   }
 
   private layout(): Layout {
@@ -147,6 +188,8 @@ export class OnScreenKeyboard {
     this.panel.innerHTML = `<div class="kiosk-keyboard__inner">${bar}${rows
       .map((r) => `<div class="kiosk-keyboard__row">${r}</div>`)
       .join('')}</div>`
+    // A layout can be taller than the one before it (the accents have a row more).
+    this.reveal()
   }
 
   private press(key: string): void {

@@ -592,7 +592,12 @@ function render(focus: Focus = 'heading'): void {
   const title = `${tr(TITLES[state.screen])} - ${tr('app.title')}`
   document.title = (state.errors.length ? tr('error.title_prefix') : '') + title
   keyboard.setLang(state.lang)
-  if (focus === 'keep') return
+  if (focus === 'keep') {
+    // The field the keyboard typed into was drawn again (a new language or text size), and the
+    // switch that did it has the focus now: close the keyboard rather than type into nothing.
+    if (keyboard.field && !keyboard.field.isConnected) keyboard.hide()
+    return
+  }
   keyboard.hide()
   let target: HTMLElement | null = null
   if (focus === 'errors') target = main.querySelector('.govuk-error-summary')
@@ -601,9 +606,15 @@ function render(focus: Focus = 'heading'): void {
   if (target) {
     if (!target.hasAttribute('tabindex') && !/^(INPUT|BUTTON|A|SELECT|TEXTAREA)$/.test(target.tagName)) target.setAttribute('tabindex', '-1')
     target.focus({ preventScroll: true })
-    // The error summary belongs at the top; anything else (the reference after printing, say)
-    // is centred, so the heading above it stays in view.
-    target.scrollIntoView({ block: focus === 'errors' ? 'start' : 'center' })
+    if (keyboard.field === target) {
+      // A field that opened the keyboard: it is placed above the keys, not in the middle of a
+      // screen the keys half cover.
+      keyboard.reveal()
+    } else {
+      // The error summary belongs at the top; anything else (the reference after printing, say)
+      // is centred, so the heading above it stays in view.
+      target.scrollIntoView({ block: focus === 'errors' ? 'start' : 'center' })
+    }
   }
   if (focus === 'heading') window.scrollTo(0, 0)
 }

@@ -1,5 +1,6 @@
 // The on-screen keyboard at a touchscreen: in both languages, at both text sizes and in both
-// orientations, every key is on the screen and clear of the others, and a finger can type.
+// orientations, the field being typed in is never behind the keys (WCAG 2.2 SC 2.4.11, which
+// axe does not test), every key is on the screen and clear of the others, and a finger can type.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -46,6 +47,116 @@ async function pressKey(page, key) {
 async function closeKeyboard(page) {
   if (await page.locator('#keyboard').isVisible()) await pressKey(page, 'Done')
 }
+
+/**
+ * How much of the focused field can be seen: the fraction of its box inside the screen and above
+ * the keyboard, and how many of five points on it (the corners and the middle) a finger would
+ * touch the field at, rather than something drawn over it.
+ */
+async function focusedField(page) {
+  await settle(page)
+  return page.evaluate(() => {
+    const el = document.activeElement
+    const panel = document.getElementById('keyboard')
+    if (!(el instanceof HTMLInputElement)) return { id: el?.id || el?.tagName, fraction: 0, covered: 5, layout: 'none' }
+    const layout = panel.hidden ? 'closed' : panel.className.replace(/.*kiosk-keyboard--(\w+).*/, '$1')
+    const r = el.getBoundingClientRect()
+    const keysTop = panel.hidden ? innerHeight : panel.getBoundingClientRect().top
+    const visibleHeight = Math.max(0, Math.min(r.bottom, keysTop, innerHeight) - Math.max(r.top, 0))
+    const visibleWidth = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0))
+    const fraction = Math.round(((visibleHeight * visibleWidth) / (r.width * r.height)) * 1000) / 1000
+    const points = [
+      [r.left + 3, r.top + 3],
+      [r.right - 3, r.top + 3],
+      [r.left + 3, r.bottom - 3],
+      [r.right - 3, r.bottom - 3],
+      [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
+    ]
+    const covered = points.filter(([x, y]) => document.elementFromPoint(x, y) !== el).length
+    return { id: el.id, fraction, covered, layout }
+  })
+}
+
+/** Records the focused field unless it is wholly visible above the open keyboard. */
+async function check(page, problems, where, expected) {
+  const seen = await focusedField(page)
+  const ok = seen.id === expected.id && seen.layout === expected.layout && seen.fraction === 1 && seen.covered === 0
+  if (!ok) problems.push(`${where}: ${expected.id} (${expected.layout}) -> ${JSON.stringify(seen)}`)
+}
+
+/**
+ * Taps each field in turn (the keyboard closed in between), then the accents for letter fields;
+ * with `shots`, screenshots each at both kiosk sizes as the visitor sees it.
+ */
+async function tapEachField(page, problems, where, ids, shots) {
+  for (const id of ids) {
+    await closeKeyboard(page)
+    await page.click(`#${id}`)
+    await page.waitForSelector('#keyboard:not([hidden])')
+    const kind = await page.getAttribute(`#${id}`, 'data-keyboard')
+    await check(page, problems, `${where}, tapped`, { id, layout: kind })
+    if (shots) await shoot(page, `${shots}-${id}`, { fullPage: false })
+    if (kind === 'letters') {
+      await pressKey(page, 'Accents')
+      await check(page, problems, `${where}, accents`, { id, layout: 'letters' })
+      if (shots) await shoot(page, `${shots}-${id}-accents`, { fullPage: false })
+      // Typing an accented letter goes back to the plain letters: still in view.
+      await page.locator('#keyboard .kiosk-keyboard__row button').first().dispatchEvent('click')
+      await check(page, problems, `${where}, after an accent`, { id, layout: 'letters' })
+      await pressKey(page, 'Backspace')
+    }
+  }
+}
+
+/** Moves through the fields with the keyboard's Next key from the first one. */
+async function nextThroughFields(page, problems, where, ids) {
+  await closeKeyboard(page)
+  await page.click(`#${ids[0]}`)
+  for (const [i, id] of ids.entries()) {
+    if (i > 0) await pressKey(page, 'Next')
+    const kind = await page.getAttribute(`#${id}`, 'data-keyboard')
+    await check(page, problems, `${where}, Next`, { id, layout: kind })
+  }
+}
+
+const PRISONER_FIELDS = ['prisoner-number', 'prisoner-dob-day', 'prisoner-dob-month', 'prisoner-dob-year', 'prisoner-surname']
+const visitorFields = (i) => ['first-name', 'last-name', 'dob-day', 'dob-month', 'dob-year'].map((f) => `visitor-${i}-${f}`)
+
+test('the field being typed in is always wholly visible above the keyboard', async () => {
+  const problems = []
+  for (const setup of SETUPS) {
+    const where = label(setup)
+    const page = await openAs(kiosk, setup)
+    await page.click('[data-action=start]')
+    await expectScreen(page, 'prisoner')
+    // Screenshots with Bigger text, the keyboard open (shoot() takes both orientations).
+    const shots = setup.large && setup.orientation === 'landscape' ? `${setup.lang}-keyboard-large` : undefined
+    await tapEachField(page, problems, `${where} prisoner`, PRISONER_FIELDS, shots)
+    await nextThroughFields(page, problems, `${where} prisoner`, PRISONER_FIELDS)
+
+    await closeKeyboard(page)
+    await fillPrisoner(page, RHYS)
+    await closeKeyboard(page)
+    await continueOn(page)
+    await expectScreen(page, 'visitors')
+    // "Type in someone's details" puts the focus straight into the new visitor's first name.
+    await page.click('[data-action=add]')
+    await page.waitForSelector('#keyboard:not([hidden])')
+    await check(page, problems, `${where} visitors, added`, { id: 'visitor-1-first-name', layout: 'letters' })
+    await tapEachField(page, problems, `${where} visitors`, [...visitorFields(0), ...visitorFields(1)], shots)
+    await nextThroughFields(page, problems, `${where} visitors`, [...visitorFields(0), ...visitorFields(1)])
+
+    // Turning the screen with the keyboard open.
+    await closeKeyboard(page)
+    await page.click('#visitor-1-last-name')
+    const other = setup.orientation === 'landscape' ? VIEWPORTS.portrait : VIEWPORTS.landscape
+    await page.setViewportSize(other)
+    await check(page, problems, `${where} visitors, turned`, { id: 'visitor-1-last-name', layout: 'letters' })
+    page.kioskChecks()
+    await page.context().close()
+  }
+  assert.deepEqual(problems, [], `fields hidden by the keyboard:\n${problems.join('\n')}`)
+})
 
 /** Every key on the keyboard as it is now: label, box, and whether its words fit inside it. */
 async function keys(page) {
