@@ -267,8 +267,13 @@ function dateInput(opts: { id: string; legend: string; value: DateParts; bind: s
   </div>`
 }
 
-function caption(step: number): string {
-  return `<span class="govuk-caption-l">${tr('caption.step', { n: step })}</span>`
+/**
+ * A question screen's heading, with its step inside it (GOV.UK's caption-in-heading pattern):
+ * the heading takes the focus when the screen opens, and a screen reader reads "Step 1 of 4"
+ * with the question.
+ */
+function questionHeading(step: number, text: string, attrs = ''): string {
+  return `<h1 class="govuk-heading-xl"${attrs}><span class="govuk-caption-l">${tr('caption.step', { n: step })}</span> ${text}</h1>`
 }
 
 function backButton(): string {
@@ -332,9 +337,8 @@ function startScreen(): string {
 
 function prisonerScreen(): string {
   return `<form data-form="prisoner" novalidate>
-    ${caption(1)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl">${tr('prisoner.heading')}</h1>
+    ${questionHeading(1, tr('prisoner.heading'))}
     ${textInput({ id: 'prisoner-number', label: tr('prisoner.number'), hint: tr('prisoner.number.hint'), value: state.prisoner.number, bind: 'prisoner.number', field: 'prisoner.number', keyboard: 'alnum', width: 'govuk-input--width-10 kiosk-input--upper', maxLength: 7 })}
     ${dateInput({ id: 'prisoner-dob', legend: tr('prisoner.dob'), value: state.prisoner.dob, bind: 'prisoner.dob', field: 'prisoner.date_of_birth' })}
     ${textInput({ id: 'prisoner-surname', label: tr('prisoner.surname'), value: state.prisoner.surname, bind: 'prisoner.surname', field: 'prisoner.surname', keyboard: 'letters', width: 'govuk-input--width-20' })}
@@ -396,9 +400,8 @@ function visitorsScreen(): string {
     ? `<p class="govuk-body">${tr('visitors.full')}</p>`
     : `<button type="button" class="govuk-button govuk-button--secondary" data-action="add">${tr(state.contacts ? 'visitors.add_typed.list' : 'visitors.add_typed')}</button>`
   return `<form data-form="visitors" novalidate>
-    ${caption(2)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl" id="visitors-heading" tabindex="-1">${tr('visitors.heading')}</h1>
+    ${questionHeading(2, tr('visitors.heading'), ' id="visitors-heading" tabindex="-1"')}
     ${limits}
     ${partyErrors.length ? `<div class="govuk-form-group govuk-form-group--error">${errorMessageHtml('visitors', partyErrors)}</div>` : ''}
     <div class="kiosk-visitors">${state.visitors.map((_, i) => visitorCard(i)).join('')}</div>
@@ -412,9 +415,8 @@ function timeScreen(): string {
   const choice = state.sessions
   const sessionErrors = errorsFor('session')
   if (!choice || choice.days.length === 0) {
-    return `${caption(3)}
-      ${errorSummary()}
-      <h1 class="govuk-heading-xl">${tr('time.none.heading')}</h1>
+    return `${errorSummary()}
+      ${questionHeading(3, tr('time.none.heading'))}
       <p class="govuk-body-l">${tr('time.none.body')}</p>
       <div class="govuk-button-group">${backButton()}
         <button type="button" class="govuk-button govuk-button--secondary" data-action="help-staff">${tr('start.help')}</button></div>
@@ -446,9 +448,8 @@ function timeScreen(): string {
     })
     .join('')
   return `<form data-form="time" novalidate>
-    ${caption(3)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl">${tr('time.heading')}</h1>
+    ${questionHeading(3, tr('time.heading'))}
     <p class="govuk-body-l">${esc(tr('time.intro', { first: formatDate(state.lang, choice.first_date), last: formatDate(state.lang, choice.last_date) }))}</p>
     ${anyClosed ? `<div class="govuk-inset-text">${tr('time.closed')}</div>` : ''}
     <div class="govuk-form-group${sessionErrors.length ? ' govuk-form-group--error' : ''}">
@@ -500,9 +501,8 @@ function checkScreen(): string {
       summaryRow(tr('check.kind'), tr(chosen.session.kind === 'closed' ? 'check.kind.closed' : 'check.kind.open'))
     : ''
   return `<form data-form="check" novalidate>
-    ${caption(4)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl">${tr('check.heading')}</h1>
+    ${questionHeading(4, tr('check.heading'))}
     ${checkSection('check-prisoner', 'check.prisoner', (f) => f.startsWith('prisoner'))}
     <dl class="govuk-summary-list govuk-!-margin-bottom-9">
       ${summaryRow(tr('prisoner.number'), esc(state.prisoner.number.toUpperCase()), { screen: 'prisoner', hidden: 'check.change.number', target: 'prisoner-number' })}
@@ -782,7 +782,7 @@ root.addEventListener('click', (e) => {
   const action = el.dataset.action
   switch (action) {
     case 'start':
-      go('prisoner', { id: 'prisoner-number' })
+      go('prisoner')
       break
     case 'help':
     case 'help-staff':
@@ -847,10 +847,15 @@ root.addEventListener('click', (e) => {
       render({ id: 'visitors-heading' })
       break
     }
-    case 'change':
+    case 'change': {
       state.changing = true
-      go(el.dataset.screen as Screen, el.dataset.target ? { id: el.dataset.target } : 'heading')
+      // Like every new screen, the question takes the focus, so a screen reader starts with the
+      // step and the question; the answer being changed is brought into view under it.
+      go(el.dataset.screen as Screen)
+      const answer = el.dataset.target ? document.getElementById(el.dataset.target) : null
+      answer?.scrollIntoView({ block: 'nearest' })
       break
+    }
     case 'print':
       void printSlip()
       break

@@ -1,0 +1,136 @@
+// The visitor's screens as a screen-reader user and a Welsh speaker meet them, each screen
+// against the real kiosk-web.
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  startKiosk,
+  launchBrowser,
+  openKiosk,
+  expectScreen,
+  expectAccessible,
+  expectTouchTargets,
+  shoot,
+  fillPrisoner,
+  continueOn,
+  loadI18n,
+  RHYS,
+} from './harness.mjs'
+
+let browser
+let i18n
+const kiosks = []
+
+before(async () => {
+  ;[browser, i18n] = await Promise.all([launchBrowser(), loadI18n()])
+})
+
+after(async () => {
+  await browser?.close()
+  await Promise.all(kiosks.map((k) => k.stop()))
+})
+
+/** A kiosk with a store of its own, so what one test books cannot change what another is offered. */
+async function newKiosk(prison) {
+  const kiosk = await startKiosk({ prison })
+  kiosks.push(kiosk)
+  return kiosk
+}
+
+async function openIn(kiosk, lang, options) {
+  const page = await openKiosk(browser, kiosk, options)
+  if (lang === 'cy') await page.click('[data-action=lang]')
+  return page
+}
+
+/** Taps a control that changes the screen, and waits until the page has drawn the new one. */
+async function tapAndWait(page, selector) {
+  const before = await page.locator('main').getAttribute('data-render')
+  await page.click(selector)
+  await page.waitForFunction((n) => document.querySelector('main')?.dataset.render !== n, before)
+}
+
+/**
+ * What is wrong with the focus on a new screen: its heading should have the focus, say the step
+ * where the screen is a step, and be on the screen, with the keyboard closed (no field took the
+ * focus behind the visitor's back).
+ */
+async function headingFocusProblems(page, { screen, step, lang, where }) {
+  await expectScreen(page, screen)
+  const seen = await page.evaluate(() => {
+    const el = document.activeElement
+    const r = el.getBoundingClientRect()
+    return {
+      tag: el.tagName.toLowerCase(),
+      inMain: !!el.closest('main'),
+      text: el.innerText.replace(/\s+/g, ' ').trim(),
+      inView: r.top >= 0 && r.bottom <= innerHeight,
+      keyboard: !document.getElementById('keyboard').hidden,
+    }
+  })
+  const caption = step ? i18n.t(lang, 'caption.step', { n: step }) : ''
+  const ok = seen.tag === 'h1' && seen.inMain && seen.inView && !seen.keyboard && (!step || seen.text.startsWith(caption + ' '))
+  return ok ? [] : [`${where}: ${JSON.stringify(seen)}${step ? ` (the heading should start with "${caption}")` : ''}`]
+}
+
+async function expectHeadingFocused(page, expected) {
+  assert.deepEqual(await headingFocusProblems(page, expected), [])
+}
+
+for (const lang of ['en', 'cy']) {
+  test(`every change of screen puts the focus on the new screen's heading (${lang})`, async () => {
+    const page = await openIn(await newKiosk('CDF'), lang)
+    const problems = []
+    const at = async (screen, step, where) => problems.push(...(await headingFocusProblems(page, { screen, step, lang, where })))
+
+    await tapAndWait(page, '[data-action=start]')
+    await at('prisoner', 1, 'Book a visit')
+    await tapAndWait(page, '[data-action=back]')
+    await at('start', null, 'Back from the prisoner')
+    await tapAndWait(page, '[data-action=start]')
+    await fillPrisoner(page, RHYS)
+    await page.click('#keyboard [data-key=Done]')
+    await continueOn(page)
+    await at('visitors', 2, 'Continue from the prisoner')
+    await tapAndWait(page, '[data-action=back]')
+    await at('prisoner', 1, 'Back from the visitors')
+    await continueOn(page)
+    await at('visitors', 2, 'Continue from the prisoner again')
+    await page.click('[data-action=pick][data-id=C000001]')
+    await continueOn(page)
+    await at('time', 3, 'Continue from the visitors')
+    await tapAndWait(page, '[data-action=back]')
+    await at('visitors', 2, 'Back from the time')
+    await continueOn(page)
+    await at('time', 3, 'Continue from the visitors again')
+    await page.click('label[for=session-group]')
+    await continueOn(page)
+    await at('check', 4, 'Continue from the time')
+
+    // Every Change link, and Continue back to check answers after it.
+    const changes = [
+      ['[data-action=change][data-target=prisoner-number]', 'prisoner', 1],
+      ['[data-action=change][data-target=prisoner-dob-day]', 'prisoner', 1],
+      ['[data-action=change][data-target=prisoner-surname]', 'prisoner', 1],
+      ['[data-action=change][data-screen=visitors]', 'visitors', 2],
+      ['[data-action=change][data-screen=time] >> nth=0', 'time', 3],
+      ['[data-action=change][data-screen=time] >> nth=1', 'time', 3],
+    ]
+    for (const [link, screen, step] of changes) {
+      await tapAndWait(page, link)
+      await at(screen, step, `Change (${link})`)
+      await continueOn(page)
+      await at('check', 4, `Continue after Change (${link})`)
+    }
+    await tapAndWait(page, '[data-action=back]')
+    await at('time', 3, 'Back from check answers')
+    await continueOn(page)
+    await continueOn(page)
+    await at('done', null, 'Book visit')
+    await tapAndWait(page, '[data-action=finish]')
+    await at('start', null, 'Finish')
+    assert.deepEqual(problems, [], `focus not on the new screen's heading:\n${problems.join('\n')}`)
+    page.kioskChecks()
+    await page.context().close()
+  })
+}
