@@ -6,6 +6,7 @@ export type Lang = 'en' | 'cy'
 
 const en = {
   'app.title': 'Book a prison visit',
+  'skip.main': 'Skip to main content',
   'lang.switch': 'Cymraeg',
   'lang.switch.label': 'Change language',
   'a11y.bigger_text': 'Bigger text',
@@ -184,6 +185,7 @@ export type Key = keyof typeof en
 
 const cy: Record<Key, string> = {
   'app.title': 'Trefnu ymweliad â charchar',
+  'skip.main': 'Neidio i’r prif gynnwys',
   'lang.switch': 'English',
   'lang.switch.label': 'Newid iaith',
   'a11y.bigger_text': 'Testun mwy',

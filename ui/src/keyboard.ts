@@ -42,6 +42,7 @@ export class OnScreenKeyboard {
 
   setLang(lang: Lang): void {
     this.lang = lang
+    this.panel.setAttribute('aria-label', t(lang, 'keyboard.label'))
     if (this.target) this.draw()
   }
 

@@ -84,13 +84,14 @@ let renders = 0
 
 const root = document.getElementById('app') as HTMLElement
 root.innerHTML = `
-  <a href="#main" class="govuk-skip-link" data-action="skip">Skip to main content</a>
+  <a href="#main" class="govuk-skip-link" data-action="skip"></a>
   <header class="kiosk-header" role="banner"></header>
   <div class="govuk-width-container kiosk-container">
     <main class="govuk-main-wrapper" id="main" role="main" tabindex="-1"></main>
   </div>
-  <div id="keyboard" class="kiosk-keyboard" role="region" aria-label="Keyboard" hidden></div>
+  <div id="keyboard" class="kiosk-keyboard" role="region" hidden></div>
   <dialog id="idle-dialog" class="kiosk-dialog" aria-labelledby="idle-heading" aria-describedby="idle-body"></dialog>`
+const skipLink = root.querySelector('.govuk-skip-link') as HTMLElement
 const header = root.querySelector('header') as HTMLElement
 const main = root.querySelector('main') as HTMLElement
 const dialog = root.querySelector('#idle-dialog') as HTMLDialogElement
@@ -583,6 +584,8 @@ type Focus = 'heading' | 'errors' | 'keep' | { id: string }
 
 function render(focus: Focus = 'heading'): void {
   document.documentElement.lang = state.lang
+  // The page's own furniture is in the visitor's language too, not only the screens.
+  skipLink.textContent = tr('skip.main')
   header.innerHTML = headerHtml()
   main.innerHTML = SCREENS[state.screen]()
   main.dataset.screen = state.screen

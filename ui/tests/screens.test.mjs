@@ -134,3 +134,91 @@ for (const lang of ['en', 'cy']) {
     await page.context().close()
   })
 }
+
+/** Every English message in the tables as a pattern (placeholders match anything). */
+function englishPatterns() {
+  const { en, cy } = i18n.tables
+  const patterns = Object.entries(en)
+    .filter(([key, text]) => cy[key] !== text)
+    .map(([, text]) => '^' + text.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '.+') + '$')
+  // Page furniture that is not in the tables (or was not), and English dates.
+  patterns.push('^Skip to main content$', '^Keyboard$', '^On-screen keyboard$')
+  patterns.push('\\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\\b')
+  patterns.push('\\b(January|February|March|April|June|July|August|September|October|November|December)\\b')
+  patterns.push('\\b\\d{1,2}(:\\d{2})?(am|pm)\\b')
+  return patterns
+}
+
+/** Every piece of text in the page a visitor or a screen reader can meet, that is English. */
+async function englishOnScreen(page, patterns) {
+  return page.evaluate((patterns) => {
+    const res = patterns.map((p) => new RegExp(p))
+    const texts = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    while (walker.nextNode()) {
+      const node = walker.currentNode
+      if (node.parentElement?.closest('script, style')) continue
+      const text = node.textContent.replace(/\s+/g, ' ').trim()
+      if (text) texts.push(text)
+    }
+    for (const el of document.querySelectorAll('[aria-label], [title], [alt], [placeholder]')) {
+      for (const name of ['aria-label', 'title', 'alt', 'placeholder']) {
+        const value = el.getAttribute(name)
+        if (value) texts.push(value.trim())
+      }
+    }
+    texts.push(document.title)
+    return texts.filter((t) => res.some((re) => re.test(t)))
+  }, patterns)
+}
+
+test('Welsh screens have no English on them, the skip link included', async () => {
+  const patterns = englishPatterns()
+  const page = await openIn(await newKiosk('CDF'), 'cy')
+  const found = []
+  const look = async (where) => {
+    for (const text of await englishOnScreen(page, patterns)) found.push(`${where}: ${text}`)
+  }
+  // The skip link is the first thing a keyboard or switch user meets.
+  const skip = (await page.locator('.govuk-skip-link').textContent()).trim()
+  if (skip !== 'Neidio i’r prif gynnwys') found.push(`skip link: ${skip}`)
+  await page.focus('.govuk-skip-link')
+  await shoot(page, 'cy-1-start-skip-link', { fullPage: false })
+  await page.keyboard.press('Enter')
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main')
+  await look('start')
+  await page.click('[data-action=help]')
+  await look('start, help')
+  await page.click('[data-action=help-close]')
+
+  await tapAndWait(page, '[data-action=start]')
+  await look('prisoner')
+  for (const field of ['#prisoner-number', '#prisoner-dob-day', '#prisoner-surname']) {
+    await page.click(field)
+    await look(`prisoner, keyboard for ${field}`)
+  }
+  await page.click('#keyboard [data-key=Accents]')
+  await look('prisoner, accents')
+  await page.click('#keyboard [data-key=Done]')
+  await continueOn(page)
+  await look('prisoner, errors')
+  await fillPrisoner(page, RHYS)
+  await page.click('#keyboard [data-key=Done]')
+  await continueOn(page)
+  await look('visitors')
+  await page.click('[data-action=pick][data-id=C000001]')
+  await continueOn(page)
+  await look('time')
+  await page.click('label[for=session-group]')
+  await continueOn(page)
+  await look('check')
+  await continueOn(page)
+  await expectScreen(page, 'done')
+  await look('confirmation')
+  await page.click('[data-action=print]')
+  await page.waitForSelector('#print-error')
+  await look('confirmation, print error')
+  assert.deepEqual(found, [], `English on Welsh screens:\n${found.join('\n')}`)
+  page.kioskChecks()
+  await page.context().close()
+})
