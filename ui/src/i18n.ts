@@ -61,6 +61,11 @@ const en = {
 
   'time.heading': 'Choose a time',
   'time.intro': 'These are the visit times you can book between {first} and {last}.',
+  'time.intro.one': 'These are the visit times you can book on {date}.',
+  'notice.important': 'Important',
+  'time.dropped.heading': 'The time you chose cannot be booked for these visitors',
+  'time.dropped.when': 'You chose {day}, {time}.',
+  'time.dropped.body': 'Choose another time.',
   'time.closed':
     'The prisoner can only have closed visits at the moment, so only closed visit times are shown.',
   'time.none.heading': 'There are no visit times you can book',
@@ -240,6 +245,11 @@ const cy: Record<Key, string> = {
 
   'time.heading': 'Dewis amser',
   'time.intro': 'Dyma’r amseroedd ymweld y gallwch eu trefnu rhwng {first} a {last}.',
+  'time.intro.one': 'Dyma’r amseroedd ymweld y gallwch eu trefnu ar {date}.',
+  'notice.important': 'Pwysig',
+  'time.dropped.heading': 'Ni ellir trefnu’r amser a ddewisoch ar gyfer yr ymwelwyr hyn',
+  'time.dropped.when': 'Roeddech wedi dewis {day}, {time}.',
+  'time.dropped.body': 'Dewiswch amser arall.',
   'time.closed':
     'Dim ond ymweliadau caeedig y gall y carcharor eu cael ar hyn o bryd, felly dim ond amseroedd ymweliadau caeedig a ddangosir.',
   'time.none.heading': 'Does dim amseroedd ymweld y gallwch eu trefnu',

@@ -51,6 +51,8 @@ interface State {
   changing: boolean
   busy: boolean
   helpShown: boolean
+  /** The time the visitor had chosen, when a change of visitors means it cannot be booked now. */
+  droppedSession: { date: string; start: string; end: string } | null
   printed: 'none' | 'ok' | 'error'
 }
 
@@ -72,6 +74,7 @@ function freshState(): State {
     changing: false,
     busy: false,
     helpShown: false,
+    droppedSession: null,
     printed: 'none',
   }
 }
@@ -412,6 +415,24 @@ function visitorsScreen(): string {
   </form>`
 }
 
+/** GOV.UK's notification banner: the time chosen earlier cannot be booked for these visitors. */
+function droppedSessionBanner(): string {
+  const d = state.droppedSession
+  if (!d) return ''
+  const when = tr('time.dropped.when', {
+    day: formatDay(state.lang, d.date),
+    time: tr('time.range', { start: formatTime(state.lang, d.start), end: formatTime(state.lang, d.end) }),
+  })
+  // role="alert" and the focus, as GOV.UK's banner does for the outcome of what the user just did.
+  return `<div class="govuk-notification-banner" role="alert" aria-labelledby="time-dropped-title" data-module="govuk-notification-banner" tabindex="-1" id="time-dropped">
+    <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="time-dropped-title">${tr('notice.important')}</h2></div>
+    <div class="govuk-notification-banner__content">
+      <p class="govuk-notification-banner__heading">${tr('time.dropped.heading')}</p>
+      <p class="govuk-body-l">${esc(when)} ${tr('time.dropped.body')}</p>
+    </div>
+  </div>`
+}
+
 function timeScreen(): string {
   const choice = state.sessions
   const sessionErrors = errorsFor('session')
@@ -448,10 +469,19 @@ function timeScreen(): string {
       </div>`
     })
     .join('')
+  // The times actually offered, which can start weeks into the booking window (a visitor's ban
+  // ending, say), not the window itself.
+  const first = choice.days[0].date
+  const last = choice.days[choice.days.length - 1].date
+  const intro =
+    first === last
+      ? tr('time.intro.one', { date: formatDate(state.lang, first) })
+      : tr('time.intro', { first: formatDate(state.lang, first), last: formatDate(state.lang, last) })
   return `<form data-form="time" novalidate>
     ${errorSummary()}
+    ${droppedSessionBanner()}
     ${questionHeading(3, tr('time.heading'))}
-    <p class="govuk-body-l">${esc(tr('time.intro', { first: formatDate(state.lang, choice.first_date), last: formatDate(state.lang, choice.last_date) }))}</p>
+    <p class="govuk-body-l">${esc(intro)}</p>
     ${anyClosed ? `<div class="govuk-inset-text">${tr('time.closed')}</div>` : ''}
     <div class="govuk-form-group${sessionErrors.length ? ' govuk-form-group--error' : ''}">
       ${errorMessageHtml('session', sessionErrors)}
@@ -580,7 +610,7 @@ const TITLES: Record<Screen, Key> = {
   done: 'done.booked',
 }
 
-type Focus = 'heading' | 'errors' | 'keep' | { id: string }
+type Focus = 'heading' | 'errors' | 'notice' | 'keep' | { id: string }
 
 function render(focus: Focus = 'heading'): void {
   document.documentElement.lang = state.lang
@@ -604,6 +634,7 @@ function render(focus: Focus = 'heading'): void {
   keyboard.hide()
   let target: HTMLElement | null = null
   if (focus === 'errors') target = main.querySelector('.govuk-error-summary')
+  else if (focus === 'notice') target = main.querySelector('.govuk-notification-banner')
   else if (focus !== 'heading') target = document.getElementById(focus.id)
   target ??= main.querySelector('h1')
   if (target) {
@@ -616,7 +647,7 @@ function render(focus: Focus = 'heading'): void {
     } else {
       // The error summary belongs at the top; anything else (the reference after printing, say)
       // is centred, so the heading above it stays in view.
-      target.scrollIntoView({ block: focus === 'errors' ? 'start' : 'center' })
+      target.scrollIntoView({ block: focus === 'errors' || focus === 'notice' ? 'start' : 'center' })
     }
   }
   if (focus === 'heading') window.scrollTo(0, 0)
@@ -628,6 +659,8 @@ function go(screen: Screen, focus: Focus = 'heading'): void {
   state.screen = screen
   state.errors = []
   state.helpShown = false
+  // The note about a dropped time is for the screen it was shown on, not for ever after.
+  if (focus !== 'notice') state.droppedSession = null
   render(focus)
 }
 
@@ -676,10 +709,18 @@ async function submitVisitors(): Promise<void> {
   state.visitorNames = checked.visitors
   const sessions = await busy(() => call('available_sessions', { prisoner: prisonerInput(), visitors: visitorInputs() }))
   if (!sessions) return
+  const before = chosenSession()
   state.sessions = sessions
   const stillThere = sessions.days.some((d) => d.sessions.some((s) => s.id === state.sessionId))
-  if (!stillThere) state.sessionId = ''
   if (state.changing && stillThere) return go('check')
+  if (!stillThere && before) {
+    // The visitors changed and the time they had chosen is no longer offered (a visitor banned
+    // until after it, say): say so, rather than leave the visitor to notice it has gone.
+    state.sessionId = ''
+    state.droppedSession = { date: before.date, start: before.session.start, end: before.session.end }
+    return go('time', 'notice')
+  }
+  if (!stillThere) state.sessionId = ''
   go('time')
 }
 

@@ -37,6 +37,9 @@ async function newKiosk(prison) {
   return kiosk
 }
 
+/** Francis Ó Briain at Birmingham: Dermot, on his list, is banned until 10 December 2026. */
+const FRANCIS = { number: 'G0179HP', dob: '1969-07-29', surname: 'Ó Briain' }
+
 async function openIn(kiosk, lang, options) {
   const page = await openKiosk(browser, kiosk, options)
   if (lang === 'cy') await page.click('[data-action=lang]')
@@ -222,3 +225,83 @@ test('Welsh screens have no English on them, the skip link included', async () =
   page.kioskChecks()
   await page.context().close()
 })
+
+test('the time screen says which times are offered, from the first one offered', async () => {
+  const cardiff = await newKiosk('CDF')
+  for (const lang of ['en', 'cy']) {
+    const page = await openIn(cardiff, lang)
+    await tapAndWait(page, '[data-action=start]')
+    await fillPrisoner(page, RHYS)
+    await page.click('#keyboard [data-key=Done]')
+    await continueOn(page)
+    await page.click('[data-action=pick][data-id=C000001]')
+    await continueOn(page)
+    await expectScreen(page, 'time')
+    // The booking window opens on Friday 27 November, but the first time offered is on Saturday
+    // the 28th; the last is on Wednesday 23 December.
+    assert.match(await page.locator('.kiosk-day legend').first().innerText(), /28 (November|Tachwedd)$/)
+    const intro = await page.locator('main h1 + p').innerText()
+    assert.equal(intro, i18n.t(lang, 'time.intro', { first: i18n.formatDate(lang, '2026-11-28'), last: i18n.formatDate(lang, '2026-12-23') }))
+    page.kioskChecks()
+    await page.context().close()
+  }
+})
+
+for (const lang of ['en', 'cy']) {
+  test(`a change of visitors that rules out the chosen time says so (${lang})`, async () => {
+    const page = await openIn(await newKiosk('BMI'), lang)
+    await tapAndWait(page, '[data-action=start]')
+    await fillPrisoner(page, FRANCIS)
+    await page.click('#keyboard [data-key=Done]')
+    await continueOn(page)
+    await expectScreen(page, 'visitors')
+    await page.click('[data-action=pick][data-id=C000057]')
+    await continueOn(page)
+    await expectScreen(page, 'time')
+    // Birmingham needs one day's notice: the first time is on Thursday 26 November.
+    const firstDay = await page.locator('.kiosk-day legend').first().innerText()
+    assert.match(firstDay, /26 (November|Tachwedd)$/)
+    await page.click('label[for=session-group]')
+    const chosenTime = await page.locator('label[for=session-group]').innerText()
+    await continueOn(page)
+    await expectScreen(page, 'check')
+
+    // Dermot joins the visit; he is banned until 10 December, so the 26 November time is gone.
+    await tapAndWait(page, '[data-action=change][data-screen=visitors]')
+    await page.click('[data-action=pick][data-id=C000063]')
+    await continueOn(page)
+    await expectScreen(page, 'time')
+    const banner = page.locator('main .govuk-notification-banner')
+    assert.equal(await banner.count(), 1, 'the time screen should say the chosen time was dropped')
+    const text = (await banner.innerText()).replace(/\s+/g, ' ')
+    assert.ok(text.includes(i18n.t(lang, 'notice.important')), text)
+    assert.ok(text.includes(i18n.t(lang, 'time.dropped.heading')), text)
+    const when = i18n.t(lang, 'time.dropped.when', { day: i18n.formatDay(lang, '2026-11-26'), time: chosenTime.trim() })
+    assert.ok(text.includes(when), `${text} should include ${when}`)
+    // GOV.UK: a banner about what the visitor just did takes the focus, so it is read out first.
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('govuk-notification-banner')), true)
+    assert.equal(await page.locator('input[name=session]:checked').count(), 0)
+    // The times offered now start after the ban, and the intro says so; the last is on Tuesday
+    // 22 December (Birmingham has no visits on Wednesdays, the window's last day).
+    assert.match(await page.locator('.kiosk-day legend').first().innerText(), /11 (December|Rhagfyr)$/)
+    assert.match(await page.locator('.kiosk-day legend').last().innerText(), /22 (December|Rhagfyr)$/)
+    const intro = await page.locator('main h1 + p').innerText()
+    assert.equal(intro, i18n.t(lang, 'time.intro', { first: i18n.formatDate(lang, '2026-12-11'), last: i18n.formatDate(lang, '2026-12-22') }))
+    await expectAccessible(page, `time dropped (${lang})`)
+    await expectTouchTargets(page)
+    await shoot(page, `${lang}-4-time-dropped`)
+    // The other language says the same.
+    await page.click('[data-action=lang]')
+    const other = lang === 'en' ? 'cy' : 'en'
+    assert.ok((await banner.innerText()).includes(i18n.t(other, 'time.dropped.heading')))
+
+    // A new time: back to check answers, and the note has gone when the time is changed again.
+    await page.click('label[for=session-group]')
+    await continueOn(page)
+    await expectScreen(page, 'check')
+    await tapAndWait(page, '[data-action=change][data-screen=time] >> nth=0')
+    assert.equal(await page.locator('main .govuk-notification-banner').count(), 0)
+    page.kioskChecks()
+    await page.context().close()
+  })
+}
