@@ -71,6 +71,8 @@ const en = {
   'time.none.heading': 'There are no visit times you can book',
   'time.none.body':
     'Every visit time in the next few weeks is full or cannot be booked for this prisoner and these visitors. Ask a member of staff at the desk for help.',
+  'time.none.restart_body': 'Or start again: this clears your details from the screen for the next person.',
+  'time.none.restart': 'Start again',
   'time.range': '{start} to {end}',
   'time.arrive': 'Arrive by {time}',
   'time.tables.one': '1 table left',
@@ -255,6 +257,8 @@ const cy: Record<Key, string> = {
   'time.none.heading': 'Does dim amseroedd ymweld y gallwch eu trefnu',
   'time.none.body':
     'Mae pob amser ymweld yn yr wythnosau nesaf yn llawn, neu ni ellir ei drefnu ar gyfer y carcharor hwn a’r ymwelwyr hyn. Gofynnwch i aelod o staff wrth y ddesg am help.',
+  'time.none.restart_body': 'Neu dechreuwch eto: mae hyn yn clirio eich manylion o’r sgrin ar gyfer y person nesaf.',
+  'time.none.restart': 'Dechrau eto',
   'time.range': '{start} tan {end}',
   'time.arrive': 'Cyrraedd erbyn {time}',
   'time.tables.one': '1 bwrdd ar ôl',

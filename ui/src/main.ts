@@ -440,8 +440,12 @@ function timeScreen(): string {
     return `${errorSummary()}
       ${questionHeading(3, tr('time.none.heading'))}
       <p class="govuk-body-l">${tr('time.none.body')}</p>
-      <div class="govuk-button-group">${backButton()}
-        <button type="button" class="govuk-button govuk-button--secondary" data-action="help-staff">${tr('start.help')}</button></div>
+      <p class="govuk-body-l">${tr('time.none.restart_body')}</p>
+      <div class="govuk-button-group">
+        <button type="button" class="govuk-button" data-action="finish">${tr('time.none.restart')}</button>
+        <button type="button" class="govuk-button govuk-button--secondary" data-action="help-staff">${tr('start.help')}</button>
+        ${backButton()}
+      </div>
       ${state.helpShown ? `<div class="govuk-inset-text" id="help-heading" tabindex="-1">${tr('help.body')}</div>` : ''}`
   }
   const anyClosed = choice.days.some((d) => d.sessions.some((s) => s.kind === 'closed'))

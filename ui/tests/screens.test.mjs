@@ -305,3 +305,38 @@ for (const lang of ['en', 'cy']) {
     await page.context().close()
   })
 }
+
+test('when no time can be booked, the visitor can start again', async () => {
+  const cardiff = await newKiosk('CDF')
+  for (const lang of ['en', 'cy']) {
+    const page = await openIn(cardiff, lang)
+    await tapAndWait(page, '[data-action=start]')
+    await fillPrisoner(page, RHYS)
+    await page.click('#keyboard [data-key=Done]')
+    await continueOn(page)
+    await page.click('[data-action=pick][data-id=C000001]')
+    // As in errors.test.mjs: the demo data cannot give an empty answer without filling every session.
+    await page.route('**/api/available_sessions', (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify({ days: [], first_date: '2026-11-27', last_date: '2026-12-23' }) }),
+    )
+    await continueOn(page)
+    await expectScreen(page, 'time')
+    assert.ok((await page.locator('h1').innerText()).endsWith(i18n.t(lang, 'time.none.heading')))
+    const restart = page.locator('main [data-action=finish]')
+    assert.equal(await restart.count(), 1, 'no way to start again')
+    assert.equal((await restart.innerText()).trim(), i18n.t(lang, 'time.none.restart'))
+    await expectAccessible(page, `no times (${lang})`)
+    await expectTouchTargets(page)
+    await shoot(page, `${lang}-4-time-none-start-again`)
+    await tapAndWait(page, 'main [data-action=finish]')
+    await expectHeadingFocused(page, { screen: 'start', lang: 'en', where: 'Start again' })
+    // Everything the visitor typed is gone, and the next visitor starts in English.
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en')
+    const html = await page.evaluate(() => document.body.outerHTML)
+    for (const personal of ['A1234BC', 'Evans', 'Siân', '1990']) assert.ok(!html.includes(personal), personal)
+    await tapAndWait(page, '[data-action=start]')
+    assert.equal(await page.inputValue('#prisoner-number'), '')
+    page.kioskChecks()
+    await page.context().close()
+  }
+})
