@@ -582,6 +582,7 @@ function doneScreen(): string {
       ${summaryRow(tr('check.date'), esc(formatDay(state.lang, c.date)))}
       ${summaryRow(tr('check.time'), esc(tr('time.range', { start: formatTime(state.lang, c.start), end: formatTime(state.lang, c.end) })))}
       ${summaryRow(tr('done.arrive'), `<strong>${esc(formatTime(state.lang, c.arrive_by))}</strong>`)}
+      ${summaryRow(tr('done.room'), esc(c.room))}
       ${summaryRow(tr('done.prison'), [prison, ...address].map(esc).join('<br>'))}
       ${summaryRow(tr('check.kind'), tr(c.kind === 'closed' ? 'check.kind.closed' : 'check.kind.open'))}
       ${summaryRow(tr('check.visitors'), c.visitors.map((v) => esc(`${v.first_name} ${v.last_name}`)).join('<br>'))}

@@ -340,3 +340,39 @@ test('when no time can be booked, the visitor can start again', async () => {
     await page.context().close()
   }
 })
+
+/** Books Rhys and Siân into the first session whose id starts with `template`, and returns the confirmation's rows. */
+async function bookInto(kiosk, lang, template) {
+  const page = await openIn(kiosk, lang)
+  await tapAndWait(page, '[data-action=start]')
+  await fillPrisoner(page, RHYS)
+  await page.click('#keyboard [data-key=Done]')
+  await continueOn(page)
+  await page.click('[data-action=pick][data-id=C000001]')
+  await continueOn(page)
+  await expectScreen(page, 'time')
+  const id = await page.locator(`input[name=session][value^="${template}/"]`).first().getAttribute('id')
+  await page.click(`label[for=${id}]`)
+  await continueOn(page)
+  await continueOn(page)
+  await expectScreen(page, 'done')
+  const rows = await page.locator('main .govuk-summary-list__row').evaluateAll((els) =>
+    els.map((r) => [r.querySelector('dt').innerText.trim(), r.querySelector('dd').innerText.trim()]),
+  )
+  return { page, rows: Object.fromEntries(rows) }
+}
+
+test('the confirmation says which room the visit is in', async () => {
+  const cardiff = await newKiosk('CDF')
+  const family = await bookInto(cardiff, 'en', 'CDF-FRI-EVE')
+  assert.equal(family.rows.Where, 'Family room', JSON.stringify(family.rows))
+  await expectAccessible(family.page, 'confirmation with room')
+  await shoot(family.page, 'en-6-confirmation-family-room')
+  family.page.kioskChecks()
+  await family.page.context().close()
+
+  const hall = await bookInto(cardiff, 'cy', 'CDF-SAT-AM')
+  assert.equal(hall.rows[i18n.t('cy', 'done.room')], 'Visits hall', JSON.stringify(hall.rows))
+  hall.page.kioskChecks()
+  await hall.page.context().close()
+})
