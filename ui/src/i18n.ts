@@ -6,6 +6,7 @@ export type Lang = 'en' | 'cy'
 
 const en = {
   'app.title': 'Book a prison visit',
+  'skip.main': 'Skip to main content',
   'lang.switch': 'Cymraeg',
   'lang.switch.label': 'Change language',
   'a11y.bigger_text': 'Bigger text',
@@ -60,11 +61,18 @@ const en = {
 
   'time.heading': 'Choose a time',
   'time.intro': 'These are the visit times you can book between {first} and {last}.',
+  'time.intro.one': 'These are the visit times you can book on {date}.',
+  'notice.important': 'Important',
+  'time.dropped.heading': 'The time you chose cannot be booked for these visitors',
+  'time.dropped.when': 'You chose {day}, {time}.',
+  'time.dropped.body': 'Choose another time.',
   'time.closed':
     'The prisoner can only have closed visits at the moment, so only closed visit times are shown.',
   'time.none.heading': 'There are no visit times you can book',
   'time.none.body':
     'Every visit time in the next few weeks is full or cannot be booked for this prisoner and these visitors. Ask a member of staff at the desk for help.',
+  'time.none.restart_body': 'Or start again: this clears your details from the screen for the next person.',
+  'time.none.restart': 'Start again',
   'time.range': '{start} to {end}',
   'time.arrive': 'Arrive by {time}',
   'time.tables.one': '1 table left',
@@ -184,6 +192,7 @@ export type Key = keyof typeof en
 
 const cy: Record<Key, string> = {
   'app.title': 'Trefnu ymweliad â charchar',
+  'skip.main': 'Neidio i’r prif gynnwys',
   'lang.switch': 'English',
   'lang.switch.label': 'Newid iaith',
   'a11y.bigger_text': 'Testun mwy',
@@ -238,11 +247,18 @@ const cy: Record<Key, string> = {
 
   'time.heading': 'Dewis amser',
   'time.intro': 'Dyma’r amseroedd ymweld y gallwch eu trefnu rhwng {first} a {last}.',
+  'time.intro.one': 'Dyma’r amseroedd ymweld y gallwch eu trefnu ar {date}.',
+  'notice.important': 'Pwysig',
+  'time.dropped.heading': 'Ni ellir trefnu’r amser a ddewisoch ar gyfer yr ymwelwyr hyn',
+  'time.dropped.when': 'Roeddech wedi dewis {day}, {time}.',
+  'time.dropped.body': 'Dewiswch amser arall.',
   'time.closed':
     'Dim ond ymweliadau caeedig y gall y carcharor eu cael ar hyn o bryd, felly dim ond amseroedd ymweliadau caeedig a ddangosir.',
   'time.none.heading': 'Does dim amseroedd ymweld y gallwch eu trefnu',
   'time.none.body':
     'Mae pob amser ymweld yn yr wythnosau nesaf yn llawn, neu ni ellir ei drefnu ar gyfer y carcharor hwn a’r ymwelwyr hyn. Gofynnwch i aelod o staff wrth y ddesg am help.',
+  'time.none.restart_body': 'Neu dechreuwch eto: mae hyn yn clirio eich manylion o’r sgrin ar gyfer y person nesaf.',
+  'time.none.restart': 'Dechrau eto',
   'time.range': '{start} tan {end}',
   'time.arrive': 'Cyrraedd erbyn {time}',
   'time.tables.one': '1 bwrdd ar ôl',

@@ -36,10 +36,13 @@ export class OnScreenKeyboard {
       const el = e.target as HTMLElement
       if (el instanceof HTMLInputElement && el.dataset.keyboard) this.attach(el)
     })
+    // Turning the screen, or a new text size, changes both the page and the keyboard.
+    window.addEventListener('resize', () => this.reveal('resize'))
   }
 
   setLang(lang: Lang): void {
     this.lang = lang
+    this.panel.setAttribute('aria-label', t(lang, 'keyboard.label'))
     if (this.target) this.draw()
   }
 
@@ -52,6 +55,12 @@ export class OnScreenKeyboard {
     this.panel.hidden = true
     this.panel.innerHTML = ''
     document.body.classList.remove('kiosk-keyboard-open')
+    document.body.style.removeProperty('--kiosk-keyboard-height')
+  }
+
+  /** The field the keys type into, while the keyboard is open. */
+  get field(): HTMLInputElement | null {
+    return this.panel.hidden ? null : this.target
   }
 
   private attach(input: HTMLInputElement): void {
@@ -61,8 +70,41 @@ export class OnScreenKeyboard {
     this.panel.hidden = false
     document.body.classList.add('kiosk-keyboard-open')
     this.draw()
-    // Keep the field in view above the keyboard.
-    input.scrollIntoView({ block: 'center' })
+  }
+
+  /**
+   * Scrolls the page so the field being typed in, with its label where there is room, sits in
+   * the part of the screen the keyboard leaves free (WCAG 2.2 SC 2.4.11, Focus Not Obscured).
+   * The keyboard's height depends on the layout, the text size and the screen, so it is measured
+   * every time rather than assumed; the page is padded by that height so even the last field on
+   * it can scroll up above the keys. The scroll is the smallest that does it, so moving from
+   * field to field does not make the page jump about; after the screen turns or the keyboard
+   * changes size the page scrolls back as far as it can with the field still in view, so a
+   * screen with more room shows more of the page above the field.
+   */
+  reveal(after: 'focus' | 'resize' = 'focus'): void {
+    const input = this.field
+    if (!input || !input.isConnected) return
+    const keysTop = this.panel.getBoundingClientRect().top
+    document.body.style.setProperty('--kiosk-keyboard-height', `${window.innerHeight - keysTop}px`)
+    const margin = Math.min(24, keysTop / 20)
+    const free = { top: margin, bottom: keysTop - margin }
+    const box = input.getBoundingClientRect()
+    // A date's three boxes go with their question; any other field with its label and hint.
+    const group = input.closest('fieldset') ?? input.closest('.govuk-form-group') ?? input
+    const context = group.getBoundingClientRect()
+    const top = Math.min(context.top, box.top)
+    const bottom = Math.max(context.bottom, box.bottom)
+    let delta = 0
+    if (bottom - top <= free.bottom - free.top) {
+      if (top < free.top) delta = top - free.top
+      else if (bottom > free.bottom || after === 'resize') delta = bottom - free.bottom
+    } else if (box.top < free.top || box.bottom > free.bottom) {
+      // Not room for the question too: the field itself at the bottom of the free part, with as
+      // much of its label above it as fits.
+      delta = Math.max(box.bottom - free.bottom, box.top - free.top)
+    }
+    if (delta !== 0) window.scrollBy({ top: delta, behavior: 'instant' })
   }
 
   private layout(): Layout {
@@ -91,58 +133,64 @@ export class OnScreenKeyboard {
     return `<button type="button" class="kiosk-key ${extra}" data-key="${value}"${labelAttr}${pressedAttr}>${label}</button>`
   }
 
+  /**
+   * Every layout is a bar (Next, Done) over rows of keys. Nothing is positioned on top of the
+   * rows: with Bigger text and long Welsh labels each key keeps its own place, and a row that
+   * would be wider than the screen shrinks its keys instead of running off the edge.
+   */
   private draw(): void {
     const layout = this.layout()
     const rows: string[] = []
+    const deleteWord = t(this.lang, 'keyboard.backspace')
+    const backspace =
+      layout === 'numeric'
+        ? this.key('Backspace', '⌫', 'kiosk-key--action', deleteWord)
+        : this.key('Backspace', `<span aria-hidden="true">⌫ </span>${deleteWord}`, 'kiosk-key--action kiosk-key--wide')
     if (layout === 'numeric') {
       for (const row of ['123', '456', '789']) rows.push([...row].map((d) => this.key(d, d)).join(''))
-      rows.push(
-        this.key('Backspace', '⌫', 'kiosk-key--action', t(this.lang, 'keyboard.backspace')) +
-          this.key('0', '0') +
-          this.key('Next', t(this.lang, 'keyboard.next'), 'kiosk-key--action'),
-      )
+      // Like a telephone keypad: 0 under 8, delete to its right.
+      rows.push(`<span class="kiosk-key kiosk-key--gap" aria-hidden="true"></span>${this.key('0', '0')}${backspace}`)
       this.panel.className = 'kiosk-keyboard kiosk-keyboard--numeric'
     } else {
       const upper = this.upper()
       if (layout === 'alnum') rows.push([...DIGITS].map((d) => this.key(d, d)).join(''))
       const letterRows = this.mode === 'accents' && layout === 'letters' ? ACCENT_ROWS : LETTER_ROWS
-      for (const row of letterRows) {
-        rows.push(
-          [...row]
-            .map((c) => {
-              const ch = upper ? c.toUpperCase() : c
-              return this.key(ch, ch)
-            })
-            .join(''),
-        )
-      }
-      const bottom: string[] = []
+      letterRows.forEach((row, i) => {
+        const keys = [...row]
+          .map((c) => {
+            const ch = upper ? c.toUpperCase() : c
+            return this.key(ch, ch)
+          })
+          .join('')
+        // Delete at the end of the last row of letters, where a physical keyboard has it.
+        rows.push(i === letterRows.length - 1 ? keys + backspace : keys)
+      })
       if (layout === 'letters') {
-        bottom.push(
-          this.key('Shift', '⇧ ' + t(this.lang, 'keyboard.shift'), 'kiosk-key--action kiosk-key--wide', undefined, this.shiftOnce),
-          this.mode === 'accents'
-            ? this.key('Letters', t(this.lang, 'keyboard.letters'), 'kiosk-key--action', undefined, true)
-            : this.key('Accents', t(this.lang, 'keyboard.accents'), 'kiosk-key--action'),
-          this.key('-', '-', '', t(this.lang, 'keyboard.hyphen')),
-          this.key("'", '’', '', t(this.lang, 'keyboard.apostrophe')),
-          this.key(' ', t(this.lang, 'keyboard.space'), 'kiosk-key--space'),
+        rows.push(
+          [
+            this.key('Shift', `<span aria-hidden="true">⇧ </span>${t(this.lang, 'keyboard.shift')}`, 'kiosk-key--action kiosk-key--wide', undefined, this.shiftOnce),
+            this.mode === 'accents'
+              ? this.key('Letters', t(this.lang, 'keyboard.letters'), 'kiosk-key--action kiosk-key--wide', undefined, true)
+              : this.key('Accents', t(this.lang, 'keyboard.accents'), 'kiosk-key--action kiosk-key--wide'),
+            this.key('-', '-', '', t(this.lang, 'keyboard.hyphen')),
+            this.key("'", '’', '', t(this.lang, 'keyboard.apostrophe')),
+            this.key(' ', t(this.lang, 'keyboard.space'), 'kiosk-key--space'),
+          ].join(''),
         )
       }
-      bottom.push(
-        this.key('Backspace', '⌫ ' + t(this.lang, 'keyboard.backspace'), 'kiosk-key--action kiosk-key--wide'),
-        this.key('Next', t(this.lang, 'keyboard.next'), 'kiosk-key--action kiosk-key--wide'),
-      )
-      rows.push(bottom.join(''))
       this.panel.className = `kiosk-keyboard kiosk-keyboard--${layout}`
     }
     this.panel.setAttribute('aria-label', t(this.lang, 'keyboard.label'))
-    this.panel.innerHTML =
-      rows.map((r) => `<div class="kiosk-keyboard__row">${r}</div>`).join('') +
-      `<div class="kiosk-keyboard__row kiosk-keyboard__row--end">${this.key(
-        'Done',
-        t(this.lang, 'keyboard.done'),
-        'kiosk-key--done',
-      )}</div>`
+    const bar = `<div class="kiosk-keyboard__bar">${this.key('Next', t(this.lang, 'keyboard.next'), 'kiosk-key--action kiosk-key--bar')}${this.key(
+      'Done',
+      t(this.lang, 'keyboard.done'),
+      'kiosk-key--done kiosk-key--bar',
+    )}</div>`
+    this.panel.innerHTML = `<div class="kiosk-keyboard__inner">${bar}${rows
+      .map((r) => `<div class="kiosk-keyboard__row">${r}</div>`)
+      .join('')}</div>`
+    // A layout can be taller than the one before it (the accents have a row more).
+    this.reveal()
   }
 
   private press(key: string): void {

@@ -51,6 +51,8 @@ interface State {
   changing: boolean
   busy: boolean
   helpShown: boolean
+  /** The time the visitor had chosen, when a change of visitors means it cannot be booked now. */
+  droppedSession: { date: string; start: string; end: string } | null
   printed: 'none' | 'ok' | 'error'
 }
 
@@ -72,6 +74,7 @@ function freshState(): State {
     changing: false,
     busy: false,
     helpShown: false,
+    droppedSession: null,
     printed: 'none',
   }
 }
@@ -84,13 +87,14 @@ let renders = 0
 
 const root = document.getElementById('app') as HTMLElement
 root.innerHTML = `
-  <a href="#main" class="govuk-skip-link" data-action="skip">Skip to main content</a>
+  <a href="#main" class="govuk-skip-link" data-action="skip"></a>
   <header class="kiosk-header" role="banner"></header>
   <div class="govuk-width-container kiosk-container">
     <main class="govuk-main-wrapper" id="main" role="main" tabindex="-1"></main>
   </div>
-  <div id="keyboard" class="kiosk-keyboard" role="region" aria-label="Keyboard" hidden></div>
+  <div id="keyboard" class="kiosk-keyboard" role="region" hidden></div>
   <dialog id="idle-dialog" class="kiosk-dialog" aria-labelledby="idle-heading" aria-describedby="idle-body"></dialog>`
+const skipLink = root.querySelector('.govuk-skip-link') as HTMLElement
 const header = root.querySelector('header') as HTMLElement
 const main = root.querySelector('main') as HTMLElement
 const dialog = root.querySelector('#idle-dialog') as HTMLDialogElement
@@ -267,8 +271,13 @@ function dateInput(opts: { id: string; legend: string; value: DateParts; bind: s
   </div>`
 }
 
-function caption(step: number): string {
-  return `<span class="govuk-caption-l">${tr('caption.step', { n: step })}</span>`
+/**
+ * A question screen's heading, with its step inside it (GOV.UK's caption-in-heading pattern):
+ * the heading takes the focus when the screen opens, and a screen reader reads "Step 1 of 4"
+ * with the question.
+ */
+function questionHeading(step: number, text: string, attrs = ''): string {
+  return `<h1 class="govuk-heading-xl"${attrs}><span class="govuk-caption-l">${tr('caption.step', { n: step })}</span> ${text}</h1>`
 }
 
 function backButton(): string {
@@ -332,9 +341,8 @@ function startScreen(): string {
 
 function prisonerScreen(): string {
   return `<form data-form="prisoner" novalidate>
-    ${caption(1)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl">${tr('prisoner.heading')}</h1>
+    ${questionHeading(1, tr('prisoner.heading'))}
     ${textInput({ id: 'prisoner-number', label: tr('prisoner.number'), hint: tr('prisoner.number.hint'), value: state.prisoner.number, bind: 'prisoner.number', field: 'prisoner.number', keyboard: 'alnum', width: 'govuk-input--width-10 kiosk-input--upper', maxLength: 7 })}
     ${dateInput({ id: 'prisoner-dob', legend: tr('prisoner.dob'), value: state.prisoner.dob, bind: 'prisoner.dob', field: 'prisoner.date_of_birth' })}
     ${textInput({ id: 'prisoner-surname', label: tr('prisoner.surname'), value: state.prisoner.surname, bind: 'prisoner.surname', field: 'prisoner.surname', keyboard: 'letters', width: 'govuk-input--width-20' })}
@@ -396,9 +404,8 @@ function visitorsScreen(): string {
     ? `<p class="govuk-body">${tr('visitors.full')}</p>`
     : `<button type="button" class="govuk-button govuk-button--secondary" data-action="add">${tr(state.contacts ? 'visitors.add_typed.list' : 'visitors.add_typed')}</button>`
   return `<form data-form="visitors" novalidate>
-    ${caption(2)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl" id="visitors-heading" tabindex="-1">${tr('visitors.heading')}</h1>
+    ${questionHeading(2, tr('visitors.heading'), ' id="visitors-heading" tabindex="-1"')}
     ${limits}
     ${partyErrors.length ? `<div class="govuk-form-group govuk-form-group--error">${errorMessageHtml('visitors', partyErrors)}</div>` : ''}
     <div class="kiosk-visitors">${state.visitors.map((_, i) => visitorCard(i)).join('')}</div>
@@ -408,16 +415,37 @@ function visitorsScreen(): string {
   </form>`
 }
 
+/** GOV.UK's notification banner: the time chosen earlier cannot be booked for these visitors. */
+function droppedSessionBanner(): string {
+  const d = state.droppedSession
+  if (!d) return ''
+  const when = tr('time.dropped.when', {
+    day: formatDay(state.lang, d.date),
+    time: tr('time.range', { start: formatTime(state.lang, d.start), end: formatTime(state.lang, d.end) }),
+  })
+  // role="alert" and the focus, as GOV.UK's banner does for the outcome of what the user just did.
+  return `<div class="govuk-notification-banner" role="alert" aria-labelledby="time-dropped-title" data-module="govuk-notification-banner" tabindex="-1" id="time-dropped">
+    <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="time-dropped-title">${tr('notice.important')}</h2></div>
+    <div class="govuk-notification-banner__content">
+      <p class="govuk-notification-banner__heading">${tr('time.dropped.heading')}</p>
+      <p class="govuk-body-l">${esc(when)} ${tr('time.dropped.body')}</p>
+    </div>
+  </div>`
+}
+
 function timeScreen(): string {
   const choice = state.sessions
   const sessionErrors = errorsFor('session')
   if (!choice || choice.days.length === 0) {
-    return `${caption(3)}
-      ${errorSummary()}
-      <h1 class="govuk-heading-xl">${tr('time.none.heading')}</h1>
+    return `${errorSummary()}
+      ${questionHeading(3, tr('time.none.heading'))}
       <p class="govuk-body-l">${tr('time.none.body')}</p>
-      <div class="govuk-button-group">${backButton()}
-        <button type="button" class="govuk-button govuk-button--secondary" data-action="help-staff">${tr('start.help')}</button></div>
+      <p class="govuk-body-l">${tr('time.none.restart_body')}</p>
+      <div class="govuk-button-group">
+        <button type="button" class="govuk-button" data-action="finish">${tr('time.none.restart')}</button>
+        <button type="button" class="govuk-button govuk-button--secondary" data-action="help-staff">${tr('start.help')}</button>
+        ${backButton()}
+      </div>
       ${state.helpShown ? `<div class="govuk-inset-text" id="help-heading" tabindex="-1">${tr('help.body')}</div>` : ''}`
   }
   const anyClosed = choice.days.some((d) => d.sessions.some((s) => s.kind === 'closed'))
@@ -445,11 +473,19 @@ function timeScreen(): string {
       </div>`
     })
     .join('')
+  // The times actually offered, which can start weeks into the booking window (a visitor's ban
+  // ending, say), not the window itself.
+  const first = choice.days[0].date
+  const last = choice.days[choice.days.length - 1].date
+  const intro =
+    first === last
+      ? tr('time.intro.one', { date: formatDate(state.lang, first) })
+      : tr('time.intro', { first: formatDate(state.lang, first), last: formatDate(state.lang, last) })
   return `<form data-form="time" novalidate>
-    ${caption(3)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl">${tr('time.heading')}</h1>
-    <p class="govuk-body-l">${esc(tr('time.intro', { first: formatDate(state.lang, choice.first_date), last: formatDate(state.lang, choice.last_date) }))}</p>
+    ${droppedSessionBanner()}
+    ${questionHeading(3, tr('time.heading'))}
+    <p class="govuk-body-l">${esc(intro)}</p>
     ${anyClosed ? `<div class="govuk-inset-text">${tr('time.closed')}</div>` : ''}
     <div class="govuk-form-group${sessionErrors.length ? ' govuk-form-group--error' : ''}">
       ${errorMessageHtml('session', sessionErrors)}
@@ -500,9 +536,8 @@ function checkScreen(): string {
       summaryRow(tr('check.kind'), tr(chosen.session.kind === 'closed' ? 'check.kind.closed' : 'check.kind.open'))
     : ''
   return `<form data-form="check" novalidate>
-    ${caption(4)}
     ${errorSummary()}
-    <h1 class="govuk-heading-xl">${tr('check.heading')}</h1>
+    ${questionHeading(4, tr('check.heading'))}
     ${checkSection('check-prisoner', 'check.prisoner', (f) => f.startsWith('prisoner'))}
     <dl class="govuk-summary-list govuk-!-margin-bottom-9">
       ${summaryRow(tr('prisoner.number'), esc(state.prisoner.number.toUpperCase()), { screen: 'prisoner', hidden: 'check.change.number', target: 'prisoner-number' })}
@@ -547,6 +582,7 @@ function doneScreen(): string {
       ${summaryRow(tr('check.date'), esc(formatDay(state.lang, c.date)))}
       ${summaryRow(tr('check.time'), esc(tr('time.range', { start: formatTime(state.lang, c.start), end: formatTime(state.lang, c.end) })))}
       ${summaryRow(tr('done.arrive'), `<strong>${esc(formatTime(state.lang, c.arrive_by))}</strong>`)}
+      ${summaryRow(tr('done.room'), esc(c.room))}
       ${summaryRow(tr('done.prison'), [prison, ...address].map(esc).join('<br>'))}
       ${summaryRow(tr('check.kind'), tr(c.kind === 'closed' ? 'check.kind.closed' : 'check.kind.open'))}
       ${summaryRow(tr('check.visitors'), c.visitors.map((v) => esc(`${v.first_name} ${v.last_name}`)).join('<br>'))}
@@ -579,10 +615,12 @@ const TITLES: Record<Screen, Key> = {
   done: 'done.booked',
 }
 
-type Focus = 'heading' | 'errors' | 'keep' | { id: string }
+type Focus = 'heading' | 'errors' | 'notice' | 'keep' | { id: string }
 
 function render(focus: Focus = 'heading'): void {
   document.documentElement.lang = state.lang
+  // The page's own furniture is in the visitor's language too, not only the screens.
+  skipLink.textContent = tr('skip.main')
   header.innerHTML = headerHtml()
   main.innerHTML = SCREENS[state.screen]()
   main.dataset.screen = state.screen
@@ -592,18 +630,30 @@ function render(focus: Focus = 'heading'): void {
   const title = `${tr(TITLES[state.screen])} - ${tr('app.title')}`
   document.title = (state.errors.length ? tr('error.title_prefix') : '') + title
   keyboard.setLang(state.lang)
-  if (focus === 'keep') return
+  if (focus === 'keep') {
+    // The field the keyboard typed into was drawn again (a new language or text size), and the
+    // switch that did it has the focus now: close the keyboard rather than type into nothing.
+    if (keyboard.field && !keyboard.field.isConnected) keyboard.hide()
+    return
+  }
   keyboard.hide()
   let target: HTMLElement | null = null
   if (focus === 'errors') target = main.querySelector('.govuk-error-summary')
+  else if (focus === 'notice') target = main.querySelector('.govuk-notification-banner')
   else if (focus !== 'heading') target = document.getElementById(focus.id)
   target ??= main.querySelector('h1')
   if (target) {
     if (!target.hasAttribute('tabindex') && !/^(INPUT|BUTTON|A|SELECT|TEXTAREA)$/.test(target.tagName)) target.setAttribute('tabindex', '-1')
     target.focus({ preventScroll: true })
-    // The error summary belongs at the top; anything else (the reference after printing, say)
-    // is centred, so the heading above it stays in view.
-    target.scrollIntoView({ block: focus === 'errors' ? 'start' : 'center' })
+    if (keyboard.field === target) {
+      // A field that opened the keyboard: it is placed above the keys, not in the middle of a
+      // screen the keys half cover.
+      keyboard.reveal()
+    } else {
+      // The error summary belongs at the top; anything else (the reference after printing, say)
+      // is centred, so the heading above it stays in view.
+      target.scrollIntoView({ block: focus === 'errors' || focus === 'notice' ? 'start' : 'center' })
+    }
   }
   if (focus === 'heading') window.scrollTo(0, 0)
 }
@@ -614,6 +664,8 @@ function go(screen: Screen, focus: Focus = 'heading'): void {
   state.screen = screen
   state.errors = []
   state.helpShown = false
+  // The note about a dropped time is for the screen it was shown on, not for ever after.
+  if (focus !== 'notice') state.droppedSession = null
   render(focus)
 }
 
@@ -662,10 +714,18 @@ async function submitVisitors(): Promise<void> {
   state.visitorNames = checked.visitors
   const sessions = await busy(() => call('available_sessions', { prisoner: prisonerInput(), visitors: visitorInputs() }))
   if (!sessions) return
+  const before = chosenSession()
   state.sessions = sessions
   const stillThere = sessions.days.some((d) => d.sessions.some((s) => s.id === state.sessionId))
-  if (!stillThere) state.sessionId = ''
   if (state.changing && stillThere) return go('check')
+  if (!stillThere && before) {
+    // The visitors changed and the time they had chosen is no longer offered (a visitor banned
+    // until after it, say): say so, rather than leave the visitor to notice it has gone.
+    state.sessionId = ''
+    state.droppedSession = { date: before.date, start: before.session.start, end: before.session.end }
+    return go('time', 'notice')
+  }
+  if (!stillThere) state.sessionId = ''
   go('time')
 }
 
@@ -771,7 +831,7 @@ root.addEventListener('click', (e) => {
   const action = el.dataset.action
   switch (action) {
     case 'start':
-      go('prisoner', { id: 'prisoner-number' })
+      go('prisoner')
       break
     case 'help':
     case 'help-staff':
@@ -836,10 +896,15 @@ root.addEventListener('click', (e) => {
       render({ id: 'visitors-heading' })
       break
     }
-    case 'change':
+    case 'change': {
       state.changing = true
-      go(el.dataset.screen as Screen, el.dataset.target ? { id: el.dataset.target } : 'heading')
+      // Like every new screen, the question takes the focus, so a screen reader starts with the
+      // step and the question; the answer being changed is brought into view under it.
+      go(el.dataset.screen as Screen)
+      const answer = el.dataset.target ? document.getElementById(el.dataset.target) : null
+      answer?.scrollIntoView({ block: 'nearest' })
       break
+    }
     case 'print':
       void printSlip()
       break

@@ -139,7 +139,7 @@ test('mae ymwelydd yn trefnu ymweliad yn Gymraeg, gan deipio ar y bysellfwrdd ar
 
   await page.click('[data-action=start]')
   await expectScreen(page, 'prisoner')
-  assert.equal(await page.locator('h1').innerText(), 'Pwy ydych chi’n ymweld â nhw?')
+  assert.equal(await page.locator('h1').innerText(), 'Cam 1 o 4\nPwy ydych chi’n ymweld â nhw?')
   // Everything typed with the on-screen keyboard and keypad, Welsh letters included.
   await typeOnScreen(page, '#prisoner-number', 'B2345CD')
   await typeOnScreen(page, '#prisoner-dob-day', '31')
@@ -153,7 +153,7 @@ test('mae ymwelydd yn trefnu ymweliad yn Gymraeg, gan deipio ar y bysellfwrdd ar
   await continueOn(page)
 
   await expectScreen(page, 'visitors')
-  assert.equal(await page.locator('h1').innerText(), 'Pwy sy’n ymweld?')
+  assert.equal(await page.locator('h1').innerText(), 'Cam 2 o 4\nPwy sy’n ymweld?')
   // Ffion typed in (she is on the list, so her typed details match), Ioan picked.
   await typeOnScreen(page, '#visitor-0-first-name', 'Ffion')
   await typeOnScreen(page, '#visitor-0-last-name', 'ap Gruffudd')
@@ -164,7 +164,7 @@ test('mae ymwelydd yn trefnu ymweliad yn Gymraeg, gan deipio ar y bysellfwrdd ar
   await continueOn(page)
 
   await expectScreen(page, 'time')
-  assert.equal(await page.locator('h1').innerText(), 'Dewis amser')
+  assert.equal(await page.locator('h1').innerText(), 'Cam 3 o 4\nDewis amser')
   assert.equal(await page.locator('.kiosk-day legend').first().innerText(), 'Dydd Sadwrn 28 Tachwedd')
   assert.match(await page.locator('label[for=session-group]').innerText(), /^9:30yb tan 11:30yb$/)
   await expectAccessible(page, 'time (cy)')
@@ -173,7 +173,7 @@ test('mae ymwelydd yn trefnu ymweliad yn Gymraeg, gan deipio ar y bysellfwrdd ar
   await continueOn(page)
 
   await expectScreen(page, 'check')
-  assert.equal(await page.locator('h1').innerText(), 'Gwirio eich atebion')
+  assert.equal(await page.locator('h1').innerText(), 'Cam 4 o 4\nGwirio eich atebion')
   const values = await page.locator('.govuk-summary-list__value').allInnerTexts()
   assert.deepEqual(values.slice(0, 5), ['B2345CD', '31 Ionawr 1985', 'ap Gruffudd', 'Ffion ap Gruffudd', 'Ioan ap Gruffudd'])
   await expectAccessible(page, 'check (cy)')

@@ -80,10 +80,12 @@ test('going back and changing answers never loses what was entered', async () =>
   const values = await page.locator('.govuk-summary-list__value').allInnerTexts()
   assert.equal(values[4], 'megan Evans')
 
-  // Change the surname: the field has the focus, and Continue returns to check answers.
+  // Change the surname: the question has the focus (screens.test.mjs), the surname is on the
+  // screen, and Continue returns to check answers.
   await page.click('[data-action=change][data-target=prisoner-surname]')
   await expectScreen(page, 'prisoner')
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'prisoner-surname')
+  assert.ok(await page.locator('#prisoner-surname').isVisible())
+  assert.equal(await page.inputValue('#prisoner-surname'), 'Evans')
   await continueOn(page)
   await expectScreen(page, 'check')
   page.kioskChecks()
