@@ -7,7 +7,6 @@ use clap::{Parser, Subcommand};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -38,9 +37,6 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8480")]
         listen: String,
-        /// How often to take back escrow shares past their cut-off.
-        #[arg(long, default_value_t = 60)]
-        reclaim_every_secs: u64,
         /// For tests and demos: run the clock from this instant (RFC 3339) instead of now.
         #[arg(long, hide = true)]
         pretend_now: Option<chrono::DateTime<chrono::Utc>>,
@@ -148,11 +144,7 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logs(cli.log_json);
     match cli.command {
-        Command::Serve {
-            listen,
-            reclaim_every_secs,
-            pretend_now,
-        } => {
+        Command::Serve { listen, pretend_now } => {
             let clock = pretend_now.map_or(Clock::System, Clock::starting_at);
             let central = open_with_clock(&cli.database, clock).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -162,16 +154,6 @@ async fn main() -> Result<()> {
             tracing::info!(%addr, backend = central.store().backend(), "serving");
             // Scripts and tests read this line to learn the port when listening on port 0.
             println!("listening on {addr}");
-            let reclaimer = central.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(reclaim_every_secs.max(1)));
-                loop {
-                    tick.tick().await;
-                    if let Err(e) = reclaimer.reclaim_expired_shares().await {
-                        tracing::warn!(error = %e, "reclaiming expired shares failed");
-                    }
-                }
-            });
             central::serve(listener, central.clone(), Limits::default(), shutdown_signal()).await?;
             central.store().close().await;
         }

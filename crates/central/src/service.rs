@@ -267,13 +267,20 @@ pub struct BookingCancelled {
     pub reason: Option<String>,
 }
 
-/// `share_released`: the kiosk gives back unused tables of its share.
+/// `share_released`: the kiosk gives back unused tables of its share: `tables` of them, or all
+/// that are left when it is absent (what a kiosk sends once a share's cut-off has passed).
+///
+/// This is the only way a share goes back to the pool, revocation aside: the event comes after
+/// every visit the kiosk confirmed against the share in its outbox, so none of them can find its
+/// table gone. Central taking shares back at the cut-off by itself would refuse the CONFIRMED
+/// visits of a kiosk that was offline across it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShareReleased {
     pub session: String,
     pub kind: VisitKind,
-    pub tables: u32,
+    #[serde(default)]
+    pub tables: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1216,23 +1223,6 @@ impl Central {
         Ok(LeaseAnswer { leases })
     }
 
-    /// Takes back every share whose cut-off has passed. The server runs this every minute.
-    pub async fn reclaim_expired_shares(&self) -> Result<u32, CentralError> {
-        retrying!(async {
-            let now = self.clock.now();
-            let mut tx = self.store.begin_write().await?;
-            let mut reclaimed = 0;
-            for lease in tx.expired_leases(now).await? {
-                reclaimed += release_share(&mut *tx, &lease, lease.tables).await?;
-            }
-            tx.commit().await?;
-            if reclaimed > 0 {
-                tracing::info!(reclaimed, "expired escrow shares returned to the pool");
-            }
-            Ok(reclaimed)
-        })
-    }
-
     /// Sessions whose bookings and shares exceed their capacity, or whose counters disagree
     /// with the bookings: empty when all is well.
     pub async fn capacity_audit(&self) -> Result<Vec<OverCapacity>, CentralError> {
@@ -1352,7 +1342,7 @@ async fn apply_share_released(
     // Read without a lock to learn the prison; release_share locks the counts, then the lease.
     let lease = tx.leases_of(&kiosk.id).await?.into_iter().find(|l| l.key == key);
     let released = match lease {
-        Some(lease) => release_share(tx, &lease, payload.tables).await?,
+        Some(lease) => release_share(tx, &lease, payload.tables.unwrap_or(u32::MAX)).await?,
         None => 0,
     };
     let mut result = EventResult::accepted(event);

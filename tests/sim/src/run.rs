@@ -111,7 +111,6 @@ enum Action {
     Crash(usize),
     RestartCentral,
     Tick(i64),
-    Reclaim,
 }
 
 struct World {
@@ -292,8 +291,7 @@ impl World {
                 }
                 87..=89 => Action::Crash(self.rng.random_range(0..kiosks)),
                 90..=91 => Action::RestartCentral,
-                92..=97 => Action::Tick(self.rng.random_range(1..=240)),
-                98..=99 => Action::Reclaim,
+                92..=99 => Action::Tick(self.rng.random_range(1..=180)),
                 _ => continue,
             };
             return action;
@@ -355,11 +353,6 @@ impl World {
             Action::Tick(minutes) => {
                 self.now += Duration::minutes(minutes);
                 self.clock.set(self.now);
-            }
-            Action::Reclaim => {
-                if let Err(e) = self.central.reclaim_expired_shares().await {
-                    return Err(self.fail(step, format!("central could not reclaim shares: {e}")));
-                }
             }
         }
         self.network
@@ -446,8 +439,8 @@ impl World {
         self.spawn(k, async move {
             let line = match client.round(now).await {
                 Ok(r) => format!(
-                    "k{k} round: pushed {} ({} accepted, {} rejected), settled {}, pushed_seq {}",
-                    r.pushed_events, r.accepted, r.rejected, r.settled_online_attempts, r.pushed_seq
+                    "k{k} round: pushed {} ({} accepted, {} rejected), settled {}, released {}, pushed_seq {}",
+                    r.pushed_events, r.accepted, r.rejected, r.settled_online_attempts, r.released_shares, r.pushed_seq
                 ),
                 Err(SyncError::Unreachable(_)) => format!("k{k} round: central unreachable"),
                 Err(e) => format!("k{k} round failed: {} ({e})", e.code()),
@@ -643,6 +636,22 @@ impl World {
                     if live.len() > 1 {
                         anyhow::bail!("kiosk {k}'s visit under key {key} is booked twice at central: {live:?}");
                     }
+                }
+            }
+            // Shares past their cut-off went back to the pool once their kiosk synced.
+            let leases = sqlx::query("SELECT kiosk_id, template_id, session_date, tables, expires_at FROM escrow_leases")
+                .fetch_all(&self.central_reader)
+                .await?;
+            for l in leases {
+                let expires_at: DateTime<Utc> = l.try_get("expires_at")?;
+                let tables: i64 = l.try_get("tables")?;
+                if expires_at <= self.now && tables > 0 {
+                    anyhow::bail!(
+                        "central still holds {tables} table(s) of {}/{} for kiosk {} past the cut-off",
+                        l.try_get::<String, _>("template_id")?,
+                        l.try_get::<String, _>("session_date")?,
+                        l.try_get::<String, _>("kiosk_id")?
+                    );
                 }
             }
             for slip in slips.iter().filter(|s| s.confirmed) {

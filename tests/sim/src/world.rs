@@ -4,9 +4,10 @@
 use domain::dataset::{PrisonFile, PrisonerFile};
 use serde_json::json;
 
-/// The simulation starts here: a Wednesday morning in London. The booking window is then
-/// 27 November to 23 December 2026.
-pub const START: &str = "2026-11-25T10:00:00Z";
+/// The simulation starts here: a Saturday night in London, 14 hours before the kiosks' shares
+/// of Tuesday 1 December's session expire (a run's ticks add up to about as much). The booking
+/// window is then 30 November to 26 December 2026.
+pub const START: &str = "2026-11-28T22:00:00Z";
 pub const PRISON: &str = "SIM";
 
 /// The sessions a visitor may ask for: every one in the window, and one before it.

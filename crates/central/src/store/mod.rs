@@ -334,7 +334,6 @@ pub trait StoreTx: Send {
     async fn lease(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<Option<LeaseRow>>;
     async fn put_lease(&mut self, lease: &LeaseRow) -> StoreResult<()>;
     async fn leases_of(&mut self, kiosk_id: &str) -> StoreResult<Vec<LeaseRow>>;
-    async fn expired_leases(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<LeaseRow>>;
 
     // Bookings.
     async fn next_central_sequence(&mut self) -> StoreResult<i64>;

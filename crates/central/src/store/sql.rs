@@ -619,20 +619,6 @@ macro_rules! store_tx_impl {
                 .collect()
             }
 
-            async fn expired_leases(&mut self, now: chrono::DateTime<chrono::Utc>) -> StoreResult<Vec<LeaseRow>> {
-                sqlx::query(
-                    "SELECT kiosk_id, template_id, session_date, visit_kind, prison_code, tables, expires_at
-                     FROM escrow_leases WHERE tables > 0 AND expires_at <= $1
-                     ORDER BY template_id, session_date, visit_kind, kiosk_id",
-                )
-                .bind(now)
-                .fetch_all(&mut *self.tx)
-                .await?
-                .iter()
-                .map(lease_from_row)
-                .collect()
-            }
-
             async fn next_central_sequence(&mut self) -> StoreResult<i64> {
                 Ok(sqlx::query_scalar($next_reference).fetch_one(&mut *self.tx).await?)
             }

@@ -200,6 +200,8 @@ impl TablesLeft {
 /// What one sync round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RoundReport {
+    /// Shares past their cut-off given back to central (events queued for the push).
+    pub released_shares: u32,
     pub settled_online_attempts: u32,
     pub pushed_events: u32,
     pub accepted: u32,
@@ -361,7 +363,7 @@ pub(crate) async fn tables_left(
 ) -> Result<TablesLeft, KioskError> {
     let share_row = sqlx::query(
         "SELECT tables, expires_at, as_of_seq FROM escrow_shares
-         WHERE template_id = ? AND session_date = ? AND visit_kind = ?",
+         WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND released = 0",
     )
     .bind(session.template_id())
     .bind(session.date())
@@ -911,6 +913,9 @@ impl SyncClient {
             settled_online_attempts: self.settle_attempts(now).await?,
             ..Default::default()
         };
+        // After settling, which queues the events of offline bookings that waited for a lost
+        // online answer: a share's release must come after every visit confirmed against it.
+        report.released_shares = release_expired_shares(&self.store, now).await?;
         self.push(now, &mut report).await?;
         self.lease(&mut report).await?;
         self.pull(now, &mut report).await?;
@@ -1210,6 +1215,42 @@ impl SyncClient {
     }
 }
 
+/// Gives back every share whose cut-off has passed: central keeps a share until the kiosk says
+/// so, and the `share_released` event comes after every visit confirmed against the share in the
+/// outbox, so central applies those first. The share is marked released in the same transaction;
+/// a booking that committed before it used the share (its event is earlier), one after it sees none.
+/// A share with an offline booking whose event still waits for a lost online answer to be settled
+/// is kept until a later round, when that event is in the outbox.
+async fn release_expired_shares(store: &Store, now: DateTime<Utc>) -> Result<u32, SyncError> {
+    let mut tx = store.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let expired = sqlx::query(
+        "UPDATE escrow_shares SET released = 1, tables = 0 WHERE released = 0 AND expires_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.template_id = escrow_shares.template_id
+                AND b.session_date = escrow_shares.session_date AND b.visit_kind = escrow_shares.visit_kind
+                AND b.confirmed_with_share = 1 AND b.event_seq IS NULL AND b.status IN ('booked', 'requested'))
+         RETURNING template_id, session_date, visit_kind",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in &expired {
+        let session = SessionId::new(row.try_get::<String, _>(0)?, row.try_get::<NaiveDate, _>(1)?);
+        let kind: String = row.try_get(2)?;
+        // No `tables`: all that is left at central, which may be more than this kiosk knows of
+        // if the answer to a top-up was lost.
+        let payload = serde_json::json!({ "session": session.to_string(), "kind": kind });
+        append_event(&mut tx, "share_released", None, &payload, now).await?;
+    }
+    tx.commit().await?;
+    if !expired.is_empty() {
+        tracing::info!(
+            shares = expired.len(),
+            "shares past their cut-off given back to central"
+        );
+    }
+    Ok(expired.len() as u32)
+}
+
 async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: i64) -> Result<(), SyncError> {
     let session = SessionId::parse(&lease.session)
         .map_err(|_| SyncError::Protocol(format!("session {:?}", lease.session)))?;
@@ -1217,7 +1258,8 @@ async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: i64) -> Re
         "INSERT INTO escrow_shares (template_id, session_date, visit_kind, prison_code, tables, expires_at, as_of_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE SET prison_code = excluded.prison_code,
-            tables = excluded.tables, expires_at = excluded.expires_at, as_of_seq = excluded.as_of_seq",
+            tables = excluded.tables, expires_at = excluded.expires_at, as_of_seq = excluded.as_of_seq
+         WHERE escrow_shares.released = 0",
     )
     .bind(session.template_id())
     .bind(session.date())
