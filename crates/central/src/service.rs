@@ -10,7 +10,7 @@ use crate::store::{
     OverCapacity, RowCounts, SessionTablesRow, Store, StoreError, StoreTx, StoredAnswer, TableKey,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use domain::booking::{prison_today, resolve_picked_contacts};
+use domain::booking::prison_today;
 use domain::dataset::{PrisonFile, PrisonerFile, check};
 use domain::timetable::{find_session, sessions_between};
 use domain::{
@@ -486,25 +486,16 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         .ok_or_else(|| CentralError::UnknownPrison(code.clone()))?;
     let rules = prison.rules()?;
     let today = prison_today(&rules, a.decided_at);
-    let record = match a.request.prisoner.parse(today) {
-        Ok(who) => tx
-            .prisoner(&who.number, true)
-            .await?
-            .filter(|(at, _)| *at == code)
-            .map(|(_, r)| r),
-        Err(_) => None,
-    };
-    let mut request = a.request.clone();
-    if let Some(record) = &record {
-        match resolve_picked_contacts(&request.visitors, &record.contacts) {
-            Ok(resolved) => request.visitors = resolved,
-            Err(v) => return Ok(Decision::Refused(v)),
-        }
-    }
-    let parsed = match request.parse(today) {
+    // Shape first; picked contacts are filled in by decide(), once the prisoner is identified.
+    let parsed = match a.request.parse(today) {
         Ok(p) => p,
         Err(v) => return Ok(Decision::Refused(v)),
     };
+    let record = tx
+        .prisoner(&parsed.prisoner.number, true)
+        .await?
+        .filter(|(at, _)| *at == code)
+        .map(|(_, r)| r);
     let Some(record) = record else {
         return refuse(RuleError::PrisonerNotFound, Field::PrisonerNumber);
     };
@@ -569,15 +560,14 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
                 .map_err(|_| CentralError::ReferencesExhausted)?
         }
     };
-    let visitors: Vec<BookedVisitor> = parsed
+    let visitors: Vec<BookedVisitor> = approved
         .visitors
         .iter()
-        .zip(&request.visitors)
-        .map(|(v, input)| BookedVisitor {
-            first_name: v.first_name.to_string(),
-            last_name: v.last_name.to_string(),
-            date_of_birth: v.date_of_birth.date(),
-            contact_id: input.contact_id.clone(),
+        .map(|p| BookedVisitor {
+            first_name: p.visitor.first_name.to_string(),
+            last_name: p.visitor.last_name.to_string(),
+            date_of_birth: p.visitor.date_of_birth.date(),
+            contact_id: p.contact_id.clone(),
         })
         .collect();
     let reference = reference.to_string();
