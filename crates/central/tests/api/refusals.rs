@@ -1,8 +1,10 @@
-//! Refusals say what is really wrong.
+//! Every refused kiosk booking stays on record at central, whatever it names, and refusals say
+//! what is really wrong.
 
 use crate::helpers::*;
+use chrono::NaiveDate;
 use domain::{BookingRequest, PrisonerInput, VisitorInput};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A visitor as the kiosk journey sends one picked from the contact list: the id, and the
 /// other fields empty.
@@ -25,6 +27,190 @@ fn rhys(session: &str, visitors: Vec<VisitorInput>) -> BookingRequest {
         visitors,
         session: session.into(),
     }
+}
+
+fn created(kiosk: &TestKiosk, seq: i64, request: &BookingRequest) -> Value {
+    event(
+        seq,
+        "booking_created",
+        json!({ "reference": kiosk.reference(seq as u32), "request": request }),
+    )
+}
+
+/// Pushes one request and returns central's answer to it.
+async fn push_one(app: &TestApp, kiosk: &TestKiosk, seq: i64, request: &BookingRequest) -> Value {
+    let answer = app.push(kiosk, &[created(kiosk, seq, request)]).await;
+    answer["results"][0].clone()
+}
+
+async fn booking(app: &TestApp, kiosk: &TestKiosk, reference: &str) -> Value {
+    let response = app.get(kiosk, &format!("/api/v1/bookings/{reference}")).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "{reference}: {}",
+        response.text().await.unwrap()
+    );
+    response.json().await.unwrap()
+}
+
+/// The staff list for a prison and date, as `visit-central bookings` prints it.
+async fn listed(app: &TestApp, prison: &str, date: &str) -> Vec<(String, String, Option<String>)> {
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    app.central
+        .bookings_on(prison, date)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.booking.reference, l.booking.status, l.booking.status_reason))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_refused_request_with_visitors_picked_from_the_list_is_on_record() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    // Dylan (C000004) is banned until next summer.
+    let result = push_one(
+        &app,
+        &kiosk,
+        1,
+        &rhys("CDF-TUE-PM/2026-12-15", vec![picked("C000004")]),
+    )
+    .await;
+    assert_eq!(result["outcome"], "rejected");
+    assert_eq!(result["reason"], "visitor_banned");
+    let reference = kiosk.reference(1);
+    let stored = booking(&app, &kiosk, &reference).await;
+    assert_eq!(stored["status"], "rejected");
+    assert_eq!(stored["status_reason"], "visitor_banned");
+    assert_eq!(stored["prisoner_number"], "A1234BC");
+    assert_eq!(stored["channel"], "kiosk");
+    assert_eq!(
+        stored["visitors"],
+        json!([{ "first_name": "Dylan", "last_name": "Evans", "date_of_birth": "1994-07-07", "contact_id": "C000004" }])
+    );
+    assert_eq!(
+        listed(&app, "CDF", "2026-12-15").await,
+        [(
+            reference.clone(),
+            "rejected".into(),
+            Some("visitor_banned".into())
+        )]
+    );
+    // The refusal takes no table and no visiting order.
+    assert_eq!(app.counts().await.booked_tables, 0);
+    app.assert_capacity_kept().await;
+    // Cancelling it later finds it, refused.
+    let answer = app
+        .push(
+            &kiosk,
+            &[event(2, "booking_cancelled", json!({ "reference": reference }))],
+        )
+        .await;
+    assert_eq!(answer["results"][0]["reason"], "booking_not_live");
+    assert_eq!(answer["results"][0]["booking"]["status"], "rejected");
+}
+
+#[tokio::test]
+async fn a_refusal_is_recorded_even_when_the_session_is_full() {
+    let app = spawn_app().await;
+    let online = app.kiosk(&["TST"]).await;
+    let offline = app.kiosk(&["TST"]).await;
+    for i in 0..TST_OPEN_TABLES {
+        assert_eq!(app.book(&online, &key(), &tst_booking(i)).await.status(), 201);
+    }
+    // The kiosk journey sends only the contact's id.
+    let mut request: BookingRequest = serde_json::from_value(tst_booking(20)).unwrap();
+    request.visitors = vec![picked("TC00020")];
+    let result = push_one(&app, &offline, 1, &request).await;
+    assert_eq!(result["reason"], "slot_unavailable");
+    let stored = booking(&app, &offline, &offline.reference(1)).await;
+    assert_eq!(stored["status"], "rejected");
+    assert_eq!(stored["status_reason"], "slot_unavailable");
+    assert_eq!(stored["visitors"][0]["first_name"], "Visitor");
+    assert_eq!(stored["visitors"][0]["date_of_birth"], "1970-01-01");
+    let rejected: Vec<_> = listed(&app, "TST", "2026-12-01")
+        .await
+        .into_iter()
+        .filter(|(_, status, _)| status == "rejected")
+        .collect();
+    assert_eq!(rejected.len(), 1);
+    app.assert_capacity_kept().await;
+}
+
+#[tokio::test]
+async fn a_refusal_central_cannot_fully_read_is_still_recorded() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let session = "CDF-TUE-PM/2026-12-01";
+
+    // A contact who has left the list since the kiosk booked: known only by the id.
+    let gone = push_one(
+        &app,
+        &kiosk,
+        1,
+        &rhys(session, vec![picked("C000001"), picked("C999999")]),
+    )
+    .await;
+    assert_eq!(gone["reason"], "visitor_not_on_list");
+    let stored = booking(&app, &kiosk, &kiosk.reference(1)).await;
+    assert_eq!(stored["status_reason"], "visitor_not_on_list");
+    assert_eq!(
+        stored["visitors"],
+        json!([
+            { "first_name": "Siân", "last_name": "Evans", "date_of_birth": "1992-03-14", "contact_id": "C000001" },
+            { "first_name": "", "last_name": "", "contact_id": "C999999" },
+        ])
+    );
+
+    // A prisoner the details do not identify: the list is not read for them, so a kiosk
+    // cannot learn someone's contacts by reading back a refusal.
+    let mut stranger = rhys(session, vec![picked("C000001")]);
+    stranger.prisoner.surname = "Jones".into();
+    let result = push_one(&app, &kiosk, 2, &stranger).await;
+    assert_eq!(result["reason"], "prisoner_not_found");
+    let stored = booking(&app, &kiosk, &kiosk.reference(2)).await;
+    assert_eq!(stored["status_reason"], "prisoner_not_found");
+    assert_eq!(
+        stored["visitors"],
+        json!([{ "first_name": "", "last_name": "", "contact_id": "C000001" }])
+    );
+
+    // Fields that do not parse are kept as sent, or left out.
+    let mut garbled = rhys(
+        session,
+        vec![VisitorInput {
+            contact_id: None,
+            first_name: " Siân ".into(),
+            last_name: "Evans".into(),
+            date_of_birth: "1992-02-30".into(),
+        }],
+    );
+    garbled.prisoner.number = "a12".into();
+    let result = push_one(&app, &kiosk, 3, &garbled).await;
+    assert_eq!(result["reason"], "prisoner_number_invalid");
+    let stored = booking(&app, &kiosk, &kiosk.reference(3)).await;
+    assert_eq!(stored["prisoner_number"], "A12");
+    assert_eq!(
+        stored["visitors"],
+        json!([{ "first_name": "Siân", "last_name": "Evans" }])
+    );
+
+    let mut on_record: Vec<String> = listed(&app, "CDF", "2026-12-01")
+        .await
+        .into_iter()
+        .map(|(reference, status, _)| {
+            assert_eq!(status, "rejected");
+            reference
+        })
+        .collect();
+    on_record.sort();
+    let mut pushed: Vec<String> = (1..=3).map(|seq| kiosk.reference(seq)).collect();
+    pushed.sort();
+    assert_eq!(on_record, pushed, "every refusal is on the staff list");
+    assert_eq!(app.counts().await.booked_tables, 0);
+    app.assert_capacity_kept().await;
 }
 
 #[tokio::test]
