@@ -380,10 +380,15 @@ pub fn decide(
         ));
     }
     let kind = ctx.prisoner.visit_kind_on(date);
-    if let Ok(s) = &session
-        && u32::from(s.capacity(kind)) <= ctx.tables_taken
-    {
-        v.push(RuleError::SessionFull.at(Field::Session));
+    if let Ok(s) = &session {
+        let capacity = u32::from(s.capacity(kind));
+        // A session with no closed tables is not full for a prisoner who needs one: it can
+        // never take them, and the visitor must be told to pick another kind of session.
+        if kind == VisitKind::Closed && capacity == 0 {
+            v.push(RuleError::ClosedVisitRequired.at(Field::Session));
+        } else if capacity <= ctx.tables_taken {
+            v.push(RuleError::SessionFull.at(Field::Session));
+        }
     }
     if let Err(e) = check_allowance(
         ctx.prisoner,
@@ -644,6 +649,52 @@ mod tests {
             run(&request("T-Wed/2026-12-02"), &rec, &[], 1).unwrap().kind,
             VisitKind::Open
         );
+    }
+
+    #[test]
+    fn a_session_without_closed_tables_needs_an_open_visit() {
+        let mut rec = record(Custody::Convicted, 1);
+        rec.closed_visit_restrictions.push(ClosedVisitRestriction {
+            from: d("2026-11-01"),
+            until: None,
+        });
+        let mut t = templates();
+        t.iter_mut()
+            .filter(|t| t.id == "T-Tue")
+            .for_each(|t| t.closed_capacity = 0);
+        // Not full (every open table is free) but of the wrong kind for this prisoner.
+        assert_eq!(
+            run_with(&t, &request("T-Tue/2026-12-01"), &rec, &[], 0).unwrap_err(),
+            ["closed_visit_required"]
+        );
+        // Its other rules are still reported alongside.
+        assert_eq!(
+            run_with(
+                &t,
+                &request("T-Tue/2026-12-01"),
+                &rec,
+                &[ExistingVisit {
+                    session: SessionId::parse("T-Tue/2026-12-01").unwrap()
+                }],
+                0
+            )
+            .unwrap_err(),
+            ["closed_visit_required", "duplicate_visit"]
+        );
+        // A session that has closed tables, all taken, is full.
+        assert_eq!(
+            run_with(&t, &request("T-Wed/2026-12-02"), &rec, &[], 1).unwrap_err(),
+            ["session_full"]
+        );
+        // A prisoner without the restriction books the same session's open tables.
+        let open = run_with(
+            &t,
+            &request("T-Tue/2026-12-01"),
+            &record(Custody::Convicted, 1),
+            &[],
+            0,
+        );
+        assert_eq!(open.unwrap().kind, VisitKind::Open);
     }
 
     #[test]

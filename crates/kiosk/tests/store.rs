@@ -454,6 +454,28 @@ fn violations(err: KioskError) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_prisoner_restricted_to_closed_visits_is_told_so_in_a_session_without_closed_tables() {
+    let (_dir, store) = demo_store().await;
+    // Kwame Mensah is restricted to closed visits; Leeds's Thursday evening has open tables only.
+    let session = "LDS-THU-EVE/2026-12-03";
+    let offered = store
+        .available_sessions("LDS", Some(d("2026-12-03")), Some(d("2026-12-03")), now())
+        .await
+        .unwrap();
+    let evening = offered.iter().find(|s| s.id.to_string() == session).unwrap();
+    assert!(evening.open_tables_left > 0 && evening.closed_tables_left == 0);
+    let err = store.book(&kwame_picking(session), now()).await.unwrap_err();
+    assert_eq!(violations(err), ["session closed_visit_required"]);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
+    // The same prisoner and visitor in a session with closed tables are booked into one.
+    let booked = store
+        .book(&kwame_picking("LDS-SAT-PM/2026-12-05"), now())
+        .await
+        .unwrap();
+    assert_eq!(booked.kind, domain::VisitKind::Closed);
+}
+
+#[tokio::test]
 async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
     let (_dir, store) = demo_store().await;
     let session = "LDS-SAT-PM/2026-12-05";

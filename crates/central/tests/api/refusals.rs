@@ -29,6 +29,20 @@ fn rhys(session: &str, visitors: Vec<VisitorInput>) -> BookingRequest {
     }
 }
 
+/// Kwame Mensah at Leeds, restricted to closed visits, with his one contact.
+fn kwame(session: &str) -> BookingRequest {
+    BookingRequest {
+        prison: "LDS".into(),
+        prisoner: PrisonerInput {
+            number: "D4567EF".into(),
+            date_of_birth: "1995-06-15".into(),
+            surname: "Mensah".into(),
+        },
+        visitors: vec![picked("C000008")],
+        session: session.into(),
+    }
+}
+
 fn created(kiosk: &TestKiosk, seq: i64, request: &BookingRequest) -> Value {
     event(
         seq,
@@ -211,6 +225,33 @@ async fn a_refusal_central_cannot_fully_read_is_still_recorded() {
     assert_eq!(on_record, pushed, "every refusal is on the staff list");
     assert_eq!(app.counts().await.booked_tables, 0);
     app.assert_capacity_kept().await;
+}
+
+#[tokio::test]
+async fn a_prisoner_restricted_to_closed_visits_is_told_so_not_that_the_session_is_full() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["LDS"]).await;
+    // Leeds's Thursday evening has open tables only, all free.
+    let request = serde_json::to_value(kwame("LDS-THU-EVE/2026-12-03")).unwrap();
+    let response = app.book(&kiosk, &key(), &request).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "closed_visit_required");
+    assert_eq!(body["error"]["violations"].as_array().unwrap().len(), 1);
+    assert_eq!(body["error"]["violations"][0]["field"], "session");
+
+    // Pushed from a kiosk's outbox, it is refused with that reason and kept on record.
+    let result = push_one(&app, &kiosk, 1, &kwame("LDS-THU-EVE/2026-12-17")).await;
+    assert_eq!(result["reason"], "closed_visit_required");
+    let stored = booking(&app, &kiosk, &kiosk.reference(1)).await;
+    assert_eq!(stored["status_reason"], "closed_visit_required");
+    assert_eq!(stored["kind"], "closed");
+
+    // In a session with closed tables the same request is booked into one.
+    let request = serde_json::to_value(kwame("LDS-SAT-PM/2026-12-05")).unwrap();
+    let booked: Value = app.book(&kiosk, &key(), &request).await.json().await.unwrap();
+    assert_eq!(booked["status"], "booked");
+    assert_eq!(booked["kind"], "closed");
 }
 
 #[tokio::test]
