@@ -217,7 +217,19 @@ async fn main() -> Result<()> {
                 let visitors: Vec<String> = b
                     .visitors
                     .iter()
-                    .map(|v| format!("{} {} ({})", v.first_name, v.last_name, v.date_of_birth))
+                    .map(|v| {
+                        // A refused request may name a visitor only by a contact id that is
+                        // no longer on the list: staff still need something to look up.
+                        let name = format!("{} {}", v.first_name, v.last_name);
+                        let who = match (name.trim(), &v.contact_id) {
+                            ("", Some(id)) => format!("contact {id}"),
+                            (name, _) => name.to_string(),
+                        };
+                        let born = v
+                            .date_of_birth
+                            .map_or_else(|| "date of birth unknown".to_string(), |d| d.to_string());
+                        format!("{who} ({born})")
+                    })
                     .collect();
                 let fields = [
                     b.reference.clone(),

@@ -10,12 +10,12 @@ use crate::store::{
     OverCapacity, RowCounts, SessionTablesRow, Store, StoreError, StoreTx, StoredAnswer, TableKey,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use domain::booking::{prison_today, resolve_picked_contacts};
+use domain::booking::prison_today;
 use domain::dataset::{PrisonFile, PrisonerFile, check};
 use domain::timetable::{find_session, sessions_between};
 use domain::{
-    BookingContext, BookingReference, BookingRequest, Field, IssuerNumber, PrisonRules, RuleError, Session,
-    SessionId, Violations, VisitKind, decide,
+    BookingContext, BookingReference, BookingRequest, Contact, Field, IssuerNumber, PrisonRules, RuleError,
+    Session, SessionId, Violations, VisitKind, VisitorInput, decide,
 };
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -89,7 +89,9 @@ pub struct BookingView {
 pub struct VisitorView {
     pub first_name: String,
     pub last_name: String,
-    pub date_of_birth: NaiveDate,
+    /// Absent only on a refused request whose visitor central could not name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
@@ -501,25 +503,16 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         .ok_or_else(|| CentralError::UnknownPrison(code.clone()))?;
     let rules = prison.rules()?;
     let today = prison_today(&rules, a.decided_at);
-    let record = match a.request.prisoner.parse(today) {
-        Ok(who) => tx
-            .prisoner(&who.number, true)
-            .await?
-            .filter(|(at, _)| *at == code)
-            .map(|(_, r)| r),
-        Err(_) => None,
-    };
-    let mut request = a.request.clone();
-    if let Some(record) = &record {
-        match resolve_picked_contacts(&request.visitors, &record.contacts) {
-            Ok(resolved) => request.visitors = resolved,
-            Err(v) => return Ok(Decision::Refused(v)),
-        }
-    }
-    let parsed = match request.parse(today) {
+    // Shape first; picked contacts are filled in by decide(), once the prisoner is identified.
+    let parsed = match a.request.parse(today) {
         Ok(p) => p,
         Err(v) => return Ok(Decision::Refused(v)),
     };
+    let record = tx
+        .prisoner(&parsed.prisoner.number, true)
+        .await?
+        .filter(|(at, _)| *at == code)
+        .map(|(_, r)| r);
     let Some(record) = record else {
         return refuse(RuleError::PrisonerNotFound, Field::PrisonerNumber);
     };
@@ -599,15 +592,14 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
                 .map_err(|_| CentralError::ReferencesExhausted)?
         }
     };
-    let visitors: Vec<BookedVisitor> = parsed
+    let visitors: Vec<BookedVisitor> = approved
         .visitors
         .iter()
-        .zip(&request.visitors)
-        .map(|(v, input)| BookedVisitor {
-            first_name: v.first_name.to_string(),
-            last_name: v.last_name.to_string(),
-            date_of_birth: v.date_of_birth.date(),
-            contact_id: input.contact_id.clone(),
+        .map(|p| BookedVisitor {
+            first_name: p.visitor.first_name.to_string(),
+            last_name: p.visitor.last_name.to_string(),
+            date_of_birth: Some(p.visitor.date_of_birth.date()),
+            contact_id: p.contact_id.clone(),
         })
         .collect();
     let reference = reference.to_string();
@@ -1350,8 +1342,13 @@ async fn apply_share_released(
     Ok(result)
 }
 
-/// Keeps a refused kiosk booking on record (status `rejected` with its reason) so staff can see
-/// it, when the request names a prisoner, a session and dated visitors well enough to store.
+/// Keeps a refused kiosk booking on record (status `rejected` with its reason) so staff see
+/// every outcome, refusals included. Visitors picked from the contact list are named from it
+/// when the prisoner is identified at the prison, as a booking would be (otherwise the kiosk
+/// reading the refusal back could learn anyone's contacts); a contact no longer on the list, or
+/// a field that does not parse, is kept as sent or left empty rather than losing the refusal.
+/// Only a request without a readable session cannot be filed (a booking belongs to a session
+/// and a date): its refusal stays in the event's stored answer, and is logged.
 async fn record_refused_booking(
     tx: &mut dyn StoreTx,
     kiosk: &Kiosk,
@@ -1360,33 +1357,40 @@ async fn record_refused_booking(
     reason: &str,
     a: &Attempt<'_>,
 ) -> Result<(), CentralError> {
-    let (Ok(number), Ok(session)) = (
-        domain::PrisonerNumber::parse(&request.prisoner.number),
-        SessionId::parse(&request.session),
-    ) else {
+    let prison_code = request.prison.trim().to_ascii_uppercase();
+    let (Ok(session), Some(prison)) = (SessionId::parse(&request.session), tx.prison(&prison_code).await?)
+    else {
+        tracing::warn!(%reference, kiosk_id = %kiosk.id, session = %request.session, prison = %prison_code, reason,
+            "refused kiosk booking names no readable session or known prison: kept only in the event's answer");
         return Ok(());
     };
-    let mut visitors = Vec::with_capacity(request.visitors.len());
-    for v in &request.visitors {
-        let Ok(date_of_birth) = NaiveDate::parse_from_str(v.date_of_birth.trim(), "%Y-%m-%d") else {
-            return Ok(());
-        };
-        visitors.push(BookedVisitor {
-            first_name: v.first_name.trim().to_string(),
-            last_name: v.last_name.trim().to_string(),
-            date_of_birth,
-            contact_id: v.contact_id.clone(),
-        });
-    }
-    let prison = request.prison.trim().to_ascii_uppercase();
-    let kind = match tx.prisoner(&number, false).await? {
-        Some((_, record)) => record.visit_kind_on(session.date()),
-        None => VisitKind::Open,
+    let today = prison_today(&prison.rules()?, a.decided_at);
+    let record = match domain::PrisonerNumber::parse(&request.prisoner.number) {
+        Ok(number) => tx.prisoner(&number, false).await?,
+        Err(_) => None,
+    };
+    let kind = record
+        .as_ref()
+        .map_or(VisitKind::Open, |(_, r)| r.visit_kind_on(session.date()));
+    let contacts = match (&record, request.prisoner.parse(today)) {
+        (Some((at, r)), Ok(who)) if *at == prison_code && r.identify(&who).is_ok() => r.contacts.as_slice(),
+        _ => &[],
+    };
+    let visitors: Vec<BookedVisitor> = request
+        .visitors
+        .iter()
+        .map(|v| refused_visitor(v, contacts))
+        .collect();
+    // The number as the kiosk sent it when it is not a prisoner number at all: it is what
+    // was asked for, and staff need to see it.
+    let prisoner_number = match &record {
+        Some((_, r)) => r.number.to_string(),
+        None => request.prisoner.number.trim().to_ascii_uppercase(),
     };
     tx.insert_booking(&NewBooking {
         reference: &reference.to_string(),
-        prison: &prison,
-        prisoner_number: number.as_str(),
+        prison: &prison_code,
+        prisoner_number: &prisoner_number,
         key: &TableKey::new(&session, kind),
         status: "rejected",
         status_reason: Some(reason),
@@ -1401,6 +1405,29 @@ async fn record_refused_booking(
     })
     .await?;
     Ok(())
+}
+
+/// A refused request's visitor as far as it can be known: from the contact list when picked
+/// from it, otherwise as sent (a date of birth that does not parse is left out).
+fn refused_visitor(input: &VisitorInput, contacts: &[Contact]) -> BookedVisitor {
+    let picked = input
+        .contact_id
+        .as_ref()
+        .and_then(|id| contacts.iter().find(|c| &c.id == id));
+    match picked {
+        Some(c) => BookedVisitor {
+            first_name: c.first_name.to_string(),
+            last_name: c.last_name.to_string(),
+            date_of_birth: Some(c.date_of_birth),
+            contact_id: Some(c.id.clone()),
+        },
+        None => BookedVisitor {
+            first_name: input.first_name.trim().to_string(),
+            last_name: input.last_name.trim().to_string(),
+            date_of_birth: NaiveDate::parse_from_str(input.date_of_birth.trim(), "%Y-%m-%d").ok(),
+            contact_id: input.contact_id.clone(),
+        },
+    }
 }
 
 #[cfg(test)]

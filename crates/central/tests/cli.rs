@@ -84,3 +84,85 @@ fn the_command_line_administers_a_central_database() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("XYZ"));
 }
+
+/// Refusals pushed by a kiosk are in the day's CSV, a visitor central could not name included.
+#[test]
+fn the_bookings_export_lists_refused_kiosk_requests() {
+    use central::service::{PushEvent, PushRequest};
+    use central::store::{SqliteStore, Store};
+    use central::{Central, Clock, Settings};
+    use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
+    run(&db, &["migrate"]);
+    run(
+        &db,
+        &[
+            "import",
+            "--prisons",
+            &format!("{demo}/prisons.json"),
+            "--prisoners",
+            &format!("{demo}/prisoners.json"),
+        ],
+    );
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+        .unwrap()
+        .to_utc();
+    let references = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).await.unwrap());
+        let central = Central::new(store.clone(), Clock::fixed(now), Settings::default());
+        let enrolment = central.create_enrolment(&["CDF".into()], None).await.unwrap();
+        let credential = central.enrol(&enrolment.code).await.unwrap();
+        let kiosk = central.authenticate(&credential.token).await.unwrap();
+        let issuer = IssuerNumber::new(credential.issuer_number).unwrap();
+        let picked = |id: &str| VisitorInput {
+            contact_id: Some(id.into()),
+            ..Default::default()
+        };
+        let request = |visitors| BookingRequest {
+            prison: "CDF".into(),
+            prisoner: PrisonerInput {
+                number: "A1234BC".into(),
+                date_of_birth: "1990-05-05".into(),
+                surname: "Evans".into(),
+            },
+            visitors,
+            session: "CDF-TUE-PM/2026-12-01".into(),
+        };
+        // Dylan is banned; C999999 has left Rhys's list since the kiosk booked.
+        let requests = [request(vec![picked("C000004")]), request(vec![picked("C999999")])];
+        let mut references = Vec::new();
+        let mut events = Vec::new();
+        for (seq, request) in (1..).zip(requests) {
+            let reference = BookingReference::issue(issuer, seq).unwrap().to_string();
+            events.push(PushEvent {
+                event_id: uuid::Uuid::now_v7(),
+                seq: i64::from(seq),
+                kind: "booking_created".into(),
+                created_at: now,
+                payload: serde_json::json!({ "reference": reference, "request": request }),
+            });
+            references.push(reference);
+        }
+        let answer = central.push(&kiosk, &PushRequest { events }).await.unwrap();
+        assert!(answer.results.iter().all(|r| r.reason.is_some()), "{answer:?}");
+        store.close().await;
+        references
+    });
+    let csv = run(&db, &["bookings", "--prison", "CDF", "--date", "2026-12-01"]);
+    let line = |reference: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(reference))
+            .unwrap_or_else(|| panic!("{reference} not in {csv}"))
+            .to_string()
+    };
+    let banned = line(&references[0]);
+    assert!(banned.contains(",rejected,visitor_banned,"), "{banned}");
+    assert!(banned.contains("Dylan Evans (1994-07-07)"), "{banned}");
+    let gone = line(&references[1]);
+    assert!(gone.contains(",rejected,visitor_not_on_list,"), "{gone}");
+    assert!(gone.contains("contact C999999 (date of birth unknown)"), "{gone}");
+}

@@ -59,8 +59,24 @@ pub struct PrisonerIdentity {
 pub struct ParsedRequest {
     pub prison: String,
     pub prisoner: PrisonerIdentity,
-    pub visitors: Vec<Visitor>,
+    pub visitors: Vec<PartyMember>,
     pub session: SessionId,
+}
+
+/// A visitor as the request names them. A visitor picked from the contact list is known only
+/// by the contact's id until the prisoner is identified: the list, not the form, gives their
+/// details, so nothing typed for them is checked (or trusted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartyMember {
+    Typed(Visitor),
+    Picked { contact_id: String },
+}
+
+/// A visitor with every detail known, and the contact they were picked as, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyVisitor {
+    pub visitor: Visitor,
+    pub contact_id: Option<String>,
 }
 
 fn collect<T>(violations: &mut Vec<Violation>, field: Field, r: Result<T, RuleError>) -> Option<T> {
@@ -91,43 +107,18 @@ impl PrisonerInput {
     }
 }
 
-/// Fills in the details of visitors picked from the contact list. A picked id that is not on
-/// this prisoner's list is refused, so a kiosk cannot be used to look up other people.
-pub fn resolve_picked_contacts(
-    inputs: &[VisitorInput],
-    contacts: &[Contact],
-) -> Result<Vec<VisitorInput>, Violations> {
-    let mut violations = Vec::new();
-    let resolved = inputs
-        .iter()
-        .enumerate()
-        .map(|(index, input)| match &input.contact_id {
-            None => input.clone(),
-            Some(id) => match contacts.iter().find(|c| &c.id == id) {
-                Some(c) => VisitorInput {
-                    contact_id: Some(c.id.clone()),
-                    first_name: c.first_name.to_string(),
-                    last_name: c.last_name.to_string(),
-                    date_of_birth: c.date_of_birth.to_string(),
-                },
-                None => {
-                    violations.push(RuleError::VisitorNotOnList.at(Field::Visitor { index }));
-                    input.clone()
-                }
-            },
-        })
-        .collect();
-    match Violations::from_vec(violations) {
-        Some(v) => Err(v),
-        None => Ok(resolved),
-    }
-}
-
-/// Parses the visitors' fields, reporting each bad field.
-pub fn parse_visitors(inputs: &[VisitorInput], today: NaiveDate) -> Result<Vec<Visitor>, Violations> {
+/// Parses the visitors' fields, reporting each bad field. Visitors picked from the contact
+/// list are taken as picked: their details come from the list in [`resolve_party`].
+pub fn parse_visitors(inputs: &[VisitorInput], today: NaiveDate) -> Result<Vec<PartyMember>, Violations> {
     let mut v = Vec::new();
-    let mut visitors = Vec::with_capacity(inputs.len());
+    let mut members = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
+        if let Some(id) = &input.contact_id {
+            members.push(PartyMember::Picked {
+                contact_id: id.clone(),
+            });
+            continue;
+        }
         let first = collect(
             &mut v,
             Field::VisitorFirstName { index },
@@ -144,16 +135,56 @@ pub fn parse_visitors(inputs: &[VisitorInput], today: NaiveDate) -> Result<Vec<V
             DateOfBirth::parse(&input.date_of_birth, today),
         );
         if let (Some(first_name), Some(last_name), Some(date_of_birth)) = (first, last, dob) {
-            visitors.push(Visitor {
+            members.push(PartyMember::Typed(Visitor {
                 first_name,
                 last_name,
                 date_of_birth,
-            });
+            }));
         }
     }
     match Violations::from_vec(v) {
         Some(violations) => Err(violations),
-        None => Ok(visitors),
+        None => Ok(members),
+    }
+}
+
+/// Fills in the details of visitors picked from an identified prisoner's contact list. A
+/// picked id that is not on this prisoner's list is refused, so a kiosk cannot be used to look
+/// up other people.
+pub fn resolve_party(
+    members: &[PartyMember],
+    contacts: &[Contact],
+    today: NaiveDate,
+) -> Result<Vec<PartyVisitor>, Violations> {
+    let mut violations = Vec::new();
+    let mut resolved = Vec::with_capacity(members.len());
+    for (index, member) in members.iter().enumerate() {
+        match member {
+            PartyMember::Typed(visitor) => resolved.push(PartyVisitor {
+                visitor: visitor.clone(),
+                contact_id: None,
+            }),
+            PartyMember::Picked { contact_id } => match contacts.iter().find(|c| &c.id == contact_id) {
+                None => violations.push(RuleError::VisitorNotOnList.at(Field::Visitor { index })),
+                // The list's date is checked like a typed one: a record with a date in the
+                // future must not let a visitor through.
+                Some(c) => match DateOfBirth::from_date(c.date_of_birth, today) {
+                    Ok(date_of_birth) => resolved.push(PartyVisitor {
+                        visitor: Visitor {
+                            first_name: c.first_name.clone(),
+                            last_name: c.last_name.clone(),
+                            date_of_birth,
+                        },
+                        contact_id: Some(c.id.clone()),
+                    }),
+                    Err(e) => violations.push(e.at(Field::VisitorDateOfBirth { index })),
+                },
+            },
+        }
+    }
+    match Violations::from_vec(violations) {
+        Some(v) => Err(v),
+        None => Ok(resolved),
     }
 }
 
@@ -307,6 +338,8 @@ pub struct Approved {
     pub kind: VisitKind,
     /// Whether a visiting order is spent.
     pub spends_visiting_order: bool,
+    /// The party in the request's order, picked contacts filled in from the list.
+    pub visitors: Vec<PartyVisitor>,
 }
 
 /// Decides a parsed request. Every broken rule is reported; an unknown prisoner stops the
@@ -328,22 +361,34 @@ pub fn decide(
     if let Err(e) = ctx.rules.window.check(date, now, ctx.rules.timezone) {
         v.push(e.at(Field::Session));
     }
-    let contacts = ctx
-        .rules
-        .has_contact_list
-        .then_some(ctx.prisoner.contacts.as_slice());
-    v.extend(check_party(
-        &request.visitors,
-        &ctx.rules.party,
-        contacts,
-        &ctx.prisoner.contacts,
-        date,
-    ));
+    let today = local_today(now, ctx.rules.timezone);
+    let visitors = resolve_party(&request.visitors, &ctx.prisoner.contacts, today)
+        .map_err(|e| v.extend(e.into_vec()))
+        .ok();
+    if let Some(visitors) = &visitors {
+        let party: Vec<Visitor> = visitors.iter().map(|p| p.visitor.clone()).collect();
+        let contacts = ctx
+            .rules
+            .has_contact_list
+            .then_some(ctx.prisoner.contacts.as_slice());
+        v.extend(check_party(
+            &party,
+            &ctx.rules.party,
+            contacts,
+            &ctx.prisoner.contacts,
+            date,
+        ));
+    }
     let kind = ctx.prisoner.visit_kind_on(date);
-    if let Ok(s) = &session
-        && u32::from(s.capacity(kind)) <= ctx.tables_taken
-    {
-        v.push(RuleError::SessionFull.at(Field::Session));
+    if let Ok(s) = &session {
+        let capacity = u32::from(s.capacity(kind));
+        // A session with no closed tables is not full for a prisoner who needs one: it can
+        // never take them, and the visitor must be told to pick another kind of session.
+        if kind == VisitKind::Closed && capacity == 0 {
+            v.push(RuleError::ClosedVisitRequired.at(Field::Session));
+        } else if capacity <= ctx.tables_taken {
+            v.push(RuleError::SessionFull.at(Field::Session));
+        }
     }
     if let Err(e) = check_allowance(
         ctx.prisoner,
@@ -353,14 +398,17 @@ pub fn decide(
     ) {
         v.push(e.at(Field::Session));
     }
-    match (session, Violations::from_vec(v)) {
-        (Ok(session), None) => Ok(Approved {
+    match (session, visitors, Violations::from_vec(v)) {
+        (Ok(session), Some(visitors), None) => Ok(Approved {
             session,
             kind,
             spends_visiting_order: ctx.prisoner.custody == Custody::Convicted,
+            visitors,
         }),
-        (_, Some(violations)) => Err(violations),
-        (Err(e), None) => Err(e.at(Field::Session).into()),
+        (.., Some(violations)) => Err(violations),
+        (Err(e), _, None) => Err(e.at(Field::Session).into()),
+        // Every unresolved party pushed a violation above.
+        (Ok(_), None, None) => Err(RuleError::VisitorNotOnList.at(Field::Visitors).into()),
     }
 }
 
@@ -463,11 +511,20 @@ mod tests {
         existing: &[ExistingVisit],
         taken: u32,
     ) -> Result<Approved, Vec<&'static str>> {
+        run_with(&templates(), req, prisoner, existing, taken)
+    }
+
+    fn run_with(
+        t: &[SessionTemplate],
+        req: &BookingRequest,
+        prisoner: &PrisonerRecord,
+        existing: &[ExistingVisit],
+        taken: u32,
+    ) -> Result<Approved, Vec<&'static str>> {
         let parsed = req
             .parse(d("2026-11-25"))
             .map_err(|v| v.as_slice().iter().map(Violation::code).collect::<Vec<_>>())?;
         let r = rules();
-        let t = templates();
         let closures = vec![Closure {
             date: d("2026-12-08"),
             template_id: None,
@@ -475,7 +532,7 @@ mod tests {
         }];
         let ctx = BookingContext {
             rules: &r,
-            templates: &t,
+            templates: t,
             closures: &closures,
             prisoner,
             existing_visits: existing,
@@ -595,6 +652,52 @@ mod tests {
     }
 
     #[test]
+    fn a_session_without_closed_tables_needs_an_open_visit() {
+        let mut rec = record(Custody::Convicted, 1);
+        rec.closed_visit_restrictions.push(ClosedVisitRestriction {
+            from: d("2026-11-01"),
+            until: None,
+        });
+        let mut t = templates();
+        t.iter_mut()
+            .filter(|t| t.id == "T-Tue")
+            .for_each(|t| t.closed_capacity = 0);
+        // Not full (every open table is free) but of the wrong kind for this prisoner.
+        assert_eq!(
+            run_with(&t, &request("T-Tue/2026-12-01"), &rec, &[], 0).unwrap_err(),
+            ["closed_visit_required"]
+        );
+        // Its other rules are still reported alongside.
+        assert_eq!(
+            run_with(
+                &t,
+                &request("T-Tue/2026-12-01"),
+                &rec,
+                &[ExistingVisit {
+                    session: SessionId::parse("T-Tue/2026-12-01").unwrap()
+                }],
+                0
+            )
+            .unwrap_err(),
+            ["closed_visit_required", "duplicate_visit"]
+        );
+        // A session that has closed tables, all taken, is full.
+        assert_eq!(
+            run_with(&t, &request("T-Wed/2026-12-02"), &rec, &[], 1).unwrap_err(),
+            ["session_full"]
+        );
+        // A prisoner without the restriction books the same session's open tables.
+        let open = run_with(
+            &t,
+            &request("T-Tue/2026-12-01"),
+            &record(Custody::Convicted, 1),
+            &[],
+            0,
+        );
+        assert_eq!(open.unwrap().kind, VisitKind::Open);
+    }
+
+    #[test]
     fn visiting_orders_for_convicted_prisoners() {
         assert_eq!(
             run(
@@ -665,20 +768,82 @@ mod tests {
     #[test]
     fn picked_contacts_take_their_details_from_the_list() {
         let rec = record(Custody::Convicted, 1);
-        let picked = [VisitorInput {
+        let mut req = request("T-Tue/2026-12-01");
+        // What was typed for a picked visitor is ignored: the list is the source.
+        req.visitors = vec![VisitorInput {
             contact_id: Some("C1".into()),
-            ..Default::default()
+            first_name: "Not".into(),
+            last_name: "Used".into(),
+            date_of_birth: "2001-01-01".into(),
         }];
-        let resolved = resolve_picked_contacts(&picked, &rec.contacts).unwrap();
-        assert_eq!(resolved[0].first_name, "Ann");
-        assert_eq!(resolved[0].date_of_birth, "1970-01-01");
-        let unknown = [VisitorInput {
-            contact_id: Some("C999".into()),
-            ..Default::default()
-        }];
-        let err = resolve_picked_contacts(&unknown, &rec.contacts).unwrap_err();
-        assert_eq!(err.first().code(), "visitor_not_on_list");
+        let ok = run(&req, &rec, &[], 0).unwrap();
+        assert_eq!(ok.visitors.len(), 1);
+        assert_eq!(ok.visitors[0].contact_id.as_deref(), Some("C1"));
+        assert_eq!(ok.visitors[0].visitor.first_name.as_str(), "Ann");
+        assert_eq!(ok.visitors[0].visitor.date_of_birth.date(), d("1970-01-01"));
+
+        // An id not on this prisoner's list is refused at that visitor, and the other rules
+        // are still judged.
+        req.visitors[0].contact_id = Some("C999".into());
+        assert_eq!(
+            run(&req, &rec, &[], 10).unwrap_err(),
+            ["visitor_not_on_list", "session_full"]
+        );
+        let members = req.parse(d("2026-11-25")).unwrap().visitors;
+        let err = resolve_party(&members, &rec.contacts, d("2026-11-25")).unwrap_err();
         assert_eq!(err.first().field, Field::Visitor { index: 0 });
+    }
+
+    #[test]
+    fn picked_visitors_are_never_checked_as_typed_ones() {
+        let picked = |id: &str| VisitorInput {
+            contact_id: Some(id.into()),
+            ..Default::default()
+        };
+        let mut req = request("T-Tue/2026-12-01");
+        req.visitors = vec![picked("C1"), picked("C2")];
+        // A bad prisoner field is the only error: the picked visitors have no typed fields.
+        req.prisoner.surname = "Ev4ns".into();
+        let v = req.parse(d("2026-11-25")).unwrap_err();
+        let got: Vec<String> = v
+            .as_slice()
+            .iter()
+            .map(|v| format!("{} {}", v.field, v.code()))
+            .collect();
+        assert_eq!(got, ["prisoner.surname name_invalid_characters"]);
+        req.prisoner.surname = String::new();
+        req.prisoner.date_of_birth = "yesterday".into();
+        assert_eq!(
+            req.parse(d("2026-11-25"))
+                .unwrap_err()
+                .as_slice()
+                .iter()
+                .map(Violation::code)
+                .collect::<Vec<_>>(),
+            ["date_of_birth_invalid", "name_empty"]
+        );
+        // A typed visitor next to a picked one is still checked field by field.
+        let mut req = request("T-Tue/2026-12-01");
+        req.visitors.push(picked("C1"));
+        req.visitors.push(VisitorInput::default());
+        let v = req.parse(d("2026-11-25")).unwrap_err();
+        let fields: Vec<String> = v.as_slice().iter().map(|v| v.field.to_string()).collect();
+        assert_eq!(
+            fields,
+            [
+                "visitors[2].first_name",
+                "visitors[2].last_name",
+                "visitors[2].date_of_birth"
+            ]
+        );
+        // With a well-formed prisoner, a prisoner who is not found is just that.
+        let mut req = request("T-Tue/2026-12-01");
+        req.visitors = vec![picked("C1")];
+        req.prisoner.surname = "Jones".into();
+        assert_eq!(
+            run(&req, &record(Custody::Convicted, 1), &[], 0).unwrap_err(),
+            ["prisoner_not_found"]
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ pub mod timetable;
 
 pub use booking::{
     Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, ParsedRequest,
-    PrisonRules, PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput, decide,
-    resolve_picked_contacts,
+    PartyMember, PartyVisitor, PrisonRules, PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput,
+    decide, resolve_party,
 };
 pub use chrono_tz::Tz;
 pub use error::{Field, RuleError, Violation, Violations};

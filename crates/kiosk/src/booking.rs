@@ -3,7 +3,6 @@
 use crate::error::{KioskError, Result};
 use crate::store::{Store, load_prison, load_prisoner, load_timetable};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use domain::booking::resolve_picked_contacts;
 use domain::timetable::{find_session, sessions_between};
 use domain::{
     BookingContext, BookingReference, BookingRequest, ExistingVisit, Field, IssuerNumber, RuleError,
@@ -253,21 +252,13 @@ async fn book_in(
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
 ) -> Result<BookingView> {
-    let original = request;
     let prison_code = request.prison.trim().to_ascii_uppercase();
     let prison = load_prison(conn, &prison_code).await?;
     let today = domain::booking::prison_today(&prison.rules, now);
-    // Shape first, so every bad field is reported even before the prisoner is known.
-    let record = match &request.prisoner.parse(today) {
-        Ok(who) => load_prisoner(conn, &prison.code, &who.number).await?,
-        Err(_) => None,
-    };
-    let mut request = request.clone();
-    if let Some(record) = &record {
-        request.visitors = resolve_picked_contacts(&request.visitors, &record.contacts)?;
-    }
+    // Shape first, so every bad field is reported even before the prisoner is known; picked
+    // contacts are filled in by decide(), once the prisoner is identified.
     let parsed = request.parse(today)?;
-    let Some(record) = record else {
+    let Some(record) = load_prisoner(conn, &prison.code, &parsed.prisoner.number).await? else {
         return Err(KioskError::Rejected(
             RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into(),
         ));
@@ -346,17 +337,17 @@ async fn book_in(
     .bind(deferred_for)
     .execute(&mut *conn)
     .await?;
-    for (position, (v, input)) in parsed.visitors.iter().zip(&request.visitors).enumerate() {
+    for (position, v) in approved.visitors.iter().enumerate() {
         sqlx::query(
             "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name, date_of_birth,
                 contact_id) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(reference.compact())
         .bind(position as i64)
-        .bind(v.first_name.as_str())
-        .bind(v.last_name.as_str())
-        .bind(v.date_of_birth.date())
-        .bind(&input.contact_id)
+        .bind(v.visitor.first_name.as_str())
+        .bind(v.visitor.last_name.as_str())
+        .bind(v.visitor.date_of_birth.date())
+        .bind(&v.contact_id)
         .execute(&mut *conn)
         .await?;
     }
@@ -368,7 +359,7 @@ async fn book_in(
     }
     let view = load_booking(conn, &reference).await?;
     if deferred_for.is_none() {
-        let payload = booking_created_payload(&reference, original, with_share);
+        let payload = booking_created_payload(&reference, request, with_share);
         let seq = append_event(conn, "booking_created", Some(&reference), &payload, now).await?;
         set_event_seq(conn, &reference, seq).await?;
     }

@@ -15,9 +15,7 @@ use crate::printing::print_on_kiosk_printer;
 use crate::slip::Language;
 use crate::store::{Prison, Store, load_prison, load_prisoner};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use domain::booking::{
-    bookable_dates, check_allowance, parse_visitors, prison_today, resolve_picked_contacts,
-};
+use domain::booking::{bookable_dates, check_allowance, parse_visitors, prison_today, resolve_party};
 use domain::party::{LEAD_VISITOR_AGE, check_party};
 use domain::{
     BookingReference, BookingRequest, Contact, Custody, Field, PrisonerInput, PrisonerRecord, RuleError,
@@ -559,8 +557,11 @@ impl Journey {
         if inputs.is_empty() {
             return Err(RuleError::NoVisitors.at(Field::Visitors).into());
         }
-        let resolved = resolve_picked_contacts(inputs, &who.record.contacts)?;
-        let visitors = parse_visitors(&resolved, who.today)?;
+        let members = parse_visitors(inputs, who.today)?;
+        let visitors = resolve_party(&members, &who.record.contacts, who.today)?
+            .into_iter()
+            .map(|p| p.visitor)
+            .collect();
         Ok(Party { visitors })
     }
 

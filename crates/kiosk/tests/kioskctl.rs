@@ -157,3 +157,90 @@ fn malformed_input_and_operator_mistakes_get_one_line_errors() {
         0
     );
 }
+
+/// A failure as scripts read it: the code in the JSON on stdout and at the end of the first
+/// line of stderr.
+fn failure_code(out: &Output) -> String {
+    let body = json(out);
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no code in {body}"))
+        .to_string();
+    assert_eq!(body["status"], "error", "{body}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.ends_with(&format!("({code})")),
+        "{first:?} does not end in ({code})"
+    );
+    code
+}
+
+#[test]
+fn every_failure_prints_its_stable_code() {
+    let (dir, db) = demo();
+    let missing = domain::BookingReference::issue(domain::IssuerNumber::new(1).unwrap(), 999)
+        .unwrap()
+        .to_string();
+    let bad_data = dir.path().join("bad.json");
+    std::fs::write(&bad_data, "[{\"code\": 1}]").unwrap();
+    let bad_data = bad_data.to_str().unwrap().to_string();
+    let nowhere = dir.path().join("no/such/dir");
+    let nowhere = nowhere.to_str().unwrap().to_string();
+    let slip_out = format!("{nowhere}/slip.pdf");
+    let booked = json(&kioskctl(&db, &["book"], Some(REQUEST)));
+    let reference = booked["reference"].as_str().unwrap().to_string();
+    let cases: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
+        (vec!["show", &missing], None, "booking_not_found"),
+        (vec!["show", "ABCD-EFGH"], None, "reference_check_failed"),
+        (vec!["show", "ABC"], None, "reference_wrong_length"),
+        (
+            vec!["slip", &missing, "--out", "x.pdf"],
+            None,
+            "booking_not_found",
+        ),
+        (
+            vec!["slip", &reference, "--out", &slip_out],
+            None,
+            "file_unwritable",
+        ),
+        (vec!["sessions", "--prison", "NOPE"], None, "unknown_prison"),
+        (
+            vec!["sessions", "--prison", "CDF", "--from", "tomorrow"],
+            None,
+            "invalid_arguments",
+        ),
+        (vec!["no-such-command"], None, "invalid_arguments"),
+        (vec!["init"], None, "already_initialised"),
+        (vec!["book"], Some("{"), "invalid_request"),
+        (
+            vec!["import", "--prisons", &nowhere, "--prisoners", &nowhere],
+            None,
+            "file_unreadable",
+        ),
+        (
+            vec!["import", "--prisons", &bad_data, "--prisoners", &bad_data],
+            None,
+            "bad_dataset",
+        ),
+        (
+            vec!["printer", "--queue", "no such queue"],
+            None,
+            "invalid_printer_queue",
+        ),
+        (vec!["print", &reference], None, "printer_not_configured"),
+        (vec!["enrol", "--code", "ABCD"], None, "central_url_missing"),
+        (vec!["sync"], None, "not_enrolled"),
+    ];
+    for (args, stdin, expected) in cases {
+        let out = kioskctl(&db, &args, stdin);
+        assert!(!out.status.success(), "{args:?}");
+        assert_eq!(failure_code(&out), expected, "{args:?}");
+    }
+    // A store that cannot be opened, and an issuer number out of range on a fresh one.
+    let out = kioskctl(Path::new(&format!("{nowhere}/kiosk.sqlite")), &["status"], None);
+    assert_eq!(failure_code(&out), "store_unavailable");
+    let fresh = dir.path().join("fresh.sqlite");
+    let out = kioskctl(&fresh, &["init", "--issuer", "5000"], None);
+    assert_eq!(failure_code(&out), "issuer_invalid");
+}

@@ -425,6 +425,96 @@ async fn closed_visit_restrictions_use_closed_tables() {
     assert_eq!(after.open_tables_left, session.open_tables_left);
 }
 
+fn kwame_picking(session: &str) -> BookingRequest {
+    BookingRequest {
+        prison: "LDS".into(),
+        prisoner: PrisonerInput {
+            number: "D4567EF".into(),
+            date_of_birth: "1995-06-15".into(),
+            surname: "Mensah".into(),
+        },
+        visitors: vec![VisitorInput {
+            contact_id: Some("C000008".into()),
+            ..Default::default()
+        }],
+        session: session.into(),
+    }
+}
+
+/// Every violation of a refused booking, as `field code`.
+fn violations(err: KioskError) -> Vec<String> {
+    match err {
+        KioskError::Rejected(v) => v
+            .as_slice()
+            .iter()
+            .map(|v| format!("{} {}", v.field, v.code()))
+            .collect(),
+        other => panic!("not a refusal: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_prisoner_restricted_to_closed_visits_is_told_so_in_a_session_without_closed_tables() {
+    let (_dir, store) = demo_store().await;
+    // Kwame Mensah is restricted to closed visits; Leeds's Thursday evening has open tables only.
+    let session = "LDS-THU-EVE/2026-12-03";
+    let offered = store
+        .available_sessions("LDS", Some(d("2026-12-03")), Some(d("2026-12-03")), now())
+        .await
+        .unwrap();
+    let evening = offered.iter().find(|s| s.id.to_string() == session).unwrap();
+    assert!(evening.open_tables_left > 0 && evening.closed_tables_left == 0);
+    let err = store.book(&kwame_picking(session), now()).await.unwrap_err();
+    assert_eq!(violations(err), ["session closed_visit_required"]);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
+    // The same prisoner and visitor in a session with closed tables are booked into one.
+    let booked = store
+        .book(&kwame_picking("LDS-SAT-PM/2026-12-05"), now())
+        .await
+        .unwrap();
+    assert_eq!(booked.kind, domain::VisitKind::Closed);
+}
+
+#[tokio::test]
+async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
+    let (_dir, store) = demo_store().await;
+    let session = "LDS-SAT-PM/2026-12-05";
+    let mut bad_surname = kwame_picking(session);
+    bad_surname.prisoner.surname = "Mens4h".into();
+    let err = store.book(&bad_surname, now()).await.unwrap_err();
+    assert_eq!(violations(err), ["prisoner.surname name_invalid_characters"]);
+    let mut bad_number = kwame_picking(session);
+    bad_number.prisoner.number = "D4567".into();
+    bad_number.prisoner.date_of_birth = "1995-02-30".into();
+    let err = store.book(&bad_number, now()).await.unwrap_err();
+    assert_eq!(
+        violations(err),
+        [
+            "prisoner.number prisoner_number_invalid",
+            "prisoner.date_of_birth date_of_birth_invalid"
+        ]
+    );
+    // Well-formed but nobody: the prisoner is not found, whatever the picked visitors.
+    let mut nobody = kwame_picking(session);
+    nobody.prisoner.number = "Z9999ZZ".into();
+    let err = store.book(&nobody, now()).await.unwrap_err();
+    assert_eq!(violations(err), ["prisoner.number prisoner_not_found"]);
+    // Held at another prison: the same answer.
+    let mut elsewhere = kwame_picking(session);
+    elsewhere.prison = "CDF".into();
+    elsewhere.session = "CDF-SAT-PM/2026-12-05".into();
+    let err = store.book(&elsewhere, now()).await.unwrap_err();
+    assert_eq!(violations(err), ["prisoner.number prisoner_not_found"]);
+    // Typed details next to a picked id are ignored: the list names the visitor.
+    let mut typed_too = kwame_picking(session);
+    typed_too.visitors[0].first_name = "Somebody".into();
+    typed_too.visitors[0].date_of_birth = "not a date".into();
+    let booked = store.book(&typed_too, now()).await.unwrap();
+    assert_eq!(booked.visitors.len(), 1);
+    assert_ne!(booked.visitors[0].first_name, "Somebody");
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 1);
+}
+
 #[tokio::test]
 async fn the_outbox_is_append_only() {
     let (_dir, store) = demo_store().await;

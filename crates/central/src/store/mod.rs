@@ -162,7 +162,9 @@ pub struct StoredAnswer {
 pub struct BookedVisitor {
     pub first_name: String,
     pub last_name: String,
-    pub date_of_birth: NaiveDate,
+    /// Known for every booking; absent only on a refused request whose visitor central could
+    /// not name (a contact no longer on the list, or a date that does not parse).
+    pub date_of_birth: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }

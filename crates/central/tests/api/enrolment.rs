@@ -154,3 +154,42 @@ async fn a_revoked_kiosk_is_refused_everywhere() {
     assert_eq!(error_code(lease).await, (401, "kiosk_revoked".into()));
     assert_eq!(app.counts().await, before);
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let url = app.url("/api/v1/kiosk");
+    let send = |value: String| {
+        let request = app.client.get(&url).header("Authorization", value);
+        async move { request.send().await.unwrap() }
+    };
+    // RFC 9110 §11.1: the scheme is case-insensitive, and spaces may separate it from the token.
+    for value in [
+        format!("bearer {}", kiosk.token),
+        format!("BEARER {}", kiosk.token),
+        format!("bEaReR {}", kiosk.token),
+        format!("Bearer   {}", kiosk.token),
+        format!("Bearer\t{}", kiosk.token),
+    ] {
+        let response = send(value.clone()).await;
+        assert_eq!(response.status(), 200, "{value:?}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["kiosk_id"], kiosk.id);
+    }
+    // The token itself is not: it is a secret compared exactly.
+    for (value, code) in [
+        (format!("bearer {}", kiosk.token.to_uppercase()), "unknown_kiosk"),
+        (format!("Bearer{}", kiosk.token), "unauthenticated"),
+        ("bearer".to_string(), "unauthenticated"),
+        ("bearer    ".to_string(), "unauthenticated"),
+        (format!("Bearers {}", kiosk.token), "unauthenticated"),
+        (format!("Basic {}", kiosk.token), "unauthenticated"),
+    ] {
+        assert_eq!(
+            error_code(send(value.clone()).await).await,
+            (401, code.into()),
+            "{value:?}"
+        );
+    }
+}

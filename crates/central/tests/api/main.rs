@@ -5,5 +5,6 @@ mod bookings;
 mod enrolment;
 mod escrow;
 mod helpers;
+mod refusals;
 mod requests;
 mod sync;

@@ -1,12 +1,12 @@
 //! `kioskctl`: the kiosk engine from the command line, for operators and scripts.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{BookingReference, BookingRequest, IssuerNumber};
+use domain::{BookingReference, BookingRequest, IssuerNumber, RuleError};
 use kiosk::printing::{PrintError, PrinterConfig, QueueName};
-use kiosk::slip::{Language, Paper};
+use kiosk::slip::{Language, Paper, SlipError};
 use kiosk::sync::{SyncClient, SyncError, SyncOptions};
 use kiosk::{KioskError, Store};
 use serde_json::json;
@@ -141,15 +141,65 @@ fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A failure kioskctl finds itself, with the stable code scripts match on. Failures from the
+/// engine carry their own codes; [`code_of`] finds either.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+fn failure(code: &'static str, message: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        message: message.into(),
+    }
+}
+
+fn fail(code: &'static str, message: impl Into<String>) -> anyhow::Error {
+    failure(code, message).into()
+}
+
+/// The stable code of a failure: that of the first error in its chain that has one. Every
+/// failure path in this file ends in one of these types.
+fn code_of(e: &anyhow::Error) -> String {
+    // A Failure given as context is found by anyhow's downcast, not in the chain.
+    if let Some(f) = e.downcast_ref::<Failure>() {
+        return f.code.to_string();
+    }
+    for cause in e.chain() {
+        let code = if let Some(f) = cause.downcast_ref::<Failure>() {
+            f.code
+        } else if let Some(e) = cause.downcast_ref::<KioskError>() {
+            e.code()
+        } else if let Some(e) = cause.downcast_ref::<SyncError>() {
+            return e.code().to_string();
+        } else if let Some(e) = cause.downcast_ref::<PrintError>() {
+            e.code()
+        } else if let Some(e) = cause.downcast_ref::<SlipError>() {
+            e.code()
+        } else if let Some(e) = cause.downcast_ref::<RuleError>() {
+            e.code()
+        } else {
+            continue;
+        };
+        return code.to_string();
+    }
+    // Nothing should get here: a failure without a code is a bug in this file.
+    "internal_error".to_string()
+}
+
 fn parse_reference(input: &str) -> Result<BookingReference> {
-    BookingReference::parse(input).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))
+    Ok(BookingReference::parse(input)?)
 }
 
 fn default_db() -> Result<PathBuf> {
     let dir = dirs::data_dir()
-        .context("no data directory for this user: pass --db")?
+        .ok_or_else(|| fail("store_unavailable", "no data directory for this user: pass --db"))?
         .join("visit-kiosk");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| failure("store_unavailable", format!("cannot create {}", dir.display())))?;
     Ok(dir.join("kiosk.sqlite"))
 }
 
@@ -161,8 +211,14 @@ fn print_json(value: &serde_json::Value) {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a valid data file", path.display()))
+    let text = std::fs::read_to_string(path)
+        .with_context(|| failure("file_unreadable", format!("cannot read {}", path.display())))?;
+    serde_json::from_str(&text).with_context(|| {
+        failure(
+            "bad_dataset",
+            format!("{} is not a valid data file", path.display()),
+        )
+    })
 }
 
 /// The JSON a failed booking prints: the first error, and all of them for forms.
@@ -205,11 +261,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     };
     let code = match cli.command {
         Command::Init { demo, issuer } => {
-            let issuer = IssuerNumber::new(issuer).context("--issuer must be 0 to 1023")?;
+            let issuer =
+                IssuerNumber::new(issuer).map_err(|e| fail("issuer_invalid", format!("--issuer: {e}")))?;
             store.init(&uuid::Uuid::now_v7().to_string(), issuer, now).await?;
             if demo {
-                let prisons = kiosk::demo::prisons().context("demo prisons")?;
-                let prisoners = kiosk::demo::prisoners().context("demo prisoners")?;
+                let prisons =
+                    kiosk::demo::prisons().with_context(|| failure("bad_dataset", "demo prisons"))?;
+                let prisoners =
+                    kiosk::demo::prisoners().with_context(|| failure("bad_dataset", "demo prisoners"))?;
                 store.import(&prisons, &prisoners).await?;
                 eprintln!(
                     "created {} with {} prisons and {} prisoners",
@@ -244,17 +303,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut input = String::new();
             std::io::stdin()
                 .read_to_string(&mut input)
-                .context("cannot read stdin")?;
-            let request: BookingRequest = match serde_json::from_str(&input) {
-                Ok(r) => r,
-                Err(e) => {
-                    print_json(&json!({
-                        "status": "error",
-                        "error": { "code": "invalid_request", "message": e.to_string() },
-                    }));
-                    bail!("the booking request is not valid JSON of the right shape: {e}");
-                }
-            };
+                .with_context(|| failure("invalid_request", "cannot read the booking request on stdin"))?;
+            let request: BookingRequest = serde_json::from_str(&input).map_err(|e| {
+                fail(
+                    "invalid_request",
+                    format!("the booking request is not valid JSON of the right shape: {e}"),
+                )
+            })?;
             // An enrolled kiosk books through central when it answers, on its own otherwise.
             let booked = match store.enrolment().await? {
                 Some(_) => {
@@ -297,8 +352,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Show { reference } => {
-            let reference =
-                BookingReference::parse(&reference).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            let reference = parse_reference(&reference)?;
             print_json(&json!(store.booking(&reference).await?));
             ExitCode::SUCCESS
         }
@@ -309,10 +363,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             paper,
         } => {
             let reference = parse_reference(&reference)?;
-            let (_, slip) = kiosk::printing::booking_slip(&store, &reference, lang, paper, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
-            std::fs::write(&out, &slip.pdf).with_context(|| format!("cannot write {}", out.display()))?;
+            let (_, slip) = kiosk::printing::booking_slip(&store, &reference, lang, paper, now).await?;
+            std::fs::write(&out, &slip.pdf)
+                .with_context(|| failure("file_unwritable", format!("cannot write {}", out.display())))?;
             eprintln!(
                 "wrote {} ({:.0} x {:.0} mm, {} bytes)",
                 out.display(),
@@ -364,7 +417,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Printer { queue, paper } => {
             if let Some(queue) = queue {
-                let queue = QueueName::parse(&queue).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+                let queue = QueueName::parse(&queue)?;
                 let config = PrinterConfig::new(queue, paper.unwrap_or_default());
                 store.set_printer_config(&config, now).await?;
             }
@@ -379,13 +432,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             share_open,
             share_closed,
         } => {
-            let url = cli
-                .central
-                .as_deref()
-                .context("pass --central URL: the central service's address")?;
-            let enrolment = kiosk::sync::enrol(&store, url, &code, &sync_options, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            let url = cli.central.as_deref().ok_or_else(|| {
+                fail(
+                    "central_url_missing",
+                    "pass --central URL: the central service's address",
+                )
+            })?;
+            let enrolment = kiosk::sync::enrol(&store, url, &code, &sync_options, now).await?;
             store.set_share_size(share_open, share_closed).await?;
             eprintln!(
                 "enrolled as kiosk {} with {}",
@@ -404,9 +457,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Sync { every } => {
-            let client = SyncClient::new(store.clone(), &sync_options)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            let client = SyncClient::new(store.clone(), &sync_options).await?;
             match every {
                 Some(secs) => {
                     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
@@ -452,14 +503,35 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let rendered = e.to_string();
+            let mut lines = rendered.lines();
+            let first = lines.next().unwrap_or_default();
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            report_failure("invalid_arguments", message);
+            // Clap's usage hint, after the line scripts read.
+            for line in lines.filter(|l| !l.trim().is_empty()) {
+                eprintln!("{line}");
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1));
+        }
+    };
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
-            // One line: scripts read the first line of stderr.
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("kioskctl: {}", chain.join(": "));
+            report_failure(&code_of(&e), &chain.join(": "));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every failure reads the same way: `{"status": "error", "error": {"code", "message"}}` on
+/// stdout, and one line ending in the code on stderr (scripts read the first line).
+fn report_failure(code: &str, message: &str) {
+    print_json(&json!({ "status": "error", "error": { "code": code, "message": message } }));
+    eprintln!("kioskctl: {message} ({code})");
 }
