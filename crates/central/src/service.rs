@@ -10,7 +10,7 @@ use crate::store::{
     OverCapacity, RowCounts, SessionTablesRow, Store, StoreError, StoreTx, StoredAnswer, TableKey,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use domain::booking::prison_today;
+use domain::booking::{prison_today, resolve_party};
 use domain::dataset::{PrisonFile, PrisonerFile, check};
 use domain::timetable::{find_session, sessions_between};
 use domain::{
@@ -545,15 +545,32 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
     // printed CONFIRMED: the visit stands. What central knows and the kiosk could not (a visit
     // booked elsewhere for the same prisoner, a visiting order spent elsewhere...) goes to staff
     // as a reason to review it, never back to the visitor as a refusal.
-    let (session, spends_visiting_order, review_reason) = match (decide(&parsed, &ctx, a.decided_at), &share)
-    {
-        (Ok(approved), _) => (Some(approved.session), approved.spends_visiting_order, None),
+    let (session, spends_visiting_order, review_reason, party) = match (
+        decide(&parsed, &ctx, a.decided_at),
+        &share,
+    ) {
+        (Ok(approved), _) => (
+            Some(approved.session),
+            approved.spends_visiting_order,
+            None,
+            approved.visitors,
+        ),
         (Err(v), Some(_)) => {
+            // Only a visit that can take place: the prisoner the kiosk identified, and visitors
+            // central can still name.
+            let today = prison_today(&rules, a.decided_at);
+            let party = match record.identify(&parsed.prisoner) {
+                Ok(()) => resolve_party(&parsed.visitors, &record.contacts, today).ok(),
+                Err(_) => None,
+            };
+            let Some(party) = party else {
+                return Ok(Decision::Refused(v));
+            };
             let reason = v.first().code();
             tracing::warn!(session = %parsed.session, reason, "honouring a kiosk's offline confirmation for staff to review");
             let has_order = record.custody == domain::Custody::Convicted && record.visiting_orders > 0;
             let session = find_session(&prison.templates, &prison.closures, &parsed.session).ok();
-            (session, has_order, Some(reason))
+            (session, has_order, Some(reason), party)
         }
         (Err(v), None) => return Ok(Decision::Refused(v)),
     };
@@ -592,8 +609,7 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
                 .map_err(|_| CentralError::ReferencesExhausted)?
         }
     };
-    let visitors: Vec<BookedVisitor> = approved
-        .visitors
+    let visitors: Vec<BookedVisitor> = party
         .iter()
         .map(|p| BookedVisitor {
             first_name: p.visitor.first_name.to_string(),
