@@ -272,7 +272,13 @@ impl World {
                 0..=21 if !free.is_empty() => Action::Book(self.pick(&free)),
                 22..=33 if !free.is_empty() => Action::Round(self.pick(&free)),
                 34..=79 if !in_flight.is_empty() => {
-                    let (id, _, is_request) = self.pick(&in_flight);
+                    // Half the time the newest message, so older ones stay in flight longer
+                    // and get overtaken: how answers come back out of order.
+                    let (id, _, is_request) = if self.rng.random_bool(0.5) {
+                        in_flight[in_flight.len() - 1]
+                    } else {
+                        self.pick(&in_flight)
+                    };
                     let fate = self.rng.random_range(0..100u32);
                     match (is_request, fate) {
                         (_, 0..=7) => Action::Lose(id),
