@@ -138,8 +138,8 @@ fn pin_digits(input: &str) -> Result<String, StaffError> {
 fn is_trivial(d: &[u8]) -> bool {
     let step = |a: u8, b: u8| (i16::from(b) - i16::from(a)).rem_euclid(10);
     let run = d.windows(2).all(|w| step(w[0], w[1]) == 1) || d.windows(2).all(|w| step(w[0], w[1]) == 9);
-    let repeated =
-        (1..=d.len() / 2).any(|p| d.len() % p == 0 && d.iter().enumerate().all(|(i, c)| *c == d[i % p]));
+    let repeated = (1..=d.len() / 2)
+        .any(|p| d.len().is_multiple_of(p) && d.iter().enumerate().all(|(i, c)| *c == d[i % p]));
     run || repeated
 }
 
