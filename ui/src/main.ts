@@ -5,18 +5,17 @@
 // collects answers and translates the engine's error codes.
 
 import './styles.scss'
-import {
-  BackendError,
-  call,
-  type BookingConfirmation,
-  type ContactChoice,
-  type KioskInfo,
-  type PrisonerInput,
-  type SessionChoice,
-  type UiError,
-  type VisitorInput,
-  type VisitorName,
-} from './backend'
+import { call, errorsOf } from './backend'
+import type {
+  BookingConfirmation,
+  ContactChoice,
+  KioskInfo,
+  PrisonerInput,
+  SessionChoice,
+  UiError,
+  VisitorInput,
+  VisitorName,
+} from './generated/engine'
 import { errorMessage, formatDate, formatDay, formatTime, t, type Key, type Lang } from './i18n'
 import { OnScreenKeyboard } from './keyboard'
 import { IdleTimer } from './idle'
@@ -670,7 +669,7 @@ function go(screen: Screen, focus: Focus = 'heading'): void {
 }
 
 function showErrors(e: unknown): void {
-  state.errors = e instanceof BackendError ? e.errors : [{ code: 'kiosk_unavailable' }]
+  state.errors = errorsOf(e)
   render('errors')
 }
 
@@ -744,7 +743,7 @@ async function continueToCheck(): Promise<void> {
 
 function submitTime(): void {
   if (!state.sessionId) {
-    state.errors = [{ code: 'session_required', field: 'session' }]
+    state.errors = [{ code: 'session_required', field: 'session', params: {} }]
     render('errors')
     return
   }
@@ -780,7 +779,7 @@ async function printSlip(): Promise<void> {
   } catch (e) {
     if (mine !== generation) return
     state.printed = 'error'
-    const errors = e instanceof BackendError ? e.errors : [{ code: 'kiosk_unavailable' }]
+    const errors = errorsOf(e)
     // Printing messages repeat the reference, so the visitor has it even if they miss the panel.
     state.errors = errors.map((err) => ({ ...err, params: { reference: c.reference, ...(err.params ?? {}) } }))
   }
@@ -987,7 +986,7 @@ async function loadInfo(): Promise<void> {
     render(state.screen === 'start' ? 'heading' : 'keep')
   } catch (e) {
     if (mine !== generation) return
-    state.errors = e instanceof BackendError ? e.errors : [{ code: 'kiosk_unavailable' }]
+    state.errors = errorsOf(e)
     main.innerHTML = `${errorSummary()}`
   }
 }
