@@ -113,6 +113,14 @@ function fieldErrors(id: string, errors: FieldErrors): { markup: Html; ids: stri
   return { markup: html`${list.map((e, i) => errorMessage({ ...e, id: ids[i] }))}`, ids }
 }
 
+/**
+ * Kiosk: the error messages of something that is not one of these components (a visitor, the
+ * whole party, the list of times), with the ids a component would give them.
+ */
+export function errorMessages(id: string, errors: FieldErrors): Html {
+  return fieldErrors(id, errors).markup
+}
+
 export interface FormGroupOptions {
   classes?: string
   attributes?: Attributes
