@@ -33,7 +33,7 @@ impl Frequency {
 }
 
 /// Whether a visit happens across an open table or in a closed room behind a screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
     Open,

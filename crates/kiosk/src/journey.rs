@@ -23,6 +23,10 @@ use domain::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
+
+mod command;
+pub use command::Command;
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.
 pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u32 = 90;
@@ -30,7 +34,7 @@ pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u32 = 90;
 /// One error as the UI receives it: a stable code to translate, the form field it belongs to
 /// (`visitors[0].date_of_birth`; absent for errors about the whole page) and the values the
 /// translated message needs (`{"max": "3"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UiError {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,7 +45,7 @@ pub struct UiError {
 
 /// What every command answers on failure: `{ "errors": [ ... ] }`, in the order of the form's
 /// fields, never empty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{}", .errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>().join(", "))]
 pub struct UiErrors {
     pub errors: Vec<UiError>,
@@ -117,13 +121,13 @@ impl From<sqlx::Error> for UiErrors {
 pub type UiResult<T> = Result<T, UiErrors>;
 
 /// A text in both of the kiosk's languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Bilingual<T> {
     pub en: T,
     pub cy: T,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PrisonInfo {
     pub code: String,
     pub name: Bilingual<String>,
@@ -131,7 +135,7 @@ pub struct PrisonInfo {
 }
 
 /// The party limits the visitors screen explains and enforces in its "add visitor" button.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PartyLimits {
     pub max_visitors: u8,
     pub max_adults: u8,
@@ -143,7 +147,7 @@ pub struct PartyLimits {
 }
 
 /// Answer to `kiosk_info`: what the start screen and the idle timer need.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct KioskInfo {
     pub prison: PrisonInfo,
     pub party: PartyLimits,
@@ -158,7 +162,7 @@ pub struct KioskInfo {
 
 /// Someone on the prisoner's approved list, as the visitors screen offers them. Dates of birth
 /// and bans stay in the store: picking by id is enough, and a public screen shows no more.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ContactChoice {
     pub id: String,
     pub first_name: String,
@@ -167,7 +171,7 @@ pub struct ContactChoice {
 
 /// Answer to `check_prisoner`. `contacts` is absent where the prison keeps no approved list
 /// (anyone may then be typed in).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PrisonerChecked {
     pub prisoner_number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,14 +180,14 @@ pub struct PrisonerChecked {
 
 /// The arguments of `check_visitors` and `available_sessions`: the prisoner again (the backend
 /// trusts nothing the page remembers) and the party.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
     pub prisoner: PrisonerInput,
     pub visitors: Vec<VisitorInput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct VisitorName {
     pub first_name: String,
     pub last_name: String,
@@ -191,13 +195,13 @@ pub struct VisitorName {
 
 /// Answer to `check_visitors`: the party with picked contacts' names filled in, for the
 /// check-your-answers screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PartyChecked {
     pub visitors: Vec<VisitorName>,
 }
 
 /// One session the visitors can choose, with times as `HH:MM` in the prison's local time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SessionOption {
     pub id: String,
     pub start: String,
@@ -209,7 +213,7 @@ pub struct SessionOption {
     pub tables_left: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SessionDay {
     pub date: NaiveDate,
     pub sessions: Vec<SessionOption>,
@@ -217,7 +221,7 @@ pub struct SessionDay {
 
 /// Answer to `available_sessions`: bookable sessions grouped by day, earliest first. Empty
 /// `days` means nothing can be booked in the window; the UI says so in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SessionChoice {
     pub days: Vec<SessionDay>,
     pub first_date: NaiveDate,
@@ -226,7 +230,7 @@ pub struct SessionChoice {
 
 /// Answer to `book`: what the confirmation screen shows. Visitors' dates of birth are left out
 /// on purpose: the page needs only names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BookingConfirmation {
     /// As printed: `ABCD-EFGH`.
     pub reference: String,
@@ -243,7 +247,7 @@ pub struct BookingConfirmation {
 }
 
 /// The argument of `print_slip`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SlipRequest {
     pub reference: String,
@@ -255,7 +259,7 @@ pub struct SlipRequest {
 
 /// Answer to `print_slip` when the slip has gone to the printer. The reference is echoed so
 /// the confirmation screen can keep showing it; the CUPS job id goes to the log, not the visitor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SlipPrinted {
     pub reference: String,
     pub lang: Language,

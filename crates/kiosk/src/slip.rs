@@ -28,7 +28,9 @@ const REGULAR_FONT: &str = "DejaVuSans.ttf";
 const BOLD_FONT: &str = "DejaVuSans-Bold.ttf";
 
 /// The language a slip is printed in: the one the visitor chose at the kiosk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
 pub enum Language {
     #[default]
     #[serde(rename = "en")]

@@ -2,7 +2,7 @@
 // layout with data-keyboard="letters" | "alnum" | "numeric". Keys never take the focus (their
 // mousedown is cancelled), so the caret stays in the field being typed into.
 
-import { t, type Lang } from './i18n'
+import { t, type Lang } from '../i18n'
 
 type Layout = 'letters' | 'alnum' | 'numeric'
 type Mode = 'letters' | 'accents'
