@@ -66,7 +66,7 @@ impl PushEvent {
 }
 
 macro_rules! event_kinds {
-    ($($(#[doc = $doc:literal])* $variant:ident($payload:ty) = $kind:literal,)*) => {
+    ($($(#[doc = $doc:literal])* $variant:ident($payload:ty) = $kind:tt,)*) => {
         /// The kinds of outbox event this version of the protocol knows. Add, never rename: a
         /// changed payload is a new kind (`name.v2`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -444,6 +444,23 @@ mod tests {
         .unwrap();
         assert_eq!(result.outcome, Outcome::Accepted);
         assert!(!result.replayed);
+    }
+
+    /// The document central serves spells kinds as the wire does (a macro-made `rename` was
+    /// once lost on the schema's side only).
+    #[test]
+    fn the_schema_spells_kinds_as_the_wire_does() {
+        let schema = serde_json::to_value(<EventKind as utoipa::PartialSchema>::schema()).unwrap();
+        let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(schema["enum"], json!(kinds));
+        let schema = serde_json::to_value(<Event as utoipa::PartialSchema>::schema()).unwrap();
+        let tagged: Vec<serde_json::Value> = schema["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|variant| variant["properties"]["kind"]["enum"][0].clone())
+            .collect();
+        assert_eq!(json!(tagged), json!(kinds));
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! The HTTP API: JSON under `/api/v1`, bearer-token authentication, request limits, and one
 //! error format for everything that goes wrong:
 //! `{ "error": { "code": "...", "message": "...", "violations": [...]? } }`.
+//!
+//! Routes and the OpenAPI document come from the same place: each handler's `#[utoipa::path]`
+//! is what [`router`] routes it by, so the document served at `/api/v1/openapi.json` cannot
+//! list a route that is not served or miss one that is ([`openapi`] adds the error answers).
+
+pub mod openapi;
 
 use crate::error::CentralError;
 use crate::service::Central;
@@ -12,12 +18,11 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use protocol::routes::{BOOKING, BOOKINGS, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY};
 use protocol::{
-    BookingRequest, EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo, LeaseRequest, PullQuery,
-    PushRequest, ReadyAnswer, Violation,
+    Booking, BookingRequest, Credential, EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo,
+    LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer, PushRequest, ReadyAnswer, Violation,
 };
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
@@ -29,9 +34,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
-
-/// The OpenAPI 3.1 document, written by hand next to the routes.
-pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(protocol::routes::IDEMPOTENCY_KEY);
 pub const REPLAYED: HeaderName = HeaderName::from_static(protocol::routes::REPLAYED);
@@ -60,6 +65,8 @@ impl Default for Limits {
 #[derive(Clone)]
 pub struct AppState {
     pub central: Arc<Central>,
+    /// The OpenAPI document, serialised once when the router is built.
+    openapi: Arc<str>,
 }
 
 /// An error answer.
@@ -227,6 +234,8 @@ pub fn bearer_token(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+#[utoipa::path(post, path = ENROL, tag = "kiosk", request_body = EnrolRequest,
+    responses((status = 201, description = "The kiosk's credential, told once", body = Credential)))]
 async fn enrol(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<EnrolRequest>,
@@ -235,6 +244,8 @@ async fn enrol(
     Ok((StatusCode::CREATED, Json(credential)).into_response())
 }
 
+#[utoipa::path(get, path = KIOSK, tag = "kiosk",
+    responses((status = 200, description = "The kiosk behind the token", body = KioskInfo)))]
 async fn whoami(Authenticated(k): Authenticated) -> Response {
     Json(KioskInfo {
         kiosk_id: k.id,
@@ -245,6 +256,14 @@ async fn whoami(Authenticated(k): Authenticated) -> Response {
     .into_response()
 }
 
+#[utoipa::path(post, path = BOOKINGS, tag = "bookings", request_body = BookingRequest,
+    params(("Idempotency-Key" = uuid::Uuid, Header,
+        description = "A UUID (v7) made before the first try; the same key and body get the same answer")),
+    responses(
+        (status = 201, description = "Booked (`Idempotent-Replayed: true` on a replay); a refusal is a 422 \
+            whose code is the first broken rule", body = Booking,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer"))),
+    ))]
 async fn create_booking(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -287,6 +306,9 @@ async fn create_booking(
     Ok(response)
 }
 
+#[utoipa::path(get, path = BOOKING, tag = "bookings",
+    params(("reference" = String, Path, description = "As printed, `ABCD-EFGH`; case and hyphen do not matter")),
+    responses((status = 200, description = "The booking, if it is at one of the kiosk's prisons", body = Booking)))]
 async fn get_booking(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -295,6 +317,8 @@ async fn get_booking(
     Ok(Json(s.central.booking(&kiosk, &reference).await?).into_response())
 }
 
+#[utoipa::path(get, path = PULL, tag = "sync", params(PullQuery),
+    responses((status = 200, description = "What changed since the cursor", body = PullPage)))]
 async fn pull(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -312,6 +336,8 @@ async fn pull(
     Ok(Json(s.central.pull(&kiosk, q.cursor).await?).into_response())
 }
 
+#[utoipa::path(post, path = PUSH, tag = "sync", request_body = PushRequest,
+    responses((status = 200, description = "An answer per event, stored for replays", body = PushAnswer)))]
 async fn push(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -320,6 +346,8 @@ async fn push(
     Ok(Json(s.central.push(&kiosk, &request).await?).into_response())
 }
 
+#[utoipa::path(post, path = LEASE, tag = "sync", request_body = LeaseRequest,
+    responses((status = 200, description = "The kiosk's shares after the top-up", body = LeaseAnswer)))]
 async fn lease(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -328,14 +356,20 @@ async fn lease(
     Ok(Json(s.central.lease(&kiosk, &request).await?).into_response())
 }
 
-async fn openapi() -> Response {
-    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
+#[utoipa::path(get, path = OPENAPI, tag = "service",
+    responses((status = 200, description = "This document", content_type = "application/json")))]
+async fn serve_openapi(State(s): State<AppState>) -> Response {
+    ([(CONTENT_TYPE, "application/json")], s.openapi.to_string()).into_response()
 }
 
+#[utoipa::path(get, path = HEALTH, tag = "service",
+    responses((status = 200, description = "The process is up", body = HealthAnswer)))]
 async fn healthz() -> Response {
     Json(HealthAnswer { status: "ok".into() }).into_response()
 }
 
+#[utoipa::path(get, path = READY, tag = "service",
+    responses((status = 200, description = "The store answers", body = ReadyAnswer)))]
 async fn readyz(State(s): State<AppState>) -> Response {
     let store = s.central.store();
     match store.ping().await {
@@ -400,8 +434,41 @@ where
     fresh
 }
 
+/// Every route with its handler and its documentation, in one place.
+fn routes(limits: Limits) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(enrol))
+        .routes(routes!(whoami))
+        .routes(routes!(create_booking))
+        .routes(routes!(get_booking))
+        .routes(routes!(pull))
+        .routes(routes!(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)))
+        .routes(routes!(lease))
+        .routes(routes!(serve_openapi))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The OpenAPI document of the routes [`router`] serves.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = routes(Limits::default()).split_for_parts();
+    openapi::complete(&mut document);
+    document
+}
+
 pub fn router(central: Arc<Central>, limits: Limits) -> Router {
-    let state = AppState { central };
+    let (routes, mut document) = routes(limits).split_for_parts();
+    openapi::complete(&mut document);
+    // Serialising a document of plain strings and maps cannot fail; an empty one would fail the
+    // test that checks it, never a request.
+    let openapi = document.to_json().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot serialise the OpenAPI document");
+        String::new()
+    });
+    let state = AppState {
+        central,
+        openapi: Arc::from(openapi),
+    };
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
@@ -417,20 +484,7 @@ pub fn router(central: Arc<Central>, limits: Limits) -> Router {
         .layer(axum::middleware::map_response(json_errors))
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
-    Router::new()
-        .route(ENROL, post(enrol))
-        .route(KIOSK, get(whoami))
-        .route(BOOKINGS, post(create_booking))
-        .route(BOOKING, get(get_booking))
-        .route(PULL, get(pull))
-        .route(
-            PUSH,
-            post(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)),
-        )
-        .route(LEASE, post(lease))
-        .route(OPENAPI, get(openapi))
-        .route(HEALTH, get(healthz))
-        .route(READY, get(readyz))
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits.body_bytes))
