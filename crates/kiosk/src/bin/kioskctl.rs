@@ -331,7 +331,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 None => store
                     .book(&request, now)
                     .await
-                    .map(|v| (v, "local"))
+                    .map(|v| (v, kiosk::sync::Via::Local))
                     .map_err(|e| rejection(&e)),
             };
             match booked {

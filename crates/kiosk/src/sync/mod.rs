@@ -9,20 +9,24 @@
 //! - the outbox is append-only and pushed in order; central answers a replayed event with its
 //!   stored answer, and the kiosk records the highest answered sequence separately.
 
-use crate::booking::{BookingView, append_event, booking_created_payload, load_booking, set_event_seq};
+use crate::booking::{BookingView, append_event, load_booking, set_event_seq};
 use crate::error::KioskError;
 use crate::store::{Store, import_in};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{BookingReference, BookingRequest, IssuerNumber, SessionId, VisitKind};
-use serde::{Deserialize, Serialize};
+use protocol::{
+    Booking, BookingCancelled, BookingCreated, BookingStatus, Credential, EnrolRequest, ErrorBody, Event,
+    EventKind, EventResult, Lease, LeaseAnswer, LeaseRequest, Outcome, PullPage, PushAnswer, PushEvent,
+    PushRequest, ShareReleased,
+};
+use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 use std::sync::Arc;
 use std::time::Duration;
 
 mod transport;
 
-use routes::{BOOKINGS, ENROL, LEASE, PULL, PUSH};
+use routes::{BOOKINGS, ENROL, LEASE, PUSH};
 pub use transport::{Answer, Exchange, HttpTransport, Lost, Method, Transport, base_url, routes};
 
 /// Central takes at most this many events in one push.
@@ -84,14 +88,7 @@ impl From<sqlx::Error> for SyncError {
 }
 
 /// One rule central says a booking broke.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CentralViolation {
-    #[serde(default)]
-    pub field: String,
-    pub code: String,
-    #[serde(default)]
-    pub message: String,
-}
+pub use protocol::Violation as CentralViolation;
 
 /// How the kiosk reaches central.
 #[derive(Debug, Clone)]
@@ -214,134 +211,40 @@ pub struct RoundReport {
     pub pushed_seq: i64,
 }
 
+/// Where a visit was booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// Central booked it now.
+    Online,
+    /// The kiosk booked it while central did not answer: confirmed against its share, or a
+    /// request for central to decide.
+    Offline,
+    /// The kiosk is not enrolled with central and booked it on its own.
+    Local,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Online => "online",
+            Via::Offline => "offline",
+            Via::Local => "local",
+        }
+    }
+}
+
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A booking made through the kiosk, online or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BookingOutcome {
-    /// `online`: central booked it now; `offline`: the kiosk booked it (confirmed against its
-    /// share, or a request for central to decide).
-    pub via: &'static str,
+    pub via: Via,
     pub booking: BookingView,
-}
-
-// ---- wire types (central's API; unknown fields are ignored so central can add some) ----
-
-#[derive(Debug, Deserialize)]
-struct Credential {
-    kiosk_id: String,
-    token: String,
-    issuer_number: u16,
-    prisons: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PullPage {
-    next_cursor: i64,
-    #[serde(default)]
-    prisons: Vec<PrisonFile>,
-    #[serde(default)]
-    prisoners: Vec<PrisonerFile>,
-    #[serde(default)]
-    departed_prisoners: Vec<Departure>,
-    #[serde(default)]
-    session_tables: Vec<SessionTables>,
-    #[serde(default)]
-    leases: Vec<Lease>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Departure {
-    number: String,
-    prison: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionTables {
-    session: String,
-    kind: VisitKind,
-    booked: u32,
-    escrowed: u32,
-}
-
-#[derive(Debug, Deserialize)]
-struct Lease {
-    prison: String,
-    session: String,
-    kind: VisitKind,
-    tables: u32,
-    expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize)]
-struct LeaseAnswer {
-    leases: Vec<Lease>,
-}
-
-#[derive(Debug, Serialize)]
-struct PushEvent<'a> {
-    event_id: &'a str,
-    seq: i64,
-    kind: &'a str,
-    created_at: DateTime<Utc>,
-    payload: &'a serde_json::Value,
-}
-
-#[derive(Debug, Deserialize)]
-struct PushAnswer {
-    results: Vec<EventResult>,
-}
-
-#[derive(Debug, Deserialize)]
-struct EventResult {
-    event_id: String,
-    seq: i64,
-    outcome: String,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    booking: Option<BookingStatusView>,
-    #[serde(default)]
-    share_used: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-struct BookingStatusView {
-    status: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct OnlineBooking {
-    reference: String,
-    session: String,
-    kind: VisitKind,
-    prison: String,
-    prisoner_number: String,
-    #[serde(default)]
-    spent_visiting_order: bool,
-    #[serde(default)]
-    visitors: Vec<OnlineVisitor>,
-}
-
-#[derive(Debug, Deserialize)]
-struct OnlineVisitor {
-    first_name: String,
-    last_name: String,
-    date_of_birth: NaiveDate,
-    #[serde(default)]
-    contact_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorDetail {
-    code: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    violations: Vec<CentralViolation>,
 }
 
 // ---- local state ----
@@ -553,6 +456,8 @@ impl Store {
     }
 }
 
+/// Central's error answer; answers are read leniently (unknown fields ignored), so central can
+/// add fields without breaking kiosks it has not upgraded yet.
 fn central_error(status: u16, body: &str) -> SyncError {
     match serde_json::from_str::<ErrorBody>(body) {
         Ok(b) => SyncError::Central {
@@ -606,12 +511,11 @@ pub async fn enrol_through(
         return Err(SyncError::HasLocalBookings);
     }
     let base = base_url(central_url);
-    let (status, body) = transport
-        .exchange(Exchange::post(
-            ENROL,
-            serde_json::json!({ "code": code }).to_string(),
-        ))
-        .await?;
+    let request = EnrolRequest {
+        code: code.to_string(),
+    };
+    let body = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let (status, body) = transport.exchange(Exchange::post(ENROL, body)).await?;
     if status != 201 && status != 200 {
         return Err(central_error(status, &body));
     }
@@ -733,7 +637,7 @@ impl SyncClient {
             if matches!(e, SyncError::Unreachable(_)) {
                 let view = self.store.book_local(request, now, None).await?;
                 return Ok(BookingOutcome {
-                    via: "offline",
+                    via: Via::Offline,
                     booking: view,
                 });
             }
@@ -781,7 +685,7 @@ impl SyncClient {
                 self.set_attempt(&key, state, Some(view.reference.compact()), None, now)
                     .await?;
                 Ok(BookingOutcome {
-                    via: "offline",
+                    via: Via::Offline,
                     booking: view,
                 })
             }
@@ -842,7 +746,7 @@ impl SyncClient {
     ) -> Result<BookingOutcome, SyncError> {
         match status {
             200 | 201 => {
-                let booking: OnlineBooking = parse("booking answer", body)?;
+                let booking: Booking = parse("booking answer", body)?;
                 let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
                 let reference = record_online_booking(&mut tx, &booking, now).await?;
                 sqlx::query(
@@ -859,7 +763,7 @@ impl SyncClient {
                 tx.commit().await?;
                 tracing::info!(reference = %reference, "visit booked online");
                 Ok(BookingOutcome {
-                    via: "online",
+                    via: Via::Online,
                     booking: view,
                 })
             }
@@ -868,16 +772,18 @@ impl SyncClient {
                 let detail = parse::<ErrorBody>("refusal", body)?.error;
                 // Central's free tables may be gone while this kiosk still holds some in its
                 // share: those are this kiosk's to confirm.
-                if detail.code == "session_full" && self.share_left_for(request, now).await? > 0 {
+                if detail.code == domain::RuleError::SessionFull.code()
+                    && self.share_left_for(request, now).await? > 0
+                {
                     let view = self.store.book_local(request, now, None).await?;
                     return Ok(BookingOutcome {
-                        via: "offline",
+                        via: Via::Offline,
                         booking: view,
                     });
                 }
                 Err(SyncError::Rejected {
                     code: detail.code,
-                    violations: detail.violations,
+                    violations: detail.violations.unwrap_or_default(),
                 })
             }
             _ => {
@@ -958,7 +864,7 @@ impl SyncClient {
         now: DateTime<Utc>,
     ) -> Result<(), SyncError> {
         let central_booking = if matches!(status, 200 | 201) {
-            Some(parse::<OnlineBooking>("booking answer", body)?)
+            Some(parse::<Booking>("booking answer", body)?)
         } else {
             None
         };
@@ -989,9 +895,11 @@ impl SyncClient {
             (Some(b), _, _) => {
                 let central_ref = BookingReference::parse(&b.reference)
                     .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
-                let payload =
-                    serde_json::json!({ "reference": central_ref.to_string(), "reason": SUPERSEDED });
-                append_event(&mut tx, "booking_cancelled", Some(&central_ref), &payload, now).await?;
+                let cancelled = Event::BookingCancelled(BookingCancelled {
+                    reference: central_ref.to_string(),
+                    reason: Some(SUPERSEDED.to_string()),
+                });
+                queue_event(&mut tx, &cancelled, Some(&central_ref), now).await?;
                 "resolved"
             }
             (None, _, "pending") => "rejected",
@@ -1007,9 +915,13 @@ impl SyncClient {
             if let Some(row) = row {
                 let request: BookingRequest = serde_json::from_str(&a.request)
                     .map_err(|_| KioskError::Corrupt(format!("online attempt {}", a.key)))?;
-                let payload = booking_created_payload(local, &request, row.try_get("confirmed_with_share")?);
+                let created = Event::BookingCreated(BookingCreated {
+                    reference: local.to_string(),
+                    request,
+                    confirmed_with_share: row.try_get("confirmed_with_share")?,
+                });
                 let created_at: DateTime<Utc> = row.try_get("created_at")?;
-                let seq = append_event(&mut tx, "booking_created", Some(local), &payload, created_at).await?;
+                let seq = queue_event(&mut tx, &created, Some(local), created_at).await?;
                 set_event_seq(&mut tx, local, seq).await?;
             }
         }
@@ -1038,19 +950,23 @@ impl SyncClient {
             if events.is_empty() {
                 return Ok(());
             }
-            let wire: Vec<PushEvent<'_>> = events
+            // Each event exactly as stored: central recognises a replay by its payload as sent.
+            let wire = events
                 .iter()
-                .map(|e| PushEvent {
-                    event_id: &e.event_id,
-                    seq: e.seq,
-                    kind: &e.kind,
-                    created_at: e.created_at,
-                    payload: &e.payload,
+                .map(|e| {
+                    Ok(PushEvent {
+                        event_id: uuid::Uuid::parse_str(&e.event_id)
+                            .map_err(|_| KioskError::Corrupt(format!("outbox event id {:?}", e.event_id)))?,
+                        seq: e.seq,
+                        kind: e.kind.clone(),
+                        created_at: e.created_at,
+                        payload: e.payload.clone(),
+                    })
                 })
-                .collect();
-            let (status, body) = self
-                .post(PUSH, serde_json::json!({ "events": wire }).to_string())
-                .await?;
+                .collect::<Result<Vec<_>, SyncError>>()?;
+            let request = PushRequest { events: wire };
+            let body = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let (status, body) = self.post(PUSH, body).await?;
             if status != 200 {
                 return Err(central_error(status, &body));
             }
@@ -1058,9 +974,10 @@ impl SyncClient {
             let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
             let mut highest = after;
             for result in &answer.results {
-                let Some(event) = events
+                let Some((event, _)) = events
                     .iter()
-                    .find(|e| e.event_id == result.event_id && e.seq == result.seq)
+                    .zip(&request.events)
+                    .find(|(_, sent)| sent.event_id == result.event_id && sent.seq == result.seq)
                 else {
                     return Err(SyncError::Protocol(format!(
                         "an answer to an event not sent: {}",
@@ -1078,10 +995,9 @@ impl SyncClient {
                 .await?;
                 highest = highest.max(result.seq);
                 report.pushed_events += 1;
-                if result.outcome == "accepted" {
-                    report.accepted += 1;
-                } else {
-                    report.rejected += 1;
+                match result.outcome {
+                    Outcome::Accepted => report.accepted += 1,
+                    Outcome::Rejected => report.rejected += 1,
                 }
             }
             sqlx::query("UPDATE sync_state SET pushed_seq = MAX(pushed_seq, ?) WHERE singleton = 1")
@@ -1106,14 +1022,21 @@ impl SyncClient {
         if open == 0 && closed == 0 {
             return Ok(());
         }
+        let share = |n: i64| u32::try_from(n).map_err(|_| KioskError::Corrupt(format!("share size {n}")));
+        let (open_tables, closed_tables) = (share(open)?, share(closed)?);
         for prison in &self.prisons {
-            let request =
-                serde_json::json!({ "prison": prison, "open_tables": open, "closed_tables": closed });
+            let request = LeaseRequest {
+                prison: prison.clone(),
+                open_tables,
+                closed_tables,
+                sessions: None,
+            };
+            let request = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
             let as_of = {
                 let mut conn = self.store.pool.acquire().await?;
                 horizon(&mut conn).await?
             };
-            let (status, body) = self.post(LEASE, request.to_string()).await?;
+            let (status, body) = self.post(LEASE, request).await?;
             if status != 200 {
                 // A refused top-up leaves the shares as they were; the kiosk still works.
                 tracing::warn!(prison, error = %central_error(status, &body), "escrow lease refused");
@@ -1142,7 +1065,7 @@ impl SyncClient {
         };
         let (status, body) = self
             .transport
-            .exchange(Exchange::get(format!("{PULL}?cursor={cursor}")).with_token(&self.token))
+            .exchange(Exchange::get(routes::pull(cursor)).with_token(&self.token))
             .await?;
         if status != 200 {
             return Err(central_error(status, &body));
@@ -1236,10 +1159,16 @@ async fn release_expired_shares(store: &Store, now: DateTime<Utc>) -> Result<u32
     for row in &expired {
         let session = SessionId::new(row.try_get::<String, _>(0)?, row.try_get::<NaiveDate, _>(1)?);
         let kind: String = row.try_get(2)?;
+        let kind =
+            VisitKind::parse(&kind).ok_or_else(|| KioskError::Corrupt(format!("visit kind {kind:?}")))?;
         // No `tables`: all that is left at central, which may be more than this kiosk knows of
         // if the answer to a top-up was lost.
-        let payload = serde_json::json!({ "session": session.to_string(), "kind": kind });
-        append_event(&mut tx, "share_released", None, &payload, now).await?;
+        let released = Event::ShareReleased(ShareReleased {
+            session: session.to_string(),
+            kind,
+            tables: None,
+        });
+        queue_event(&mut tx, &released, None, now).await?;
     }
     tx.commit().await?;
     if !expired.is_empty() {
@@ -1249,6 +1178,17 @@ async fn release_expired_shares(store: &Store, now: DateTime<Utc>) -> Result<u32
         );
     }
     Ok(expired.len() as u32)
+}
+
+/// Appends a protocol event to the outbox, in the caller's transaction.
+async fn queue_event(
+    conn: &mut SqliteConnection,
+    event: &Event,
+    reference: Option<&BookingReference>,
+    at: DateTime<Utc>,
+) -> Result<i64, SyncError> {
+    let payload = event.payload().map_err(|e| SyncError::Protocol(e.to_string()))?;
+    Ok(append_event(conn, event.kind().as_str(), reference, &payload, at).await?)
 }
 
 async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: i64) -> Result<(), SyncError> {
@@ -1277,7 +1217,7 @@ async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: i64) -> Re
 /// comes), so the kiosk's own checks and lists see it.
 async fn record_online_booking(
     conn: &mut SqliteConnection,
-    b: &OnlineBooking,
+    b: &Booking,
     now: DateTime<Utc>,
 ) -> Result<BookingReference, SyncError> {
     let reference = BookingReference::parse(&b.reference)
@@ -1318,6 +1258,13 @@ async fn record_online_booking(
         return Ok(reference);
     }
     for (position, v) in b.visitors.iter().enumerate() {
+        // Central names every visitor of a booking it made; only refused requests may lack a date.
+        let date_of_birth = v.date_of_birth.ok_or_else(|| {
+            SyncError::Protocol(format!(
+                "booking {} has a visitor without a date of birth",
+                b.reference
+            ))
+        })?;
         sqlx::query(
             "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name, date_of_birth, contact_id)
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -1326,7 +1273,7 @@ async fn record_online_booking(
         .bind(position as i64)
         .bind(&v.first_name)
         .bind(&v.last_name)
-        .bind(v.date_of_birth)
+        .bind(date_of_birth)
         .bind(&v.contact_id)
         .execute(&mut *conn)
         .await?;
@@ -1359,9 +1306,9 @@ async fn apply_event_result(
          ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
             answer = excluded.answer, answered_at = excluded.answered_at",
     )
-    .bind(&result.event_id)
+    .bind(result.event_id.to_string())
     .bind(result.seq)
-    .bind(if result.outcome == "accepted" { "accepted" } else { "rejected" })
+    .bind(result.outcome.as_str())
     .bind(&result.reason)
     .bind(&answer)
     .bind(now)
@@ -1370,26 +1317,24 @@ async fn apply_event_result(
     let Some(reference) = booking_reference else {
         return Ok(());
     };
-    match (kind, result.outcome.as_str()) {
-        ("booking_created", "accepted") => {
-            let status = result.booking.as_ref().map_or("booked", |b| b.status.as_str());
-            let status = if status == "requested" {
-                "requested"
-            } else {
-                "booked"
+    match (EventKind::parse(kind), result.outcome) {
+        (Some(EventKind::BookingCreated), Outcome::Accepted) => {
+            let status = match result.booking.as_ref().map(|b| b.status) {
+                Some(BookingStatus::Requested) => BookingStatus::Requested,
+                _ => BookingStatus::Booked,
             };
             sqlx::query(
                 "UPDATE bookings SET status = ?, status_reason = NULL, share_used = ?, updated_at = ?
                  WHERE reference = ? AND status IN ('requested', 'booked')",
             )
-            .bind(status)
+            .bind(status.as_str())
             .bind(result.share_used)
             .bind(now)
             .bind(reference)
             .execute(&mut *conn)
             .await?;
         }
-        ("booking_created", _) => {
+        (Some(EventKind::BookingCreated), Outcome::Rejected) => {
             let reason = result.reason.as_deref().unwrap_or("rejected");
             let refunded = sqlx::query(
                 "UPDATE bookings SET status = 'rejected', status_reason = ?, share_used = 0, updated_at = ?
@@ -1410,7 +1355,7 @@ async fn apply_event_result(
             }
             tracing::info!(reference, reason, "central rejected a kiosk booking");
         }
-        ("booking_cancelled", "accepted") => {
+        (Some(EventKind::BookingCancelled), Outcome::Accepted) => {
             sqlx::query(
                 "UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE reference = ?
                  AND status IN ('requested', 'booked')",
@@ -1436,7 +1381,7 @@ pub async fn book(
     if store.enrolment().await?.is_none() {
         let booking = store.book(request, now).await?;
         return Ok(BookingOutcome {
-            via: "local",
+            via: Via::Local,
             booking,
         });
     }

@@ -1,9 +1,15 @@
 //! The HTTP API: JSON under `/api/v1`, bearer-token authentication, request limits, and one
 //! error format for everything that goes wrong:
 //! `{ "error": { "code": "...", "message": "...", "violations": [...]? } }`.
+//!
+//! Routes and the OpenAPI document come from the same place: each handler's `#[utoipa::path]`
+//! is what [`router`] routes it by, so the document served at `/api/v1/openapi.json` cannot
+//! list a route that is not served or miss one that is ([`openapi`] adds the error answers).
+
+pub mod openapi;
 
 use crate::error::CentralError;
-use crate::service::{Central, LeaseRequest, PushRequest, ViolationView};
+use crate::service::Central;
 use crate::store::Kiosk;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -12,11 +18,13 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::BookingRequest;
+use protocol::routes::{BOOKING, BOOKINGS, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY};
+use protocol::{
+    Booking, BookingRequest, Credential, EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo,
+    LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer, PushRequest, ReadyAnswer, Violation,
+};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,37 +34,12 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub const ENROL: &str = "/api/v1/enrol";
-pub const KIOSK: &str = "/api/v1/kiosk";
-pub const BOOKINGS: &str = "/api/v1/bookings";
-pub const BOOKING: &str = "/api/v1/bookings/{reference}";
-pub const PULL: &str = "/api/v1/sync/pull";
-pub const PUSH: &str = "/api/v1/sync/push";
-pub const LEASE: &str = "/api/v1/escrow/lease";
-pub const OPENAPI: &str = "/api/v1/openapi.json";
-pub const HEALTH: &str = "/healthz";
-pub const READY: &str = "/readyz";
-
-/// Every route, as (method, path). The OpenAPI document must list exactly these (a test checks).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("post", ENROL),
-    ("get", KIOSK),
-    ("post", BOOKINGS),
-    ("get", BOOKING),
-    ("get", PULL),
-    ("post", PUSH),
-    ("post", LEASE),
-    ("get", OPENAPI),
-    ("get", HEALTH),
-    ("get", READY),
-];
-
-/// The OpenAPI 3.1 document, written by hand next to the routes.
-pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
-
-pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(protocol::routes::IDEMPOTENCY_KEY);
+pub const REPLAYED: HeaderName = HeaderName::from_static(protocol::routes::REPLAYED);
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 #[derive(Debug, Clone, Copy)]
@@ -82,6 +65,8 @@ impl Default for Limits {
 #[derive(Clone)]
 pub struct AppState {
     pub central: Arc<Central>,
+    /// The OpenAPI document, serialised once when the router is built.
+    openapi: Arc<str>,
 }
 
 /// An error answer.
@@ -90,14 +75,14 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    violations: Option<Vec<ViolationView>>,
+    violations: Option<Vec<Violation>>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            code,
+            code: code.as_str(),
             message: message.into(),
             violations: None,
         }
@@ -121,7 +106,7 @@ impl From<CentralError> for ApiError {
             other => other.to_string(),
         };
         let violations = match &e {
-            CentralError::Rejected(v) => Some(ViolationView::list(v)),
+            CentralError::Rejected(v) => Some(Violation::list(v)),
             _ => None,
         };
         Self {
@@ -133,28 +118,10 @@ impl From<CentralError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    violations: Option<&'a [ViolationView]>,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-                violations: self.violations.as_deref(),
-            },
-        };
+        let mut body = ErrorBody::new(self.code, self.message);
+        body.error.violations = self.violations;
         (self.status, Json(body)).into_response()
     }
 }
@@ -177,7 +144,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if !is_json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as Content-Type: application/json",
             ));
         }
@@ -185,11 +152,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
+                    ErrorCode::BodyTooLarge,
                     "the request body is too large",
                 )
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", e.body_text())
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BodyUnreadable, e.body_text())
             }
         })?;
         parse_json(&bytes).map(JsonBody)
@@ -212,19 +179,19 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_json",
+            ErrorCode::MalformedJson,
             format!("the body is not valid JSON: {e}"),
         ),
         Category::Data => {
             let text = e.to_string();
             let code = if text.starts_with("unknown field") {
-                "unknown_field"
+                ErrorCode::UnknownField
             } else if text.starts_with("missing field") {
-                "missing_field"
+                ErrorCode::MissingField
             } else if text.starts_with("invalid type") {
-                "invalid_type"
+                ErrorCode::InvalidType
             } else {
-                "invalid_value"
+                ErrorCode::InvalidValue
             };
             let at = if path == "." {
                 String::new()
@@ -251,7 +218,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
+                    ErrorCode::Unauthenticated,
                     "send Authorization: Bearer <kiosk token>",
                 )
             })?;
@@ -267,12 +234,8 @@ pub fn bearer_token(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnrolRequest {
-    code: String,
-}
-
+#[utoipa::path(post, path = ENROL, tag = "kiosk", request_body = EnrolRequest,
+    responses((status = 201, description = "The kiosk's credential, told once", body = Credential)))]
 async fn enrol(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<EnrolRequest>,
@@ -281,24 +244,26 @@ async fn enrol(
     Ok((StatusCode::CREATED, Json(credential)).into_response())
 }
 
-#[derive(Serialize)]
-struct KioskView<'a> {
-    kiosk_id: &'a str,
-    issuer_number: u16,
-    prisons: &'a [String],
-    last_seq: i64,
-}
-
+#[utoipa::path(get, path = KIOSK, tag = "kiosk",
+    responses((status = 200, description = "The kiosk behind the token", body = KioskInfo)))]
 async fn whoami(Authenticated(k): Authenticated) -> Response {
-    Json(KioskView {
-        kiosk_id: &k.id,
+    Json(KioskInfo {
+        kiosk_id: k.id,
         issuer_number: k.issuer_number,
-        prisons: &k.prisons,
+        prisons: k.prisons,
         last_seq: k.last_seq,
     })
     .into_response()
 }
 
+#[utoipa::path(post, path = BOOKINGS, tag = "bookings", request_body = BookingRequest,
+    params(("Idempotency-Key" = uuid::Uuid, Header,
+        description = "A UUID (v7) made before the first try; the same key and body get the same answer")),
+    responses(
+        (status = 201, description = "Booked (`Idempotent-Replayed: true` on a replay); a refusal is a 422 \
+            whose code is the first broken rule", body = Booking,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer"))),
+    ))]
 async fn create_booking(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -308,7 +273,7 @@ async fn create_booking(
     let key = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "idempotency_key_missing",
+            ErrorCode::IdempotencyKeyMissing,
             "send an Idempotency-Key header: a UUID (v7) made before the first try",
         )
     })?;
@@ -319,7 +284,7 @@ async fn create_booking(
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "idempotency_key_invalid",
+                ErrorCode::IdempotencyKeyInvalid,
                 "the Idempotency-Key must be a UUID",
             )
         })?;
@@ -341,6 +306,9 @@ async fn create_booking(
     Ok(response)
 }
 
+#[utoipa::path(get, path = BOOKING, tag = "bookings",
+    params(("reference" = String, Path, description = "As printed, `ABCD-EFGH`; case and hyphen do not matter")),
+    responses((status = 200, description = "The booking, if it is at one of the kiosk's prisons", body = Booking)))]
 async fn get_booking(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -349,29 +317,27 @@ async fn get_booking(
     Ok(Json(s.central.booking(&kiosk, &reference).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct PullQuery {
-    #[serde(default)]
-    cursor: i64,
-}
-
+#[utoipa::path(get, path = PULL, tag = "sync", params(PullQuery),
+    responses((status = 200, description = "What changed since the cursor", body = PullPage)))]
 async fn pull(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) =
-        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, e.body_text()))?;
     if q.cursor < 0 {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "cursor must be 0 or more",
         ));
     }
     Ok(Json(s.central.pull(&kiosk, q.cursor).await?).into_response())
 }
 
+#[utoipa::path(post, path = PUSH, tag = "sync", request_body = PushRequest,
+    responses((status = 200, description = "An answer per event, stored for replays", body = PushAnswer)))]
 async fn push(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -380,6 +346,8 @@ async fn push(
     Ok(Json(s.central.push(&kiosk, &request).await?).into_response())
 }
 
+#[utoipa::path(post, path = LEASE, tag = "sync", request_body = LeaseRequest,
+    responses((status = 200, description = "The kiosk's shares after the top-up", body = LeaseAnswer)))]
 async fn lease(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
@@ -388,23 +356,33 @@ async fn lease(
     Ok(Json(s.central.lease(&kiosk, &request).await?).into_response())
 }
 
-async fn openapi() -> Response {
-    ([(CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
+#[utoipa::path(get, path = OPENAPI, tag = "service",
+    responses((status = 200, description = "This document", content_type = "application/json")))]
+async fn serve_openapi(State(s): State<AppState>) -> Response {
+    ([(CONTENT_TYPE, "application/json")], s.openapi.to_string()).into_response()
 }
 
+#[utoipa::path(get, path = HEALTH, tag = "service",
+    responses((status = 200, description = "The process is up", body = HealthAnswer)))]
 async fn healthz() -> Response {
-    Json(serde_json::json!({ "status": "ok" })).into_response()
+    Json(HealthAnswer { status: "ok".into() }).into_response()
 }
 
+#[utoipa::path(get, path = READY, tag = "service",
+    responses((status = 200, description = "The store answers", body = ReadyAnswer)))]
 async fn readyz(State(s): State<AppState>) -> Response {
     let store = s.central.store();
     match store.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": store.backend() })).into_response(),
+        Ok(()) => Json(ReadyAnswer {
+            status: "ready".into(),
+            database: store.backend().into(),
+        })
+        .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "store_unavailable",
+                ErrorCode::StoreUnavailable,
                 "the booking store is unavailable",
             )
             .into_response()
@@ -413,13 +391,13 @@ async fn readyz(State(s): State<AppState>) -> Response {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint")
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this endpoint does not take that method",
     )
 }
@@ -441,12 +419,12 @@ where
         return response;
     }
     let code = match status {
-        StatusCode::REQUEST_TIMEOUT => "request_timeout",
-        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
-        _ => "http_error",
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::INTERNAL_SERVER_ERROR => ErrorCode::InternalError,
+        _ => ErrorCode::HttpError,
     };
     let message = status.canonical_reason().unwrap_or("error").to_ascii_lowercase();
     let mut fresh = ApiError::new(status, code, message).into_response();
@@ -456,8 +434,41 @@ where
     fresh
 }
 
+/// Every route with its handler and its documentation, in one place.
+fn routes(limits: Limits) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(enrol))
+        .routes(routes!(whoami))
+        .routes(routes!(create_booking))
+        .routes(routes!(get_booking))
+        .routes(routes!(pull))
+        .routes(routes!(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)))
+        .routes(routes!(lease))
+        .routes(routes!(serve_openapi))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The OpenAPI document of the routes [`router`] serves.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = routes(Limits::default()).split_for_parts();
+    openapi::complete(&mut document);
+    document
+}
+
 pub fn router(central: Arc<Central>, limits: Limits) -> Router {
-    let state = AppState { central };
+    let (routes, mut document) = routes(limits).split_for_parts();
+    openapi::complete(&mut document);
+    // Serialising a document of plain strings and maps cannot fail; an empty one would fail the
+    // test that checks it, never a request.
+    let openapi = document.to_json().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot serialise the OpenAPI document");
+        String::new()
+    });
+    let state = AppState {
+        central,
+        openapi: Arc::from(openapi),
+    };
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
@@ -473,20 +484,7 @@ pub fn router(central: Arc<Central>, limits: Limits) -> Router {
         .layer(axum::middleware::map_response(json_errors))
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
-    Router::new()
-        .route(ENROL, post(enrol))
-        .route(KIOSK, get(whoami))
-        .route(BOOKINGS, post(create_booking))
-        .route(BOOKING, get(get_booking))
-        .route(PULL, get(pull))
-        .route(
-            PUSH,
-            post(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)),
-        )
-        .route(LEASE, post(lease))
-        .route(OPENAPI, get(openapi))
-        .route(HEALTH, get(healthz))
-        .route(READY, get(readyz))
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits.body_bytes))
