@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use domain::{BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
 use kiosk::Store;
+use kiosk::booking::book;
 use kiosk::slip::{Language, Paper, render_slip};
 use std::hint::black_box;
 use tempfile::TempDir;
@@ -54,7 +55,7 @@ fn benches(c: &mut Criterion) {
             ],
             session: "CDF-SAT-PM/2026-11-28".into(),
         };
-        let booking = store.book(&request, at("2026-11-25T10:00:00Z")).await.unwrap();
+        let booking = book(&store, &request, at("2026-11-25T10:00:00Z")).await.unwrap();
         let prison = store.prison("CDF").await.unwrap();
         store.close().await;
         (booking, prison)

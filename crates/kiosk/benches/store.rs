@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use domain::{BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
 use kiosk::Store;
+use kiosk::booking::{available_sessions, book};
 use tempfile::TempDir;
 
 fn now() -> DateTime<Utc> {
@@ -41,8 +42,11 @@ fn benches(c: &mut Criterion) {
     });
 
     c.bench_function("available_sessions_one_prison_28_days", |b| {
-        b.to_async(&rt)
-            .iter(|| async { store.available_sessions("CDF", None, None, now()).await.unwrap() })
+        b.to_async(&rt).iter(|| async {
+            available_sessions(&store, "CDF", None, None, now())
+                .await
+                .unwrap()
+        })
     });
 
     // Each iteration books a different session day far enough apart for the rules to allow it:
@@ -70,7 +74,7 @@ fn benches(c: &mut Criterion) {
                 session: format!("CDF-SAT-PM/{saturday}"),
             };
             let store = &store;
-            async move { store.book(&request, at).await }
+            async move { book(store, &request, at).await }
         })
     });
 }

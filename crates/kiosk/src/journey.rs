@@ -9,11 +9,12 @@
 //! Every command re-checks what earlier screens checked (the prisoner, then the party): the UI
 //! holds no trusted state, and a kiosk must not become a way to look up other people.
 
-use crate::booking::existing_visits;
+use crate::booking;
 use crate::error::KioskError;
 use crate::printing::print_on_kiosk_printer;
 use crate::slip::Language;
-use crate::store::{Prison, Store, load_prison, load_prisoner};
+use crate::store::{Prison, Store};
+use crate::sync::{self, SyncError, SyncOptions};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use domain::booking::{bookable_dates, check_allowance, parse_visitors, prison_today, resolve_party};
 use domain::party::{LEAD_VISITOR_AGE, check_party};
@@ -108,9 +109,26 @@ impl From<KioskError> for UiErrors {
     }
 }
 
-impl From<sqlx::Error> for UiErrors {
-    fn from(e: sqlx::Error) -> Self {
-        KioskError::from(e).into()
+/// Central's refusal keeps each rule's code and field; anything else is a page-level code.
+impl From<SyncError> for UiErrors {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Kiosk(e) => e.into(),
+            SyncError::Rejected { violations, .. } if !violations.is_empty() => UiErrors {
+                errors: violations
+                    .into_iter()
+                    .map(|v| UiError {
+                        code: v.code,
+                        field: (!v.field.is_empty()).then_some(v.field),
+                        params: Default::default(),
+                    })
+                    .collect(),
+            },
+            other => {
+                tracing::error!(error = %other, code = other.code(), "booking through central failed");
+                UiErrors::page(other.code())
+            }
+        }
     }
 }
 
@@ -418,16 +436,12 @@ impl Journey {
         if who.record.custody == Custody::Convicted && who.record.visiting_orders == 0 {
             return Err(RuleError::NoVisitingOrder.at(Field::Session).into());
         }
-        let existing = {
-            let mut conn = self.store.pool.acquire().await?;
-            let today = domain::booking::prison_today(&who.prison.rules, now);
-            existing_visits(&mut conn, &who.record.number, domain::booking::week_start(today)).await?
-        };
-        let (first_date, last_date) = bookable_dates(&who.prison.rules, now);
-        let sessions = self
+        let existing = self
             .store
-            .available_sessions(&who.prison.code, None, None, now)
+            .existing_visits(&who.record.number, domain::booking::week_start(who.today))
             .await?;
+        let (first_date, last_date) = bookable_dates(&who.prison.rules, now);
+        let sessions = booking::available_sessions(&self.store, &who.prison.code, None, None, now).await?;
         let mut days: Vec<SessionDay> = Vec::new();
         for s in sessions {
             let kind = who.record.visit_kind_on(s.date);
@@ -474,14 +488,9 @@ impl Journey {
         let mut request = request.clone();
         request.prison = self.prison.clone();
         // Through central when the kiosk is enrolled and central answers; on the kiosk otherwise.
-        let view = crate::sync::book(
-            &self.store,
-            &crate::sync::SyncOptions::for_visitors(),
-            &request,
-            now,
-        )
-        .await?
-        .booking;
+        let view = sync::book(&self.store, &SyncOptions::for_visitors(), &request, now)
+            .await?
+            .booking;
         let prison = self.store.prison(&self.prison).await?;
         Ok(BookingConfirmation {
             reference: view.reference.to_string(),
@@ -536,13 +545,14 @@ impl Journey {
     }
 
     async fn identify(&self, input: &PrisonerInput, now: DateTime<Utc>) -> UiResult<Identified> {
-        let mut conn = self.store.pool.acquire().await?;
-        let prison = load_prison(&mut conn, &self.prison).await?;
+        let prison = self.store.prison(&self.prison).await?;
         let today = prison_today(&prison.rules, now);
         let who = input.parse(today)?;
         // Not held here, or held here with other details: the same answer, so a kiosk cannot
         // be used to find out where someone is held.
-        let record = load_prisoner(&mut conn, &prison.code, &who.number)
+        let record = self
+            .store
+            .prisoner(&prison.code, &who.number)
             .await?
             .filter(|r| r.identify(&who).is_ok())
             .ok_or_else(|| RuleError::PrisonerNotFound.at(Field::PrisonerNumber))?;

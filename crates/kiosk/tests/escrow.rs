@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::{BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+use kiosk::booking::{available_sessions, book};
 use kiosk::{BookingStatus, KioskError, Store};
 use tempfile::TempDir;
 
@@ -93,8 +94,7 @@ fn llyr(session: &str) -> BookingRequest {
 }
 
 async fn open_left(store: &Store, session: &str, now: DateTime<Utc>) -> u32 {
-    store
-        .available_sessions("CDF", None, None, now)
+    available_sessions(store, "CDF", None, None, now)
         .await
         .unwrap()
         .into_iter()
@@ -110,13 +110,13 @@ async fn offline_the_kiosk_confirms_only_against_its_share_then_requests_then_re
     central_says(&store, PM, 24, 3, 1, "2026-11-26T12:00:00Z").await;
     assert_eq!(open_left(&store, PM, now()).await, 2);
 
-    let confirmed = store.book(&rhys(PM), now()).await.unwrap();
+    let confirmed = book(&store, &rhys(PM), now()).await.unwrap();
     assert_eq!(
         confirmed.status,
         BookingStatus::Booked,
         "the share's table is this kiosk's to confirm"
     );
-    let requested = store.book(&llyr(PM), now()).await.unwrap();
+    let requested = book(&store, &llyr(PM), now()).await.unwrap();
     assert_eq!(
         requested.status,
         BookingStatus::Requested,
@@ -142,7 +142,7 @@ async fn offline_the_kiosk_confirms_only_against_its_share_then_requests_then_re
         "CDF-SAT-PM/2026-12-05",
     );
     central_says(&store, "CDF-SAT-PM/2026-12-05", 27, 1, 0, "2026-12-03T12:00:00Z").await;
-    let err = store.book(&third, now()).await.unwrap_err();
+    let err = book(&store, &third, now()).await.unwrap_err();
     assert!(
         matches!(&err, KioskError::Rejected(v) if v.first().code() == "session_full"),
         "{err:?}"
@@ -158,13 +158,12 @@ async fn a_share_is_not_used_after_its_cut_off() {
     assert_eq!(open_left(&store, am, now()).await, 1);
     assert_eq!(open_left(&store, am, at("2026-11-26T11:59:00Z")).await, 1);
     assert_eq!(open_left(&store, am, at("2026-11-26T12:00:00Z")).await, 0);
-    let err = store
-        .book(&rhys(am), at("2026-11-26T12:30:00Z"))
+    let err = book(&store, &rhys(am), at("2026-11-26T12:30:00Z"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "session_full");
     assert_eq!(
-        store.book(&rhys(am), now()).await.unwrap().status,
+        book(&store, &rhys(am), now()).await.unwrap().status,
         BookingStatus::Booked
     );
 }

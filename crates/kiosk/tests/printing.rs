@@ -11,7 +11,11 @@
 
 use chrono::{DateTime, Utc};
 use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
-use kiosk::printing::{PrintError, PrinterConfig, QueueName, print_booking_slip, print_on_kiosk_printer};
+use kiosk::booking::book;
+use kiosk::printing::{
+    PrintError, PrinterConfig, QueueName, print_booking_slip, print_on_kiosk_printer, printer_config,
+    set_printer_config,
+};
 use kiosk::slip::{Language, Paper};
 use kiosk::{BookingView, Store};
 use std::path::{Path, PathBuf};
@@ -75,7 +79,7 @@ async fn store_with_a_booking(dir: &TempDir) -> (Store, BookingView) {
         }],
         session: "CDF-SAT-PM/2026-11-28".into(),
     };
-    let booked = store.book(&request, at("2026-11-25T10:00:00Z")).await.unwrap();
+    let booked = book(&store, &request, at("2026-11-25T10:00:00Z")).await.unwrap();
     (store, booked)
 }
 
@@ -192,8 +196,7 @@ async fn a_slip_prints_through_a_real_cups_queue_and_can_be_reprinted() {
     let since = SystemTime::now() - Duration::from_secs(2);
 
     // Through the kiosk's own setting, as the confirmation screen does.
-    store
-        .set_printer_config(&PrinterConfig::new(queue.clone(), Paper::Receipt), now())
+    set_printer_config(&store, &PrinterConfig::new(queue.clone(), Paper::Receipt), now())
         .await
         .unwrap();
     let printed = print_on_kiosk_printer(&store, &booked.reference, Language::Welsh, now())
@@ -304,13 +307,13 @@ async fn without_a_printer_setting_printing_says_so_and_an_unknown_reference_pri
         .unwrap_err();
     assert_eq!(err.code(), "booking_not_found");
 
-    store
-        .set_printer_config(
-            &PrinterConfig::new(QueueName::parse("Front_Desk").unwrap(), Paper::A4),
-            now(),
-        )
-        .await
-        .unwrap();
-    let stored = store.printer_config().await.unwrap().unwrap();
+    set_printer_config(
+        &store,
+        &PrinterConfig::new(QueueName::parse("Front_Desk").unwrap(), Paper::A4),
+        now(),
+    )
+    .await
+    .unwrap();
+    let stored = printer_config(&store).await.unwrap().unwrap();
     assert_eq!((stored.queue.as_str(), stored.paper), ("Front_Desk", Paper::A4));
 }

@@ -7,6 +7,7 @@ use domain::{
     BookingReference, BookingRequest, IssuerNumber, PersonName, PrisonerInput, SessionId, VisitKind,
     VisitorInput,
 };
+use kiosk::booking::book;
 use kiosk::printing::booking_slip;
 use kiosk::slip::{Language, Paper, Slip, render_slip};
 use kiosk::{BookedVisitor, BookingStatus, BookingView, Prison, Store};
@@ -413,7 +414,7 @@ async fn a_saved_booking_has_a_slip_and_an_unknown_reference_has_none() {
         }],
         session: "CDF-SAT-PM/2026-11-28".into(),
     };
-    let booked = store.book(&request, at("2026-11-25T10:00:00Z")).await.unwrap();
+    let booked = book(&store, &request, at("2026-11-25T10:00:00Z")).await.unwrap();
     let (view, slip) = booking_slip(
         &store,
         &booked.reference,
@@ -457,7 +458,7 @@ async fn kioskctl_writes_a_slip_and_keeps_the_printer_setting() {
         }],
         session: "CDF-SAT-PM/2026-11-28".into(),
     };
-    let booked = store.book(&request, at("2026-11-25T10:00:00Z")).await.unwrap();
+    let booked = book(&store, &request, at("2026-11-25T10:00:00Z")).await.unwrap();
     store.close().await;
     let db = dir.path().join("kiosk.sqlite");
     let kioskctl = |args: &[&str]| {

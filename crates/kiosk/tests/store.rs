@@ -6,6 +6,7 @@ use domain::{
     BookingReference, BookingRequest, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonerInput,
     PrisonerNumber, SessionTemplate, VisitorInput,
 };
+use kiosk::booking::{available_sessions, book};
 use kiosk::{KioskError, Store};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -71,7 +72,9 @@ async fn visiting_orders(store: &Store, number: &str) -> i64 {
 #[tokio::test]
 async fn sessions_respect_the_window_closures_and_capacity() {
     let (_dir, store) = demo_store().await;
-    let sessions = store.available_sessions("CDF", None, None, now()).await.unwrap();
+    let sessions = available_sessions(&store, "CDF", None, None, now())
+        .await
+        .unwrap();
     assert!(!sessions.is_empty());
     assert!(
         sessions
@@ -94,19 +97,17 @@ async fn sessions_respect_the_window_closures_and_capacity() {
         .find(|s| s.id.to_string() == "CDF-SAT-PM/2026-11-28")
         .unwrap()
         .clone();
-    store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
-    let after = store
-        .available_sessions("CDF", Some(d("2026-11-28")), Some(d("2026-11-28")), now())
+    let after = available_sessions(&store, "CDF", Some(d("2026-11-28")), Some(d("2026-11-28")), now())
         .await
         .unwrap();
     let after = after.iter().find(|s| s.id == before.id).unwrap();
     assert_eq!(after.open_tables_left, before.open_tables_left - 1);
     assert_eq!(after.closed_tables_left, before.closed_tables_left);
     assert!(matches!(
-        store.available_sessions("XYZ", None, None, now()).await,
+        available_sessions(&store, "XYZ", None, None, now()).await,
         Err(KioskError::UnknownPrison(_))
     ));
 }
@@ -120,7 +121,7 @@ async fn a_booking_writes_the_visit_its_visitors_the_spent_order_and_one_outbox_
         contact_id: Some("C000002".into()),
         ..Default::default()
     });
-    let booked = store.book(&request, now()).await.unwrap();
+    let booked = book(&store, &request, now()).await.unwrap();
     assert_eq!(booked.visitors.len(), 2);
     assert_eq!(booked.visitors[1].first_name, "Megan");
     assert_eq!(booked.reference.origin().0, IssuerNumber::new(7).unwrap());
@@ -154,7 +155,7 @@ async fn remand_prisoners_spend_no_visiting_order() {
         }],
         ..rhys_request("CDF-SAT-PM/2026-11-28")
     };
-    store.book(&request, now()).await.unwrap();
+    book(&store, &request, now()).await.unwrap();
     assert_eq!(visiting_orders(&store, "B2345CD").await, 0);
 }
 
@@ -314,7 +315,7 @@ async fn every_rejection_has_its_code_and_writes_nothing() {
         ("session_too_far_ahead", rhys_request("CDF-SAT-PM/2027-01-02")),
     ];
     for (code, request) in cases {
-        let err = store.book(&request, now()).await.expect_err(code);
+        let err = book(&store, &request, now()).await.expect_err(code);
         assert_eq!(err.code(), code, "{request:?} gave {err}");
     }
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
@@ -327,8 +328,7 @@ async fn every_rejection_has_its_code_and_writes_nothing() {
 async fn allowance_rules_through_the_store() {
     let (_dir, store) = demo_store().await;
     // A second visit in the same session.
-    store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
     let mut again = rhys_request("CDF-SAT-PM/2026-11-28");
@@ -337,7 +337,7 @@ async fn allowance_rules_through_the_store() {
         ..Default::default()
     };
     assert_eq!(
-        store.book(&again, now()).await.unwrap_err().code(),
+        book(&store, &again, now()).await.unwrap_err().code(),
         "duplicate_visit"
     );
     // Visiting orders run out: 4 at the start, one spent above.
@@ -346,12 +346,11 @@ async fn allowance_rules_through_the_store() {
         "CDF-SAT-PM/2026-12-12",
         "CDF-SAT-PM/2026-12-19",
     ] {
-        store.book(&rhys_request(session), now()).await.unwrap();
+        book(&store, &rhys_request(session), now()).await.unwrap();
     }
     assert_eq!(visiting_orders(&store, "A1234BC").await, 0);
     assert_eq!(
-        store
-            .book(&rhys_request("CDF-TUE-PM/2026-12-01"), now())
+        book(&store, &rhys_request("CDF-TUE-PM/2026-12-01"), now())
             .await
             .unwrap_err()
             .code(),
@@ -370,19 +369,19 @@ async fn allowance_rules_through_the_store() {
         }],
         ..rhys_request(session)
     };
-    let week: Vec<String> = store
-        .available_sessions("CDF", Some(d("2026-11-30")), Some(d("2026-12-06")), now())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id.to_string())
-        .collect();
+    let week: Vec<String> =
+        available_sessions(&store, "CDF", Some(d("2026-11-30")), Some(d("2026-12-06")), now())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id.to_string())
+            .collect();
     assert!(week.len() >= 4, "{week:?}");
     for s in &week[..3] {
-        store.book(&remand(s), now()).await.unwrap();
+        book(&store, &remand(s), now()).await.unwrap();
     }
     assert_eq!(
-        store.book(&remand(&week[3]), now()).await.unwrap_err().code(),
+        book(&store, &remand(&week[3]), now()).await.unwrap_err().code(),
         "weekly_limit_reached"
     );
 }
@@ -403,21 +402,22 @@ async fn closed_visit_restrictions_use_closed_tables() {
         }],
         session: String::new(),
     };
-    let sessions = store.available_sessions("LDS", None, None, now()).await.unwrap();
-    let session = sessions.iter().find(|s| s.closed_tables_left > 0).unwrap();
-    let booked = store
-        .book(
-            &BookingRequest {
-                session: session.id.to_string(),
-                ..request
-            },
-            now(),
-        )
+    let sessions = available_sessions(&store, "LDS", None, None, now())
         .await
         .unwrap();
+    let session = sessions.iter().find(|s| s.closed_tables_left > 0).unwrap();
+    let booked = book(
+        &store,
+        &BookingRequest {
+            session: session.id.to_string(),
+            ..request
+        },
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(booked.kind, domain::VisitKind::Closed);
-    let after = store
-        .available_sessions("LDS", Some(session.date), Some(session.date), now())
+    let after = available_sessions(&store, "LDS", Some(session.date), Some(session.date), now())
         .await
         .unwrap();
     let after = after.iter().find(|s| s.id == session.id).unwrap();
@@ -458,18 +458,16 @@ async fn a_prisoner_restricted_to_closed_visits_is_told_so_in_a_session_without_
     let (_dir, store) = demo_store().await;
     // Kwame Mensah is restricted to closed visits; Leeds's Thursday evening has open tables only.
     let session = "LDS-THU-EVE/2026-12-03";
-    let offered = store
-        .available_sessions("LDS", Some(d("2026-12-03")), Some(d("2026-12-03")), now())
+    let offered = available_sessions(&store, "LDS", Some(d("2026-12-03")), Some(d("2026-12-03")), now())
         .await
         .unwrap();
     let evening = offered.iter().find(|s| s.id.to_string() == session).unwrap();
     assert!(evening.open_tables_left > 0 && evening.closed_tables_left == 0);
-    let err = store.book(&kwame_picking(session), now()).await.unwrap_err();
+    let err = book(&store, &kwame_picking(session), now()).await.unwrap_err();
     assert_eq!(violations(err), ["session closed_visit_required"]);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
     // The same prisoner and visitor in a session with closed tables are booked into one.
-    let booked = store
-        .book(&kwame_picking("LDS-SAT-PM/2026-12-05"), now())
+    let booked = book(&store, &kwame_picking("LDS-SAT-PM/2026-12-05"), now())
         .await
         .unwrap();
     assert_eq!(booked.kind, domain::VisitKind::Closed);
@@ -481,12 +479,12 @@ async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
     let session = "LDS-SAT-PM/2026-12-05";
     let mut bad_surname = kwame_picking(session);
     bad_surname.prisoner.surname = "Mens4h".into();
-    let err = store.book(&bad_surname, now()).await.unwrap_err();
+    let err = book(&store, &bad_surname, now()).await.unwrap_err();
     assert_eq!(violations(err), ["prisoner.surname name_invalid_characters"]);
     let mut bad_number = kwame_picking(session);
     bad_number.prisoner.number = "D4567".into();
     bad_number.prisoner.date_of_birth = "1995-02-30".into();
-    let err = store.book(&bad_number, now()).await.unwrap_err();
+    let err = book(&store, &bad_number, now()).await.unwrap_err();
     assert_eq!(
         violations(err),
         [
@@ -497,19 +495,19 @@ async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
     // Well-formed but nobody: the prisoner is not found, whatever the picked visitors.
     let mut nobody = kwame_picking(session);
     nobody.prisoner.number = "Z9999ZZ".into();
-    let err = store.book(&nobody, now()).await.unwrap_err();
+    let err = book(&store, &nobody, now()).await.unwrap_err();
     assert_eq!(violations(err), ["prisoner.number prisoner_not_found"]);
     // Held at another prison: the same answer.
     let mut elsewhere = kwame_picking(session);
     elsewhere.prison = "CDF".into();
     elsewhere.session = "CDF-SAT-PM/2026-12-05".into();
-    let err = store.book(&elsewhere, now()).await.unwrap_err();
+    let err = book(&store, &elsewhere, now()).await.unwrap_err();
     assert_eq!(violations(err), ["prisoner.number prisoner_not_found"]);
     // Typed details next to a picked id are ignored: the list names the visitor.
     let mut typed_too = kwame_picking(session);
     typed_too.visitors[0].first_name = "Somebody".into();
     typed_too.visitors[0].date_of_birth = "not a date".into();
-    let booked = store.book(&typed_too, now()).await.unwrap();
+    let booked = book(&store, &typed_too, now()).await.unwrap();
     assert_eq!(booked.visitors.len(), 1);
     assert_ne!(booked.visitors[0].first_name, "Somebody");
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 1);
@@ -518,8 +516,7 @@ async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
 #[tokio::test]
 async fn the_outbox_is_append_only() {
     let (_dir, store) = demo_store().await;
-    store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
     assert!(
@@ -544,8 +541,7 @@ async fn init_runs_once_and_bookings_survive_reopening() {
         store.init("again", IssuerNumber::new(8).unwrap(), now()).await,
         Err(KioskError::AlreadyInitialised)
     ));
-    let booked = store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    let booked = book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
     store.close().await;
@@ -570,8 +566,7 @@ async fn an_uninitialised_store_cannot_book() {
         )
         .await
         .unwrap();
-    let err = store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    let err = book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap_err();
     assert_eq!(err.code(), "not_initialised");
@@ -650,7 +645,7 @@ async fn concurrent_bookings_for_the_last_tables_never_overbook() {
                     }],
                     session: "TST-SAT/2026-11-28".into(),
                 };
-                store.book(&request, now()).await
+                book(&store, &request, now()).await
             })
         })
         .collect();
@@ -672,7 +667,9 @@ async fn concurrent_bookings_for_the_last_tables_never_overbook() {
     );
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 3);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM outbox").await, 3);
-    let left = store.available_sessions("TST", None, None, now()).await.unwrap();
+    let left = available_sessions(&store, "TST", None, None, now())
+        .await
+        .unwrap();
     assert_eq!(
         left.iter()
             .find(|s| s.id.to_string() == "TST-SAT/2026-11-28")

@@ -9,19 +9,20 @@
 //! - the outbox is append-only and pushed in order; central answers a replayed event with its
 //!   stored answer, and the kiosk records the highest answered sequence separately.
 
-use crate::booking::{BookingView, append_event, booking_created_payload, load_booking, set_event_seq};
+use crate::booking::{self, booking_created_payload};
 use crate::error::KioskError;
-use crate::store::{Store, import_in};
+use crate::store::{self, BookingStatus, BookingView, Horizon, NewOnlineBooking, NewVisitor, Share, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{BookingReference, BookingRequest, IssuerNumber, SessionId, VisitKind};
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 use std::sync::Arc;
 use std::time::Duration;
 
 mod transport;
 
+pub use crate::store::{Enrolment, SyncStatus, TablesLeft};
 use routes::{BOOKINGS, ENROL, LEASE, PULL, PUSH};
 pub use transport::{Answer, Exchange, HttpTransport, Lost, Method, Transport, base_url, routes};
 
@@ -125,75 +126,6 @@ impl SyncOptions {
             request_timeout: Duration::from_secs(4),
             ..Self::default()
         }
-    }
-}
-
-impl From<SyncError> for crate::journey::UiErrors {
-    fn from(e: SyncError) -> Self {
-        match e {
-            SyncError::Kiosk(e) => e.into(),
-            SyncError::Rejected { violations, .. } if !violations.is_empty() => crate::journey::UiErrors {
-                errors: violations
-                    .into_iter()
-                    .map(|v| crate::journey::UiError {
-                        code: v.code,
-                        field: (!v.field.is_empty()).then_some(v.field),
-                        params: Default::default(),
-                    })
-                    .collect(),
-            },
-            other => {
-                tracing::error!(error = %other, code = other.code(), "booking through central failed");
-                crate::journey::UiErrors::page(other.code())
-            }
-        }
-    }
-}
-
-/// The kiosk's enrolment, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Enrolment {
-    pub central_url: String,
-    pub kiosk_id: String,
-    #[serde(skip)]
-    pub token: String,
-    pub prisons: Vec<String>,
-    pub enrolled_at: DateTime<Utc>,
-}
-
-/// What the app and `kioskctl status` show about sync.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SyncStatus {
-    pub enrolled: bool,
-    pub central_url: Option<String>,
-    pub kiosk_id: Option<String>,
-    pub prisons: Vec<String>,
-    pub last_attempt: Option<DateTime<Utc>>,
-    pub last_success: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    /// Outbox events central has not answered yet, plus offline bookings whose event waits for
-    /// a lost online answer to be settled.
-    pub queue_length: i64,
-    pub unsettled_online_attempts: i64,
-    /// Visits recorded as requests, waiting for central's decision.
-    pub requests_waiting: i64,
-    pub pushed_seq: i64,
-    pub pull_cursor: i64,
-    pub share_open: u32,
-    pub share_closed: u32,
-}
-
-/// Tables a kiosk may still use in one session of one kind: `share` it may confirm offline,
-/// `pool` it may ask central for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct TablesLeft {
-    pub share: u32,
-    pub pool: u32,
-}
-
-impl TablesLeft {
-    pub fn total(&self) -> u32 {
-        self.share + self.pool
     }
 }
 
@@ -344,215 +276,6 @@ struct ErrorDetail {
     violations: Vec<CentralViolation>,
 }
 
-// ---- local state ----
-
-pub(crate) async fn is_enrolled(conn: &mut SqliteConnection) -> Result<bool, KioskError> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_enrolment)")
-        .fetch_one(&mut *conn)
-        .await?)
-}
-
-/// The tables of one session and kind an enrolled kiosk may still use, from central's counts
-/// at the last pull and the kiosk's own bookings central had not counted yet.
-pub(crate) async fn tables_left(
-    conn: &mut SqliteConnection,
-    session: &SessionId,
-    kind: VisitKind,
-    capacity: u32,
-    now: DateTime<Utc>,
-) -> Result<TablesLeft, KioskError> {
-    let share_row = sqlx::query(
-        "SELECT tables, expires_at, as_of_seq FROM escrow_shares
-         WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND released = 0",
-    )
-    .bind(session.template_id())
-    .bind(session.date())
-    .bind(kind.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let share = match share_row {
-        Some(row) if row.try_get::<DateTime<Utc>, _>("expires_at")? > now => {
-            let tables: i64 = row.try_get("tables")?;
-            let as_of: i64 = row.try_get("as_of_seq")?;
-            // Share bookings whose event central had not applied when it last told us the share.
-            let used: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM bookings
-                 WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND channel = 'kiosk'
-                   AND confirmed_with_share = 1 AND COALESCE(share_used, 1) = 1
-                   AND status IN ('booked', 'requested') AND (event_seq IS NULL OR event_seq > ?)",
-            )
-            .bind(session.template_id())
-            .bind(session.date())
-            .bind(kind.as_str())
-            .bind(as_of)
-            .fetch_one(&mut *conn)
-            .await?;
-            (tables - used).max(0) as u32
-        }
-        _ => 0,
-    };
-    let tables_row = sqlx::query(
-        "SELECT booked, escrowed, as_of_seq, as_of_online FROM session_tables
-         WHERE template_id = ? AND session_date = ? AND visit_kind = ?",
-    )
-    .bind(session.template_id())
-    .bind(session.date())
-    .bind(kind.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (booked, escrowed, as_of, as_of_online) = match tables_row {
-        Some(r) => (
-            r.try_get::<i64, _>("booked")?,
-            r.try_get::<i64, _>("escrowed")?,
-            r.try_get::<i64, _>("as_of_seq")?,
-            r.try_get::<i64, _>("as_of_online")?,
-        ),
-        None => (0, 0, 0, 0),
-    };
-    // This kiosk's live visits not in central's counts yet: requests (and share bookings central
-    // took from the pool) pushed after the pull was sent, and online bookings recorded after it.
-    let pending: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings
-         WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND status IN ('booked', 'requested')
-           AND ((channel = 'kiosk' AND (confirmed_with_share = 0 OR share_used = 0)
-                 AND (event_seq IS NULL OR event_seq > ?))
-             OR (channel = 'online' AND COALESCE(online_seq, 0) > ?))",
-    )
-    .bind(session.template_id())
-    .bind(session.date())
-    .bind(kind.as_str())
-    .bind(as_of)
-    .bind(as_of_online)
-    .fetch_one(&mut *conn)
-    .await?;
-    let pool = (i64::from(capacity) - booked - escrowed - pending).max(0) as u32;
-    Ok(TablesLeft { share, pool })
-}
-
-/// How far central can have seen this kiosk's visits, taken just before a request goes out:
-/// outbox events up to `pushed_seq` had been answered (so applied), and online bookings up to
-/// `online_seq` had been recorded (so booked). Anything the kiosk records while the request is
-/// out, by this task or another, is later than this, so an answer stamped with it never counts
-/// a visit central did not. Read after the answer came back instead, it could, and the kiosk
-/// would then confirm a table it no longer has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Horizon {
-    pushed_seq: i64,
-    online_seq: i64,
-}
-
-async fn horizon(conn: &mut SqliteConnection) -> Result<Horizon, KioskError> {
-    let (pushed_seq, online_seq) =
-        sqlx::query_as("SELECT pushed_seq, online_seq FROM sync_state WHERE singleton = 1")
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(Horizon {
-        pushed_seq,
-        online_seq,
-    })
-}
-
-async fn pushed_seq(conn: &mut SqliteConnection) -> Result<i64, KioskError> {
-    Ok(
-        sqlx::query_scalar("SELECT pushed_seq FROM sync_state WHERE singleton = 1")
-            .fetch_one(&mut *conn)
-            .await?,
-    )
-}
-
-impl Store {
-    /// The kiosk's enrolment with central, if it has one.
-    pub async fn enrolment(&self) -> Result<Option<Enrolment>, KioskError> {
-        let Some(row) =
-            sqlx::query("SELECT central_url, kiosk_id, token, prisons, enrolled_at FROM sync_enrolment")
-                .fetch_optional(&self.pool)
-                .await?
-        else {
-            return Ok(None);
-        };
-        let prisons: String = row.try_get("prisons")?;
-        Ok(Some(Enrolment {
-            central_url: row.try_get("central_url")?,
-            kiosk_id: row.try_get("kiosk_id")?,
-            token: row.try_get("token")?,
-            prisons: serde_json::from_str(&prisons)
-                .map_err(|_| KioskError::Corrupt(format!("enrolled prisons {prisons:?}")))?,
-            enrolled_at: row.try_get("enrolled_at")?,
-        }))
-    }
-
-    /// Sync state for the app's status line and `kioskctl status`.
-    pub async fn sync_status(&self) -> Result<SyncStatus, KioskError> {
-        let enrolment = self.enrolment().await?;
-        let row = sqlx::query(
-            "SELECT pull_cursor, pushed_seq, last_attempt, last_success, last_error, share_open, share_closed
-             FROM sync_state WHERE singleton = 1",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let pushed: i64 = row.try_get("pushed_seq")?;
-        let unpushed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE seq > ?")
-            .bind(pushed)
-            .fetch_one(&self.pool)
-            .await?;
-        let deferred: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM bookings WHERE online_key IS NOT NULL AND event_seq IS NULL",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let unsettled: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM online_attempts WHERE state IN ('pending', 'unresolved')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let requests: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE status = 'requested'")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(SyncStatus {
-            enrolled: enrolment.is_some(),
-            central_url: enrolment.as_ref().map(|e| e.central_url.clone()),
-            kiosk_id: enrolment.as_ref().map(|e| e.kiosk_id.clone()),
-            prisons: enrolment.map(|e| e.prisons).unwrap_or_default(),
-            last_attempt: row.try_get("last_attempt")?,
-            last_success: row.try_get("last_success")?,
-            last_error: row.try_get("last_error")?,
-            queue_length: unpushed + deferred,
-            unsettled_online_attempts: unsettled,
-            requests_waiting: requests,
-            pushed_seq: pushed,
-            pull_cursor: row.try_get("pull_cursor")?,
-            share_open: row.try_get::<i64, _>("share_open")?.max(0) as u32,
-            share_closed: row.try_get::<i64, _>("share_closed")?.max(0) as u32,
-        })
-    }
-
-    /// Sets how many tables of each kind per session this kiosk asks central to hold for it.
-    pub async fn set_share_size(&self, open: u32, closed: u32) -> Result<(), KioskError> {
-        sqlx::query("UPDATE sync_state SET share_open = ?, share_closed = ? WHERE singleton = 1")
-            .bind(i64::from(open))
-            .bind(i64::from(closed))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn record_round(&self, now: DateTime<Utc>, error: Option<&str>) -> Result<(), KioskError> {
-        match error {
-            None => sqlx::query(
-                "UPDATE sync_state SET last_attempt = ?, last_success = ?, last_error = NULL WHERE singleton = 1",
-            )
-            .bind(now)
-            .bind(now),
-            Some(e) => sqlx::query("UPDATE sync_state SET last_attempt = ?, last_error = ? WHERE singleton = 1")
-                .bind(now)
-                .bind(e.to_string()),
-        }
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-}
-
 fn central_error(status: u16, body: &str) -> SyncError {
     match serde_json::from_str::<ErrorBody>(body) {
         Ok(b) => SyncError::Central {
@@ -598,11 +321,7 @@ pub async fn enrol_through(
     if let Some(e) = store.enrolment().await? {
         return Err(SyncError::AlreadyEnrolled(e.central_url));
     }
-    let issued: Option<i64> =
-        sqlx::query_scalar("SELECT next_sequence FROM kiosk_identity WHERE singleton = 1")
-            .fetch_optional(&store.pool)
-            .await?;
-    if issued.is_some_and(|n| n > 0) {
+    if store.has_issued_references().await? {
         return Err(SyncError::HasLocalBookings);
     }
     let base = base_url(central_url);
@@ -617,42 +336,18 @@ pub async fn enrol_through(
     }
     let credential: Credential = parse("enrolment answer", &body)?;
     let issuer = IssuerNumber::new(credential.issuer_number).map_err(KioskError::from)?;
-    let mut tx = store.pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query(
-        "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at)
-         VALUES (1, ?, ?, 0, ?)
-         ON CONFLICT (singleton) DO UPDATE SET kiosk_id = excluded.kiosk_id, issuer_number = excluded.issuer_number",
-    )
-    .bind(&credential.kiosk_id)
-    .bind(i64::from(issuer.get()))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let prisons = serde_json::to_string(&credential.prisons).unwrap_or_else(|_| "[]".into());
-    sqlx::query(
-        "INSERT INTO sync_enrolment (singleton, central_url, kiosk_id, token, prisons, enrolled_at)
-         VALUES (1, ?, ?, ?, ?, ?)",
-    )
-    .bind(&base)
-    .bind(&credential.kiosk_id)
-    .bind(&credential.token)
-    .bind(&prisons)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    // Nothing before enrolment is central's business (there are no bookings).
-    sqlx::query("UPDATE sync_state SET pushed_seq = (SELECT COALESCE(MAX(seq), 0) FROM outbox)")
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    tracing::info!(kiosk_id = %credential.kiosk_id, issuer = credential.issuer_number, central = %base, "kiosk enrolled");
-    Ok(Enrolment {
+    let enrolment = Enrolment {
         central_url: base,
         kiosk_id: credential.kiosk_id,
         token: credential.token,
         prisons: credential.prisons,
         enrolled_at: now,
-    })
+    };
+    let mut tx = store.begin().await?;
+    store::save_enrolment(&mut tx, &enrolment, issuer).await?;
+    tx.commit().await?;
+    tracing::info!(kiosk_id = %enrolment.kiosk_id, issuer = credential.issuer_number, central = %enrolment.central_url, "kiosk enrolled");
+    Ok(enrolment)
 }
 
 /// Talks to central on behalf of an enrolled kiosk.
@@ -663,13 +358,6 @@ pub struct SyncClient {
     token: String,
     prisons: Vec<String>,
     retry_pause: Duration,
-}
-
-struct Attempt {
-    key: String,
-    request: String,
-    state: String,
-    booking_reference: Option<String>,
 }
 
 impl SyncClient {
@@ -721,17 +409,12 @@ impl SyncClient {
         // Bookings made here while central was away go first, in order, so central judges this
         // one knowing them (a visitor cannot be booked twice into one session that way). If
         // central cannot be reached for that, it will not be for this booking either.
-        let backlog: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE seq > (SELECT pushed_seq FROM sync_state WHERE singleton = 1)",
-        )
-        .fetch_one(&self.store.pool)
-        .await?;
-        if backlog > 0
+        if self.store.unpushed_events().await? > 0
             && let Err(e) = self.push(now, &mut RoundReport::default()).await
         {
             tracing::warn!(error = %e, "could not push the kiosk's earlier bookings first");
             if matches!(e, SyncError::Unreachable(_)) {
-                let view = self.store.book_local(request, now, None).await?;
+                let view = booking::book_local(&self.store, request, now, None).await?;
                 return Ok(BookingOutcome {
                     via: "offline",
                     booking: view,
@@ -742,23 +425,11 @@ impl SyncClient {
         // crash sends the same request under the same key.
         let key = uuid::Uuid::now_v7().hyphenated().to_string();
         let body = serde_json::to_string(request).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO online_attempts (idempotency_key, request, state, created_at, updated_at)
-             VALUES (?, ?, 'pending', ?, ?)",
-        )
-        .bind(&key)
-        .bind(&body)
-        .bind(now)
-        .bind(now)
-        .execute(&self.store.pool)
-        .await?;
+        self.store.insert_attempt(&key, &body, now).await?;
         let mut maybe_sent = false;
         let mut last_failure = String::new();
         for attempt in 1..=ONLINE_TRIES {
-            sqlx::query("UPDATE online_attempts SET tries = tries + 1 WHERE idempotency_key = ?")
-                .bind(&key)
-                .execute(&self.store.pool)
-                .await?;
+            self.store.count_try(&key).await?;
             match self.post_booking(&key, &body).await {
                 Ok((status, answer)) => return self.online_answer(&key, request, status, &answer, now).await,
                 Err(lost) => {
@@ -776,10 +447,17 @@ impl SyncClient {
         tracing::warn!(error = %last_failure, maybe_sent, "central did not answer; booking on the kiosk");
         let state = if maybe_sent { "unresolved" } else { "unsent" };
         let deferred = maybe_sent.then_some(key.as_str());
-        match self.store.book_local(request, now, deferred).await {
+        match booking::book_local(&self.store, request, now, deferred).await {
             Ok(view) => {
-                self.set_attempt(&key, state, Some(view.reference.compact()), None, now)
-                    .await?;
+                store::set_attempt(
+                    &mut *self.store.conn().await?,
+                    &key,
+                    state,
+                    Some(view.reference.compact()),
+                    None,
+                    now,
+                )
+                .await?;
                 Ok(BookingOutcome {
                     via: "offline",
                     booking: view,
@@ -787,7 +465,8 @@ impl SyncClient {
             }
             Err(e) => {
                 // A refusal here still leaves an attempt central may have booked: settle it later.
-                self.set_attempt(
+                store::set_attempt(
+                    &mut *self.store.conn().await?,
                     &key,
                     if maybe_sent { "unresolved" } else { "failed" },
                     None,
@@ -810,28 +489,6 @@ impl SyncClient {
             .await
     }
 
-    async fn set_attempt(
-        &self,
-        key: &str,
-        state: &str,
-        reference: Option<&str>,
-        answer: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), SyncError> {
-        sqlx::query(
-            "UPDATE online_attempts SET state = ?, booking_reference = COALESCE(?, booking_reference),
-                answer = COALESCE(?, answer), updated_at = ? WHERE idempotency_key = ?",
-        )
-        .bind(state)
-        .bind(reference)
-        .bind(answer)
-        .bind(now)
-        .bind(key)
-        .execute(&self.store.pool)
-        .await?;
-        Ok(())
-    }
-
     async fn online_answer(
         &self,
         key: &str,
@@ -843,19 +500,11 @@ impl SyncClient {
         match status {
             200 | 201 => {
                 let booking: OnlineBooking = parse("booking answer", body)?;
-                let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+                let mut tx = self.store.begin().await?;
                 let reference = record_online_booking(&mut tx, &booking, now).await?;
-                sqlx::query(
-                    "UPDATE online_attempts SET state = 'booked', booking_reference = ?, answer = ?, updated_at = ?
-                     WHERE idempotency_key = ?",
-                )
-                .bind(reference.compact())
-                .bind(body)
-                .bind(now)
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
-                let view = load_booking(&mut tx, &reference).await?;
+                store::set_attempt(&mut tx, key, "booked", Some(reference.compact()), Some(body), now)
+                    .await?;
+                let view = store::load_booking(&mut tx, &reference).await?;
                 tx.commit().await?;
                 tracing::info!(reference = %reference, "visit booked online");
                 Ok(BookingOutcome {
@@ -864,12 +513,20 @@ impl SyncClient {
                 })
             }
             422 => {
-                self.set_attempt(key, "rejected", None, Some(body), now).await?;
+                store::set_attempt(
+                    &mut *self.store.conn().await?,
+                    key,
+                    "rejected",
+                    None,
+                    Some(body),
+                    now,
+                )
+                .await?;
                 let detail = parse::<ErrorBody>("refusal", body)?.error;
                 // Central's free tables may be gone while this kiosk still holds some in its
                 // share: those are this kiosk's to confirm.
                 if detail.code == "session_full" && self.share_left_for(request, now).await? > 0 {
-                    let view = self.store.book_local(request, now, None).await?;
+                    let view = booking::book_local(&self.store, request, now, None).await?;
                     return Ok(BookingOutcome {
                         via: "offline",
                         booking: view,
@@ -881,7 +538,15 @@ impl SyncClient {
                 })
             }
             _ => {
-                self.set_attempt(key, "failed", None, Some(body), now).await?;
+                store::set_attempt(
+                    &mut *self.store.conn().await?,
+                    key,
+                    "failed",
+                    None,
+                    Some(body),
+                    now,
+                )
+                .await?;
                 Err(central_error(status, body))
             }
         }
@@ -891,10 +556,10 @@ impl SyncClient {
         let Ok(session) = SessionId::parse(&request.session) else {
             return Ok(0);
         };
-        let mut conn = self.store.pool.acquire().await?;
+        let mut conn = self.store.conn().await?;
         let mut share = 0;
         for kind in [VisitKind::Open, VisitKind::Closed] {
-            share += tables_left(&mut conn, &session, kind, 0, now).await?.share;
+            share += store::tables_left(&mut conn, &session, kind, 0, now).await?.share;
         }
         Ok(share)
     }
@@ -919,8 +584,7 @@ impl SyncClient {
         self.push(now, &mut report).await?;
         self.lease(&mut report).await?;
         self.pull(now, &mut report).await?;
-        let mut conn = self.store.pool.acquire().await?;
-        report.pushed_seq = pushed_seq(&mut conn).await?;
+        report.pushed_seq = self.store.pushed_seq().await?;
         Ok(report)
     }
 
@@ -928,21 +592,12 @@ impl SyncClient {
     /// stored answer (or a first one). A visit central booked that the kiosk also booked offline
     /// is cancelled at central before the kiosk's own booking is pushed, so it counts once.
     async fn settle_attempts(&self, now: DateTime<Utc>) -> Result<u32, SyncError> {
-        let rows = sqlx::query(
-            "SELECT idempotency_key, request, state, booking_reference FROM online_attempts
-             WHERE state = 'unresolved' OR (state = 'pending' AND created_at < ?) ORDER BY idempotency_key",
-        )
-        .bind(now - chrono::Duration::seconds(PENDING_GRACE_SECS))
-        .fetch_all(&self.store.pool)
-        .await?;
+        let attempts = self
+            .store
+            .unsettled_attempts(now - chrono::Duration::seconds(PENDING_GRACE_SECS))
+            .await?;
         let mut settled = 0;
-        for row in rows {
-            let attempt = Attempt {
-                key: row.try_get("idempotency_key")?,
-                request: row.try_get("request")?,
-                state: row.try_get("state")?,
-                booking_reference: row.try_get("booking_reference")?,
-            };
+        for attempt in attempts {
             let (status, body) = self.post_booking(&attempt.key, &attempt.request).await?;
             self.settle(&attempt, status, &body, now).await?;
             settled += 1;
@@ -952,7 +607,7 @@ impl SyncClient {
 
     async fn settle(
         &self,
-        a: &Attempt,
+        a: &store::UnsettledAttempt,
         status: u16,
         body: &str,
         now: DateTime<Utc>,
@@ -962,17 +617,12 @@ impl SyncClient {
         } else {
             None
         };
-        let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.store.begin().await?;
         // The offline booking made in the attempt's place; found by its key too, in case the
         // kiosk stopped between writing it and noting it on the attempt.
         let local_ref: Option<String> = match &a.booking_reference {
             Some(r) => Some(r.clone()),
-            None => {
-                sqlx::query_scalar("SELECT reference FROM bookings WHERE online_key = ?")
-                    .bind(&a.key)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
+            None => store::booking_for_online_key(&mut tx, &a.key).await?,
         };
         let local = match &local_ref {
             Some(r) => Some(
@@ -991,37 +641,26 @@ impl SyncClient {
                     .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
                 let payload =
                     serde_json::json!({ "reference": central_ref.to_string(), "reason": SUPERSEDED });
-                append_event(&mut tx, "booking_cancelled", Some(&central_ref), &payload, now).await?;
+                store::append_event(&mut tx, "booking_cancelled", Some(&central_ref), &payload, now).await?;
                 "resolved"
             }
             (None, _, "pending") => "rejected",
             (None, _, _) => "resolved",
         };
-        if let Some(local) = &local {
-            let row = sqlx::query(
-                "SELECT confirmed_with_share, created_at FROM bookings WHERE reference = ? AND event_seq IS NULL",
-            )
-            .bind(local.compact())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = row {
-                let request: BookingRequest = serde_json::from_str(&a.request)
-                    .map_err(|_| KioskError::Corrupt(format!("online attempt {}", a.key)))?;
-                let payload = booking_created_payload(local, &request, row.try_get("confirmed_with_share")?);
-                let created_at: DateTime<Utc> = row.try_get("created_at")?;
-                let seq = append_event(&mut tx, "booking_created", Some(local), &payload, created_at).await?;
-                set_event_seq(&mut tx, local, seq).await?;
-            }
+        // The offline booking's event, held back until now, goes into the outbox after the
+        // cancellation of central's copy.
+        if let Some(local) = &local
+            && let Some((confirmed_with_share, created_at)) =
+                store::booking_awaiting_event(&mut tx, local).await?
+        {
+            let request: BookingRequest = serde_json::from_str(&a.request)
+                .map_err(|_| KioskError::Corrupt(format!("online attempt {}", a.key)))?;
+            let payload = booking_created_payload(local, &request, confirmed_with_share);
+            let seq =
+                store::append_event(&mut tx, "booking_created", Some(local), &payload, created_at).await?;
+            store::set_event_seq(&mut tx, local, seq).await?;
         }
-        sqlx::query(
-            "UPDATE online_attempts SET state = ?, answer = ?, updated_at = ? WHERE idempotency_key = ?",
-        )
-        .bind(new_state)
-        .bind(body)
-        .bind(now)
-        .bind(&a.key)
-        .execute(&mut *tx)
-        .await?;
+        store::set_attempt(&mut tx, &a.key, new_state, None, Some(body), now).await?;
         tx.commit().await?;
         tracing::info!(key = %a.key, status, state = new_state, "online attempt settled");
         Ok(())
@@ -1030,10 +669,7 @@ impl SyncClient {
     /// Pushes the outbox in order, in batches, and records central's answer to each event.
     async fn push(&self, now: DateTime<Utc>, report: &mut RoundReport) -> Result<(), SyncError> {
         loop {
-            let after = {
-                let mut conn = self.store.pool.acquire().await?;
-                pushed_seq(&mut conn).await?
-            };
+            let after = self.store.pushed_seq().await?;
             let events = self.store.outbox(after, PUSH_BATCH).await?;
             if events.is_empty() {
                 return Ok(());
@@ -1055,7 +691,7 @@ impl SyncClient {
                 return Err(central_error(status, &body));
             }
             let answer: PushAnswer = parse("push answer", &body)?;
-            let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = self.store.begin().await?;
             let mut highest = after;
             for result in &answer.results {
                 let Some(event) = events
@@ -1084,10 +720,7 @@ impl SyncClient {
                     report.rejected += 1;
                 }
             }
-            sqlx::query("UPDATE sync_state SET pushed_seq = MAX(pushed_seq, ?) WHERE singleton = 1")
-                .bind(highest)
-                .execute(&mut *tx)
-                .await?;
+            store::advance_pushed_seq(&mut tx, highest).await?;
             tx.commit().await?;
             if highest == after {
                 return Err(SyncError::Protocol(
@@ -1099,20 +732,14 @@ impl SyncClient {
 
     /// Asks central to top up this kiosk's shares of upcoming sessions.
     async fn lease(&self, report: &mut RoundReport) -> Result<(), SyncError> {
-        let (open, closed): (i64, i64) =
-            sqlx::query_as("SELECT share_open, share_closed FROM sync_state WHERE singleton = 1")
-                .fetch_one(&self.store.pool)
-                .await?;
+        let (open, closed) = self.store.share_size().await?;
         if open == 0 && closed == 0 {
             return Ok(());
         }
         for prison in &self.prisons {
             let request =
                 serde_json::json!({ "prison": prison, "open_tables": open, "closed_tables": closed });
-            let as_of = {
-                let mut conn = self.store.pool.acquire().await?;
-                horizon(&mut conn).await?
-            };
+            let as_of = self.store.horizon().await?;
             let (status, body) = self.post(LEASE, request.to_string()).await?;
             if status != 200 {
                 // A refused top-up leaves the shares as they were; the kiosk still works.
@@ -1120,9 +747,9 @@ impl SyncClient {
                 continue;
             }
             let answer: LeaseAnswer = parse("lease answer", &body)?;
-            let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = self.store.begin().await?;
             for lease in &answer.leases {
-                put_lease(&mut tx, lease, as_of.pushed_seq).await?;
+                put_lease(&mut tx, lease, as_of).await?;
             }
             tx.commit().await?;
             report.leases += answer.leases.len() as u32;
@@ -1133,13 +760,8 @@ impl SyncClient {
     /// Pulls reference data and table counts changed since the cursor; applies them and the new
     /// cursor in one transaction.
     async fn pull(&self, now: DateTime<Utc>, report: &mut RoundReport) -> Result<(), SyncError> {
-        let (cursor, as_of) = {
-            let mut conn = self.store.pool.acquire().await?;
-            let cursor: i64 = sqlx::query_scalar("SELECT pull_cursor FROM sync_state WHERE singleton = 1")
-                .fetch_one(&mut *conn)
-                .await?;
-            (cursor, horizon(&mut conn).await?)
-        };
+        let cursor = self.store.pull_cursor().await?;
+        let as_of = self.store.horizon().await?;
         let (status, body) = self
             .transport
             .exchange(Exchange::get(format!("{PULL}?cursor={cursor}")).with_token(&self.token))
@@ -1149,62 +771,32 @@ impl SyncClient {
         }
         let page: PullPage = parse("pull page", &body)?;
         domain::dataset::check(&page.prisons, &[]).map_err(KioskError::from)?;
-        let mut tx = self.store.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.store.begin().await?;
         // Departures first: a prisoner who left and came back in the same page is bookable.
         for d in &page.departed_prisoners {
-            sqlx::query("UPDATE prisoners SET departed = 1 WHERE number = ? AND prison_code = ?")
-                .bind(&d.number)
-                .bind(&d.prison)
-                .execute(&mut *tx)
-                .await?;
+            store::mark_departed(&mut tx, &d.number, &d.prison).await?;
         }
-        import_in(&mut tx, &page.prisons, &page.prisoners).await?;
+        store::import_in(&mut tx, &page.prisons, &page.prisoners).await?;
         // Central's visiting orders count only the bookings it had when it answered: take off
         // this kiosk's own that it may not have had.
         for p in &page.prisoners {
-            sqlx::query(
-                "UPDATE prisoners SET visiting_orders = MAX(visiting_orders - (SELECT COUNT(*) FROM bookings b
-                    WHERE b.prisoner_number = prisoners.number
-                      AND b.spent_visiting_order = 1 AND b.status IN ('booked', 'requested')
-                      AND ((b.channel = 'kiosk' AND (b.event_seq IS NULL OR b.event_seq > ?))
-                        OR (b.channel = 'online' AND COALESCE(b.online_seq, 0) > ?))), 0)
-                 WHERE number = ?",
+            store::take_off_unseen_visiting_orders(
+                &mut tx,
+                p.number.as_str(),
+                as_of.pushed_seq,
+                as_of.online_seq,
             )
-            .bind(as_of.pushed_seq)
-            .bind(as_of.online_seq)
-            .bind(p.number.as_str())
-            .execute(&mut *tx)
             .await?;
         }
         for t in &page.session_tables {
             let session = SessionId::parse(&t.session)
                 .map_err(|_| SyncError::Protocol(format!("session {:?}", t.session)))?;
-            sqlx::query(
-                "INSERT INTO session_tables (template_id, session_date, visit_kind, booked, escrowed, as_of_seq,
-                    as_of_online, pulled_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE SET booked = excluded.booked,
-                    escrowed = excluded.escrowed, as_of_seq = excluded.as_of_seq,
-                    as_of_online = excluded.as_of_online, pulled_at = excluded.pulled_at",
-            )
-            .bind(session.template_id())
-            .bind(session.date())
-            .bind(t.kind.as_str())
-            .bind(i64::from(t.booked))
-            .bind(i64::from(t.escrowed))
-            .bind(as_of.pushed_seq)
-            .bind(as_of.online_seq)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            store::put_session_tables(&mut tx, &session, t.kind, t.booked, t.escrowed, as_of, now).await?;
         }
         for lease in &page.leases {
-            put_lease(&mut tx, lease, as_of.pushed_seq).await?;
+            put_lease(&mut tx, lease, as_of).await?;
         }
-        sqlx::query("UPDATE sync_state SET pull_cursor = ? WHERE singleton = 1")
-            .bind(page.next_cursor.max(cursor))
-            .execute(&mut *tx)
-            .await?;
+        store::set_pull_cursor(&mut tx, page.next_cursor.max(cursor)).await?;
         tx.commit().await?;
         report.pulled_prisons = page.prisons.len() as u32;
         report.pulled_prisoners = page.prisoners.len() as u32;
@@ -1222,24 +814,13 @@ impl SyncClient {
 /// A share with an offline booking whose event still waits for a lost online answer to be settled
 /// is kept until a later round, when that event is in the outbox.
 async fn release_expired_shares(store: &Store, now: DateTime<Utc>) -> Result<u32, SyncError> {
-    let mut tx = store.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let expired = sqlx::query(
-        "UPDATE escrow_shares SET released = 1, tables = 0 WHERE released = 0 AND expires_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.template_id = escrow_shares.template_id
-                AND b.session_date = escrow_shares.session_date AND b.visit_kind = escrow_shares.visit_kind
-                AND b.confirmed_with_share = 1 AND b.event_seq IS NULL AND b.status IN ('booked', 'requested'))
-         RETURNING template_id, session_date, visit_kind",
-    )
-    .bind(now)
-    .fetch_all(&mut *tx)
-    .await?;
-    for row in &expired {
-        let session = SessionId::new(row.try_get::<String, _>(0)?, row.try_get::<NaiveDate, _>(1)?);
-        let kind: String = row.try_get(2)?;
+    let mut tx = store.begin().await?;
+    let expired = store::release_expired_shares(&mut tx, now).await?;
+    for (session, kind) in &expired {
         // No `tables`: all that is left at central, which may be more than this kiosk knows of
         // if the answer to a top-up was lost.
-        let payload = serde_json::json!({ "session": session.to_string(), "kind": kind });
-        append_event(&mut tx, "share_released", None, &payload, now).await?;
+        let payload = serde_json::json!({ "session": session.to_string(), "kind": kind.as_str() });
+        store::append_event(&mut tx, "share_released", None, &payload, now).await?;
     }
     tx.commit().await?;
     if !expired.is_empty() {
@@ -1251,26 +832,17 @@ async fn release_expired_shares(store: &Store, now: DateTime<Utc>) -> Result<u32
     Ok(expired.len() as u32)
 }
 
-async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: i64) -> Result<(), SyncError> {
+async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: Horizon) -> Result<(), SyncError> {
     let session = SessionId::parse(&lease.session)
         .map_err(|_| SyncError::Protocol(format!("session {:?}", lease.session)))?;
-    sqlx::query(
-        "INSERT INTO escrow_shares (template_id, session_date, visit_kind, prison_code, tables, expires_at, as_of_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE SET prison_code = excluded.prison_code,
-            tables = excluded.tables, expires_at = excluded.expires_at, as_of_seq = excluded.as_of_seq
-         WHERE escrow_shares.released = 0",
-    )
-    .bind(session.template_id())
-    .bind(session.date())
-    .bind(lease.kind.as_str())
-    .bind(&lease.prison)
-    .bind(i64::from(lease.tables))
-    .bind(lease.expires_at)
-    .bind(as_of)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let share = Share {
+        prison: &lease.prison,
+        session: &session,
+        kind: lease.kind,
+        tables: lease.tables,
+        expires_at: lease.expires_at,
+    };
+    Ok(store::put_share(conn, &share, as_of).await?)
 }
 
 /// Writes central's booking made online into the kiosk's store (once, however often the answer
@@ -1284,60 +856,25 @@ async fn record_online_booking(
         .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
     let session =
         SessionId::parse(&b.session).map_err(|_| SyncError::Protocol(format!("session {:?}", b.session)))?;
-    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = ?)")
-        .bind(reference.compact())
-        .fetch_one(&mut *conn)
-        .await?;
-    if known {
-        return Ok(reference);
-    }
-    let online_seq: i64 = sqlx::query_scalar(
-        "UPDATE sync_state SET online_seq = online_seq + 1 WHERE singleton = 1 RETURNING online_seq",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let inserted = sqlx::query(
-        "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
-            status, spent_visiting_order, created_at, updated_at, channel, online_seq)
-         VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 'online', ?) ON CONFLICT (reference) DO NOTHING",
-    )
-    .bind(reference.compact())
-    .bind(&b.prison)
-    .bind(&b.prisoner_number)
-    .bind(session.template_id())
-    .bind(session.date())
-    .bind(b.kind.as_str())
-    .bind(b.spent_visiting_order)
-    .bind(now)
-    .bind(now)
-    .bind(online_seq)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Ok(reference);
-    }
-    for (position, v) in b.visitors.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name, date_of_birth, contact_id)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(reference.compact())
-        .bind(position as i64)
-        .bind(&v.first_name)
-        .bind(&v.last_name)
-        .bind(v.date_of_birth)
-        .bind(&v.contact_id)
-        .execute(&mut *conn)
-        .await?;
-    }
-    if b.spent_visiting_order {
-        // The next pull brings central's count; until then the kiosk's own is one less.
-        sqlx::query("UPDATE prisoners SET visiting_orders = MAX(visiting_orders - 1, 0) WHERE number = ?")
-            .bind(&b.prisoner_number)
-            .execute(&mut *conn)
-            .await?;
-    }
+    let booking = NewOnlineBooking {
+        reference: &reference,
+        prison_code: &b.prison,
+        prisoner_number: &b.prisoner_number,
+        session: &session,
+        kind: b.kind,
+        spent_visiting_order: b.spent_visiting_order,
+        visitors: b
+            .visitors
+            .iter()
+            .map(|v| NewVisitor {
+                first_name: &v.first_name,
+                last_name: &v.last_name,
+                date_of_birth: v.date_of_birth,
+                contact_id: v.contact_id.as_deref(),
+            })
+            .collect(),
+    };
+    store::insert_online_booking(conn, &booking, now).await?;
     Ok(reference)
 }
 
@@ -1354,72 +891,33 @@ async fn apply_event_result(
         "outcome": result.outcome, "reason": result.reason, "share_used": result.share_used,
     }))
     .unwrap_or_else(|_| body.chars().take(500).collect());
-    sqlx::query(
-        "INSERT INTO push_answers (event_id, seq, outcome, reason, answer, answered_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
-            answer = excluded.answer, answered_at = excluded.answered_at",
-    )
-    .bind(&result.event_id)
-    .bind(result.seq)
-    .bind(if result.outcome == "accepted" { "accepted" } else { "rejected" })
-    .bind(&result.reason)
-    .bind(&answer)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    let accepted = result.outcome == "accepted";
+    let kept = store::PushAnswer {
+        event_id: &result.event_id,
+        seq: result.seq,
+        accepted,
+        reason: result.reason.as_deref(),
+        answer: &answer,
+    };
+    store::record_push_answer(conn, &kept, now).await?;
     let Some(reference) = booking_reference else {
         return Ok(());
     };
-    match (kind, result.outcome.as_str()) {
-        ("booking_created", "accepted") => {
-            let status = result.booking.as_ref().map_or("booked", |b| b.status.as_str());
-            let status = if status == "requested" {
-                "requested"
-            } else {
-                "booked"
+    match (kind, accepted) {
+        ("booking_created", true) => {
+            // Central may keep a request a request; anything else it accepted is booked.
+            let status = match result.booking.as_ref().map(|b| b.status.as_str()) {
+                Some("requested") => BookingStatus::Requested,
+                _ => BookingStatus::Booked,
             };
-            sqlx::query(
-                "UPDATE bookings SET status = ?, status_reason = NULL, share_used = ?, updated_at = ?
-                 WHERE reference = ? AND status IN ('requested', 'booked')",
-            )
-            .bind(status)
-            .bind(result.share_used)
-            .bind(now)
-            .bind(reference)
-            .execute(&mut *conn)
-            .await?;
+            store::accept_booking(conn, reference, status, result.share_used, now).await?;
         }
-        ("booking_created", _) => {
+        ("booking_created", false) => {
             let reason = result.reason.as_deref().unwrap_or("rejected");
-            let refunded = sqlx::query(
-                "UPDATE bookings SET status = 'rejected', status_reason = ?, share_used = 0, updated_at = ?
-                 WHERE reference = ? AND status IN ('requested', 'booked') RETURNING spent_visiting_order, prisoner_number",
-            )
-            .bind(reason)
-            .bind(now)
-            .bind(reference)
-            .fetch_optional(&mut *conn)
-            .await?;
-            if let Some(row) = refunded
-                && row.try_get::<bool, _>(0)?
-            {
-                sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders + 1 WHERE number = ?")
-                    .bind(row.try_get::<String, _>(1)?)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            store::reject_booking(conn, reference, reason, now).await?;
             tracing::info!(reference, reason, "central rejected a kiosk booking");
         }
-        ("booking_cancelled", "accepted") => {
-            sqlx::query(
-                "UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE reference = ?
-                 AND status IN ('requested', 'booked')",
-            )
-            .bind(now)
-            .bind(reference)
-            .execute(&mut *conn)
-            .await?;
-        }
+        ("booking_cancelled", true) => store::cancel_booking(conn, reference, now).await?,
         _ => {}
     }
     Ok(())
@@ -1434,7 +932,7 @@ pub async fn book(
     now: DateTime<Utc>,
 ) -> Result<BookingOutcome, SyncError> {
     if store.enrolment().await?.is_none() {
-        let booking = store.book(request, now).await?;
+        let booking = booking::book(store, request, now).await?;
         return Ok(BookingOutcome {
             via: "local",
             booking,
