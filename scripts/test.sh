@@ -24,7 +24,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Rust tests: rules, SQLite and PostgreSQL stores, kioskctl, slips printed through CUPS-PDF"
 # The sync scenario tests run the real visit-central and kioskctl binaries as processes.
-cargo build --locked -p visit-central -p visit-kiosk --bins
+cargo build --locked -p visit-central -p visit-kioskctl
 # The central service's API suite runs twice: here on SQLite (its default store), and below,
 # inside with-postgres.sh, on PostgreSQL.
 env -u CENTRAL_TEST_DATABASE_URL cargo test --locked -p visit-central --test api 2>&1 \
@@ -37,6 +37,6 @@ step "kiosk UI: browser tests in Chromium (playwright-core, axe-core)"
 npm --prefix ui test 2>&1 | tee test-output/ui-test.log
 
 step "end to end: the real kiosk window under Xvfb, through tauri-driver and WebKitWebDriver"
-cargo build --locked -p visit-kiosk-app -p visit-kiosk --bins
+cargo build --locked -p visit-kiosk-app -p visit-kioskctl
 # Under CUPS-PDF, so the visitor's Print slip in the real window really prints.
 scripts/with-cups.sh timeout 900 cargo test --locked -p visit-e2e 2>&1 | tee test-output/e2e-test.log

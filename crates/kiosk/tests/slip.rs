@@ -9,9 +9,8 @@ use kiosk::printing::booking_slip;
 use kiosk::slip::{Language, Paper, Slip, render_slip};
 use kiosk::{BookedVisitor, BookingStatus, BookingView, Prison};
 use kiosk_test_support::pdf::{qr, text, tool};
-use kiosk_test_support::{STORE_FILE, at, demo_store_in, llyr, picked, request, rhys_request};
+use kiosk_test_support::{at, demo_store_in, rhys_request};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tempfile::TempDir;
 
 /// When the slips here are printed: two minutes after the visits were booked.
@@ -346,69 +345,4 @@ async fn a_saved_booking_has_a_slip_and_an_unknown_reference_has_none() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "booking_not_found");
-}
-
-/// `kioskctl slip` writes the PDF an operator asked for; `kioskctl printer` keeps the setting.
-#[tokio::test]
-async fn kioskctl_writes_a_slip_and_keeps_the_printer_setting() {
-    let dir = TempDir::new().unwrap();
-    let store = demo_store_in(dir.path()).await;
-    let request = request("CDF", llyr(), vec![picked("C000005")], "CDF-SAT-PM/2026-11-28");
-    let booked = book(&store, &request, at("2026-11-25T10:00:00Z")).await.unwrap();
-    store.close().await;
-    let db = dir.path().join(STORE_FILE);
-    let kioskctl = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_kioskctl"))
-            .arg("--db")
-            .arg(&db)
-            .args(["--now", "2026-11-25T10:02:00Z"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let out = dir.path().join("operator.pdf");
-    // Lower case and without the hyphen, as staff type it.
-    let typed = booked.reference.compact().to_lowercase();
-    let run = kioskctl(&[
-        "slip",
-        &typed,
-        "--out",
-        out.to_str().unwrap(),
-        "--lang",
-        "cy",
-        "--paper",
-        "receipt",
-    ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let said = text(&out);
-    assert!(said.contains(&booked.reference.to_string()), "{said}");
-    assert!(
-        said.contains("L. ap Gruffudd") && said.contains("Ffion ap Gruffudd"),
-        "{said}"
-    );
-    assert!(
-        !said.contains("Llŷr"),
-        "the prisoner's first name is on the slip: {said}"
-    );
-    assert_eq!(raster(&out).1, 640);
-
-    let bad = kioskctl(&[
-        "slip",
-        &typed,
-        "--out",
-        out.to_str().unwrap(),
-        "--paper",
-        "letter",
-    ]);
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("receipt or a4"));
-
-    let none = kioskctl(&["printer"]);
-    assert_eq!(String::from_utf8_lossy(&none.stdout).trim(), "null");
-    let set = kioskctl(&["printer", "--queue", "FrontDesk", "--paper", "a4"]);
-    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
-    let shown: serde_json::Value = serde_json::from_slice(&kioskctl(&["printer"]).stdout).unwrap();
-    assert_eq!(shown, serde_json::json!({ "queue": "FrontDesk", "paper": "a4" }));
-    let refused = kioskctl(&["printer", "--queue", "-o evil"]);
-    assert!(!refused.status.success());
 }

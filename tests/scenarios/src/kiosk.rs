@@ -10,7 +10,7 @@ use tokio::process::Command;
 
 /// The kioskctl binary: `$VISIT_KIOSKCTL`, else the one beside this test.
 fn kioskctl_binary() -> PathBuf {
-    workspace_binary("VISIT_KIOSKCTL", "kioskctl", "visit-kiosk")
+    workspace_binary("VISIT_KIOSKCTL", "kioskctl", "visit-kioskctl")
 }
 
 #[derive(Debug, Clone)]

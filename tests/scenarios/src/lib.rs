@@ -2,7 +2,7 @@
 //! processes, a fault-injecting proxy between them, and the demo data as the scenarios read it.
 //!
 //! The binaries are not built by `cargo test -p visit-scenarios`: build them first with
-//! `cargo build -p visit-central -p visit-kiosk --bins`, or name them with VISIT_CENTRAL_BIN and
+//! `cargo build -p visit-central -p visit-kioskctl`, or name them with VISIT_CENTRAL_BIN and
 //! VISIT_KIOSKCTL.
 
 pub mod central;

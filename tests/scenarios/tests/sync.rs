@@ -2,7 +2,7 @@
 //! temporary SQLite database) and several kiosks as real `kioskctl` processes, each with its own
 //! store file, with the network between them cut, delayed and duplicated and processes killed.
 //!
-//! Needs the binaries built first: `cargo build -p visit-central -p visit-kiosk --bins` (or set
+//! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl` (or set
 //! VISIT_CENTRAL_BIN and VISIT_KIOSKCTL to them).
 
 use scenarios::{
