@@ -3,7 +3,7 @@
 //! `{ "error": { "code": "...", "message": "...", "violations": [...]? } }`.
 
 use crate::error::CentralError;
-use crate::service::{Central, LeaseRequest, PushRequest, ViolationView};
+use crate::service::Central;
 use crate::store::Kiosk;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -14,9 +14,12 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::BookingRequest;
+use protocol::routes::{BOOKING, BOOKINGS, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY};
+use protocol::{
+    BookingRequest, EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo, LeaseRequest, PullQuery,
+    PushRequest, ReadyAnswer, Violation,
+};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,36 +30,11 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-pub const ENROL: &str = "/api/v1/enrol";
-pub const KIOSK: &str = "/api/v1/kiosk";
-pub const BOOKINGS: &str = "/api/v1/bookings";
-pub const BOOKING: &str = "/api/v1/bookings/{reference}";
-pub const PULL: &str = "/api/v1/sync/pull";
-pub const PUSH: &str = "/api/v1/sync/push";
-pub const LEASE: &str = "/api/v1/escrow/lease";
-pub const OPENAPI: &str = "/api/v1/openapi.json";
-pub const HEALTH: &str = "/healthz";
-pub const READY: &str = "/readyz";
-
-/// Every route, as (method, path). The OpenAPI document must list exactly these (a test checks).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("post", ENROL),
-    ("get", KIOSK),
-    ("post", BOOKINGS),
-    ("get", BOOKING),
-    ("get", PULL),
-    ("post", PUSH),
-    ("post", LEASE),
-    ("get", OPENAPI),
-    ("get", HEALTH),
-    ("get", READY),
-];
-
 /// The OpenAPI 3.1 document, written by hand next to the routes.
 pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
 
-pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(protocol::routes::IDEMPOTENCY_KEY);
+pub const REPLAYED: HeaderName = HeaderName::from_static(protocol::routes::REPLAYED);
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 #[derive(Debug, Clone, Copy)]
@@ -90,14 +68,14 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    violations: Option<Vec<ViolationView>>,
+    violations: Option<Vec<Violation>>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            code,
+            code: code.as_str(),
             message: message.into(),
             violations: None,
         }
@@ -121,7 +99,7 @@ impl From<CentralError> for ApiError {
             other => other.to_string(),
         };
         let violations = match &e {
-            CentralError::Rejected(v) => Some(ViolationView::list(v)),
+            CentralError::Rejected(v) => Some(Violation::list(v)),
             _ => None,
         };
         Self {
@@ -133,28 +111,10 @@ impl From<CentralError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    violations: Option<&'a [ViolationView]>,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-                violations: self.violations.as_deref(),
-            },
-        };
+        let mut body = ErrorBody::new(self.code, self.message);
+        body.error.violations = self.violations;
         (self.status, Json(body)).into_response()
     }
 }
@@ -177,7 +137,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if !is_json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as Content-Type: application/json",
             ));
         }
@@ -185,11 +145,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
+                    ErrorCode::BodyTooLarge,
                     "the request body is too large",
                 )
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", e.body_text())
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BodyUnreadable, e.body_text())
             }
         })?;
         parse_json(&bytes).map(JsonBody)
@@ -212,19 +172,19 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_json",
+            ErrorCode::MalformedJson,
             format!("the body is not valid JSON: {e}"),
         ),
         Category::Data => {
             let text = e.to_string();
             let code = if text.starts_with("unknown field") {
-                "unknown_field"
+                ErrorCode::UnknownField
             } else if text.starts_with("missing field") {
-                "missing_field"
+                ErrorCode::MissingField
             } else if text.starts_with("invalid type") {
-                "invalid_type"
+                ErrorCode::InvalidType
             } else {
-                "invalid_value"
+                ErrorCode::InvalidValue
             };
             let at = if path == "." {
                 String::new()
@@ -251,7 +211,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
+                    ErrorCode::Unauthenticated,
                     "send Authorization: Bearer <kiosk token>",
                 )
             })?;
@@ -267,12 +227,6 @@ pub fn bearer_token(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnrolRequest {
-    code: String,
-}
-
 async fn enrol(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<EnrolRequest>,
@@ -281,19 +235,11 @@ async fn enrol(
     Ok((StatusCode::CREATED, Json(credential)).into_response())
 }
 
-#[derive(Serialize)]
-struct KioskView<'a> {
-    kiosk_id: &'a str,
-    issuer_number: u16,
-    prisons: &'a [String],
-    last_seq: i64,
-}
-
 async fn whoami(Authenticated(k): Authenticated) -> Response {
-    Json(KioskView {
-        kiosk_id: &k.id,
+    Json(KioskInfo {
+        kiosk_id: k.id,
         issuer_number: k.issuer_number,
-        prisons: &k.prisons,
+        prisons: k.prisons,
         last_seq: k.last_seq,
     })
     .into_response()
@@ -308,7 +254,7 @@ async fn create_booking(
     let key = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "idempotency_key_missing",
+            ErrorCode::IdempotencyKeyMissing,
             "send an Idempotency-Key header: a UUID (v7) made before the first try",
         )
     })?;
@@ -319,7 +265,7 @@ async fn create_booking(
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "idempotency_key_invalid",
+                ErrorCode::IdempotencyKeyInvalid,
                 "the Idempotency-Key must be a UUID",
             )
         })?;
@@ -349,23 +295,17 @@ async fn get_booking(
     Ok(Json(s.central.booking(&kiosk, &reference).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct PullQuery {
-    #[serde(default)]
-    cursor: i64,
-}
-
 async fn pull(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) =
-        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, e.body_text()))?;
     if q.cursor < 0 {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "cursor must be 0 or more",
         ));
     }
@@ -393,18 +333,22 @@ async fn openapi() -> Response {
 }
 
 async fn healthz() -> Response {
-    Json(serde_json::json!({ "status": "ok" })).into_response()
+    Json(HealthAnswer { status: "ok".into() }).into_response()
 }
 
 async fn readyz(State(s): State<AppState>) -> Response {
     let store = s.central.store();
     match store.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": store.backend() })).into_response(),
+        Ok(()) => Json(ReadyAnswer {
+            status: "ready".into(),
+            database: store.backend().into(),
+        })
+        .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "store_unavailable",
+                ErrorCode::StoreUnavailable,
                 "the booking store is unavailable",
             )
             .into_response()
@@ -413,13 +357,13 @@ async fn readyz(State(s): State<AppState>) -> Response {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint")
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this endpoint does not take that method",
     )
 }
@@ -441,12 +385,12 @@ where
         return response;
     }
     let code = match status {
-        StatusCode::REQUEST_TIMEOUT => "request_timeout",
-        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
-        _ => "http_error",
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::INTERNAL_SERVER_ERROR => ErrorCode::InternalError,
+        _ => ErrorCode::HttpError,
     };
     let message = status.canonical_reason().unwrap_or("error").to_ascii_lowercase();
     let mut fresh = ApiError::new(status, code, message).into_response();

@@ -17,8 +17,13 @@ use domain::{
     BookingContext, BookingReference, BookingRequest, Contact, Field, IssuerNumber, PrisonRules, RuleError,
     Session, SessionId, Violations, VisitKind, VisitorInput, decide,
 };
+use protocol::{
+    Booking, BookingCancelled, BookingCreated, BookingState, BookingStatus, BookingVisitor, Credential,
+    Departure as DepartureView, ErrorBody, Event, EventRefusal, EventResult, Lease, LeaseAnswer,
+    LeaseRequest, PullPage, PushAnswer, PushEvent, PushRequest, SessionTables, ShareReleased, Violation,
+};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -60,81 +65,45 @@ pub struct Answer {
     pub replayed: bool,
 }
 
-/// A booking as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BookingView {
-    pub reference: String,
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_reason: Option<String>,
-    pub prison: String,
-    pub prisoner_number: String,
-    pub session: String,
-    pub date: NaiveDate,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<NaiveTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<NaiveTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<String>,
-    pub kind: VisitKind,
-    pub spent_visiting_order: bool,
-    pub channel: Channel,
-    pub used_share: bool,
-    pub visitors: Vec<VisitorView>,
-    pub booked_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VisitorView {
-    pub first_name: String,
-    pub last_name: String,
-    /// Absent only on a refused request whose visitor central could not name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_of_birth: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-}
-
-impl BookingView {
-    fn new(b: BookingRecord, session: Option<&Session>) -> Self {
-        Self {
-            reference: b.reference,
-            status: b.status,
-            status_reason: b.status_reason,
-            prison: b.prison,
-            prisoner_number: b.prisoner_number,
-            session: b.session,
-            date: b.date,
-            start: session.map(|s| s.start),
-            end: session.map(|s| s.end),
-            room: session.map(|s| s.room.clone()),
-            kind: b.kind,
-            spent_visiting_order: b.spent_visiting_order,
-            channel: b.channel,
-            used_share: b.used_share,
-            visitors: b
-                .visitors
-                .into_iter()
-                .map(|v| VisitorView {
-                    first_name: v.first_name,
-                    last_name: v.last_name,
-                    date_of_birth: v.date_of_birth,
-                    contact_id: v.contact_id,
-                })
-                .collect(),
-            booked_at: b.booked_at,
-        }
+/// A booking as the API shows it, with its session's times when central still has them.
+fn booking_view(b: BookingRecord, session: Option<&Session>) -> Booking {
+    Booking {
+        reference: b.reference,
+        status: b.status,
+        status_reason: b.status_reason,
+        prison: b.prison,
+        prisoner_number: b.prisoner_number,
+        session: b.session,
+        date: b.date,
+        start: session.map(|s| s.start),
+        end: session.map(|s| s.end),
+        room: session.map(|s| s.room.clone()),
+        kind: b.kind,
+        spent_visiting_order: b.spent_visiting_order,
+        channel: b.channel,
+        used_share: b.used_share,
+        visitors: b
+            .visitors
+            .into_iter()
+            .map(|v| BookingVisitor {
+                first_name: v.first_name,
+                last_name: v.last_name,
+                date_of_birth: v.date_of_birth,
+                contact_id: v.contact_id,
+            })
+            .collect(),
+        booked_at: b.booked_at,
     }
 }
 
-/// What a new kiosk is told once: its credential and its reference issuer number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Credential {
-    pub kiosk_id: String,
-    pub token: String,
-    pub issuer_number: u16,
-    pub prisons: Vec<String>,
+fn lease_view(l: LeaseRow) -> Lease {
+    Lease {
+        prison: l.prison,
+        session: l.key.session().to_string(),
+        kind: l.key.kind,
+        tables: l.tables,
+        expires_at: l.expires_at,
+    }
 }
 
 /// A one-time enrolment code made by an administrator.
@@ -152,227 +121,6 @@ pub struct ImportSummary {
     pub prisons_changed: usize,
     pub prisoners: usize,
     pub prisoners_changed: usize,
-}
-
-/// Reference data changed since a cursor. Apply departures first, then prisoners.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PullPage {
-    /// Pass this as `cursor` next time. Rows may come again in a later page: apply them as
-    /// replacements, never as increments.
-    pub next_cursor: i64,
-    pub prisons: Vec<PrisonFile>,
-    pub prisoners: Vec<PrisonerFile>,
-    pub departed_prisoners: Vec<DepartureView>,
-    /// Tables taken by all channels, per session and kind: `booked` counts every live booking
-    /// central knows of, `escrowed` every kiosk's unused share (this kiosk's included).
-    pub session_tables: Vec<SessionTablesView>,
-    /// This kiosk's own shares that changed; `tables` is what it may still confirm offline.
-    pub leases: Vec<LeaseView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DepartureView {
-    pub number: String,
-    pub prison: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionTablesView {
-    pub session: String,
-    pub kind: VisitKind,
-    pub booked: u32,
-    pub escrowed: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeaseView {
-    pub prison: String,
-    pub session: String,
-    pub kind: VisitKind,
-    pub tables: u32,
-    /// The kiosk must not confirm against this share from this instant; central takes back
-    /// what is left at the same instant.
-    pub expires_at: DateTime<Utc>,
-}
-
-impl From<LeaseRow> for LeaseView {
-    fn from(l: LeaseRow) -> Self {
-        Self {
-            prison: l.prison,
-            session: l.key.session().to_string(),
-            kind: l.key.kind,
-            tables: l.tables,
-            expires_at: l.expires_at,
-        }
-    }
-}
-
-/// Asks for a share of each upcoming session's tables of the prison: central tops this kiosk's
-/// share up to the numbers asked for, as far as free tables allow. It never shrinks a share:
-/// the kiosk gives tables back with a `share_released` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LeaseRequest {
-    pub prison: String,
-    #[serde(default)]
-    pub open_tables: u32,
-    #[serde(default)]
-    pub closed_tables: u32,
-    /// Only these sessions (`TEMPLATE/DATE`); all bookable ones when absent.
-    #[serde(default)]
-    pub sessions: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeaseAnswer {
-    pub leases: Vec<LeaseView>,
-}
-
-/// A batch of a kiosk's outbox events, oldest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PushRequest {
-    pub events: Vec<PushEvent>,
-}
-
-/// One outbox event. `seq` is the kiosk's own sequence (strictly increasing); `event_id` names
-/// the event for replays. The payload is checked per event, so one bad event does not sink
-/// the batch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PushEvent {
-    pub event_id: uuid::Uuid,
-    pub seq: i64,
-    pub kind: String,
-    pub created_at: DateTime<Utc>,
-    pub payload: serde_json::Value,
-}
-
-/// `booking_created`: a booking made on the kiosk, confirmed against its share or recorded as
-/// a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BookingCreated {
-    pub reference: String,
-    pub request: BookingRequest,
-    /// The kiosk confirmed it offline against its escrow share.
-    #[serde(default)]
-    pub confirmed_with_share: bool,
-}
-
-/// `booking_cancelled`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BookingCancelled {
-    pub reference: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-/// `share_released`: the kiosk gives back unused tables of its share: `tables` of them, or all
-/// that are left when it is absent (what a kiosk sends once a share's cut-off has passed).
-///
-/// This is the only way a share goes back to the pool, revocation aside: the event comes after
-/// every visit the kiosk confirmed against the share in its outbox, so none of them can find its
-/// table gone. Central taking shares back at the cut-off by itself would refuse the CONFIRMED
-/// visits of a kiosk that was offline across it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ShareReleased {
-    pub session: String,
-    pub kind: VisitKind,
-    #[serde(default)]
-    pub tables: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Accepted,
-    Rejected,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ViolationView {
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-impl ViolationView {
-    pub fn list(v: &Violations) -> Vec<Self> {
-        v.as_slice()
-            .iter()
-            .map(|v| ViolationView {
-                field: v.field.to_string(),
-                code: v.code().to_string(),
-                message: v.error.to_string(),
-            })
-            .collect()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct BookingStatusView {
-    pub reference: String,
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_reason: Option<String>,
-    /// Why staff should look at a booking central honoured against its rules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_reason: Option<String>,
-}
-
-/// Central's answer to one pushed event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventResult {
-    pub event_id: uuid::Uuid,
-    pub seq: i64,
-    pub outcome: Outcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub violations: Vec<ViolationView>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub booking: Option<BookingStatusView>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub share_used: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tables_released: Option<u32>,
-    /// True when this is the stored answer to an event pushed before.
-    #[serde(default)]
-    pub replayed: bool,
-}
-
-impl EventResult {
-    fn accepted(event: &PushEvent) -> Self {
-        Self {
-            event_id: event.event_id,
-            seq: event.seq,
-            outcome: Outcome::Accepted,
-            reason: None,
-            violations: Vec::new(),
-            booking: None,
-            share_used: None,
-            tables_released: None,
-            replayed: false,
-        }
-    }
-
-    fn rejected(event: &PushEvent, reason: &str) -> Self {
-        Self {
-            outcome: Outcome::Rejected,
-            reason: Some(reason.to_string()),
-            ..Self::accepted(event)
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PushAnswer {
-    pub results: Vec<EventResult>,
-    /// The highest sequence central has applied for this kiosk.
-    pub last_seq: i64,
 }
 
 /// The status reason recorded for a booking refused for this rule, in the vocabulary staff
@@ -624,7 +372,7 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         prison: &code,
         prisoner_number: record.number.as_str(),
         key: &key,
-        status: "booked",
+        status: BookingStatus::Booked,
         status_reason: None,
         spent_visiting_order: spends_visiting_order,
         channel: a.channel,
@@ -638,7 +386,7 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
     .await?;
     let record = BookingRecord {
         reference,
-        status: "booked".into(),
+        status: BookingStatus::Booked,
         status_reason: None,
         prison: code,
         prisoner_number: record.number.to_string(),
@@ -655,18 +403,6 @@ async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, Cent
         received_at: a.received_at,
     };
     Ok(Decision::Booked { record, session })
-}
-
-/// The body of a refusal, as the API's error format has it.
-pub fn rejection_body(v: &Violations) -> serde_json::Value {
-    let first = v.first();
-    serde_json::json!({
-        "error": {
-            "code": first.code(),
-            "message": first.to_string(),
-            "violations": ViolationView::list(v),
-        }
-    })
 }
 
 impl Central {
@@ -902,12 +638,12 @@ impl Central {
                 tracing::info!(reference = %record.reference, session = %record.session, kiosk_id = %kiosk.id, "booked online");
                 (
                     201,
-                    serde_json::to_string(&BookingView::new(record, session.as_ref())),
+                    serde_json::to_string(&booking_view(record, session.as_ref())),
                 )
             }
             Decision::Refused(v) => {
                 tracing::info!(code = v.first().code(), kiosk_id = %kiosk.id, "online booking refused");
-                (422, serde_json::to_string(&rejection_body(&v)))
+                (422, serde_json::to_string(&ErrorBody::rejection(&v)))
             }
         };
         let body = body.map_err(|e| CentralError::Internal(e.to_string()))?;
@@ -921,7 +657,7 @@ impl Central {
     }
 
     /// A booking, if it is at one of the kiosk's prisons.
-    pub async fn booking(&self, kiosk: &Kiosk, reference: &str) -> Result<BookingView, CentralError> {
+    pub async fn booking(&self, kiosk: &Kiosk, reference: &str) -> Result<Booking, CentralError> {
         let reference = BookingReference::parse(reference)
             .map_err(|e| CentralError::Rejected(e.at(Field::Reference).into()))?
             .to_string();
@@ -939,7 +675,7 @@ impl Central {
                 .and_then(|id| find_session(&p.templates, &[], &id).ok()),
             None => None,
         };
-        Ok(BookingView::new(record, session.as_ref()))
+        Ok(booking_view(record, session.as_ref()))
     }
 
     /// Every booking at a prison on a date, for staff lists and the CSV export.
@@ -987,7 +723,7 @@ impl Central {
                      kind,
                      booked,
                      escrowed,
-                 }| SessionTablesView {
+                 }| SessionTables {
                     session,
                     kind,
                     booked,
@@ -999,7 +735,7 @@ impl Central {
             .changed_leases(&kiosk.id, cursor)
             .await?
             .into_iter()
-            .map(LeaseView::from)
+            .map(lease_view)
             .collect();
         Ok(PullPage {
             next_cursor,
@@ -1044,7 +780,7 @@ impl Central {
         let last_seq = tx.lock_kiosk_seq(&kiosk.id).await?;
         if let Some((_, stored)) = tx.pushed_event(&kiosk.id, &event.event_id.to_string()).await? {
             if stored.fingerprint != fingerprint {
-                return Ok((EventResult::rejected(event, "event_conflict"), last_seq));
+                return Ok((EventResult::refused(event, EventRefusal::EventConflict), last_seq));
             }
             let mut result: EventResult = serde_json::from_str(&stored.body)
                 .map_err(|_| StoreError::Corrupt(format!("stored answer to event {}", event.event_id)))?;
@@ -1052,13 +788,26 @@ impl Central {
             return Ok((result, last_seq));
         }
         if event.seq <= last_seq {
-            return Ok((EventResult::rejected(event, "seq_already_used"), last_seq));
+            return Ok((
+                EventResult::refused(event, EventRefusal::SeqAlreadyUsed),
+                last_seq,
+            ));
         }
-        let result = match event.kind.as_str() {
-            "booking_created" => self.apply_booking_created(&mut *tx, kiosk, event, now).await?,
-            "booking_cancelled" => apply_booking_cancelled(&mut *tx, kiosk, event, now).await?,
-            "share_released" => apply_share_released(&mut *tx, kiosk, event).await?,
-            _ => EventResult::rejected(event, "unknown_event_kind"),
+        let result = match event.event() {
+            Ok(Event::BookingCreated(payload)) => {
+                self.apply_booking_created(&mut *tx, kiosk, event, &payload, now)
+                    .await?
+            }
+            Ok(Event::BookingCancelled(payload)) => {
+                apply_booking_cancelled(&mut *tx, kiosk, event, payload, now).await?
+            }
+            Ok(Event::ShareReleased(payload)) => {
+                apply_share_released(&mut *tx, kiosk, event, &payload).await?
+            }
+            Err(e) => {
+                tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, error = %e, "event refused");
+                EventResult::refused(event, e.refusal())
+            }
         };
         let body = serde_json::to_string(&result).map_err(|e| CentralError::Internal(e.to_string()))?;
         let answer = StoredAnswer {
@@ -1079,22 +828,20 @@ impl Central {
         tx: &mut dyn StoreTx,
         kiosk: &Kiosk,
         event: &PushEvent,
+        payload: &BookingCreated,
         now: DateTime<Utc>,
     ) -> Result<EventResult, CentralError> {
-        let Ok(payload) = serde_json::from_value::<BookingCreated>(event.payload.clone()) else {
-            return Ok(EventResult::rejected(event, "invalid_payload"));
-        };
         let Ok(reference) = BookingReference::parse(&payload.reference) else {
-            return Ok(EventResult::rejected(event, "reference_invalid"));
+            return Ok(EventResult::refused(event, EventRefusal::ReferenceInvalid));
         };
         if reference.origin().0.get() != kiosk.issuer_number {
-            return Ok(EventResult::rejected(event, "reference_not_yours"));
+            return Ok(EventResult::refused(event, EventRefusal::ReferenceNotYours));
         }
         if !kiosk.serves(&payload.request.prison.trim().to_ascii_uppercase()) {
-            return Ok(EventResult::rejected(event, "prison_not_allowed"));
+            return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
         }
         if tx.booking(&reference.to_string()).await?.is_some() {
-            return Ok(EventResult::rejected(event, "reference_taken"));
+            return Ok(EventResult::refused(event, EventRefusal::ReferenceTaken));
         }
         let attempt = Attempt {
             request: &payload.request,
@@ -1109,7 +856,7 @@ impl Central {
             Decision::Booked { record, .. } => {
                 let mut result = EventResult::accepted(event);
                 result.share_used = Some(record.used_share);
-                result.booking = Some(BookingStatusView {
+                result.booking = Some(BookingState {
                     reference: record.reference,
                     status: record.status,
                     status_reason: None,
@@ -1121,11 +868,11 @@ impl Central {
                 let reason = status_reason(violations.first().code()).to_string();
                 record_refused_booking(tx, kiosk, &payload.request, &reference, &reason, &attempt).await?;
                 let mut result = EventResult::rejected(event, &reason);
-                result.violations = ViolationView::list(&violations);
+                result.violations = Violation::list(&violations);
                 result.share_used = Some(false);
-                result.booking = Some(BookingStatusView {
+                result.booking = Some(BookingState {
                     reference: reference.to_string(),
-                    status: "rejected".into(),
+                    status: BookingStatus::Rejected,
                     status_reason: Some(reason),
                     review_reason: None,
                 });
@@ -1215,9 +962,9 @@ impl Central {
                         expires_at,
                     };
                     tx.put_lease(&lease).await?;
-                    leases.push(LeaseView::from(lease));
+                    leases.push(lease_view(lease));
                 } else if current > 0 {
-                    leases.push(LeaseView {
+                    leases.push(Lease {
                         prison: code.to_string(),
                         session: session.id.to_string(),
                         kind,
@@ -1266,28 +1013,26 @@ async fn apply_booking_cancelled(
     tx: &mut dyn StoreTx,
     kiosk: &Kiosk,
     event: &PushEvent,
+    payload: BookingCancelled,
     now: DateTime<Utc>,
 ) -> Result<EventResult, CentralError> {
-    let Ok(payload) = serde_json::from_value::<BookingCancelled>(event.payload.clone()) else {
-        return Ok(EventResult::rejected(event, "invalid_payload"));
-    };
     let reason = payload.reason.unwrap_or_else(|| "visitor_cancelled".into());
     if reason.is_empty() || reason.len() > 40 || !reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
     {
-        return Ok(EventResult::rejected(event, "invalid_payload"));
+        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
     }
     let Ok(reference) = BookingReference::parse(&payload.reference) else {
-        return Ok(EventResult::rejected(event, "reference_invalid"));
+        return Ok(EventResult::refused(event, EventRefusal::ReferenceInvalid));
     };
     let Some(booking) = tx.booking(&reference.to_string()).await? else {
-        return Ok(EventResult::rejected(event, "booking_not_found"));
+        return Ok(EventResult::refused(event, EventRefusal::BookingNotFound));
     };
     if !kiosk.serves(&booking.prison) {
-        return Ok(EventResult::rejected(event, "prison_not_allowed"));
+        return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
     }
     let mut result = EventResult::accepted(event);
-    match booking.status.as_str() {
-        "booked" | "requested" => {
+    match booking.status {
+        BookingStatus::Booked | BookingStatus::Requested => {
             let number = domain::PrisonerNumber::parse(&booking.prisoner_number)
                 .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
             // Lock order: prisoner, then the session's counts.
@@ -1305,30 +1050,30 @@ async fn apply_booking_cancelled(
             if booking.spent_visiting_order {
                 tx.adjust_visiting_orders(&number, 1).await?;
             }
-            tx.set_booking_status(&booking.reference, "cancelled", Some(&reason), now)
+            tx.set_booking_status(&booking.reference, BookingStatus::Cancelled, Some(&reason), now)
                 .await?;
-            result.booking = Some(BookingStatusView {
+            result.booking = Some(BookingState {
                 reference: booking.reference,
-                status: "cancelled".into(),
+                status: BookingStatus::Cancelled,
                 status_reason: Some(reason),
-                ..Default::default()
+                review_reason: None,
             });
         }
-        "cancelled" => {
-            result.booking = Some(BookingStatusView {
+        BookingStatus::Cancelled => {
+            result.booking = Some(BookingState {
                 reference: booking.reference,
                 status: booking.status,
                 status_reason: booking.status_reason,
-                ..Default::default()
+                review_reason: None,
             });
         }
-        _ => {
-            result = EventResult::rejected(event, "booking_not_live");
-            result.booking = Some(BookingStatusView {
+        BookingStatus::Rejected | BookingStatus::Withdrawn => {
+            result = EventResult::refused(event, EventRefusal::BookingNotLive);
+            result.booking = Some(BookingState {
                 reference: booking.reference,
                 status: booking.status,
                 status_reason: booking.status_reason,
-                ..Default::default()
+                review_reason: None,
             });
         }
     }
@@ -1339,12 +1084,10 @@ async fn apply_share_released(
     tx: &mut dyn StoreTx,
     kiosk: &Kiosk,
     event: &PushEvent,
+    payload: &ShareReleased,
 ) -> Result<EventResult, CentralError> {
-    let Ok(payload) = serde_json::from_value::<ShareReleased>(event.payload.clone()) else {
-        return Ok(EventResult::rejected(event, "invalid_payload"));
-    };
     let Ok(session) = SessionId::parse(&payload.session) else {
-        return Ok(EventResult::rejected(event, "invalid_payload"));
+        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
     };
     let key = TableKey::new(&session, payload.kind);
     // Read without a lock to learn the prison; release_share locks the counts, then the lease.
@@ -1408,7 +1151,7 @@ async fn record_refused_booking(
         prison: &prison_code,
         prisoner_number: &prisoner_number,
         key: &TableKey::new(&session, kind),
-        status: "rejected",
+        status: BookingStatus::Rejected,
         status_reason: Some(reason),
         spent_visiting_order: false,
         channel: Channel::Kiosk,

@@ -11,6 +11,7 @@ use domain::timetable::{find_session, sessions_between};
 use domain::{
     BookingContext, BookingReference, BookingRequest, Field, RuleError, SessionId, VisitKind, decide,
 };
+use protocol::{BookingCreated, Event};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
@@ -193,23 +194,23 @@ async fn book_in(
     store::insert_booking(conn, &booking, now).await?;
     let view = store::load_booking(conn, &reference).await?;
     if deferred_for.is_none() {
-        let payload = booking_created_payload(&reference, request, with_share);
-        let seq = store::append_event(conn, "booking_created", Some(&reference), &payload, now).await?;
+        let event = booking_created(&reference, request.clone(), with_share);
+        let seq = store::append_event(conn, &event, Some(&reference), now).await?;
         store::set_event_seq(conn, &reference, seq).await?;
     }
     Ok(view)
 }
 
-/// The `booking_created` event as central reads it: the kiosk's reference and the request as
-/// the visitor made it, so central judges it with the full rules.
-pub(crate) fn booking_created_payload(
+/// The `booking_created` event: the kiosk's reference and the request as the visitor made it, so
+/// central judges it with the full rules.
+pub(crate) fn booking_created(
     reference: &BookingReference,
-    request: &BookingRequest,
+    request: BookingRequest,
     confirmed_with_share: bool,
-) -> serde_json::Value {
-    serde_json::json!({
-        "reference": reference.to_string(),
-        "request": request,
-        "confirmed_with_share": confirmed_with_share,
+) -> Event {
+    Event::BookingCreated(BookingCreated {
+        reference: reference.to_string(),
+        request,
+        confirmed_with_share,
     })
 }

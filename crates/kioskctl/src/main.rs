@@ -330,7 +330,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 None => kiosk::booking::book(&store, &request, now)
                     .await
-                    .map(|v| (v, "local"))
+                    .map(|v| (v, kiosk::sync::Via::Local))
                     .map_err(|e| rejection(&e)),
             };
             match booked {

@@ -18,8 +18,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{ExistingVisit, PrisonerNumber, PrisonerRecord, SessionId, VisitKind};
+use protocol::BookingStatus;
 use serde::Serialize;
 use std::sync::Arc;
+
+/// How a booking reached central: the protocol's, stored as its name.
+pub use protocol::Channel;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -169,37 +173,11 @@ pub struct BookedVisitor {
     pub contact_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// Booked through central while the kiosk was online.
-    Online,
-    /// Made on a kiosk and pushed later from its outbox.
-    Kiosk,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Online => "online",
-            Channel::Kiosk => "kiosk",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "online" => Some(Channel::Online),
-            "kiosk" => Some(Channel::Kiosk),
-            _ => None,
-        }
-    }
-}
-
 /// A booking as central stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BookingRecord {
     pub reference: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub status_reason: Option<String>,
     pub prison: String,
     pub prisoner_number: String,
@@ -285,7 +263,7 @@ pub struct NewBooking<'a> {
     pub prison: &'a str,
     pub prisoner_number: &'a str,
     pub key: &'a TableKey,
-    pub status: &'a str,
+    pub status: BookingStatus,
     pub status_reason: Option<&'a str>,
     pub spent_visiting_order: bool,
     pub channel: Channel,
@@ -344,7 +322,7 @@ pub trait StoreTx: Send {
     async fn set_booking_status(
         &mut self,
         reference: &str,
-        status: &str,
+        status: BookingStatus,
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;

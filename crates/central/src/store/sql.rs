@@ -123,9 +123,11 @@ macro_rules! store_tx_impl {
             let template: String = row.try_get("template_id")?;
             let date: chrono::NaiveDate = row.try_get("session_date")?;
             let channel: String = row.try_get("channel")?;
+            let status: String = row.try_get("status")?;
             Ok(BookingRecord {
                 reference: row.try_get("reference")?,
-                status: row.try_get("status")?,
+                status: protocol::BookingStatus::parse(&status)
+                    .ok_or_else(|| crate::store::corrupt("booking status", &status))?,
                 status_reason: row.try_get("status_reason")?,
                 prison: row.try_get("prison_code")?,
                 prisoner_number: row.try_get("prisoner_number")?,
@@ -636,7 +638,7 @@ macro_rules! store_tx_impl {
                 .bind(&b.key.template_id)
                 .bind(b.key.date)
                 .bind(b.key.kind.as_str())
-                .bind(b.status)
+                .bind(b.status.as_str())
                 .bind(b.status_reason)
                 .bind(b.spent_visiting_order)
                 .bind(b.channel.as_str())
@@ -683,13 +685,13 @@ macro_rules! store_tx_impl {
             async fn set_booking_status(
                 &mut self,
                 reference: &str,
-                status: &str,
+                status: protocol::BookingStatus,
                 reason: Option<&str>,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<()> {
                 sqlx::query("UPDATE bookings SET status = $2, status_reason = $3, updated_at = $4 WHERE reference = $1")
                     .bind(reference)
-                    .bind(status)
+                    .bind(status.as_str())
                     .bind(reason)
                     .bind(now)
                     .execute(&mut *self.tx)

@@ -12,38 +12,8 @@ use std::collections::HashMap;
 /// Statuses that hold a table and count against the prisoner's allowance.
 const LIVE_STATUSES: &str = "('booked', 'requested')";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    Requested,
-    Booked,
-    Rejected,
-    Cancelled,
-    Withdrawn,
-}
-
-impl BookingStatus {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            BookingStatus::Requested => "requested",
-            BookingStatus::Booked => "booked",
-            BookingStatus::Rejected => "rejected",
-            BookingStatus::Cancelled => "cancelled",
-            BookingStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "requested" => BookingStatus::Requested,
-            "booked" => BookingStatus::Booked,
-            "rejected" => BookingStatus::Rejected,
-            "cancelled" => BookingStatus::Cancelled,
-            "withdrawn" => BookingStatus::Withdrawn,
-            _ => return None,
-        })
-    }
-}
+/// A visit's status, as central and the kiosk both spell it.
+pub use protocol::BookingStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BookedVisitor {

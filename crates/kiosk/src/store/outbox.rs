@@ -3,9 +3,10 @@
 //! pushed.
 
 use super::{Store, corrupt};
-use crate::error::Result;
+use crate::error::{KioskError, Result};
 use chrono::{DateTime, Utc};
 use domain::BookingReference;
+use protocol::Event;
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 
@@ -67,14 +68,18 @@ impl Store {
     }
 }
 
-/// Appends an event to the outbox. Callers pass their open transaction.
+/// Appends an event to the outbox, as the protocol spells it, inside the caller's transaction.
+/// Answers its position in the outbox.
 pub(crate) async fn append_event(
     conn: &mut SqliteConnection,
-    kind: &str,
+    event: &Event,
     reference: Option<&BookingReference>,
-    payload: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let kind = event.kind().as_str();
+    let payload = event
+        .payload()
+        .map_err(|e| KioskError::Encode(format!("{kind} event: {e}")))?;
     let seq = sqlx::query_scalar(
         "INSERT INTO outbox (event_id, kind, booking_reference, payload, created_at) VALUES (?, ?, ?, ?, ?)
          RETURNING seq",

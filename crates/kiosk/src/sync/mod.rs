@@ -9,13 +9,17 @@
 //! - the outbox is append-only and pushed in order; central answers a replayed event with its
 //!   stored answer, and the kiosk records the highest answered sequence separately.
 
-use crate::booking::{self, booking_created_payload};
+use crate::booking;
 use crate::error::KioskError;
-use crate::store::{self, BookingStatus, BookingView, Horizon, NewOnlineBooking, NewVisitor, Share, Store};
-use chrono::{DateTime, NaiveDate, Utc};
-use domain::dataset::{PrisonFile, PrisonerFile};
+use crate::store::{self, BookingView, Horizon, NewOnlineBooking, NewVisitor, Share, Store};
+use chrono::{DateTime, Utc};
 use domain::{BookingReference, BookingRequest, IssuerNumber, SessionId, VisitKind};
-use serde::{Deserialize, Serialize};
+use protocol::{
+    Booking, BookingCancelled, BookingStatus, Credential, EnrolRequest, ErrorBody, Event, EventKind,
+    EventResult, Lease, LeaseAnswer, LeaseRequest, Outcome, PullPage, PushAnswer, PushEvent, PushRequest,
+    ShareReleased,
+};
+use serde::Serialize;
 use sqlx::SqliteConnection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +27,7 @@ use std::time::Duration;
 mod transport;
 
 pub use crate::store::{Enrolment, SyncStatus, TablesLeft};
-use routes::{BOOKINGS, ENROL, LEASE, PULL, PUSH};
+use routes::{BOOKINGS, ENROL, LEASE, PUSH};
 pub use transport::{Answer, Exchange, HttpTransport, Lost, Method, Transport, base_url, routes};
 
 /// Central takes at most this many events in one push.
@@ -85,14 +89,7 @@ impl From<sqlx::Error> for SyncError {
 }
 
 /// One rule central says a booking broke.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CentralViolation {
-    #[serde(default)]
-    pub field: String,
-    pub code: String,
-    #[serde(default)]
-    pub message: String,
-}
+pub use protocol::Violation as CentralViolation;
 
 /// How the kiosk reaches central.
 #[derive(Debug, Clone)]
@@ -146,136 +143,44 @@ pub struct RoundReport {
     pub pushed_seq: i64,
 }
 
+/// Where a visit was booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// Central booked it now.
+    Online,
+    /// The kiosk booked it while central did not answer: confirmed against its share, or a
+    /// request for central to decide.
+    Offline,
+    /// The kiosk is not enrolled with central and booked it on its own.
+    Local,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Online => "online",
+            Via::Offline => "offline",
+            Via::Local => "local",
+        }
+    }
+}
+
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A booking made through the kiosk, online or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BookingOutcome {
-    /// `online`: central booked it now; `offline`: the kiosk booked it (confirmed against its
-    /// share, or a request for central to decide).
-    pub via: &'static str,
+    pub via: Via,
     pub booking: BookingView,
 }
 
-// ---- wire types (central's API; unknown fields are ignored so central can add some) ----
-
-#[derive(Debug, Deserialize)]
-struct Credential {
-    kiosk_id: String,
-    token: String,
-    issuer_number: u16,
-    prisons: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PullPage {
-    next_cursor: i64,
-    #[serde(default)]
-    prisons: Vec<PrisonFile>,
-    #[serde(default)]
-    prisoners: Vec<PrisonerFile>,
-    #[serde(default)]
-    departed_prisoners: Vec<Departure>,
-    #[serde(default)]
-    session_tables: Vec<SessionTables>,
-    #[serde(default)]
-    leases: Vec<Lease>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Departure {
-    number: String,
-    prison: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionTables {
-    session: String,
-    kind: VisitKind,
-    booked: u32,
-    escrowed: u32,
-}
-
-#[derive(Debug, Deserialize)]
-struct Lease {
-    prison: String,
-    session: String,
-    kind: VisitKind,
-    tables: u32,
-    expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize)]
-struct LeaseAnswer {
-    leases: Vec<Lease>,
-}
-
-#[derive(Debug, Serialize)]
-struct PushEvent<'a> {
-    event_id: &'a str,
-    seq: i64,
-    kind: &'a str,
-    created_at: DateTime<Utc>,
-    payload: &'a serde_json::Value,
-}
-
-#[derive(Debug, Deserialize)]
-struct PushAnswer {
-    results: Vec<EventResult>,
-}
-
-#[derive(Debug, Deserialize)]
-struct EventResult {
-    event_id: String,
-    seq: i64,
-    outcome: String,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    booking: Option<BookingStatusView>,
-    #[serde(default)]
-    share_used: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-struct BookingStatusView {
-    status: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct OnlineBooking {
-    reference: String,
-    session: String,
-    kind: VisitKind,
-    prison: String,
-    prisoner_number: String,
-    #[serde(default)]
-    spent_visiting_order: bool,
-    #[serde(default)]
-    visitors: Vec<OnlineVisitor>,
-}
-
-#[derive(Debug, Deserialize)]
-struct OnlineVisitor {
-    first_name: String,
-    last_name: String,
-    date_of_birth: NaiveDate,
-    #[serde(default)]
-    contact_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorDetail {
-    code: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    violations: Vec<CentralViolation>,
-}
-
+/// Central's error answer; answers are read leniently (unknown fields ignored), so central can
+/// add fields without breaking kiosks it has not upgraded yet.
 fn central_error(status: u16, body: &str) -> SyncError {
     match serde_json::from_str::<ErrorBody>(body) {
         Ok(b) => SyncError::Central {
@@ -325,12 +230,11 @@ pub async fn enrol_through(
         return Err(SyncError::HasLocalBookings);
     }
     let base = base_url(central_url);
-    let (status, body) = transport
-        .exchange(Exchange::post(
-            ENROL,
-            serde_json::json!({ "code": code }).to_string(),
-        ))
-        .await?;
+    let request = EnrolRequest {
+        code: code.to_string(),
+    };
+    let body = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let (status, body) = transport.exchange(Exchange::post(ENROL, body)).await?;
     if status != 201 && status != 200 {
         return Err(central_error(status, &body));
     }
@@ -416,7 +320,7 @@ impl SyncClient {
             if matches!(e, SyncError::Unreachable(_)) {
                 let view = booking::book_local(&self.store, request, now, None).await?;
                 return Ok(BookingOutcome {
-                    via: "offline",
+                    via: Via::Offline,
                     booking: view,
                 });
             }
@@ -459,7 +363,7 @@ impl SyncClient {
                 )
                 .await?;
                 Ok(BookingOutcome {
-                    via: "offline",
+                    via: Via::Offline,
                     booking: view,
                 })
             }
@@ -499,7 +403,7 @@ impl SyncClient {
     ) -> Result<BookingOutcome, SyncError> {
         match status {
             200 | 201 => {
-                let booking: OnlineBooking = parse("booking answer", body)?;
+                let booking: Booking = parse("booking answer", body)?;
                 let mut tx = self.store.begin().await?;
                 let reference = record_online_booking(&mut tx, &booking, now).await?;
                 store::set_attempt(&mut tx, key, "booked", Some(reference.compact()), Some(body), now)
@@ -508,7 +412,7 @@ impl SyncClient {
                 tx.commit().await?;
                 tracing::info!(reference = %reference, "visit booked online");
                 Ok(BookingOutcome {
-                    via: "online",
+                    via: Via::Online,
                     booking: view,
                 })
             }
@@ -525,16 +429,18 @@ impl SyncClient {
                 let detail = parse::<ErrorBody>("refusal", body)?.error;
                 // Central's free tables may be gone while this kiosk still holds some in its
                 // share: those are this kiosk's to confirm.
-                if detail.code == "session_full" && self.share_left_for(request, now).await? > 0 {
+                if detail.code == domain::RuleError::SessionFull.code()
+                    && self.share_left_for(request, now).await? > 0
+                {
                     let view = booking::book_local(&self.store, request, now, None).await?;
                     return Ok(BookingOutcome {
-                        via: "offline",
+                        via: Via::Offline,
                         booking: view,
                     });
                 }
                 Err(SyncError::Rejected {
                     code: detail.code,
-                    violations: detail.violations,
+                    violations: detail.violations.unwrap_or_default(),
                 })
             }
             _ => {
@@ -613,7 +519,7 @@ impl SyncClient {
         now: DateTime<Utc>,
     ) -> Result<(), SyncError> {
         let central_booking = if matches!(status, 200 | 201) {
-            Some(parse::<OnlineBooking>("booking answer", body)?)
+            Some(parse::<Booking>("booking answer", body)?)
         } else {
             None
         };
@@ -639,9 +545,11 @@ impl SyncClient {
             (Some(b), _, _) => {
                 let central_ref = BookingReference::parse(&b.reference)
                     .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
-                let payload =
-                    serde_json::json!({ "reference": central_ref.to_string(), "reason": SUPERSEDED });
-                store::append_event(&mut tx, "booking_cancelled", Some(&central_ref), &payload, now).await?;
+                let cancelled = Event::BookingCancelled(BookingCancelled {
+                    reference: central_ref.to_string(),
+                    reason: Some(SUPERSEDED.to_string()),
+                });
+                store::append_event(&mut tx, &cancelled, Some(&central_ref), now).await?;
                 "resolved"
             }
             (None, _, "pending") => "rejected",
@@ -655,9 +563,8 @@ impl SyncClient {
         {
             let request: BookingRequest = serde_json::from_str(&a.request)
                 .map_err(|_| KioskError::Corrupt(format!("online attempt {}", a.key)))?;
-            let payload = booking_created_payload(local, &request, confirmed_with_share);
-            let seq =
-                store::append_event(&mut tx, "booking_created", Some(local), &payload, created_at).await?;
+            let created = booking::booking_created(local, request, confirmed_with_share);
+            let seq = store::append_event(&mut tx, &created, Some(local), created_at).await?;
             store::set_event_seq(&mut tx, local, seq).await?;
         }
         store::set_attempt(&mut tx, &a.key, new_state, None, Some(body), now).await?;
@@ -674,19 +581,23 @@ impl SyncClient {
             if events.is_empty() {
                 return Ok(());
             }
-            let wire: Vec<PushEvent<'_>> = events
+            // Each event exactly as stored: central recognises a replay by its payload as sent.
+            let wire = events
                 .iter()
-                .map(|e| PushEvent {
-                    event_id: &e.event_id,
-                    seq: e.seq,
-                    kind: &e.kind,
-                    created_at: e.created_at,
-                    payload: &e.payload,
+                .map(|e| {
+                    Ok(PushEvent {
+                        event_id: uuid::Uuid::parse_str(&e.event_id)
+                            .map_err(|_| KioskError::Corrupt(format!("outbox event id {:?}", e.event_id)))?,
+                        seq: e.seq,
+                        kind: e.kind.clone(),
+                        created_at: e.created_at,
+                        payload: e.payload.clone(),
+                    })
                 })
-                .collect();
-            let (status, body) = self
-                .post(PUSH, serde_json::json!({ "events": wire }).to_string())
-                .await?;
+                .collect::<Result<Vec<_>, SyncError>>()?;
+            let request = PushRequest { events: wire };
+            let body = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let (status, body) = self.post(PUSH, body).await?;
             if status != 200 {
                 return Err(central_error(status, &body));
             }
@@ -694,9 +605,10 @@ impl SyncClient {
             let mut tx = self.store.begin().await?;
             let mut highest = after;
             for result in &answer.results {
-                let Some(event) = events
+                let Some((event, _)) = events
                     .iter()
-                    .find(|e| e.event_id == result.event_id && e.seq == result.seq)
+                    .zip(&request.events)
+                    .find(|(_, sent)| sent.event_id == result.event_id && sent.seq == result.seq)
                 else {
                     return Err(SyncError::Protocol(format!(
                         "an answer to an event not sent: {}",
@@ -714,10 +626,9 @@ impl SyncClient {
                 .await?;
                 highest = highest.max(result.seq);
                 report.pushed_events += 1;
-                if result.outcome == "accepted" {
-                    report.accepted += 1;
-                } else {
-                    report.rejected += 1;
+                match result.outcome {
+                    Outcome::Accepted => report.accepted += 1,
+                    Outcome::Rejected => report.rejected += 1,
                 }
             }
             store::advance_pushed_seq(&mut tx, highest).await?;
@@ -737,10 +648,15 @@ impl SyncClient {
             return Ok(());
         }
         for prison in &self.prisons {
-            let request =
-                serde_json::json!({ "prison": prison, "open_tables": open, "closed_tables": closed });
+            let request = LeaseRequest {
+                prison: prison.clone(),
+                open_tables: open,
+                closed_tables: closed,
+                sessions: None,
+            };
+            let request = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
             let as_of = self.store.horizon().await?;
-            let (status, body) = self.post(LEASE, request.to_string()).await?;
+            let (status, body) = self.post(LEASE, request).await?;
             if status != 200 {
                 // A refused top-up leaves the shares as they were; the kiosk still works.
                 tracing::warn!(prison, error = %central_error(status, &body), "escrow lease refused");
@@ -764,7 +680,7 @@ impl SyncClient {
         let as_of = self.store.horizon().await?;
         let (status, body) = self
             .transport
-            .exchange(Exchange::get(format!("{PULL}?cursor={cursor}")).with_token(&self.token))
+            .exchange(Exchange::get(routes::pull(cursor)).with_token(&self.token))
             .await?;
         if status != 200 {
             return Err(central_error(status, &body));
@@ -819,8 +735,12 @@ async fn release_expired_shares(store: &Store, now: DateTime<Utc>) -> Result<u32
     for (session, kind) in &expired {
         // No `tables`: all that is left at central, which may be more than this kiosk knows of
         // if the answer to a top-up was lost.
-        let payload = serde_json::json!({ "session": session.to_string(), "kind": kind.as_str() });
-        store::append_event(&mut tx, "share_released", None, &payload, now).await?;
+        let released = Event::ShareReleased(ShareReleased {
+            session: session.to_string(),
+            kind: *kind,
+            tables: None,
+        });
+        store::append_event(&mut tx, &released, None, now).await?;
     }
     tx.commit().await?;
     if !expired.is_empty() {
@@ -849,13 +769,31 @@ async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: Horizon) -
 /// comes), so the kiosk's own checks and lists see it.
 async fn record_online_booking(
     conn: &mut SqliteConnection,
-    b: &OnlineBooking,
+    b: &Booking,
     now: DateTime<Utc>,
 ) -> Result<BookingReference, SyncError> {
     let reference = BookingReference::parse(&b.reference)
         .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
     let session =
         SessionId::parse(&b.session).map_err(|_| SyncError::Protocol(format!("session {:?}", b.session)))?;
+    // Central names every visitor of a booking it made; only refused requests may lack a date.
+    let visitors = b
+        .visitors
+        .iter()
+        .map(|v| {
+            Ok(NewVisitor {
+                first_name: &v.first_name,
+                last_name: &v.last_name,
+                date_of_birth: v.date_of_birth.ok_or_else(|| {
+                    SyncError::Protocol(format!(
+                        "booking {} has a visitor without a date of birth",
+                        b.reference
+                    ))
+                })?,
+                contact_id: v.contact_id.as_deref(),
+            })
+        })
+        .collect::<Result<Vec<_>, SyncError>>()?;
     let booking = NewOnlineBooking {
         reference: &reference,
         prison_code: &b.prison,
@@ -863,16 +801,7 @@ async fn record_online_booking(
         session: &session,
         kind: b.kind,
         spent_visiting_order: b.spent_visiting_order,
-        visitors: b
-            .visitors
-            .iter()
-            .map(|v| NewVisitor {
-                first_name: &v.first_name,
-                last_name: &v.last_name,
-                date_of_birth: v.date_of_birth,
-                contact_id: v.contact_id.as_deref(),
-            })
-            .collect(),
+        visitors,
     };
     store::insert_online_booking(conn, &booking, now).await?;
     Ok(reference)
@@ -891,11 +820,11 @@ async fn apply_event_result(
         "outcome": result.outcome, "reason": result.reason, "share_used": result.share_used,
     }))
     .unwrap_or_else(|_| body.chars().take(500).collect());
-    let accepted = result.outcome == "accepted";
+    let event_id = result.event_id.to_string();
     let kept = store::PushAnswer {
-        event_id: &result.event_id,
+        event_id: &event_id,
         seq: result.seq,
-        accepted,
+        accepted: result.outcome == Outcome::Accepted,
         reason: result.reason.as_deref(),
         answer: &answer,
     };
@@ -903,21 +832,23 @@ async fn apply_event_result(
     let Some(reference) = booking_reference else {
         return Ok(());
     };
-    match (kind, accepted) {
-        ("booking_created", true) => {
+    match (EventKind::parse(kind), result.outcome) {
+        (Some(EventKind::BookingCreated), Outcome::Accepted) => {
             // Central may keep a request a request; anything else it accepted is booked.
-            let status = match result.booking.as_ref().map(|b| b.status.as_str()) {
-                Some("requested") => BookingStatus::Requested,
+            let status = match result.booking.as_ref().map(|b| b.status) {
+                Some(BookingStatus::Requested) => BookingStatus::Requested,
                 _ => BookingStatus::Booked,
             };
             store::accept_booking(conn, reference, status, result.share_used, now).await?;
         }
-        ("booking_created", false) => {
+        (Some(EventKind::BookingCreated), Outcome::Rejected) => {
             let reason = result.reason.as_deref().unwrap_or("rejected");
             store::reject_booking(conn, reference, reason, now).await?;
             tracing::info!(reference, reason, "central rejected a kiosk booking");
         }
-        ("booking_cancelled", true) => store::cancel_booking(conn, reference, now).await?,
+        (Some(EventKind::BookingCancelled), Outcome::Accepted) => {
+            store::cancel_booking(conn, reference, now).await?
+        }
         _ => {}
     }
     Ok(())
@@ -934,7 +865,7 @@ pub async fn book(
     if store.enrolment().await?.is_none() {
         let booking = booking::book(store, request, now).await?;
         return Ok(BookingOutcome {
-            via: "local",
+            via: Via::Local,
             booking,
         });
     }
