@@ -8,8 +8,7 @@
 //! The fonts (DejaVu Sans, regular and bold) are compiled into the binary so every kiosk prints
 //! the same slip whatever fonts its system has; they cover the Welsh letters ŵ and ŷ.
 
-use crate::booking::{BookingStatus, BookingView};
-use crate::store::Prison;
+use crate::store::{BookingStatus, BookingView, Prison};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 use domain::VisitKind;
 use printpdf::{

@@ -42,7 +42,7 @@ fn workspace_binary(env_var: &str, name: &str) -> Result<PathBuf> {
     };
     if !path.exists() {
         bail!(
-            "{} does not exist: build it first (`cargo build -p visit-kiosk-app -p visit-kiosk --bins`, \
+            "{} does not exist: build it first (`cargo build -p visit-kiosk-app -p visit-kioskctl`, \
              with --release for benches) or set {env_var}",
             path.display()
         );

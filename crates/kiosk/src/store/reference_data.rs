@@ -1,28 +1,21 @@
-//! The kiosk's SQLite store.
-//!
-//! WAL with `synchronous=FULL`: a booking is on disk before its slip prints, even if the power
-//! goes a moment later. Every write that others must hear about appends to the outbox in the
-//! same transaction.
+//! Reference data: prisons with their rules, timetables and closures; prisoners with their
+//! contacts and restrictions. Written by `import` (a data set file) and by the pull from central,
+//! read by every booking.
 
+use super::{Store, corrupt};
 use crate::error::{KioskError, Result};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::party::PartyRules;
 use domain::timetable::{parse_weekday, weekday_str};
 use domain::{
-    BookingWindow, ClosedVisitRestriction, Closure, Contact, Custody, Frequency, IssuerNumber, PersonName,
-    PrisonRules, PrisonerNumber, PrisonerRecord, SessionTemplate,
+    BookingWindow, ClosedVisitRestriction, Closure, Contact, Custody, Frequency, PersonName, PrisonRules,
+    PrisonerNumber, PrisonerRecord, SessionTemplate,
 };
 use serde::Serialize;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Row, SqliteConnection, SqlitePool};
-use std::path::Path;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
 use std::str::FromStr;
-use std::time::Duration;
-
-pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/kiosk");
 
 /// A prison as the kiosk knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,78 +29,11 @@ pub struct Prison {
     pub arrive_minutes_before: u16,
 }
 
-/// The kiosk's own identity, set once by `init`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KioskIdentity {
-    pub kiosk_id: String,
-    pub issuer_number: u16,
-}
-
-#[derive(Clone, Debug)]
-pub struct Store {
-    pub(crate) pool: SqlitePool,
-}
-
 impl Store {
-    /// Opens (creating if needed) and migrates the store at `path`.
-    pub async fn open(path: &Path) -> Result<Self> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
-    }
-
-    /// The connection pool, for tests and benchmarks that inspect the file directly.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// Sets the kiosk's identity. Refuses to run twice: a second issuer number on the same
-    /// store could repeat references.
-    pub async fn init(&self, kiosk_id: &str, issuer: IssuerNumber, now: DateTime<Utc>) -> Result<()> {
-        let done = sqlx::query(
-            "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at)
-             VALUES (1, ?, ?, 0, ?) ON CONFLICT (singleton) DO NOTHING",
-        )
-        .bind(kiosk_id)
-        .bind(i64::from(issuer.get()))
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(KioskError::AlreadyInitialised);
-        }
-        Ok(())
-    }
-
-    pub async fn identity(&self) -> Result<KioskIdentity> {
-        let row = sqlx::query("SELECT kiosk_id, issuer_number FROM kiosk_identity WHERE singleton = 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(KioskError::NotInitialised)?;
-        Ok(KioskIdentity {
-            kiosk_id: row.try_get(0)?,
-            issuer_number: row.try_get::<i64, _>(1)? as u16,
-        })
-    }
-
     /// Replaces the reference data for the prisons and prisoners given, all or nothing.
     pub async fn import(&self, prisons: &[PrisonFile], prisoners: &[PrisonerFile]) -> Result<()> {
         domain::dataset::check(prisons, prisoners)?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin().await?;
         import_in(&mut tx, prisons, prisoners).await?;
         tx.commit().await?;
         Ok(())
@@ -128,6 +54,12 @@ impl Store {
             prisons.push(load_prison(&mut conn, &code).await?);
         }
         Ok(prisons)
+    }
+
+    /// The prisoner's record, if they are held at `prison` (and central has not said they left).
+    pub async fn prisoner(&self, prison: &str, number: &PrisonerNumber) -> Result<Option<PrisonerRecord>> {
+        let mut conn = self.pool.acquire().await?;
+        load_prisoner(&mut conn, prison, number).await
     }
 }
 
@@ -264,10 +196,6 @@ pub(crate) async fn import_in(
         }
     }
     Ok(())
-}
-
-fn corrupt(what: &str, value: &str) -> KioskError {
-    KioskError::Corrupt(format!("{what} {value:?}"))
 }
 
 pub(crate) async fn load_prison(conn: &mut SqliteConnection, code: &str) -> Result<Prison> {
@@ -425,4 +353,41 @@ pub(crate) async fn load_prisoner(
         closed_visit_restrictions,
         contacts,
     }))
+}
+
+/// Marks a prisoner central says has left `prison`: kept for the bookings that name them, no
+/// longer bookable.
+pub(crate) async fn mark_departed(conn: &mut SqliteConnection, number: &str, prison: &str) -> Result<()> {
+    sqlx::query("UPDATE prisoners SET departed = 1 WHERE number = ? AND prison_code = ?")
+        .bind(number)
+        .bind(prison)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Central's count of a prisoner's visiting orders counts only the bookings central had when it
+/// answered: take off this kiosk's own live bookings that spent one and that central may not
+/// have had (an outbox event after `as_of_seq`, or an online booking recorded after
+/// `as_of_online`).
+pub(crate) async fn take_off_unseen_visiting_orders(
+    conn: &mut SqliteConnection,
+    number: &str,
+    as_of_seq: i64,
+    as_of_online: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE prisoners SET visiting_orders = MAX(visiting_orders - (SELECT COUNT(*) FROM bookings b
+            WHERE b.prisoner_number = prisoners.number
+              AND b.spent_visiting_order = 1 AND b.status IN ('booked', 'requested')
+              AND ((b.channel = 'kiosk' AND (b.event_seq IS NULL OR b.event_seq > ?))
+                OR (b.channel = 'online' AND COALESCE(b.online_seq, 0) > ?))), 0)
+         WHERE number = ?",
+    )
+    .bind(as_of_seq)
+    .bind(as_of_online)
+    .bind(number)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{BookingReference, BookingRequest, IssuerNumber, RuleError};
-use kiosk::printing::{PrintError, PrinterConfig, QueueName};
+use kiosk::printing::{PrintError, PrinterConfig, QueueName, printer_config, set_printer_config};
 use kiosk::slip::{Language, Paper, SlipError};
 use kiosk::sync::{SyncClient, SyncError, SyncOptions};
 use kiosk::{KioskError, Store};
@@ -293,9 +293,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Sessions { prison, from, to } => {
-            let sessions = store
-                .available_sessions(&prison.to_ascii_uppercase(), from, to, now)
-                .await?;
+            let sessions =
+                kiosk::booking::available_sessions(&store, &prison.to_ascii_uppercase(), from, to, now)
+                    .await?;
             print_json(&json!(sessions));
             ExitCode::SUCCESS
         }
@@ -328,8 +328,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         })),
                     }
                 }
-                None => store
-                    .book(&request, now)
+                None => kiosk::booking::book(&store, &request, now)
                     .await
                     .map(|v| (v, kiosk::sync::Via::Local))
                     .map_err(|e| rejection(&e)),
@@ -384,7 +383,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let reference = parse_reference(&reference)?;
             let result = async {
-                let stored = store.printer_config().await?;
+                let stored = printer_config(&store).await?;
                 let mut printer = match (queue, stored) {
                     (Some(q), stored) => {
                         PrinterConfig::new(QueueName::parse(&q)?, stored.map_or(Paper::Receipt, |s| s.paper))
@@ -419,9 +418,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(queue) = queue {
                 let queue = QueueName::parse(&queue)?;
                 let config = PrinterConfig::new(queue, paper.unwrap_or_default());
-                store.set_printer_config(&config, now).await?;
+                set_printer_config(&store, &config, now).await?;
             }
-            match store.printer_config().await? {
+            match printer_config(&store).await? {
                 Some(config) => print_json(&json!(config)),
                 None => print_json(&json!(null)),
             }
