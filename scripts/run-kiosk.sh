@@ -13,7 +13,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/visit-kiosk/target}"
 
 [ -d ui/node_modules ] || npm --prefix ui ci --no-audit --no-fund
 npm --prefix ui run build
-cargo build --locked --release -p visit-kiosk-app -p visit-kiosk --bins
+cargo build --locked --release -p visit-kiosk-app -p visit-kioskctl
 bin="$CARGO_TARGET_DIR/release"
 
 data_home="${XDG_DATA_HOME:-$HOME/.local/share}"

@@ -17,7 +17,7 @@ export VISIT_CENTRAL_DATABASE="$data/central.sqlite"
 export VISIT_KIOSK_DB="$data/kiosk.sqlite"
 export VISIT_KIOSK_PRISON="${VISIT_KIOSK_PRISON:-CDF}"
 
-cargo build --locked --release -p visit-central -p visit-kiosk --bins
+cargo build --locked --release -p visit-central -p visit-kioskctl
 bin="$CARGO_TARGET_DIR/release"
 
 if [ ! -f "$VISIT_CENTRAL_DATABASE" ]; then

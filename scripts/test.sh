@@ -22,21 +22,26 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "Rust tests: rules, SQLite and PostgreSQL stores, kioskctl, slips printed through CUPS-PDF"
-# The sync scenario tests run the real visit-central and kioskctl binaries as processes.
-cargo build --locked -p visit-central -p visit-kiosk --bins
+step "build: every binary and test of the workspace, once"
+# Every cargo command from here on selects the whole workspace (--workspace, with target
+# filters), so they all resolve one feature set and share one build. Selecting single packages
+# (-p) resolves their features alone, and sqlx, reqwest, tokio-rustls... were compiled again for
+# the UI tests and once more for the end-to-end tests.
+cargo build --workspace --bins --locked
+cargo test --workspace --locked --no-run
+
+step "Rust tests: rules, stores on SQLite and PostgreSQL, kioskctl, slips through CUPS-PDF, the sync simulation, the real window"
 # The central service's API suite runs twice: here on SQLite (its default store), and below,
 # inside with-postgres.sh, on PostgreSQL.
-env -u CENTRAL_TEST_DATABASE_URL cargo test --locked -p visit-central --test api 2>&1 \
+env -u CENTRAL_TEST_DATABASE_URL cargo test --workspace --locked --test api 2>&1 \
   | tee test-output/central-sqlite-test.log
 # Each wrapper starts a private instance of its service for the command and stops it after.
-scripts/with-postgres.sh scripts/with-cups.sh \
-  cargo test --workspace --locked --exclude visit-e2e 2>&1 | tee test-output/cargo-test.log
+# The sync scenarios run the visit-central and kioskctl binaries built above; the end-to-end
+# tests start their own Xvfb and tauri-driver over the app binary built above, under CUPS-PDF so
+# the visitor's Print slip in the real window really prints.
+scripts/with-postgres.sh scripts/with-cups.sh timeout 3000 \
+  cargo test --workspace --locked 2>&1 | tee test-output/cargo-test.log
 
 step "kiosk UI: browser tests in Chromium (playwright-core, axe-core)"
-npm --prefix ui test 2>&1 | tee test-output/ui-test.log
-
-step "end to end: the real kiosk window under Xvfb, through tauri-driver and WebKitWebDriver"
-cargo build --locked -p visit-kiosk-app -p visit-kiosk --bins
-# Under CUPS-PDF, so the visitor's Print slip in the real window really prints.
-scripts/with-cups.sh timeout 900 cargo test --locked -p visit-e2e 2>&1 | tee test-output/e2e-test.log
+# Straight to the tests: npm test's pretest would build kiosk-web alone, with its own features.
+(cd ui && node --test --test-concurrency=1 tests/) 2>&1 | tee test-output/ui-test.log

@@ -11,7 +11,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/visit-kiosk/target}"
 
 [ -d ui/node_modules ] || npm --prefix ui ci --no-audit --no-fund
 npm --prefix ui run build
-cargo build --locked -p visit-kiosk-app -p visit-kiosk --bins
+cargo build --locked -p visit-kiosk-app -p visit-kioskctl
 # One test at a time: each runs a WebKit window, and CI machines have two cores.
 # With scripts/with-cups.sh in front, "Print slip" prints to a real CUPS-PDF queue.
 timeout 600 cargo test --locked -p visit-e2e -- --test-threads=1 "$@"

@@ -17,7 +17,7 @@ const en = {
   'button.change': 'Change',
   'button.remove': 'Remove',
   'error.summary_title': 'There is a problem',
-  'error.prefix': 'Error:',
+  'error.prefix': 'Error',
   'error.title_prefix': 'Error: ',
   loading: 'Please wait…',
 
@@ -116,6 +116,7 @@ const en = {
   'done.print': 'Print slip',
   'done.printed': 'Your slip is printing.',
   'done.finish': 'Finish',
+  warning: 'Warning',
 
   'idle.heading': 'Are you still there?',
   'idle.body': 'To keep your details private, this screen will clear in {n} seconds.',
@@ -203,7 +204,7 @@ const cy: Record<Key, string> = {
   'button.change': 'Newid',
   'button.remove': 'Tynnu',
   'error.summary_title': 'Mae problem wedi codi',
-  'error.prefix': 'Gwall:',
+  'error.prefix': 'Gwall',
   'error.title_prefix': 'Gwall: ',
   loading: 'Arhoswch funud…',
 
@@ -302,6 +303,7 @@ const cy: Record<Key, string> = {
   'done.print': 'Argraffu slip',
   'done.printed': 'Mae eich slip yn argraffu.',
   'done.finish': 'Gorffen',
+  warning: 'Rhybudd',
 
   'idle.heading': 'Ydych chi dal yma?',
   'idle.body': 'Er mwyn cadw eich manylion yn breifat, bydd y sgrin hon yn clirio mewn {n} eiliad.',

@@ -2,6 +2,7 @@
 
 use crate::store::StoreError;
 use domain::Violations;
+use protocol::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CentralError {
@@ -43,27 +44,28 @@ pub enum CentralError {
 }
 
 impl CentralError {
-    /// The stable, machine-readable code. Codes are a public contract: add, never rename.
+    /// The stable, machine-readable code: an [`ErrorCode`], or the first broken rule's.
     pub fn code(&self) -> &'static str {
-        match self {
-            CentralError::Store(_) => "store_unavailable",
-            CentralError::Rejected(v) => v.first().code(),
-            CentralError::PrisonNotAllowed(_) => "prison_not_allowed",
-            CentralError::UnknownPrison(_) => "unknown_prison",
-            CentralError::BookingNotFound(_) => "booking_not_found",
-            CentralError::KioskNotFound(_) => "kiosk_not_found",
-            CentralError::IdempotencyKeyReused => "idempotency_key_reused",
-            CentralError::EnrolmentCodeInvalid => "enrolment_code_invalid",
-            CentralError::UnknownKiosk => "unknown_kiosk",
-            CentralError::KioskRevoked => "kiosk_revoked",
-            CentralError::IssuerNumbersExhausted => "issuer_numbers_exhausted",
-            CentralError::ReferencesExhausted => "references_exhausted",
-            CentralError::Dataset(_) => "bad_dataset",
-            CentralError::ShareTooLarge { .. } => "share_too_large",
-            CentralError::TooManyEvents { .. } => "too_many_events",
-            CentralError::EventsOutOfOrder => "events_out_of_order",
-            CentralError::Internal(_) => "internal_error",
-        }
+        let code = match self {
+            CentralError::Rejected(v) => return v.first().code(),
+            CentralError::Store(_) => ErrorCode::StoreUnavailable,
+            CentralError::PrisonNotAllowed(_) => ErrorCode::PrisonNotAllowed,
+            CentralError::UnknownPrison(_) => ErrorCode::UnknownPrison,
+            CentralError::BookingNotFound(_) => ErrorCode::BookingNotFound,
+            CentralError::KioskNotFound(_) => ErrorCode::KioskNotFound,
+            CentralError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            CentralError::EnrolmentCodeInvalid => ErrorCode::EnrolmentCodeInvalid,
+            CentralError::UnknownKiosk => ErrorCode::UnknownKiosk,
+            CentralError::KioskRevoked => ErrorCode::KioskRevoked,
+            CentralError::IssuerNumbersExhausted => ErrorCode::IssuerNumbersExhausted,
+            CentralError::ReferencesExhausted => ErrorCode::ReferencesExhausted,
+            CentralError::Dataset(_) => ErrorCode::BadDataset,
+            CentralError::ShareTooLarge { .. } => ErrorCode::ShareTooLarge,
+            CentralError::TooManyEvents { .. } => ErrorCode::TooManyEvents,
+            CentralError::EventsOutOfOrder => ErrorCode::EventsOutOfOrder,
+            CentralError::Internal(_) => ErrorCode::InternalError,
+        };
+        code.as_str()
     }
 
     pub fn status(&self) -> u16 {

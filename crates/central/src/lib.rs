@@ -4,7 +4,11 @@
 //! - [`store`]: the `Store` trait and its SQLite (default) and PostgreSQL implementations.
 //! - [`service`]: what central does, once for both stores: enrolment, online booking with
 //!   idempotency keys, pull by cursor, push of outbox events, escrow shares.
-//! - [`api`]: the axum HTTP API under `/api/v1`, with its limits and JSON errors.
+//! - [`api`]: the axum HTTP API under `/api/v1`, with its limits and JSON errors, and the
+//!   OpenAPI document generated from it.
+//!
+//! The wire types (every request, answer, event and error code) are `visit-protocol`'s, shared
+//! with the kiosk.
 
 pub mod api;
 pub mod clock;

@@ -233,7 +233,7 @@ async fn main() -> Result<()> {
                     .collect();
                 let fields = [
                     b.reference.clone(),
-                    b.status.clone(),
+                    b.status.as_str().to_string(),
                     b.status_reason.clone().unwrap_or_default(),
                     b.session.clone(),
                     b.date.to_string(),

@@ -88,10 +88,10 @@ fn the_command_line_administers_a_central_database() {
 /// Refusals pushed by a kiosk are in the day's CSV, a visitor central could not name included.
 #[test]
 fn the_bookings_export_lists_refused_kiosk_requests() {
-    use central::service::{PushEvent, PushRequest};
     use central::store::{SqliteStore, Store};
     use central::{Central, Clock, Settings};
     use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+    use protocol::{PushEvent, PushRequest};
     use std::sync::Arc;
 
     let dir = tempfile::tempdir().unwrap();

@@ -15,7 +15,7 @@ use axum::routing::post;
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use domain::{BookingRequest, IssuerNumber, PrisonerInput};
-use kiosk::journey::{Journey, PartyRequest, SlipRequest, UiErrors};
+use kiosk::journey::{Command, Journey, PartyRequest, SlipRequest, UiErrors};
 use kiosk::{KioskError, Store};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -86,16 +86,19 @@ fn body<T: DeserializeOwned>(raw: &[u8]) -> Result<T, (StatusCode, UiErrors)> {
     })
 }
 
-/// One command, named as the Tauri shell names it, onto its journey function.
+/// One command, named as the engine names it ([`Command`]), onto its journey function. The match
+/// has an arm for every command, so a command the engine gains cannot be left without a route.
 async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> Answer {
-    match name {
-        "kiosk_info" => answer(j.kiosk_info(now).await),
-        "check_prisoner" => answer(j.check_prisoner(&body::<PrisonerInput>(raw)?, now).await),
-        "check_visitors" => answer(j.check_visitors(&body::<PartyRequest>(raw)?, now).await),
-        "available_sessions" => answer(j.available_sessions(&body::<PartyRequest>(raw)?, now).await),
-        "book" => answer(j.book(&body::<BookingRequest>(raw)?, now).await),
-        "print_slip" => answer(j.print_slip(&body::<SlipRequest>(raw)?, now).await),
-        _ => Err((StatusCode::NOT_FOUND, UiErrors::page("unknown_command"))),
+    let Some(command) = Command::parse(name) else {
+        return Err((StatusCode::NOT_FOUND, UiErrors::page("unknown_command")));
+    };
+    match command {
+        Command::KioskInfo => answer(j.kiosk_info(now).await),
+        Command::CheckPrisoner => answer(j.check_prisoner(&body::<PrisonerInput>(raw)?, now).await),
+        Command::CheckVisitors => answer(j.check_visitors(&body::<PartyRequest>(raw)?, now).await),
+        Command::AvailableSessions => answer(j.available_sessions(&body::<PartyRequest>(raw)?, now).await),
+        Command::Book => answer(j.book(&body::<BookingRequest>(raw)?, now).await),
+        Command::PrintSlip => answer(j.print_slip(&body::<SlipRequest>(raw)?, now).await),
     }
 }
 

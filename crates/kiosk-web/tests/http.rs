@@ -1,88 +1,10 @@
 //! kiosk-web as a browser sees it: the real binary on a fresh store, spoken to over HTTP/1.1 on
 //! loopback. The browser tests in ui/tests walk the journey; these pin the HTTP contract.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Server {
-    child: Child,
-    addr: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(extra: &[&str]) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let ui = dir.path().join("ui");
-    std::fs::create_dir(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "<!doctype html><title>kiosk</title>").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-web"))
-        .args([
-            "--db",
-            dir.path().join("kiosk.db").to_str().unwrap(),
-            "--prison",
-            "CDF",
-            "--port",
-            "0",
-        ])
-        .args([
-            "--ui",
-            ui.to_str().unwrap(),
-            "--now",
-            "2026-11-25T10:00:00Z",
-            "--init-demo",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .trim_start_matches("listening on http://")
-        .trim_end_matches('/')
-        .to_string();
-    assert!(addr.starts_with("127.0.0.1:"), "{line}");
-    Server {
-        child,
-        addr,
-        _dir: dir,
-    }
-}
-
-/// One request, answered as (status, body).
-fn request(server: &Server, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(&server.addr).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: kiosk\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let status = raw[9..12].parse().unwrap();
-    let body = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
+use common::{json, request, start};
+use std::process::Command;
 
 #[test]
 fn commands_answer_json_and_errors_answer_codes() {

@@ -2,26 +2,19 @@
 //!
 //! cargo bench -p visit-kiosk --bench store
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
-use domain::{BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
-use kiosk::Store;
-use tempfile::TempDir;
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use domain::IssuerNumber;
+use kiosk::booking::{available_sessions, book};
+use kiosk_test_support::{empty_store, now, picked, request, rhys};
 
 fn benches(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let dir = TempDir::new().unwrap();
-    let store = rt.block_on(async {
-        let store = Store::open(&dir.path().join("bench.sqlite")).await.unwrap();
+    let (_dir, store) = rt.block_on(async {
+        let (dir, store) = empty_store().await;
         store
             .init("bench", IssuerNumber::new(1).unwrap(), now())
             .await
@@ -37,12 +30,15 @@ fn benches(c: &mut Criterion) {
         let mut prisoners = kiosk::demo::prisoners().unwrap();
         prisoners[0].visiting_orders = 1_000_000;
         store.import(&prisons, &prisoners).await.unwrap();
-        store
+        (dir, store)
     });
 
     c.bench_function("available_sessions_one_prison_28_days", |b| {
-        b.to_async(&rt)
-            .iter(|| async { store.available_sessions("CDF", None, None, now()).await.unwrap() })
+        b.to_async(&rt).iter(|| async {
+            available_sessions(&store, "CDF", None, None, now())
+                .await
+                .unwrap()
+        })
     });
 
     // Each iteration books a different session day far enough apart for the rules to allow it:
@@ -56,21 +52,14 @@ fn benches(c: &mut Criterion) {
             let until_saturday =
                 (5 + 7 - i64::from(chrono::Datelike::weekday(&date).num_days_from_monday())) % 7;
             let saturday = date + Duration::days(until_saturday);
-            let request = BookingRequest {
-                prison: "CDF".into(),
-                prisoner: PrisonerInput {
-                    number: "A1234BC".into(),
-                    date_of_birth: "1990-05-05".into(),
-                    surname: "Evans".into(),
-                },
-                visitors: vec![VisitorInput {
-                    contact_id: Some("C000001".into()),
-                    ..Default::default()
-                }],
-                session: format!("CDF-SAT-PM/{saturday}"),
-            };
+            let request = request(
+                "CDF",
+                rhys(),
+                vec![picked("C000001")],
+                &format!("CDF-SAT-PM/{saturday}"),
+            );
             let store = &store;
-            async move { store.book(&request, at).await }
+            async move { book(store, &request, at).await }
         })
     });
 }

@@ -24,6 +24,9 @@ pub enum KioskError {
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A value the engine made could not be written as JSON: a bug, not bad input.
+    #[error("cannot encode {0}")]
+    Encode(String),
 }
 
 impl KioskError {
@@ -38,6 +41,7 @@ impl KioskError {
             KioskError::Dataset(_) => "bad_dataset",
             KioskError::Issue(_) => "references_exhausted",
             KioskError::Database(_) | KioskError::Migrate(_) => "store_unavailable",
+            KioskError::Encode(_) => "internal_error",
         }
     }
 }

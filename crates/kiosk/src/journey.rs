@@ -9,11 +9,12 @@
 //! Every command re-checks what earlier screens checked (the prisoner, then the party): the UI
 //! holds no trusted state, and a kiosk must not become a way to look up other people.
 
-use crate::booking::existing_visits;
+use crate::booking;
 use crate::error::KioskError;
 use crate::printing::print_on_kiosk_printer;
 use crate::slip::Language;
-use crate::store::{Prison, Store, load_prison, load_prisoner};
+use crate::store::{Prison, Store};
+use crate::sync::{self, SyncError, SyncOptions};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use domain::booking::{bookable_dates, check_allowance, parse_visitors, prison_today, resolve_party};
 use domain::party::{LEAD_VISITOR_AGE, check_party};
@@ -23,6 +24,10 @@ use domain::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
+
+mod command;
+pub use command::Command;
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.
 pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u32 = 90;
@@ -30,7 +35,7 @@ pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u32 = 90;
 /// One error as the UI receives it: a stable code to translate, the form field it belongs to
 /// (`visitors[0].date_of_birth`; absent for errors about the whole page) and the values the
 /// translated message needs (`{"max": "3"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UiError {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,7 +46,7 @@ pub struct UiError {
 
 /// What every command answers on failure: `{ "errors": [ ... ] }`, in the order of the form's
 /// fields, never empty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{}", .errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>().join(", "))]
 pub struct UiErrors {
     pub errors: Vec<UiError>,
@@ -108,22 +113,39 @@ impl From<KioskError> for UiErrors {
     }
 }
 
-impl From<sqlx::Error> for UiErrors {
-    fn from(e: sqlx::Error) -> Self {
-        KioskError::from(e).into()
+/// Central's refusal keeps each rule's code and field; anything else is a page-level code.
+impl From<SyncError> for UiErrors {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Kiosk(e) => e.into(),
+            SyncError::Rejected { violations, .. } if !violations.is_empty() => UiErrors {
+                errors: violations
+                    .into_iter()
+                    .map(|v| UiError {
+                        code: v.code,
+                        field: (!v.field.is_empty()).then_some(v.field),
+                        params: Default::default(),
+                    })
+                    .collect(),
+            },
+            other => {
+                tracing::error!(error = %other, code = other.code(), "booking through central failed");
+                UiErrors::page(other.code())
+            }
+        }
     }
 }
 
 pub type UiResult<T> = Result<T, UiErrors>;
 
 /// A text in both of the kiosk's languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Bilingual<T> {
     pub en: T,
     pub cy: T,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PrisonInfo {
     pub code: String,
     pub name: Bilingual<String>,
@@ -131,7 +153,7 @@ pub struct PrisonInfo {
 }
 
 /// The party limits the visitors screen explains and enforces in its "add visitor" button.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PartyLimits {
     pub max_visitors: u8,
     pub max_adults: u8,
@@ -143,7 +165,7 @@ pub struct PartyLimits {
 }
 
 /// Answer to `kiosk_info`: what the start screen and the idle timer need.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct KioskInfo {
     pub prison: PrisonInfo,
     pub party: PartyLimits,
@@ -158,7 +180,7 @@ pub struct KioskInfo {
 
 /// Someone on the prisoner's approved list, as the visitors screen offers them. Dates of birth
 /// and bans stay in the store: picking by id is enough, and a public screen shows no more.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ContactChoice {
     pub id: String,
     pub first_name: String,
@@ -167,7 +189,7 @@ pub struct ContactChoice {
 
 /// Answer to `check_prisoner`. `contacts` is absent where the prison keeps no approved list
 /// (anyone may then be typed in).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PrisonerChecked {
     pub prisoner_number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,14 +198,14 @@ pub struct PrisonerChecked {
 
 /// The arguments of `check_visitors` and `available_sessions`: the prisoner again (the backend
 /// trusts nothing the page remembers) and the party.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
     pub prisoner: PrisonerInput,
     pub visitors: Vec<VisitorInput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct VisitorName {
     pub first_name: String,
     pub last_name: String,
@@ -191,13 +213,13 @@ pub struct VisitorName {
 
 /// Answer to `check_visitors`: the party with picked contacts' names filled in, for the
 /// check-your-answers screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PartyChecked {
     pub visitors: Vec<VisitorName>,
 }
 
 /// One session the visitors can choose, with times as `HH:MM` in the prison's local time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SessionOption {
     pub id: String,
     pub start: String,
@@ -209,7 +231,7 @@ pub struct SessionOption {
     pub tables_left: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SessionDay {
     pub date: NaiveDate,
     pub sessions: Vec<SessionOption>,
@@ -217,7 +239,7 @@ pub struct SessionDay {
 
 /// Answer to `available_sessions`: bookable sessions grouped by day, earliest first. Empty
 /// `days` means nothing can be booked in the window; the UI says so in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SessionChoice {
     pub days: Vec<SessionDay>,
     pub first_date: NaiveDate,
@@ -226,7 +248,7 @@ pub struct SessionChoice {
 
 /// Answer to `book`: what the confirmation screen shows. Visitors' dates of birth are left out
 /// on purpose: the page needs only names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BookingConfirmation {
     /// As printed: `ABCD-EFGH`.
     pub reference: String,
@@ -243,7 +265,7 @@ pub struct BookingConfirmation {
 }
 
 /// The argument of `print_slip`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SlipRequest {
     pub reference: String,
@@ -255,7 +277,7 @@ pub struct SlipRequest {
 
 /// Answer to `print_slip` when the slip has gone to the printer. The reference is echoed so
 /// the confirmation screen can keep showing it; the CUPS job id goes to the log, not the visitor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SlipPrinted {
     pub reference: String,
     pub lang: Language,
@@ -418,16 +440,12 @@ impl Journey {
         if who.record.custody == Custody::Convicted && who.record.visiting_orders == 0 {
             return Err(RuleError::NoVisitingOrder.at(Field::Session).into());
         }
-        let existing = {
-            let mut conn = self.store.pool.acquire().await?;
-            let today = domain::booking::prison_today(&who.prison.rules, now);
-            existing_visits(&mut conn, &who.record.number, domain::booking::week_start(today)).await?
-        };
-        let (first_date, last_date) = bookable_dates(&who.prison.rules, now);
-        let sessions = self
+        let existing = self
             .store
-            .available_sessions(&who.prison.code, None, None, now)
+            .existing_visits(&who.record.number, domain::booking::week_start(who.today))
             .await?;
+        let (first_date, last_date) = bookable_dates(&who.prison.rules, now);
+        let sessions = booking::available_sessions(&self.store, &who.prison.code, None, None, now).await?;
         let mut days: Vec<SessionDay> = Vec::new();
         for s in sessions {
             let kind = who.record.visit_kind_on(s.date);
@@ -474,14 +492,9 @@ impl Journey {
         let mut request = request.clone();
         request.prison = self.prison.clone();
         // Through central when the kiosk is enrolled and central answers; on the kiosk otherwise.
-        let view = crate::sync::book(
-            &self.store,
-            &crate::sync::SyncOptions::for_visitors(),
-            &request,
-            now,
-        )
-        .await?
-        .booking;
+        let view = sync::book(&self.store, &SyncOptions::for_visitors(), &request, now)
+            .await?
+            .booking;
         let prison = self.store.prison(&self.prison).await?;
         Ok(BookingConfirmation {
             reference: view.reference.to_string(),
@@ -536,13 +549,14 @@ impl Journey {
     }
 
     async fn identify(&self, input: &PrisonerInput, now: DateTime<Utc>) -> UiResult<Identified> {
-        let mut conn = self.store.pool.acquire().await?;
-        let prison = load_prison(&mut conn, &self.prison).await?;
+        let prison = self.store.prison(&self.prison).await?;
         let today = prison_today(&prison.rules, now);
         let who = input.parse(today)?;
         // Not held here, or held here with other details: the same answer, so a kiosk cannot
         // be used to find out where someone is held.
-        let record = load_prisoner(&mut conn, &prison.code, &who.number)
+        let record = self
+            .store
+            .prisoner(&prison.code, &who.number)
             .await?
             .filter(|r| r.identify(&who).is_ok())
             .ok_or_else(|| RuleError::PrisonerNotFound.at(Field::PrisonerNumber))?;
@@ -569,481 +583,5 @@ impl Journey {
         let all: &[Contact] = &who.record.contacts;
         let list = who.prison.rules.has_contact_list.then_some(all);
         check_party(&party.visitors, &who.prison.rules.party, list, all, date)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use domain::IssuerNumber;
-    use domain::dataset::{PrisonFile, PrisonerFile};
-    use std::path::PathBuf;
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    fn demo_dir() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo")
-    }
-
-    async fn journey(prison: &str) -> (tempfile::TempDir, Journey) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("kiosk.db")).await.unwrap();
-        store
-            .init("test-kiosk", IssuerNumber::new(7).unwrap(), now())
-            .await
-            .unwrap();
-        let prisons: Vec<PrisonFile> =
-            serde_json::from_str(&std::fs::read_to_string(demo_dir().join("prisons.json")).unwrap()).unwrap();
-        let prisoners: Vec<PrisonerFile> =
-            serde_json::from_str(&std::fs::read_to_string(demo_dir().join("prisoners.json")).unwrap())
-                .unwrap();
-        store.import(&prisons, &prisoners).await.unwrap();
-        (dir, Journey::new(store, prison))
-    }
-
-    fn rhys() -> PrisonerInput {
-        PrisonerInput {
-            number: "a1234bc".into(),
-            date_of_birth: "1990-05-05".into(),
-            surname: "EVANS".into(),
-        }
-    }
-
-    fn typed(first: &str, last: &str, dob: &str) -> VisitorInput {
-        VisitorInput {
-            contact_id: None,
-            first_name: first.into(),
-            last_name: last.into(),
-            date_of_birth: dob.into(),
-        }
-    }
-
-    fn picked(id: &str) -> VisitorInput {
-        VisitorInput {
-            contact_id: Some(id.into()),
-            ..Default::default()
-        }
-    }
-
-    /// An error's code and field, as compared in these tests.
-    type CodeAt = (String, Option<String>);
-
-    fn fields(e: &UiErrors) -> Vec<CodeAt> {
-        e.errors
-            .iter()
-            .map(|e| (e.code.clone(), e.field.clone()))
-            .collect()
-    }
-
-    fn err(code: &str, field: &str) -> CodeAt {
-        (code.to_string(), Some(field.to_string()))
-    }
-
-    #[tokio::test]
-    async fn kiosk_info_gives_both_names_and_the_rules() {
-        let (_dir, j) = journey("cdf").await;
-        let info = j.kiosk_info(now()).await.unwrap();
-        assert_eq!(info.prison.code, "CDF");
-        assert_eq!(info.prison.name.en, "HMP Cardiff");
-        // The Welsh name comes from the data set (CEF, Carchar Ei Fawrhydi, for HMP).
-        assert!(
-            info.prison.name.cy.ends_with(" Caerdydd"),
-            "{}",
-            info.prison.name.cy
-        );
-        assert_eq!(info.idle_timeout_seconds, 90);
-        assert!(info.has_contact_list);
-        assert_eq!(info.party.max_visitors, 6);
-        assert_eq!(info.today.to_string(), "2026-11-25");
-        assert_eq!(info.first_bookable_date.to_string(), "2026-11-27");
-        let json = serde_json::to_value(&info).unwrap();
-        assert_eq!(json["prison"]["name"]["cy"], info.prison.name.cy.as_str());
-        let short = j.clone().with_idle_timeout(5).kiosk_info(now()).await.unwrap();
-        assert_eq!(short.idle_timeout_seconds, 5);
-    }
-
-    #[tokio::test]
-    async fn an_unknown_prison_is_a_code_not_a_message() {
-        let (_dir, j) = journey("XYZ").await;
-        let e = j.kiosk_info(now()).await.unwrap_err();
-        assert_eq!(
-            serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"errors": [{"code": "unknown_prison", "params": {}}]})
-        );
-    }
-
-    #[tokio::test]
-    async fn check_prisoner_answers_with_the_contact_list() {
-        let (_dir, j) = journey("CDF").await;
-        let ok = j.check_prisoner(&rhys(), now()).await.unwrap();
-        assert_eq!(ok.prisoner_number, "A1234BC");
-        let contacts = ok.contacts.unwrap();
-        assert_eq!(contacts.len(), 4);
-        assert_eq!(
-            contacts[0],
-            ContactChoice {
-                id: "C000001".into(),
-                first_name: "Siân".into(),
-                last_name: "Evans".into()
-            }
-        );
-        // No dates of birth or bans in what the page receives.
-        let json = serde_json::to_string(&j.check_prisoner(&rhys(), now()).await.unwrap()).unwrap();
-        assert!(!json.contains("1992") && !json.contains("banned"), "{json}");
-    }
-
-    #[tokio::test]
-    async fn check_prisoner_errors() {
-        let (_dir, j) = journey("CDF").await;
-        let bad = PrisonerInput {
-            number: "12".into(),
-            date_of_birth: "2030-01-01".into(),
-            surname: "".into(),
-        };
-        let e = j.check_prisoner(&bad, now()).await.unwrap_err();
-        assert_eq!(
-            fields(&e),
-            [
-                err("prisoner_number_invalid", "prisoner.number"),
-                err("date_of_birth_in_future", "prisoner.date_of_birth"),
-                err("name_empty", "prisoner.surname"),
-            ]
-        );
-        let mut wrong_dob = rhys();
-        wrong_dob.date_of_birth = "1990-05-06".into();
-        assert_eq!(
-            fields(&j.check_prisoner(&wrong_dob, now()).await.unwrap_err()),
-            [err("prisoner_not_found", "prisoner.number")]
-        );
-        // Held at Leeds, not here: the same answer as a prisoner who does not exist.
-        let elsewhere = PrisonerInput {
-            number: "C3456DE".into(),
-            date_of_birth: "1979-12-12".into(),
-            surname: "O'Connor".into(),
-        };
-        assert_eq!(
-            j.check_prisoner(&elsewhere, now()).await.unwrap_err().codes(),
-            ["prisoner_not_found"]
-        );
-    }
-
-    #[tokio::test]
-    async fn a_prisoner_with_no_visiting_orders_is_stopped_early() {
-        let (_dir, j) = journey("LDS").await;
-        let daniel = PrisonerInput {
-            number: "C3456DE".into(),
-            date_of_birth: "1979-12-12".into(),
-            surname: "o’connor".into(),
-        };
-        let e = j.check_prisoner(&daniel, now()).await.unwrap_err();
-        assert_eq!(fields(&e), [("no_visiting_order".to_string(), None)]);
-        let party = PartyRequest {
-            prisoner: daniel,
-            visitors: vec![picked("C000007")],
-        };
-        assert_eq!(
-            fields(&j.available_sessions(&party, now()).await.unwrap_err()),
-            [err("no_visiting_order", "session")]
-        );
-    }
-
-    #[tokio::test]
-    async fn check_visitors_applies_the_party_rules() {
-        let (_dir, j) = journey("CDF").await;
-        let ok = PartyRequest {
-            prisoner: rhys(),
-            visitors: vec![picked("C000001"), picked("C000002")],
-        };
-        let names = j.check_visitors(&ok, now()).await.unwrap();
-        assert_eq!(
-            names.visitors[1],
-            VisitorName {
-                first_name: "Megan".into(),
-                last_name: "Evans".into()
-            }
-        );
-        // Typed details that match the list are accepted too.
-        let typed_ok = PartyRequest {
-            prisoner: rhys(),
-            visitors: vec![typed("siân", "evans", "1992-03-14")],
-        };
-        assert!(j.check_visitors(&typed_ok, now()).await.is_ok());
-
-        let cases: Vec<(Vec<VisitorInput>, Vec<CodeAt>)> = vec![
-            (vec![], vec![err("no_visitors", "visitors")]),
-            (
-                vec![typed("", "Ev4ns", "2026-13-01")],
-                vec![
-                    err("name_empty", "visitors[0].first_name"),
-                    err("name_invalid_characters", "visitors[0].last_name"),
-                    err("date_of_birth_invalid", "visitors[0].date_of_birth"),
-                ],
-            ),
-            (
-                vec![picked("C000002"), picked("C000001")],
-                vec![err("lead_visitor_under_age", "visitors[0]")],
-            ),
-            (
-                vec![picked("C000001"), typed("Stranger", "Danger", "1980-01-01")],
-                vec![err("visitor_not_on_list", "visitors[1]")],
-            ),
-            (
-                vec![picked("C000001"), picked("C000004")],
-                vec![err("visitor_banned", "visitors[1]")],
-            ),
-            (
-                vec![picked("C000001"), picked("C000001")],
-                vec![err("duplicate_visitor", "visitors[1]")],
-            ),
-            (
-                vec![picked("C999999")],
-                vec![err("visitor_not_on_list", "visitors[0]")],
-            ),
-        ];
-        for (visitors, expected) in cases {
-            let req = PartyRequest {
-                prisoner: rhys(),
-                visitors: visitors.clone(),
-            };
-            let e = j.check_visitors(&req, now()).await.unwrap_err();
-            assert_eq!(fields(&e), expected, "{visitors:?}");
-        }
-        let banned = PartyRequest {
-            prisoner: rhys(),
-            visitors: vec![picked("C000001"), picked("C000004")],
-        };
-        let e = j.check_visitors(&banned, now()).await.unwrap_err();
-        assert_eq!(
-            e.errors[0].params.get("until").map(String::as_str),
-            Some("2027-06-30")
-        );
-    }
-
-    #[tokio::test]
-    async fn too_many_adults_where_there_is_no_list() {
-        let (_dir, j) = journey("STY").await;
-        let info = j.kiosk_info(now()).await.unwrap();
-        assert!(!info.has_contact_list);
-        assert_eq!(info.party.max_adults, 2);
-        let prisoner = sty_prisoner();
-        let checked = j.check_prisoner(&prisoner, now()).await.unwrap();
-        assert_eq!(checked.contacts, None);
-        let three = vec![
-            typed("Ann", "Jones", "1980-01-01"),
-            typed("Bea", "Jones", "1981-01-01"),
-            typed("Cat", "Jones", "1982-01-01"),
-        ];
-        let e = j
-            .check_visitors(
-                &PartyRequest {
-                    prisoner: prisoner.clone(),
-                    visitors: three,
-                },
-                now(),
-            )
-            .await
-            .unwrap_err();
-        assert_eq!(fields(&e), [err("too_many_adults", "visitors")]);
-        assert_eq!(e.errors[0].params.get("max").map(String::as_str), Some("2"));
-        let strangers = vec![typed("Ann", "Jones", "1980-01-01")];
-        assert!(
-            j.check_visitors(
-                &PartyRequest {
-                    prisoner,
-                    visitors: strangers
-                },
-                now()
-            )
-            .await
-            .is_ok()
-        );
-    }
-
-    /// The first Styal prisoner in the demo data who can be visited.
-    fn sty_prisoner() -> PrisonerInput {
-        let prisoners: Vec<PrisonerFile> =
-            serde_json::from_str(&std::fs::read_to_string(demo_dir().join("prisoners.json")).unwrap())
-                .unwrap();
-        let p = prisoners
-            .iter()
-            .find(|p| {
-                p.prison == "STY" && p.custody == Custody::Remand && p.closed_visit_restrictions.is_empty()
-            })
-            .unwrap();
-        PrisonerInput {
-            number: p.number.to_string(),
-            date_of_birth: p.date_of_birth.to_string(),
-            surname: p.last_name.to_string(),
-        }
-    }
-
-    #[tokio::test]
-    async fn sessions_are_grouped_by_day_inside_the_window() {
-        let (_dir, j) = journey("CDF").await;
-        let party = PartyRequest {
-            prisoner: rhys(),
-            visitors: vec![picked("C000001"), picked("C000002")],
-        };
-        let choice = j.available_sessions(&party, now()).await.unwrap();
-        assert_eq!(choice.first_date.to_string(), "2026-11-27");
-        assert_eq!(choice.last_date.to_string(), "2026-12-23");
-        assert!(!choice.days.is_empty());
-        assert!(choice.days.windows(2).all(|w| w[0].date < w[1].date));
-        for day in &choice.days {
-            assert!(day.date >= choice.first_date && day.date <= choice.last_date);
-            for s in &day.sessions {
-                assert_eq!(s.kind, VisitKind::Open);
-                assert!(s.tables_left > 0);
-            }
-        }
-        // The staff-training closure is not offered.
-        assert!(
-            !choice
-                .days
-                .iter()
-                .flat_map(|d| &d.sessions)
-                .any(|s| s.id == "CDF-TUE-PM/2026-12-08")
-        );
-        let tue = choice
-            .days
-            .iter()
-            .flat_map(|d| &d.sessions)
-            .find(|s| s.id == "CDF-TUE-PM/2026-12-01")
-            .unwrap();
-        assert_eq!(
-            (tue.start.as_str(), tue.end.as_str(), tue.arrive_by.as_str()),
-            ("14:00", "16:00", "13:15")
-        );
-
-        // Once booked, that session is not offered to this prisoner again.
-        let request = BookingRequest {
-            prison: "elsewhere".into(),
-            prisoner: rhys(),
-            visitors: party.visitors.clone(),
-            session: "CDF-TUE-PM/2026-12-01".into(),
-        };
-        let booked = j.book(&request, now()).await.unwrap();
-        assert_eq!(booked.reference.len(), 9);
-        assert_eq!(booked.arrive_by, "13:15");
-        assert_eq!(booked.visitors[0].first_name, "Siân");
-        assert_eq!(booked.prison.code, "CDF");
-        let again = j.available_sessions(&party, now()).await.unwrap();
-        assert!(
-            !again
-                .days
-                .iter()
-                .flat_map(|d| &d.sessions)
-                .any(|s| s.id == "CDF-TUE-PM/2026-12-01")
-        );
-        assert_eq!(
-            fields(&j.book(&request, now()).await.unwrap_err()),
-            [err("duplicate_visit", "session")]
-        );
-        // The outbox has the event, for the end-to-end tests' sake.
-        let events = j.store().outbox(0, 10).await.unwrap();
-        assert_eq!(events.len(), 1);
-        assert_eq!(
-            events[0].booking_reference.as_deref(),
-            Some(booked.reference.replace('-', "").as_str())
-        );
-    }
-
-    #[tokio::test]
-    async fn a_closed_visit_restriction_offers_only_closed_tables() {
-        let (_dir, j) = journey("LDS").await;
-        let kwame = PrisonerInput {
-            number: "D4567EF".into(),
-            date_of_birth: "1995-06-15".into(),
-            surname: "Mensah".into(),
-        };
-        let party = PartyRequest {
-            prisoner: kwame,
-            visitors: vec![picked("C000008")],
-        };
-        let choice = j.available_sessions(&party, now()).await.unwrap();
-        let all: Vec<&SessionOption> = choice.days.iter().flat_map(|d| &d.sessions).collect();
-        assert!(!all.is_empty());
-        assert!(
-            all.iter()
-                .all(|s| s.kind == VisitKind::Closed && s.tables_left > 0)
-        );
-        // LDS-SUN-PM has no closed tables, so it is never offered.
-        assert!(!all.iter().any(|s| s.id.starts_with("LDS-SUN-PM/")));
-    }
-
-    #[tokio::test]
-    async fn a_ban_ending_inside_the_window_limits_the_dates() {
-        let (_dir, j) = journey("CDF").await;
-        // Find a CDF contact whose ban ends inside the window, as the demo data promises.
-        let prisoners: Vec<PrisonerFile> =
-            serde_json::from_str(&std::fs::read_to_string(demo_dir().join("prisoners.json")).unwrap())
-                .unwrap();
-        let window_end = NaiveDate::from_ymd_opt(2026, 12, 23).unwrap();
-        let found = prisoners.iter().filter(|p| p.prison == "CDF").find_map(|p| {
-            let c = p.contacts.iter().find(|c| {
-                c.banned_until
-                    .is_some_and(|u| u >= now().date_naive() && u < window_end)
-                    && c.date_of_birth < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()
-            })?;
-            Some((p, c))
-        });
-        let Some((p, c)) = found else { return };
-        if p.custody == Custody::Convicted && p.visiting_orders == 0 {
-            return;
-        }
-        let prisoner = PrisonerInput {
-            number: p.number.to_string(),
-            date_of_birth: p.date_of_birth.to_string(),
-            surname: p.last_name.to_string(),
-        };
-        let party = PartyRequest {
-            prisoner,
-            visitors: vec![picked(&c.id)],
-        };
-        assert!(j.check_visitors(&party, now()).await.is_ok());
-        let choice = j.available_sessions(&party, now()).await.unwrap();
-        let until = c.banned_until.unwrap();
-        assert!(choice.days.iter().all(|d| d.date > until));
-    }
-
-    #[tokio::test]
-    async fn print_slip_finds_the_booking_then_says_no_printer_is_configured() {
-        let (_dir, j) = journey("CDF").await;
-        let e = j
-            .print_slip(
-                &SlipRequest {
-                    reference: "ABCD-EFG!".into(),
-                    lang: Language::English,
-                },
-                now(),
-            )
-            .await
-            .unwrap_err();
-        assert_eq!(fields(&e), [err("reference_invalid_character", "reference")]);
-        let request = BookingRequest {
-            prison: "CDF".into(),
-            prisoner: rhys(),
-            visitors: vec![picked("C000003")],
-            session: "CDF-WED-AM/2026-12-02".into(),
-        };
-        let booked = j.book(&request, now()).await.unwrap();
-        let e = j
-            .print_slip(
-                &SlipRequest {
-                    reference: booked.reference.clone(),
-                    lang: Language::Welsh,
-                },
-                now(),
-            )
-            .await
-            .unwrap_err();
-        assert_eq!(e.codes(), ["printer_not_configured"]);
-        // The failed print leaves the booking saved and findable.
-        let reference = BookingReference::parse(&booked.reference).unwrap();
-        assert_eq!(j.store().booking(&reference).await.unwrap().prison_code, "CDF");
     }
 }

@@ -1,5 +1,24 @@
-//! The kiosk engine: the local SQLite store, booking, and the outbox. It has no GUI: the Tauri
-//! shell, `kioskctl` and the tests all drive it through the same functions.
+//! The kiosk engine: the local SQLite store, booking, sync with central, slips and printing. It
+//! has no GUI: the Tauri shell, `kiosk-web`, `kioskctl` and the tests all drive it through the
+//! same functions.
+//!
+//! # Layers
+//!
+//! A module uses only modules below it, never one above; `cargo clippy` cannot check this, so
+//! keep to it by hand (the `use crate::...` lines at the top of each file are the whole story):
+//!
+//! ```text
+//! journey              the UI's commands; every error leaves as a stable code (UiErrors)
+//!   +- sync            central: enrolment, online booking, the sync round, the background loop
+//!   |    +- booking    a visit decided and written on this kiosk; sessions with the tables left
+//!   +- printing        CUPS queues and the printer setting
+//!        +- slip       the slip as a PDF
+//! store                every SQL statement, one file a job; used by all of the above
+//! domain (crate)       the rules and types, no I/O
+//! ```
+//!
+//! `error` (the engine's error type with its stable codes) and `demo` (the compiled-in demo data
+//! set) are leaves any module may use.
 
 pub mod booking;
 pub mod demo;
@@ -10,6 +29,6 @@ pub mod slip;
 pub mod store;
 pub mod sync;
 
-pub use booking::{AvailableSession, BookedVisitor, BookingStatus, BookingView, OutboxEvent};
+pub use booking::AvailableSession;
 pub use error::{KioskError, Result};
-pub use store::{KioskIdentity, Prison, Store};
+pub use store::{BookedVisitor, BookingStatus, BookingView, KioskIdentity, OutboxEvent, Prison, Store};

@@ -9,14 +9,12 @@
 //! error policy (`stop-printer`) a failing printer stops and keeps the job queued, which is seen
 //! and reported here; a queue set to `abort-job` would report an aborted slip as printed.
 
-use crate::booking::BookingView;
 use crate::error::KioskError;
 use crate::slip::{Language, Paper, Slip, SlipError, render_slip};
-use crate::store::Store;
+use crate::store::{BookingView, PrinterSetting, Store};
 use chrono::{DateTime, Utc};
 use domain::BookingReference;
 use serde::Serialize;
-use sqlx::Row;
 use std::fmt;
 use std::process::Stdio;
 use std::time::Duration;
@@ -141,42 +139,31 @@ impl PrintError {
     }
 }
 
-impl Store {
-    /// The kiosk's printer, if staff have set one.
-    pub async fn printer_config(&self) -> Result<Option<PrinterConfig>, KioskError> {
-        let Some(row) = sqlx::query("SELECT queue, paper FROM printer_settings WHERE singleton = 1")
-            .fetch_optional(&self.pool)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let queue: String = row.try_get("queue")?;
-        let paper: String = row.try_get("paper")?;
-        Ok(Some(PrinterConfig::new(
-            QueueName::parse(&queue).map_err(|_| KioskError::Corrupt(format!("printer queue {queue:?}")))?,
-            paper
-                .parse()
-                .map_err(|_| KioskError::Corrupt(format!("printer paper {paper:?}")))?,
-        )))
-    }
+/// The kiosk's printer, if staff have set one.
+pub async fn printer_config(store: &Store) -> Result<Option<PrinterConfig>, KioskError> {
+    let Some(setting) = store.printer_setting().await? else {
+        return Ok(None);
+    };
+    let queue = QueueName::parse(&setting.queue)
+        .map_err(|_| KioskError::Corrupt(format!("printer queue {:?}", setting.queue)))?;
+    let paper = setting
+        .paper
+        .parse()
+        .map_err(|_| KioskError::Corrupt(format!("printer paper {:?}", setting.paper)))?;
+    Ok(Some(PrinterConfig::new(queue, paper)))
+}
 
-    pub async fn set_printer_config(
-        &self,
-        config: &PrinterConfig,
-        now: DateTime<Utc>,
-    ) -> Result<(), KioskError> {
-        sqlx::query(
-            "INSERT INTO printer_settings (singleton, queue, paper, updated_at) VALUES (1, ?, ?, ?)
-             ON CONFLICT (singleton) DO UPDATE SET queue = excluded.queue, paper = excluded.paper,
-                updated_at = excluded.updated_at",
-        )
-        .bind(config.queue.as_str())
-        .bind(config.paper.as_str())
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
+/// Sets the kiosk's printer: every slip printed from the kiosk's screens goes there.
+pub async fn set_printer_config(
+    store: &Store,
+    config: &PrinterConfig,
+    now: DateTime<Utc>,
+) -> Result<(), KioskError> {
+    let setting = PrinterSetting {
+        queue: config.queue.as_str().to_string(),
+        paper: config.paper.as_str().to_string(),
+    };
+    store.set_printer_setting(&setting, now).await
 }
 
 /// Renders the slip of a saved booking. Only saved bookings have slips: the reference is looked
@@ -221,7 +208,7 @@ pub async fn print_on_kiosk_printer(
     lang: Language,
     now: DateTime<Utc>,
 ) -> Result<PrintedSlip, PrintError> {
-    let printer = store.printer_config().await?.ok_or(PrintError::NotConfigured)?;
+    let printer = printer_config(store).await?.ok_or(PrintError::NotConfigured)?;
     print_booking_slip(store, reference, lang, &printer, now).await
 }
 

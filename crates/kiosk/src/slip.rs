@@ -8,8 +8,7 @@
 //! The fonts (DejaVu Sans, regular and bold) are compiled into the binary so every kiosk prints
 //! the same slip whatever fonts its system has; they cover the Welsh letters ŵ and ŷ.
 
-use crate::booking::{BookingStatus, BookingView};
-use crate::store::Prison;
+use crate::store::{BookingStatus, BookingView, Prison};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 use domain::VisitKind;
 use printpdf::{
@@ -28,7 +27,9 @@ const REGULAR_FONT: &str = "DejaVuSans.ttf";
 const BOLD_FONT: &str = "DejaVuSans-Bold.ttf";
 
 /// The language a slip is printed in: the one the visitor chose at the kiosk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
 pub enum Language {
     #[default]
     #[serde(rename = "en")]

@@ -2,35 +2,18 @@
 //! escrow share, records a request while central's pool has a table, and refuses beyond that.
 //! Central's numbers are written as a pull would leave them.
 
-use chrono::{DateTime, Utc};
-use domain::{BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+use domain::BookingRequest;
+use kiosk::booking::{available_sessions, book};
 use kiosk::{BookingStatus, KioskError, Store};
+use kiosk_test_support::{at, demo_store, llyr, now, picked, request, rhys};
 use tempfile::TempDir;
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn now() -> DateTime<Utc> {
-    at("2026-11-25T10:00:00Z")
-}
 
 const PM: &str = "CDF-SAT-PM/2026-11-28";
 
+/// The demo store, enrolled with a central that is never reached: what matters is what the
+/// last pull left.
 async fn enrolled_store() -> (TempDir, Store) {
-    let dir = TempDir::new().unwrap();
-    let store = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
-    store
-        .init("k", IssuerNumber::new(7).unwrap(), now())
-        .await
-        .unwrap();
-    store
-        .import(
-            &kiosk::demo::prisons().unwrap(),
-            &kiosk::demo::prisoners().unwrap(),
-        )
-        .await
-        .unwrap();
+    let (dir, store) = demo_store().await;
     sqlx::query(
         "INSERT INTO sync_enrolment (singleton, central_url, kiosk_id, token, prisons, enrolled_at)
          VALUES (1, 'http://127.0.0.1:9', 'k', 'vkt_x', '[\"CDF\"]', '2026-11-25T09:00:00Z')",
@@ -68,33 +51,16 @@ async fn central_says(store: &Store, session: &str, booked: i64, escrowed: i64, 
         .unwrap();
 }
 
-fn request(number: &str, dob: &str, surname: &str, contact: &str, session: &str) -> BookingRequest {
-    BookingRequest {
-        prison: "CDF".into(),
-        prisoner: PrisonerInput {
-            number: number.into(),
-            date_of_birth: dob.into(),
-            surname: surname.into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: Some(contact.into()),
-            ..Default::default()
-        }],
-        session: session.into(),
-    }
+fn rhys_with_sian(session: &str) -> BookingRequest {
+    request("CDF", rhys(), vec![picked("C000001")], session)
 }
 
-fn rhys(session: &str) -> BookingRequest {
-    request("A1234BC", "1990-05-05", "Evans", "C000001", session)
+fn llyr_with_ffion(session: &str) -> BookingRequest {
+    request("CDF", llyr(), vec![picked("C000005")], session)
 }
 
-fn llyr(session: &str) -> BookingRequest {
-    request("B2345CD", "1985-01-31", "ap Gruffudd", "C000005", session)
-}
-
-async fn open_left(store: &Store, session: &str, now: DateTime<Utc>) -> u32 {
-    store
-        .available_sessions("CDF", None, None, now)
+async fn open_left(store: &Store, session: &str, now: chrono::DateTime<chrono::Utc>) -> u32 {
+    available_sessions(store, "CDF", None, None, now)
         .await
         .unwrap()
         .into_iter()
@@ -110,13 +76,13 @@ async fn offline_the_kiosk_confirms_only_against_its_share_then_requests_then_re
     central_says(&store, PM, 24, 3, 1, "2026-11-26T12:00:00Z").await;
     assert_eq!(open_left(&store, PM, now()).await, 2);
 
-    let confirmed = store.book(&rhys(PM), now()).await.unwrap();
+    let confirmed = book(&store, &rhys_with_sian(PM), now()).await.unwrap();
     assert_eq!(
         confirmed.status,
         BookingStatus::Booked,
         "the share's table is this kiosk's to confirm"
     );
-    let requested = store.book(&llyr(PM), now()).await.unwrap();
+    let requested = book(&store, &llyr_with_ffion(PM), now()).await.unwrap();
     assert_eq!(
         requested.status,
         BookingStatus::Requested,
@@ -134,15 +100,9 @@ async fn offline_the_kiosk_confirms_only_against_its_share_then_requests_then_re
     assert_eq!(store.sync_status().await.unwrap().requests_waiting, 1);
 
     // Nothing left of either: a third visit is refused outright rather than overbooked.
-    let third = request(
-        "A1234BC",
-        "1990-05-05",
-        "Evans",
-        "C000003",
-        "CDF-SAT-PM/2026-12-05",
-    );
+    let third = request("CDF", rhys(), vec![picked("C000003")], "CDF-SAT-PM/2026-12-05");
     central_says(&store, "CDF-SAT-PM/2026-12-05", 27, 1, 0, "2026-12-03T12:00:00Z").await;
-    let err = store.book(&third, now()).await.unwrap_err();
+    let err = book(&store, &third, now()).await.unwrap_err();
     assert!(
         matches!(&err, KioskError::Rejected(v) if v.first().code() == "session_full"),
         "{err:?}"
@@ -158,13 +118,12 @@ async fn a_share_is_not_used_after_its_cut_off() {
     assert_eq!(open_left(&store, am, now()).await, 1);
     assert_eq!(open_left(&store, am, at("2026-11-26T11:59:00Z")).await, 1);
     assert_eq!(open_left(&store, am, at("2026-11-26T12:00:00Z")).await, 0);
-    let err = store
-        .book(&rhys(am), at("2026-11-26T12:30:00Z"))
+    let err = book(&store, &rhys_with_sian(am), at("2026-11-26T12:30:00Z"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "session_full");
     assert_eq!(
-        store.book(&rhys(am), now()).await.unwrap().status,
+        book(&store, &rhys_with_sian(am), now()).await.unwrap().status,
         BookingStatus::Booked
     );
 }

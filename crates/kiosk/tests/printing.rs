@@ -6,76 +6,127 @@
 //!
 //!     scripts/with-cups.sh cargo test -p visit-kiosk --test printing
 //!
-//! Without those variables the tests fail when CI=true (CI must not skip them silently) and are
-//! skipped with a note otherwise.
+//! Under that script, or with CI=true, a test whose queue is missing fails: neither may skip a
+//! printing test. Anywhere else such a test is skipped, and says so on the terminal (not in the
+//! captured output a passing test hides).
 
 use chrono::{DateTime, Utc};
-use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
-use kiosk::printing::{PrintError, PrinterConfig, QueueName, print_booking_slip, print_on_kiosk_printer};
+use domain::{BookingReference, IssuerNumber};
+use kiosk::booking::book;
+use kiosk::printing::{
+    PrintError, PrinterConfig, QueueName, print_booking_slip, print_on_kiosk_printer, printer_config,
+    set_printer_config,
+};
 use kiosk::slip::{Language, Paper};
 use kiosk::{BookingView, Store};
+use kiosk_test_support::pdf::{qr, raster, tool};
+use kiosk_test_support::{at, demo_store_in, rhys_request};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 use tempfile::TempDir;
 
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
+/// The variables scripts/with-cups.sh sets, each naming a queue.
+const QUEUE_VARS: [&str; 3] = [
+    "CUPS_TEST_QUEUE",
+    "CUPS_TEST_DISABLED_QUEUE",
+    "CUPS_TEST_NO_PAPER_QUEUE",
+];
 
+/// When the slips here are printed: five minutes after the visit was booked.
 fn now() -> DateTime<Utc> {
     at("2026-11-25T10:05:00Z")
 }
 
-/// The queue named by `var`, or None (with a note) when not running under with-cups.sh.
+/// What a CUPS test does where it runs: print on the queue `var` names, or be skipped.
+#[derive(Debug, PartialEq, Eq)]
+enum Cups {
+    Run(QueueName),
+    Skip(String),
+}
+
+/// Decides from the environment (`env` answers a variable's value). The queue is required in CI
+/// (CI=true) and under with-cups.sh (which sets every one of [`QUEUE_VARS`]): there a missing or
+/// malformed queue is an error, so the test fails instead of passing without printing.
+fn cups_gate(var: &str, env: impl Fn(&str) -> Option<String>) -> Result<Cups, String> {
+    if let Some(name) = env(var) {
+        return QueueName::parse(&name)
+            .map(Cups::Run)
+            .map_err(|e| format!("{var}={name:?}: {e}"));
+    }
+    let in_ci = env("CI").is_some_and(|v| v == "true");
+    let under_script = QUEUE_VARS.iter().any(|v| env(v).is_some());
+    if in_ci || under_script {
+        return Err(format!(
+            "{var} is not set, so this printing test cannot run: run it under scripts/with-cups.sh, \
+             which sets every one of {QUEUE_VARS:?}"
+        ));
+    }
+    Ok(Cups::Skip(format!(
+        "{var} is not set; run it with scripts/with-cups.sh"
+    )))
+}
+
+/// The queue `var` names; None when the test is to be skipped, after saying so on the real
+/// stderr (libtest captures `eprintln!`, and shows it only for failed tests).
 fn queue_from(var: &str) -> Option<QueueName> {
-    match std::env::var(var) {
-        Ok(name) => Some(QueueName::parse(&name).unwrap()),
-        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{var} is not set: CI must run the printing tests under scripts/with-cups.sh")
-        }
-        Err(_) => {
-            eprintln!(
-                "note: {var} is not set, so this CUPS test is skipped; run it with scripts/with-cups.sh"
-            );
+    match cups_gate(var, |k| std::env::var(k).ok()) {
+        Ok(Cups::Run(queue)) => Some(queue),
+        Ok(Cups::Skip(reason)) => {
+            let test = std::thread::current()
+                .name()
+                .unwrap_or("a printing test")
+                .to_string();
+            // Nothing to do if the terminal is gone: the test is skipped either way.
+            let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
             None
         }
+        Err(why) => panic!("{why}"),
     }
 }
 
-async fn store_with_a_booking(dir: &TempDir) -> (Store, BookingView) {
-    let store = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
-    store
-        .init(
-            "print-tests",
-            IssuerNumber::new(9).unwrap(),
-            at("2026-11-25T09:00:00Z"),
-        )
-        .await
-        .unwrap();
-    store
-        .import(
-            &kiosk::demo::prisons().unwrap(),
-            &kiosk::demo::prisoners().unwrap(),
-        )
-        .await
-        .unwrap();
-    let request = BookingRequest {
-        prison: "CDF".into(),
-        prisoner: PrisonerInput {
-            number: "A1234BC".into(),
-            date_of_birth: "1990-05-05".into(),
-            surname: "Evans".into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: None,
-            first_name: "Siân".into(),
-            last_name: "Evans".into(),
-            date_of_birth: "1992-03-14".into(),
-        }],
-        session: "CDF-SAT-PM/2026-11-28".into(),
+#[test]
+fn cups_tests_are_required_in_ci_and_under_with_cups_and_skipped_elsewhere() {
+    let env = |vars: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.to_string())
+        }
     };
-    let booked = store.book(&request, at("2026-11-25T10:00:00Z")).await.unwrap();
+    assert_eq!(
+        cups_gate("CUPS_TEST_QUEUE", env(&[("CUPS_TEST_QUEUE", "KioskSlipPDF")])),
+        Ok(Cups::Run(QueueName::parse("KioskSlipPDF").unwrap()))
+    );
+    assert!(matches!(
+        cups_gate("CUPS_TEST_QUEUE", env(&[])),
+        Ok(Cups::Skip(_))
+    ));
+    assert!(matches!(
+        cups_gate("CUPS_TEST_QUEUE", env(&[("CI", "false")])),
+        Ok(Cups::Skip(_))
+    ));
+    // Required: in CI, under the script (any of its variables set), and a queue must parse.
+    assert!(cups_gate("CUPS_TEST_QUEUE", env(&[("CI", "true")])).is_err());
+    assert!(
+        cups_gate(
+            "CUPS_TEST_NO_PAPER_QUEUE",
+            env(&[("CUPS_TEST_QUEUE", "KioskSlipPDF")])
+        )
+        .is_err()
+    );
+    assert!(cups_gate("CUPS_TEST_QUEUE", env(&[("CUPS_TEST_QUEUE", "-o evil")])).is_err());
+}
+
+async fn store_with_a_booking(dir: &TempDir) -> (Store, BookingView) {
+    let store = demo_store_in(dir.path()).await;
+    let booked = book(
+        &store,
+        &rhys_request("CDF-SAT-PM/2026-11-28"),
+        kiosk_test_support::now(),
+    )
+    .await
+    .unwrap();
     (store, booked)
 }
 
@@ -84,19 +135,6 @@ async fn assert_booking_kept(store: &Store, booked: &BookingView) {
     assert_eq!(&store.booking(&booked.reference).await.unwrap(), booked);
     let events = store.outbox(0, 100).await.unwrap();
     assert_eq!(events.len(), 1, "printing wrote to the outbox: {events:?}");
-}
-
-fn tool(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Where CUPS-PDF may write: the `Out` directory of cups-pdf.conf for the submitting user (root
@@ -151,35 +189,14 @@ fn find_printed(job_id: &str, reference: &str, since: SystemTime) -> PathBuf {
 
 /// Width in pixels at 203 dpi, and what the QR code says, of the first page of `pdf`.
 fn look_at(pdf: &Path, dir: &Path) -> (u32, String) {
-    let stem = dir.join("printed");
-    tool(
-        "pdftoppm",
-        &[
-            "-png",
-            "-r",
-            "203",
-            "-singlefile",
-            pdf.to_str().unwrap(),
-            stem.to_str().unwrap(),
-        ],
-    );
-    let png = stem.with_extension("png");
-    let bytes = std::fs::read(&png).unwrap();
-    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
-    (
-        width,
-        tool("zbarimg", &["--raw", "-q", png.to_str().unwrap()])
-            .trim()
-            .to_string(),
-    )
+    let (png, width, _) = raster(pdf, &dir.join("printed"));
+    (width, qr(&png))
 }
 
+/// The jobs still queued at `queue`, as `lpstat` lists them (it must answer: a scheduler that
+/// is not there would list none, and the checks below would pass without looking).
 fn jobs_waiting(queue: &QueueName) -> String {
-    let out = Command::new("lpstat")
-        .args(["-W", "not-completed", "-o", queue.as_str()])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    tool("lpstat", &["-W", "not-completed", "-o", queue.as_str()])
 }
 
 #[tokio::test]
@@ -192,8 +209,7 @@ async fn a_slip_prints_through_a_real_cups_queue_and_can_be_reprinted() {
     let since = SystemTime::now() - Duration::from_secs(2);
 
     // Through the kiosk's own setting, as the confirmation screen does.
-    store
-        .set_printer_config(&PrinterConfig::new(queue.clone(), Paper::Receipt), now())
+    set_printer_config(&store, &PrinterConfig::new(queue.clone(), Paper::Receipt), now())
         .await
         .unwrap();
     let printed = print_on_kiosk_printer(&store, &booked.reference, Language::Welsh, now())
@@ -304,13 +320,13 @@ async fn without_a_printer_setting_printing_says_so_and_an_unknown_reference_pri
         .unwrap_err();
     assert_eq!(err.code(), "booking_not_found");
 
-    store
-        .set_printer_config(
-            &PrinterConfig::new(QueueName::parse("Front_Desk").unwrap(), Paper::A4),
-            now(),
-        )
-        .await
-        .unwrap();
-    let stored = store.printer_config().await.unwrap().unwrap();
+    set_printer_config(
+        &store,
+        &PrinterConfig::new(QueueName::parse("Front_Desk").unwrap(), Paper::A4),
+        now(),
+    )
+    .await
+    .unwrap();
+    let stored = printer_config(&store).await.unwrap().unwrap();
     assert_eq!((stored.queue.as_str(), stored.paper), ("Front_Desk", Paper::A4));
 }

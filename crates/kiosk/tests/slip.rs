@@ -3,47 +3,23 @@
 //! zbarimg (what the QR code says). Needs poppler-utils and zbar-tools.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use domain::{
-    BookingReference, BookingRequest, IssuerNumber, PersonName, PrisonerInput, SessionId, VisitKind,
-    VisitorInput,
-};
+use domain::{BookingReference, IssuerNumber, PersonName, SessionId, VisitKind};
+use kiosk::booking::book;
 use kiosk::printing::booking_slip;
 use kiosk::slip::{Language, Paper, Slip, render_slip};
-use kiosk::{BookedVisitor, BookingStatus, BookingView, Prison, Store};
+use kiosk::{BookedVisitor, BookingStatus, BookingView, Prison};
+use kiosk_test_support::pdf::{qr, text, tool};
+use kiosk_test_support::{at, demo_store_in, rhys_request};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tempfile::TempDir;
 
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
+/// When the slips here are printed: two minutes after the visits were booked.
 fn now() -> DateTime<Utc> {
     at("2026-11-25T10:02:00Z")
 }
 
-async fn demo_store(dir: &TempDir) -> Store {
-    let store = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
-    store
-        .init(
-            "slip-tests",
-            IssuerNumber::new(7).unwrap(),
-            at("2026-11-25T09:00:00Z"),
-        )
-        .await
-        .unwrap();
-    store
-        .import(
-            &kiosk::demo::prisons().unwrap(),
-            &kiosk::demo::prisoners().unwrap(),
-        )
-        .await
-        .unwrap();
-    store
-}
-
 async fn cardiff(dir: &TempDir) -> Prison {
-    demo_store(dir).await.prison("CDF").await.unwrap()
+    demo_store_in(dir.path()).await.prison("CDF").await.unwrap()
 }
 
 fn visitor(first: &str, last: &str) -> BookedVisitor {
@@ -76,19 +52,6 @@ fn booking(status: BookingStatus, visitors: Vec<BookedVisitor>) -> BookingView {
     }
 }
 
-fn tool(program: &str, args: &[&str], package: &str) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): apt-get install -y {package}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Writes the slip where the tools can read it; with SLIP_TEST_KEEP=DIR, keeps a copy there to
 /// look at.
 fn write(dir: &Path, name: &str, slip: &Slip) -> PathBuf {
@@ -101,34 +64,9 @@ fn write(dir: &Path, name: &str, slip: &Slip) -> PathBuf {
     path
 }
 
-/// The PNG pdftoppm makes at 203 dpi, the resolution of most thermal receipt printers, and its
-/// size in pixels (read from the PNG header).
+/// The slip as a 203 dpi PNG beside the PDF, and its width and height in pixels.
 fn raster(pdf: &Path) -> (PathBuf, u32, u32) {
-    let stem = pdf.with_extension("");
-    tool(
-        "pdftoppm",
-        &[
-            "-png",
-            "-r",
-            "203",
-            "-singlefile",
-            pdf.to_str().unwrap(),
-            stem.to_str().unwrap(),
-        ],
-        "poppler-utils",
-    );
-    let png = stem.with_extension("png");
-    let bytes = std::fs::read(&png).unwrap();
-    assert_eq!(&bytes[1..4], b"PNG");
-    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
-    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-    (png, width, height)
-}
-
-/// The slip's text with every run of white space made one space, so wrapped lines read on.
-fn text(pdf: &Path) -> String {
-    let raw = tool("pdftotext", &[pdf.to_str().unwrap(), "-"], "poppler-utils");
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    kiosk_test_support::pdf::raster(pdf, &pdf.with_extension(""))
 }
 
 /// Letters only, for names wrapped across lines: pdftotext joins a line that ends in a hyphen to
@@ -139,22 +77,12 @@ fn without_spaces(s: &str) -> String {
         .collect()
 }
 
-fn qr(png: &Path) -> String {
-    tool("zbarimg", &["--raw", "-q", png.to_str().unwrap()], "zbar-tools")
-        .trim()
-        .to_string()
-}
-
 /// Every word's box, from pdftotext -bbox: (xMin, xMax, yMax) in points, and the page size.
 /// A word and where pdftotext found it: (word, xMin, xMax, yMax) in points.
 type WordBox = (String, f32, f32, f32);
 
 fn word_boxes(pdf: &Path) -> (f32, f32, Vec<WordBox>) {
-    let html = tool(
-        "pdftotext",
-        &["-bbox", pdf.to_str().unwrap(), "-"],
-        "poppler-utils",
-    );
+    let html = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
     let attr = |tag: &str, name: &str| -> f32 {
         let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
         tag[start..].split('"').next().unwrap().parse().unwrap()
@@ -255,11 +183,7 @@ async fn an_english_slip_says_everything_a_visitor_needs_and_hides_the_prisoners
     );
     assert!(!said.contains("not yet confirmed"));
     assert!(!said.contains("A1234BC"), "the prisoner number is on the slip");
-    let info = tool(
-        "pdfinfo",
-        &[dir.path().join("en.pdf").to_str().unwrap()],
-        "poppler-utils",
-    );
+    let info = tool("pdfinfo", &[dir.path().join("en.pdf").to_str().unwrap()]);
     assert!(
         info.contains("Nov 25 10:02:00 2026"),
         "creation date is not `now`: {info}"
@@ -397,23 +321,9 @@ async fn the_longest_names_the_rules_allow_fit_inside_the_margins() {
 #[tokio::test]
 async fn a_saved_booking_has_a_slip_and_an_unknown_reference_has_none() {
     let dir = TempDir::new().unwrap();
-    let store = demo_store(&dir).await;
-    let request = BookingRequest {
-        prison: "CDF".into(),
-        prisoner: PrisonerInput {
-            number: "A1234BC".into(),
-            date_of_birth: "1990-05-05".into(),
-            surname: "Evans".into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: None,
-            first_name: "Siân".into(),
-            last_name: "Evans".into(),
-            date_of_birth: "1992-03-14".into(),
-        }],
-        session: "CDF-SAT-PM/2026-11-28".into(),
-    };
-    let booked = store.book(&request, at("2026-11-25T10:00:00Z")).await.unwrap();
+    let store = demo_store_in(dir.path()).await;
+    let request = rhys_request("CDF-SAT-PM/2026-11-28");
+    let booked = book(&store, &request, at("2026-11-25T10:00:00Z")).await.unwrap();
     let (view, slip) = booking_slip(
         &store,
         &booked.reference,
@@ -435,83 +345,4 @@ async fn a_saved_booking_has_a_slip_and_an_unknown_reference_has_none() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "booking_not_found");
-}
-
-/// `kioskctl slip` writes the PDF an operator asked for; `kioskctl printer` keeps the setting.
-#[tokio::test]
-async fn kioskctl_writes_a_slip_and_keeps_the_printer_setting() {
-    let dir = TempDir::new().unwrap();
-    let store = demo_store(&dir).await;
-    let request = BookingRequest {
-        prison: "CDF".into(),
-        prisoner: PrisonerInput {
-            number: "B2345CD".into(),
-            date_of_birth: "1985-01-31".into(),
-            surname: "ap Gruffudd".into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: Some("C000005".into()),
-            first_name: String::new(),
-            last_name: String::new(),
-            date_of_birth: String::new(),
-        }],
-        session: "CDF-SAT-PM/2026-11-28".into(),
-    };
-    let booked = store.book(&request, at("2026-11-25T10:00:00Z")).await.unwrap();
-    store.close().await;
-    let db = dir.path().join("kiosk.sqlite");
-    let kioskctl = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_kioskctl"))
-            .arg("--db")
-            .arg(&db)
-            .args(["--now", "2026-11-25T10:02:00Z"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let out = dir.path().join("operator.pdf");
-    // Lower case and without the hyphen, as staff type it.
-    let typed = booked.reference.compact().to_lowercase();
-    let run = kioskctl(&[
-        "slip",
-        &typed,
-        "--out",
-        out.to_str().unwrap(),
-        "--lang",
-        "cy",
-        "--paper",
-        "receipt",
-    ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let said = text(&out);
-    assert!(said.contains(&booked.reference.to_string()), "{said}");
-    assert!(
-        said.contains("L. ap Gruffudd") && said.contains("Ffion ap Gruffudd"),
-        "{said}"
-    );
-    assert!(
-        !said.contains("Llŷr"),
-        "the prisoner's first name is on the slip: {said}"
-    );
-    assert_eq!(raster(&out).1, 640);
-
-    let bad = kioskctl(&[
-        "slip",
-        &typed,
-        "--out",
-        out.to_str().unwrap(),
-        "--paper",
-        "letter",
-    ]);
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("receipt or a4"));
-
-    let none = kioskctl(&["printer"]);
-    assert_eq!(String::from_utf8_lossy(&none.stdout).trim(), "null");
-    let set = kioskctl(&["printer", "--queue", "FrontDesk", "--paper", "a4"]);
-    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
-    let shown: serde_json::Value = serde_json::from_slice(&kioskctl(&["printer"]).stdout).unwrap();
-    assert_eq!(shown, serde_json::json!({ "queue": "FrontDesk", "paper": "a4" }));
-    let refused = kioskctl(&["printer", "--queue", "-o evil"]);
-    assert!(!refused.status.success());
 }

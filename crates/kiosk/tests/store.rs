@@ -1,77 +1,26 @@
 //! The kiosk store on real SQLite files.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{NaiveTime, Weekday};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
     BookingReference, BookingRequest, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonerInput,
     PrisonerNumber, SessionTemplate, VisitorInput,
 };
+use kiosk::booking::{available_sessions, book};
 use kiosk::{KioskError, Store};
+use kiosk_test_support::{
+    STORE_FILE, count, date as d, demo_store, empty_store, kwame, llyr, now, picked, request, rhys_request,
+    sian, typed, visiting_orders,
+};
 use std::collections::HashSet;
 use std::sync::Arc;
-use tempfile::TempDir;
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-async fn demo_store() -> (TempDir, Store) {
-    let dir = TempDir::new().unwrap();
-    let store = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
-    store
-        .init("test-kiosk", IssuerNumber::new(7).unwrap(), now())
-        .await
-        .unwrap();
-    store
-        .import(
-            &kiosk::demo::prisons().unwrap(),
-            &kiosk::demo::prisoners().unwrap(),
-        )
-        .await
-        .unwrap();
-    (dir, store)
-}
-
-fn rhys_request(session: &str) -> BookingRequest {
-    BookingRequest {
-        prison: "CDF".into(),
-        prisoner: PrisonerInput {
-            number: "A1234BC".into(),
-            date_of_birth: "1990-05-05".into(),
-            surname: "Evans".into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: None,
-            first_name: "Siân".into(),
-            last_name: "Evans".into(),
-            date_of_birth: "1992-03-14".into(),
-        }],
-        session: session.into(),
-    }
-}
-
-async fn count(store: &Store, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(store.pool()).await.unwrap()
-}
-
-async fn visiting_orders(store: &Store, number: &str) -> i64 {
-    sqlx::query_scalar("SELECT visiting_orders FROM prisoners WHERE number = ?")
-        .bind(number)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn sessions_respect_the_window_closures_and_capacity() {
     let (_dir, store) = demo_store().await;
-    let sessions = store.available_sessions("CDF", None, None, now()).await.unwrap();
+    let sessions = available_sessions(&store, "CDF", None, None, now())
+        .await
+        .unwrap();
     assert!(!sessions.is_empty());
     assert!(
         sessions
@@ -94,19 +43,17 @@ async fn sessions_respect_the_window_closures_and_capacity() {
         .find(|s| s.id.to_string() == "CDF-SAT-PM/2026-11-28")
         .unwrap()
         .clone();
-    store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
-    let after = store
-        .available_sessions("CDF", Some(d("2026-11-28")), Some(d("2026-11-28")), now())
+    let after = available_sessions(&store, "CDF", Some(d("2026-11-28")), Some(d("2026-11-28")), now())
         .await
         .unwrap();
     let after = after.iter().find(|s| s.id == before.id).unwrap();
     assert_eq!(after.open_tables_left, before.open_tables_left - 1);
     assert_eq!(after.closed_tables_left, before.closed_tables_left);
     assert!(matches!(
-        store.available_sessions("XYZ", None, None, now()).await,
+        available_sessions(&store, "XYZ", None, None, now()).await,
         Err(KioskError::UnknownPrison(_))
     ));
 }
@@ -116,11 +63,8 @@ async fn a_booking_writes_the_visit_its_visitors_the_spent_order_and_one_outbox_
     let (_dir, store) = demo_store().await;
     let vos = visiting_orders(&store, "A1234BC").await;
     let mut request = rhys_request("CDF-SAT-PM/2026-11-28");
-    request.visitors.push(VisitorInput {
-        contact_id: Some("C000002".into()),
-        ..Default::default()
-    });
-    let booked = store.book(&request, now()).await.unwrap();
+    request.visitors.push(picked("C000002"));
+    let booked = book(&store, &request, now()).await.unwrap();
     assert_eq!(booked.visitors.len(), 2);
     assert_eq!(booked.visitors[1].first_name, "Megan");
     assert_eq!(booked.reference.origin().0, IssuerNumber::new(7).unwrap());
@@ -145,16 +89,13 @@ async fn remand_prisoners_spend_no_visiting_order() {
     let request = BookingRequest {
         prisoner: PrisonerInput {
             number: "b2345cd".into(),
-            date_of_birth: "1985-01-31".into(),
             surname: "AP GRUFFUDD".into(),
+            ..llyr()
         },
-        visitors: vec![VisitorInput {
-            contact_id: Some("C000005".into()),
-            ..Default::default()
-        }],
+        visitors: vec![picked("C000005")],
         ..rhys_request("CDF-SAT-PM/2026-11-28")
     };
-    store.book(&request, now()).await.unwrap();
+    book(&store, &request, now()).await.unwrap();
     assert_eq!(visiting_orders(&store, "B2345CD").await, 0);
 }
 
@@ -163,149 +104,63 @@ async fn remand_prisoners_spend_no_visiting_order() {
 async fn every_rejection_has_its_code_and_writes_nothing() {
     let (_dir, store) = demo_store().await;
     let base = || rhys_request("CDF-SAT-PM/2026-11-28");
-    let visitor = |first: &str, dob: &str| VisitorInput {
-        contact_id: None,
-        first_name: first.into(),
-        last_name: "Evans".into(),
-        date_of_birth: dob.into(),
+    let prisoner = |change: fn(&mut BookingRequest)| {
+        let mut request = base();
+        change(&mut request);
+        request
     };
+    let visitors = |visitors: Vec<VisitorInput>| BookingRequest { visitors, ..base() };
+    let evans = |first: &str, dob: &str| typed(first, "Evans", dob);
     let cases: Vec<(&str, BookingRequest)> = vec![
         (
             "prisoner_number_invalid",
-            BookingRequest {
-                prisoner: PrisonerInput {
-                    number: "12345".into(),
-                    ..base().prisoner
-                },
-                ..base()
-            },
+            prisoner(|r| r.prisoner.number = "12345".into()),
         ),
         (
             "prisoner_not_found",
-            BookingRequest {
-                prisoner: PrisonerInput {
-                    number: "Z9999ZZ".into(),
-                    ..base().prisoner
-                },
-                ..base()
-            },
+            prisoner(|r| r.prisoner.number = "Z9999ZZ".into()),
         ),
         (
             "prisoner_not_found",
-            BookingRequest {
-                prisoner: PrisonerInput {
-                    surname: "Jones".into(),
-                    ..base().prisoner
-                },
-                ..base()
-            },
+            prisoner(|r| r.prisoner.surname = "Jones".into()),
         ),
-        (
-            "prisoner_not_found",
-            BookingRequest {
-                prison: "LDS".into(),
-                ..base()
-            },
-        ),
+        ("prisoner_not_found", prisoner(|r| r.prison = "LDS".into())),
         (
             "date_of_birth_invalid",
-            BookingRequest {
-                prisoner: PrisonerInput {
-                    date_of_birth: "1990-02-30".into(),
-                    ..base().prisoner
-                },
-                ..base()
-            },
+            prisoner(|r| r.prisoner.date_of_birth = "1990-02-30".into()),
         ),
         (
             "name_invalid_characters",
-            BookingRequest {
-                visitors: vec![visitor("S1an", "1992-03-14")],
-                ..base()
-            },
+            visitors(vec![evans("S1an", "1992-03-14")]),
         ),
-        (
-            "name_empty",
-            BookingRequest {
-                visitors: vec![visitor(" ", "1992-03-14")],
-                ..base()
-            },
-        ),
+        ("name_empty", visitors(vec![evans(" ", "1992-03-14")])),
         (
             "name_too_long",
-            BookingRequest {
-                visitors: vec![visitor(&"a".repeat(51), "1992-03-14")],
-                ..base()
-            },
+            visitors(vec![evans(&"a".repeat(51), "1992-03-14")]),
         ),
         (
             "date_of_birth_in_future",
-            BookingRequest {
-                visitors: vec![visitor("Siân", "2027-01-01")],
-                ..base()
-            },
+            visitors(vec![evans("Siân", "2027-01-01")]),
         ),
         (
             "date_of_birth_too_old",
-            BookingRequest {
-                visitors: vec![visitor("Siân", "1900-01-01")],
-                ..base()
-            },
+            visitors(vec![evans("Siân", "1900-01-01")]),
         ),
-        (
-            "no_visitors",
-            BookingRequest {
-                visitors: vec![],
-                ..base()
-            },
-        ),
+        ("no_visitors", visitors(vec![])),
         (
             "visitor_not_on_list",
-            BookingRequest {
-                visitors: vec![visitor("Stranger", "1980-01-01")],
-                ..base()
-            },
+            visitors(vec![evans("Stranger", "1980-01-01")]),
         ),
-        (
-            "visitor_not_on_list",
-            BookingRequest {
-                visitors: vec![VisitorInput {
-                    contact_id: Some("C000005".into()),
-                    ..Default::default()
-                }],
-                ..base()
-            },
-        ),
-        (
-            "visitor_banned",
-            BookingRequest {
-                visitors: vec![VisitorInput {
-                    contact_id: Some("C000004".into()),
-                    ..Default::default()
-                }],
-                ..base()
-            },
-        ),
+        ("visitor_not_on_list", visitors(vec![picked("C000005")])),
+        ("visitor_banned", visitors(vec![picked("C000004")])),
         (
             "lead_visitor_under_age",
-            BookingRequest {
-                visitors: vec![visitor("Megan", "2015-08-20"), visitor("Siân", "1992-03-14")],
-                ..base()
-            },
+            visitors(vec![evans("Megan", "2015-08-20"), sian()]),
         ),
-        (
-            "no_adult_visitor",
-            BookingRequest {
-                visitors: vec![visitor("Megan", "2015-08-20")],
-                ..base()
-            },
-        ),
+        ("no_adult_visitor", visitors(vec![evans("Megan", "2015-08-20")])),
         (
             "duplicate_visitor",
-            BookingRequest {
-                visitors: vec![visitor("Siân", "1992-03-14"), visitor("siân", "1992-03-14")],
-                ..base()
-            },
+            visitors(vec![sian(), evans("siân", "1992-03-14")]),
         ),
         ("session_not_found", rhys_request("CDF-SAT-PM/2026-11-29")),
         ("session_not_found", rhys_request("not a session")),
@@ -314,7 +169,7 @@ async fn every_rejection_has_its_code_and_writes_nothing() {
         ("session_too_far_ahead", rhys_request("CDF-SAT-PM/2027-01-02")),
     ];
     for (code, request) in cases {
-        let err = store.book(&request, now()).await.expect_err(code);
+        let err = book(&store, &request, now()).await.expect_err(code);
         assert_eq!(err.code(), code, "{request:?} gave {err}");
     }
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
@@ -327,17 +182,13 @@ async fn every_rejection_has_its_code_and_writes_nothing() {
 async fn allowance_rules_through_the_store() {
     let (_dir, store) = demo_store().await;
     // A second visit in the same session.
-    store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
     let mut again = rhys_request("CDF-SAT-PM/2026-11-28");
-    again.visitors[0] = VisitorInput {
-        contact_id: Some("C000003".into()),
-        ..Default::default()
-    };
+    again.visitors[0] = picked("C000003");
     assert_eq!(
-        store.book(&again, now()).await.unwrap_err().code(),
+        book(&store, &again, now()).await.unwrap_err().code(),
         "duplicate_visit"
     );
     // Visiting orders run out: 4 at the start, one spent above.
@@ -346,43 +197,31 @@ async fn allowance_rules_through_the_store() {
         "CDF-SAT-PM/2026-12-12",
         "CDF-SAT-PM/2026-12-19",
     ] {
-        store.book(&rhys_request(session), now()).await.unwrap();
+        book(&store, &rhys_request(session), now()).await.unwrap();
     }
     assert_eq!(visiting_orders(&store, "A1234BC").await, 0);
     assert_eq!(
-        store
-            .book(&rhys_request("CDF-TUE-PM/2026-12-01"), now())
+        book(&store, &rhys_request("CDF-TUE-PM/2026-12-01"), now())
             .await
             .unwrap_err()
             .code(),
         "no_visiting_order"
     );
     // Remand: three visits in one Monday-based week, then the weekly limit.
-    let remand = |session: &str| BookingRequest {
-        prisoner: PrisonerInput {
-            number: "B2345CD".into(),
-            date_of_birth: "1985-01-31".into(),
-            surname: "ap Gruffudd".into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: Some("C000005".into()),
-            ..Default::default()
-        }],
-        ..rhys_request(session)
-    };
-    let week: Vec<String> = store
-        .available_sessions("CDF", Some(d("2026-11-30")), Some(d("2026-12-06")), now())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id.to_string())
-        .collect();
+    let remand = |session: &str| request("CDF", llyr(), vec![picked("C000005")], session);
+    let week: Vec<String> =
+        available_sessions(&store, "CDF", Some(d("2026-11-30")), Some(d("2026-12-06")), now())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id.to_string())
+            .collect();
     assert!(week.len() >= 4, "{week:?}");
     for s in &week[..3] {
-        store.book(&remand(s), now()).await.unwrap();
+        book(&store, &remand(s), now()).await.unwrap();
     }
     assert_eq!(
-        store.book(&remand(&week[3]), now()).await.unwrap_err().code(),
+        book(&store, &remand(&week[3]), now()).await.unwrap_err().code(),
         "weekly_limit_reached"
     );
 }
@@ -390,34 +229,15 @@ async fn allowance_rules_through_the_store() {
 #[tokio::test]
 async fn closed_visit_restrictions_use_closed_tables() {
     let (_dir, store) = demo_store().await;
-    let request = BookingRequest {
-        prison: "LDS".into(),
-        prisoner: PrisonerInput {
-            number: "D4567EF".into(),
-            date_of_birth: "1995-06-15".into(),
-            surname: "Mensah".into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: Some("C000008".into()),
-            ..Default::default()
-        }],
-        session: String::new(),
-    };
-    let sessions = store.available_sessions("LDS", None, None, now()).await.unwrap();
+    let sessions = available_sessions(&store, "LDS", None, None, now())
+        .await
+        .unwrap();
     let session = sessions.iter().find(|s| s.closed_tables_left > 0).unwrap();
-    let booked = store
-        .book(
-            &BookingRequest {
-                session: session.id.to_string(),
-                ..request
-            },
-            now(),
-        )
+    let booked = book(&store, &kwame_picking(&session.id.to_string()), now())
         .await
         .unwrap();
     assert_eq!(booked.kind, domain::VisitKind::Closed);
-    let after = store
-        .available_sessions("LDS", Some(session.date), Some(session.date), now())
+    let after = available_sessions(&store, "LDS", Some(session.date), Some(session.date), now())
         .await
         .unwrap();
     let after = after.iter().find(|s| s.id == session.id).unwrap();
@@ -426,19 +246,7 @@ async fn closed_visit_restrictions_use_closed_tables() {
 }
 
 fn kwame_picking(session: &str) -> BookingRequest {
-    BookingRequest {
-        prison: "LDS".into(),
-        prisoner: PrisonerInput {
-            number: "D4567EF".into(),
-            date_of_birth: "1995-06-15".into(),
-            surname: "Mensah".into(),
-        },
-        visitors: vec![VisitorInput {
-            contact_id: Some("C000008".into()),
-            ..Default::default()
-        }],
-        session: session.into(),
-    }
+    request("LDS", kwame(), vec![picked("C000008")], session)
 }
 
 /// Every violation of a refused booking, as `field code`.
@@ -458,18 +266,16 @@ async fn a_prisoner_restricted_to_closed_visits_is_told_so_in_a_session_without_
     let (_dir, store) = demo_store().await;
     // Kwame Mensah is restricted to closed visits; Leeds's Thursday evening has open tables only.
     let session = "LDS-THU-EVE/2026-12-03";
-    let offered = store
-        .available_sessions("LDS", Some(d("2026-12-03")), Some(d("2026-12-03")), now())
+    let offered = available_sessions(&store, "LDS", Some(d("2026-12-03")), Some(d("2026-12-03")), now())
         .await
         .unwrap();
     let evening = offered.iter().find(|s| s.id.to_string() == session).unwrap();
     assert!(evening.open_tables_left > 0 && evening.closed_tables_left == 0);
-    let err = store.book(&kwame_picking(session), now()).await.unwrap_err();
+    let err = book(&store, &kwame_picking(session), now()).await.unwrap_err();
     assert_eq!(violations(err), ["session closed_visit_required"]);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
     // The same prisoner and visitor in a session with closed tables are booked into one.
-    let booked = store
-        .book(&kwame_picking("LDS-SAT-PM/2026-12-05"), now())
+    let booked = book(&store, &kwame_picking("LDS-SAT-PM/2026-12-05"), now())
         .await
         .unwrap();
     assert_eq!(booked.kind, domain::VisitKind::Closed);
@@ -481,12 +287,12 @@ async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
     let session = "LDS-SAT-PM/2026-12-05";
     let mut bad_surname = kwame_picking(session);
     bad_surname.prisoner.surname = "Mens4h".into();
-    let err = store.book(&bad_surname, now()).await.unwrap_err();
+    let err = book(&store, &bad_surname, now()).await.unwrap_err();
     assert_eq!(violations(err), ["prisoner.surname name_invalid_characters"]);
     let mut bad_number = kwame_picking(session);
     bad_number.prisoner.number = "D4567".into();
     bad_number.prisoner.date_of_birth = "1995-02-30".into();
-    let err = store.book(&bad_number, now()).await.unwrap_err();
+    let err = book(&store, &bad_number, now()).await.unwrap_err();
     assert_eq!(
         violations(err),
         [
@@ -497,19 +303,19 @@ async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
     // Well-formed but nobody: the prisoner is not found, whatever the picked visitors.
     let mut nobody = kwame_picking(session);
     nobody.prisoner.number = "Z9999ZZ".into();
-    let err = store.book(&nobody, now()).await.unwrap_err();
+    let err = book(&store, &nobody, now()).await.unwrap_err();
     assert_eq!(violations(err), ["prisoner.number prisoner_not_found"]);
     // Held at another prison: the same answer.
     let mut elsewhere = kwame_picking(session);
     elsewhere.prison = "CDF".into();
     elsewhere.session = "CDF-SAT-PM/2026-12-05".into();
-    let err = store.book(&elsewhere, now()).await.unwrap_err();
+    let err = book(&store, &elsewhere, now()).await.unwrap_err();
     assert_eq!(violations(err), ["prisoner.number prisoner_not_found"]);
     // Typed details next to a picked id are ignored: the list names the visitor.
     let mut typed_too = kwame_picking(session);
     typed_too.visitors[0].first_name = "Somebody".into();
     typed_too.visitors[0].date_of_birth = "not a date".into();
-    let booked = store.book(&typed_too, now()).await.unwrap();
+    let booked = book(&store, &typed_too, now()).await.unwrap();
     assert_eq!(booked.visitors.len(), 1);
     assert_ne!(booked.visitors[0].first_name, "Somebody");
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 1);
@@ -518,8 +324,7 @@ async fn visitors_picked_from_the_list_are_not_checked_as_typed_ones() {
 #[tokio::test]
 async fn the_outbox_is_append_only() {
     let (_dir, store) = demo_store().await;
-    store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
     assert!(
@@ -544,12 +349,11 @@ async fn init_runs_once_and_bookings_survive_reopening() {
         store.init("again", IssuerNumber::new(8).unwrap(), now()).await,
         Err(KioskError::AlreadyInitialised)
     ));
-    let booked = store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    let booked = book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
     store.close().await;
-    let reopened = Store::open(&dir.path().join("kiosk.sqlite")).await.unwrap();
+    let reopened = Store::open(&dir.path().join(STORE_FILE)).await.unwrap();
     assert_eq!(reopened.booking(&booked.reference).await.unwrap(), booked);
     assert_eq!(reopened.identity().await.unwrap().issuer_number, 7);
     let missing = BookingReference::issue(IssuerNumber::new(9).unwrap(), 1).unwrap();
@@ -561,8 +365,7 @@ async fn init_runs_once_and_bookings_survive_reopening() {
 
 #[tokio::test]
 async fn an_uninitialised_store_cannot_book() {
-    let dir = TempDir::new().unwrap();
-    let store = Store::open(&dir.path().join("k.sqlite")).await.unwrap();
+    let (_dir, store) = empty_store().await;
     store
         .import(
             &kiosk::demo::prisons().unwrap(),
@@ -570,8 +373,7 @@ async fn an_uninitialised_store_cannot_book() {
         )
         .await
         .unwrap();
-    let err = store
-        .book(&rhys_request("CDF-SAT-PM/2026-11-28"), now())
+    let err = book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap_err();
     assert_eq!(err.code(), "not_initialised");
@@ -624,8 +426,7 @@ fn small_prison(tables: u16, prisoners: usize) -> (Vec<PrisonFile>, Vec<Prisoner
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_bookings_for_the_last_tables_never_overbook() {
-    let dir = TempDir::new().unwrap();
-    let store = Store::open(&dir.path().join("k.sqlite")).await.unwrap();
+    let (_dir, store) = empty_store().await;
     store
         .init("race", IssuerNumber::new(3).unwrap(), now())
         .await
@@ -637,20 +438,18 @@ async fn concurrent_bookings_for_the_last_tables_never_overbook() {
         .map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
-                let request = BookingRequest {
-                    prison: "TST".into(),
-                    prisoner: PrisonerInput {
-                        number: format!("T{:04}AA", i),
-                        date_of_birth: "1990-01-01".into(),
-                        surname: "Lee".into(),
-                    },
-                    visitors: vec![VisitorInput {
-                        contact_id: Some(format!("TC{i}")),
-                        ..Default::default()
-                    }],
-                    session: "TST-SAT/2026-11-28".into(),
+                let prisoner = PrisonerInput {
+                    number: format!("T{:04}AA", i),
+                    date_of_birth: "1990-01-01".into(),
+                    surname: "Lee".into(),
                 };
-                store.book(&request, now()).await
+                let request = request(
+                    "TST",
+                    prisoner,
+                    vec![picked(&format!("TC{i}"))],
+                    "TST-SAT/2026-11-28",
+                );
+                book(&store, &request, now()).await
             })
         })
         .collect();
@@ -672,7 +471,9 @@ async fn concurrent_bookings_for_the_last_tables_never_overbook() {
     );
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 3);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM outbox").await, 3);
-    let left = store.available_sessions("TST", None, None, now()).await.unwrap();
+    let left = available_sessions(&store, "TST", None, None, now())
+        .await
+        .unwrap();
     assert_eq!(
         left.iter()
             .find(|s| s.id.to_string() == "TST-SAT/2026-11-28")
@@ -684,8 +485,7 @@ async fn concurrent_bookings_for_the_last_tables_never_overbook() {
 
 #[tokio::test]
 async fn a_bad_data_set_is_refused_whole() {
-    let dir = TempDir::new().unwrap();
-    let store = Store::open(&dir.path().join("k.sqlite")).await.unwrap();
+    let (_dir, store) = empty_store().await;
     let (prisons, mut prisoners) = small_prison(3, 3);
     prisoners[2].prison = "NOPE".into();
     assert_eq!(

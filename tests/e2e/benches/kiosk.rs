@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! npm --prefix ui run build
-//! cargo build --release -p visit-kiosk-app -p visit-kiosk --bins
+//! cargo build --release -p visit-kiosk-app -p visit-kioskctl
 //! cargo bench -p visit-e2e --bench kiosk
 //! # knobs: KIOSK_BENCH_RUNS (5) app starts; KIOSK_BENCH_JOURNEYS (1, at most 4) bookings per start
 //! ```

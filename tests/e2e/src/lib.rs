@@ -42,7 +42,7 @@ fn workspace_binary(env_var: &str, name: &str) -> Result<PathBuf> {
     };
     if !path.exists() {
         bail!(
-            "{} does not exist: build it first (`cargo build -p visit-kiosk-app -p visit-kiosk --bins`, \
+            "{} does not exist: build it first (`cargo build -p visit-kiosk-app -p visit-kioskctl`, \
              with --release for benches) or set {env_var}",
             path.display()
         );
@@ -460,6 +460,24 @@ impl Window {
         Ok(Some(transition))
     }
 
+    /// Taps the on-screen keyboard's Done key, if the keyboard is open.
+    pub async fn close_keyboard(&self) -> Result<()> {
+        let open = self
+            .client
+            .find_all(Locator::Css("#keyboard:not([hidden]) .kiosk-key--done"))
+            .await?;
+        if let Some(done) = open.into_iter().next() {
+            done.click().await.context("cannot tap the keyboard's Done key")?;
+            self.client
+                .wait()
+                .at_most(Duration::from_secs(5))
+                .for_element(Locator::Css("#keyboard[hidden]"))
+                .await
+                .context("the keyboard stayed open after Done")?;
+        }
+        Ok(())
+    }
+
     /// Types into a field (replacing what is there), as the on-screen keyboard would.
     pub async fn fill(&self, css: &str, value: &str) -> Result<()> {
         let field = self.find(css).await?;
@@ -535,6 +553,9 @@ pub mod journey {
         w.fill("#prisoner-dob-year", "1990").await?;
         w.fill("#prisoner-surname", "Evans").await?;
         w.screenshot("prisoner").await?;
+        // As a visitor does: Done closes the on-screen keyboard, which otherwise covers Continue
+        // on a landscape screen.
+        w.close_keyboard().await?;
         timed(
             w.tap(
                 "prisoner to visitors (check_prisoner)",

@@ -1,6 +1,9 @@
 //! Persistence behind one interface, with a SQLite and a PostgreSQL implementation.
 //!
-//! `Store` opens transactions; `StoreTx` is everything the service reads and writes inside one.
+//! `Store` opens transactions; `StoreTx` is everything the service reads and writes inside one,
+//! split by concern into `ReferenceTx`, `CapacityTx`, `BookingTx`, `KioskTx`, `IdempotencyTx`,
+//! `PullTx` and `CheckTx`. The SQL is in `sql/` (one file per concern) and the row mappers in
+//! `rows.rs`.
 //! The booking rules, idempotency, escrow and sync logic live once, in `crate::service`, on top
 //! of these traits, so both databases run exactly the same decisions. What differs per database
 //! is how a transaction starts (SQLite: `BEGIN IMMEDIATE`, one writer at a time; PostgreSQL:
@@ -8,6 +11,7 @@
 //! how rows are marked for the incremental pull, and how central's reference sequence is drawn.
 
 mod postgres;
+mod rows;
 mod sql;
 mod sqlite;
 
@@ -18,8 +22,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{ExistingVisit, PrisonerNumber, PrisonerRecord, SessionId, VisitKind};
+use protocol::BookingStatus;
 use serde::Serialize;
 use std::sync::Arc;
+
+/// How a booking reached central: the protocol's, stored as its name.
+pub use protocol::Channel;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -169,37 +177,11 @@ pub struct BookedVisitor {
     pub contact_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// Booked through central while the kiosk was online.
-    Online,
-    /// Made on a kiosk and pushed later from its outbox.
-    Kiosk,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Online => "online",
-            Channel::Kiosk => "kiosk",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "online" => Some(Channel::Online),
-            "kiosk" => Some(Channel::Kiosk),
-            _ => None,
-        }
-    }
-}
-
 /// A booking as central stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BookingRecord {
     pub reference: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub status_reason: Option<String>,
     pub prison: String,
     pub prisoner_number: String,
@@ -285,7 +267,7 @@ pub struct NewBooking<'a> {
     pub prison: &'a str,
     pub prisoner_number: &'a str,
     pub key: &'a TableKey,
-    pub status: &'a str,
+    pub status: BookingStatus,
     pub status_reason: Option<&'a str>,
     pub spent_visiting_order: bool,
     pub channel: Channel,
@@ -297,14 +279,20 @@ pub struct NewBooking<'a> {
     pub received_at: DateTime<Utc>,
 }
 
-/// Everything one transaction can read and write. Each method is one or a few statements;
-/// the caller sequences them and takes locks in one fixed order (kiosk, idempotency key or
-/// event, prisoner, session counts, escrow lease) so PostgreSQL never deadlocks on its own.
+/// Everything one transaction can read and write, one trait per concern. Each method is one or
+/// a few statements; the caller sequences them and takes locks in one fixed order (kiosk,
+/// idempotency key or event, prisoner, session counts, escrow lease) so PostgreSQL never
+/// deadlocks on its own. Callers name the concern traits they use (`use crate::store::BookingTx`).
 #[async_trait]
-pub trait StoreTx: Send {
+pub trait StoreTx:
+    ReferenceTx + CapacityTx + BookingTx + KioskTx + IdempotencyTx + PullTx + CheckTx + Send
+{
     async fn commit(self: Box<Self>) -> StoreResult<()>;
+}
 
-    // Reference data.
+/// Prisons, timetables, prisoners and contacts.
+#[async_trait]
+pub trait ReferenceTx: Send {
     /// Replaces a prison's data unless the stored copy has the same hash. True if written.
     async fn put_prison(&mut self, prison: &PrisonFile, hash: &str) -> StoreResult<bool>;
     /// Replaces a prisoner's data unless the stored copy has the same hash; records a
@@ -321,8 +309,11 @@ pub trait StoreTx: Send {
     /// Visits that still count (booked or requested) for a prisoner.
     async fn live_visits(&mut self, number: &PrisonerNumber) -> StoreResult<Vec<ExistingVisit>>;
     async fn adjust_visiting_orders(&mut self, number: &PrisonerNumber, delta: i64) -> StoreResult<()>;
+}
 
-    // Capacity and escrow.
+/// Session table counts and kiosks' escrow shares.
+#[async_trait]
+pub trait CapacityTx: Send {
     /// The session's counts, creating the row if needed, held until commit.
     async fn lock_tables(&mut self, key: &TableKey, prison: &str) -> StoreResult<TableCounts>;
     /// Changes the counts; with `capacity`, only if the new total stays within it.
@@ -336,21 +327,27 @@ pub trait StoreTx: Send {
     async fn lease(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<Option<LeaseRow>>;
     async fn put_lease(&mut self, lease: &LeaseRow) -> StoreResult<()>;
     async fn leases_of(&mut self, kiosk_id: &str) -> StoreResult<Vec<LeaseRow>>;
+}
 
-    // Bookings.
+/// Bookings and central's reference sequence.
+#[async_trait]
+pub trait BookingTx: Send {
     async fn next_central_sequence(&mut self) -> StoreResult<i64>;
     async fn insert_booking(&mut self, booking: &NewBooking<'_>) -> StoreResult<()>;
     async fn booking(&mut self, reference: &str) -> StoreResult<Option<BookingRecord>>;
     async fn set_booking_status(
         &mut self,
         reference: &str,
-        status: &str,
+        status: BookingStatus,
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     async fn bookings_on(&mut self, prison: &str, date: NaiveDate) -> StoreResult<Vec<BookingListing>>;
+}
 
-    // Kiosks.
+/// Kiosks, their enrolment and their pushed-event sequence.
+#[async_trait]
+pub trait KioskTx: Send {
     async fn create_kiosk(&mut self, kiosk: &NewKiosk<'_>, now: DateTime<Utc>) -> StoreResult<Option<u16>>;
     /// Swaps an unexpired, unused enrolment code for a credential.
     async fn redeem_enrolment(
@@ -366,8 +363,11 @@ pub trait StoreTx: Send {
     /// The kiosk's last applied event sequence, held until commit.
     async fn lock_kiosk_seq(&mut self, id: &str) -> StoreResult<i64>;
     async fn set_kiosk_seq(&mut self, id: &str, seq: i64) -> StoreResult<()>;
+}
 
-    // Idempotency.
+/// Answers stored against idempotency keys and pushed events.
+#[async_trait]
+pub trait IdempotencyTx: Send {
     /// Claims the key with a placeholder, or returns the answer already stored. On PostgreSQL
     /// a concurrent claim of the same key waits here until the first one commits.
     async fn claim_idempotency_key(
@@ -397,9 +397,12 @@ pub trait StoreTx: Send {
         answer: &StoredAnswer,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+}
 
-    // Incremental pull. Marks are opaque: only `pull_horizon` and the `changed_*` methods
-    // compare them, each database in its own way.
+/// Incremental pull. Marks are opaque: only `pull_horizon` and the `changed_*` methods compare
+/// them, each database in its own way.
+#[async_trait]
+pub trait PullTx: Send {
     async fn pull_horizon(&mut self) -> StoreResult<i64>;
     async fn changed_prisons(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<String>>;
     async fn changed_prisoners(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<PrisonerFile>>;
@@ -411,8 +414,11 @@ pub trait StoreTx: Send {
         from: NaiveDate,
     ) -> StoreResult<Vec<SessionTablesRow>>;
     async fn changed_leases(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<LeaseRow>>;
+}
 
-    // Checks.
+/// Consistency checks for tests and the simulation.
+#[async_trait]
+pub trait CheckTx: Send {
     async fn over_capacity(&mut self) -> StoreResult<Vec<OverCapacity>>;
     async fn row_counts(&mut self) -> StoreResult<RowCounts>;
 }

@@ -3,7 +3,7 @@
 //! bookings for the last table queue on that one row while bookings for other sessions run in
 //! parallel. Pulls run in one REPEATABLE READ snapshot.
 
-use super::sql::store_tx_impl;
+use super::sql;
 use super::*;
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -68,12 +68,21 @@ impl Store for PostgresStore {
     }
 }
 
-store_tx_impl!(
+// The store's SQL, one concern at a time (see `sql/`), with what this database does its own
+// way spelled out here.
+sql::common::common_sql!(
     PgTx,
     row = PgRow,
-    lock = " FOR UPDATE",
-    newer = ">=",
-    mark = "SELECT CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)",
-    horizon = "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)",
-    next_reference = "SELECT nextval('central_reference_seq')",
+    mark = "SELECT CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)"
 );
+sql::reference::reference_sql!(PgTx, lock = " FOR UPDATE");
+sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
+sql::bookings::booking_sql!(PgTx, next_reference = "SELECT nextval('central_reference_seq')");
+sql::kiosks::kiosk_sql!(PgTx, lock = " FOR UPDATE");
+sql::idempotency::idempotency_sql!(PgTx);
+sql::pull::pull_sql!(
+    PgTx,
+    newer = ">=",
+    horizon = "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)"
+);
+sql::checks::check_sql!(PgTx);

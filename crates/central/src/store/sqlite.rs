@@ -3,7 +3,7 @@
 //! transaction never fails half-way with "database is locked"; inside this process writers also
 //! queue on a mutex first, which is fairer and cheaper than SQLite's sleeping busy handler.
 
-use super::sql::store_tx_impl;
+use super::sql;
 use super::*;
 use sqlx::Row;
 use sqlx::sqlite::{
@@ -91,13 +91,25 @@ impl Store for SqliteStore {
     }
 }
 
-store_tx_impl!(
+// The store's SQL, one concern at a time (see `sql/`), with what this database does its own
+// way spelled out here.
+sql::common::common_sql!(
     SqliteTx,
     row = SqliteRow,
-    lock = "",
-    newer = ">",
-    mark = "UPDATE change_counter SET value = value + 1 WHERE singleton = 1 RETURNING value",
-    horizon = "SELECT value FROM change_counter WHERE singleton = 1",
-    next_reference = "UPDATE reference_counter SET next_value = next_value + 1 WHERE singleton = 1
-        RETURNING next_value - 1",
+    mark = "UPDATE change_counter SET value = value + 1 WHERE singleton = 1 RETURNING value"
 );
+sql::reference::reference_sql!(SqliteTx, lock = "");
+sql::capacity::capacity_sql!(SqliteTx, lock = "");
+sql::bookings::booking_sql!(
+    SqliteTx,
+    next_reference = "UPDATE reference_counter SET next_value = next_value + 1 WHERE singleton = 1
+        RETURNING next_value - 1"
+);
+sql::kiosks::kiosk_sql!(SqliteTx, lock = "");
+sql::idempotency::idempotency_sql!(SqliteTx);
+sql::pull::pull_sql!(
+    SqliteTx,
+    newer = ">",
+    horizon = "SELECT value FROM change_counter WHERE singleton = 1"
+);
+sql::checks::check_sql!(SqliteTx);

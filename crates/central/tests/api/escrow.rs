@@ -308,7 +308,7 @@ async fn random_interleavings_of_shares_bookings_releases_and_cut_offs_keep_capa
             ops.push(async move {
                 match op {
                     0 => {
-                        let lease = central::service::LeaseRequest {
+                        let lease = protocol::LeaseRequest {
                             prison: "TST".into(),
                             open_tables: open,
                             closed_tables: 1,

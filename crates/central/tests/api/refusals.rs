@@ -76,7 +76,13 @@ async fn listed(app: &TestApp, prison: &str, date: &str) -> Vec<(String, String,
         .await
         .unwrap()
         .into_iter()
-        .map(|l| (l.booking.reference, l.booking.status, l.booking.status_reason))
+        .map(|l| {
+            (
+                l.booking.reference,
+                l.booking.status.to_string(),
+                l.booking.status_reason,
+            )
+        })
         .collect()
 }
 

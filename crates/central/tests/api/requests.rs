@@ -238,7 +238,19 @@ async fn health_readiness_and_openapi_are_served() {
 #[tokio::test]
 async fn the_openapi_document_lists_exactly_the_routes_served() {
     let app = spawn_app().await;
-    let doc: Value = serde_json::from_str(central::api::OPENAPI_DOCUMENT).unwrap();
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc,
+        serde_json::to_value(central::api::openapi_document()).unwrap()
+    );
     let paths = doc["paths"].as_object().unwrap();
     let mut documented: Vec<(String, String)> = paths
         .iter()
@@ -249,29 +261,124 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
                 .map(move |m| (m.clone(), path.clone()))
         })
         .collect();
-    let mut served: Vec<(String, String)> = central::api::ROUTES
+    let mut served: Vec<(String, String)> = protocol::routes::ROUTES
         .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .map(|r| (r.method.as_str().to_string(), r.path.to_string()))
         .collect();
     documented.sort();
     served.sort();
     assert_eq!(documented, served);
-    // And every listed route is really routed: no "not_found" for any of them.
-    for (method, path) in central::api::ROUTES {
+    // And every listed route is really routed: no "not_found" for any of them. What it answers
+    // a request without credentials or body is one of its documented answers.
+    for route in protocol::routes::ROUTES {
+        let (method, path) = (route.method.as_str(), route.path);
+        let operation = &doc["paths"][path][method];
         let path = path.replace("{reference}", "ABCD-EFGH");
-        let request = match *method {
+        let request = match method {
             "get" => app.client.get(app.url(&path)),
             "post" => app.client.post(app.url(&path)),
             other => panic!("method {other}"),
         };
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
+        let answer = &operation["responses"][status.to_string()];
+        assert!(answer.is_object(), "{method} {path}: {status} is not documented");
         if status >= 400 {
             let (_, code) = error_code(response).await;
             assert!(
                 code != "not_found" && code != "method_not_allowed",
                 "{method} {path}: {code}"
             );
+            assert!(
+                answer["x-error-codes"].as_array().unwrap().contains(&json!(code)),
+                "{method} {path}: {status} {code} is not documented: {answer}"
+            );
         }
+    }
+}
+
+/// Every route documents its request body, its answer's schema and each error answer with the
+/// error body and its codes; every schema referred to is in the document.
+#[test]
+fn the_openapi_document_describes_every_answer() {
+    let doc = serde_json::to_value(central::api::openapi_document()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for route in protocol::routes::ROUTES {
+        let (method, path) = (route.method.as_str(), route.path);
+        let operation = &doc["paths"][path][method];
+        let responses = operation["responses"].as_object().unwrap();
+        let (_, success) = responses
+            .iter()
+            .find(|(status, _)| status.starts_with('2'))
+            .unwrap_or_else(|| panic!("{method} {path}: no success answer"));
+        if path != protocol::routes::OPENAPI {
+            assert!(
+                success["content"]["application/json"]["schema"].is_object(),
+                "{method} {path}: {success}"
+            );
+        }
+        if method == "post" {
+            assert!(
+                operation["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                "{method} {path}: no request body"
+            );
+        }
+        for status in ["408", "500"] {
+            assert!(responses.contains_key(status), "{method} {path}: no {status}");
+        }
+        for (status, answer) in responses.iter().filter(|(s, _)| !s.starts_with('2')) {
+            assert_eq!(
+                answer["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody",
+                "{method} {path} {status}"
+            );
+            let codes = answer["x-error-codes"].as_array().unwrap();
+            assert!(
+                !codes.is_empty() || answer["x-rule-codes"] == true,
+                "{method} {path} {status}: no codes"
+            );
+            for code in codes {
+                assert!(
+                    protocol::ErrorCode::parse(code.as_str().unwrap()).is_some(),
+                    "{method} {path} {status}: {code} is not an error code"
+                );
+            }
+        }
+        let needs_token = !matches!(
+            path,
+            protocol::routes::ENROL
+                | protocol::routes::OPENAPI
+                | protocol::routes::HEALTH
+                | protocol::routes::READY
+        );
+        if needs_token {
+            assert!(
+                operation["security"][0]["kioskToken"].is_array(),
+                "{method} {path}: no security"
+            );
+            let unauthorised = responses["401"]["x-error-codes"].as_array().unwrap();
+            for code in ["unauthenticated", "unknown_kiosk", "kiosk_revoked"] {
+                assert!(unauthorised.contains(&json!(code)), "{method} {path}: no {code}");
+            }
+        }
+    }
+    // Every reference resolves.
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &reference[..reference.find('"').unwrap()];
+        assert!(
+            schemas.contains_key(name),
+            "{name} is referred to but not in the document"
+        );
+    }
+    for schema in [
+        "Event",
+        "BookingCreated",
+        "BookingCancelled",
+        "ShareReleased",
+        "ErrorCode",
+        "EventRefusal",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema} missing");
     }
 }

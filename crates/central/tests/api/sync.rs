@@ -263,7 +263,7 @@ async fn a_pushed_booking_is_held_to_capacity_and_a_cancellation_frees_its_table
         .unwrap();
     let reference = first
         .iter()
-        .find(|l| l.booking.status == "booked")
+        .find(|l| l.booking.status.as_str() == "booked")
         .unwrap()
         .booking
         .reference

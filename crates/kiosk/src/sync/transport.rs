@@ -6,20 +6,9 @@
 use super::{SyncError, SyncOptions};
 use async_trait::async_trait;
 
-/// The API's routes, relative to central's base URL.
-pub mod routes {
-    pub const ENROL: &str = "/api/v1/enrol";
-    pub const BOOKINGS: &str = "/api/v1/bookings";
-    pub const PULL: &str = "/api/v1/sync/pull";
-    pub const PUSH: &str = "/api/v1/sync/push";
-    pub const LEASE: &str = "/api/v1/escrow/lease";
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-}
+/// The API's routes, relative to central's base URL: the protocol's.
+pub use protocol::routes;
+pub use protocol::routes::Method;
 
 /// One request to central.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +122,7 @@ impl Transport for HttpTransport {
             request = request.bearer_auth(token);
         }
         if let Some(key) = &e.idempotency_key {
-            request = request.header("Idempotency-Key", key);
+            request = request.header(routes::IDEMPOTENCY_KEY, key);
         }
         if let Some(body) = e.body {
             request = request

@@ -1,0 +1,506 @@
+//! The HTTP API: JSON under `/api/v1`, bearer-token authentication, request limits, and one
+//! error format for everything that goes wrong:
+//! `{ "error": { "code": "...", "message": "...", "violations": [...]? } }`.
+//!
+//! Routes and the OpenAPI document come from the same place: each handler's `#[utoipa::path]`
+//! is what [`router`] routes it by, so the document served at `/api/v1/openapi.json` cannot
+//! list a route that is not served or miss one that is ([`openapi`] adds the error answers).
+
+pub mod openapi;
+
+use crate::error::CentralError;
+use crate::service::Central;
+use crate::store::Kiosk;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use protocol::routes::{BOOKING, BOOKINGS, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY};
+use protocol::{
+    Booking, BookingRequest, Credential, EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo,
+    LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer, PushRequest, ReadyAnswer, Violation,
+};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(protocol::routes::IDEMPOTENCY_KEY);
+pub const REPLAYED: HeaderName = HeaderName::from_static(protocol::routes::REPLAYED);
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body on most routes.
+    pub body_bytes: usize,
+    /// Largest push batch body.
+    pub push_body_bytes: usize,
+    /// A request still running after this is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 64 * 1024,
+            push_body_bytes: 512 * 1024,
+            request_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub central: Arc<Central>,
+    /// The OpenAPI document, serialised once when the router is built.
+    openapi: Arc<str>,
+}
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    violations: Option<Vec<Violation>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.as_str(),
+            message: message.into(),
+            violations: None,
+        }
+    }
+}
+
+impl From<CentralError> for ApiError {
+    fn from(e: CentralError) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = match &e {
+            // Database details stay in the log.
+            CentralError::Store(inner) => {
+                tracing::error!(error = %inner, "store error");
+                "the booking store is unavailable; try again".to_string()
+            }
+            CentralError::Internal(inner) => {
+                tracing::error!(error = %inner, "internal error");
+                "internal error".to_string()
+            }
+            CentralError::Rejected(v) => v.first().to_string(),
+            other => other.to_string(),
+        };
+        let violations = match &e {
+            CentralError::Rejected(v) => Some(Violation::list(v)),
+            _ => None,
+        };
+        Self {
+            status,
+            code: e.code(),
+            message,
+            violations,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = ErrorBody::new(self.code, self.message);
+        body.error.violations = self.violations;
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body with errors in the API's format: 415 without a JSON content type, 413 when too
+/// large, 400 when not JSON at all, 422 when JSON of the wrong shape (with the path of the bad
+/// field in the message).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "send the body as Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::BodyTooLarge,
+                    "the request body is too large",
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BodyUnreadable, e.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        json_error(&path, &inner)
+    })?;
+    de.end().map_err(|e| json_error(".", &e))?;
+    Ok(value)
+}
+
+fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON: {e}"),
+        ),
+        Category::Data => {
+            let text = e.to_string();
+            let code = if text.starts_with("unknown field") {
+                ErrorCode::UnknownField
+            } else if text.starts_with("missing field") {
+                ErrorCode::MissingField
+            } else if text.starts_with("invalid type") {
+                ErrorCode::InvalidType
+            } else {
+                ErrorCode::InvalidValue
+            };
+            let at = if path == "." {
+                String::new()
+            } else {
+                format!("{path}: ")
+            };
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, format!("{at}{text}"))
+        }
+    }
+}
+
+/// The kiosk behind the request's bearer token.
+pub struct Authenticated(pub Kiosk);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(bearer_token)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::Unauthenticated,
+                    "send Authorization: Bearer <kiosk token>",
+                )
+            })?;
+        Ok(Authenticated(state.central.authenticate(token).await?))
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme is case-insensitive and
+/// may be followed by more than one space (RFC 9110 §11.1, RFC 6750 §2.1).
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[utoipa::path(post, path = ENROL, tag = "kiosk", request_body = EnrolRequest,
+    responses((status = 201, description = "The kiosk's credential, told once", body = Credential)))]
+async fn enrol(
+    State(s): State<AppState>,
+    JsonBody(req): JsonBody<EnrolRequest>,
+) -> Result<Response, ApiError> {
+    let credential = s.central.enrol(&req.code).await?;
+    Ok((StatusCode::CREATED, Json(credential)).into_response())
+}
+
+#[utoipa::path(get, path = KIOSK, tag = "kiosk",
+    responses((status = 200, description = "The kiosk behind the token", body = KioskInfo)))]
+async fn whoami(Authenticated(k): Authenticated) -> Response {
+    Json(KioskInfo {
+        kiosk_id: k.id,
+        issuer_number: k.issuer_number,
+        prisons: k.prisons,
+        last_seq: k.last_seq,
+    })
+    .into_response()
+}
+
+#[utoipa::path(post, path = BOOKINGS, tag = "bookings", request_body = BookingRequest,
+    params(("Idempotency-Key" = uuid::Uuid, Header,
+        description = "A UUID (v7) made before the first try; the same key and body get the same answer")),
+    responses(
+        (status = 201, description = "Booked (`Idempotent-Replayed: true` on a replay); a refusal is a 422 \
+            whose code is the first broken rule", body = Booking,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer"))),
+    ))]
+async fn create_booking(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<BookingRequest>,
+) -> Result<Response, ApiError> {
+    let key = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::IdempotencyKeyMissing,
+            "send an Idempotency-Key header: a UUID (v7) made before the first try",
+        )
+    })?;
+    let key = key
+        .to_str()
+        .ok()
+        .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::IdempotencyKeyInvalid,
+                "the Idempotency-Key must be a UUID",
+            )
+        })?;
+    let answer = s
+        .central
+        .book_online(&kiosk, &key.hyphenated().to_string(), &request)
+        .await?;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if answer.replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = BOOKING, tag = "bookings",
+    params(("reference" = String, Path, description = "As printed, `ABCD-EFGH`; case and hyphen do not matter")),
+    responses((status = 200, description = "The booking, if it is at one of the kiosk's prisons", body = Booking)))]
+async fn get_booking(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(s.central.booking(&kiosk, &reference).await?).into_response())
+}
+
+#[utoipa::path(get, path = PULL, tag = "sync", params(PullQuery),
+    responses((status = 200, description = "What changed since the cursor", body = PullPage)))]
+async fn pull(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, e.body_text()))?;
+    if q.cursor < 0 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidQuery,
+            "cursor must be 0 or more",
+        ));
+    }
+    Ok(Json(s.central.pull(&kiosk, q.cursor).await?).into_response())
+}
+
+#[utoipa::path(post, path = PUSH, tag = "sync", request_body = PushRequest,
+    responses((status = 200, description = "An answer per event, stored for replays", body = PushAnswer)))]
+async fn push(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    JsonBody(request): JsonBody<PushRequest>,
+) -> Result<Response, ApiError> {
+    Ok(Json(s.central.push(&kiosk, &request).await?).into_response())
+}
+
+#[utoipa::path(post, path = LEASE, tag = "sync", request_body = LeaseRequest,
+    responses((status = 200, description = "The kiosk's shares after the top-up", body = LeaseAnswer)))]
+async fn lease(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    JsonBody(request): JsonBody<LeaseRequest>,
+) -> Result<Response, ApiError> {
+    Ok(Json(s.central.lease(&kiosk, &request).await?).into_response())
+}
+
+#[utoipa::path(get, path = OPENAPI, tag = "service",
+    responses((status = 200, description = "This document", content_type = "application/json")))]
+async fn serve_openapi(State(s): State<AppState>) -> Response {
+    ([(CONTENT_TYPE, "application/json")], s.openapi.to_string()).into_response()
+}
+
+#[utoipa::path(get, path = HEALTH, tag = "service",
+    responses((status = 200, description = "The process is up", body = HealthAnswer)))]
+async fn healthz() -> Response {
+    Json(HealthAnswer { status: "ok".into() }).into_response()
+}
+
+#[utoipa::path(get, path = READY, tag = "service",
+    responses((status = 200, description = "The store answers", body = ReadyAnswer)))]
+async fn readyz(State(s): State<AppState>) -> Response {
+    let store = s.central.store();
+    match store.ping().await {
+        Ok(()) => Json(ReadyAnswer {
+            status: "ready".into(),
+            database: store.backend().into(),
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::StoreUnavailable,
+                "the booking store is unavailable",
+            )
+            .into_response()
+        }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "this endpoint does not take that method",
+    )
+}
+
+/// Gives answers made by the middleware (timeouts, panics) the same JSON error format.
+async fn json_errors<B>(response: axum::http::Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let response = response.map(Body::new);
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::INTERNAL_SERVER_ERROR => ErrorCode::InternalError,
+        _ => ErrorCode::HttpError,
+    };
+    let message = status.canonical_reason().unwrap_or("error").to_ascii_lowercase();
+    let mut fresh = ApiError::new(status, code, message).into_response();
+    if let Some(id) = response.headers().get(REQUEST_ID) {
+        fresh.headers_mut().insert(REQUEST_ID, id.clone());
+    }
+    fresh
+}
+
+/// Every route with its handler and its documentation, in one place.
+fn routes(limits: Limits) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(enrol))
+        .routes(routes!(whoami))
+        .routes(routes!(create_booking))
+        .routes(routes!(get_booking))
+        .routes(routes!(pull))
+        .routes(routes!(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)))
+        .routes(routes!(lease))
+        .routes(routes!(serve_openapi))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The OpenAPI document of the routes [`router`] serves.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = routes(Limits::default()).split_for_parts();
+    openapi::complete(&mut document);
+    document
+}
+
+pub fn router(central: Arc<Central>, limits: Limits) -> Router {
+    let (routes, mut document) = routes(limits).split_for_parts();
+    openapi::complete(&mut document);
+    // Serialising a document of plain strings and maps cannot fail; an empty one would fail the
+    // test that checks it, never a request.
+    let openapi = document.to_json().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot serialise the OpenAPI document");
+        String::new()
+    });
+    let state = AppState {
+        central,
+        openapi: Arc::from(openapi),
+    };
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
+    routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(middleware)
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    central: Arc<Central>,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(central, limits);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,348 @@
+//! Deciding and writing one booking (`book_in`, shared by online booking and pushed kiosk
+//! bookings), online booking with idempotency keys, and reading bookings back.
+
+use super::Central;
+use super::{Answer, sha256_hex};
+use crate::error::CentralError;
+use crate::store::{
+    BookedVisitor, BookingListing, BookingRecord, Channel, Kiosk, LeaseRow, NewBooking, StoreTx, TableKey,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::booking::{prison_today, resolve_party};
+use domain::timetable::find_session;
+use domain::{
+    BookingContext, BookingReference, BookingRequest, Field, IssuerNumber, RuleError, Session, SessionId,
+    Violations, decide,
+};
+use protocol::{Booking, BookingStatus, BookingVisitor, ErrorBody};
+
+/// A booking as the API shows it, with its session's times when central still has them.
+fn booking_view(b: BookingRecord, session: Option<&Session>) -> Booking {
+    Booking {
+        reference: b.reference,
+        status: b.status,
+        status_reason: b.status_reason,
+        prison: b.prison,
+        prisoner_number: b.prisoner_number,
+        session: b.session,
+        date: b.date,
+        start: session.map(|s| s.start),
+        end: session.map(|s| s.end),
+        room: session.map(|s| s.room.clone()),
+        kind: b.kind,
+        spent_visiting_order: b.spent_visiting_order,
+        channel: b.channel,
+        used_share: b.used_share,
+        visitors: b
+            .visitors
+            .into_iter()
+            .map(|v| BookingVisitor {
+                first_name: v.first_name,
+                last_name: v.last_name,
+                date_of_birth: v.date_of_birth,
+                contact_id: v.contact_id,
+            })
+            .collect(),
+        booked_at: b.booked_at,
+    }
+}
+
+/// One booking to decide: online through central, or pushed from a kiosk's outbox.
+pub(super) struct Attempt<'a> {
+    pub(super) request: &'a BookingRequest,
+    pub(super) kiosk: &'a Kiosk,
+    pub(super) channel: Channel,
+    /// The kiosk's reference for a pushed booking; central issues its own otherwise.
+    pub(super) reference: Option<&'a BookingReference>,
+    pub(super) use_share: bool,
+    /// The instant the rules are judged at: now online, the kiosk's booking time for a push.
+    pub(super) decided_at: DateTime<Utc>,
+    pub(super) received_at: DateTime<Utc>,
+}
+
+// One short-lived value per request: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Decision {
+    /// `session` is missing only for an honoured offline confirmation in a session central has
+    /// since closed.
+    Booked {
+        record: BookingRecord,
+        session: Option<Session>,
+    },
+    Refused(Violations),
+}
+
+fn refuse(error: RuleError, field: Field) -> Result<Decision, CentralError> {
+    Ok(Decision::Refused(error.at(field).into()))
+}
+
+/// Decides and, if approved, writes a booking. Nothing is written before every rule has passed
+/// (creating the session's zeroed count row aside), so a refusal leaves the store as it was.
+pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, CentralError> {
+    let code = a.request.prison.trim().to_ascii_uppercase();
+    let prison = tx
+        .prison(&code)
+        .await?
+        .ok_or_else(|| CentralError::UnknownPrison(code.clone()))?;
+    let rules = prison.rules()?;
+    let today = prison_today(&rules, a.decided_at);
+    // Shape first; picked contacts are filled in by decide(), once the prisoner is identified.
+    let parsed = match a.request.parse(today) {
+        Ok(p) => p,
+        Err(v) => return Ok(Decision::Refused(v)),
+    };
+    let record = tx
+        .prisoner(&parsed.prisoner.number, true)
+        .await?
+        .filter(|(at, _)| *at == code)
+        .map(|(_, r)| r);
+    let Some(record) = record else {
+        return refuse(RuleError::PrisonerNotFound, Field::PrisonerNumber);
+    };
+    let kind = record.visit_kind_on(parsed.session.date());
+    let key = TableKey::new(&parsed.session, kind);
+    let existing = tx.live_visits(&record.number).await?;
+    // Only a real session gets a counts row and a lock.
+    let session_exists = find_session(&prison.templates, &prison.closures, &parsed.session).is_ok();
+    let (counts, share) = if session_exists {
+        let counts = tx.lock_tables(&key, &code).await?;
+        let share = match a.use_share {
+            true => tx.lease(&a.kiosk.id, &key).await?.filter(|l| l.tables > 0),
+            false => None,
+        };
+        (counts, share)
+    } else {
+        Default::default()
+    };
+    // A table held in this kiosk's share is already set aside for this booking.
+    let taken = counts.taken().saturating_sub(u32::from(share.is_some()));
+    let ctx = BookingContext {
+        rules: &rules,
+        templates: &prison.templates,
+        closures: &prison.closures,
+        prisoner: &record,
+        existing_visits: &existing,
+        tables_taken: taken,
+    };
+    // A kiosk that confirmed this visit offline against a table central holds for it has
+    // printed CONFIRMED: the visit stands. What central knows and the kiosk could not (a visit
+    // booked elsewhere for the same prisoner, a visiting order spent elsewhere...) goes to staff
+    // as a reason to review it, never back to the visitor as a refusal.
+    let (session, spends_visiting_order, review_reason, party) = match (
+        decide(&parsed, &ctx, a.decided_at),
+        &share,
+    ) {
+        (Ok(approved), _) => (
+            Some(approved.session),
+            approved.spends_visiting_order,
+            None,
+            approved.visitors,
+        ),
+        (Err(v), Some(_)) => {
+            // Only a visit that can take place: the prisoner the kiosk identified, and visitors
+            // central can still name.
+            let today = prison_today(&rules, a.decided_at);
+            let party = match record.identify(&parsed.prisoner) {
+                Ok(()) => resolve_party(&parsed.visitors, &record.contacts, today).ok(),
+                Err(_) => None,
+            };
+            let Some(party) = party else {
+                return Ok(Decision::Refused(v));
+            };
+            let reason = v.first().code();
+            tracing::warn!(session = %parsed.session, reason, "honouring a kiosk's offline confirmation for staff to review");
+            let has_order = record.custody == domain::Custody::Convicted && record.visiting_orders > 0;
+            let session = find_session(&prison.templates, &prison.closures, &parsed.session).ok();
+            (session, has_order, Some(reason), party)
+        }
+        (Err(v), None) => return Ok(Decision::Refused(v)),
+    };
+    let took = match (&share, &session) {
+        (Some(_), _) => tx.adjust_tables(&key, 1, -1, None).await?,
+        (None, Some(session)) => {
+            tx.adjust_tables(&key, 1, 0, Some(u32::from(session.capacity(kind))))
+                .await?
+        }
+        (None, None) => false,
+    };
+    if !took {
+        // decide() saw a free table under the same lock, so this means a bug; refuse rather
+        // than overbook.
+        tracing::error!(session = %parsed.session, "capacity check and counts disagree");
+        return refuse(RuleError::SessionFull, Field::Session);
+    }
+    if let Some(lease) = &share {
+        tx.put_lease(&LeaseRow {
+            tables: lease.tables - 1,
+            ..lease.clone()
+        })
+        .await?;
+    }
+    if spends_visiting_order {
+        tx.adjust_visiting_orders(&record.number, -1).await?;
+    }
+    let reference = match a.reference {
+        Some(r) => r.clone(),
+        None => {
+            // Sequence 0 would scramble to the reference 0000-0000, which looks like a
+            // placeholder, so central's numbering starts at 1.
+            let seq = tx.next_central_sequence().await? + 1;
+            let seq = u32::try_from(seq).map_err(|_| CentralError::ReferencesExhausted)?;
+            BookingReference::issue(IssuerNumber::CENTRAL, seq)
+                .map_err(|_| CentralError::ReferencesExhausted)?
+        }
+    };
+    let visitors: Vec<BookedVisitor> = party
+        .iter()
+        .map(|p| BookedVisitor {
+            first_name: p.visitor.first_name.to_string(),
+            last_name: p.visitor.last_name.to_string(),
+            date_of_birth: Some(p.visitor.date_of_birth.date()),
+            contact_id: p.contact_id.clone(),
+        })
+        .collect();
+    let reference = reference.to_string();
+    tx.insert_booking(&NewBooking {
+        reference: &reference,
+        prison: &code,
+        prisoner_number: record.number.as_str(),
+        key: &key,
+        status: BookingStatus::Booked,
+        status_reason: None,
+        spent_visiting_order: spends_visiting_order,
+        channel: a.channel,
+        kiosk_id: Some(&a.kiosk.id),
+        used_share: share.is_some(),
+        review_reason,
+        visitors: &visitors,
+        booked_at: a.decided_at,
+        received_at: a.received_at,
+    })
+    .await?;
+    let record = BookingRecord {
+        reference,
+        status: BookingStatus::Booked,
+        status_reason: None,
+        prison: code,
+        prisoner_number: record.number.to_string(),
+        session: parsed.session.to_string(),
+        date: parsed.session.date(),
+        kind,
+        spent_visiting_order: spends_visiting_order,
+        channel: a.channel,
+        kiosk_id: Some(a.kiosk.id.clone()),
+        used_share: share.is_some(),
+        review_reason: review_reason.map(str::to_string),
+        visitors,
+        booked_at: a.decided_at,
+        received_at: a.received_at,
+    };
+    Ok(Decision::Booked { record, session })
+}
+
+impl Central {
+    /// Books a visit online. The answer (booked, or refused with the broken rules) is stored
+    /// against the kiosk's idempotency key in the same transaction, and a retry with the same
+    /// key and body gets that answer again instead of a second booking.
+    pub async fn book_online(
+        &self,
+        kiosk: &Kiosk,
+        key: &str,
+        request: &BookingRequest,
+    ) -> Result<Answer, CentralError> {
+        let prison = request.prison.trim().to_ascii_uppercase();
+        if !kiosk.serves(&prison) {
+            return Err(CentralError::PrisonNotAllowed(prison));
+        }
+        let body = serde_json::to_vec(request).map_err(|e| CentralError::Internal(e.to_string()))?;
+        let fingerprint = sha256_hex(&body);
+        retrying!(self.book_online_once(kiosk, key, &fingerprint, request))
+    }
+
+    async fn book_online_once(
+        &self,
+        kiosk: &Kiosk,
+        key: &str,
+        fingerprint: &str,
+        request: &BookingRequest,
+    ) -> Result<Answer, CentralError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin_write().await?;
+        if let Some(stored) = tx.claim_idempotency_key(&kiosk.id, key, fingerprint, now).await? {
+            if stored.fingerprint != fingerprint {
+                return Err(CentralError::IdempotencyKeyReused);
+            }
+            return Ok(Answer {
+                status: stored.status_code,
+                body: stored.body,
+                replayed: true,
+            });
+        }
+        let attempt = Attempt {
+            request,
+            kiosk,
+            channel: Channel::Online,
+            reference: None,
+            use_share: false,
+            decided_at: now,
+            received_at: now,
+        };
+        let (status, body) = match book_in(&mut *tx, &attempt).await? {
+            Decision::Booked { record, session } => {
+                tracing::info!(reference = %record.reference, session = %record.session, kiosk_id = %kiosk.id, "booked online");
+                (
+                    201,
+                    serde_json::to_string(&booking_view(record, session.as_ref())),
+                )
+            }
+            Decision::Refused(v) => {
+                tracing::info!(code = v.first().code(), kiosk_id = %kiosk.id, "online booking refused");
+                (422, serde_json::to_string(&ErrorBody::rejection(&v)))
+            }
+        };
+        let body = body.map_err(|e| CentralError::Internal(e.to_string()))?;
+        tx.save_idempotent_answer(&kiosk.id, key, status, &body).await?;
+        tx.commit().await?;
+        Ok(Answer {
+            status,
+            body,
+            replayed: false,
+        })
+    }
+
+    /// A booking, if it is at one of the kiosk's prisons.
+    pub async fn booking(&self, kiosk: &Kiosk, reference: &str) -> Result<Booking, CentralError> {
+        let reference = BookingReference::parse(reference)
+            .map_err(|e| CentralError::Rejected(e.at(Field::Reference).into()))?
+            .to_string();
+        let mut tx = self.store.begin_read().await?;
+        let record = tx
+            .booking(&reference)
+            .await?
+            .ok_or_else(|| CentralError::BookingNotFound(reference.clone()))?;
+        if !kiosk.serves(&record.prison) {
+            return Err(CentralError::PrisonNotAllowed(record.prison));
+        }
+        let session = match tx.prison(&record.prison).await? {
+            Some(p) => SessionId::parse(&record.session)
+                .ok()
+                .and_then(|id| find_session(&p.templates, &[], &id).ok()),
+            None => None,
+        };
+        Ok(booking_view(record, session.as_ref()))
+    }
+
+    /// Every booking at a prison on a date, for staff lists and the CSV export.
+    pub async fn bookings_on(
+        &self,
+        prison: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<BookingListing>, CentralError> {
+        let prison = prison.trim().to_ascii_uppercase();
+        let mut tx = self.store.begin_read().await?;
+        if tx.prison(&prison).await?.is_none() {
+            return Err(CentralError::UnknownPrison(prison));
+        }
+        Ok(tx.bookings_on(&prison, date).await?)
+    }
+}

@@ -1,0 +1,126 @@
+//! What central does, written once for both databases. Every decision goes through
+//! `domain::decide` inside the same transaction that takes the table, so the rules and the
+//! capacity are checked against the same state. One file per job:
+//!
+//! - [`import`]: reference data in, all or nothing;
+//! - [`enrolment`]: one-time codes, device credentials, authentication, revocation;
+//! - [`booking`]: deciding and writing a booking (`book_in`), online booking with idempotency
+//!   keys, reading bookings back;
+//! - [`push`]: applying a kiosk's outbox events, answers stored for replays;
+//! - [`pull`]: what changed since a kiosk's cursor;
+//! - [`escrow`]: kiosks' shares of upcoming sessions' tables.
+//!
+//! This file holds the service itself, its settings and the retry of whole transactions.
+
+use crate::clock::Clock;
+use crate::error::CentralError;
+use crate::store::{OverCapacity, RowCounts, Store};
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Tunable policy, with the defaults the service runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Shares come back to the pool this long before a session's booking window closes, so
+    /// online bookings can still use them.
+    pub escrow_cutoff: Duration,
+    /// The most tables of one kind one kiosk may hold in one session.
+    pub max_share_per_session: u32,
+    pub max_push_events: usize,
+    pub enrolment_code_ttl: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            escrow_cutoff: Duration::hours(12),
+            max_share_per_session: 5,
+            max_push_events: 100,
+            enrolment_code_ttl: Duration::hours(24),
+        }
+    }
+}
+
+/// The central service over a store.
+pub struct Central {
+    store: Arc<dyn Store>,
+    clock: Clock,
+    settings: Settings,
+}
+
+/// A stored or fresh HTTP answer (status and JSON body), as replayed for a retried request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub replayed: bool,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Retries a whole operation when the database asks for it (PostgreSQL serialization failures
+/// and deadlocks, SQLite busy), with a short growing pause.
+macro_rules! retrying {
+    ($op:expr) => {{
+        let mut attempt: u32 = 0;
+        loop {
+            match $op.await {
+                Err(CentralError::Store(e)) if e.is_retryable() && attempt < 6 => {
+                    attempt += 1;
+                    tracing::debug!(error = %e, attempt, "retrying transaction");
+                    tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 5)).await;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+
+mod booking;
+mod enrolment;
+mod escrow;
+mod import;
+mod pull;
+mod push;
+
+pub use enrolment::Enrolment;
+pub use escrow::share_expiry;
+pub use import::ImportSummary;
+pub use push::status_reason;
+
+impl Central {
+    pub fn new(store: Arc<dyn Store>, clock: Clock, settings: Settings) -> Self {
+        Self {
+            store,
+            clock,
+            settings,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Sessions whose bookings and shares exceed their capacity, or whose counters disagree
+    /// with the bookings: empty when all is well.
+    pub async fn capacity_audit(&self) -> Result<Vec<OverCapacity>, CentralError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.over_capacity().await?)
+    }
+
+    pub async fn row_counts(&self) -> Result<RowCounts, CentralError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.row_counts().await?)
+    }
+}

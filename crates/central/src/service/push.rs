@@ -1,0 +1,382 @@
+//! The push: applying a kiosk's outbox events in order, each in its own transaction, with its
+//! answer stored for replays.
+
+use super::Central;
+use super::booking::{Attempt, Decision, book_in};
+use super::escrow::release_share;
+use super::sha256_hex;
+use crate::error::CentralError;
+use crate::store::{BookedVisitor, Channel, Kiosk, NewBooking, StoreError, StoreTx, StoredAnswer, TableKey};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::booking::prison_today;
+use domain::{BookingReference, BookingRequest, Contact, SessionId, VisitKind, VisitorInput};
+use protocol::{
+    BookingCancelled, BookingCreated, BookingState, BookingStatus, Event, EventRefusal, EventResult,
+    PushAnswer, PushEvent, PushRequest, ShareReleased, Violation,
+};
+
+/// The status reason recorded for a booking refused for this rule, in the vocabulary staff
+/// see (DESIGN.md §2); rules with no such reason keep their own code.
+pub fn status_reason(code: &str) -> &str {
+    match code {
+        "session_full" => "slot_unavailable",
+        "no_visiting_order" | "weekly_limit_reached" => "no_allowance",
+        other => other,
+    }
+}
+
+impl Central {
+    /// Applies a batch of outbox events in order, each in its own transaction, and answers
+    /// each. An event pushed again gets its stored answer.
+    pub async fn push(&self, kiosk: &Kiosk, request: &PushRequest) -> Result<PushAnswer, CentralError> {
+        if request.events.len() > self.settings.max_push_events {
+            return Err(CentralError::TooManyEvents {
+                max: self.settings.max_push_events,
+            });
+        }
+        if request.events.windows(2).any(|w| w[0].seq >= w[1].seq) || request.events.iter().any(|e| e.seq < 1)
+        {
+            return Err(CentralError::EventsOutOfOrder);
+        }
+        let mut results = Vec::with_capacity(request.events.len());
+        let mut last_seq = kiosk.last_seq;
+        for event in &request.events {
+            let (result, seq) = retrying!(self.push_one(kiosk, event))?;
+            last_seq = seq;
+            results.push(result);
+        }
+        Ok(PushAnswer { results, last_seq })
+    }
+
+    async fn push_one(&self, kiosk: &Kiosk, event: &PushEvent) -> Result<(EventResult, i64), CentralError> {
+        let now = self.clock.now();
+        let fingerprint = fingerprint(event);
+        let mut tx = self.store.begin_write().await?;
+        let last_seq = tx.lock_kiosk_seq(&kiosk.id).await?;
+        if let Some((_, stored)) = tx.pushed_event(&kiosk.id, &event.event_id.to_string()).await? {
+            if stored.fingerprint != fingerprint {
+                return Ok((EventResult::refused(event, EventRefusal::EventConflict), last_seq));
+            }
+            let mut result: EventResult = serde_json::from_str(&stored.body)
+                .map_err(|_| StoreError::Corrupt(format!("stored answer to event {}", event.event_id)))?;
+            result.replayed = true;
+            return Ok((result, last_seq));
+        }
+        if event.seq <= last_seq {
+            return Ok((
+                EventResult::refused(event, EventRefusal::SeqAlreadyUsed),
+                last_seq,
+            ));
+        }
+        let result = match event.event() {
+            Ok(Event::BookingCreated(payload)) => {
+                self.apply_booking_created(&mut *tx, kiosk, event, &payload, now)
+                    .await?
+            }
+            Ok(Event::BookingCancelled(payload)) => {
+                apply_booking_cancelled(&mut *tx, kiosk, event, payload, now).await?
+            }
+            Ok(Event::ShareReleased(payload)) => {
+                apply_share_released(&mut *tx, kiosk, event, &payload).await?
+            }
+            Err(e) => {
+                tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, error = %e, "event refused");
+                EventResult::refused(event, e.refusal())
+            }
+        };
+        let body = serde_json::to_string(&result).map_err(|e| CentralError::Internal(e.to_string()))?;
+        let answer = StoredAnswer {
+            fingerprint,
+            status_code: 200,
+            body,
+        };
+        tx.record_pushed_event(&kiosk.id, &event.event_id.to_string(), event.seq, &answer, now)
+            .await?;
+        tx.set_kiosk_seq(&kiosk.id, event.seq).await?;
+        tx.commit().await?;
+        tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, kind = %event.kind, outcome = ?result.outcome, reason = ?result.reason, "event applied");
+        Ok((result, event.seq))
+    }
+
+    async fn apply_booking_created(
+        &self,
+        tx: &mut dyn StoreTx,
+        kiosk: &Kiosk,
+        event: &PushEvent,
+        payload: &BookingCreated,
+        now: DateTime<Utc>,
+    ) -> Result<EventResult, CentralError> {
+        let Ok(reference) = BookingReference::parse(&payload.reference) else {
+            return Ok(EventResult::refused(event, EventRefusal::ReferenceInvalid));
+        };
+        if reference.origin().0.get() != kiosk.issuer_number {
+            return Ok(EventResult::refused(event, EventRefusal::ReferenceNotYours));
+        }
+        if !kiosk.serves(&payload.request.prison.trim().to_ascii_uppercase()) {
+            return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
+        }
+        if tx.booking(&reference.to_string()).await?.is_some() {
+            return Ok(EventResult::refused(event, EventRefusal::ReferenceTaken));
+        }
+        let attempt = Attempt {
+            request: &payload.request,
+            kiosk,
+            channel: Channel::Kiosk,
+            reference: Some(&reference),
+            use_share: payload.confirmed_with_share,
+            decided_at: event.created_at.min(now),
+            received_at: now,
+        };
+        match book_in(tx, &attempt).await? {
+            Decision::Booked { record, .. } => {
+                let mut result = EventResult::accepted(event);
+                result.share_used = Some(record.used_share);
+                result.booking = Some(BookingState {
+                    reference: record.reference,
+                    status: record.status,
+                    status_reason: None,
+                    review_reason: record.review_reason,
+                });
+                Ok(result)
+            }
+            Decision::Refused(violations) => {
+                let reason = status_reason(violations.first().code()).to_string();
+                record_refused_booking(tx, kiosk, &payload.request, &reference, &reason, &attempt).await?;
+                let mut result = EventResult::rejected(event, &reason);
+                result.violations = Violation::list(&violations);
+                result.share_used = Some(false);
+                result.booking = Some(BookingState {
+                    reference: reference.to_string(),
+                    status: BookingStatus::Rejected,
+                    status_reason: Some(reason),
+                    review_reason: None,
+                });
+                Ok(result)
+            }
+        }
+    }
+}
+
+async fn apply_booking_cancelled(
+    tx: &mut dyn StoreTx,
+    kiosk: &Kiosk,
+    event: &PushEvent,
+    payload: BookingCancelled,
+    now: DateTime<Utc>,
+) -> Result<EventResult, CentralError> {
+    let reason = payload.reason.unwrap_or_else(|| "visitor_cancelled".into());
+    if reason.is_empty() || reason.len() > 40 || !reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+    }
+    let Ok(reference) = BookingReference::parse(&payload.reference) else {
+        return Ok(EventResult::refused(event, EventRefusal::ReferenceInvalid));
+    };
+    let Some(booking) = tx.booking(&reference.to_string()).await? else {
+        return Ok(EventResult::refused(event, EventRefusal::BookingNotFound));
+    };
+    if !kiosk.serves(&booking.prison) {
+        return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
+    }
+    let mut result = EventResult::accepted(event);
+    match booking.status {
+        BookingStatus::Booked | BookingStatus::Requested => {
+            let number = domain::PrisonerNumber::parse(&booking.prisoner_number)
+                .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
+            // Lock order: prisoner, then the session's counts.
+            tx.prisoner(&number, true).await?;
+            let key = TableKey {
+                template_id: SessionId::parse(&booking.session)
+                    .map_err(|_| StoreError::Corrupt(format!("session {:?}", booking.session)))?
+                    .template_id()
+                    .to_string(),
+                date: booking.date,
+                kind: booking.kind,
+            };
+            tx.lock_tables(&key, &booking.prison).await?;
+            tx.adjust_tables(&key, -1, 0, None).await?;
+            if booking.spent_visiting_order {
+                tx.adjust_visiting_orders(&number, 1).await?;
+            }
+            tx.set_booking_status(&booking.reference, BookingStatus::Cancelled, Some(&reason), now)
+                .await?;
+            result.booking = Some(BookingState {
+                reference: booking.reference,
+                status: BookingStatus::Cancelled,
+                status_reason: Some(reason),
+                review_reason: None,
+            });
+        }
+        BookingStatus::Cancelled => {
+            result.booking = Some(BookingState {
+                reference: booking.reference,
+                status: booking.status,
+                status_reason: booking.status_reason,
+                review_reason: None,
+            });
+        }
+        BookingStatus::Rejected | BookingStatus::Withdrawn => {
+            result = EventResult::refused(event, EventRefusal::BookingNotLive);
+            result.booking = Some(BookingState {
+                reference: booking.reference,
+                status: booking.status,
+                status_reason: booking.status_reason,
+                review_reason: None,
+            });
+        }
+    }
+    Ok(result)
+}
+
+async fn apply_share_released(
+    tx: &mut dyn StoreTx,
+    kiosk: &Kiosk,
+    event: &PushEvent,
+    payload: &ShareReleased,
+) -> Result<EventResult, CentralError> {
+    let Ok(session) = SessionId::parse(&payload.session) else {
+        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+    };
+    let key = TableKey::new(&session, payload.kind);
+    // Read without a lock to learn the prison; release_share locks the counts, then the lease.
+    let lease = tx.leases_of(&kiosk.id).await?.into_iter().find(|l| l.key == key);
+    let released = match lease {
+        Some(lease) => release_share(tx, &lease, payload.tables.unwrap_or(u32::MAX)).await?,
+        None => 0,
+    };
+    let mut result = EventResult::accepted(event);
+    result.tables_released = Some(released);
+    Ok(result)
+}
+
+/// Keeps a refused kiosk booking on record (status `rejected` with its reason) so staff see
+/// every outcome, refusals included. Visitors picked from the contact list are named from it
+/// when the prisoner is identified at the prison, as a booking would be (otherwise the kiosk
+/// reading the refusal back could learn anyone's contacts); a contact no longer on the list, or
+/// a field that does not parse, is kept as sent or left empty rather than losing the refusal.
+/// Only a request without a readable session cannot be filed (a booking belongs to a session
+/// and a date): its refusal stays in the event's stored answer, and is logged.
+async fn record_refused_booking(
+    tx: &mut dyn StoreTx,
+    kiosk: &Kiosk,
+    request: &BookingRequest,
+    reference: &BookingReference,
+    reason: &str,
+    a: &Attempt<'_>,
+) -> Result<(), CentralError> {
+    let prison_code = request.prison.trim().to_ascii_uppercase();
+    let (Ok(session), Some(prison)) = (SessionId::parse(&request.session), tx.prison(&prison_code).await?)
+    else {
+        tracing::warn!(%reference, kiosk_id = %kiosk.id, session = %request.session, prison = %prison_code, reason,
+            "refused kiosk booking names no readable session or known prison: kept only in the event's answer");
+        return Ok(());
+    };
+    let today = prison_today(&prison.rules()?, a.decided_at);
+    let record = match domain::PrisonerNumber::parse(&request.prisoner.number) {
+        Ok(number) => tx.prisoner(&number, false).await?,
+        Err(_) => None,
+    };
+    let kind = record
+        .as_ref()
+        .map_or(VisitKind::Open, |(_, r)| r.visit_kind_on(session.date()));
+    let contacts = match (&record, request.prisoner.parse(today)) {
+        (Some((at, r)), Ok(who)) if *at == prison_code && r.identify(&who).is_ok() => r.contacts.as_slice(),
+        _ => &[],
+    };
+    let visitors: Vec<BookedVisitor> = request
+        .visitors
+        .iter()
+        .map(|v| refused_visitor(v, contacts))
+        .collect();
+    // The number as the kiosk sent it when it is not a prisoner number at all: it is what
+    // was asked for, and staff need to see it.
+    let prisoner_number = match &record {
+        Some((_, r)) => r.number.to_string(),
+        None => request.prisoner.number.trim().to_ascii_uppercase(),
+    };
+    tx.insert_booking(&NewBooking {
+        reference: &reference.to_string(),
+        prison: &prison_code,
+        prisoner_number: &prisoner_number,
+        key: &TableKey::new(&session, kind),
+        status: BookingStatus::Rejected,
+        status_reason: Some(reason),
+        spent_visiting_order: false,
+        channel: Channel::Kiosk,
+        kiosk_id: Some(&kiosk.id),
+        used_share: false,
+        review_reason: None,
+        visitors: &visitors,
+        booked_at: a.decided_at,
+        received_at: a.received_at,
+    })
+    .await?;
+    Ok(())
+}
+
+/// A refused request's visitor as far as it can be known: from the contact list when picked
+/// from it, otherwise as sent (a date of birth that does not parse is left out).
+fn refused_visitor(input: &VisitorInput, contacts: &[Contact]) -> BookedVisitor {
+    let picked = input
+        .contact_id
+        .as_ref()
+        .and_then(|id| contacts.iter().find(|c| &c.id == id));
+    match picked {
+        Some(c) => BookedVisitor {
+            first_name: c.first_name.to_string(),
+            last_name: c.last_name.to_string(),
+            date_of_birth: Some(c.date_of_birth),
+            contact_id: Some(c.id.clone()),
+        },
+        None => BookedVisitor {
+            first_name: input.first_name.trim().to_string(),
+            last_name: input.last_name.trim().to_string(),
+            date_of_birth: NaiveDate::parse_from_str(input.date_of_birth.trim(), "%Y-%m-%d").ok(),
+            contact_id: input.contact_id.clone(),
+        },
+    }
+}
+
+/// What identifies an event's content, so a replay is told from a different event under the
+/// same id. Computed from the payload as JSON values, whose maps sort their keys: the same
+/// event gets the same fingerprint however its JSON was laid out, before and after an upgrade.
+fn fingerprint(event: &PushEvent) -> String {
+    sha256_hex(
+        serde_json::json!([event.seq, event.kind, event.created_at, event.payload])
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fingerprints are stored with each answer: if a dependency turned on serde_json's
+    /// `preserve_order`, events pushed before would stop matching their replays
+    /// (`event_conflict`).
+    #[test]
+    fn fingerprints_do_not_depend_on_the_order_of_keys() {
+        let event = |payload: &str| PushEvent {
+            event_id: uuid::Uuid::nil(),
+            seq: 1,
+            kind: "share_released".into(),
+            created_at: DateTime::UNIX_EPOCH,
+            payload: serde_json::from_str(payload).unwrap(),
+        };
+        let a = event(r#"{"session": "T/2026-12-01", "kind": "open"}"#);
+        let b = event(r#"{"kind": "open", "session": "T/2026-12-01"}"#);
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(
+            fingerprint(&a),
+            fingerprint(&event(r#"{"kind": "closed", "session": "T/2026-12-01"}"#))
+        );
+    }
+
+    #[test]
+    fn refusals_carry_the_status_reasons_staff_see() {
+        assert_eq!(status_reason("session_full"), "slot_unavailable");
+        assert_eq!(status_reason("weekly_limit_reached"), "no_allowance");
+        assert_eq!(status_reason("visitor_banned"), "visitor_banned");
+    }
+}

@@ -1,0 +1,289 @@
+//! Reading rows into the store's types, once for both databases: ordinary functions over
+//! [`Columns`], which both SQLite's and PostgreSQL's rows provide.
+
+use super::{
+    BookedVisitor, BookingListing, BookingRecord, Channel, Departure, Kiosk, LeaseRow, RowCounts,
+    SessionTablesRow, StoreResult, TableKey, corrupt,
+};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use protocol::BookingStatus;
+use sqlx::{ColumnIndex, Decode, Row, Type};
+
+/// The column reads the row mappers need, for any sqlx row whose database decodes these types
+/// (SQLite's and PostgreSQL's both do; the schemas use types that map to the same Rust types).
+pub(crate) trait Columns {
+    fn text(&self, column: &str) -> StoreResult<String>;
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
+    fn int(&self, column: &str) -> StoreResult<i64>;
+    fn flag(&self, column: &str) -> StoreResult<bool>;
+    fn date(&self, column: &str) -> StoreResult<NaiveDate>;
+    fn opt_date(&self, column: &str) -> StoreResult<Option<NaiveDate>>;
+    fn time(&self, column: &str) -> StoreResult<NaiveTime>;
+    fn instant(&self, column: &str) -> StoreResult<DateTime<Utc>>;
+    fn opt_instant(&self, column: &str) -> StoreResult<Option<DateTime<Utc>>>;
+    fn opt_time(&self, column: &str) -> StoreResult<Option<NaiveTime>>;
+}
+
+impl<R> Columns for R
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> NaiveTime: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn text(&self, column: &str) -> StoreResult<String> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
+        Ok(self.try_get(column)?)
+    }
+    fn int(&self, column: &str) -> StoreResult<i64> {
+        Ok(self.try_get(column)?)
+    }
+    fn flag(&self, column: &str) -> StoreResult<bool> {
+        Ok(self.try_get(column)?)
+    }
+    fn date(&self, column: &str) -> StoreResult<NaiveDate> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_date(&self, column: &str) -> StoreResult<Option<NaiveDate>> {
+        Ok(self.try_get(column)?)
+    }
+    fn time(&self, column: &str) -> StoreResult<NaiveTime> {
+        Ok(self.try_get(column)?)
+    }
+    fn instant(&self, column: &str) -> StoreResult<DateTime<Utc>> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_instant(&self, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_time(&self, column: &str) -> StoreResult<Option<NaiveTime>> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+/// An integer column that must fit a smaller type.
+pub(crate) fn small<T: TryFrom<i64>>(row: &impl Columns, column: &str) -> StoreResult<T> {
+    let value = row.int(column)?;
+    T::try_from(value).map_err(|_| corrupt(column, value))
+}
+
+pub(crate) fn name(row: &impl Columns, column: &str) -> StoreResult<domain::PersonName> {
+    let raw = row.text(column)?;
+    domain::PersonName::parse(&raw).map_err(|_| corrupt(column, raw))
+}
+
+pub(crate) fn kind(row: &impl Columns) -> StoreResult<domain::VisitKind> {
+    let raw = row.text("visit_kind")?;
+    domain::VisitKind::parse(&raw).ok_or_else(|| corrupt("visit kind", raw))
+}
+
+/// A JSON array of strings (an address's lines).
+pub(crate) fn lines(row: &impl Columns, column: &str) -> StoreResult<Vec<String>> {
+    let raw = row.text(column)?;
+    serde_json::from_str(&raw).map_err(|_| corrupt(column, raw))
+}
+
+pub(crate) fn visitor_from_row(row: &impl Columns) -> StoreResult<BookedVisitor> {
+    Ok(BookedVisitor {
+        first_name: row.text("first_name")?,
+        last_name: row.text("last_name")?,
+        date_of_birth: row.opt_date("date_of_birth")?,
+        contact_id: row.opt_text("contact_id")?,
+    })
+}
+
+pub(crate) fn contact_from_row(row: &impl Columns) -> StoreResult<domain::Contact> {
+    Ok(domain::Contact {
+        id: row.text("id")?,
+        first_name: name(row, "first_name")?,
+        last_name: name(row, "last_name")?,
+        date_of_birth: row.date("date_of_birth")?,
+        banned_until: row.opt_date("banned_until")?,
+    })
+}
+
+pub(crate) fn restriction_from_row(row: &impl Columns) -> StoreResult<domain::ClosedVisitRestriction> {
+    Ok(domain::ClosedVisitRestriction {
+        from: row.date("from_date")?,
+        until: row.opt_date("until_date")?,
+    })
+}
+
+pub(crate) fn lease_from_row(row: &impl Columns) -> StoreResult<LeaseRow> {
+    Ok(LeaseRow {
+        kiosk_id: row.text("kiosk_id")?,
+        key: TableKey {
+            template_id: row.text("template_id")?,
+            date: row.date("session_date")?,
+            kind: kind(row)?,
+        },
+        prison: row.text("prison_code")?,
+        tables: small(row, "tables")?,
+        expires_at: row.instant("expires_at")?,
+    })
+}
+
+pub(crate) fn booking_from_row(
+    row: &impl Columns,
+    visitors: Vec<BookedVisitor>,
+) -> StoreResult<BookingRecord> {
+    let template = row.text("template_id")?;
+    let date = row.date("session_date")?;
+    let channel = row.text("channel")?;
+    let status = row.text("status")?;
+    Ok(BookingRecord {
+        reference: row.text("reference")?,
+        status: BookingStatus::parse(&status).ok_or_else(|| corrupt("booking status", &status))?,
+        status_reason: row.opt_text("status_reason")?,
+        prison: row.text("prison_code")?,
+        prisoner_number: row.text("prisoner_number")?,
+        session: domain::SessionId::new(template, date).to_string(),
+        date,
+        kind: kind(row)?,
+        spent_visiting_order: row.flag("spent_visiting_order")?,
+        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+        kiosk_id: row.opt_text("kiosk_id")?,
+        used_share: row.flag("used_share")?,
+        review_reason: row.opt_text("review_reason")?,
+        visitors,
+        booked_at: row.instant("booked_at")?,
+        received_at: row.instant("received_at")?,
+    })
+}
+
+pub(crate) fn template_from_row(row: &impl Columns) -> StoreResult<domain::SessionTemplate> {
+    let weekday = row.text("weekday")?;
+    let frequency = row.text("frequency")?;
+    Ok(domain::SessionTemplate {
+        id: row.text("id")?,
+        weekday: domain::timetable::parse_weekday(&weekday).ok_or_else(|| corrupt("weekday", &weekday))?,
+        start: row.time("start_time")?,
+        end: row.time("end_time")?,
+        room: row.text("room")?,
+        open_capacity: small(row, "open_capacity")?,
+        closed_capacity: small(row, "closed_capacity")?,
+        valid_from: row.date("valid_from")?,
+        valid_to: row.opt_date("valid_to")?,
+        frequency: domain::Frequency::parse(&frequency).ok_or_else(|| corrupt("frequency", &frequency))?,
+    })
+}
+
+pub(crate) fn closure_from_row(row: &impl Columns) -> StoreResult<domain::Closure> {
+    Ok(domain::Closure {
+        date: row.date("date")?,
+        template_id: row.opt_text("template_id")?,
+        reason: row.text("reason")?,
+    })
+}
+
+pub(crate) fn prisoner_file_from_row(
+    row: &impl Columns,
+    contacts: Vec<domain::Contact>,
+    closed_visit_restrictions: Vec<domain::ClosedVisitRestriction>,
+) -> StoreResult<domain::dataset::PrisonerFile> {
+    let number = row.text("number")?;
+    let custody = row.text("custody")?;
+    Ok(domain::dataset::PrisonerFile {
+        number: domain::PrisonerNumber::parse(&number).map_err(|_| corrupt("prisoner number", &number))?,
+        prison: row.text("prison_code")?,
+        first_name: name(row, "first_name")?,
+        last_name: name(row, "last_name")?,
+        date_of_birth: row.date("date_of_birth")?,
+        custody: domain::Custody::parse(&custody).ok_or_else(|| corrupt("custody", &custody))?,
+        visiting_orders: small(row, "visiting_orders")?,
+        closed_visit_restrictions,
+        contacts,
+    })
+}
+
+/// A prison's own row; its templates and closures are read separately.
+pub(crate) fn prison_from_row(
+    row: &impl Columns,
+    templates: Vec<domain::SessionTemplate>,
+    closures: Vec<domain::Closure>,
+) -> StoreResult<domain::dataset::PrisonFile> {
+    let tz = row.text("timezone")?;
+    Ok(domain::dataset::PrisonFile {
+        code: row.text("code")?,
+        name: row.text("name")?,
+        name_cy: row.text("name_cy")?,
+        address: lines(row, "address")?,
+        address_cy: lines(row, "address_cy")?,
+        timezone: tz.parse().map_err(|_| corrupt("time zone", &tz))?,
+        min_notice_days: small(row, "min_notice_days")?,
+        max_notice_days: small(row, "max_notice_days")?,
+        max_visitors: small(row, "max_visitors")?,
+        max_adults: small(row, "max_adults")?,
+        max_children: small(row, "max_children")?,
+        adult_age: small(row, "adult_age")?,
+        has_contact_list: row.flag("has_contact_list")?,
+        remand_weekly_limit: small(row, "remand_weekly_limit")?,
+        arrive_minutes_before: small(row, "arrive_minutes_before")?,
+        templates,
+        closures,
+    })
+}
+
+/// A kiosk's own row; the prisons it serves are read separately.
+pub(crate) fn kiosk_from_row(row: &impl Columns, prisons: Vec<String>) -> StoreResult<Kiosk> {
+    Ok(Kiosk {
+        id: row.text("id")?,
+        issuer_number: small(row, "issuer_number")?,
+        label: row.opt_text("label")?,
+        enrolled_at: row.opt_instant("enrolled_at")?,
+        revoked_at: row.opt_instant("revoked_at")?,
+        last_seq: row.int("last_seq")?,
+        prisons,
+    })
+}
+
+/// A booking with its session's times and the prisoner's name, as the staff list shows it.
+pub(crate) fn booking_listing_from_row(
+    row: &impl Columns,
+    visitors: Vec<BookedVisitor>,
+) -> StoreResult<BookingListing> {
+    let first = row.opt_text("prisoner_first_name")?;
+    let last = row.opt_text("prisoner_last_name")?;
+    Ok(BookingListing {
+        booking: booking_from_row(row, visitors)?,
+        start: row.opt_time("start_time")?,
+        end: row.opt_time("end_time")?,
+        room: row.opt_text("room")?,
+        prisoner_name: first.zip(last).map(|(f, l)| format!("{f} {l}")),
+    })
+}
+
+pub(crate) fn departure_from_row(row: &impl Columns) -> StoreResult<Departure> {
+    Ok(Departure {
+        number: row.text("prisoner_number")?,
+        prison: row.text("prison_code")?,
+    })
+}
+
+pub(crate) fn session_tables_from_row(row: &impl Columns) -> StoreResult<SessionTablesRow> {
+    Ok(SessionTablesRow {
+        session: domain::SessionId::new(row.text("template_id")?, row.date("session_date")?).to_string(),
+        kind: kind(row)?,
+        booked: small(row, "booked")?,
+        escrowed: small(row, "escrowed")?,
+    })
+}
+
+pub(crate) fn row_counts_from_row(row: &impl Columns) -> StoreResult<RowCounts> {
+    Ok(RowCounts {
+        bookings: row.int("bookings")?,
+        booking_visitors: row.int("booking_visitors")?,
+        kiosks: row.int("kiosks")?,
+        idempotency: row.int("idempotency")?,
+        pushed_events: row.int("pushed_events")?,
+        lease_tables: row.int("lease_tables")?,
+        booked_tables: row.int("booked_tables")?,
+        visiting_orders: row.int("visiting_orders")?,
+    })
+}

@@ -1,0 +1,114 @@
+//! Bookings and central's reference sequence.
+
+/// Implements [`crate::store::BookingTx`] for a backend's transaction type.
+macro_rules! booking_sql {
+    ($tx:ident, next_reference = $next_reference:literal $(,)?) => {
+        #[async_trait::async_trait]
+        impl crate::store::BookingTx for $tx {
+            async fn next_central_sequence(&mut self) -> StoreResult<i64> {
+                Ok(sqlx::query_scalar($next_reference).fetch_one(&mut *self.tx).await?)
+            }
+
+            async fn insert_booking(&mut self, b: &NewBooking<'_>) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
+                        visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
+                        booked_at, received_at, updated_at, review_reason)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
+                )
+                .bind(b.reference)
+                .bind(b.prison)
+                .bind(b.prisoner_number)
+                .bind(&b.key.template_id)
+                .bind(b.key.date)
+                .bind(b.key.kind.as_str())
+                .bind(b.status.as_str())
+                .bind(b.status_reason)
+                .bind(b.spent_visiting_order)
+                .bind(b.channel.as_str())
+                .bind(b.kiosk_id)
+                .bind(b.used_share)
+                .bind(b.booked_at)
+                .bind(b.received_at)
+                .bind(b.review_reason)
+                .execute(&mut *self.tx)
+                .await?;
+                for (position, v) in b.visitors.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name,
+                            date_of_birth, contact_id) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(b.reference)
+                    .bind(position as i64)
+                    .bind(&v.first_name)
+                    .bind(&v.last_name)
+                    .bind(v.date_of_birth)
+                    .bind(&v.contact_id)
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                Ok(())
+            }
+
+            async fn booking(&mut self, reference: &str) -> StoreResult<Option<BookingRecord>> {
+                let Some(row) = sqlx::query(
+                    "SELECT reference, status, status_reason, prison_code, prisoner_number, template_id,
+                        session_date, visit_kind, spent_visiting_order, channel, kiosk_id, used_share, booked_at,
+                        received_at, review_reason FROM bookings WHERE reference = $1",
+                )
+                .bind(reference)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let visitors = self.visitors_of(reference).await?;
+                Ok(Some(crate::store::rows::booking_from_row(&row, visitors)?))
+            }
+
+            async fn set_booking_status(
+                &mut self,
+                reference: &str,
+                status: protocol::BookingStatus,
+                reason: Option<&str>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query("UPDATE bookings SET status = $2, status_reason = $3, updated_at = $4 WHERE reference = $1")
+                    .bind(reference)
+                    .bind(status.as_str())
+                    .bind(reason)
+                    .bind(now)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn bookings_on(&mut self, prison: &str, date: chrono::NaiveDate) -> StoreResult<Vec<BookingListing>> {
+                let rows = sqlx::query(
+                    "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
+                        b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
+                        b.booked_at, b.received_at, b.review_reason, t.start_time, t.end_time, t.room,
+                        p.first_name AS prisoner_first_name, p.last_name AS prisoner_last_name
+                     FROM bookings b
+                     LEFT JOIN session_templates t ON t.id = b.template_id
+                     LEFT JOIN prisoners p ON p.number = b.prisoner_number
+                     WHERE b.prison_code = $1 AND b.session_date = $2
+                     ORDER BY t.start_time, b.template_id, b.reference",
+                )
+                .bind(prison)
+                .bind(date)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                let mut listings = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let reference: String = row.try_get("reference")?;
+                    let visitors = self.visitors_of(&reference).await?;
+                    listings.push(crate::store::rows::booking_listing_from_row(row, visitors)?);
+                }
+                Ok(listings)
+            }
+        }
+    };
+}
+
+pub(crate) use booking_sql;

@@ -1,0 +1,58 @@
+//! What every concern shares: the transaction's change mark, kiosks and visitors read with
+//! their rows, and committing.
+
+/// The helpers and `StoreTx` itself for a backend's transaction type.
+macro_rules! common_sql {
+    ($tx:ident, row = $row:ty, mark = $mark:literal $(,)?) => {
+        impl $tx {
+            /// This transaction's change mark, drawn once.
+            async fn mark(&mut self) -> StoreResult<i64> {
+                if let Some(mark) = self.mark {
+                    return Ok(mark);
+                }
+                let mark: i64 = sqlx::query_scalar($mark).fetch_one(&mut *self.tx).await?;
+                self.mark = Some(mark);
+                Ok(mark)
+            }
+
+            async fn kiosk_prisons(&mut self, id: &str) -> StoreResult<Vec<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT prison_code FROM kiosk_prisons WHERE kiosk_id = $1 ORDER BY prison_code",
+                )
+                .bind(id)
+                .fetch_all(&mut *self.tx)
+                .await?)
+            }
+
+            async fn kiosk_from_row(&mut self, row: Option<$row>) -> StoreResult<Option<Kiosk>> {
+                let Some(row) = row else { return Ok(None) };
+                let id: String = row.try_get("id")?;
+                let prisons = self.kiosk_prisons(&id).await?;
+                Ok(Some(crate::store::rows::kiosk_from_row(&row, prisons)?))
+            }
+
+            async fn visitors_of(&mut self, reference: &str) -> StoreResult<Vec<BookedVisitor>> {
+                sqlx::query(
+                    "SELECT first_name, last_name, date_of_birth, contact_id FROM booking_visitors
+                     WHERE booking_reference = $1 ORDER BY position",
+                )
+                .bind(reference)
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(crate::store::rows::visitor_from_row)
+                .collect()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl crate::store::StoreTx for $tx {
+            async fn commit(self: Box<Self>) -> StoreResult<()> {
+                self.tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use common_sql;

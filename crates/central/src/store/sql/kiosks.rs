@@ -1,0 +1,128 @@
+//! Kiosks, enrolment codes and the pushed-event sequence.
+
+/// Implements [`crate::store::KioskTx`] for a backend's transaction type.
+macro_rules! kiosk_sql {
+    ($tx:ident, lock = $lock:literal $(,)?) => {
+        #[async_trait::async_trait]
+        impl crate::store::KioskTx for $tx {
+            async fn create_kiosk(
+                &mut self,
+                k: &NewKiosk<'_>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<Option<u16>> {
+                let highest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(issuer_number), 0) FROM kiosks")
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                let issuer = highest + 1;
+                if issuer > i64::from(domain::reference::MAX_ISSUER) {
+                    return Ok(None);
+                }
+                sqlx::query(
+                    "INSERT INTO kiosks (id, issuer_number, label, enrolment_code_hash, enrolment_expires_at,
+                        created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(k.id)
+                .bind(issuer)
+                .bind(k.label)
+                .bind(k.code_hash)
+                .bind(k.code_expires_at)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?;
+                for prison in k.prisons {
+                    sqlx::query("INSERT INTO kiosk_prisons (kiosk_id, prison_code) VALUES ($1, $2)")
+                        .bind(k.id)
+                        .bind(prison)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                Ok(u16::try_from(issuer).ok())
+            }
+
+            async fn redeem_enrolment(
+                &mut self,
+                code_hash: &str,
+                token_hash: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar(
+                    "UPDATE kiosks SET token_hash = $2, enrolled_at = $3, enrolment_code_hash = NULL
+                     WHERE enrolment_code_hash = $1 AND enrolment_expires_at > $3 AND revoked_at IS NULL
+                     RETURNING id",
+                )
+                .bind(code_hash)
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *self.tx)
+                .await?)
+            }
+
+            async fn kiosk(&mut self, id: &str) -> StoreResult<Option<Kiosk>> {
+                let row = sqlx::query(
+                    "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq FROM kiosks WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                self.kiosk_from_row(row).await
+            }
+
+            async fn kiosk_by_token(&mut self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
+                let row = sqlx::query(
+                    "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq FROM kiosks
+                     WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                self.kiosk_from_row(row).await
+            }
+
+            async fn kiosks(&mut self) -> StoreResult<Vec<Kiosk>> {
+                let rows = sqlx::query(
+                    "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq FROM kiosks
+                     ORDER BY issuer_number",
+                )
+                .fetch_all(&mut *self.tx)
+                .await?;
+                let mut kiosks = Vec::with_capacity(rows.len());
+                for row in rows {
+                    if let Some(k) = self.kiosk_from_row(Some(row)).await? {
+                        kiosks.push(k);
+                    }
+                }
+                Ok(kiosks)
+            }
+
+            async fn revoke_kiosk(&mut self, id: &str, now: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE kiosks SET revoked_at = $2, enrolment_code_hash = NULL WHERE id = $1 AND revoked_at IS NULL",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn lock_kiosk_seq(&mut self, id: &str) -> StoreResult<i64> {
+                let seq: Option<i64> = sqlx::query_scalar(concat!("SELECT last_seq FROM kiosks WHERE id = $1", $lock))
+                    .bind(id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                seq.ok_or_else(|| crate::store::corrupt("kiosk", id))
+            }
+
+            async fn set_kiosk_seq(&mut self, id: &str, seq: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE kiosks SET last_seq = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(seq)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use kiosk_sql;

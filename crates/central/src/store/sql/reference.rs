@@ -1,0 +1,295 @@
+//! Prisons, timetables, prisoners and contacts.
+
+/// Implements [`crate::store::ReferenceTx`] for a backend's transaction type.
+macro_rules! reference_sql {
+    ($tx:ident, lock = $lock:literal $(,)?) => {
+        #[async_trait::async_trait]
+        impl crate::store::ReferenceTx for $tx {
+            async fn put_prison(&mut self, p: &domain::dataset::PrisonFile, hash: &str) -> StoreResult<bool> {
+                let stored: Option<String> = sqlx::query_scalar("SELECT source_hash FROM prisons WHERE code = $1")
+                    .bind(&p.code)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                if stored.as_deref() == Some(hash) {
+                    return Ok(false);
+                }
+                let mark = self.mark().await?;
+                let address = serde_json::to_string(&p.address).map_err(|e| crate::store::corrupt("address", e))?;
+                let address_cy =
+                    serde_json::to_string(&p.address_cy).map_err(|e| crate::store::corrupt("address", e))?;
+                sqlx::query(
+                    "INSERT INTO prisons (code, name, name_cy, address, address_cy, timezone, min_notice_days,
+                        max_notice_days, max_visitors, max_adults, max_children, adult_age, has_contact_list,
+                        remand_weekly_limit, arrive_minutes_before, source_hash, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_cy = excluded.name_cy,
+                        address = excluded.address, address_cy = excluded.address_cy,
+                        timezone = excluded.timezone, min_notice_days = excluded.min_notice_days,
+                        max_notice_days = excluded.max_notice_days, max_visitors = excluded.max_visitors,
+                        max_adults = excluded.max_adults, max_children = excluded.max_children,
+                        adult_age = excluded.adult_age, has_contact_list = excluded.has_contact_list,
+                        remand_weekly_limit = excluded.remand_weekly_limit,
+                        arrive_minutes_before = excluded.arrive_minutes_before,
+                        source_hash = excluded.source_hash, version = excluded.version",
+                )
+                .bind(&p.code)
+                .bind(&p.name)
+                .bind(&p.name_cy)
+                .bind(address)
+                .bind(address_cy)
+                .bind(p.timezone.name())
+                .bind(i64::from(p.min_notice_days))
+                .bind(i64::from(p.max_notice_days))
+                .bind(i64::from(p.max_visitors))
+                .bind(i64::from(p.max_adults))
+                .bind(i64::from(p.max_children))
+                .bind(i64::from(p.adult_age))
+                .bind(p.has_contact_list)
+                .bind(i64::from(p.remand_weekly_limit))
+                .bind(i64::from(p.arrive_minutes_before))
+                .bind(hash)
+                .bind(mark)
+                .execute(&mut *self.tx)
+                .await?;
+                for t in &p.templates {
+                    sqlx::query(
+                        "INSERT INTO session_templates (id, prison_code, weekday, start_time, end_time, room,
+                            open_capacity, closed_capacity, valid_from, valid_to, frequency)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                         ON CONFLICT (id) DO UPDATE SET prison_code = excluded.prison_code,
+                            weekday = excluded.weekday, start_time = excluded.start_time,
+                            end_time = excluded.end_time, room = excluded.room,
+                            open_capacity = excluded.open_capacity, closed_capacity = excluded.closed_capacity,
+                            valid_from = excluded.valid_from, valid_to = excluded.valid_to,
+                            frequency = excluded.frequency",
+                    )
+                    .bind(&t.id)
+                    .bind(&p.code)
+                    .bind(domain::timetable::weekday_str(t.weekday))
+                    .bind(t.start)
+                    .bind(t.end)
+                    .bind(&t.room)
+                    .bind(i64::from(t.open_capacity))
+                    .bind(i64::from(t.closed_capacity))
+                    .bind(t.valid_from)
+                    .bind(t.valid_to)
+                    .bind(t.frequency.as_str())
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                sqlx::query("DELETE FROM closures WHERE prison_code = $1").bind(&p.code).execute(&mut *self.tx).await?;
+                for c in &p.closures {
+                    sqlx::query("INSERT INTO closures (prison_code, date, template_id, reason) VALUES ($1, $2, $3, $4)")
+                        .bind(&p.code)
+                        .bind(c.date)
+                        .bind(&c.template_id)
+                        .bind(&c.reason)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                Ok(true)
+            }
+
+            async fn put_prisoner(&mut self, p: &domain::dataset::PrisonerFile, hash: &str) -> StoreResult<bool> {
+                let number = p.number.as_str();
+                let stored = sqlx::query("SELECT prison_code, source_hash FROM prisoners WHERE number = $1")
+                    .bind(number)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                let mut moved_from = None;
+                if let Some(row) = stored {
+                    let stored_hash: String = row.try_get("source_hash")?;
+                    if stored_hash == hash {
+                        return Ok(false);
+                    }
+                    let prison: String = row.try_get("prison_code")?;
+                    if prison != p.prison {
+                        moved_from = Some(prison);
+                    }
+                }
+                let mark = self.mark().await?;
+                if let Some(old) = moved_from {
+                    sqlx::query(
+                        "INSERT INTO prisoner_departures (prisoner_number, prison_code, version) VALUES ($1, $2, $3)",
+                    )
+                    .bind(number)
+                    .bind(old)
+                    .bind(mark)
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO prisoners (number, prison_code, first_name, last_name, date_of_birth, custody,
+                        visiting_orders, source_hash, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (number) DO UPDATE SET prison_code = excluded.prison_code,
+                        first_name = excluded.first_name, last_name = excluded.last_name,
+                        date_of_birth = excluded.date_of_birth, custody = excluded.custody,
+                        visiting_orders = excluded.visiting_orders, source_hash = excluded.source_hash,
+                        version = excluded.version",
+                )
+                .bind(number)
+                .bind(&p.prison)
+                .bind(p.first_name.as_str())
+                .bind(p.last_name.as_str())
+                .bind(p.date_of_birth)
+                .bind(p.custody.as_str())
+                .bind(i64::from(p.visiting_orders))
+                .bind(hash)
+                .bind(mark)
+                .execute(&mut *self.tx)
+                .await?;
+                sqlx::query("DELETE FROM closed_visit_restrictions WHERE prisoner_number = $1")
+                    .bind(number)
+                    .execute(&mut *self.tx)
+                    .await?;
+                for r in &p.closed_visit_restrictions {
+                    sqlx::query(
+                        "INSERT INTO closed_visit_restrictions (prisoner_number, from_date, until_date)
+                         VALUES ($1, $2, $3)",
+                    )
+                    .bind(number)
+                    .bind(r.from)
+                    .bind(r.until)
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                sqlx::query("DELETE FROM contacts WHERE prisoner_number = $1").bind(number).execute(&mut *self.tx).await?;
+                for c in &p.contacts {
+                    sqlx::query(
+                        "INSERT INTO contacts (prisoner_number, id, first_name, last_name, date_of_birth, banned_until)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(number)
+                    .bind(&c.id)
+                    .bind(c.first_name.as_str())
+                    .bind(c.last_name.as_str())
+                    .bind(c.date_of_birth)
+                    .bind(c.banned_until)
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                Ok(true)
+            }
+
+            async fn prison(&mut self, code: &str) -> StoreResult<Option<domain::dataset::PrisonFile>> {
+                let Some(row) = sqlx::query(
+                    "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
+                        max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
+                        arrive_minutes_before FROM prisons WHERE code = $1",
+                )
+                .bind(code)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let templates = sqlx::query(
+                    "SELECT id, weekday, start_time, end_time, room, open_capacity, closed_capacity, valid_from,
+                        valid_to, frequency FROM session_templates WHERE prison_code = $1 ORDER BY id",
+                )
+                .bind(code)
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(crate::store::rows::template_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+                let closures = sqlx::query(
+                    "SELECT date, template_id, reason FROM closures WHERE prison_code = $1 ORDER BY date, id",
+                )
+                .bind(code)
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(crate::store::rows::closure_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+                Ok(Some(crate::store::rows::prison_from_row(&row, templates, closures)?))
+            }
+
+            async fn prison_codes(&mut self) -> StoreResult<Vec<String>> {
+                Ok(sqlx::query_scalar("SELECT code FROM prisons ORDER BY code").fetch_all(&mut *self.tx).await?)
+            }
+
+            async fn prisoner(
+                &mut self,
+                number: &domain::PrisonerNumber,
+                lock: bool,
+            ) -> StoreResult<Option<(String, domain::PrisonerRecord)>> {
+                let sql = if lock {
+                    concat!(
+                        "SELECT number, prison_code, first_name, last_name, date_of_birth, custody, visiting_orders
+                         FROM prisoners WHERE number = $1",
+                        $lock
+                    )
+                } else {
+                    "SELECT number, prison_code, first_name, last_name, date_of_birth, custody, visiting_orders
+                     FROM prisoners WHERE number = $1"
+                };
+                let Some(row) = sqlx::query(sql).bind(number.as_str()).fetch_optional(&mut *self.tx).await? else {
+                    return Ok(None);
+                };
+                let restrictions = sqlx::query(
+                    "SELECT from_date, until_date FROM closed_visit_restrictions WHERE prisoner_number = $1 ORDER BY id",
+                )
+                .bind(number.as_str())
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(crate::store::rows::restriction_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+                let contacts = sqlx::query(
+                    "SELECT id, first_name, last_name, date_of_birth, banned_until FROM contacts
+                     WHERE prisoner_number = $1 ORDER BY id",
+                )
+                .bind(number.as_str())
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(crate::store::rows::contact_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+                let file = crate::store::rows::prisoner_file_from_row(&row, contacts, restrictions)?;
+                Ok(Some((
+                    file.prison,
+                    domain::PrisonerRecord {
+                        number: file.number,
+                        first_name: file.first_name,
+                        last_name: file.last_name,
+                        date_of_birth: file.date_of_birth,
+                        custody: file.custody,
+                        visiting_orders: file.visiting_orders,
+                        closed_visit_restrictions: file.closed_visit_restrictions,
+                        contacts: file.contacts,
+                    },
+                )))
+            }
+
+            async fn live_visits(&mut self, number: &domain::PrisonerNumber) -> StoreResult<Vec<domain::ExistingVisit>> {
+                sqlx::query(
+                    "SELECT template_id, session_date FROM bookings
+                     WHERE prisoner_number = $1 AND status IN ('booked', 'requested')",
+                )
+                .bind(number.as_str())
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(|r| {
+                    let template: String = r.try_get("template_id")?;
+                    Ok(domain::ExistingVisit { session: domain::SessionId::new(template, r.try_get("session_date")?) })
+                })
+                .collect()
+            }
+
+            async fn adjust_visiting_orders(&mut self, number: &domain::PrisonerNumber, delta: i64) -> StoreResult<()> {
+                let mark = self.mark().await?;
+                sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders + $2, version = $3 WHERE number = $1")
+                    .bind(number.as_str())
+                    .bind(delta)
+                    .bind(mark)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use reference_sql;

@@ -1,0 +1,95 @@
+//! The commands the UI may call, named once, with what each takes and answers.
+//!
+//! Every other list of commands is checked against [`Command::ALL`]: `kiosk-web` routes by
+//! [`Command::parse`] and a `match` the compiler holds to every variant; the UI's TypeScript
+//! (`ui/src/generated/engine.ts`) is generated from it (`tests/ui_types.rs` fails when that file
+//! is stale); and `kiosk-web/tests/commands.rs` fails when the Tauri shell's handler, its build
+//! script or its capability file lacks a command or has one too many.
+
+use super::{
+    BookingConfirmation, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked, SessionChoice, SlipPrinted,
+    SlipRequest,
+};
+use domain::{BookingRequest, PrisonerInput};
+
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $request:ty => $answer:ty; )*) => {
+        /// A command of the kiosk engine, one per method of [`super::Journey`] the UI calls.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Command {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Command {
+            /// Every command, in the order the UI's generated types list them.
+            pub const ALL: &'static [Command] = &[$(Command::$variant),*];
+
+            /// The command's one name: the Tauri command, the `kiosk-web` route
+            /// (`POST /api/<name>`) and the key of the UI's `Commands` type.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Command::$variant => $name,)*
+                }
+            }
+
+            /// The TypeScript names of what the command takes and what it answers (`null` for
+            /// no argument).
+            pub fn typescript(self, cfg: &ts_rs::Config) -> (String, String) {
+                match self {
+                    $(Command::$variant => (
+                        <$request as ts_rs::TS>::name(cfg),
+                        <$answer as ts_rs::TS>::name(cfg),
+                    ),)*
+                }
+            }
+
+            /// Visits every type the commands take and answer, to generate the UI's types.
+            pub fn visit_types(visitor: &mut impl ts_rs::TypeVisitor) {
+                $( visitor.visit::<$request>(); visitor.visit::<$answer>(); )*
+            }
+        }
+    };
+}
+
+commands! {
+    /// The prison, its rules and the idle timeout: what the start screen needs.
+    KioskInfo = "kiosk_info", () => KioskInfo;
+    /// Identifies the prisoner; answers with the contact list where the prison keeps one.
+    CheckPrisoner = "check_prisoner", PrisonerInput => PrisonerChecked;
+    /// Checks the party against the prison's rules.
+    CheckVisitors = "check_visitors", PartyRequest => PartyChecked;
+    /// The visit times this party could book, by day.
+    AvailableSessions = "available_sessions", PartyRequest => SessionChoice;
+    /// Books the visit.
+    Book = "book", BookingRequest => BookingConfirmation;
+    /// Prints the booking's slip on the kiosk's printer.
+    PrintSlip = "print_slip", SlipRequest => SlipPrinted;
+}
+
+impl Command {
+    /// The command with this name, if there is one.
+    pub fn parse(name: &str) -> Option<Command> {
+        Self::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Command;
+
+    #[test]
+    fn names_are_unique_and_parse_back() {
+        assert!(!Command::ALL.is_empty());
+        for (i, c) in Command::ALL.iter().enumerate() {
+            assert_eq!(Command::parse(c.name()), Some(*c));
+            assert!(!Command::ALL[..i].iter().any(|o| o.name() == c.name()), "{c:?}");
+            // Tauri command names and routes are snake_case identifiers.
+            assert!(
+                c.name().chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'),
+                "{c:?}"
+            );
+        }
+        assert_eq!(Command::parse("drop_tables"), None);
+        assert_eq!(Command::parse("Book"), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! The kiosk's identity: its id and the issuer number its booking references carry, and the
+//! sequence they are issued from.
+
+use super::Store;
+use crate::error::{KioskError, Result};
+use chrono::{DateTime, Utc};
+use domain::IssuerNumber;
+use serde::Serialize;
+use sqlx::{Row, SqliteConnection};
+
+/// The kiosk's own identity, set once by `init` (or by enrolment with central).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskIdentity {
+    pub kiosk_id: String,
+    pub issuer_number: u16,
+}
+
+impl Store {
+    /// Sets the kiosk's identity. Refuses to run twice: a second issuer number on the same
+    /// store could repeat references.
+    pub async fn init(&self, kiosk_id: &str, issuer: IssuerNumber, now: DateTime<Utc>) -> Result<()> {
+        let done = sqlx::query(
+            "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at)
+             VALUES (1, ?, ?, 0, ?) ON CONFLICT (singleton) DO NOTHING",
+        )
+        .bind(kiosk_id)
+        .bind(i64::from(issuer.get()))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(KioskError::AlreadyInitialised);
+        }
+        Ok(())
+    }
+
+    pub async fn identity(&self) -> Result<KioskIdentity> {
+        let row = sqlx::query("SELECT kiosk_id, issuer_number FROM kiosk_identity WHERE singleton = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(KioskError::NotInitialised)?;
+        Ok(KioskIdentity {
+            kiosk_id: row.try_get(0)?,
+            issuer_number: row.try_get::<i64, _>(1)? as u16,
+        })
+    }
+
+    /// Whether this kiosk has issued any booking reference yet.
+    pub(crate) async fn has_issued_references(&self) -> Result<bool> {
+        let issued: Option<i64> =
+            sqlx::query_scalar("SELECT next_sequence FROM kiosk_identity WHERE singleton = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(issued.is_some_and(|n| n > 0))
+    }
+}
+
+/// Takes the next number of the kiosk's reference sequence, with the issuer number to build the
+/// reference from. Inside the booking's transaction, so a refused booking spends no number.
+pub(crate) async fn next_sequence(conn: &mut SqliteConnection) -> Result<(IssuerNumber, u32)> {
+    let (issuer, sequence): (i64, i64) = sqlx::query_as(
+        "UPDATE kiosk_identity SET next_sequence = next_sequence + 1 WHERE singleton = 1
+         RETURNING issuer_number, next_sequence - 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(KioskError::NotInitialised)?;
+    let issuer = IssuerNumber::new(issuer as u16)?;
+    Ok((issuer, u32::try_from(sequence).unwrap_or(u32::MAX)))
+}
+
+/// Sets (or replaces) the identity central gave this kiosk at enrolment, inside its transaction.
+pub(crate) async fn set_identity(
+    conn: &mut SqliteConnection,
+    kiosk_id: &str,
+    issuer: IssuerNumber,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at)
+         VALUES (1, ?, ?, 0, ?)
+         ON CONFLICT (singleton) DO UPDATE SET kiosk_id = excluded.kiosk_id, issuer_number = excluded.issuer_number",
+    )
+    .bind(kiosk_id)
+    .bind(i64::from(issuer.get()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! The kiosk's SQLite store: every SQL statement of the kiosk is in this module, one file a job.
+//!
+//! | file | job |
+//! |---|---|
+//! | `identity.rs` | the kiosk's identity and the sequence its booking references are issued from |
+//! | `reference_data.rs` | prisons, timetables, prisoners and contacts: imported, pulled, read back |
+//! | `bookings.rs` | visits booked here or recorded from central, and their status |
+//! | `outbox.rs` | the append-only event queue and central's answer to each pushed event |
+//! | `escrow.rs` | this kiosk's shares of sessions' tables and central's counts of them |
+//! | `enrolment.rs` | the device credential and the prisons it acts for |
+//! | `sync_state.rs` | cursors, pushed position, round outcomes, share size: what `status` shows |
+//! | `online_attempts.rs` | online bookings' idempotency keys, stored before the first try |
+//! | `printer.rs` | the kiosk's printer setting |
+//!
+//! WAL with `synchronous=FULL`: a booking is on disk before its slip prints, even if the power
+//! goes a moment later. Every write that others must hear about appends to the outbox in the
+//! same transaction.
+//!
+//! The store knows rows and the domain's types; it decides nothing. Functions that must share a
+//! transaction with others take `&mut SqliteConnection` and are for the layers above
+//! (`booking`, `sync`), which open the transaction with [`Store::begin`].
+
+mod bookings;
+mod enrolment;
+mod escrow;
+mod identity;
+mod online_attempts;
+mod outbox;
+mod printer;
+mod reference_data;
+mod sync_state;
+
+pub use bookings::{BookedVisitor, BookingStatus, BookingView};
+pub use enrolment::Enrolment;
+pub use escrow::TablesLeft;
+pub use identity::KioskIdentity;
+pub use outbox::OutboxEvent;
+pub use reference_data::Prison;
+pub use sync_state::SyncStatus;
+
+pub(crate) use bookings::{
+    NewBooking, NewOnlineBooking, NewVisitor, accept_booking, booking_awaiting_event, booking_for_online_key,
+    cancel_booking, existing_visits, insert_booking, insert_online_booking, load_booking, reject_booking,
+    tables_taken, tables_taken_between,
+};
+pub(crate) use enrolment::{is_enrolled, save_enrolment};
+pub(crate) use escrow::{Share, put_session_tables, put_share, release_expired_shares, tables_left};
+pub(crate) use identity::next_sequence;
+pub(crate) use online_attempts::{UnsettledAttempt, set_attempt};
+pub(crate) use outbox::{PushAnswer, append_event, record_push_answer, set_event_seq};
+pub(crate) use printer::PrinterSetting;
+pub(crate) use reference_data::{
+    import_in, load_prison, load_prisoner, load_timetable, mark_departed, take_off_unseen_visiting_orders,
+};
+pub(crate) use sync_state::{Horizon, advance_pushed_seq, set_pull_cursor};
+
+use crate::error::{KioskError, Result};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/kiosk");
+
+/// A transaction on the store, for work that must commit or fail as a whole.
+pub(crate) type Tx = Transaction<'static, Sqlite>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store at `path`.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for tests and benchmarks that inspect the file directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once: a deferred
+    /// transaction that reads and then writes fails with "database is locked" when another
+    /// writer got in between.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// One connection for several statements in a row outside a transaction.
+    pub(crate) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>> {
+        Ok(self.pool.acquire().await?)
+    }
+}
+
+/// A value in the store that does not parse: the file was written by something else.
+pub(crate) fn corrupt(what: &str, value: &str) -> KioskError {
+    KioskError::Corrupt(format!("{what} {value:?}"))
+}

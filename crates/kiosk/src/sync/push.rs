@@ -1,0 +1,141 @@
+//! The push: the outbox after the pushed position, in order and in batches; central's answer to
+//! each event recorded against the booking it names, and the pushed position moved in the same
+//! transaction. Used by the sync round, and before an online booking (so central judges it
+//! knowing this kiosk's earlier bookings).
+
+use super::transport::routes::PUSH;
+use super::{SyncClient, SyncError, central_error, parse};
+use crate::error::KioskError;
+use crate::store::{self, BookingStatus};
+use chrono::{DateTime, Utc};
+use protocol::{EventKind, EventResult, Outcome, PushAnswer, PushEvent, PushRequest};
+use sqlx::SqliteConnection;
+
+/// Central takes at most this many events in one push.
+const PUSH_BATCH: i64 = 100;
+
+/// What one push sent and how central answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Pushed {
+    pub events: u32,
+    pub accepted: u32,
+    pub rejected: u32,
+}
+
+impl SyncClient {
+    /// Pushes the outbox in order, in batches, and records central's answer to each event.
+    pub(super) async fn push(&self, now: DateTime<Utc>) -> Result<Pushed, SyncError> {
+        let mut pushed = Pushed::default();
+        loop {
+            let after = self.store.pushed_seq().await?;
+            let events = self.store.outbox(after, PUSH_BATCH).await?;
+            if events.is_empty() {
+                return Ok(pushed);
+            }
+            // Each event exactly as stored: central recognises a replay by its payload as sent.
+            let wire = events
+                .iter()
+                .map(|e| {
+                    Ok(PushEvent {
+                        event_id: uuid::Uuid::parse_str(&e.event_id)
+                            .map_err(|_| KioskError::Corrupt(format!("outbox event id {:?}", e.event_id)))?,
+                        seq: e.seq,
+                        kind: e.kind.clone(),
+                        created_at: e.created_at,
+                        payload: e.payload.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, SyncError>>()?;
+            let request = PushRequest { events: wire };
+            let body = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let (status, body) = self.post(PUSH, body).await?;
+            if status != 200 {
+                return Err(central_error(status, &body));
+            }
+            let answer: PushAnswer = parse("push answer", &body)?;
+            let mut tx = self.store.begin().await?;
+            let mut highest = after;
+            for result in &answer.results {
+                let Some((event, _)) = events
+                    .iter()
+                    .zip(&request.events)
+                    .find(|(_, sent)| sent.event_id == result.event_id && sent.seq == result.seq)
+                else {
+                    return Err(SyncError::Protocol(format!(
+                        "an answer to an event not sent: {}",
+                        result.event_id
+                    )));
+                };
+                apply_event_result(
+                    &mut tx,
+                    event.kind.as_str(),
+                    event.booking_reference.as_deref(),
+                    result,
+                    &body,
+                    now,
+                )
+                .await?;
+                highest = highest.max(result.seq);
+                pushed.events += 1;
+                match result.outcome {
+                    Outcome::Accepted => pushed.accepted += 1,
+                    Outcome::Rejected => pushed.rejected += 1,
+                }
+            }
+            store::advance_pushed_seq(&mut tx, highest).await?;
+            tx.commit().await?;
+            if highest == after {
+                return Err(SyncError::Protocol(
+                    "central answered none of the events pushed".into(),
+                ));
+            }
+        }
+    }
+}
+
+/// Records central's answer to one pushed event against the booking it names.
+async fn apply_event_result(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    booking_reference: Option<&str>,
+    result: &EventResult,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SyncError> {
+    let answer = serde_json::to_string(&serde_json::json!({
+        "outcome": result.outcome, "reason": result.reason, "share_used": result.share_used,
+    }))
+    .unwrap_or_else(|_| body.chars().take(500).collect());
+    let event_id = result.event_id.to_string();
+    let kept = store::PushAnswer {
+        event_id: &event_id,
+        seq: result.seq,
+        accepted: result.outcome == Outcome::Accepted,
+        reason: result.reason.as_deref(),
+        answer: &answer,
+    };
+    store::record_push_answer(conn, &kept, now).await?;
+    let Some(reference) = booking_reference else {
+        return Ok(());
+    };
+    match (EventKind::parse(kind), result.outcome) {
+        (Some(EventKind::BookingCreated), Outcome::Accepted) => {
+            // Central may keep a request a request; anything else it accepted is booked.
+            let status = match result.booking.as_ref().map(|b| b.status) {
+                Some(BookingStatus::Requested) => BookingStatus::Requested,
+                _ => BookingStatus::Booked,
+            };
+            store::accept_booking(conn, reference, status, result.share_used, now).await?;
+        }
+        (Some(EventKind::BookingCreated), Outcome::Rejected) => {
+            let reason = result.reason.as_deref().unwrap_or("rejected");
+            store::reject_booking(conn, reference, reason, now).await?;
+            tracing::info!(reference, reason, "central rejected a kiosk booking");
+        }
+        (Some(EventKind::BookingCancelled), Outcome::Accepted) => {
+            store::cancel_booking(conn, reference, now).await?
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! One sync round, in this order: settle lost online answers, give back shares past their
+//! cut-off, push the outbox, top the shares up, pull what changed. Every answer is applied
+//! against the horizon read before its request went out (see `store::Horizon`).
+
+use super::transport::Exchange;
+use super::transport::routes::{self, LEASE};
+use super::{SyncClient, SyncError, central_error, parse};
+use crate::error::KioskError;
+use crate::store::{self, Horizon, Share, Store};
+use chrono::{DateTime, Utc};
+use domain::SessionId;
+use protocol::{Event, Lease, LeaseAnswer, LeaseRequest, PullPage, ShareReleased};
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+/// What one sync round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    /// Shares past their cut-off given back to central (events queued for the push).
+    pub released_shares: u32,
+    pub settled_online_attempts: u32,
+    pub pushed_events: u32,
+    pub accepted: u32,
+    pub rejected: u32,
+    pub pulled_prisons: u32,
+    pub pulled_prisoners: u32,
+    pub pulled_session_tables: u32,
+    pub leases: u32,
+    pub pull_cursor: i64,
+    pub pushed_seq: i64,
+}
+
+impl SyncClient {
+    /// One sync round: settle lost online answers, push the outbox, top up the escrow shares,
+    /// pull what changed. The outcome is recorded for `sync_status`.
+    pub async fn round(&self, now: DateTime<Utc>) -> Result<RoundReport, SyncError> {
+        let result = self.round_inner(now).await;
+        let error = result.as_ref().err().map(|e| format!("{} ({})", e, e.code()));
+        self.store.record_round(now, error.as_deref()).await?;
+        result
+    }
+
+    async fn round_inner(&self, now: DateTime<Utc>) -> Result<RoundReport, SyncError> {
+        let mut report = RoundReport {
+            settled_online_attempts: self.settle_attempts(now).await?,
+            ..Default::default()
+        };
+        // After settling, which queues the events of offline bookings that waited for a lost
+        // online answer: a share's release must come after every visit confirmed against it.
+        report.released_shares = release_expired_shares(&self.store, now).await?;
+        let pushed = self.push(now).await?;
+        report.pushed_events = pushed.events;
+        report.accepted = pushed.accepted;
+        report.rejected = pushed.rejected;
+        self.lease(&mut report).await?;
+        self.pull(now, &mut report).await?;
+        report.pushed_seq = self.store.pushed_seq().await?;
+        Ok(report)
+    }
+
+    /// Asks central to top up this kiosk's shares of upcoming sessions.
+    async fn lease(&self, report: &mut RoundReport) -> Result<(), SyncError> {
+        let (open, closed) = self.store.share_size().await?;
+        if open == 0 && closed == 0 {
+            return Ok(());
+        }
+        for prison in &self.prisons {
+            let request = LeaseRequest {
+                prison: prison.clone(),
+                open_tables: open,
+                closed_tables: closed,
+                sessions: None,
+            };
+            let request = serde_json::to_string(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let as_of = self.store.horizon().await?;
+            let (status, body) = self.post(LEASE, request).await?;
+            if status != 200 {
+                // A refused top-up leaves the shares as they were; the kiosk still works.
+                tracing::warn!(prison, error = %central_error(status, &body), "escrow lease refused");
+                continue;
+            }
+            let answer: LeaseAnswer = parse("lease answer", &body)?;
+            let mut tx = self.store.begin().await?;
+            for lease in &answer.leases {
+                put_lease(&mut tx, lease, as_of).await?;
+            }
+            tx.commit().await?;
+            report.leases += answer.leases.len() as u32;
+        }
+        Ok(())
+    }
+
+    /// Pulls reference data and table counts changed since the cursor; applies them and the new
+    /// cursor in one transaction.
+    async fn pull(&self, now: DateTime<Utc>, report: &mut RoundReport) -> Result<(), SyncError> {
+        let cursor = self.store.pull_cursor().await?;
+        let as_of = self.store.horizon().await?;
+        let (status, body) = self
+            .transport
+            .exchange(Exchange::get(routes::pull(cursor)).with_token(&self.token))
+            .await?;
+        if status != 200 {
+            return Err(central_error(status, &body));
+        }
+        let page: PullPage = parse("pull page", &body)?;
+        domain::dataset::check(&page.prisons, &[]).map_err(KioskError::from)?;
+        let mut tx = self.store.begin().await?;
+        // Departures first: a prisoner who left and came back in the same page is bookable.
+        for d in &page.departed_prisoners {
+            store::mark_departed(&mut tx, &d.number, &d.prison).await?;
+        }
+        store::import_in(&mut tx, &page.prisons, &page.prisoners).await?;
+        // Central's visiting orders count only the bookings it had when it answered: take off
+        // this kiosk's own that it may not have had.
+        for p in &page.prisoners {
+            store::take_off_unseen_visiting_orders(
+                &mut tx,
+                p.number.as_str(),
+                as_of.pushed_seq,
+                as_of.online_seq,
+            )
+            .await?;
+        }
+        for t in &page.session_tables {
+            let session = SessionId::parse(&t.session)
+                .map_err(|_| SyncError::Protocol(format!("session {:?}", t.session)))?;
+            store::put_session_tables(&mut tx, &session, t.kind, t.booked, t.escrowed, as_of, now).await?;
+        }
+        for lease in &page.leases {
+            put_lease(&mut tx, lease, as_of).await?;
+        }
+        store::set_pull_cursor(&mut tx, page.next_cursor.max(cursor)).await?;
+        tx.commit().await?;
+        report.pulled_prisons = page.prisons.len() as u32;
+        report.pulled_prisoners = page.prisoners.len() as u32;
+        report.pulled_session_tables = page.session_tables.len() as u32;
+        report.leases += page.leases.len() as u32;
+        report.pull_cursor = page.next_cursor.max(cursor);
+        Ok(())
+    }
+}
+
+/// Gives back every share whose cut-off has passed: central keeps a share until the kiosk says
+/// so, and the `share_released` event comes after every visit confirmed against the share in the
+/// outbox, so central applies those first. The share is marked released in the same transaction;
+/// a booking that committed before it used the share (its event is earlier), one after it sees none.
+/// A share with an offline booking whose event still waits for a lost online answer to be settled
+/// is kept until a later round, when that event is in the outbox.
+async fn release_expired_shares(store: &Store, now: DateTime<Utc>) -> Result<u32, SyncError> {
+    let mut tx = store.begin().await?;
+    let expired = store::release_expired_shares(&mut tx, now).await?;
+    for (session, kind) in &expired {
+        // No `tables`: all that is left at central, which may be more than this kiosk knows of
+        // if the answer to a top-up was lost.
+        let released = Event::ShareReleased(ShareReleased {
+            session: session.to_string(),
+            kind: *kind,
+            tables: None,
+        });
+        store::append_event(&mut tx, &released, None, now).await?;
+    }
+    tx.commit().await?;
+    if !expired.is_empty() {
+        tracing::info!(
+            shares = expired.len(),
+            "shares past their cut-off given back to central"
+        );
+    }
+    Ok(expired.len() as u32)
+}
+
+async fn put_lease(conn: &mut SqliteConnection, lease: &Lease, as_of: Horizon) -> Result<(), SyncError> {
+    let session = SessionId::parse(&lease.session)
+        .map_err(|_| SyncError::Protocol(format!("session {:?}", lease.session)))?;
+    let share = Share {
+        prison: &lease.prison,
+        session: &session,
+        kind: lease.kind,
+        tables: lease.tables,
+        expires_at: lease.expires_at,
+    };
+    Ok(store::put_share(conn, &share, as_of).await?)
+}

@@ -1,0 +1,131 @@
+//! A booking as central shows it: the answer to an online booking and to `GET` by reference.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use domain::VisitKind;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Where a visit stands (DESIGN.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    /// Provisional: made on a kiosk without a share, for central to decide.
+    Requested,
+    Booked,
+    Rejected,
+    Cancelled,
+    Withdrawn,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Requested => "requested",
+            BookingStatus::Booked => "booked",
+            BookingStatus::Rejected => "rejected",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "requested" => BookingStatus::Requested,
+            "booked" => BookingStatus::Booked,
+            "rejected" => BookingStatus::Rejected,
+            "cancelled" => BookingStatus::Cancelled,
+            "withdrawn" => BookingStatus::Withdrawn,
+            _ => return None,
+        })
+    }
+
+    /// Holds a table and counts against the prisoner's allowance.
+    pub fn is_live(self) -> bool {
+        matches!(self, BookingStatus::Requested | BookingStatus::Booked)
+    }
+}
+
+impl std::fmt::Display for BookingStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a booking reached central.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Booked through central while the kiosk was online.
+    Online,
+    /// Made on a kiosk and pushed later from its outbox.
+    Kiosk,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Kiosk => "kiosk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "online" => Some(Channel::Online),
+            "kiosk" => Some(Channel::Kiosk),
+            _ => None,
+        }
+    }
+}
+
+/// A booking as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Booking {
+    /// Central's own reference for an online booking, the kiosk's for a pushed one.
+    #[schema(examples("ABCD-EFGH"))]
+    pub reference: String,
+    pub status: BookingStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    pub prison: String,
+    pub prisoner_number: String,
+    /// `TEMPLATE/YYYY-MM-DD`
+    pub session: String,
+    pub date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<NaiveTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    pub kind: VisitKind,
+    pub spent_visiting_order: bool,
+    pub channel: Channel,
+    pub used_share: bool,
+    pub visitors: Vec<BookingVisitor>,
+    pub booked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BookingVisitor {
+    pub first_name: String,
+    pub last_name: String,
+    /// Absent only on a refused request whose visitor central could not name: a contact no
+    /// longer on the list, or a date that does not parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+}
+
+/// A booking's status after central applied an event to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BookingState {
+    pub reference: String,
+    pub status: BookingStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// Why staff should look at a booking central honoured against its rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_reason: Option<String>,
+}

@@ -1,0 +1,120 @@
+//! `visit-central` as a real process on a loopback port and a temporary SQLite database, and
+//! its administration commands.
+
+use crate::demo::{DEMO_PRISONERS, DEMO_PRISONS};
+use kiosk_test_support::binaries::workspace_binary;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The central binary: `$VISIT_CENTRAL_BIN`, else the one beside this test.
+fn central_binary() -> PathBuf {
+    workspace_binary("VISIT_CENTRAL_BIN", "visit-central", "visit-central")
+}
+
+pub struct Central {
+    db: PathBuf,
+    child: Option<Child>,
+    pub addr: SocketAddr,
+}
+
+impl Central {
+    pub async fn start(db: &Path) -> Self {
+        let mut child = Command::new(central_binary())
+            .arg("--database")
+            .arg(db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some(a) = line.strip_prefix("listening on ") {
+                    return a.trim().parse::<SocketAddr>().unwrap();
+                }
+            }
+            panic!("visit-central exited before listening");
+        })
+        .await
+        .expect("visit-central did not start");
+        Self {
+            db: db.to_path_buf(),
+            child: Some(child),
+            addr,
+        }
+    }
+
+    /// Kills the process outright, as a power cut would.
+    pub async fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().await.unwrap();
+        }
+    }
+
+    pub async fn admin(db: &Path, args: &[&str]) -> String {
+        let out = Command::new(central_binary())
+            .arg("--database")
+            .arg(db)
+            .args(args)
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "visit-central {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub async fn enrolment_code(&self, prison: &str) -> String {
+        let out = Self::admin(&self.db, &["kiosk", "enrol", "--prison", prison]).await;
+        out.lines()
+            .find_map(|l| l.strip_prefix("enrolment code:"))
+            .map(|c| c.trim().to_string())
+            .expect("no enrolment code printed")
+    }
+
+    /// Central's bookings on a date, one map per CSV row.
+    pub async fn bookings(&self, prison: &str, date: &str) -> Vec<HashMap<String, String>> {
+        let csv = Self::admin(&self.db, &["bookings", "--prison", prison, "--date", date]).await;
+        let mut lines = csv.lines();
+        let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        lines
+            .map(|l| {
+                let fields: Vec<&str> = l.split(',').collect();
+                assert_eq!(fields.len(), header.len(), "unexpected CSV row {l}");
+                header
+                    .iter()
+                    .cloned()
+                    .zip(fields.iter().map(|f| f.to_string()))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+impl Central {
+    /// Central on a fresh database in `dir` with the demo data imported, serving.
+    pub async fn with_demo(dir: &Path) -> Self {
+        let db = dir.join("central.sqlite");
+        Self::admin(
+            &db,
+            &["import", "--prisons", DEMO_PRISONS, "--prisoners", DEMO_PRISONERS],
+        )
+        .await;
+        Self::start(&db).await
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}

@@ -1,0 +1,321 @@
+// The kiosk page: its furniture (skip link, header, main, keyboard, idle warning), the state,
+// and the loop that draws the current screen from the state. Screens (screens/) draw and
+// handle their own controls; this file routes taps, typing and forms to them, and keeps the
+// things every screen shares: language, display switches, focus, errors, reset.
+
+import { BackendError, call, errorsOf } from '../backend'
+import { errorSummary } from '../components/kiosk'
+import { html } from '../components/html'
+import type { Command, Commands, KioskInfo, UiError } from '../generated/engine'
+import { t, type Key, type Lang } from '../i18n'
+import { IdleWatch } from '../kiosk/idle'
+import { OnScreenKeyboard } from '../kiosk/keyboard'
+import { lockDown } from '../kiosk/lockdown'
+import { modeOf, type Action, type Ctx, type Focus, type Mode, type Registry, type Screen, type ScreenId } from './router'
+import { freshJourney, freshView, type Journey, type SignedIn, type View } from './state'
+
+export interface AppOptions {
+  root: HTMLElement
+  screens: Registry
+  /** `?idle=SECONDS` in the address: a shorter idle timeout, for tests and demonstrations. */
+  idleOverrideSeconds?: number
+}
+
+export class App implements Ctx {
+  journey: Journey = freshJourney()
+  session: SignedIn | null = null
+  view: View = freshView()
+  info: KioskInfo | null = null
+  screen: ScreenId
+
+  private readonly screens: Registry
+  private readonly idleOverride: number | undefined
+  /** Bumped by every reset, so an answer that arrives after a reset is dropped. */
+  private generation = 0
+  private renders = 0
+  private readonly skipLink: HTMLElement
+  private readonly header: HTMLElement
+  private readonly main: HTMLElement
+  private readonly keyboard: OnScreenKeyboard
+  private readonly idle: IdleWatch
+
+  constructor(options: AppOptions) {
+    this.screens = options.screens
+    this.idleOverride = options.idleOverrideSeconds
+    this.screen = this.homeOf('visitor').id
+    const root = options.root
+    root.innerHTML = html`
+      <a href="#main" class="govuk-skip-link" data-action="skip"></a>
+      <header class="kiosk-header" role="banner"></header>
+      <div class="govuk-width-container kiosk-container">
+        <main class="govuk-main-wrapper" id="main" role="main" tabindex="-1"></main>
+      </div>
+      <div id="keyboard" class="kiosk-keyboard" role="region" hidden></div>
+      <dialog id="idle-dialog" class="kiosk-dialog" aria-labelledby="idle-heading" aria-describedby="idle-body"></dialog>`.toString()
+    this.skipLink = root.querySelector('.govuk-skip-link') as HTMLElement
+    this.header = root.querySelector('header') as HTMLElement
+    this.main = root.querySelector('main') as HTMLElement
+    this.keyboard = new OnScreenKeyboard(root.querySelector('#keyboard') as HTMLElement)
+    this.idle = new IdleWatch({
+      dialog: root.querySelector('#idle-dialog') as HTMLDialogElement,
+      t: (key, params) => this.t(key, params),
+      beforeWarning: () => this.keyboard.hide(),
+      reset: () => this.reset(),
+    })
+    lockDown()
+    root.addEventListener('click', (e) => this.onClick(e))
+    root.addEventListener('input', (e) => this.onInput(e))
+    root.addEventListener('change', (e) => this.onInput(e))
+    root.addEventListener('submit', (e) => this.onSubmit(e))
+  }
+
+  start(): void {
+    this.render()
+    void this.loadInfo()
+  }
+
+  // ---------------------------------------------------------------- Ctx
+
+  get lang(): Lang {
+    return this.view.lang
+  }
+
+  get mode(): Mode {
+    return modeOf(this.session)
+  }
+
+  t(key: Key, params: Record<string, string | number> = {}): string {
+    return t(this.view.lang, key, params)
+  }
+
+  go(id: ScreenId, focus: Focus = 'heading'): void {
+    this.screen = this.current(id).id
+    this.view.errors = []
+    this.view.helpShown = false
+    // A note about a dropped time is for the screen it was shown on, not for ever after.
+    if (focus !== 'notice') this.journey.droppedSession = null
+    this.render(focus)
+  }
+
+  render(focus: Focus = 'heading'): void {
+    const screen = this.current(this.screen)
+    this.screen = screen.id
+    const root = document.documentElement
+    root.lang = this.view.lang
+    root.classList.toggle('kiosk-large-text', this.view.display.largeText)
+    root.classList.toggle('kiosk-high-contrast', this.view.display.highContrast)
+    // The page's own furniture is in the visitor's language too, not only the screens.
+    this.skipLink.textContent = this.t('skip.main')
+    this.header.innerHTML = this.headerHtml().toString()
+    this.main.innerHTML = screen.render(this).toString()
+    this.main.dataset.screen = screen.id
+    this.main.dataset.mode = this.mode
+    // Tests wait for this to change after a tap, instead of guessing how long an answer takes.
+    this.renders += 1
+    this.main.dataset.render = String(this.renders)
+    document.title = (this.view.errors.length ? this.t('error.title_prefix') : '') + `${screen.title(this)} - ${this.t('app.title')}`
+    this.keyboard.setLang(this.view.lang)
+    this.placeFocus(focus)
+  }
+
+  async call<C extends Command>(
+    command: C,
+    request: Commands[C]['request'],
+    errorsOn?: ScreenId,
+  ): Promise<Commands[C]['answer'] | undefined> {
+    const mine = this.generation
+    this.view.busy = true
+    this.main.querySelectorAll('button[type=submit]').forEach((b) => b.setAttribute('disabled', ''))
+    try {
+      const answer = await call(command, request)
+      return mine === this.generation ? answer : undefined
+    } catch (e) {
+      if (mine === this.generation) {
+        this.view.busy = false
+        this.showErrors(errorsOf(e), errorsOn)
+      }
+      return undefined
+    } finally {
+      if (mine === this.generation) this.view.busy = false
+    }
+  }
+
+  showErrors(errors: UiError[], on?: ScreenId): void {
+    if (on) this.screen = this.current(on).id
+    this.view.errors = errors
+    this.render('errors')
+  }
+
+  stillCurrent(): () => boolean {
+    const mine = this.generation
+    return () => mine === this.generation
+  }
+
+  /** Clears every screen and every piece of personal data in the page, back to the start. */
+  reset(): void {
+    this.generation += 1
+    this.idle.clear()
+    this.keyboard.hide()
+    this.journey = freshJourney()
+    this.session = null
+    this.view = freshView()
+    this.screen = this.homeOf('visitor').id
+    this.main.innerHTML = ''
+    this.render()
+    void this.loadInfo()
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  /** The screen if the current mode has it, else the mode's home: nothing outside the mode is drawn. */
+  private current(id: ScreenId): Screen {
+    const found = this.screens.get(id, this.mode) ?? this.screens.home(this.mode)
+    if (found) return found
+    // A session whose mode has no screens may see nothing: signed out, back to the public start.
+    this.session = null
+    return this.homeOf('visitor')
+  }
+
+  private homeOf(mode: Mode): Screen {
+    const home = this.screens.home(mode)
+    if (!home) throw new Error(`no home screen for ${mode}`)
+    return home
+  }
+
+  /** Whether there is anything on screen worth protecting with the idle timer. */
+  private idleActive(): boolean {
+    const home = this.screens.home(this.mode)
+    return this.session !== null || this.screen !== home?.id || this.view.lang !== 'en' || this.view.helpShown
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** What every screen has: the header's switches, Back, the skip link and error summary links. */
+  private readonly shared: Readonly<Record<string, Action>> = {
+    lang: () => {
+      this.view.lang = this.view.lang === 'en' ? 'cy' : 'en'
+      this.render('keep')
+      this.idle.poke()
+      this.header.querySelector<HTMLElement>('[data-action=lang]')?.focus()
+    },
+    'text-size': () => {
+      this.view.display.largeText = !this.view.display.largeText
+      this.render('keep')
+      this.header.querySelector<HTMLElement>('[data-action=text-size]')?.focus()
+    },
+    contrast: () => {
+      this.view.display.highContrast = !this.view.display.highContrast
+      this.render('keep')
+      this.header.querySelector<HTMLElement>('[data-action=contrast]')?.focus()
+    },
+    back: () => {
+      const back = this.current(this.screen).back
+      if (!back) return
+      this.journey.changing = false
+      this.go(back)
+    },
+    focus: (_, control, event) => {
+      event.preventDefault()
+      const target = document.getElementById(control.dataset.target ?? '')
+      if (target) {
+        target.scrollIntoView({ block: 'center' })
+        target.focus()
+      }
+    },
+    skip: (_, __, event) => {
+      event.preventDefault()
+      this.main.focus()
+    },
+  }
+
+  private onClick(e: Event): void {
+    const control = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')
+    if (!control) return
+    const name = control.dataset.action ?? ''
+    const screen = this.current(this.screen)
+    const action = screen.actions?.[name] ?? this.shared[name]
+    if (!action) {
+      console.error(`no action ${name} on screen ${screen.id}`)
+      return
+    }
+    void action(this, control, e)
+  }
+
+  private onInput(e: Event): void {
+    const field = e.target
+    if (field instanceof HTMLInputElement) this.current(this.screen).input?.(this, field)
+  }
+
+  private onSubmit(e: Event): void {
+    e.preventDefault()
+    if (this.view.busy) return
+    const screen = this.current(this.screen)
+    // Only the form of the screen on show: a stale form cannot act on another screen's state.
+    if ((e.target as HTMLElement).dataset.form !== screen.id) return
+    void screen.submit?.(this)
+  }
+
+  // ---------------------------------------------------------------- drawing
+
+  private headerHtml() {
+    const other: Lang = this.view.lang === 'en' ? 'cy' : 'en'
+    const prison = this.info?.prison.name[this.view.lang]
+    return html`<div class="kiosk-header__inner">
+      <div class="kiosk-header__title">
+        <span class="kiosk-header__service">${this.t('app.title')}</span>
+        ${prison ? html`<span class="kiosk-header__prison">${prison}</span>` : ''}
+      </div>
+      <div class="kiosk-header__tools">
+        <button type="button" class="kiosk-tool" data-action="lang"><span class="govuk-visually-hidden">${this.t('lang.switch.label')}: </span><span lang="${other}">${this.t('lang.switch')}</span></button>
+        <button type="button" class="kiosk-tool" data-action="text-size" aria-pressed="${String(this.view.display.largeText)}">${this.t('a11y.bigger_text')}</button>
+        <button type="button" class="kiosk-tool" data-action="contrast" aria-pressed="${String(this.view.display.highContrast)}">${this.t('a11y.high_contrast')}</button>
+      </div>
+    </div>`
+  }
+
+  private placeFocus(focus: Focus): void {
+    const keyboard = this.keyboard
+    if (focus === 'keep') {
+      // The field the keyboard typed into was drawn again (a new language or text size), and the
+      // switch that did it has the focus now: close the keyboard rather than type into nothing.
+      if (keyboard.field && !keyboard.field.isConnected) keyboard.hide()
+      return
+    }
+    keyboard.hide()
+    let target: HTMLElement | null = null
+    if (focus === 'errors') target = this.main.querySelector('.govuk-error-summary')
+    else if (focus === 'notice') target = this.main.querySelector('.govuk-notification-banner')
+    else if (focus !== 'heading') target = document.getElementById(focus.id)
+    target ??= this.main.querySelector('h1')
+    if (target) {
+      if (!target.hasAttribute('tabindex') && !/^(INPUT|BUTTON|A|SELECT|TEXTAREA)$/.test(target.tagName)) target.setAttribute('tabindex', '-1')
+      target.focus({ preventScroll: true })
+      if (keyboard.field === target) {
+        // A field that opened the keyboard: it is placed above the keys, not in the middle of a
+        // screen the keys half cover.
+        keyboard.reveal()
+      } else {
+        // The error summary belongs at the top; anything else (the reference after printing, say)
+        // is centred, so the heading above it stays in view.
+        target.scrollIntoView({ block: focus === 'errors' || focus === 'notice' ? 'start' : 'center' })
+      }
+    }
+    if (focus === 'heading') window.scrollTo(0, 0)
+  }
+
+  private async loadInfo(): Promise<void> {
+    const still = this.stillCurrent()
+    try {
+      const info = await call('kiosk_info', null)
+      if (!still()) return
+      this.info = info
+      const seconds = this.idleOverride && this.idleOverride > 0 ? this.idleOverride : info.idle_timeout_seconds
+      this.idle.configure(seconds, () => this.idleActive())
+      this.render(this.screen === this.screens.home(this.mode)?.id ? 'heading' : 'keep')
+    } catch (e) {
+      if (!still()) return
+      this.view.errors = e instanceof BackendError ? e.errors : errorsOf(e)
+      this.main.innerHTML = errorSummary(this).toString()
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// What the page holds, in three parts that live and die differently:
+// - the visitor's journey: everything typed, picked or answered on the way to a booking;
+// - the signed-in session: who is using the kiosk when it is not a member of the public
+//   (reception staff, an assisted-digital helper); nobody signs in yet, so it is always null;
+// - the view: language, display switches, the errors on screen, whether a call is running.
+// A reset (Finish, Start again, the idle timeout, and later Sign out) replaces all three whole.
+
+import type { BookingConfirmation, ContactChoice, SessionChoice, UiError, VisitorName } from '../generated/engine'
+import type { Lang } from '../i18n'
+
+export interface DateParts {
+  day: string
+  month: string
+  year: string
+}
+
+export interface VisitorDraft {
+  /** Set when the visitor was picked from the prisoner's list: the engine fills in the rest. */
+  contactId?: string
+  firstName: string
+  lastName: string
+  dob: DateParts
+}
+
+/** The visitor's booking, as far as it has got. */
+export interface Journey {
+  prisoner: { number: string; dob: DateParts; surname: string }
+  /** The prisoner's approved visitors, where the prison keeps a list. */
+  contacts: ContactChoice[] | null
+  visitors: VisitorDraft[]
+  /** The party's names as the engine resolved them (picked contacts filled in). */
+  visitorNames: VisitorName[]
+  sessions: SessionChoice | null
+  sessionId: string
+  confirmation: BookingConfirmation | null
+  /** Set by a "Change" link: Continue then goes straight back to the check answers screen. */
+  changing: boolean
+  /** The time the visitor had chosen, when a change of visitors means it cannot be booked now. */
+  droppedSession: { date: string; start: string; end: string } | null
+  printed: 'none' | 'ok' | 'error'
+}
+
+/** What a signed-in person may do; the engine checks it on every command, the page only follows. */
+export type Role = 'reception' | 'supervisor' | 'helper'
+
+/** Someone signed in on the kiosk. Never in storage: only in this page's memory until a reset. */
+export interface SignedIn {
+  role: Role
+  staffNumber: string
+  name: string
+  /** A helper's organisation, for "Booked for you by ...". */
+  organisation?: string
+}
+
+export interface Display {
+  largeText: boolean
+  highContrast: boolean
+}
+
+export interface View {
+  lang: Lang
+  display: Display
+  /** The engine's (or the page's own) errors about what is on screen now. */
+  errors: UiError[]
+  /** A command is running: Continue is disabled until it answers. */
+  busy: boolean
+  helpShown: boolean
+}
+
+export const emptyDate = (): DateParts => ({ day: '', month: '', year: '' })
+export const emptyVisitor = (): VisitorDraft => ({ firstName: '', lastName: '', dob: emptyDate() })
+
+export function freshJourney(): Journey {
+  return {
+    prisoner: { number: '', dob: emptyDate(), surname: '' },
+    contacts: null,
+    visitors: [emptyVisitor()],
+    visitorNames: [],
+    sessions: null,
+    sessionId: '',
+    confirmation: null,
+    changing: false,
+    droppedSession: null,
+    printed: 'none',
+  }
+}
+
+export function freshView(): View {
+  return { lang: 'en', display: { largeText: false, highContrast: false }, errors: [], busy: false, helpShown: false }
+}
+
+/** "YYYY-MM-DD" from the three boxes, as typed (the engine says what is wrong with it). */
+export function isoDate(d: DateParts): string {
+  const day = d.day.trim()
+  const month = d.month.trim()
+  const year = d.year.trim()
+  if (!day && !month && !year) return ''
+  return `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
+}

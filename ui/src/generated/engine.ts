@@ -1,0 +1,150 @@
+// Generated from the kiosk engine's Rust types (crates/kiosk/src/journey.rs and the domain
+// types it uses) by crates/kiosk/tests/ui_types.rs with ts-rs. Do not edit: change the Rust
+// types, then `npm --prefix ui run types`. CI fails when this file is stale.
+
+/**
+ * A text in both of the kiosk's languages.
+ */
+export type Bilingual<T> = { en: T, cy: T, };
+
+/**
+ * Answer to `book`: what the confirmation screen shows. Visitors' dates of birth are left out
+ * on purpose: the page needs only names.
+ */
+export type BookingConfirmation = { 
+/**
+ * As printed: `ABCD-EFGH`.
+ */
+reference: string, status: string, prisoner_number: string, date: string, start: string, end: string, arrive_by: string, room: string, kind: VisitKind, visitors: Array<VisitorName>, prison: PrisonInfo, };
+
+/**
+ * A booking request as it arrives from a form or a script: nothing trusted yet.
+ */
+export type BookingRequest = { prison: string, prisoner: PrisonerInput, visitors: Array<VisitorInput>, session: string, };
+
+/**
+ * Someone on the prisoner's approved list, as the visitors screen offers them. Dates of birth
+ * and bans stay in the store: picking by id is enough, and a public screen shows no more.
+ */
+export type ContactChoice = { id: string, first_name: string, last_name: string, };
+
+/**
+ * Answer to `kiosk_info`: what the start screen and the idle timer need.
+ */
+export type KioskInfo = { prison: PrisonInfo, party: PartyLimits, has_contact_list: boolean, idle_timeout_seconds: number, arrive_minutes_before: number, 
+/**
+ * The prison's local date: the UI shows dates relative to it, never to the browser's clock.
+ */
+today: string, first_bookable_date: string, last_bookable_date: string, };
+
+/**
+ * The language a slip is printed in: the one the visitor chose at the kiosk.
+ */
+export type Language = "en" | "cy";
+
+/**
+ * Answer to `check_visitors`: the party with picked contacts' names filled in, for the
+ * check-your-answers screen.
+ */
+export type PartyChecked = { visitors: Array<VisitorName>, };
+
+/**
+ * The party limits the visitors screen explains and enforces in its "add visitor" button.
+ */
+export type PartyLimits = { max_visitors: number, max_adults: number, max_children: number, 
+/**
+ * Visitors this old or older count as adults for seating.
+ */
+adult_age: number, 
+/**
+ * The lead visitor must be this old, whatever `adult_age` is.
+ */
+lead_visitor_age: number, };
+
+/**
+ * The arguments of `check_visitors` and `available_sessions`: the prisoner again (the backend
+ * trusts nothing the page remembers) and the party.
+ */
+export type PartyRequest = { prisoner: PrisonerInput, visitors: Array<VisitorInput>, };
+
+export type PrisonInfo = { code: string, name: Bilingual<string>, address: Bilingual<Array<string>>, };
+
+/**
+ * Answer to `check_prisoner`. `contacts` is absent where the prison keeps no approved list
+ * (anyone may then be typed in).
+ */
+export type PrisonerChecked = { prisoner_number: string, contacts?: Array<ContactChoice> | null, };
+
+export type PrisonerInput = { number: string, date_of_birth: string, surname: string, };
+
+/**
+ * Answer to `available_sessions`: bookable sessions grouped by day, earliest first. Empty
+ * `days` means nothing can be booked in the window; the UI says so in plain words.
+ */
+export type SessionChoice = { days: Array<SessionDay>, first_date: string, last_date: string, };
+
+export type SessionDay = { date: string, sessions: Array<SessionOption>, };
+
+/**
+ * One session the visitors can choose, with times as `HH:MM` in the prison's local time.
+ */
+export type SessionOption = { id: string, start: string, end: string, arrive_by: string, room: string, 
+/**
+ * The kind of table this prisoner needs on that date: closed under a restriction.
+ */
+kind: VisitKind, tables_left: number, };
+
+/**
+ * Answer to `print_slip` when the slip has gone to the printer. The reference is echoed so
+ * the confirmation screen can keep showing it; the CUPS job id goes to the log, not the visitor.
+ */
+export type SlipPrinted = { reference: string, lang: Language, };
+
+/**
+ * The argument of `print_slip`.
+ */
+export type SlipRequest = { reference: string, 
+/**
+ * The language the visitor is using, so the slip matches the screen. Older callers that
+ * send no language get English.
+ */
+lang: Language, };
+
+/**
+ * One error as the UI receives it: a stable code to translate, the form field it belongs to
+ * (`visitors[0].date_of_birth`; absent for errors about the whole page) and the values the
+ * translated message needs (`{"max": "3"}`).
+ */
+export type UiError = { code: string, field?: string | null, params: { [key in string]: string }, };
+
+/**
+ * What every command answers on failure: `{ "errors": [ ... ] }`, in the order of the form's
+ * fields, never empty.
+ */
+export type UiErrors = { errors: Array<UiError>, };
+
+/**
+ * Whether a visit happens across an open table or in a closed room behind a screen.
+ */
+export type VisitKind = "open" | "closed";
+
+export type VisitorInput = { 
+/**
+ * Set when the visitor was picked from the prisoner's contact list: the names and date of
+ * birth then come from the list, not from what was typed.
+ */
+contact_id?: string | null, first_name: string, last_name: string, date_of_birth: string, };
+
+export type VisitorName = { first_name: string, last_name: string, };
+
+/** Every command of the engine (kiosk::journey::Command): what it takes and what it answers. */
+export type Commands = {
+  kiosk_info: { request: null; answer: KioskInfo };
+  check_prisoner: { request: PrisonerInput; answer: PrisonerChecked };
+  check_visitors: { request: PartyRequest; answer: PartyChecked };
+  available_sessions: { request: PartyRequest; answer: SessionChoice };
+  book: { request: BookingRequest; answer: BookingConfirmation };
+  print_slip: { request: SlipRequest; answer: SlipPrinted };
+};
+
+export type Command = keyof Commands;
