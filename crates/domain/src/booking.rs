@@ -408,6 +408,13 @@ pub fn prepare(
     })
 }
 
+/// The refusal when the store holds no record of the prepared request's prisoner (or holds
+/// them at another prison): the same answer as details that do not match, so a kiosk cannot
+/// tell which numbers exist.
+pub fn unknown_prisoner() -> Violations {
+    RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into()
+}
+
 /// Decides a prepared request. Every broken rule is reported; an unknown prisoner stops the
 /// check there, since nothing else can be judged without the record.
 pub fn decide(
@@ -485,13 +492,37 @@ pub fn decide(
 /// elsewhere...), so what it finds goes to staff as `review_reason`, never back to the visitor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Honoured {
+    session: Option<Session>,
+    kind: VisitKind,
+    spends_visiting_order: bool,
+    visitors: Vec<PartyVisitor>,
+    review_reason: &'static str,
+}
+
+impl Honoured {
     /// The session, unless it has since been closed.
-    pub session: Option<Session>,
-    pub kind: VisitKind,
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    pub fn kind(&self) -> VisitKind {
+        self.kind
+    }
+
     /// Spent only if the prisoner has one left.
-    pub spends_visiting_order: bool,
-    pub visitors: Vec<PartyVisitor>,
-    pub review_reason: &'static str,
+    pub fn spends_visiting_order(&self) -> bool {
+        self.spends_visiting_order
+    }
+
+    /// The party in the request's order, picked contacts filled in from the list.
+    pub fn visitors(&self) -> &[PartyVisitor] {
+        &self.visitors
+    }
+
+    /// The code of the first rule central found broken: what staff should look at.
+    pub fn review_reason(&self) -> &'static str {
+        self.review_reason
+    }
 }
 
 /// Whether central honours a refused visit the kiosk confirmed against its share: only one
@@ -528,8 +559,8 @@ pub fn prison_today(rules: &PrisonRules, now: DateTime<Utc>) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::party::PartyRules;
-    use crate::timetable::{BookingWindow, Frequency, TemplateFields};
+    use crate::prison::RulesFields;
+    use crate::timetable::{Frequency, TemplateFields};
     use chrono::{NaiveTime, Weekday};
     use chrono_tz::Europe::London;
 
@@ -544,7 +575,18 @@ mod tests {
     }
 
     fn rules() -> PrisonRules {
-        PrisonRules::new(London, BookingWindow::default(), PartyRules::default(), true, 3)
+        PrisonRules::new(RulesFields {
+            timezone: London,
+            min_notice_days: 2,
+            max_notice_days: 28,
+            max_visitors: 6,
+            max_adults: 3,
+            max_children: 5,
+            adult_age: 18,
+            has_contact_list: true,
+            remand_weekly_limit: 3,
+        })
+        .unwrap()
     }
 
     fn templates() -> Vec<SessionTemplate> {
@@ -986,13 +1028,13 @@ mod tests {
             &[ExistingVisit { session }],
         )
         .unwrap();
-        assert_eq!(twice.review_reason, "duplicate_visit");
-        assert!(twice.spends_visiting_order);
-        assert_eq!(twice.visitors.len(), 1);
+        assert_eq!(twice.review_reason(), "duplicate_visit");
+        assert!(twice.spends_visiting_order());
+        assert_eq!(twice.visitors().len(), 1);
         let no_order = honour(&request("T-Tue/2026-12-01"), &record(Custody::Convicted, 0), &[]).unwrap();
-        assert_eq!(no_order.review_reason, "no_visiting_order");
-        assert!(!no_order.spends_visiting_order, "none is left to spend");
-        assert_eq!(no_order.session.unwrap().id.to_string(), "T-Tue/2026-12-01");
+        assert_eq!(no_order.review_reason(), "no_visiting_order");
+        assert!(!no_order.spends_visiting_order(), "none is left to spend");
+        assert_eq!(no_order.session().unwrap().id.to_string(), "T-Tue/2026-12-01");
     }
 
     #[test]

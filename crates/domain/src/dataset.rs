@@ -3,11 +3,11 @@
 //! must meet, so a bad file is refused whole with the record that is wrong.
 
 use crate::booking::ClosedVisitRestriction;
-use crate::party::{Contact, PartyRules, PartyRulesError};
+use crate::party::{Contact, PartyRulesError};
 use crate::person::PersonName;
-use crate::prison::{PrisonCode, PrisonRules};
+use crate::prison::{PrisonCode, PrisonRules, RulesError, RulesFields};
 use crate::prisoner::{Custody, PrisonerNumber};
-use crate::timetable::{BookingWindow, Closure, SessionTemplate};
+use crate::timetable::{Closure, SessionTemplate};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -76,25 +76,24 @@ pub enum DatasetError {
 
 impl PrisonFile {
     pub fn rules(&self) -> Result<PrisonRules, DatasetError> {
-        let party = PartyRules::new(
-            self.max_visitors,
-            self.max_adults,
-            self.max_children,
-            self.adult_age,
-        )
-        .map_err(|source| DatasetError::PartyRules {
-            prison: self.code.to_string(),
-            source,
-        })?;
-        let window = BookingWindow::new(self.min_notice_days, self.max_notice_days)
-            .map_err(|_| DatasetError::Window(self.code.to_string()))?;
-        Ok(PrisonRules::new(
-            self.timezone,
-            window,
-            party,
-            self.has_contact_list,
-            self.remand_weekly_limit,
-        ))
+        PrisonRules::new(RulesFields {
+            timezone: self.timezone,
+            min_notice_days: self.min_notice_days,
+            max_notice_days: self.max_notice_days,
+            max_visitors: self.max_visitors,
+            max_adults: self.max_adults,
+            max_children: self.max_children,
+            adult_age: self.adult_age,
+            has_contact_list: self.has_contact_list,
+            remand_weekly_limit: self.remand_weekly_limit,
+        })
+        .map_err(|e| match e {
+            RulesError::Party(source) => DatasetError::PartyRules {
+                prison: self.code.to_string(),
+                source,
+            },
+            RulesError::Window(_) => DatasetError::Window(self.code.to_string()),
+        })
     }
 }
 

@@ -17,13 +17,13 @@ pub mod timetable;
 pub use booking::{
     Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, Honoured, ParsedRequest,
     PartyMember, PartyVisitor, Prepared, PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput,
-    decide, honour_confirmed, prepare, resolve_party,
+    decide, honour_confirmed, prepare, resolve_party, unknown_prisoner,
 };
 pub use chrono_tz::Tz;
 pub use error::{Field, RuleError, Violation, Violations};
 pub use party::{Contact, PartyRules, Visitor};
 pub use person::{DateOfBirth, PersonName};
-pub use prison::{PrisonCode, PrisonCodeError, PrisonRules};
+pub use prison::{PrisonCode, PrisonCodeError, PrisonRules, RulesError, RulesFields};
 pub use prisoner::{Custody, PrisonerNumber};
 pub use reference::{BookingReference, IssuerNumber};
 pub use staff::{

@@ -1,7 +1,7 @@
 //! A prison: its code and the rules it books visits by.
 
-use crate::party::PartyRules;
-use crate::timetable::BookingWindow;
+use crate::party::{PartyRules, PartyRulesError};
+use crate::timetable::{BookingWindow, WindowError};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -62,8 +62,9 @@ impl<'de> Deserialize<'de> for PrisonCode {
     }
 }
 
-/// A prison's configurable rules, each already checked: made only through [`PrisonRules::new`]
-/// from parts that are valid on their own ([`BookingWindow`], [`PartyRules`]).
+/// A prison's configurable rules, each already checked: made only through
+/// [`PrisonRules::new`], so the minimum notice never exceeds the maximum and the party limits
+/// stay inside the national ones, whether the rules come from a data file or a store row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrisonRules {
     timezone: Tz,
@@ -73,21 +74,38 @@ pub struct PrisonRules {
     remand_weekly_limit: u8,
 }
 
+/// A prison's rules as a data file or a store row holds them, not yet checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RulesFields {
+    pub timezone: Tz,
+    pub min_notice_days: u16,
+    pub max_notice_days: u16,
+    pub max_visitors: u8,
+    pub max_adults: u8,
+    pub max_children: u8,
+    pub adult_age: u8,
+    pub has_contact_list: bool,
+    pub remand_weekly_limit: u8,
+}
+
+/// Why a prison's rules cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulesError {
+    #[error(transparent)]
+    Window(#[from] WindowError),
+    #[error(transparent)]
+    Party(#[from] PartyRulesError),
+}
+
 impl PrisonRules {
-    pub fn new(
-        timezone: Tz,
-        window: BookingWindow,
-        party: PartyRules,
-        has_contact_list: bool,
-        remand_weekly_limit: u8,
-    ) -> Self {
-        Self {
-            timezone,
-            window,
-            party,
-            has_contact_list,
-            remand_weekly_limit,
-        }
+    pub fn new(f: RulesFields) -> Result<Self, RulesError> {
+        Ok(Self {
+            timezone: f.timezone,
+            window: BookingWindow::new(f.min_notice_days, f.max_notice_days)?,
+            party: PartyRules::new(f.max_visitors, f.max_adults, f.max_children, f.adult_age)?,
+            has_contact_list: f.has_contact_list,
+            remand_weekly_limit: f.remand_weekly_limit,
+        })
     }
 
     pub fn timezone(&self) -> Tz {
@@ -126,5 +144,54 @@ mod tests {
         }
         assert!(serde_json::from_str::<PrisonCode>("\"c d\"").is_err());
         assert_eq!(serde_json::from_str::<PrisonCode>("\"cdf\"").unwrap(), "CDF");
+    }
+
+    fn fields() -> RulesFields {
+        RulesFields {
+            timezone: chrono_tz::Europe::London,
+            min_notice_days: 2,
+            max_notice_days: 28,
+            max_visitors: 3,
+            max_adults: 3,
+            max_children: 2,
+            adult_age: 18,
+            has_contact_list: true,
+            remand_weekly_limit: 3,
+        }
+    }
+
+    #[test]
+    fn rules_are_refused_when_the_minimum_notice_exceeds_the_maximum() {
+        let rules = PrisonRules::new(fields()).unwrap();
+        assert_eq!(
+            (rules.window().min_notice_days(), rules.window().max_notice_days()),
+            (2, 28)
+        );
+        let same_day = RulesFields {
+            min_notice_days: 5,
+            max_notice_days: 5,
+            ..fields()
+        };
+        assert!(PrisonRules::new(same_day).is_ok());
+        let backwards = RulesFields {
+            min_notice_days: 29,
+            ..fields()
+        };
+        assert_eq!(
+            PrisonRules::new(backwards),
+            Err(RulesError::Window(WindowError { min: 29, max: 28 }))
+        );
+    }
+
+    #[test]
+    fn rules_are_refused_when_the_party_limits_are_out_of_range() {
+        let too_many = RulesFields {
+            max_visitors: 7,
+            ..fields()
+        };
+        assert_eq!(
+            PrisonRules::new(too_many),
+            Err(RulesError::Party(PartyRulesError::MaxVisitors))
+        );
     }
 }

@@ -187,6 +187,14 @@ impl SessionTemplate {
         &self.room
     }
 
+    pub fn open_capacity(&self) -> u16 {
+        self.open_capacity
+    }
+
+    pub fn closed_capacity(&self) -> u16 {
+        self.closed_capacity
+    }
+
     pub fn valid_from(&self) -> NaiveDate {
         self.valid_from
     }
@@ -336,7 +344,9 @@ impl Session {
     }
 }
 
-fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+/// The instant a prison-local date and time happen; inside a spring-forward gap, the same
+/// time an hour later (the first instant after the gap).
+pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let naive = date.and_time(time);
     match tz.from_local_datetime(&naive).earliest() {
         Some(t) => t.with_timezone(&Utc),
@@ -773,6 +783,23 @@ mod tests {
         // Whatever date reaches it, the week's Monday is found without overflow.
         assert_eq!(crate::booking::week_start(NaiveDate::MIN), NaiveDate::MIN);
         assert_eq!(add_days(NaiveDate::MAX, 1), NaiveDate::MAX);
+    }
+
+    #[test]
+    fn a_session_id_in_a_year_out_of_range_is_refused_without_panicking() {
+        // chrono parses all of these; the first is the earliest date it can hold.
+        for bad in [
+            "CDF-SAT-PM/-262143-01-01",
+            "CDF-SAT-PM/0000-01-01",
+            "CDF-SAT-PM/1900-01-06",
+            "CDF-SAT-PM/2200-01-04",
+        ] {
+            assert_eq!(SessionId::parse(bad), Err(RuleError::SessionNotFound), "{bad}");
+        }
+        assert_eq!(
+            SessionId::parse("CDF-SAT-PM/2199-12-28").map(|s| s.date()),
+            Ok(d("2199-12-28"))
+        );
     }
 
     #[test]
