@@ -314,7 +314,7 @@ struct Wording {
 fn wording(booking: &BookingView, prison: &Prison, lang: Language, now: DateTime<Utc>) -> Wording {
     let en = lang == Language::English;
     let pick = |english: &'static str, welsh: &'static str| if en { english } else { welsh };
-    let tz = prison.rules.timezone;
+    let tz = prison.rules.timezone();
     let (arrive_at, _) = booking
         .start
         .overflowing_sub_signed(chrono::Duration::minutes(i64::from(prison.arrive_minutes_before)));
@@ -342,7 +342,7 @@ fn wording(booking: &BookingView, prison: &Prison, lang: Language, now: DateTime
         (VisitKind::Closed, false) => "ymweliad caeedig (drwy sgrin)",
     };
     let minutes = prison.arrive_minutes_before;
-    let adult_age = prison.rules.party.adult_age();
+    let adult_age = prison.rules.party().adult_age();
     let stamp = |at: DateTime<Utc>| {
         let local = at.with_timezone(&tz);
         format!(

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{BookingReference, BookingRequest, IssuerNumber, RuleError};
+use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonCode, RuleError};
 use kiosk::printing::{PrintError, PrinterConfig, QueueName, printer_config, set_printer_config};
 use kiosk::slip::{Language, Paper, SlipError};
 use kiosk::sync::{SyncClient, SyncError, SyncOptions};
@@ -293,9 +293,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Sessions { prison, from, to } => {
-            let sessions =
-                kiosk::booking::available_sessions(&store, &prison.to_ascii_uppercase(), from, to, now)
-                    .await?;
+            // A code that cannot be one names no prison here, as an unknown one does.
+            let prison = PrisonCode::parse(&prison).map_err(KioskError::from)?;
+            let sessions = kiosk::booking::available_sessions(&store, &prison, from, to, now).await?;
             print_json(&json!(sessions));
             ExitCode::SUCCESS
         }
