@@ -15,8 +15,8 @@ use central::{Central, Clock, Limits, Settings};
 use chrono::{DateTime, Duration as Days, NaiveDate, NaiveTime, Utc, Weekday};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
-    BookingRequest, Contact, Custody, Frequency, PersonName, PrisonerInput, PrisonerNumber, SessionTemplate,
-    Tz, VisitorInput,
+    BookingRequest, Contact, Custody, Frequency, PersonName, PrisonCode, PrisonerInput, PrisonerNumber,
+    SessionTemplate, TemplateFields, Tz, VisitorInput,
 };
 use sqlx::Connection;
 use std::sync::Arc;
@@ -67,6 +67,15 @@ fn name(i: usize) -> String {
     }
 }
 
+/// The bench's one prison.
+fn load_prison() -> PrisonCode {
+    PrisonCode::parse("LOAD").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn template(fields: TemplateFields) -> SessionTemplate {
+    SessionTemplate::parse(fields).unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn person(s: &str) -> PersonName {
     PersonName::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
@@ -75,20 +84,22 @@ fn person(s: &str) -> PersonName {
 fn data() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
     let mut templates: Vec<SessionTemplate> = WEEKDAYS
         .iter()
-        .map(|w| SessionTemplate {
-            id: format!("LOAD-{}", domain::timetable::weekday_str(*w)),
-            weekday: *w,
-            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default(),
-            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
-            room: "Hall".into(),
-            open_capacity: 5000,
-            closed_capacity: 0,
-            valid_from: date("2026-01-01"),
-            valid_to: None,
-            frequency: Frequency::Weekly,
+        .map(|w| {
+            template(TemplateFields {
+                id: format!("LOAD-{}", domain::timetable::weekday_str(*w)),
+                weekday: *w,
+                start: NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default(),
+                end: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
+                room: "Hall".into(),
+                open_capacity: 5000,
+                closed_capacity: 0,
+                valid_from: date("2026-01-01"),
+                valid_to: None,
+                frequency: Frequency::Weekly,
+            })
         })
         .collect();
-    templates.push(SessionTemplate {
+    templates.push(template(TemplateFields {
         id: "LOAD-HOT".into(),
         weekday: Weekday::Tue,
         start: NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default(),
@@ -99,10 +110,10 @@ fn data() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
         valid_from: date("2026-01-01"),
         valid_to: None,
         frequency: Frequency::Weekly,
-    });
+    }));
     let tz: Tz = "Europe/London".parse().unwrap_or(Tz::UTC);
     let prison = PrisonFile {
-        code: "LOAD".into(),
+        code: load_prison(),
         name: "HMP Load".into(),
         name_cy: "CEM Llwyth".into(),
         address: vec!["1 Test Road".into()],
@@ -123,7 +134,7 @@ fn data() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
     let prisoners = (0..PRISONERS)
         .map(|i| PrisonerFile {
             number: PrisonerNumber::parse(&format!("L{i:04}AA")).unwrap_or_else(|e| panic!("{e}")),
-            prison: "LOAD".into(),
+            prison: load_prison(),
             first_name: person("Prisoner"),
             last_name: person(&name(i)),
             date_of_birth: date("1980-01-01"),
@@ -238,7 +249,7 @@ async fn over_http(
         .build()?;
     let mut tokens = Vec::new();
     for _ in 0..kiosks {
-        let enrolment = central.create_enrolment(&["LOAD".into()], Some("load")).await?;
+        let enrolment = central.create_enrolment(&[load_prison()], Some("load")).await?;
         let credential: serde_json::Value = client
             .post(format!("{address}/api/v1/enrol"))
             .json(&serde_json::json!({ "code": enrolment.code }))
@@ -314,7 +325,7 @@ async fn direct(
     let mut enrolled = Vec::new();
     for _ in 0..kiosks {
         let code = central
-            .create_enrolment(&["LOAD".into()], Some("load"))
+            .create_enrolment(&[load_prison()], Some("load"))
             .await?
             .code;
         let credential = central.enrol(&code).await?;

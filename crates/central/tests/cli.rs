@@ -114,7 +114,10 @@ fn the_bookings_export_lists_refused_kiosk_requests() {
     let references = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).await.unwrap());
         let central = Central::new(store.clone(), Clock::fixed(now), Settings::default());
-        let enrolment = central.create_enrolment(&["CDF".into()], None).await.unwrap();
+        let enrolment = central
+            .create_enrolment(&[domain::PrisonCode::parse("CDF").unwrap()], None)
+            .await
+            .unwrap();
         let credential = central.enrol(&enrolment.code).await.unwrap();
         let kiosk = central.authenticate(&credential.token).await.unwrap();
         let issuer = IssuerNumber::new(credential.issuer_number).unwrap();

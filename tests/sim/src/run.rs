@@ -6,7 +6,7 @@ use crate::world;
 use central::store::{SqliteStore, Store as _};
 use central::{Central, Clock, Limits, Settings};
 use chrono::{DateTime, Duration, Utc};
-use domain::BookingRequest;
+use domain::{BookingRequest, PrisonCode};
 use kiosk::sync::{Enrolment, SyncClient, SyncError, enrol_through};
 use kiosk::{BookingStatus, Store};
 use rand::rngs::Xoshiro256PlusPlus;
@@ -192,6 +192,7 @@ impl World {
         let (central, router) = open_central(&central_path, &clock).await?;
         central.import(&[world::prison()?], &world::prisoners()?).await?;
         let router = Arc::new(Mutex::new(router));
+        let prison = PrisonCode::parse(world::PRISON)?;
         let network = Network::new(config.kiosks);
         let direct = DirectTransport {
             central: router.clone(),
@@ -201,7 +202,7 @@ impl World {
             let path = dir.path().join(format!("kiosk{k}.db"));
             let store = Store::open(&path).await?;
             let code = central
-                .create_enrolment(&[world::PRISON.to_string()], Some(&format!("kiosk {k}")))
+                .create_enrolment(std::slice::from_ref(&prison), Some(&format!("kiosk {k}")))
                 .await?
                 .code;
             let enrolment = enrol_through(&store, &direct, CENTRAL_URL, &code, now).await?;

@@ -6,7 +6,7 @@ async fn a_one_time_code_becomes_a_credential_for_the_kiosks_prisons() {
     let app = spawn_app().await;
     let enrolment = app
         .central
-        .create_enrolment(&["cdf".into()], Some("visitor centre"))
+        .create_enrolment(&[prison_code("cdf")], Some("visitor centre"))
         .await
         .unwrap();
     let response = app
@@ -58,7 +58,11 @@ async fn a_one_time_code_becomes_a_credential_for_the_kiosks_prisons() {
 #[tokio::test]
 async fn enrolment_codes_expire() {
     let app = spawn_app().await;
-    let enrolment = app.central.create_enrolment(&["CDF".into()], None).await.unwrap();
+    let enrolment = app
+        .central
+        .create_enrolment(&[prison_code("CDF")], None)
+        .await
+        .unwrap();
     app.central.clock().advance(chrono::Duration::hours(25));
     let response = app
         .client
@@ -89,7 +93,7 @@ async fn an_unknown_prison_cannot_be_enrolled_for() {
     let app = spawn_app().await;
     let err = app
         .central
-        .create_enrolment(&["XYZ".into()], None)
+        .create_enrolment(&[prison_code("XYZ")], None)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "unknown_prison");

@@ -7,7 +7,8 @@ use central::{Central, Clock, Limits, Settings};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
-    BookingReference, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonerNumber, SessionTemplate,
+    BookingReference, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonCode, PrisonerNumber,
+    SessionTemplate, TemplateFields,
 };
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -23,6 +24,12 @@ pub const TST_OPEN_TABLES: usize = 3;
 pub const TST_PRISONERS: usize = 60;
 
 static TRACING: Once = Once::new();
+
+/// A prison code the tests use (`CDF`, `TST`...), for the service's functions that take a
+/// parsed one.
+pub fn prison_code(code: &str) -> PrisonCode {
+    PrisonCode::parse(code).unwrap_or_else(|e| panic!("{e}"))
+}
 
 pub fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(NOW).unwrap().with_timezone(&Utc)
@@ -68,25 +75,28 @@ pub fn demo() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
 /// A small prison whose only session has few tables, and many prisoners to fight over them.
 pub fn test_prison() -> (PrisonFile, Vec<PrisonerFile>) {
     let mut prison = demo().0.into_iter().find(|p| p.code == "CDF").unwrap();
-    prison.code = "TST".into();
+    prison.code = prison_code("TST");
     prison.name = "HMP Test".into();
     prison.closures.clear();
-    prison.templates = vec![SessionTemplate {
-        id: "TST-TUE".into(),
-        weekday: Weekday::Tue,
-        start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-        end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-        room: "Hall".into(),
-        open_capacity: TST_OPEN_TABLES as u16,
-        closed_capacity: 1,
-        valid_from: d("2026-01-01"),
-        valid_to: None,
-        frequency: Frequency::Weekly,
-    }];
+    prison.templates = vec![
+        SessionTemplate::parse(TemplateFields {
+            id: "TST-TUE".into(),
+            weekday: Weekday::Tue,
+            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            room: "Hall".into(),
+            open_capacity: TST_OPEN_TABLES as u16,
+            closed_capacity: 1,
+            valid_from: d("2026-01-01"),
+            valid_to: None,
+            frequency: Frequency::Weekly,
+        })
+        .unwrap(),
+    ];
     let prisoners = (0..TST_PRISONERS)
         .map(|i| PrisonerFile {
             number: PrisonerNumber::parse(&format!("T{i:04}AA")).unwrap(),
-            prison: "TST".into(),
+            prison: prison_code("TST"),
             first_name: PersonName::parse("Test").unwrap(),
             last_name: PersonName::parse(&format!("Prisoner{}", letters(i))).unwrap(),
             date_of_birth: d("1980-01-01"),
@@ -207,7 +217,7 @@ impl TestApp {
 
     /// Makes an enrolment code and exchanges it over HTTP.
     pub async fn kiosk(&self, prisons: &[&str]) -> TestKiosk {
-        let prisons: Vec<String> = prisons.iter().map(|p| p.to_string()).collect();
+        let prisons: Vec<PrisonCode> = prisons.iter().map(|p| prison_code(p)).collect();
         let enrolment = self
             .central
             .create_enrolment(&prisons, Some("test"))

@@ -72,7 +72,7 @@ async fn booking(app: &TestApp, kiosk: &TestKiosk, reference: &str) -> Value {
 async fn listed(app: &TestApp, prison: &str, date: &str) -> Vec<(String, String, Option<String>)> {
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
     app.central
-        .bookings_on(prison, date)
+        .bookings_on(&prison_code(prison), date)
         .await
         .unwrap()
         .into_iter()

@@ -175,7 +175,7 @@ async fn slow_requests_time_out_with_a_json_error() {
     // Enrolled without HTTP: over HTTP the enrolment itself would time out.
     let code = app
         .central
-        .create_enrolment(&["CDF".into()], None)
+        .create_enrolment(&[prison_code("CDF")], None)
         .await
         .unwrap()
         .code;

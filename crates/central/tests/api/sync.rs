@@ -135,7 +135,7 @@ async fn a_prisoner_who_moves_is_dropped_by_the_old_prisons_kiosks() {
         .iter_mut()
         .find(|p| p.number.as_str() == "B2345CD")
         .unwrap()
-        .prison = "LDS".into();
+        .prison = prison_code("LDS");
     app.central.import(&prisons, &prisoners).await.unwrap();
     let page = app.pull(&cardiff, cursor_cdf).await;
     assert_eq!(
@@ -258,7 +258,10 @@ async fn a_pushed_booking_is_held_to_capacity_and_a_cancellation_frees_its_table
     assert_eq!(codes, ["session_full", "duplicate_visit"]);
     let first = app
         .central
-        .bookings_on("TST", chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .bookings_on(
+            &prison_code("TST"),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        )
         .await
         .unwrap();
     let reference = first
