@@ -85,7 +85,12 @@ fn no_module_uses_one_beside_or_above_it() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     source_files(&src, &mut files);
-    assert!(files.len() > 10, "found only {} source files under {}", files.len(), src.display());
+    assert!(
+        files.len() > 10,
+        "found only {} source files under {}",
+        files.len(),
+        src.display()
+    );
 
     let mut wrong: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut checked = 0;
@@ -94,7 +99,10 @@ fn no_module_uses_one_beside_or_above_it() {
             continue;
         };
         let Some(own_layer) = layer_of(&module) else {
-            panic!("`{module}` ({}) has no layer: add it to LAYERS and to the crate's doc", file.display());
+            panic!(
+                "`{module}` ({}) has no layer: add it to LAYERS and to the crate's doc",
+                file.display()
+            );
         };
         let text = fs::read_to_string(file).expect("source file");
         for used in crate_references(&text) {
@@ -109,11 +117,16 @@ fn no_module_uses_one_beside_or_above_it() {
                 wrong
                     .entry(file.strip_prefix(&src).unwrap_or(file).display().to_string())
                     .or_default()
-                    .push(format!("{module} (layer {own_layer}) uses {used} (layer {used_layer})"));
+                    .push(format!(
+                        "{module} (layer {own_layer}) uses {used} (layer {used_layer})"
+                    ));
             }
         }
     }
-    assert!(checked > 20, "only {checked} crate:: references found: is the scan broken?");
+    assert!(
+        checked > 20,
+        "only {checked} crate:: references found: is the scan broken?"
+    );
     assert!(wrong.is_empty(), "arrows that point up or sideways: {wrong:#?}");
 }
 
