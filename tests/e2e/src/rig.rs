@@ -293,6 +293,17 @@ impl Driver {
         self.process.pid()
     }
 
+    /// Opens a WebDriver session that starts the kiosk app on the store `db` for `prison`.
+    pub async fn kiosk_session(&self, db: &Path, prison: &str) -> Result<Client> {
+        let args = [
+            "--db".to_string(),
+            db.display().to_string(),
+            "--prison".to_string(),
+            prison.to_string(),
+        ];
+        self.session(&app_binary()?, &args).await
+    }
+
     /// Opens a WebDriver session, which starts the app with `args`.
     pub async fn session(&self, app: &Path, args: &[String]) -> Result<Client> {
         let capabilities = json!({
