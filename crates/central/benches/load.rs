@@ -259,28 +259,17 @@ async fn over_http(
             .await?;
         tokens.push(credential["token"].as_str().unwrap_or_default().to_string());
     }
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let deadline = started + limit;
-    let mut tasks = Vec::new();
-    for token in tokens {
-        let (client, address, next) = (client.clone(), address.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut seen = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= requests || Instant::now() >= deadline {
-                    return seen;
-                }
-                let t = Instant::now();
-                let response = client
-                    .post(format!("{address}/api/v1/bookings"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                    .json(&request(i))
-                    .send()
-                    .await;
-                let status = match response {
+    let workers = tokens.into_iter().map(|token| {
+        let (client, address) = (client.clone(), address.clone());
+        move |i: usize| {
+            let sent = client
+                .post(format!("{address}/api/v1/bookings"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                .json(&request(i))
+                .send();
+            async move {
+                match sent.await {
                     Ok(r) => {
                         let status = r.status().as_u16();
                         let body = r.text().await.unwrap_or_default();
@@ -291,28 +280,14 @@ async fn over_http(
                         }
                     }
                     Err(_) => 0,
-                };
-                seen.push((status, t.elapsed()));
+                }
             }
-        }));
-    }
-    let mut results = Vec::new();
-    for task in tasks {
-        results.extend(task.await?);
-    }
-    let elapsed = started.elapsed();
+        }
+    });
+    let run = drive(workers.collect(), requests, limit).await;
     let _ = stop.send(());
     let _ = server.await;
-    let mut latencies: Vec<Duration> = results.iter().map(|(_, l)| *l).collect();
-    latencies.sort();
-    Ok(Run {
-        requests: results.len(),
-        booked: results.iter().filter(|(s, _)| *s == 201).count(),
-        full: results.iter().filter(|(s, _)| *s == 4221).count(),
-        other: results.iter().filter(|(s, _)| *s != 201 && *s != 4221).count(),
-        elapsed,
-        latencies,
-    })
+    run
 }
 
 /// The same booking transaction through the service, without HTTP or authentication.
@@ -331,12 +306,39 @@ async fn direct(
         let credential = central.enrol(&code).await?;
         enrolled.push(central.authenticate(&credential.token).await?);
     }
+    let workers = enrolled.into_iter().map(|kiosk| {
+        let (central, kiosk) = (central.clone(), Arc::new(kiosk));
+        move |i: usize| {
+            let (central, kiosk) = (central.clone(), kiosk.clone());
+            async move {
+                match central
+                    .book_online(&kiosk, &uuid::Uuid::now_v7().to_string(), &request(i))
+                    .await
+                {
+                    Ok(a) if a.status == 422 && a.body.contains("\"session_full\"") => 4221,
+                    Ok(a) => a.status,
+                    Err(_) => 0,
+                }
+            }
+        }
+    });
+    drive(workers.collect(), requests, limit).await
+}
+
+/// Runs the workers (one a kiosk) side by side: each takes the next request number until
+/// `requests` have started or `limit` has passed, and times its request. A worker sends the
+/// `i`th request and answers its status: 4221 for a 422 "session full", 0 for no answer.
+async fn drive<W, F>(workers: Vec<W>, requests: usize, limit: Duration) -> anyhow::Result<Run>
+where
+    W: Fn(usize) -> F + Send + 'static,
+    F: Future<Output = u16> + Send,
+{
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + limit;
     let mut tasks = Vec::new();
-    for kiosk in enrolled {
-        let (central, next) = (central.clone(), next.clone());
+    for book in workers {
+        let next = next.clone();
         tasks.push(tokio::spawn(async move {
             let mut seen = Vec::new();
             loop {
@@ -345,14 +347,7 @@ async fn direct(
                     return seen;
                 }
                 let t = Instant::now();
-                let status = match central
-                    .book_online(&kiosk, &uuid::Uuid::now_v7().to_string(), &request(i))
-                    .await
-                {
-                    Ok(a) if a.status == 422 && a.body.contains("\"session_full\"") => 4221,
-                    Ok(a) => a.status,
-                    Err(_) => 0,
-                };
+                let status = book(i).await;
                 seen.push((status, t.elapsed()));
             }
         }));

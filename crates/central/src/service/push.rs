@@ -16,7 +16,7 @@ use protocol::{
 };
 
 /// The status reason recorded for a booking refused for this rule, in the vocabulary staff
-/// see (DESIGN.md §2); rules with no such reason keep their own code.
+/// see (docs/ARCHITECTURE.md, "The rules"); rules with no such reason keep their own code.
 pub fn status_reason(code: &str) -> &str {
     match code {
         "session_full" => "slot_unavailable",

@@ -6,29 +6,6 @@ use chrono::NaiveDate;
 use domain::{BookingRequest, PrisonerInput, VisitorInput};
 use serde_json::{Value, json};
 
-/// A visitor as the kiosk journey sends one picked from the contact list: the id, and the
-/// other fields empty.
-fn picked(id: &str) -> VisitorInput {
-    VisitorInput {
-        contact_id: Some(id.into()),
-        ..Default::default()
-    }
-}
-
-/// Rhys Evans's request as a kiosk pushes it, with the given visitors.
-fn rhys(session: &str, visitors: Vec<VisitorInput>) -> BookingRequest {
-    BookingRequest {
-        prison: "CDF".into(),
-        prisoner: PrisonerInput {
-            number: "A1234BC".into(),
-            date_of_birth: "1990-05-05".into(),
-            surname: "Evans".into(),
-        },
-        visitors,
-        session: session.into(),
-    }
-}
-
 /// Kwame Mensah at Leeds, restricted to closed visits, with his one contact.
 fn kwame(session: &str) -> BookingRequest {
     BookingRequest {
