@@ -10,6 +10,7 @@ pub mod party;
 pub mod person;
 pub mod prisoner;
 pub mod reference;
+pub mod staff;
 pub mod timetable;
 
 pub use booking::{
@@ -23,4 +24,7 @@ pub use party::{Contact, PartyRules, Visitor};
 pub use person::{DateOfBirth, PersonName};
 pub use prisoner::{Custody, PrisonerNumber};
 pub use reference::{BookingReference, IssuerNumber};
+pub use staff::{
+    CancelReason, NewPin, Permission, PinAttempt, RequestChannel, Role, SignInPolicy, StaffNote, StaffNumber,
+};
 pub use timetable::{BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, VisitKind};
