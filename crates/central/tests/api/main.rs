@@ -7,4 +7,5 @@ mod escrow;
 mod helpers;
 mod refusals;
 mod requests;
+mod staff;
 mod sync;
