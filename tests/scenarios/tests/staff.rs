@@ -240,5 +240,65 @@ async fn accounts_reach_their_prisons_kiosks_and_what_staff_do_reaches_central()
             .code(),
         "sign_in_failed"
     );
+
+    // Ann is disabled at central while she is signed in at a kiosk that has not heard yet: what
+    // she does there is refused at the push and undone by the round's pull.
+    let now = Utc::now();
+    let ann = staff.sign_in("1001", "902417", now).await.unwrap().token;
+    Central::admin(&db, &["staff", "disable", "--prison", "CDF", "--number", "1001"]).await;
+    let cai = NewAccount {
+        number: StaffNumber::parse("1003").unwrap(),
+        name: PersonName::parse("Cai Hughes").unwrap(),
+        role: Role::Reception,
+        organisation: None,
+        expires_on: None,
+    };
+    let cai_pin = staff
+        .change_account(&ann, &AccountChange::Add(cai), now)
+        .await
+        .unwrap()
+        .one_time_pin
+        .unwrap();
+    staff
+        .change_account(
+            &ann,
+            &AccountChange::Enable(StaffNumber::parse("1002").unwrap()),
+            now,
+        )
+        .await
+        .unwrap();
+    let synced = kiosks[1].sync_ok().await;
+    // Refused: the new account and the enabling; the audit entries are kept.
+    assert_eq!(synced["report"]["rejected"], 2, "{synced}");
+    let listed = kiosks[1]
+        .run(None, &["staff", "list", "--prison", "CDF"], None)
+        .await
+        .json;
+    assert_eq!(staff_numbers(&listed), ["1001", "1002"], "{listed}");
+    assert_eq!(listed[0]["disabled"], true);
+    assert_eq!(listed[1]["disabled"], true);
+    let now = Utc::now();
+    assert_eq!(
+        staff
+            .sign_in("1003", cai_pin.expose(), now)
+            .await
+            .unwrap_err()
+            .code(),
+        "sign_in_failed"
+    );
+    assert_eq!(
+        staff
+            .authorise(&ann, domain::Permission::TodaysVisits, now)
+            .await
+            .unwrap_err()
+            .code(),
+        "not_signed_in"
+    );
     staff.store().close().await;
+    let central_list = Central::admin(&db, &["staff", "list", "--prison", "CDF"]).await;
+    assert!(!central_list.contains("\n1003,"), "{central_list}");
+    assert!(
+        central_list.contains("\n1002,Bryn Price,reception,true,true,"),
+        "{central_list}"
+    );
 }

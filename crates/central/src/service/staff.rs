@@ -305,12 +305,13 @@ pub(super) async fn apply_staff_account_changed(
     let allowed = actor
         .as_ref()
         .is_some_and(|a| usable(a, today) && (a.role.may(Permission::ManageStaff) || own_pin));
+    let target = tx.staff_account(&prison, &payload.staff_number, true).await?;
     if !allowed {
         tracing::info!(kiosk_id = %kiosk.id, %prison, actor = %payload.actor, change = payload.change.action(),
             "staff account change refused: the actor may not make it");
+        resend(tx, target.as_ref(), now).await?;
         return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
     }
-    let target = tx.staff_account(&prison, &payload.staff_number, true).await?;
     let mut account = match (&payload.change, target) {
         (
             StaffChange::Added {
@@ -341,11 +342,11 @@ pub(super) async fn apply_staff_account_changed(
                     && existing.pin_hash == added.pin_hash
                     && existing.organisation == added.organisation
                     && existing.expires_on == added.expires_on;
-                return Ok(if same {
-                    EventResult::accepted(event)
-                } else {
-                    EventResult::refused(event, EventRefusal::StaffAccountExists)
-                });
+                if same {
+                    return Ok(EventResult::accepted(event));
+                }
+                resend(tx, Some(&existing), now).await?;
+                return Ok(EventResult::refused(event, EventRefusal::StaffAccountExists));
             }
             // Judged on the day the supervisor made the account, however late the kiosk pushed it.
             let made_on = event.created_at.min(now).date_naive();
@@ -379,6 +380,20 @@ pub(super) async fn apply_staff_account_changed(
     tracing::info!(kiosk_id = %kiosk.id, %prison, actor = %payload.actor, staff_number = %payload.staff_number,
         change = payload.change.action(), "staff account changed from a kiosk");
     Ok(EventResult::accepted(event))
+}
+
+/// Marks an account changed without changing it, so that the next pull sends it again: a kiosk
+/// has already applied a change central refused, and must get central's account back in its
+/// place.
+async fn resend(
+    tx: &mut dyn StoreTx,
+    account: Option<&StaffAccount>,
+    now: DateTime<Utc>,
+) -> Result<(), CentralError> {
+    if let Some(account) = account {
+        tx.update_staff_account(account, now).await?;
+    }
+    Ok(())
 }
 
 /// Applies `audit`: one entry of a kiosk's audit log, kept as sent, for a prison the kiosk acts

@@ -493,3 +493,45 @@ async fn administrators_changes_are_audited_and_refused_when_wrong() {
     );
     assert!(!format!("{log:?}").contains("argon2"));
 }
+
+/// A kiosk applies a change before pushing it: when central refuses it, the account comes again
+/// in the next pull, so the kiosk puts central's back in place of its own.
+#[tokio::test]
+async fn a_refused_change_sends_centrals_account_again() {
+    let app = spawn_app().await;
+    add(&app, "CDF", "1001", "Ann Jones", Role::Supervisor).await;
+    add(&app, "CDF", "1002", "Bryn Price", Role::Reception).await;
+    add(&app, "CDF", "1003", "Cai Hughes", Role::Reception).await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let cursor = app.pull(&kiosk, 0).await["next_cursor"].as_i64().unwrap();
+    let pin_hash = hash().await;
+    let events = [
+        // Bryn may not disable Cai.
+        changed(1, "CDF", "1002", "1003", json!({ "action": "disabled" })),
+        // Ann may, but Bryn's number is taken by someone else.
+        changed(
+            2,
+            "CDF",
+            "1001",
+            "1002",
+            json!({ "action": "added", "name": "Dai Evans", "role": "supervisor", "pin_hash": pin_hash }),
+        ),
+    ];
+    let answer = app.push(&kiosk, &events).await;
+    assert_eq!(outcome(&answer, 0), refused("actor_not_allowed"));
+    assert_eq!(outcome(&answer, 1), refused("staff_account_exists"));
+    let page = app.pull(&kiosk, cursor).await;
+    let pulled = staff_numbers(&page);
+    for n in ["1002", "1003"] {
+        assert!(
+            pulled.contains(&("CDF".into(), n.into())),
+            "{n} not sent again: {pulled:?}"
+        );
+    }
+    if app.backend == "sqlite" {
+        assert_eq!(pulled.len(), 2, "{pulled:?}");
+    }
+    let accounts = app.central.staff("CDF").await.unwrap();
+    assert!(accounts.iter().all(|a| !a.disabled));
+    assert_eq!(accounts[1].name.as_str(), "Bryn Price");
+}

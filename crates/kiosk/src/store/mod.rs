@@ -56,8 +56,8 @@ pub(crate) use reference_data::{
     import_in, load_prison, load_prisoner, load_timetable, mark_departed, take_off_unseen_visiting_orders,
 };
 pub(crate) use staff::{
-    KeptAccount, NewAudit, account_failures, append_audit, insert_staff_account, kiosk_failures,
-    put_pulled_staff_accounts, record_sign_in_failure, staff_account, update_staff_account,
+    KeptAccount, NewAudit, account_failures, append_audit, drop_staff_account, insert_staff_account,
+    kiosk_failures, put_pulled_staff_accounts, record_sign_in_failure, staff_account, update_staff_account,
 };
 pub(crate) use sync_state::{Horizon, advance_pushed_seq, set_pull_cursor};
 

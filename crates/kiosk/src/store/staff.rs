@@ -237,6 +237,24 @@ pub(crate) async fn put_pulled_staff_accounts(
     Ok(())
 }
 
+/// Drops an account made here that central refused, if it still has the PIN hash it was made
+/// with. True if dropped.
+pub(crate) async fn drop_staff_account(
+    conn: &mut SqliteConnection,
+    prison: &str,
+    number: &StaffNumber,
+    pin_hash: &PinHash,
+) -> Result<bool> {
+    let done =
+        sqlx::query("DELETE FROM staff_accounts WHERE prison_code = ? AND staff_number = ? AND pin_hash = ?")
+            .bind(prison)
+            .bind(number.as_str())
+            .bind(pin_hash.as_str())
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Forgets every account: at enrolment, central becomes the authority and its accounts are
 /// pulled in their place.
 pub(crate) async fn clear_staff_accounts(conn: &mut SqliteConnection) -> Result<()> {
