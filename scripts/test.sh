@@ -9,6 +9,18 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/visit-kiosk/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 mkdir -p "$CARGO_TARGET_DIR" test-output
 
+# The tests run binaries out of the target directory. Two checkouts running at once with one
+# target directory would run each other's builds, so a run holds the directory for its whole
+# length (cargo's own lock lasts one cargo command). flock -o: the services the tests start in
+# the background must not inherit the lock and hold it after the run.
+if [ -z "${VISIT_KIOSK_TEST_LOCK_HELD:-}" ]; then
+  lock="$CARGO_TARGET_DIR/.visit-kiosk-test.lock"
+  if ! flock -n -o "$lock" true; then
+    echo "test.sh: another test run is using $CARGO_TARGET_DIR; waiting (or set CARGO_TARGET_DIR)" >&2
+  fi
+  VISIT_KIOSK_TEST_LOCK_HELD=1 exec flock -o "$lock" "$0" "$@"
+fi
+
 step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"

@@ -13,6 +13,7 @@ mod navigation;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
+use domain::PrisonCode;
 use kiosk::Store;
 use kiosk::journey::{DEFAULT_IDLE_TIMEOUT_SECONDS, Journey};
 use std::io::IsTerminal;
@@ -69,7 +70,7 @@ async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
         .await
         .with_context(|| format!("the kiosk store {} is not set up", db.display()))?;
     let prison = match &cli.prison {
-        Some(code) => store.prison(&code.trim().to_ascii_uppercase()).await?.code,
+        Some(code) => store.prison(&PrisonCode::parse(code)?).await?.code,
         None => {
             let prisons = store.prisons().await?;
             match prisons.as_slice() {

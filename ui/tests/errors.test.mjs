@@ -1,14 +1,11 @@
 // Every error path of every step, against the real engine: each error appears in the GOV.UK
 // error summary and next to its field, in plain words, in the chosen language.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
-  startKiosk,
-  launchBrowser,
-  openKiosk,
   expectScreen,
   expectErrors,
   inlineErrors,
@@ -18,6 +15,11 @@ import {
   fillDate,
   continueOn,
   repoDir,
+  useKiosks,
+  checkAndClose,
+  atPrisonerStep,
+  atVisitorsStep,
+  atTimeStep,
   RHYS,
 } from './harness.mjs'
 
@@ -28,43 +30,10 @@ const noOrders = prisoners.find((p) => p.prison === 'CDF' && p.custody === 'conv
 /** A Styal prisoner (no contact list there) who can be visited in any open session. */
 const styal = prisoners.find((p) => p.prison === 'STY' && p.custody === 'remand' && !p.closed_visit_restrictions?.length)
 
-let cardiff
-let leeds
-let styalKiosk
-let browser
-
-before(async () => {
-  ;[cardiff, leeds, styalKiosk, browser] = await Promise.all([
-    startKiosk({ prison: 'CDF' }),
-    startKiosk({ prison: 'LDS' }),
-    startKiosk({ prison: 'STY' }),
-    launchBrowser(),
-  ])
-})
-
-after(async () => {
-  await browser?.close()
-  await Promise.all([cardiff?.stop(), leeds?.stop(), styalKiosk?.stop()])
-})
-
-async function atPrisonerStep(kiosk, lang = 'en') {
-  const page = await openKiosk(browser, kiosk)
-  if (lang === 'cy') await page.click('[data-action=lang]')
-  await page.click('[data-action=start]')
-  await expectScreen(page, 'prisoner')
-  return page
-}
-
-async function atVisitorsStep(kiosk, prisoner, lang = 'en') {
-  const page = await atPrisonerStep(kiosk, lang)
-  await fillPrisoner(page, prisoner)
-  await continueOn(page)
-  await expectScreen(page, 'visitors')
-  return page
-}
+const rig = useKiosks({ cardiff: { prison: 'CDF' }, leeds: { prison: 'LDS' }, styal: { prison: 'STY' } })
 
 test('prisoner step: every field wrong, then each rule', async () => {
-  const page = await atPrisonerStep(cardiff)
+  const page = await atPrisonerStep(rig.browser, rig.cardiff)
   await continueOn(page)
   const empty = [
     'Enter a prisoner number in the right format, like A1234BC',
@@ -112,13 +81,12 @@ test('prisoner step: every field wrong, then each rule', async () => {
 
   // What was typed stays after an error.
   assert.equal(await page.inputValue('#prisoner-surname'), "O'Connor")
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('prisoner step: no visiting orders left', async () => {
   assert.ok(noOrders, 'the demo data has a Cardiff prisoner with no visiting orders')
-  const page = await atPrisonerStep(cardiff)
+  const page = await atPrisonerStep(rig.browser, rig.cardiff)
   await fillPrisoner(page, asInput(noOrders))
   await continueOn(page)
   await expectErrors(page, [
@@ -126,12 +94,11 @@ test('prisoner step: no visiting orders left', async () => {
   ])
   await expectAccessible(page, 'no visiting orders')
   await shoot(page, 'en-2-prisoner-no-visiting-orders')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('camau’r carcharor yn Gymraeg: y negeseuon gwall', async () => {
-  const page = await atPrisonerStep(cardiff, 'cy')
+  const page = await atPrisonerStep(rig.browser, rig.cardiff, { lang: 'cy' })
   await fillPrisoner(page, { number: 'A12', dob: '2099-01-01', surname: '' })
   await continueOn(page)
   await expectErrors(page, [
@@ -150,12 +117,11 @@ test('camau’r carcharor yn Gymraeg: y negeseuon gwall', async () => {
   // Switching language re-words the errors already on screen.
   await page.click('[data-action=lang]')
   assert.match(await page.locator('.govuk-error-summary li').innerText(), /We could not find a prisoner/)
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('visitors step: empty and badly typed visitors', async () => {
-  const page = await atVisitorsStep(cardiff, RHYS)
+  const page = await atVisitorsStep(rig.browser, rig.cardiff, RHYS)
   await continueOn(page)
   const empty = ['Enter the visitor’s first name', 'Enter the visitor’s last name', 'Enter a real date of birth, like 27 3 1985']
   await expectErrors(page, empty)
@@ -168,12 +134,11 @@ test('visitors step: empty and badly typed visitors', async () => {
   await fillDate(page, 'visitor-0-dob', '2030-01-01')
   await continueOn(page)
   await expectErrors(page, ['Name must only include letters, spaces, hyphens and apostrophes', 'Date of birth must be in the past'])
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('visitors step: the party rules and the contact list', async () => {
-  const page = await atVisitorsStep(cardiff, RHYS)
+  const page = await atVisitorsStep(rig.browser, rig.cardiff, RHYS)
 
   // A child first: the lead visitor must be an adult.
   await page.click('[data-action=pick][data-id=C000002]')
@@ -220,13 +185,12 @@ test('visitors step: the party rules and the contact list', async () => {
     'Ni all y person hwn ymweld tan ar ôl 30 Mehefin 2027',
   ])
   await shoot(page, 'cy-3-visitors-banned')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('visitors step where the prison keeps no list: too many adults', async () => {
   assert.ok(styal, 'the demo data has a Styal prisoner on remand')
-  const page = await atVisitorsStep(styalKiosk, asInput(styal))
+  const page = await atVisitorsStep(rig.browser, rig.styal, asInput(styal))
   assert.equal(await page.locator('[data-action=pick]').count(), 0)
   assert.match(await page.locator('main').innerText(), /no more than 2 aged 12 or over/)
   const adults = [
@@ -255,15 +219,11 @@ test('visitors step where the prison keeps no list: too many adults', async () =
   await page.click('[data-action=remove][data-index="2"]')
   await continueOn(page)
   await expectScreen(page, 'time')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('time step: nothing chosen, then the session is taken before booking', async () => {
-  const page = await atVisitorsStep(cardiff, RHYS)
-  await page.click('[data-action=pick][data-id=C000003]')
-  await continueOn(page)
-  await expectScreen(page, 'time')
+  const page = await atTimeStep(rig.browser, rig.cardiff, RHYS, 'C000003')
   await continueOn(page)
   await expectErrors(page, ['Choose a visit time'])
   await expectAccessible(page, 'time nothing chosen')
@@ -307,26 +267,21 @@ test('time step: nothing chosen, then the session is taken before booking', asyn
   await expectScreen(page, 'time')
   const offered = await page.locator('input[name=session]').evaluateAll((els) => els.map((e) => e.value))
   assert.ok(!offered.includes(session))
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('time step: closed visits only, under a restriction', async () => {
-  const page = await atVisitorsStep(leeds, { number: 'D4567EF', dob: '1995-06-15', surname: 'Mensah' })
-  await page.click('[data-action=pick][data-id=C000008]')
-  await continueOn(page)
-  await expectScreen(page, 'time')
+  const page = await atTimeStep(rig.browser, rig.leeds, { number: 'D4567EF', dob: '1995-06-15', surname: 'Mensah' }, 'C000008')
   assert.match(await page.locator('.govuk-inset-text').innerText(), /only have closed visits/)
   const tags = await page.locator('.govuk-radios__hint .govuk-tag').allInnerTexts()
   assert.ok(tags.length > 0 && tags.every((t) => t === 'Closed visit'))
   await expectAccessible(page, 'closed visits')
   await shoot(page, 'en-4-time-closed-only')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('time step: clear words when no time can be booked', async () => {
-  const page = await atVisitorsStep(cardiff, RHYS)
+  const page = await atVisitorsStep(rig.browser, rig.cardiff, RHYS)
   await page.click('[data-action=pick][data-id=C000001]')
   // The one place the engine is bypassed: an empty answer cannot be made from the demo data
   // without filling every session, so this checks only how the page words it.
@@ -343,6 +298,5 @@ test('time step: clear words when no time can be booked', async () => {
   await shoot(page, 'en-4-time-none')
   await page.click('[data-action=lang]')
   assert.equal(await page.locator('h1').innerText(), 'Cam 3 o 4\nDoes dim amseroedd ymweld y gallwch eu trefnu')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })

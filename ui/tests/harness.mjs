@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
+import { before, after } from 'node:test'
 import { chromium } from 'playwright-core'
 import { build } from 'esbuild'
 import { pathToFileURL } from 'node:url'
@@ -79,6 +80,35 @@ export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout } = {}
   }
 }
 
+/**
+ * What a test file's tests share: the browser and one kiosk-web per entry of `kiosks` (a name
+ * and its startKiosk options), started side by side before the tests and stopped after them.
+ * The fields of the answer (`browser`, and each kiosk by its name) are set once the tests run;
+ * `startKiosk` starts one more, for a test that needs a store of its own, stopped with the rest.
+ */
+export function useKiosks(kiosks = {}) {
+  const names = Object.keys(kiosks)
+  const extra = []
+  const rig = {
+    browser: undefined,
+    async startKiosk(options) {
+      const kiosk = await startKiosk(options)
+      extra.push(kiosk)
+      return kiosk
+    },
+  }
+  before(async () => {
+    const [browser, ...started] = await Promise.all([launchBrowser(), ...names.map((name) => startKiosk(kiosks[name]))])
+    rig.browser = browser
+    for (const [i, name] of names.entries()) rig[name] = started[i]
+  })
+  after(async () => {
+    await rig.browser?.close()
+    await Promise.all([...names.map((name) => rig[name]?.stop()), ...extra.map((k) => k.stop())])
+  })
+  return rig
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
@@ -125,6 +155,56 @@ export async function openKiosk(browser, kiosk, { viewport = VIEWPORTS.landscape
   return page
 }
 
+/** The page's own checks (nothing fetched from outside, no errors in the console), then closes it. */
+export async function checkAndClose(page) {
+  page.kioskChecks()
+  await page.context().close()
+}
+
+/** Opens the kiosk page and, for `cy`, switches it to Welsh. */
+export async function openIn(browser, kiosk, lang = 'en', options = {}) {
+  const page = await openKiosk(browser, kiosk, options)
+  if (lang === 'cy') await page.click('[data-action=lang]')
+  return page
+}
+
+/** Taps a control that changes the screen, and waits until the page has drawn the new one. */
+export async function tapAndWait(page, selector) {
+  const before = await page.locator('main').getAttribute('data-render')
+  await page.click(selector)
+  await page.waitForFunction((n) => document.querySelector('main')?.dataset.render !== n, before)
+}
+
+/** A new page in `lang` (and `options` for openKiosk), started: on the prisoner step. */
+export async function atPrisonerStep(browser, kiosk, { lang = 'en', ...options } = {}) {
+  const page = await openIn(browser, kiosk, lang, options)
+  await tapAndWait(page, '[data-action=start]')
+  await expectScreen(page, 'prisoner')
+  return page
+}
+
+/**
+ * A new page on the visitors step, `prisoner` entered. With `closeKeyboard`, the visitor taps
+ * Done on the on-screen keyboard before Continue, as the screens tests do.
+ */
+export async function atVisitorsStep(browser, kiosk, prisoner, { closeKeyboard = false, ...options } = {}) {
+  const page = await atPrisonerStep(browser, kiosk, options)
+  await fillPrisoner(page, prisoner)
+  if (closeKeyboard) await page.click('#keyboard [data-key=Done]')
+  await continueOn(page)
+  await expectScreen(page, 'visitors')
+  return page
+}
+
+/** A new page on the time step: `prisoner` entered and the contact `contactId` picked. */
+export async function atTimeStep(browser, kiosk, prisoner, contactId, options = {}) {
+  const page = await atVisitorsStep(browser, kiosk, prisoner, options)
+  await page.click(`[data-action=pick][data-id=${contactId}]`)
+  await continueOn(page)
+  await expectScreen(page, 'time')
+  return page
+}
+
 export async function screen(page) {
   return page.locator('main').getAttribute('data-screen')
 }
@@ -143,7 +223,8 @@ export async function loadI18n() {
   return module
 }
 
-const i18n = await loadI18n()
+/** The UI's translation tables (`t`, `formatDate`, `formatDay`, `tables`), loaded once. */
+export const i18n = await loadI18n()
 
 /** Whether `text` is one of the language's error messages, whatever its parameters. */
 function isErrorMessage(lang, text) {
@@ -276,9 +357,7 @@ export async function fillPrisoner(page, { number, dob, surname }) {
 
 /** Taps the screen's main button and waits until the page has drawn the answer. */
 export async function continueOn(page) {
-  const before = await page.locator('main').getAttribute('data-render')
-  await page.click('main button[type=submit]')
-  await page.waitForFunction((n) => document.querySelector('main')?.dataset.render !== n, before)
+  await tapAndWait(page, 'main button[type=submit]')
 }
 
 export const RHYS = { number: 'A1234BC', dob: '1990-05-05', surname: 'Evans' }

@@ -1,13 +1,11 @@
 // The whole journey, as a visitor walks it, in English and in Welsh: every screen screenshotted
 // at both kiosk sizes and checked with axe-core.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import {
-  startKiosk,
-  launchBrowser,
   openKiosk,
   expectScreen,
   expectAccessible,
@@ -19,23 +17,14 @@ import {
   typeOnScreen,
   RHYS,
   kioskctlBinary,
+  useKiosks,
+  checkAndClose,
 } from './harness.mjs'
 
-let kiosk
-let browser
-
-before(async () => {
-  kiosk = await startKiosk({ prison: 'CDF' })
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await kiosk?.stop()
-})
+const rig = useKiosks({ kiosk: { prison: 'CDF' } })
 
 test('a visitor books a visit in English, picking people from the contact list', async () => {
-  const page = await openKiosk(browser, kiosk)
+  const page = await openKiosk(rig.browser, rig.kiosk)
   assert.equal(await page.locator('h1').innerText(), 'Book a visit at HMP Cardiff')
   await expectAccessible(page, 'start (en)')
   await expectTouchTargets(page)
@@ -95,7 +84,7 @@ test('a visitor books a visit in English, picking people from the contact list',
   assert.match(reference, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/)
   assert.equal(await page.locator('.govuk-panel__title').innerText(), 'Visit booked')
   // The booking is in the kiosk's SQLite store, with its outbox event, as kioskctl sees it.
-  const db = join(kiosk.dir, 'kiosk.db')
+  const db = join(rig.kiosk.dir, 'kiosk.db')
   const shown = execFileSync(kioskctlBinary(), ['show', reference, '--db', db], { encoding: 'utf8' })
   assert.match(shown, new RegExp(reference.replace('-', '-?')))
   const outbox = execFileSync(kioskctlBinary(), ['outbox', '--db', db], { encoding: 'utf8' })
@@ -125,12 +114,11 @@ test('a visitor books a visit in English, picking people from the contact list',
   await page.click('[data-action=finish]')
   await expectScreen(page, 'start')
   assert.equal(await page.evaluate((ref) => document.body.innerText.includes(ref), reference), false)
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('mae ymwelydd yn trefnu ymweliad yn Gymraeg, gan deipio ar y bysellfwrdd ar y sgrin', async () => {
-  const page = await openKiosk(browser, kiosk, { viewport: { width: 1080, height: 1920 } })
+  const page = await openKiosk(rig.browser, rig.kiosk, { viewport: { width: 1080, height: 1920 } })
   await page.click('[data-action=lang]')
   assert.equal(await page.locator('h1').innerText(), 'Trefnu ymweliad â CEF Caerdydd')
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'cy')
@@ -194,12 +182,11 @@ test('mae ymwelydd yn trefnu ymweliad yn Gymraeg, gan deipio ar y bysellfwrdd ar
   await expectScreen(page, 'start')
   // A full reset goes back to English for the next visitor.
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('high contrast and bigger text are readable and accessible', async () => {
-  const page = await openKiosk(browser, kiosk)
+  const page = await openKiosk(rig.browser, rig.kiosk)
   await page.click('[data-action=contrast]')
   await page.click('[data-action=text-size]')
   assert.equal(await page.locator('[data-action=contrast]').getAttribute('aria-pressed'), 'true')
@@ -214,6 +201,5 @@ test('high contrast and bigger text are readable and accessible', async () => {
   await page.waitForSelector('.govuk-error-summary')
   await expectAccessible(page, 'prisoner errors high contrast')
   await shoot(page, 'en-2-prisoner-errors-contrast-large')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })

@@ -2,22 +2,11 @@
 // orientations, the field being typed in is never behind the keys (WCAG 2.2 SC 2.4.11, which
 // axe does not test), every key is on the screen and clear of the others, and a finger can type.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startKiosk, launchBrowser, openKiosk, expectScreen, shoot, fillPrisoner, continueOn, VIEWPORTS, RHYS } from './harness.mjs'
+import { useKiosks, checkAndClose, openIn, expectScreen, shoot, fillPrisoner, continueOn, VIEWPORTS, RHYS } from './harness.mjs'
 
-let kiosk
-let birmingham
-let browser
-
-before(async () => {
-  ;[kiosk, birmingham, browser] = await Promise.all([startKiosk({ prison: 'CDF' }), startKiosk({ prison: 'BMI' }), launchBrowser()])
-})
-
-after(async () => {
-  await browser?.close()
-  await Promise.all([kiosk?.stop(), birmingham?.stop()])
-})
+const rig = useKiosks({ kiosk: { prison: 'CDF' }, birmingham: { prison: 'BMI' } })
 
 /** Every way the kiosk can be set up for a visitor: orientation, language, text size. */
 const SETUPS = Object.entries(VIEWPORTS).flatMap(([orientation, viewport]) =>
@@ -27,8 +16,7 @@ const SETUPS = Object.entries(VIEWPORTS).flatMap(([orientation, viewport]) =>
 const label = (s) => `${s.orientation} ${s.lang}${s.large ? ' bigger text' : ''}`
 
 async function openAs(kiosk, setup) {
-  const page = await openKiosk(browser, kiosk, { viewport: setup.viewport })
-  if (setup.lang === 'cy') await page.click('[data-action=lang]')
+  const page = await openIn(rig.browser, kiosk, setup.lang, { viewport: setup.viewport })
   if (setup.large) await page.click('[data-action=text-size]')
   return page
 }
@@ -126,7 +114,7 @@ test('the field being typed in is always wholly visible above the keyboard', asy
   const problems = []
   for (const setup of SETUPS) {
     const where = label(setup)
-    const page = await openAs(kiosk, setup)
+    const page = await openAs(rig.kiosk, setup)
     await page.click('[data-action=start]')
     await expectScreen(page, 'prisoner')
     // Screenshots with Bigger text, the keyboard open (shoot() takes both orientations).
@@ -152,8 +140,7 @@ test('the field being typed in is always wholly visible above the keyboard', asy
     const other = setup.orientation === 'landscape' ? VIEWPORTS.portrait : VIEWPORTS.landscape
     await page.setViewportSize(other)
     await check(page, problems, `${where} visitors, turned`, { id: 'visitor-1-last-name', layout: 'letters' })
-    page.kioskChecks()
-    await page.context().close()
+    await checkAndClose(page)
   }
   assert.deepEqual(problems, [], `fields hidden by the keyboard:\n${problems.join('\n')}`)
 })
@@ -198,7 +185,7 @@ function layoutProblems(all, viewport) {
 test('every key is on the screen, a finger wide, and clear of every other key', async () => {
   const problems = []
   for (const setup of SETUPS) {
-    const page = await openAs(kiosk, setup)
+    const page = await openAs(rig.kiosk, setup)
     await page.click('[data-action=start]')
     for (const [layout, field, accents] of [
       ['letters', 'prisoner-surname', false],
@@ -212,8 +199,7 @@ test('every key is on the screen, a finger wide, and clear of every other key', 
       if (accents) await pressKey(page, 'Accents')
       for (const p of layoutProblems(await keys(page), setup.viewport)) problems.push(`${label(setup)} ${layout}: ${p}`)
     }
-    page.kioskChecks()
-    await page.context().close()
+    await checkAndClose(page)
   }
   assert.deepEqual(problems, [], `keyboard layout:\n${problems.join('\n')}`)
 })
@@ -241,7 +227,7 @@ async function tapOut(page, text) {
 test('ymwelydd â thestun mwy ar sgrin portread yn teipio G0179HP drwy gyffwrdd â’r bysellau', async () => {
   // A Welsh visitor, Bigger text, portrait: prisoner number, date of birth and surname typed
   // with a finger on the keys alone.
-  const page = await openAs(birmingham, { viewport: VIEWPORTS.portrait, lang: 'cy', large: true })
+  const page = await openAs(rig.birmingham, { viewport: VIEWPORTS.portrait, lang: 'cy', large: true })
   await tap(page, '[data-action=start]')
   await expectScreen(page, 'prisoner')
   await tap(page, '#prisoner-number')
@@ -266,6 +252,5 @@ test('ymwelydd â thestun mwy ar sgrin portread yn teipio G0179HP drwy gyffwrdd 
   await page.waitForFunction((n) => document.querySelector('main')?.dataset.render !== n, before)
   await expectScreen(page, 'visitors')
   assert.ok(await page.locator('[data-action=pick][data-id=C000057]').isVisible())
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })

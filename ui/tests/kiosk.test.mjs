@@ -1,46 +1,30 @@
 // Kiosk behaviour: answers kept when going back and changing, the on-screen keyboard, the idle
 // warning and full reset, and the lock-down (no context menu, no selecting text on controls).
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  startKiosk,
-  launchBrowser,
   openKiosk,
   expectScreen,
   expectAccessible,
   shoot,
-  fillPrisoner,
   fillDate,
   continueOn,
   typeOnScreen,
+  useKiosks,
+  checkAndClose,
+  atVisitorsStep,
   RHYS,
 } from './harness.mjs'
 
-let kiosk
-let shortIdleKiosk
-let browser
-
-before(async () => {
-  ;[kiosk, shortIdleKiosk, browser] = await Promise.all([
-    startKiosk({ prison: 'CDF' }),
-    // The idle timeout as the kiosk's configuration sets it (kiosk_info), not the URL.
-    startKiosk({ prison: 'CDF', idleTimeout: 6 }),
-    launchBrowser(),
-  ])
-})
-
-after(async () => {
-  await browser?.close()
-  await Promise.all([kiosk?.stop(), shortIdleKiosk?.stop()])
+const rig = useKiosks({
+  kiosk: { prison: 'CDF' },
+  // The idle timeout as the kiosk's configuration sets it (kiosk_info), not the URL.
+  shortIdleKiosk: { prison: 'CDF', idleTimeout: 6 },
 })
 
 test('going back and changing answers never loses what was entered', async () => {
-  const page = await openKiosk(browser, kiosk)
-  await page.click('[data-action=start]')
-  await fillPrisoner(page, RHYS)
-  await continueOn(page)
-  await expectScreen(page, 'visitors')
+  const page = await atVisitorsStep(rig.browser, rig.kiosk, RHYS)
   await page.click('[data-action=pick][data-id=C000001]')
   await page.click('[data-action=add]')
   await page.fill('#visitor-1-first-name', 'Megan')
@@ -88,12 +72,11 @@ test('going back and changing answers never loses what was entered', async () =>
   assert.equal(await page.inputValue('#prisoner-surname'), 'Evans')
   await continueOn(page)
   await expectScreen(page, 'check')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('the on-screen keyboard types Welsh letters, hyphens and apostrophes, and deletes', async () => {
-  const page = await openKiosk(browser, kiosk)
+  const page = await openKiosk(rig.browser, rig.kiosk)
   await page.click('[data-action=start]')
   await typeOnScreen(page, '#prisoner-surname', 'Llŷr')
   assert.equal(await page.inputValue('#prisoner-surname'), 'Llŷr')
@@ -123,17 +106,11 @@ test('the on-screen keyboard types Welsh letters, hyphens and apostrophes, and d
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'prisoner-dob-month')
   await page.click('#keyboard [data-key=Done]')
   assert.equal(await page.locator('#keyboard').isHidden(), true)
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('idle: a warning, “I am still here” keeps the answers, then a full reset', async () => {
-  const page = await openKiosk(browser, kiosk, { query: '?idle=9' })
-  await page.click('[data-action=lang]')
-  await page.click('[data-action=start]')
-  await fillPrisoner(page, RHYS)
-  await continueOn(page)
-  await expectScreen(page, 'visitors')
+  const page = await atVisitorsStep(rig.browser, rig.kiosk, RHYS, { lang: 'cy', query: '?idle=9' })
   await page.click('[data-action=pick][data-id=C000001]')
 
   await page.waitForSelector('#idle-dialog[open]', { timeout: 10_000 })
@@ -163,12 +140,11 @@ test('idle: a warning, “I am still here” keeps the answers, then a full rese
   assert.equal(await page.inputValue('#prisoner-number'), '')
   await page.click('[data-action=back]')
   assert.equal(await page.locator('#idle-dialog').evaluate((d) => d.open), false)
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('idle: the timeout from the kiosk configuration resets the journey', async () => {
-  const page = await openKiosk(browser, shortIdleKiosk)
+  const page = await openKiosk(rig.browser, rig.shortIdleKiosk)
   await page.click('[data-action=start]')
   await page.fill('#prisoner-number', 'A1234BC')
   await page.waitForSelector('#idle-dialog[open]', { timeout: 10_000 })
@@ -176,12 +152,11 @@ test('idle: the timeout from the kiosk configuration resets the journey', async 
   await page.click('[data-action=idle-restart]')
   await expectScreen(page, 'start')
   assert.ok(!(await page.evaluate(() => document.documentElement.outerHTML)).includes('A1234BC'))
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('lock-down: no context menu, no selecting text on controls, touch-sized controls', async () => {
-  const page = await openKiosk(browser, kiosk)
+  const page = await openKiosk(rig.browser, rig.kiosk)
   const menuAllowed = await page.evaluate(() =>
     document.querySelector('h1').dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true })),
   )
@@ -193,6 +168,5 @@ test('lock-down: no context menu, no selecting text on controls, touch-sized con
   // Inputs stay editable and selectable for the caret.
   await page.click('[data-action=start]')
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#prisoner-number')).userSelect), 'text')
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })

@@ -1,57 +1,34 @@
 // The visitor's screens as a screen-reader user and a Welsh speaker meet them, each screen
 // against the real kiosk-web.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  startKiosk,
-  launchBrowser,
-  openKiosk,
   expectScreen,
   expectAccessible,
   expectTouchTargets,
   shoot,
   fillPrisoner,
   continueOn,
-  loadI18n,
+  useKiosks,
+  checkAndClose,
+  openIn,
+  tapAndWait,
+  atVisitorsStep,
+  atTimeStep,
+  i18n,
   RHYS,
 } from './harness.mjs'
 
-let browser
-let i18n
-const kiosks = []
-
-before(async () => {
-  ;[browser, i18n] = await Promise.all([launchBrowser(), loadI18n()])
-})
-
-after(async () => {
-  await browser?.close()
-  await Promise.all(kiosks.map((k) => k.stop()))
-})
+const rig = useKiosks()
 
 /** A kiosk with a store of its own, so what one test books cannot change what another is offered. */
-async function newKiosk(prison) {
-  const kiosk = await startKiosk({ prison })
-  kiosks.push(kiosk)
-  return kiosk
+function newKiosk(prison) {
+  return rig.startKiosk({ prison })
 }
 
 /** Francis Ó Briain at Birmingham: Dermot, on his list, is banned until 10 December 2026. */
 const FRANCIS = { number: 'G0179HP', dob: '1969-07-29', surname: 'Ó Briain' }
-
-async function openIn(kiosk, lang, options) {
-  const page = await openKiosk(browser, kiosk, options)
-  if (lang === 'cy') await page.click('[data-action=lang]')
-  return page
-}
-
-/** Taps a control that changes the screen, and waits until the page has drawn the new one. */
-async function tapAndWait(page, selector) {
-  const before = await page.locator('main').getAttribute('data-render')
-  await page.click(selector)
-  await page.waitForFunction((n) => document.querySelector('main')?.dataset.render !== n, before)
-}
 
 /**
  * What is wrong with the focus on a new screen: its heading should have the focus, say the step
@@ -82,7 +59,7 @@ async function expectHeadingFocused(page, expected) {
 
 for (const lang of ['en', 'cy']) {
   test(`every change of screen puts the focus on the new screen's heading (${lang})`, async () => {
-    const page = await openIn(await newKiosk('CDF'), lang)
+    const page = await openIn(rig.browser, await newKiosk('CDF'), lang)
     const problems = []
     const at = async (screen, step, where) => problems.push(...(await headingFocusProblems(page, { screen, step, lang, where })))
 
@@ -133,8 +110,7 @@ for (const lang of ['en', 'cy']) {
     await tapAndWait(page, '[data-action=finish]')
     await at('start', null, 'Finish')
     assert.deepEqual(problems, [], `focus not on the new screen's heading:\n${problems.join('\n')}`)
-    page.kioskChecks()
-    await page.context().close()
+    await checkAndClose(page)
   })
 }
 
@@ -177,7 +153,7 @@ async function englishOnScreen(page, patterns) {
 
 test('Welsh screens have no English on them, the skip link included', async () => {
   const patterns = englishPatterns()
-  const page = await openIn(await newKiosk('CDF'), 'cy')
+  const page = await openIn(rig.browser, await newKiosk('CDF'), 'cy')
   const found = []
   const look = async (where) => {
     for (const text of await englishOnScreen(page, patterns)) found.push(`${where}: ${text}`)
@@ -222,42 +198,25 @@ test('Welsh screens have no English on them, the skip link included', async () =
   await page.waitForSelector('#print-error')
   await look('confirmation, print error')
   assert.deepEqual(found, [], `English on Welsh screens:\n${found.join('\n')}`)
-  page.kioskChecks()
-  await page.context().close()
+  await checkAndClose(page)
 })
 
 test('the time screen says which times are offered, from the first one offered', async () => {
   const cardiff = await newKiosk('CDF')
   for (const lang of ['en', 'cy']) {
-    const page = await openIn(cardiff, lang)
-    await tapAndWait(page, '[data-action=start]')
-    await fillPrisoner(page, RHYS)
-    await page.click('#keyboard [data-key=Done]')
-    await continueOn(page)
-    await page.click('[data-action=pick][data-id=C000001]')
-    await continueOn(page)
-    await expectScreen(page, 'time')
+    const page = await atTimeStep(rig.browser, cardiff, RHYS, 'C000001', { lang, closeKeyboard: true })
     // The booking window opens on Friday 27 November, but the first time offered is on Saturday
     // the 28th; the last is on Wednesday 23 December.
     assert.match(await page.locator('.kiosk-day legend').first().innerText(), /28 (November|Tachwedd)$/)
     const intro = await page.locator('main h1 + p').innerText()
     assert.equal(intro, i18n.t(lang, 'time.intro', { first: i18n.formatDate(lang, '2026-11-28'), last: i18n.formatDate(lang, '2026-12-23') }))
-    page.kioskChecks()
-    await page.context().close()
+    await checkAndClose(page)
   }
 })
 
 for (const lang of ['en', 'cy']) {
   test(`a change of visitors that rules out the chosen time says so (${lang})`, async () => {
-    const page = await openIn(await newKiosk('BMI'), lang)
-    await tapAndWait(page, '[data-action=start]')
-    await fillPrisoner(page, FRANCIS)
-    await page.click('#keyboard [data-key=Done]')
-    await continueOn(page)
-    await expectScreen(page, 'visitors')
-    await page.click('[data-action=pick][data-id=C000057]')
-    await continueOn(page)
-    await expectScreen(page, 'time')
+    const page = await atTimeStep(rig.browser, await newKiosk('BMI'), FRANCIS, 'C000057', { lang, closeKeyboard: true })
     // Birmingham needs one day's notice: the first time is on Thursday 26 November.
     const firstDay = await page.locator('.kiosk-day legend').first().innerText()
     assert.match(firstDay, /26 (November|Tachwedd)$/)
@@ -301,19 +260,14 @@ for (const lang of ['en', 'cy']) {
     await expectScreen(page, 'check')
     await tapAndWait(page, '[data-action=change][data-screen=time] >> nth=0')
     assert.equal(await page.locator('main .govuk-notification-banner').count(), 0)
-    page.kioskChecks()
-    await page.context().close()
+    await checkAndClose(page)
   })
 }
 
 test('when no time can be booked, the visitor can start again', async () => {
   const cardiff = await newKiosk('CDF')
   for (const lang of ['en', 'cy']) {
-    const page = await openIn(cardiff, lang)
-    await tapAndWait(page, '[data-action=start]')
-    await fillPrisoner(page, RHYS)
-    await page.click('#keyboard [data-key=Done]')
-    await continueOn(page)
+    const page = await atVisitorsStep(rig.browser, cardiff, RHYS, { lang, closeKeyboard: true })
     await page.click('[data-action=pick][data-id=C000001]')
     // As in errors.test.mjs: the demo data cannot give an empty answer without filling every session.
     await page.route('**/api/available_sessions', (route) =>
@@ -336,21 +290,13 @@ test('when no time can be booked, the visitor can start again', async () => {
     for (const personal of ['A1234BC', 'Evans', 'Siân', '1990']) assert.ok(!html.includes(personal), personal)
     await tapAndWait(page, '[data-action=start]')
     assert.equal(await page.inputValue('#prisoner-number'), '')
-    page.kioskChecks()
-    await page.context().close()
+    await checkAndClose(page)
   }
 })
 
 /** Books Rhys and Siân into the first session whose id starts with `template`, and returns the confirmation's rows. */
 async function bookInto(kiosk, lang, template) {
-  const page = await openIn(kiosk, lang)
-  await tapAndWait(page, '[data-action=start]')
-  await fillPrisoner(page, RHYS)
-  await page.click('#keyboard [data-key=Done]')
-  await continueOn(page)
-  await page.click('[data-action=pick][data-id=C000001]')
-  await continueOn(page)
-  await expectScreen(page, 'time')
+  const page = await atTimeStep(rig.browser, kiosk, RHYS, 'C000001', { lang, closeKeyboard: true })
   const id = await page.locator(`input[name=session][value^="${template}/"]`).first().getAttribute('id')
   await page.click(`label[for=${id}]`)
   await continueOn(page)
@@ -368,11 +314,9 @@ test('the confirmation says which room the visit is in', async () => {
   assert.equal(family.rows.Where, 'Family room', JSON.stringify(family.rows))
   await expectAccessible(family.page, 'confirmation with room')
   await shoot(family.page, 'en-6-confirmation-family-room')
-  family.page.kioskChecks()
-  await family.page.context().close()
+  await checkAndClose(family.page)
 
   const hall = await bookInto(cardiff, 'cy', 'CDF-SAT-AM')
   assert.equal(hall.rows[i18n.t('cy', 'done.room')], 'Visits hall', JSON.stringify(hall.rows))
-  hall.page.kioskChecks()
-  await hall.page.context().close()
+  await checkAndClose(hall.page)
 })

@@ -15,8 +15,8 @@ use central::{Central, Clock, Limits, Settings};
 use chrono::{DateTime, Duration as Days, NaiveDate, NaiveTime, Utc, Weekday};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
-    BookingRequest, Contact, Custody, Frequency, PersonName, PrisonerInput, PrisonerNumber, SessionTemplate,
-    Tz, VisitorInput,
+    BookingRequest, Contact, Custody, Frequency, PersonName, PrisonCode, PrisonerInput, PrisonerNumber,
+    SessionTemplate, TemplateFields, Tz, VisitorInput,
 };
 use sqlx::Connection;
 use std::sync::Arc;
@@ -67,6 +67,15 @@ fn name(i: usize) -> String {
     }
 }
 
+/// The bench's one prison.
+fn load_prison() -> PrisonCode {
+    PrisonCode::parse("LOAD").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn template(fields: TemplateFields) -> SessionTemplate {
+    SessionTemplate::parse(fields).unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn person(s: &str) -> PersonName {
     PersonName::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
@@ -75,20 +84,22 @@ fn person(s: &str) -> PersonName {
 fn data() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
     let mut templates: Vec<SessionTemplate> = WEEKDAYS
         .iter()
-        .map(|w| SessionTemplate {
-            id: format!("LOAD-{}", domain::timetable::weekday_str(*w)),
-            weekday: *w,
-            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default(),
-            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
-            room: "Hall".into(),
-            open_capacity: 5000,
-            closed_capacity: 0,
-            valid_from: date("2026-01-01"),
-            valid_to: None,
-            frequency: Frequency::Weekly,
+        .map(|w| {
+            template(TemplateFields {
+                id: format!("LOAD-{}", domain::timetable::weekday_str(*w)),
+                weekday: *w,
+                start: NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default(),
+                end: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
+                room: "Hall".into(),
+                open_capacity: 5000,
+                closed_capacity: 0,
+                valid_from: date("2026-01-01"),
+                valid_to: None,
+                frequency: Frequency::Weekly,
+            })
         })
         .collect();
-    templates.push(SessionTemplate {
+    templates.push(template(TemplateFields {
         id: "LOAD-HOT".into(),
         weekday: Weekday::Tue,
         start: NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default(),
@@ -99,10 +110,10 @@ fn data() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
         valid_from: date("2026-01-01"),
         valid_to: None,
         frequency: Frequency::Weekly,
-    });
+    }));
     let tz: Tz = "Europe/London".parse().unwrap_or(Tz::UTC);
     let prison = PrisonFile {
-        code: "LOAD".into(),
+        code: load_prison(),
         name: "HMP Load".into(),
         name_cy: "CEM Llwyth".into(),
         address: vec!["1 Test Road".into()],
@@ -123,7 +134,7 @@ fn data() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
     let prisoners = (0..PRISONERS)
         .map(|i| PrisonerFile {
             number: PrisonerNumber::parse(&format!("L{i:04}AA")).unwrap_or_else(|e| panic!("{e}")),
-            prison: "LOAD".into(),
+            prison: load_prison(),
             first_name: person("Prisoner"),
             last_name: person(&name(i)),
             date_of_birth: date("1980-01-01"),
@@ -238,7 +249,7 @@ async fn over_http(
         .build()?;
     let mut tokens = Vec::new();
     for _ in 0..kiosks {
-        let enrolment = central.create_enrolment(&["LOAD".into()], Some("load")).await?;
+        let enrolment = central.create_enrolment(&[load_prison()], Some("load")).await?;
         let credential: serde_json::Value = client
             .post(format!("{address}/api/v1/enrol"))
             .json(&serde_json::json!({ "code": enrolment.code }))
@@ -248,28 +259,17 @@ async fn over_http(
             .await?;
         tokens.push(credential["token"].as_str().unwrap_or_default().to_string());
     }
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let deadline = started + limit;
-    let mut tasks = Vec::new();
-    for token in tokens {
-        let (client, address, next) = (client.clone(), address.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut seen = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= requests || Instant::now() >= deadline {
-                    return seen;
-                }
-                let t = Instant::now();
-                let response = client
-                    .post(format!("{address}/api/v1/bookings"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                    .json(&request(i))
-                    .send()
-                    .await;
-                let status = match response {
+    let workers = tokens.into_iter().map(|token| {
+        let (client, address) = (client.clone(), address.clone());
+        move |i: usize| {
+            let sent = client
+                .post(format!("{address}/api/v1/bookings"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                .json(&request(i))
+                .send();
+            async move {
+                match sent.await {
                     Ok(r) => {
                         let status = r.status().as_u16();
                         let body = r.text().await.unwrap_or_default();
@@ -280,28 +280,14 @@ async fn over_http(
                         }
                     }
                     Err(_) => 0,
-                };
-                seen.push((status, t.elapsed()));
+                }
             }
-        }));
-    }
-    let mut results = Vec::new();
-    for task in tasks {
-        results.extend(task.await?);
-    }
-    let elapsed = started.elapsed();
+        }
+    });
+    let run = drive(workers.collect(), requests, limit).await;
     let _ = stop.send(());
     let _ = server.await;
-    let mut latencies: Vec<Duration> = results.iter().map(|(_, l)| *l).collect();
-    latencies.sort();
-    Ok(Run {
-        requests: results.len(),
-        booked: results.iter().filter(|(s, _)| *s == 201).count(),
-        full: results.iter().filter(|(s, _)| *s == 4221).count(),
-        other: results.iter().filter(|(s, _)| *s != 201 && *s != 4221).count(),
-        elapsed,
-        latencies,
-    })
+    run
 }
 
 /// The same booking transaction through the service, without HTTP or authentication.
@@ -314,18 +300,45 @@ async fn direct(
     let mut enrolled = Vec::new();
     for _ in 0..kiosks {
         let code = central
-            .create_enrolment(&["LOAD".into()], Some("load"))
+            .create_enrolment(&[load_prison()], Some("load"))
             .await?
             .code;
         let credential = central.enrol(&code).await?;
         enrolled.push(central.authenticate(&credential.token).await?);
     }
+    let workers = enrolled.into_iter().map(|kiosk| {
+        let (central, kiosk) = (central.clone(), Arc::new(kiosk));
+        move |i: usize| {
+            let (central, kiosk) = (central.clone(), kiosk.clone());
+            async move {
+                match central
+                    .book_online(&kiosk, &uuid::Uuid::now_v7().to_string(), &request(i))
+                    .await
+                {
+                    Ok(a) if a.status == 422 && a.body.contains("\"session_full\"") => 4221,
+                    Ok(a) => a.status,
+                    Err(_) => 0,
+                }
+            }
+        }
+    });
+    drive(workers.collect(), requests, limit).await
+}
+
+/// Runs the workers (one a kiosk) side by side: each takes the next request number until
+/// `requests` have started or `limit` has passed, and times its request. A worker sends the
+/// `i`th request and answers its status: 4221 for a 422 "session full", 0 for no answer.
+async fn drive<W, F>(workers: Vec<W>, requests: usize, limit: Duration) -> anyhow::Result<Run>
+where
+    W: Fn(usize) -> F + Send + 'static,
+    F: Future<Output = u16> + Send,
+{
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + limit;
     let mut tasks = Vec::new();
-    for kiosk in enrolled {
-        let (central, next) = (central.clone(), next.clone());
+    for book in workers {
+        let next = next.clone();
         tasks.push(tokio::spawn(async move {
             let mut seen = Vec::new();
             loop {
@@ -334,14 +347,7 @@ async fn direct(
                     return seen;
                 }
                 let t = Instant::now();
-                let status = match central
-                    .book_online(&kiosk, &uuid::Uuid::now_v7().to_string(), &request(i))
-                    .await
-                {
-                    Ok(a) if a.status == 422 && a.body.contains("\"session_full\"") => 4221,
-                    Ok(a) => a.status,
-                    Err(_) => 0,
-                };
+                let status = book(i).await;
                 seen.push((status, t.elapsed()));
             }
         }));

@@ -1,5 +1,5 @@
 //! The central booking service: the authority on capacity and rules that every kiosk syncs
-//! with (DESIGN.md §4).
+//! with (docs/SYNC.md).
 //!
 //! - [`store`]: the `Store` trait and its SQLite (default) and PostgreSQL implementations.
 //! - [`service`]: what central does, once for both stores: enrolment, online booking with

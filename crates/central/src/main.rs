@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use central::{Central, Clock, Limits, Settings};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use domain::PrisonCode;
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{NewPin, PersonName, Role, StaffNumber};
 use protocol::Organisation;
@@ -59,8 +60,8 @@ enum Command {
     },
     /// Bookings at a prison on a date, as CSV on standard output.
     Bookings {
-        #[arg(long)]
-        prison: String,
+        #[arg(long, value_parser = PrisonCode::parse)]
+        prison: PrisonCode,
         #[arg(long)]
         date: NaiveDate,
     },
@@ -198,8 +199,8 @@ enum KioskCommand {
     /// Make a one-time enrolment code for a new kiosk.
     Enrol {
         /// A prison the kiosk acts for; repeat for more.
-        #[arg(long = "prison", required = true)]
-        prisons: Vec<String>,
+        #[arg(long = "prison", required = true, value_parser = PrisonCode::parse)]
+        prisons: Vec<PrisonCode>,
         #[arg(long)]
         label: Option<String>,
     },
@@ -327,7 +328,13 @@ async fn main() -> Result<()> {
                     "{},{},{},{},{},{},{}",
                     k.id,
                     k.issuer_number,
-                    csv_field(&k.prisons.join(" ")),
+                    csv_field(
+                        &k.prisons
+                            .iter()
+                            .map(PrisonCode::as_str)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
                     csv_field(k.label.as_deref().unwrap_or("")),
                     k.enrolled_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     k.revoked_at.map(|t| t.to_rfc3339()).unwrap_or_default(),

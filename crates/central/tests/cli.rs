@@ -1,6 +1,9 @@
 //! The `visit-central` binary end to end on a SQLite file: migrate, import the demo set,
 //! enrol and revoke a kiosk, and export a day's bookings as CSV.
 
+mod common;
+
+use common::{DEMO_DIR, enrol_in_process, now, picked, rhys};
 use std::process::Command;
 
 fn run(db: &std::path::Path, args: &[&str]) -> String {
@@ -23,10 +26,9 @@ fn run(db: &std::path::Path, args: &[&str]) -> String {
 fn the_command_line_administers_a_central_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("central.db");
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
     assert!(run(&db, &["migrate"]).contains("up to date (sqlite)"));
-    let prisons = format!("{demo}/prisons.json");
-    let prisoners = format!("{demo}/prisoners.json");
+    let prisons = format!("{DEMO_DIR}/prisons.json");
+    let prisoners = format!("{DEMO_DIR}/prisoners.json");
     let imported = run(&db, &["import", "--prisons", &prisons, "--prisoners", &prisoners]);
     assert!(
         imported.contains("4 prisons (4 changed) and 300 prisoners (300 changed)"),
@@ -90,48 +92,31 @@ fn the_command_line_administers_a_central_database() {
 fn the_bookings_export_lists_refused_kiosk_requests() {
     use central::store::{SqliteStore, Store};
     use central::{Central, Clock, Settings};
-    use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+    use domain::{BookingReference, IssuerNumber};
     use protocol::{PushEvent, PushRequest};
     use std::sync::Arc;
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("central.db");
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
     run(&db, &["migrate"]);
     run(
         &db,
         &[
             "import",
             "--prisons",
-            &format!("{demo}/prisons.json"),
+            &format!("{DEMO_DIR}/prisons.json"),
             "--prisoners",
-            &format!("{demo}/prisoners.json"),
+            &format!("{DEMO_DIR}/prisoners.json"),
         ],
     );
-    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
-        .unwrap()
-        .to_utc();
+    let now = now();
     let references = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).await.unwrap());
         let central = Central::new(store.clone(), Clock::fixed(now), Settings::default());
-        let enrolment = central.create_enrolment(&["CDF".into()], None).await.unwrap();
-        let credential = central.enrol(&enrolment.code).await.unwrap();
+        let credential = enrol_in_process(&central, &["CDF"]).await;
         let kiosk = central.authenticate(&credential.token).await.unwrap();
         let issuer = IssuerNumber::new(credential.issuer_number).unwrap();
-        let picked = |id: &str| VisitorInput {
-            contact_id: Some(id.into()),
-            ..Default::default()
-        };
-        let request = |visitors| BookingRequest {
-            prison: "CDF".into(),
-            prisoner: PrisonerInput {
-                number: "A1234BC".into(),
-                date_of_birth: "1990-05-05".into(),
-                surname: "Evans".into(),
-            },
-            visitors,
-            session: "CDF-TUE-PM/2026-12-01".into(),
-        };
+        let request = |visitors| rhys("CDF-TUE-PM/2026-12-01", visitors);
         // Dylan is banned; C999999 has left Rhys's list since the kiosk booked.
         let requests = [request(vec![picked("C000004")]), request(vec![picked("C999999")])];
         let mut references = Vec::new();

@@ -3,14 +3,14 @@
 //! (inside its transaction) and passes `now` in.
 
 use crate::error::{Field, RuleError, Violation, Violations};
-use crate::party::{Contact, PartyRules, Visitor, check_party};
+use crate::party::{Contact, Visitor, check_party};
 use crate::person::{DateOfBirth, PersonName};
+use crate::prison::{PrisonCode, PrisonCodeError, PrisonRules};
 use crate::prisoner::{Custody, PrisonerNumber};
 use crate::timetable::{
-    BookingWindow, Closure, Session, SessionId, SessionTemplate, VisitKind, find_session, local_today,
+    Closure, Session, SessionId, SessionTemplate, VisitKind, add_days, find_session, local_today,
 };
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A booking request as it arrives from a form or a script: nothing trusted yet.
@@ -60,10 +60,10 @@ pub struct PrisonerIdentity {
     pub surname: PersonName,
 }
 
-/// A request whose every field has the right shape.
+/// A request whose every field has the right shape (the prison is the caller's: it had to be
+/// loaded first, for its rules and time zone).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedRequest {
-    pub prison: String,
     pub prisoner: PrisonerIdentity,
     pub visitors: Vec<PartyMember>,
     pub session: SessionId,
@@ -195,6 +195,11 @@ pub fn resolve_party(
 }
 
 impl BookingRequest {
+    /// The prison the request is for, to load before anything else.
+    pub fn prison_code(&self) -> Result<PrisonCode, PrisonCodeError> {
+        PrisonCode::parse(&self.prison)
+    }
+
     /// Checks the shape of every field and reports all that are wrong.
     pub fn parse(&self, today: NaiveDate) -> Result<ParsedRequest, Violations> {
         let mut all = Vec::new();
@@ -212,7 +217,6 @@ impl BookingRequest {
         let session = collect(&mut all, Field::Session, SessionId::parse(&self.session));
         match (prisoner, visitors, session, Violations::from_vec(all)) {
             (Some(prisoner), Some(visitors), Some(session), None) => Ok(ParsedRequest {
-                prison: self.prison.trim().to_ascii_uppercase(),
                 prisoner,
                 visitors,
                 session,
@@ -221,16 +225,6 @@ impl BookingRequest {
             _ => Err(RuleError::SessionNotFound.at(Field::Session).into()),
         }
     }
-}
-
-/// A prison's configurable rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PrisonRules {
-    pub timezone: Tz,
-    pub window: BookingWindow,
-    pub party: PartyRules,
-    pub has_contact_list: bool,
-    pub remand_weekly_limit: u8,
 }
 
 /// A restriction on a prisoner's visits over a period.
@@ -292,7 +286,7 @@ pub struct ExistingVisit {
 
 /// Monday of the week containing `date`.
 pub fn week_start(date: NaiveDate) -> NaiveDate {
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+    add_days(date, -i64::from(date.weekday().num_days_from_monday()))
 }
 
 /// Checks the prisoner's allowance for a visit in `session`.
@@ -337,24 +331,98 @@ pub struct BookingContext<'a> {
     pub tables_taken: u32,
 }
 
-/// A booking that passed every rule.
+/// A booking that passed every rule: made only by [`decide`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approved {
-    pub session: Session,
-    pub kind: VisitKind,
-    /// Whether a visiting order is spent.
-    pub spends_visiting_order: bool,
-    /// The party in the request's order, picked contacts filled in from the list.
-    pub visitors: Vec<PartyVisitor>,
+    session: Session,
+    kind: VisitKind,
+    spends_visiting_order: bool,
+    visitors: Vec<PartyVisitor>,
 }
 
-/// Decides a parsed request. Every broken rule is reported; an unknown prisoner stops the
+impl Approved {
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn kind(&self) -> VisitKind {
+        self.kind
+    }
+
+    /// Whether a visiting order is spent.
+    pub fn spends_visiting_order(&self) -> bool {
+        self.spends_visiting_order
+    }
+
+    /// The party in the request's order, picked contacts filled in from the list.
+    pub fn visitors(&self) -> &[PartyVisitor] {
+        &self.visitors
+    }
+}
+
+/// The first step of every booking decision, on the kiosk and at central alike, once the
+/// prison is loaded: every field of the request parsed, as of the prison's today. The store
+/// then loads what this names (the prisoner, the session's counts, the prisoner's visits from
+/// [`Prepared::visits_from`] on) and calls [`decide`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    request: ParsedRequest,
+    today: NaiveDate,
+}
+
+impl Prepared {
+    pub fn request(&self) -> &ParsedRequest {
+        &self.request
+    }
+
+    pub fn prisoner_number(&self) -> &PrisonerNumber {
+        &self.request.prisoner.number
+    }
+
+    pub fn session(&self) -> &SessionId {
+        &self.request.session
+    }
+
+    /// The prison's date when the request was prepared.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// The first day whose visits count towards this request's allowances: the Monday of this
+    /// week (a remand prisoner's weekly limit).
+    pub fn visits_from(&self) -> NaiveDate {
+        week_start(self.today)
+    }
+}
+
+/// Parses a request for a prison with these rules, when it is `now`.
+pub fn prepare(
+    request: &BookingRequest,
+    rules: &PrisonRules,
+    now: DateTime<Utc>,
+) -> Result<Prepared, Violations> {
+    let today = prison_today(rules, now);
+    Ok(Prepared {
+        request: request.parse(today)?,
+        today,
+    })
+}
+
+/// The refusal when the store holds no record of the prepared request's prisoner (or holds
+/// them at another prison): the same answer as details that do not match, so a kiosk cannot
+/// tell which numbers exist.
+pub fn unknown_prisoner() -> Violations {
+    RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into()
+}
+
+/// Decides a prepared request. Every broken rule is reported; an unknown prisoner stops the
 /// check there, since nothing else can be judged without the record.
 pub fn decide(
-    request: &ParsedRequest,
+    prepared: &Prepared,
     ctx: &BookingContext<'_>,
     now: DateTime<Utc>,
 ) -> Result<Approved, Violations> {
+    let request = &prepared.request;
     ctx.prisoner
         .identify(&request.prisoner)
         .map_err(Violations::from)?;
@@ -364,10 +432,10 @@ pub fn decide(
     if let Err(e) = &session {
         v.push(e.clone().at(Field::Session));
     }
-    if let Err(e) = ctx.rules.window.check(date, now, ctx.rules.timezone) {
+    if let Err(e) = ctx.rules.window().check(date, now, ctx.rules.timezone()) {
         v.push(e.at(Field::Session));
     }
-    let today = local_today(now, ctx.rules.timezone);
+    let today = local_today(now, ctx.rules.timezone());
     let visitors = resolve_party(&request.visitors, &ctx.prisoner.contacts, today)
         .map_err(|e| v.extend(e.into_vec()))
         .ok();
@@ -375,11 +443,11 @@ pub fn decide(
         let party: Vec<Visitor> = visitors.iter().map(|p| p.visitor.clone()).collect();
         let contacts = ctx
             .rules
-            .has_contact_list
+            .has_contact_list()
             .then_some(ctx.prisoner.contacts.as_slice());
         v.extend(check_party(
             &party,
-            &ctx.rules.party,
+            ctx.rules.party(),
             contacts,
             &ctx.prisoner.contacts,
             date,
@@ -400,7 +468,7 @@ pub fn decide(
         ctx.prisoner,
         ctx.existing_visits,
         &request.session,
-        ctx.rules.remand_weekly_limit,
+        ctx.rules.remand_weekly_limit(),
     ) {
         v.push(e.at(Field::Session));
     }
@@ -418,21 +486,81 @@ pub fn decide(
     }
 }
 
+/// A visit a kiosk confirmed offline against a table central holds for it, which central books
+/// although its rules now say no: the visitor holds a CONFIRMED slip. Central knows more than
+/// the kiosk did (another kiosk's visit for the same prisoner, a visiting order spent
+/// elsewhere...), so what it finds goes to staff as `review_reason`, never back to the visitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Honoured {
+    session: Option<Session>,
+    kind: VisitKind,
+    spends_visiting_order: bool,
+    visitors: Vec<PartyVisitor>,
+    review_reason: &'static str,
+}
+
+impl Honoured {
+    /// The session, unless it has since been closed.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    pub fn kind(&self) -> VisitKind {
+        self.kind
+    }
+
+    /// Spent only if the prisoner has one left.
+    pub fn spends_visiting_order(&self) -> bool {
+        self.spends_visiting_order
+    }
+
+    /// The party in the request's order, picked contacts filled in from the list.
+    pub fn visitors(&self) -> &[PartyVisitor] {
+        &self.visitors
+    }
+
+    /// The code of the first rule central found broken: what staff should look at.
+    pub fn review_reason(&self) -> &'static str {
+        self.review_reason
+    }
+}
+
+/// Whether central honours a refused visit the kiosk confirmed against its share: only one
+/// that can take place, with the prisoner the kiosk identified and visitors central can still
+/// name from the list.
+pub fn honour_confirmed(
+    prepared: &Prepared,
+    ctx: &BookingContext<'_>,
+    refused: &Violations,
+) -> Option<Honoured> {
+    let request = &prepared.request;
+    ctx.prisoner.identify(&request.prisoner).ok()?;
+    let visitors = resolve_party(&request.visitors, &ctx.prisoner.contacts, prepared.today).ok()?;
+    Some(Honoured {
+        session: find_session(ctx.templates, ctx.closures, &request.session).ok(),
+        kind: ctx.prisoner.visit_kind_on(request.session.date()),
+        spends_visiting_order: ctx.prisoner.custody == Custody::Convicted && ctx.prisoner.visiting_orders > 0,
+        visitors,
+        review_reason: refused.first().code(),
+    })
+}
+
 /// The sessions a prisoner's visitors could choose: inside the window, and of the kind the
 /// prisoner needs on each date. Capacity is the caller's to add.
 pub fn bookable_dates(rules: &PrisonRules, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
-    rules.window.dates(now, rules.timezone)
+    rules.window().dates(now, rules.timezone())
 }
 
 /// The prison's local date when it is `now`: what "today" means for ages and dates of birth.
 pub fn prison_today(rules: &PrisonRules, now: DateTime<Utc>) -> NaiveDate {
-    local_today(now, rules.timezone)
+    local_today(now, rules.timezone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::timetable::Frequency;
+    use crate::prison::RulesFields;
+    use crate::timetable::{Frequency, TemplateFields};
     use chrono::{NaiveTime, Weekday};
     use chrono_tz::Europe::London;
 
@@ -447,29 +575,37 @@ mod tests {
     }
 
     fn rules() -> PrisonRules {
-        PrisonRules {
+        PrisonRules::new(RulesFields {
             timezone: London,
-            window: BookingWindow::default(),
-            party: PartyRules::default(),
+            min_notice_days: 2,
+            max_notice_days: 28,
+            max_visitors: 6,
+            max_adults: 3,
+            max_children: 5,
+            adult_age: 18,
             has_contact_list: true,
             remand_weekly_limit: 3,
-        }
+        })
+        .unwrap()
     }
 
     fn templates() -> Vec<SessionTemplate> {
         [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu]
             .iter()
-            .map(|w| SessionTemplate {
-                id: format!("T-{w}"),
-                weekday: *w,
-                start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-                end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-                room: "Hall".into(),
-                open_capacity: 10,
-                closed_capacity: 1,
-                valid_from: d("2026-01-01"),
-                valid_to: None,
-                frequency: Frequency::Weekly,
+            .map(|w| {
+                SessionTemplate::parse(TemplateFields {
+                    id: format!("T-{w}"),
+                    weekday: *w,
+                    start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+                    end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+                    room: "Hall".into(),
+                    open_capacity: 10,
+                    closed_capacity: 1,
+                    valid_from: d("2026-01-01"),
+                    valid_to: None,
+                    frequency: Frequency::Weekly,
+                })
+                .unwrap()
             })
             .collect()
     }
@@ -527,10 +663,9 @@ mod tests {
         existing: &[ExistingVisit],
         taken: u32,
     ) -> Result<Approved, Vec<&'static str>> {
-        let parsed = req
-            .parse(d("2026-11-25"))
-            .map_err(|v| v.as_slice().iter().map(Violation::code).collect::<Vec<_>>())?;
         let r = rules();
+        let parsed = prepare(req, &r, now())
+            .map_err(|v| v.as_slice().iter().map(Violation::code).collect::<Vec<_>>())?;
         let closures = vec![Closure {
             date: d("2026-12-08"),
             template_id: None,
@@ -664,10 +799,16 @@ mod tests {
             from: d("2026-11-01"),
             until: None,
         });
-        let mut t = templates();
-        t.iter_mut()
-            .filter(|t| t.id == "T-Tue")
-            .for_each(|t| t.closed_capacity = 0);
+        let t: Vec<SessionTemplate> = templates()
+            .into_iter()
+            .map(|t| {
+                let mut fields = TemplateFields::from(t);
+                if fields.id == "T-Tue" {
+                    fields.closed_capacity = 0;
+                }
+                SessionTemplate::parse(fields).unwrap()
+            })
+            .collect();
         // Not full (every open table is free) but of the wrong kind for this prisoner.
         assert_eq!(
             run_with(&t, &request("T-Tue/2026-12-01"), &rec, &[], 0).unwrap_err(),
@@ -856,5 +997,58 @@ mod tests {
     fn week_start_is_monday() {
         assert_eq!(week_start(d("2026-12-06")), d("2026-11-30"));
         assert_eq!(week_start(d("2026-11-30")), d("2026-11-30"));
+    }
+
+    fn honour(
+        req: &BookingRequest,
+        prisoner: &PrisonerRecord,
+        existing: &[ExistingVisit],
+    ) -> Option<Honoured> {
+        let r = rules();
+        let t = templates();
+        let prepared = prepare(req, &r, now()).unwrap();
+        let ctx = BookingContext {
+            rules: &r,
+            templates: &t,
+            closures: &[],
+            prisoner,
+            existing_visits: existing,
+            tables_taken: 0,
+        };
+        let refused = decide(&prepared, &ctx, now()).unwrap_err();
+        honour_confirmed(&prepared, &ctx, &refused)
+    }
+
+    #[test]
+    fn a_confirmed_visit_is_honoured_for_review_when_only_central_knew_better() {
+        let session = SessionId::parse("T-Tue/2026-12-01").unwrap();
+        let twice = honour(
+            &request("T-Tue/2026-12-01"),
+            &record(Custody::Convicted, 2),
+            &[ExistingVisit { session }],
+        )
+        .unwrap();
+        assert_eq!(twice.review_reason(), "duplicate_visit");
+        assert!(twice.spends_visiting_order());
+        assert_eq!(twice.visitors().len(), 1);
+        let no_order = honour(&request("T-Tue/2026-12-01"), &record(Custody::Convicted, 0), &[]).unwrap();
+        assert_eq!(no_order.review_reason(), "no_visiting_order");
+        assert!(!no_order.spends_visiting_order(), "none is left to spend");
+        assert_eq!(no_order.session().unwrap().id.to_string(), "T-Tue/2026-12-01");
+    }
+
+    #[test]
+    fn a_confirmed_visit_that_cannot_take_place_is_not_honoured() {
+        // The prisoner's details no longer match the record the kiosk identified.
+        let mut other = record(Custody::Convicted, 0);
+        other.date_of_birth = d("1991-01-01");
+        assert_eq!(honour(&request("T-Tue/2026-12-01"), &other, &[]), None);
+        // A picked visitor central can no longer find on the list.
+        let mut picked = request("T-Tue/2026-12-01");
+        picked.visitors = vec![VisitorInput {
+            contact_id: Some("C9".into()),
+            ..Default::default()
+        }];
+        assert_eq!(honour(&picked, &record(Custody::Convicted, 0), &[]), None);
     }
 }

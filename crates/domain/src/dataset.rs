@@ -2,11 +2,12 @@
 //! demo set ships in and what `import` commands read. Parsing it checks every rule a record
 //! must meet, so a bad file is refused whole with the record that is wrong.
 
-use crate::booking::{ClosedVisitRestriction, PrisonRules};
-use crate::party::{Contact, PartyRules, PartyRulesError};
+use crate::booking::ClosedVisitRestriction;
+use crate::party::{Contact, PartyRulesError};
 use crate::person::PersonName;
+use crate::prison::{PrisonCode, PrisonRules, RulesError, RulesFields};
 use crate::prisoner::{Custody, PrisonerNumber};
-use crate::timetable::{BookingWindow, Closure, SessionTemplate};
+use crate::timetable::{Closure, SessionTemplate};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct PrisonFile {
     /// Short code, upper case letters: `CDF`.
-    pub code: String,
+    pub code: PrisonCode,
     pub name: String,
     pub name_cy: String,
     pub address: Vec<String>,
@@ -40,7 +41,7 @@ pub struct PrisonFile {
 #[serde(deny_unknown_fields)]
 pub struct PrisonerFile {
     pub number: PrisonerNumber,
-    pub prison: String,
+    pub prison: PrisonCode,
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub date_of_birth: NaiveDate,
@@ -55,18 +56,10 @@ pub struct PrisonerFile {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatasetError {
-    #[error("prison code {0:?} must be 2 to 8 upper-case letters")]
-    PrisonCode(String),
     #[error("prison {prison}: {source}")]
     PartyRules { prison: String, source: PartyRulesError },
     #[error("prison {0}: min notice days must not exceed max notice days")]
     Window(String),
-    #[error("prison {prison}: template {template}: {problem}")]
-    Template {
-        prison: String,
-        template: String,
-        problem: &'static str,
-    },
     #[error("template id {0} is used twice")]
     DuplicateTemplate(String),
     #[error("prison {prison}: closure on {date} names unknown session template {template}")]
@@ -83,75 +76,46 @@ pub enum DatasetError {
 
 impl PrisonFile {
     pub fn rules(&self) -> Result<PrisonRules, DatasetError> {
-        let party = PartyRules::new(
-            self.max_visitors,
-            self.max_adults,
-            self.max_children,
-            self.adult_age,
-        )
-        .map_err(|source| DatasetError::PartyRules {
-            prison: self.code.clone(),
-            source,
-        })?;
-        if self.min_notice_days > self.max_notice_days {
-            return Err(DatasetError::Window(self.code.clone()));
-        }
-        Ok(PrisonRules {
+        PrisonRules::new(RulesFields {
             timezone: self.timezone,
-            window: BookingWindow {
-                min_notice_days: self.min_notice_days,
-                max_notice_days: self.max_notice_days,
-            },
-            party,
+            min_notice_days: self.min_notice_days,
+            max_notice_days: self.max_notice_days,
+            max_visitors: self.max_visitors,
+            max_adults: self.max_adults,
+            max_children: self.max_children,
+            adult_age: self.adult_age,
             has_contact_list: self.has_contact_list,
             remand_weekly_limit: self.remand_weekly_limit,
         })
+        .map_err(|e| match e {
+            RulesError::Party(source) => DatasetError::PartyRules {
+                prison: self.code.to_string(),
+                source,
+            },
+            RulesError::Window(_) => DatasetError::Window(self.code.to_string()),
+        })
     }
-}
-
-pub fn is_prison_code(code: &str) -> bool {
-    (2..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// Checks a whole data set before anything is written.
 pub fn check(prisons: &[PrisonFile], prisoners: &[PrisonerFile]) -> Result<(), DatasetError> {
     let mut template_ids = std::collections::HashSet::new();
     for p in prisons {
-        if !is_prison_code(&p.code) {
-            return Err(DatasetError::PrisonCode(p.code.clone()));
-        }
+        // Codes, templates and prisoner numbers were checked as they were read.
         p.rules()?;
         for t in &p.templates {
-            let problem = if t.start >= t.end {
-                Some("must end after it starts")
-            } else if t.open_capacity == 0 && t.closed_capacity == 0 {
-                Some("must have at least one table")
-            } else if t.valid_to.is_some_and(|to| to < t.valid_from) {
-                Some("valid_to is before valid_from")
-            } else if crate::timetable::SessionId::parse(&format!("{}/2026-01-01", t.id)).is_err() {
-                Some("id must be letters, digits, - and _")
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                return Err(DatasetError::Template {
-                    prison: p.code.clone(),
-                    template: t.id.clone(),
-                    problem,
-                });
-            }
-            if !template_ids.insert(t.id.clone()) {
-                return Err(DatasetError::DuplicateTemplate(t.id.clone()));
+            if !template_ids.insert(t.id().to_string()) {
+                return Err(DatasetError::DuplicateTemplate(t.id().to_string()));
             }
         }
     }
     for p in prisons {
         for c in &p.closures {
             if let Some(t) = &c.template_id
-                && !p.templates.iter().any(|tpl| &tpl.id == t)
+                && !p.templates.iter().any(|tpl| tpl.id() == t)
             {
                 return Err(DatasetError::UnknownClosureTemplate {
-                    prison: p.code.clone(),
+                    prison: p.code.to_string(),
                     date: c.date,
                     template: t.clone(),
                 });
@@ -163,7 +127,7 @@ pub fn check(prisons: &[PrisonFile], prisoners: &[PrisonerFile]) -> Result<(), D
         if !prisons.iter().any(|pr| pr.code == p.prison) {
             return Err(DatasetError::UnknownPrison(
                 p.number.to_string(),
-                p.prison.clone(),
+                p.prison.to_string(),
             ));
         }
         if !numbers.insert(p.number.clone()) {

@@ -8,23 +8,28 @@ pub mod dataset;
 pub mod error;
 pub mod party;
 pub mod person;
+pub mod prison;
 pub mod prisoner;
 pub mod reference;
 pub mod staff;
 pub mod timetable;
 
 pub use booking::{
-    Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, ParsedRequest,
-    PartyMember, PartyVisitor, PrisonRules, PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput,
-    decide, resolve_party,
+    Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, Honoured, ParsedRequest,
+    PartyMember, PartyVisitor, Prepared, PrisonerIdentity, PrisonerInput, PrisonerRecord, VisitorInput,
+    decide, honour_confirmed, prepare, resolve_party, unknown_prisoner,
 };
 pub use chrono_tz::Tz;
 pub use error::{Field, RuleError, Violation, Violations};
 pub use party::{Contact, PartyRules, Visitor};
 pub use person::{DateOfBirth, PersonName};
+pub use prison::{PrisonCode, PrisonCodeError, PrisonRules, RulesError, RulesFields};
 pub use prisoner::{Custody, PrisonerNumber};
 pub use reference::{BookingReference, IssuerNumber};
 pub use staff::{
     CancelReason, NewPin, Permission, PinAttempt, RequestChannel, Role, SignInPolicy, StaffNote, StaffNumber,
 };
-pub use timetable::{BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, VisitKind};
+pub use timetable::{
+    BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, TemplateError, TemplateFields,
+    VisitKind,
+};

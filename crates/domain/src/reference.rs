@@ -16,7 +16,10 @@ use crate::error::RuleError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Crockford's base32 digits: no I, L, O or U, so what is read aloud or typed is unambiguous.
+/// Booking references use them, and so does anything else people must copy (enrolment codes).
+pub const CROCKFORD_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const ALPHABET: &[u8; 32] = CROCKFORD_ALPHABET;
 const PAYLOAD_CHARS: usize = 7;
 const PAYLOAD_BITS: u32 = 35;
 const PAYLOAD_MASK: u64 = (1 << PAYLOAD_BITS) - 1;
@@ -160,12 +163,19 @@ impl From<BookingReference> for String {
     }
 }
 
-fn decode_char(c: char) -> Option<u8> {
-    let c = match c.to_ascii_uppercase() {
+/// A typed character as Crockford base32 reads it: upper case, with the letters people confuse
+/// with digits (I and L for 1, O for 0) read as those digits. Any other character is returned
+/// upper-cased, for the caller to refuse.
+pub fn crockford_read(c: char) -> char {
+    match c.to_ascii_uppercase() {
         'I' | 'L' => '1',
         'O' => '0',
         other => other,
-    };
+    }
+}
+
+fn decode_char(c: char) -> Option<u8> {
+    let c = crockford_read(c);
     ALPHABET.iter().position(|&a| char::from(a) == c).map(|p| p as u8)
 }
 

@@ -59,8 +59,27 @@ impl VisitKind {
     }
 }
 
+/// A timetable entry: a session held on one weekday, weekly or fortnightly, between two dates.
+/// Made only from checked [`TemplateFields`], so it always ends after it starts, has a table,
+/// and has an id a [`SessionId`] can carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TemplateFields", into = "TemplateFields")]
 pub struct SessionTemplate {
+    id: String,
+    weekday: Weekday,
+    start: NaiveTime,
+    end: NaiveTime,
+    room: String,
+    open_capacity: u16,
+    closed_capacity: u16,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    frequency: Frequency,
+}
+
+/// A session template as a data file or a store row holds it, not yet checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateFields {
     pub id: String,
     #[serde(with = "weekday_name")]
     pub weekday: Weekday,
@@ -75,7 +94,119 @@ pub struct SessionTemplate {
     pub frequency: Frequency,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("session template {0}: must end after it starts")]
+    EndsBeforeStart(String),
+    #[error("session template {0}: must have at least one table")]
+    NoTables(String),
+    #[error("session template {0}: valid_to is before valid_from")]
+    ValidToBeforeFrom(String),
+    #[error("session template id {0:?} must be 1 to 64 letters, digits, - and _")]
+    BadId(String),
+}
+
+/// Whether `id` can name a session template (and so be carried in a [`SessionId`]).
+pub fn is_template_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl TryFrom<TemplateFields> for SessionTemplate {
+    type Error = TemplateError;
+    fn try_from(f: TemplateFields) -> Result<Self, TemplateError> {
+        Self::parse(f)
+    }
+}
+
+impl From<SessionTemplate> for TemplateFields {
+    fn from(t: SessionTemplate) -> Self {
+        TemplateFields {
+            id: t.id,
+            weekday: t.weekday,
+            start: t.start,
+            end: t.end,
+            room: t.room,
+            open_capacity: t.open_capacity,
+            closed_capacity: t.closed_capacity,
+            valid_from: t.valid_from,
+            valid_to: t.valid_to,
+            frequency: t.frequency,
+        }
+    }
+}
+
 impl SessionTemplate {
+    pub fn parse(f: TemplateFields) -> Result<Self, TemplateError> {
+        if !is_template_id(&f.id) {
+            return Err(TemplateError::BadId(f.id));
+        }
+        if f.start >= f.end {
+            return Err(TemplateError::EndsBeforeStart(f.id));
+        }
+        if f.open_capacity == 0 && f.closed_capacity == 0 {
+            return Err(TemplateError::NoTables(f.id));
+        }
+        if f.valid_to.is_some_and(|to| to < f.valid_from) {
+            return Err(TemplateError::ValidToBeforeFrom(f.id));
+        }
+        Ok(Self {
+            id: f.id,
+            weekday: f.weekday,
+            start: f.start,
+            end: f.end,
+            room: f.room,
+            open_capacity: f.open_capacity,
+            closed_capacity: f.closed_capacity,
+            valid_from: f.valid_from,
+            valid_to: f.valid_to,
+            frequency: f.frequency,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn weekday(&self) -> Weekday {
+        self.weekday
+    }
+
+    pub fn start(&self) -> NaiveTime {
+        self.start
+    }
+
+    pub fn end(&self) -> NaiveTime {
+        self.end
+    }
+
+    pub fn room(&self) -> &str {
+        &self.room
+    }
+
+    pub fn open_capacity(&self) -> u16 {
+        self.open_capacity
+    }
+
+    pub fn closed_capacity(&self) -> u16 {
+        self.closed_capacity
+    }
+
+    pub fn valid_from(&self) -> NaiveDate {
+        self.valid_from
+    }
+
+    pub fn valid_to(&self) -> Option<NaiveDate> {
+        self.valid_to
+    }
+
+    pub fn frequency(&self) -> Frequency {
+        self.frequency
+    }
+
     /// Whether this template holds a session on `date` (ignoring closures).
     pub fn runs_on(&self, date: NaiveDate) -> bool {
         if date.weekday() != self.weekday || date < self.valid_from {
@@ -90,7 +221,7 @@ impl SessionTemplate {
                 let offset = (7 + self.weekday.num_days_from_monday()
                     - self.valid_from.weekday().num_days_from_monday())
                     % 7;
-                let first = self.valid_from + Duration::days(i64::from(offset));
+                let first = add_days(self.valid_from, i64::from(offset));
                 (date - first).num_days() % 14 == 0
             }
         }
@@ -127,26 +258,32 @@ pub struct SessionId {
     date: NaiveDate,
 }
 
+/// The dates a session can have: anything outside is a typing or data error, and keeping
+/// dates well inside chrono's range means date arithmetic on them cannot overflow.
+pub const FIRST_SESSION_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+pub const LAST_SESSION_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
 impl SessionId {
-    pub fn new(template_id: impl Into<String>, date: NaiveDate) -> Self {
-        Self {
-            template_id: template_id.into(),
-            date,
+    /// A session id from parts: the template id must be one a template can have and the date
+    /// between [`FIRST_SESSION_DATE`] and [`LAST_SESSION_DATE`].
+    pub fn new(template_id: impl Into<String>, date: NaiveDate) -> Result<Self, RuleError> {
+        let template_id = template_id.into();
+        if !is_template_id(&template_id) || !(FIRST_SESSION_DATE..=LAST_SESSION_DATE).contains(&date) {
+            return Err(RuleError::SessionNotFound);
         }
+        Ok(Self { template_id, date })
     }
 
     pub fn parse(input: &str) -> Result<Self, RuleError> {
         let (template, date) = input.trim().rsplit_once('/').ok_or(RuleError::SessionNotFound)?;
         let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| RuleError::SessionNotFound)?;
-        let template_ok = !template.is_empty()
-            && template.len() <= 64
-            && template
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !template_ok {
-            return Err(RuleError::SessionNotFound);
-        }
-        Ok(Self::new(template, date))
+        Self::new(template, date)
     }
 
     pub fn template_id(&self) -> &str {
@@ -207,7 +344,9 @@ impl Session {
     }
 }
 
-fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+/// The instant a prison-local date and time happen; inside a spring-forward gap, the same
+/// time an hour later (the first instant after the gap).
+pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let naive = date.and_time(time);
     match tz.from_local_datetime(&naive).earliest() {
         Some(t) => t.with_timezone(&Utc),
@@ -220,11 +359,19 @@ fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     }
 }
 
-/// How far ahead visits can be booked, in whole days of the prison's local calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How far ahead visits can be booked, in whole days of the prison's local calendar: made only
+/// through [`BookingWindow::new`], so the minimum notice never exceeds the maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct BookingWindow {
-    pub min_notice_days: u16,
-    pub max_notice_days: u16,
+    min_notice_days: u16,
+    max_notice_days: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the minimum notice ({min} days) must not exceed the maximum ({max} days)")]
+pub struct WindowError {
+    pub min: u16,
+    pub max: u16,
 }
 
 impl Default for BookingWindow {
@@ -237,12 +384,33 @@ impl Default for BookingWindow {
 }
 
 impl BookingWindow {
+    pub fn new(min_notice_days: u16, max_notice_days: u16) -> Result<Self, WindowError> {
+        if min_notice_days > max_notice_days {
+            return Err(WindowError {
+                min: min_notice_days,
+                max: max_notice_days,
+            });
+        }
+        Ok(Self {
+            min_notice_days,
+            max_notice_days,
+        })
+    }
+
+    pub fn min_notice_days(&self) -> u16 {
+        self.min_notice_days
+    }
+
+    pub fn max_notice_days(&self) -> u16 {
+        self.max_notice_days
+    }
+
     /// The first and last bookable dates when it is `now` at a prison in `tz`.
     pub fn dates(&self, now: DateTime<Utc>, tz: Tz) -> (NaiveDate, NaiveDate) {
         let today = local_today(now, tz);
         (
-            today + Duration::days(i64::from(self.min_notice_days)),
-            today + Duration::days(i64::from(self.max_notice_days)),
+            add_days(today, i64::from(self.min_notice_days)),
+            add_days(today, i64::from(self.max_notice_days)),
         )
     }
 
@@ -260,6 +428,12 @@ impl BookingWindow {
             Ok(())
         }
     }
+}
+
+/// `date` moved by `days`, stopping at the ends of the calendar rather than overflowing.
+pub fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
+    date.checked_add_signed(Duration::days(days))
+        .unwrap_or(if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
 }
 
 /// The calendar date at the prison when it is `now`.
@@ -282,8 +456,11 @@ pub fn sessions_between(
             if closures.iter().any(|c| c.closes(&t.id, date)) {
                 continue;
             }
+            let Ok(id) = SessionId::new(t.id.clone(), date) else {
+                continue;
+            };
             sessions.push(Session {
-                id: SessionId::new(t.id.clone(), date),
+                id,
                 start: t.start,
                 end: t.end,
                 room: t.room.clone(),
@@ -433,18 +610,37 @@ mod tests {
         let ids: Vec<String> = sessions.iter().map(|s| s.id.to_string()).collect();
         assert_eq!(ids, ["B/2026-12-01", "A/2026-12-15", "B/2026-12-15"]);
         assert_eq!(
-            find_session(&templates, &closures, &SessionId::new("A", d("2026-12-01"))),
+            find_session(
+                &templates,
+                &closures,
+                &SessionId::new("A", d("2026-12-01")).unwrap()
+            ),
             Err(RuleError::SessionClosed)
         );
         assert_eq!(
-            find_session(&templates, &closures, &SessionId::new("A", d("2026-12-02"))),
+            find_session(
+                &templates,
+                &closures,
+                &SessionId::new("A", d("2026-12-02")).unwrap()
+            ),
             Err(RuleError::SessionNotFound)
         );
         assert_eq!(
-            find_session(&templates, &closures, &SessionId::new("Z", d("2026-12-01"))),
+            find_session(
+                &templates,
+                &closures,
+                &SessionId::new("Z", d("2026-12-01")).unwrap()
+            ),
             Err(RuleError::SessionNotFound)
         );
-        assert!(find_session(&templates, &closures, &SessionId::new("B", d("2026-12-01"))).is_ok());
+        assert!(
+            find_session(
+                &templates,
+                &closures,
+                &SessionId::new("B", d("2026-12-01")).unwrap()
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -523,7 +719,7 @@ mod tests {
             secs in 1_735_689_600i64..1_830_297_600, min in 0u16..7, extra in 0u16..60
         ) {
             let now = DateTime::from_timestamp(secs, 0).unwrap();
-            let w = BookingWindow { min_notice_days: min, max_notice_days: min + extra };
+            let w = BookingWindow::new(min, min + extra).unwrap();
             let (first, last) = w.dates(now, London);
             let today = now.with_timezone(&London).date_naive();
             prop_assert_eq!((first - today).num_days(), i64::from(min));
@@ -554,5 +750,96 @@ mod tests {
                 prop_assert!(gap == period || (closure_between && gap == 2 * period), "gap {}", gap);
             }
         }
+
+        #[test]
+        fn any_session_id_parses_or_is_refused_without_panicking(year in -300_000i32..300_000, day in 0u32..400) {
+            let Some(date) = NaiveDate::from_yo_opt(year, day) else { return Ok(()) };
+            match SessionId::parse(&format!("T/{date}")) {
+                Ok(id) => {
+                    prop_assert!((FIRST_SESSION_DATE..=LAST_SESSION_DATE).contains(&id.date()));
+                    // What the booking rules do with a session's date cannot overflow.
+                    let _ = crate::booking::week_start(id.date());
+                    let _ = BookingWindow::default().dates(id.date().and_hms_opt(12, 0, 0).unwrap().and_utc(), London);
+                }
+                Err(e) => prop_assert_eq!(e, RuleError::SessionNotFound),
+            }
+        }
+    }
+
+    #[test]
+    fn session_ids_outside_the_calendar_the_kiosk_serves_are_refused() {
+        for bad in [
+            "T/0001-01-01",
+            "T/1999-12-31",
+            "T/2200-01-01",
+            "T/+262143-12-31",
+            "/2026-12-01",
+            "T T/2026-12-01",
+        ] {
+            assert_eq!(SessionId::parse(bad), Err(RuleError::SessionNotFound), "{bad}");
+        }
+        assert!(SessionId::parse("T/2000-01-01").is_ok());
+        assert!(SessionId::new("T", NaiveDate::MIN).is_err());
+        // Whatever date reaches it, the week's Monday is found without overflow.
+        assert_eq!(crate::booking::week_start(NaiveDate::MIN), NaiveDate::MIN);
+        assert_eq!(add_days(NaiveDate::MAX, 1), NaiveDate::MAX);
+    }
+
+    #[test]
+    fn a_session_id_in_a_year_out_of_range_is_refused_without_panicking() {
+        // chrono parses all of these; the first is the earliest date it can hold.
+        for bad in [
+            "CDF-SAT-PM/-262143-01-01",
+            "CDF-SAT-PM/0000-01-01",
+            "CDF-SAT-PM/1900-01-06",
+            "CDF-SAT-PM/2200-01-04",
+        ] {
+            assert_eq!(SessionId::parse(bad), Err(RuleError::SessionNotFound), "{bad}");
+        }
+        assert_eq!(
+            SessionId::parse("CDF-SAT-PM/2199-12-28").map(|s| s.date()),
+            Ok(d("2199-12-28"))
+        );
+    }
+
+    #[test]
+    fn a_booking_window_never_opens_after_it_closes() {
+        assert!(BookingWindow::new(2, 28).is_ok());
+        assert!(BookingWindow::new(5, 5).is_ok());
+        assert_eq!(BookingWindow::new(6, 5), Err(WindowError { min: 6, max: 5 }));
+    }
+
+    #[test]
+    fn templates_are_checked_as_they_are_made() {
+        let good = TemplateFields::from(template("T", Weekday::Tue, Frequency::Weekly));
+        assert!(SessionTemplate::parse(good.clone()).is_ok());
+        let mut ends_first = good.clone();
+        ends_first.end = t("13:00");
+        assert!(matches!(
+            SessionTemplate::parse(ends_first),
+            Err(TemplateError::EndsBeforeStart(_))
+        ));
+        let mut no_tables = good.clone();
+        no_tables.open_capacity = 0;
+        no_tables.closed_capacity = 0;
+        assert!(matches!(
+            SessionTemplate::parse(no_tables),
+            Err(TemplateError::NoTables(_))
+        ));
+        let mut backwards = good.clone();
+        backwards.valid_to = Some(d("2025-01-01"));
+        assert!(matches!(
+            SessionTemplate::parse(backwards),
+            Err(TemplateError::ValidToBeforeFrom(_))
+        ));
+        let mut bad_id = good;
+        bad_id.id = "has space".into();
+        assert!(matches!(
+            SessionTemplate::parse(bad_id),
+            Err(TemplateError::BadId(_))
+        ));
+        let json = r#"{"id":"T","weekday":"tuesday","start":"14:00:00","end":"13:00:00","room":"R",
+            "open_capacity":1,"closed_capacity":0,"valid_from":"2026-01-01","frequency":"weekly"}"#;
+        assert!(serde_json::from_str::<SessionTemplate>(json).is_err());
     }
 }

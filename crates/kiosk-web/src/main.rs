@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{DateTime, Utc};
 use clap::Parser;
-use domain::{BookingRequest, IssuerNumber, PrisonerInput};
+use domain::{BookingRequest, IssuerNumber, PrisonCode, PrisonerInput};
 use kiosk::journey::{Command, Journey, PartyRequest, SlipRequest, UiErrors};
 use kiosk::{KioskError, Store};
 use serde::Serialize;
@@ -31,8 +31,8 @@ struct Args {
     #[arg(long)]
     db: PathBuf,
     /// The prison this kiosk serves, e.g. CDF
-    #[arg(long)]
-    prison: String,
+    #[arg(long, value_parser = PrisonCode::parse)]
+    prison: PrisonCode,
     /// Port on 127.0.0.1; 0 picks a free one (the address is printed on stdout)
     #[arg(long, default_value_t = 0)]
     port: u16,
@@ -136,7 +136,7 @@ async fn open_store(args: &Args, now: DateTime<Utc>) -> Result<Store> {
     }
     // Refuse to start for a prison the store does not know: every command would fail.
     store
-        .prison(&args.prison.trim().to_ascii_uppercase())
+        .prison(&args.prison)
         .await
         .with_context(|| format!("prison {}", args.prison))?;
     Ok(store)

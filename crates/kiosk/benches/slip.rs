@@ -6,7 +6,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use kiosk::booking::book;
 use kiosk::slip::{Language, Paper, render_slip};
-use kiosk_test_support::{at, demo_store, now, request, rhys, sian, typed};
+use kiosk_test_support::{at, demo_store, now, prison_code, request, rhys, sian, typed};
 use std::hint::black_box;
 
 fn benches(c: &mut Criterion) {
@@ -23,7 +23,7 @@ fn benches(c: &mut Criterion) {
         ];
         let request = request("CDF", rhys(), visitors, "CDF-SAT-PM/2026-11-28");
         let booking = book(&store, &request, now()).await.unwrap();
-        let prison = store.prison("CDF").await.unwrap();
+        let prison = store.prison(&prison_code("CDF")).await.unwrap();
         store.close().await;
         (booking, prison)
     });

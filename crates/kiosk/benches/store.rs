@@ -4,9 +4,9 @@
 
 use chrono::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
-use domain::IssuerNumber;
+use domain::{IssuerNumber, SessionTemplate, TemplateFields};
 use kiosk::booking::{available_sessions, book};
-use kiosk_test_support::{empty_store, now, picked, request, rhys};
+use kiosk_test_support::{empty_store, now, picked, prison_code, request, rhys};
 
 fn benches(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -24,7 +24,9 @@ fn benches(c: &mut Criterion) {
         for p in &mut prisons {
             p.closures.clear();
             for t in &mut p.templates {
-                t.open_capacity = 60_000;
+                let mut fields = TemplateFields::from(t.clone());
+                fields.open_capacity = 60_000;
+                *t = SessionTemplate::parse(fields).unwrap();
             }
         }
         let mut prisoners = kiosk::demo::prisoners().unwrap();
@@ -33,12 +35,10 @@ fn benches(c: &mut Criterion) {
         (dir, store)
     });
 
+    let cdf = prison_code("CDF");
     c.bench_function("available_sessions_one_prison_28_days", |b| {
-        b.to_async(&rt).iter(|| async {
-            available_sessions(&store, "CDF", None, None, now())
-                .await
-                .unwrap()
-        })
+        b.to_async(&rt)
+            .iter(|| async { available_sessions(&store, &cdf, None, None, now()).await.unwrap() })
     });
 
     // Each iteration books a different session day far enough apart for the rules to allow it:

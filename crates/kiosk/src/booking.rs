@@ -9,7 +9,8 @@ use crate::store::{self, BookingStatus, BookingView, NewBooking, NewVisitor, Sto
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::timetable::{find_session, sessions_between};
 use domain::{
-    BookingContext, BookingReference, BookingRequest, Field, RuleError, SessionId, VisitKind, decide,
+    BookingContext, BookingReference, BookingRequest, PrisonCode, SessionId, VisitKind, decide, prepare,
+    unknown_prisoner,
 };
 use protocol::{BookingCreated, Event};
 use serde::Serialize;
@@ -42,14 +43,14 @@ impl AvailableSession {
 /// so staff can see them; the kiosk journey filters them.
 pub async fn available_sessions(
     store: &Store,
-    prison: &str,
+    prison: &PrisonCode,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AvailableSession>> {
     let mut conn = store.conn().await?;
     let prison = store::load_prison(&mut conn, prison).await?;
-    let (first, last) = prison.rules.window.dates(now, prison.rules.timezone);
+    let (first, last) = domain::booking::bookable_dates(&prison.rules, now);
     let from = from.map_or(first, |f| f.max(first));
     let to = to.map_or(last, |t| t.min(last));
     let (templates, closures) = store::load_timetable(&mut conn, &prison.code).await?;
@@ -113,39 +114,38 @@ pub(crate) async fn book_local(
     Ok(booked)
 }
 
+/// Load, decide, write: the prison and what the prepared request names are loaded, the
+/// domain decides, and only an approved visit is written.
 async fn book_in(
     conn: &mut SqliteConnection,
     request: &BookingRequest,
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
 ) -> Result<BookingView> {
-    let prison_code = request.prison.trim().to_ascii_uppercase();
-    let prison = store::load_prison(conn, &prison_code).await?;
-    let today = domain::booking::prison_today(&prison.rules, now);
-    // Shape first, so every bad field is reported even before the prisoner is known; picked
-    // contacts are filled in by decide(), once the prisoner is identified.
-    let parsed = request.parse(today)?;
-    let Some(record) = store::load_prisoner(conn, &prison.code, &parsed.prisoner.number).await? else {
-        return Err(KioskError::Rejected(
-            RuleError::PrisonerNotFound.at(Field::PrisonerNumber).into(),
-        ));
+    let prison = store::load_prison(conn, &request.prison_code()?).await?;
+    // Every field's shape first, so every bad field is reported even before the prisoner is
+    // known; picked contacts are filled in by decide(), once the prisoner is identified.
+    let prepared = prepare(request, &prison.rules, now)?;
+    let session = prepared.session();
+    let Some(record) = store::load_prisoner(conn, &prison.code, prepared.prisoner_number()).await? else {
+        return Err(KioskError::Rejected(unknown_prisoner()));
     };
     let (templates, closures) = store::load_timetable(conn, &prison.code).await?;
-    let existing = store::existing_visits(conn, &record.number, domain::booking::week_start(today)).await?;
-    let kind = record.visit_kind_on(parsed.session.date());
+    let existing = store::existing_visits(conn, &record.number, prepared.visits_from()).await?;
+    let kind = record.visit_kind_on(session.date());
     // An enrolled kiosk sees central's counts and its own share; one that is not enrolled owns
     // the whole session.
     let left = if store::is_enrolled(conn).await? {
         let capacity =
-            find_session(&templates, &closures, &parsed.session).map_or(0, |s| u32::from(s.capacity(kind)));
+            find_session(&templates, &closures, session).map_or(0, |s| u32::from(s.capacity(kind)));
         Some((
             capacity,
-            store::tables_left(conn, &parsed.session, kind, capacity, now).await?,
+            store::tables_left(conn, session, kind, capacity, now).await?,
         ))
     } else {
         None
     };
-    let local_taken = store::tables_taken(conn, &parsed.session, kind).await?;
+    let local_taken = store::tables_taken(conn, session, kind).await?;
     let ctx = BookingContext {
         rules: &prison.rules,
         templates: &templates,
@@ -165,12 +165,12 @@ async fn book_in(
     } else {
         BookingStatus::Booked
     };
-    let approved = decide(&parsed, &ctx, now)?;
+    let approved = decide(&prepared, &ctx, now)?;
 
     let (issuer, sequence) = store::next_sequence(conn).await?;
     let reference = BookingReference::issue(issuer, sequence)?;
     let visitors = approved
-        .visitors
+        .visitors()
         .iter()
         .map(|v| NewVisitor {
             first_name: v.visitor.first_name.as_str(),
@@ -183,10 +183,10 @@ async fn book_in(
         reference: &reference,
         prison_code: &prison.code,
         prisoner_number: &record.number,
-        session: &parsed.session,
-        kind: approved.kind,
+        session,
+        kind: approved.kind(),
         status,
-        spends_visiting_order: approved.spends_visiting_order,
+        spends_visiting_order: approved.spends_visiting_order(),
         visitors,
         confirmed_with_share: with_share,
         online_key: deferred_for,

@@ -46,6 +46,13 @@ impl KioskError {
     }
 }
 
+/// A prison code that cannot be one names no prison in the store.
+impl From<domain::PrisonCodeError> for KioskError {
+    fn from(e: domain::PrisonCodeError) -> Self {
+        KioskError::UnknownPrison(e.0)
+    }
+}
+
 impl From<Violations> for KioskError {
     fn from(v: Violations) -> Self {
         KioskError::Rejected(v)

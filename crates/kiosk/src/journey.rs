@@ -19,8 +19,8 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use domain::booking::{bookable_dates, check_allowance, parse_visitors, prison_today, resolve_party};
 use domain::party::{LEAD_VISITOR_AGE, check_party};
 use domain::{
-    BookingReference, BookingRequest, Contact, Custody, Field, PrisonerInput, PrisonerRecord, RuleError,
-    Violation, Violations, VisitKind, Visitor, VisitorInput,
+    BookingReference, BookingRequest, Contact, Custody, Field, PrisonCode, PrisonerInput, PrisonerRecord,
+    RuleError, Violation, Violations, VisitKind, Visitor, VisitorInput,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -287,7 +287,7 @@ pub struct SlipPrinted {
 #[derive(Debug, Clone)]
 pub struct Journey {
     store: Store,
-    prison: String,
+    prison: PrisonCode,
     idle_timeout_seconds: u32,
 }
 
@@ -301,7 +301,7 @@ fn arrive_by(start: NaiveTime, minutes_before: u16) -> NaiveTime {
 
 fn prison_info(p: &Prison) -> PrisonInfo {
     PrisonInfo {
-        code: p.code.clone(),
+        code: p.code.to_string(),
         name: Bilingual {
             en: p.name.clone(),
             cy: p.name_cy.clone(),
@@ -326,10 +326,10 @@ struct Party {
 }
 
 impl Journey {
-    pub fn new(store: Store, prison_code: &str) -> Self {
+    pub fn new(store: Store, prison: &PrisonCode) -> Self {
         Self {
             store,
-            prison: prison_code.trim().to_ascii_uppercase(),
+            prison: prison.clone(),
             idle_timeout_seconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
         }
     }
@@ -339,7 +339,7 @@ impl Journey {
         self
     }
 
-    pub fn prison_code(&self) -> &str {
+    pub fn prison_code(&self) -> &PrisonCode {
         &self.prison
     }
 
@@ -351,7 +351,7 @@ impl Journey {
     pub async fn kiosk_info(&self, now: DateTime<Utc>) -> UiResult<KioskInfo> {
         let prison = self.store.prison(&self.prison).await?;
         let (first, last) = bookable_dates(&prison.rules, now);
-        let party = &prison.rules.party;
+        let party = prison.rules.party();
         Ok(KioskInfo {
             prison: prison_info(&prison),
             party: PartyLimits {
@@ -361,7 +361,7 @@ impl Journey {
                 adult_age: party.adult_age(),
                 lead_visitor_age: LEAD_VISITOR_AGE,
             },
-            has_contact_list: prison.rules.has_contact_list,
+            has_contact_list: prison.rules.has_contact_list(),
             idle_timeout_seconds: self.idle_timeout_seconds,
             arrive_minutes_before: prison.arrive_minutes_before,
             today: prison_today(&prison.rules, now),
@@ -382,7 +382,7 @@ impl Journey {
         if who.record.custody == Custody::Convicted && who.record.visiting_orders == 0 {
             return Err(UiErrors::page(RuleError::NoVisitingOrder.code()));
         }
-        let contacts = who.prison.rules.has_contact_list.then(|| {
+        let contacts = who.prison.rules.has_contact_list().then(|| {
             who.record
                 .contacts
                 .iter()
@@ -455,7 +455,7 @@ impl Journey {
                     &who.record,
                     &existing,
                     &s.id,
-                    who.prison.rules.remand_weekly_limit,
+                    who.prison.rules.remand_weekly_limit(),
                 )
                 .is_ok()
                 && self.party_violations(&who, &party, s.date).is_empty();
@@ -490,7 +490,7 @@ impl Journey {
     /// request's `prison` is ignored: this kiosk books only for the prison it serves.
     pub async fn book(&self, request: &BookingRequest, now: DateTime<Utc>) -> UiResult<BookingConfirmation> {
         let mut request = request.clone();
-        request.prison = self.prison.clone();
+        request.prison = self.prison.to_string();
         // Through central when the kiosk is enrolled and central answers; on the kiosk otherwise.
         let view = sync::book(&self.store, &SyncOptions::for_visitors(), &request, now)
             .await?
@@ -559,7 +559,7 @@ impl Journey {
             .prisoner(&prison.code, &who.number)
             .await?
             .filter(|r| r.identify(&who).is_ok())
-            .ok_or_else(|| RuleError::PrisonerNotFound.at(Field::PrisonerNumber))?;
+            .ok_or_else(domain::unknown_prisoner)?;
         Ok(Identified {
             prison,
             record,
@@ -581,7 +581,7 @@ impl Journey {
 
     fn party_violations(&self, who: &Identified, party: &Party, date: NaiveDate) -> Vec<Violation> {
         let all: &[Contact] = &who.record.contacts;
-        let list = who.prison.rules.has_contact_list.then_some(all);
-        check_party(&party.visitors, &who.prison.rules.party, list, all, date)
+        let list = who.prison.rules.has_contact_list().then_some(all);
+        check_party(&party.visitors, who.prison.rules.party(), list, all, date)
     }
 }

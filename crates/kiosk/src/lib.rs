@@ -4,8 +4,9 @@
 //!
 //! # Layers
 //!
-//! A module uses only modules below it, never one above; `cargo clippy` cannot check this, so
-//! keep to it by hand (the `use crate::...` lines at the top of each file are the whole story):
+//! A module uses only modules below it, never one beside or above it. The compiler allows any
+//! direction, so `tests/layers.rs` reads the sources and fails on an arrow the wrong way (its
+//! table of layers is this drawing's):
 //!
 //! ```text
 //! journey              the UI's commands; every error leaves as a stable code (UiErrors)

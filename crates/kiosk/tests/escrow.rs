@@ -5,7 +5,7 @@
 use domain::BookingRequest;
 use kiosk::booking::{available_sessions, book};
 use kiosk::{BookingStatus, KioskError, Store};
-use kiosk_test_support::{at, demo_store, llyr, now, picked, request, rhys};
+use kiosk_test_support::{at, demo_store, llyr, now, picked, prison_code, request, rhys};
 use tempfile::TempDir;
 
 const PM: &str = "CDF-SAT-PM/2026-11-28";
@@ -60,7 +60,7 @@ fn llyr_with_ffion(session: &str) -> BookingRequest {
 }
 
 async fn open_left(store: &Store, session: &str, now: chrono::DateTime<chrono::Utc>) -> u32 {
-    available_sessions(store, "CDF", None, None, now)
+    available_sessions(store, &prison_code("CDF"), None, None, now)
         .await
         .unwrap()
         .into_iter()

@@ -9,12 +9,12 @@ use kiosk::journey::{
     ContactChoice, Journey, PartyRequest, SessionOption, SlipRequest, UiErrors, VisitorName,
 };
 use kiosk::slip::Language;
-use kiosk_test_support::{date, demo_store, demo_store_in, kwame, now, picked, rhys, typed};
+use kiosk_test_support::{date, demo_store, demo_store_in, kwame, now, picked, prison_code, rhys, typed};
 use tempfile::TempDir;
 
 async fn journey(prison: &str) -> (TempDir, Journey) {
     let (dir, store) = demo_store().await;
-    (dir, Journey::new(store, prison))
+    (dir, Journey::new(store, &prison_code(prison)))
 }
 
 /// Rhys as a visitor types him: any case, no care for the number's letters.
@@ -383,7 +383,7 @@ async fn a_ban_ending_inside_the_window_limits_the_dates() {
         .import(&kiosk::demo::prisons().unwrap(), &prisoners)
         .await
         .unwrap();
-    let j = Journey::new(store, "CDF");
+    let j = Journey::new(store, &prison_code("CDF"));
 
     let with_gareth = PartyRequest {
         prisoner: rhys(),

@@ -9,7 +9,7 @@ use kiosk::printing::booking_slip;
 use kiosk::slip::{Language, Paper, Slip, render_slip};
 use kiosk::{BookedVisitor, BookingStatus, BookingView, Prison};
 use kiosk_test_support::pdf::{qr, text, tool};
-use kiosk_test_support::{at, demo_store_in, rhys_request};
+use kiosk_test_support::{at, demo_store_in, prison_code, rhys_request};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -19,7 +19,11 @@ fn now() -> DateTime<Utc> {
 }
 
 async fn cardiff(dir: &TempDir) -> Prison {
-    demo_store_in(dir.path()).await.prison("CDF").await.unwrap()
+    demo_store_in(dir.path())
+        .await
+        .prison(&prison_code("CDF"))
+        .await
+        .unwrap()
 }
 
 fn visitor(first: &str, last: &str) -> BookedVisitor {
@@ -37,11 +41,11 @@ fn booking(status: BookingStatus, visitors: Vec<BookedVisitor>) -> BookingView {
         reference: BookingReference::issue(IssuerNumber::new(7).unwrap(), 42).unwrap(),
         status,
         status_reason: None,
-        prison_code: "CDF".into(),
+        prison_code: prison_code("CDF"),
         prisoner_number: "A1234BC".into(),
         prisoner_first_name: "Rhys".into(),
         prisoner_last_name: "Evans".into(),
-        session: SessionId::new("CDF-SAT-PM", date),
+        session: SessionId::new("CDF-SAT-PM", date).unwrap(),
         date,
         start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
         end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),

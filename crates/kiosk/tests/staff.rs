@@ -52,7 +52,7 @@ async fn cardiff() -> (tempfile::TempDir, Staff) {
     let (dir, store) = demo_store().await;
     add(&store, account("1001", "Ann Jones", Role::Supervisor)).await;
     add(&store, account("1002", "Bryn Price", Role::Reception)).await;
-    (dir, Staff::new(store, "CDF"))
+    (dir, Staff::new(store, domain::PrisonCode::parse("CDF").unwrap()))
 }
 
 fn code<T: std::fmt::Debug>(result: Result<T, StaffFailure>) -> &'static str {
@@ -325,7 +325,7 @@ async fn a_kiosk_with_many_failed_sign_ins_slows_every_attempt() {
         slow_down: std::time::Duration::from_millis(1500),
         ..SignInPolicy::default()
     };
-    let staff = Staff::new(store, "CDF").with_policy(policy);
+    let staff = Staff::new(store, domain::PrisonCode::parse("CDF").unwrap()).with_policy(policy);
     let t = now();
     // Nineteen failures in five minutes, on numbers real and not: no pause yet.
     for i in 0..19 {

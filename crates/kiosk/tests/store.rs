@@ -4,13 +4,13 @@ use chrono::{NaiveTime, Weekday};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
     BookingReference, BookingRequest, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonerInput,
-    PrisonerNumber, SessionTemplate, VisitorInput,
+    PrisonerNumber, SessionTemplate, TemplateFields, VisitorInput,
 };
 use kiosk::booking::{available_sessions, book};
 use kiosk::{KioskError, Store};
 use kiosk_test_support::{
-    STORE_FILE, count, date as d, demo_store, empty_store, kwame, llyr, now, picked, request, rhys_request,
-    sian, typed, visiting_orders,
+    STORE_FILE, count, date as d, demo_store, empty_store, kwame, llyr, now, picked, prison_code, request,
+    rhys_request, sian, typed, visiting_orders,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use std::sync::Arc;
 #[tokio::test]
 async fn sessions_respect_the_window_closures_and_capacity() {
     let (_dir, store) = demo_store().await;
-    let sessions = available_sessions(&store, "CDF", None, None, now())
+    let sessions = available_sessions(&store, &prison_code("CDF"), None, None, now())
         .await
         .unwrap();
     assert!(!sessions.is_empty());
@@ -46,14 +46,20 @@ async fn sessions_respect_the_window_closures_and_capacity() {
     book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
         .await
         .unwrap();
-    let after = available_sessions(&store, "CDF", Some(d("2026-11-28")), Some(d("2026-11-28")), now())
-        .await
-        .unwrap();
+    let after = available_sessions(
+        &store,
+        &prison_code("CDF"),
+        Some(d("2026-11-28")),
+        Some(d("2026-11-28")),
+        now(),
+    )
+    .await
+    .unwrap();
     let after = after.iter().find(|s| s.id == before.id).unwrap();
     assert_eq!(after.open_tables_left, before.open_tables_left - 1);
     assert_eq!(after.closed_tables_left, before.closed_tables_left);
     assert!(matches!(
-        available_sessions(&store, "XYZ", None, None, now()).await,
+        available_sessions(&store, &prison_code("XYZ"), None, None, now()).await,
         Err(KioskError::UnknownPrison(_))
     ));
 }
@@ -209,13 +215,18 @@ async fn allowance_rules_through_the_store() {
     );
     // Remand: three visits in one Monday-based week, then the weekly limit.
     let remand = |session: &str| request("CDF", llyr(), vec![picked("C000005")], session);
-    let week: Vec<String> =
-        available_sessions(&store, "CDF", Some(d("2026-11-30")), Some(d("2026-12-06")), now())
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| s.id.to_string())
-            .collect();
+    let week: Vec<String> = available_sessions(
+        &store,
+        &prison_code("CDF"),
+        Some(d("2026-11-30")),
+        Some(d("2026-12-06")),
+        now(),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|s| s.id.to_string())
+    .collect();
     assert!(week.len() >= 4, "{week:?}");
     for s in &week[..3] {
         book(&store, &remand(s), now()).await.unwrap();
@@ -229,7 +240,7 @@ async fn allowance_rules_through_the_store() {
 #[tokio::test]
 async fn closed_visit_restrictions_use_closed_tables() {
     let (_dir, store) = demo_store().await;
-    let sessions = available_sessions(&store, "LDS", None, None, now())
+    let sessions = available_sessions(&store, &prison_code("LDS"), None, None, now())
         .await
         .unwrap();
     let session = sessions.iter().find(|s| s.closed_tables_left > 0).unwrap();
@@ -237,9 +248,15 @@ async fn closed_visit_restrictions_use_closed_tables() {
         .await
         .unwrap();
     assert_eq!(booked.kind, domain::VisitKind::Closed);
-    let after = available_sessions(&store, "LDS", Some(session.date), Some(session.date), now())
-        .await
-        .unwrap();
+    let after = available_sessions(
+        &store,
+        &prison_code("LDS"),
+        Some(session.date),
+        Some(session.date),
+        now(),
+    )
+    .await
+    .unwrap();
     let after = after.iter().find(|s| s.id == session.id).unwrap();
     assert_eq!(after.closed_tables_left, session.closed_tables_left - 1);
     assert_eq!(after.open_tables_left, session.open_tables_left);
@@ -266,9 +283,15 @@ async fn a_prisoner_restricted_to_closed_visits_is_told_so_in_a_session_without_
     let (_dir, store) = demo_store().await;
     // Kwame Mensah is restricted to closed visits; Leeds's Thursday evening has open tables only.
     let session = "LDS-THU-EVE/2026-12-03";
-    let offered = available_sessions(&store, "LDS", Some(d("2026-12-03")), Some(d("2026-12-03")), now())
-        .await
-        .unwrap();
+    let offered = available_sessions(
+        &store,
+        &prison_code("LDS"),
+        Some(d("2026-12-03")),
+        Some(d("2026-12-03")),
+        now(),
+    )
+    .await
+    .unwrap();
     let evening = offered.iter().find(|s| s.id.to_string() == session).unwrap();
     assert!(evening.open_tables_left > 0 && evening.closed_tables_left == 0);
     let err = book(&store, &kwame_picking(session), now()).await.unwrap_err();
@@ -388,24 +411,27 @@ fn small_prison(tables: u16, prisoners: usize) -> (Vec<PrisonFile>, Vec<Prisoner
         .into_iter()
         .find(|p| p.code == "CDF")
         .unwrap();
-    prison.code = "TST".into();
+    prison.code = prison_code("TST");
     prison.closures.clear();
-    prison.templates = vec![SessionTemplate {
-        id: "TST-SAT".into(),
-        weekday: Weekday::Sat,
-        start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-        end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-        room: "Hall".into(),
-        open_capacity: tables,
-        closed_capacity: 0,
-        valid_from: d("2026-01-01"),
-        valid_to: None,
-        frequency: Frequency::Weekly,
-    }];
+    prison.templates = vec![
+        SessionTemplate::parse(TemplateFields {
+            id: "TST-SAT".into(),
+            weekday: Weekday::Sat,
+            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            room: "Hall".into(),
+            open_capacity: tables,
+            closed_capacity: 0,
+            valid_from: d("2026-01-01"),
+            valid_to: None,
+            frequency: Frequency::Weekly,
+        })
+        .unwrap(),
+    ];
     let people = (0..prisoners)
         .map(|i| PrisonerFile {
             number: PrisonerNumber::parse(&format!("T{:04}AA", i)).unwrap(),
-            prison: "TST".into(),
+            prison: prison_code("TST"),
             first_name: PersonName::parse("Sam").unwrap(),
             last_name: PersonName::parse("Lee").unwrap(),
             date_of_birth: d("1990-01-01"),
@@ -471,7 +497,7 @@ async fn concurrent_bookings_for_the_last_tables_never_overbook() {
     );
     assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 3);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM outbox").await, 3);
-    let left = available_sessions(&store, "TST", None, None, now())
+    let left = available_sessions(&store, &prison_code("TST"), None, None, now())
         .await
         .unwrap();
     assert_eq!(
@@ -487,11 +513,58 @@ async fn concurrent_bookings_for_the_last_tables_never_overbook() {
 async fn a_bad_data_set_is_refused_whole() {
     let (_dir, store) = empty_store().await;
     let (prisons, mut prisoners) = small_prison(3, 3);
-    prisoners[2].prison = "NOPE".into();
+    prisoners[2].prison = prison_code("NOPE");
     assert_eq!(
         store.import(&prisons, &prisoners).await.unwrap_err().code(),
         "bad_dataset"
     );
     assert_eq!(count(&store, "SELECT COUNT(*) FROM prisons").await, 0);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM prisoners").await, 0);
+}
+
+/// A session id whose date is outside the calendar a kiosk serves is refused as a session that
+/// does not exist. The first date chrono can hold (a Thursday) used to parse, and a remand
+/// prisoner's weekly allowance then looked for the Monday before it, which panicked.
+#[tokio::test]
+async fn a_session_in_a_year_out_of_range_is_refused_without_panicking() {
+    let (_dir, store) = demo_store().await;
+    for session in [
+        "CDF-SAT-PM/-262143-01-01",
+        "CDF-SAT-PM/1900-01-06",
+        "CDF-SAT-PM/2200-01-04",
+    ] {
+        let remand = request("CDF", llyr(), vec![picked("C000005")], session);
+        let err = book(&store, &remand, now()).await.unwrap_err();
+        assert_eq!(violations(err), ["session session_not_found"], "{session}");
+    }
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
+}
+
+/// A prison row whose rules do not hold (the minimum notice over the maximum, written by
+/// something other than an import) is a clear store error where it is read: not a prison whose
+/// booking window can never open, and not a panic.
+#[tokio::test]
+async fn a_prison_row_with_inconsistent_rules_is_a_clear_store_error() {
+    let (_dir, store) = demo_store().await;
+    sqlx::query("UPDATE prisons SET min_notice_days = 40 WHERE code = 'CDF'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = store.prison(&prison_code("CDF")).await.unwrap_err();
+    assert_eq!(err.code(), "store_corrupt");
+    assert!(
+        err.to_string().ends_with(
+            "prison CDF: rules: the minimum notice (40 days) must not exceed the maximum (28 days)"
+        ),
+        "{err}"
+    );
+    let err = book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_corrupt");
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 0);
+    assert!(
+        store.prison(&prison_code("LDS")).await.is_ok(),
+        "other prisons still load"
+    );
 }

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
-    BookingReference, BookingRequest, IssuerNumber, NewPin, PersonName, Role, RuleError, SignInPolicy,
-    StaffNumber,
+    BookingReference, BookingRequest, IssuerNumber, NewPin, PersonName, PrisonCode, Role, RuleError,
+    SignInPolicy, StaffNumber,
 };
 use kiosk::printing::{PrintError, PrinterConfig, QueueName, printer_config, set_printer_config};
 use kiosk::slip::{Language, Paper, SlipError};
@@ -404,9 +404,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Sessions { prison, from, to } => {
-            let sessions =
-                kiosk::booking::available_sessions(&store, &prison.to_ascii_uppercase(), from, to, now)
-                    .await?;
+            // A code that cannot be one names no prison here, as an unknown one does.
+            let prison = PrisonCode::parse(&prison).map_err(KioskError::from)?;
+            let sessions = kiosk::booking::available_sessions(&store, &prison, from, to, now).await?;
             print_json(&json!(sessions));
             ExitCode::SUCCESS
         }

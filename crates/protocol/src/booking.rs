@@ -5,7 +5,7 @@ use domain::VisitKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Where a visit stands (DESIGN.md §2).
+/// Where a visit stands (docs/ARCHITECTURE.md, "The rules").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {

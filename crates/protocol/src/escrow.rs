@@ -1,5 +1,5 @@
 //! Escrow: each kiosk holds a small share of upcoming sessions' tables, to confirm visits
-//! offline against (DESIGN.md §4).
+//! offline against (docs/SYNC.md).
 
 use chrono::{DateTime, Utc};
 use domain::VisitKind;

@@ -77,13 +77,7 @@ async fn one_run(display: &Display, out: &std::path::Path, n: usize) -> Result<R
     let db = demo_store(store_dir.path())?;
     let log_path = out.join(format!("tauri-driver-{n}.log"));
     let driver = Driver::start(display, &log_path)?;
-    let args = vec![
-        "--db".to_string(),
-        db.display().to_string(),
-        "--prison".to_string(),
-        "CDF".to_string(),
-    ];
-    let client = driver.session(&app_binary()?, &args).await?;
+    let client = driver.kiosk_session(&db, "CDF").await?;
     let mut w = Window::timed(client);
 
     // Poll for the start screen with the prison's name as fast as WebDriver answers.

@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
-use visit_e2e::{Display, Driver, Window, app_binary, demo_store, journey, output_dir, set_printer};
+use visit_e2e::{Display, Driver, Window, demo_store, journey, output_dir, set_printer};
 
 /// The longest one test may take, start-up included; a hung WebDriver must not hang CI.
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -41,13 +41,7 @@ async fn start(run: &str, width: u32, height: u32) -> Result<Rig> {
     }
     let display = Display::start(width, height)?;
     let driver = Driver::start(&display, &out.join("tauri-driver.log"))?;
-    let args = vec![
-        "--db".to_string(),
-        db.display().to_string(),
-        "--prison".to_string(),
-        "CDF".to_string(),
-    ];
-    let client = driver.session(&app_binary()?, &args).await?;
+    let client = driver.kiosk_session(&db, "CDF").await?;
     Ok(Rig {
         window: Window::new(client, out),
         db,

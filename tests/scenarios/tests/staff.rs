@@ -21,7 +21,10 @@ fn one_time_pin(out: &str) -> String {
 }
 
 async fn engine(kiosk: &Kiosk, prison: &str) -> Staff {
-    Staff::new(kiosk::Store::open(&kiosk.db).await.unwrap(), prison)
+    Staff::new(
+        kiosk::Store::open(&kiosk.db).await.unwrap(),
+        domain::PrisonCode::parse(prison).unwrap(),
+    )
 }
 
 fn staff_numbers(list: &serde_json::Value) -> Vec<String> {

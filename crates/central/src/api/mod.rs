@@ -250,7 +250,7 @@ async fn whoami(Authenticated(k): Authenticated) -> Response {
     Json(KioskInfo {
         kiosk_id: k.id,
         issuer_number: k.issuer_number,
-        prisons: k.prisons,
+        prisons: k.prisons.iter().map(ToString::to_string).collect(),
         last_seq: k.last_seq,
     })
     .into_response()

@@ -8,11 +8,10 @@ use crate::store::{
     BookedVisitor, BookingListing, BookingRecord, Channel, Kiosk, LeaseRow, NewBooking, StoreTx, TableKey,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::booking::{prison_today, resolve_party};
 use domain::timetable::find_session;
 use domain::{
-    BookingContext, BookingReference, BookingRequest, Field, IssuerNumber, RuleError, Session, SessionId,
-    Violations, decide,
+    BookingContext, BookingReference, BookingRequest, Field, IssuerNumber, PrisonCode, RuleError, Session,
+    SessionId, Violations, decide, honour_confirmed, prepare, unknown_prisoner,
 };
 use protocol::{Booking, BookingStatus, BookingVisitor, ErrorBody};
 
@@ -22,7 +21,7 @@ fn booking_view(b: BookingRecord, session: Option<&Session>) -> Booking {
         reference: b.reference,
         status: b.status,
         status_reason: b.status_reason,
-        prison: b.prison,
+        prison: b.prison.to_string(),
         prisoner_number: b.prisoner_number,
         session: b.session,
         date: b.date,
@@ -76,34 +75,40 @@ fn refuse(error: RuleError, field: Field) -> Result<Decision, CentralError> {
     Ok(Decision::Refused(error.at(field).into()))
 }
 
-/// Decides and, if approved, writes a booking. Nothing is written before every rule has passed
-/// (creating the session's zeroed count row aside), so a refusal leaves the store as it was.
+/// Decides and, if approved, writes a booking: load, decide (with the domain's rules, and its
+/// policy for a kiosk's offline confirmation), write. Nothing is written before every rule has
+/// passed (creating the session's zeroed count row aside), so a refusal leaves the store as it
+/// was.
 pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, CentralError> {
-    let code = a.request.prison.trim().to_ascii_uppercase();
+    let code = a
+        .request
+        .prison_code()
+        .map_err(|e| CentralError::UnknownPrison(e.0))?;
     let prison = tx
         .prison(&code)
         .await?
-        .ok_or_else(|| CentralError::UnknownPrison(code.clone()))?;
-    let rules = prison.rules()?;
-    let today = prison_today(&rules, a.decided_at);
+        .ok_or_else(|| CentralError::UnknownPrison(code.to_string()))?;
     // Shape first; picked contacts are filled in by decide(), once the prisoner is identified.
-    let parsed = match a.request.parse(today) {
+    let prepared = match prepare(a.request, &prison.rules, a.decided_at) {
         Ok(p) => p,
         Err(v) => return Ok(Decision::Refused(v)),
     };
+    let session_id = prepared.session();
     let record = tx
-        .prisoner(&parsed.prisoner.number, true)
+        .prisoner(prepared.prisoner_number(), true)
         .await?
         .filter(|(at, _)| *at == code)
         .map(|(_, r)| r);
     let Some(record) = record else {
-        return refuse(RuleError::PrisonerNotFound, Field::PrisonerNumber);
+        return Ok(Decision::Refused(unknown_prisoner()));
     };
-    let kind = record.visit_kind_on(parsed.session.date());
-    let key = TableKey::new(&parsed.session, kind);
+    let templates = &prison.file.templates;
+    let closures = &prison.file.closures;
+    let kind = record.visit_kind_on(session_id.date());
+    let key = TableKey::new(session_id, kind);
     let existing = tx.live_visits(&record.number).await?;
     // Only a real session gets a counts row and a lock.
-    let session_exists = find_session(&prison.templates, &prison.closures, &parsed.session).is_ok();
+    let session_exists = find_session(templates, closures, session_id).is_ok();
     let (counts, share) = if session_exists {
         let counts = tx.lock_tables(&key, &code).await?;
         let share = match a.use_share {
@@ -117,45 +122,37 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
     // A table held in this kiosk's share is already set aside for this booking.
     let taken = counts.taken().saturating_sub(u32::from(share.is_some()));
     let ctx = BookingContext {
-        rules: &rules,
-        templates: &prison.templates,
-        closures: &prison.closures,
+        rules: &prison.rules,
+        templates,
+        closures,
         prisoner: &record,
         existing_visits: &existing,
         tables_taken: taken,
     };
     // A kiosk that confirmed this visit offline against a table central holds for it has
-    // printed CONFIRMED: the visit stands. What central knows and the kiosk could not (a visit
-    // booked elsewhere for the same prisoner, a visiting order spent elsewhere...) goes to staff
-    // as a reason to review it, never back to the visitor as a refusal.
-    let (session, spends_visiting_order, review_reason, party) = match (
-        decide(&parsed, &ctx, a.decided_at),
-        &share,
-    ) {
-        (Ok(approved), _) => (
-            Some(approved.session),
-            approved.spends_visiting_order,
+    // printed CONFIRMED: the domain decides whether the visit stands anyway, for staff to review.
+    let (session, spends_visiting_order, review_reason, party) = match decide(&prepared, &ctx, a.decided_at) {
+        Ok(approved) => (
+            Some(approved.session().clone()),
+            approved.spends_visiting_order(),
             None,
-            approved.visitors,
+            approved.visitors().to_vec(),
         ),
-        (Err(v), Some(_)) => {
-            // Only a visit that can take place: the prisoner the kiosk identified, and visitors
-            // central can still name.
-            let today = prison_today(&rules, a.decided_at);
-            let party = match record.identify(&parsed.prisoner) {
-                Ok(()) => resolve_party(&parsed.visitors, &record.contacts, today).ok(),
-                Err(_) => None,
+        Err(refused) => {
+            let honoured = share
+                .as_ref()
+                .and_then(|_| honour_confirmed(&prepared, &ctx, &refused));
+            let Some(h) = honoured else {
+                return Ok(Decision::Refused(refused));
             };
-            let Some(party) = party else {
-                return Ok(Decision::Refused(v));
-            };
-            let reason = v.first().code();
-            tracing::warn!(session = %parsed.session, reason, "honouring a kiosk's offline confirmation for staff to review");
-            let has_order = record.custody == domain::Custody::Convicted && record.visiting_orders > 0;
-            let session = find_session(&prison.templates, &prison.closures, &parsed.session).ok();
-            (session, has_order, Some(reason), party)
+            tracing::warn!(session = %session_id, reason = h.review_reason(), "honouring a kiosk's offline confirmation for staff to review");
+            (
+                h.session().cloned(),
+                h.spends_visiting_order(),
+                Some(h.review_reason()),
+                h.visitors().to_vec(),
+            )
         }
-        (Err(v), None) => return Ok(Decision::Refused(v)),
     };
     let took = match (&share, &session) {
         (Some(_), _) => tx.adjust_tables(&key, 1, -1, None).await?,
@@ -168,7 +165,7 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
     if !took {
         // decide() saw a free table under the same lock, so this means a bug; refuse rather
         // than overbook.
-        tracing::error!(session = %parsed.session, "capacity check and counts disagree");
+        tracing::error!(session = %session_id, "capacity check and counts disagree");
         return refuse(RuleError::SessionFull, Field::Session);
     }
     if let Some(lease) = &share {
@@ -225,8 +222,8 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         status_reason: None,
         prison: code,
         prisoner_number: record.number.to_string(),
-        session: parsed.session.to_string(),
-        date: parsed.session.date(),
+        session: session_id.to_string(),
+        date: session_id.date(),
         kind,
         spent_visiting_order: spends_visiting_order,
         channel: a.channel,
@@ -250,9 +247,10 @@ impl Central {
         key: &str,
         request: &BookingRequest,
     ) -> Result<Answer, CentralError> {
-        let prison = request.prison.trim().to_ascii_uppercase();
-        if !kiosk.serves(&prison) {
-            return Err(CentralError::PrisonNotAllowed(prison));
+        match request.prison_code() {
+            Ok(prison) if kiosk.serves(&prison) => {}
+            Ok(prison) => return Err(CentralError::PrisonNotAllowed(prison.to_string())),
+            Err(e) => return Err(CentralError::PrisonNotAllowed(e.0)),
         }
         let body = serde_json::to_vec(request).map_err(|e| CentralError::Internal(e.to_string()))?;
         let fingerprint = sha256_hex(&body);
@@ -321,12 +319,12 @@ impl Central {
             .await?
             .ok_or_else(|| CentralError::BookingNotFound(reference.clone()))?;
         if !kiosk.serves(&record.prison) {
-            return Err(CentralError::PrisonNotAllowed(record.prison));
+            return Err(CentralError::PrisonNotAllowed(record.prison.to_string()));
         }
         let session = match tx.prison(&record.prison).await? {
             Some(p) => SessionId::parse(&record.session)
                 .ok()
-                .and_then(|id| find_session(&p.templates, &[], &id).ok()),
+                .and_then(|id| find_session(&p.file.templates, &[], &id).ok()),
             None => None,
         };
         Ok(booking_view(record, session.as_ref()))
@@ -335,14 +333,13 @@ impl Central {
     /// Every booking at a prison on a date, for staff lists and the CSV export.
     pub async fn bookings_on(
         &self,
-        prison: &str,
+        prison: &PrisonCode,
         date: NaiveDate,
     ) -> Result<Vec<BookingListing>, CentralError> {
-        let prison = prison.trim().to_ascii_uppercase();
         let mut tx = self.store.begin_read().await?;
-        if tx.prison(&prison).await?.is_none() {
-            return Err(CentralError::UnknownPrison(prison));
+        if tx.prison(prison).await?.is_none() {
+            return Err(CentralError::UnknownPrison(prison.to_string()));
         }
-        Ok(tx.bookings_on(&prison, date).await?)
+        Ok(tx.bookings_on(prison, date).await?)
     }
 }

@@ -7,6 +7,8 @@ use super::sha256_hex;
 use crate::error::CentralError;
 use crate::store::{Kiosk, NewKiosk};
 use chrono::{DateTime, Utc};
+use domain::PrisonCode;
+use domain::reference::{CROCKFORD_ALPHABET, crockford_read};
 use protocol::Credential;
 use rand::Rng;
 use serde::Serialize;
@@ -20,15 +22,14 @@ pub struct Enrolment {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Crockford base32, as on booking references, so a code read aloud or typed is unambiguous.
-const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
+/// Sixteen Crockford base32 characters in groups of four, as on booking references, so a code
+/// read aloud or typed is unambiguous.
 fn enrolment_code() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let chars: Vec<char> = bytes
         .iter()
-        .map(|b| char::from(CODE_ALPHABET[usize::from(b % 32)]))
+        .map(|b| char::from(CROCKFORD_ALPHABET[usize::from(b % 32)]))
         .collect();
     chars
         .chunks(4)
@@ -42,11 +43,7 @@ fn enrolment_code() -> String {
 fn normalise_code(code: &str) -> String {
     code.chars()
         .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| match c.to_ascii_uppercase() {
-            'I' | 'L' => '1',
-            'O' => '0',
-            other => other,
-        })
+        .map(crockford_read)
         .collect()
 }
 
@@ -60,10 +57,9 @@ impl Central {
     /// Makes a kiosk record with a one-time enrolment code for the given prisons.
     pub async fn create_enrolment(
         &self,
-        prisons: &[String],
+        prisons: &[PrisonCode],
         label: Option<&str>,
     ) -> Result<Enrolment, CentralError> {
-        let prisons: Vec<String> = prisons.iter().map(|p| p.trim().to_ascii_uppercase()).collect();
         if prisons.is_empty() {
             return Err(CentralError::UnknownPrison(String::new()));
         }
@@ -78,13 +74,13 @@ impl Central {
             let result = async {
                 let mut tx = self.store.begin_write().await?;
                 let known = tx.prison_codes().await?;
-                if let Some(unknown) = prisons.iter().find(|p| !known.contains(p)) {
-                    return Err(CentralError::UnknownPrison(unknown.clone()));
+                if let Some(unknown) = prisons.iter().find(|p| !known.contains(*p)) {
+                    return Err(CentralError::UnknownPrison(unknown.to_string()));
                 }
                 let new = NewKiosk {
                     id: &kiosk_id,
                     label,
-                    prisons: &prisons,
+                    prisons,
                     code_hash: &code_hash,
                     code_expires_at: expires_at,
                 };
@@ -139,7 +135,7 @@ impl Central {
             kiosk_id: kiosk.id,
             token,
             issuer_number: kiosk.issuer_number,
-            prisons: kiosk.prisons,
+            prisons: kiosk.prisons.iter().map(PrisonCode::to_string).collect(),
         })
     }
 

@@ -4,36 +4,24 @@
 use super::Central;
 use crate::error::CentralError;
 use crate::store::{Kiosk, LeaseRow, StoreTx, TableKey};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use domain::timetable::{find_session, sessions_between};
-use domain::{Field, PrisonRules, Session, SessionId, VisitKind};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use domain::timetable::{add_days, find_session, local_instant, sessions_between};
+use domain::{Field, PrisonCode, PrisonRules, Session, SessionId, VisitKind};
 use protocol::{Lease, LeaseAnswer, LeaseRequest};
-
-/// The instant a prison-local date and time happen; in a spring-forward gap, an hour later.
-fn local_instant(tz: domain::Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    let naive = date.and_time(time);
-    match tz.from_local_datetime(&naive).earliest() {
-        Some(t) => t.with_timezone(&Utc),
-        None => tz
-            .from_local_datetime(&(naive + Duration::hours(1)))
-            .earliest()
-            .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc)),
-    }
-}
 
 /// When a share of `session` stops being usable: a cut-off before the booking window for the
 /// session closes (the start of the day that is `min_notice_days` before it) or before the
 /// session starts, whichever is first.
 pub fn share_expiry(session: &Session, rules: &PrisonRules, cutoff: Duration) -> DateTime<Utc> {
-    let last_bookable = session.date() - Duration::days(i64::from(rules.window.min_notice_days));
-    let window_closes = local_instant(rules.timezone, last_bookable + Duration::days(1), NaiveTime::MIN);
-    window_closes.min(session.starts_at(rules.timezone)) - cutoff
+    let last_bookable = add_days(session.date(), -i64::from(rules.window().min_notice_days()));
+    let window_closes = local_instant(rules.timezone(), add_days(last_bookable, 1), NaiveTime::MIN);
+    window_closes.min(session.starts_at(rules.timezone())) - cutoff
 }
 
 pub(super) fn lease_view(l: LeaseRow) -> Lease {
     Lease {
-        prison: l.prison,
-        session: l.key.session().to_string(),
+        prison: l.prison.to_string(),
+        session: l.key.session.to_string(),
         kind: l.key.kind,
         tables: l.tables,
         expires_at: l.expires_at,
@@ -43,10 +31,11 @@ pub(super) fn lease_view(l: LeaseRow) -> Lease {
 impl Central {
     /// Tops the kiosk's shares up to what it asks for, as free tables allow.
     pub async fn lease(&self, kiosk: &Kiosk, request: &LeaseRequest) -> Result<LeaseAnswer, CentralError> {
-        let prison = request.prison.trim().to_ascii_uppercase();
-        if !kiosk.serves(&prison) {
-            return Err(CentralError::PrisonNotAllowed(prison));
-        }
+        let prison = match PrisonCode::parse(&request.prison) {
+            Ok(prison) if kiosk.serves(&prison) => prison,
+            Ok(prison) => return Err(CentralError::PrisonNotAllowed(prison.to_string())),
+            Err(e) => return Err(CentralError::PrisonNotAllowed(e.0)),
+        };
         let max = self.settings.max_share_per_session;
         if request.open_tables > max || request.closed_tables > max {
             return Err(CentralError::ShareTooLarge { max });
@@ -65,7 +54,7 @@ impl Central {
     async fn lease_once(
         &self,
         kiosk: &Kiosk,
-        code: &str,
+        code: &PrisonCode,
         request: &LeaseRequest,
         wanted: &[SessionId],
     ) -> Result<LeaseAnswer, CentralError> {
@@ -75,14 +64,15 @@ impl Central {
             .prison(code)
             .await?
             .ok_or_else(|| CentralError::UnknownPrison(code.to_string()))?;
-        let rules = prison.rules()?;
-        let (first, last) = rules.window.dates(now, rules.timezone);
+        let rules = &prison.rules;
+        let (first, last) = domain::booking::bookable_dates(rules, now);
+        let (templates, closures) = (&prison.file.templates, &prison.file.closures);
         let mut sessions = if wanted.is_empty() && request.sessions.is_none() {
-            sessions_between(&prison.templates, &prison.closures, first, last)
+            sessions_between(templates, closures, first, last)
         } else {
             let mut found = Vec::with_capacity(wanted.len());
             for id in wanted {
-                let session = find_session(&prison.templates, &prison.closures, id)
+                let session = find_session(templates, closures, id)
                     .map_err(|e| CentralError::Rejected(e.at(Field::Session).into()))?;
                 if (first..=last).contains(&session.date()) {
                     found.push(session);
@@ -95,7 +85,7 @@ impl Central {
         sessions.dedup_by(|a, b| a.id == b.id);
         let mut leases = Vec::new();
         for session in &sessions {
-            let expires_at = share_expiry(session, &rules, self.settings.escrow_cutoff);
+            let expires_at = share_expiry(session, rules, self.settings.escrow_cutoff);
             if expires_at <= now {
                 continue;
             }
@@ -117,7 +107,7 @@ impl Central {
                     let lease = LeaseRow {
                         kiosk_id: kiosk.id.clone(),
                         key: key.clone(),
-                        prison: code.to_string(),
+                        prison: code.clone(),
                         tables: current + add,
                         expires_at,
                     };
@@ -164,24 +154,25 @@ pub(super) async fn release_share(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::BookingWindow;
-    use domain::party::PartyRules;
+    use domain::RulesFields;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
     fn rules(min_notice_days: u16) -> PrisonRules {
-        PrisonRules {
+        PrisonRules::new(RulesFields {
             timezone: "Europe/London".parse().unwrap(),
-            window: BookingWindow {
-                min_notice_days,
-                max_notice_days: 28,
-            },
-            party: PartyRules::default(),
+            min_notice_days,
+            max_notice_days: 28,
+            max_visitors: 6,
+            max_adults: 3,
+            max_children: 5,
+            adult_age: 18,
             has_contact_list: true,
             remand_weekly_limit: 3,
-        }
+        })
+        .unwrap()
     }
 
     fn session(date: &str, start: &str) -> Session {

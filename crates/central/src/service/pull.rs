@@ -18,7 +18,7 @@ impl Central {
         let mut prisons = Vec::new();
         for code in tx.changed_prisons(&kiosk.id, cursor).await? {
             if let Some(p) = tx.prison(&code).await? {
-                prisons.push(p);
+                prisons.push(p.file);
             }
         }
         let prisoners = tx.changed_prisoners(&kiosk.id, cursor).await?;
@@ -26,7 +26,10 @@ impl Central {
             .departures(&kiosk.id, cursor)
             .await?
             .into_iter()
-            .map(|Departure { number, prison }| DepartureView { number, prison })
+            .map(|Departure { number, prison }| DepartureView {
+                number,
+                prison: prison.to_string(),
+            })
             .collect();
         // Yesterday in UTC is before today anywhere the service runs; older sessions are over.
         let from = (now - Duration::days(1)).date_naive();

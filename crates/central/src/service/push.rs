@@ -16,7 +16,7 @@ use protocol::{
 };
 
 /// The status reason recorded for a booking refused for this rule, in the vocabulary staff
-/// see (DESIGN.md §2); rules with no such reason keep their own code.
+/// see (docs/ARCHITECTURE.md, "The rules"); rules with no such reason keep their own code.
 pub fn status_reason(code: &str) -> &str {
     match code {
         "session_full" => "slot_unavailable",
@@ -116,7 +116,7 @@ impl Central {
         if reference.origin().0.get() != kiosk.issuer_number {
             return Ok(EventResult::refused(event, EventRefusal::ReferenceNotYours));
         }
-        if !kiosk.serves(&payload.request.prison.trim().to_ascii_uppercase()) {
+        if !payload.request.prison_code().is_ok_and(|p| kiosk.serves(&p)) {
             return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
         }
         if tx.booking(&reference.to_string()).await?.is_some() {
@@ -189,14 +189,9 @@ async fn apply_booking_cancelled(
                 .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
             // Lock order: prisoner, then the session's counts.
             tx.prisoner(&number, true).await?;
-            let key = TableKey {
-                template_id: SessionId::parse(&booking.session)
-                    .map_err(|_| StoreError::Corrupt(format!("session {:?}", booking.session)))?
-                    .template_id()
-                    .to_string(),
-                date: booking.date,
-                kind: booking.kind,
-            };
+            let session = SessionId::parse(&booking.session)
+                .map_err(|_| StoreError::Corrupt(format!("session {:?}", booking.session)))?;
+            let key = TableKey::new(&session, booking.kind);
             tx.lock_tables(&key, &booking.prison).await?;
             tx.adjust_tables(&key, -1, 0, None).await?;
             if booking.spent_visiting_order {
@@ -268,14 +263,16 @@ async fn record_refused_booking(
     reason: &str,
     a: &Attempt<'_>,
 ) -> Result<(), CentralError> {
-    let prison_code = request.prison.trim().to_ascii_uppercase();
-    let (Ok(session), Some(prison)) = (SessionId::parse(&request.session), tx.prison(&prison_code).await?)
-    else {
-        tracing::warn!(%reference, kiosk_id = %kiosk.id, session = %request.session, prison = %prison_code, reason,
+    let prison = match request.prison_code() {
+        Ok(code) => tx.prison(&code).await?,
+        Err(_) => None,
+    };
+    let (Ok(session), Some(prison)) = (SessionId::parse(&request.session), prison) else {
+        tracing::warn!(%reference, kiosk_id = %kiosk.id, session = %request.session, prison = %request.prison, reason,
             "refused kiosk booking names no readable session or known prison: kept only in the event's answer");
         return Ok(());
     };
-    let today = prison_today(&prison.rules()?, a.decided_at);
+    let today = prison_today(&prison.rules, a.decided_at);
     let record = match domain::PrisonerNumber::parse(&request.prisoner.number) {
         Ok(number) => tx.prisoner(&number, false).await?,
         Err(_) => None,
@@ -284,7 +281,9 @@ async fn record_refused_booking(
         .as_ref()
         .map_or(VisitKind::Open, |(_, r)| r.visit_kind_on(session.date()));
     let contacts = match (&record, request.prisoner.parse(today)) {
-        (Some((at, r)), Ok(who)) if *at == prison_code && r.identify(&who).is_ok() => r.contacts.as_slice(),
+        (Some((at, r)), Ok(who)) if *at == prison.file.code && r.identify(&who).is_ok() => {
+            r.contacts.as_slice()
+        }
         _ => &[],
     };
     let visitors: Vec<BookedVisitor> = request
@@ -300,7 +299,7 @@ async fn record_refused_booking(
     };
     tx.insert_booking(&NewBooking {
         reference: &reference.to_string(),
-        prison: &prison_code,
+        prison: &prison.file.code,
         prisoner_number: &prisoner_number,
         key: &TableKey::new(&session, kind),
         status: BookingStatus::Rejected,

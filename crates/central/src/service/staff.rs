@@ -13,7 +13,7 @@ use crate::store::{AuditRecord, Kiosk, StoreTx};
 use argon2::Argon2;
 use argon2::password_hash::PasswordHasher;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{BookingReference, NewPin, Permission, PersonName, Role, StaffNumber};
+use domain::{BookingReference, NewPin, Permission, PersonName, PrisonCode, Role, StaffNumber};
 use protocol::{
     AuditEntry, EventRefusal, EventResult, Organisation, PinHash, PushEvent, StaffAccount,
     StaffAccountChanged, StaffChange, check_helper_fields,
@@ -72,6 +72,11 @@ fn prison_code(input: &str) -> String {
     input.trim().to_ascii_uppercase()
 }
 
+/// A prison named on the command line or in a staff event, parsed for the store.
+fn parsed(prison: &str) -> Result<PrisonCode, CentralError> {
+    PrisonCode::parse(prison).map_err(|_| CentralError::UnknownPrison(prison.to_string()))
+}
+
 /// What the command line does to an existing account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AdminChange {
@@ -105,7 +110,7 @@ impl Central {
         };
         retrying!(async {
             let mut tx = self.store.begin_write().await?;
-            if tx.prison(&prison).await?.is_none() {
+            if tx.prison(&parsed(&prison)?).await?.is_none() {
                 return Err(CentralError::UnknownPrison(prison.clone()));
             }
             if !tx.insert_staff_account(&account, now).await? {
@@ -127,7 +132,7 @@ impl Central {
     pub async fn staff(&self, prison: &str) -> Result<Vec<StaffAccount>, CentralError> {
         let prison = prison_code(prison);
         let mut tx = self.store.begin_read().await?;
-        if tx.prison(&prison).await?.is_none() {
+        if tx.prison(&parsed(&prison)?).await?.is_none() {
             return Err(CentralError::UnknownPrison(prison));
         }
         Ok(tx.staff_accounts(&prison).await?)
@@ -230,7 +235,7 @@ impl Central {
     ) -> Result<Vec<AuditRecord>, CentralError> {
         let prison = prison_code(prison);
         let mut tx = self.store.begin_read().await?;
-        let Some(file) = tx.prison(&prison).await? else {
+        let Some(file) = tx.prison(&parsed(&prison)?).await? else {
             return Err(CentralError::UnknownPrison(prison));
         };
         let start = |day: NaiveDate| -> DateTime<Utc> {
@@ -238,7 +243,7 @@ impl Central {
             // Midnight exists in every time zone the service knows (DST changes at 01:00 or later
             // in Europe); if not, the earliest instant of that local day's first hour.
             midnight
-                .and_local_timezone(file.timezone)
+                .and_local_timezone(file.rules.timezone())
                 .earliest()
                 .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
         };
@@ -252,7 +257,7 @@ async fn existing(
     prison: &str,
     number: &StaffNumber,
 ) -> Result<StaffAccount, CentralError> {
-    if tx.prison(prison).await?.is_none() {
+    if tx.prison(&parsed(prison)?).await?.is_none() {
         return Err(CentralError::UnknownPrison(prison.to_string()));
     }
     tx.staff_account(prison, number, true)
@@ -295,7 +300,10 @@ pub(super) async fn apply_staff_account_changed(
     now: DateTime<Utc>,
 ) -> Result<EventResult, CentralError> {
     let prison = prison_code(&payload.prison);
-    if !kiosk.serves(&prison) {
+    let Ok(code) = PrisonCode::parse(&prison) else {
+        return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
+    };
+    if !kiosk.serves(&code) {
         return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
     }
     let today = now.date_naive();
@@ -406,7 +414,10 @@ pub(super) async fn apply_audit(
     now: DateTime<Utc>,
 ) -> Result<EventResult, CentralError> {
     let prison = prison_code(&entry.prison);
-    if !kiosk.serves(&prison) {
+    let Ok(code) = PrisonCode::parse(&prison) else {
+        return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
+    };
+    if !kiosk.serves(&code) {
         return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
     }
     let reference = match &entry.reference {

@@ -21,7 +21,7 @@ pub use sqlite::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{ExistingVisit, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitKind};
+use domain::{ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitKind};
 use protocol::{BookingStatus, StaffAccount};
 use serde::Serialize;
 use std::sync::Arc;
@@ -97,25 +97,35 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 }
 
+/// A prison as central stores it: the data file kiosks pull, and its rules, checked as they
+/// were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prison {
+    pub file: PrisonFile,
+    pub rules: domain::PrisonRules,
+}
+
 /// One session of one kind: the unit that capacity and escrow shares are counted in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TableKey {
-    pub template_id: String,
-    pub date: NaiveDate,
+    pub session: SessionId,
     pub kind: VisitKind,
 }
 
 impl TableKey {
     pub fn new(session: &SessionId, kind: VisitKind) -> Self {
         Self {
-            template_id: session.template_id().to_string(),
-            date: session.date(),
+            session: session.clone(),
             kind,
         }
     }
 
-    pub fn session(&self) -> SessionId {
-        SessionId::new(self.template_id.clone(), self.date)
+    pub fn template_id(&self) -> &str {
+        self.session.template_id()
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        self.session.date()
     }
 }
 
@@ -137,15 +147,15 @@ pub struct Kiosk {
     pub id: String,
     pub issuer_number: u16,
     pub label: Option<String>,
-    pub prisons: Vec<String>,
+    pub prisons: Vec<PrisonCode>,
     pub enrolled_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub last_seq: i64,
 }
 
 impl Kiosk {
-    pub fn serves(&self, prison: &str) -> bool {
-        self.prisons.iter().any(|p| p == prison)
+    pub fn serves(&self, prison: &PrisonCode) -> bool {
+        self.prisons.contains(prison)
     }
 }
 
@@ -153,7 +163,7 @@ impl Kiosk {
 pub struct NewKiosk<'a> {
     pub id: &'a str,
     pub label: Option<&'a str>,
-    pub prisons: &'a [String],
+    pub prisons: &'a [PrisonCode],
     pub code_hash: &'a str,
     pub code_expires_at: DateTime<Utc>,
 }
@@ -183,7 +193,7 @@ pub struct BookingRecord {
     pub reference: String,
     pub status: BookingStatus,
     pub status_reason: Option<String>,
-    pub prison: String,
+    pub prison: PrisonCode,
     pub prisoner_number: String,
     pub session: String,
     pub date: NaiveDate,
@@ -216,7 +226,7 @@ pub struct BookingListing {
 pub struct LeaseRow {
     pub kiosk_id: String,
     pub key: TableKey,
-    pub prison: String,
+    pub prison: PrisonCode,
     pub tables: u32,
     pub expires_at: DateTime<Utc>,
 }
@@ -233,7 +243,7 @@ pub struct SessionTablesRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Departure {
     pub number: String,
-    pub prison: String,
+    pub prison: PrisonCode,
 }
 
 /// A session whose live bookings and shares add up to more than its capacity. The audit
@@ -264,7 +274,7 @@ pub struct RowCounts {
 #[derive(Debug, Clone)]
 pub struct NewBooking<'a> {
     pub reference: &'a str,
-    pub prison: &'a str,
+    pub prison: &'a PrisonCode,
     pub prisoner_number: &'a str,
     pub key: &'a TableKey,
     pub status: BookingStatus,
@@ -298,14 +308,16 @@ pub trait ReferenceTx: Send {
     /// Replaces a prisoner's data unless the stored copy has the same hash; records a
     /// departure when the prisoner moved. True if written.
     async fn put_prisoner(&mut self, prisoner: &PrisonerFile, hash: &str) -> StoreResult<bool>;
-    async fn prison(&mut self, code: &str) -> StoreResult<Option<PrisonFile>>;
-    async fn prison_codes(&mut self) -> StoreResult<Vec<String>>;
+    /// The prison's data file, its rules checked as they are read: a row whose rules do not
+    /// hold (min notice over max...) is a corrupt store, not a prison.
+    async fn prison(&mut self, code: &PrisonCode) -> StoreResult<Option<Prison>>;
+    async fn prison_codes(&mut self) -> StoreResult<Vec<PrisonCode>>;
     /// The prisoner's record and prison; with `lock`, holds the prisoner until commit.
     async fn prisoner(
         &mut self,
         number: &PrisonerNumber,
         lock: bool,
-    ) -> StoreResult<Option<(String, PrisonerRecord)>>;
+    ) -> StoreResult<Option<(PrisonCode, PrisonerRecord)>>;
     /// Visits that still count (booked or requested) for a prisoner.
     async fn live_visits(&mut self, number: &PrisonerNumber) -> StoreResult<Vec<ExistingVisit>>;
     async fn adjust_visiting_orders(&mut self, number: &PrisonerNumber, delta: i64) -> StoreResult<()>;
@@ -315,7 +327,7 @@ pub trait ReferenceTx: Send {
 #[async_trait]
 pub trait CapacityTx: Send {
     /// The session's counts, creating the row if needed, held until commit.
-    async fn lock_tables(&mut self, key: &TableKey, prison: &str) -> StoreResult<TableCounts>;
+    async fn lock_tables(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts>;
     /// Changes the counts; with `capacity`, only if the new total stays within it.
     async fn adjust_tables(
         &mut self,
@@ -342,7 +354,8 @@ pub trait BookingTx: Send {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    async fn bookings_on(&mut self, prison: &str, date: NaiveDate) -> StoreResult<Vec<BookingListing>>;
+    async fn bookings_on(&mut self, prison: &PrisonCode, date: NaiveDate)
+    -> StoreResult<Vec<BookingListing>>;
 }
 
 /// Kiosks, their enrolment and their pushed-event sequence.
@@ -404,7 +417,7 @@ pub trait IdempotencyTx: Send {
 #[async_trait]
 pub trait PullTx: Send {
     async fn pull_horizon(&mut self) -> StoreResult<i64>;
-    async fn changed_prisons(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<String>>;
+    async fn changed_prisons(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<PrisonCode>>;
     async fn changed_prisoners(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<PrisonerFile>>;
     async fn departures(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<Departure>>;
     async fn changed_tables(

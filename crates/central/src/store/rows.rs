@@ -2,8 +2,8 @@
 //! [`Columns`], which both SQLite's and PostgreSQL's rows provide.
 
 use super::{
-    AuditRecord, BookedVisitor, BookingListing, BookingRecord, Channel, Departure, Kiosk, LeaseRow,
-    RowCounts, SessionTablesRow, StoreResult, TableKey, corrupt,
+    AuditRecord, BookedVisitor, BookingListing, BookingRecord, Channel, Departure, Kiosk, LeaseRow, Prison,
+    RowCounts, SessionTablesRow, StoreError, StoreResult, TableKey, corrupt,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use protocol::BookingStatus;
@@ -115,15 +115,26 @@ pub(crate) fn restriction_from_row(row: &impl Columns) -> StoreResult<domain::Cl
     })
 }
 
+/// A prison code as stored: every row was written from a parsed code.
+pub(crate) fn prison_code(raw: String) -> StoreResult<domain::PrisonCode> {
+    domain::PrisonCode::parse(&raw).map_err(|_| corrupt("prison code", raw))
+}
+
+/// A session id from a row's template id and date, refused as corrupt when it is not one
+/// central could have written (a date outside the calendar it serves, a malformed template id).
+pub(crate) fn session_id(template: String, date: NaiveDate) -> StoreResult<domain::SessionId> {
+    domain::SessionId::new(template.as_str(), date)
+        .map_err(|_| StoreError::Corrupt(format!("session {template:?} on {date}")))
+}
+
 pub(crate) fn lease_from_row(row: &impl Columns) -> StoreResult<LeaseRow> {
     Ok(LeaseRow {
         kiosk_id: row.text("kiosk_id")?,
         key: TableKey {
-            template_id: row.text("template_id")?,
-            date: row.date("session_date")?,
+            session: session_id(row.text("template_id")?, row.date("session_date")?)?,
             kind: kind(row)?,
         },
-        prison: row.text("prison_code")?,
+        prison: prison_code(row.text("prison_code")?)?,
         tables: small(row, "tables")?,
         expires_at: row.instant("expires_at")?,
     })
@@ -141,9 +152,9 @@ pub(crate) fn booking_from_row(
         reference: row.text("reference")?,
         status: BookingStatus::parse(&status).ok_or_else(|| corrupt("booking status", &status))?,
         status_reason: row.opt_text("status_reason")?,
-        prison: row.text("prison_code")?,
+        prison: prison_code(row.text("prison_code")?)?,
         prisoner_number: row.text("prisoner_number")?,
-        session: domain::SessionId::new(template, date).to_string(),
+        session: session_id(template, date)?.to_string(),
         date,
         kind: kind(row)?,
         spent_visiting_order: row.flag("spent_visiting_order")?,
@@ -160,7 +171,7 @@ pub(crate) fn booking_from_row(
 pub(crate) fn template_from_row(row: &impl Columns) -> StoreResult<domain::SessionTemplate> {
     let weekday = row.text("weekday")?;
     let frequency = row.text("frequency")?;
-    Ok(domain::SessionTemplate {
+    domain::SessionTemplate::parse(domain::TemplateFields {
         id: row.text("id")?,
         weekday: domain::timetable::parse_weekday(&weekday).ok_or_else(|| corrupt("weekday", &weekday))?,
         start: row.time("start_time")?,
@@ -172,6 +183,7 @@ pub(crate) fn template_from_row(row: &impl Columns) -> StoreResult<domain::Sessi
         valid_to: row.opt_date("valid_to")?,
         frequency: domain::Frequency::parse(&frequency).ok_or_else(|| corrupt("frequency", &frequency))?,
     })
+    .map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 pub(crate) fn closure_from_row(row: &impl Columns) -> StoreResult<domain::Closure> {
@@ -191,7 +203,7 @@ pub(crate) fn prisoner_file_from_row(
     let custody = row.text("custody")?;
     Ok(domain::dataset::PrisonerFile {
         number: domain::PrisonerNumber::parse(&number).map_err(|_| corrupt("prisoner number", &number))?,
-        prison: row.text("prison_code")?,
+        prison: prison_code(row.text("prison_code")?)?,
         first_name: name(row, "first_name")?,
         last_name: name(row, "last_name")?,
         date_of_birth: row.date("date_of_birth")?,
@@ -202,15 +214,17 @@ pub(crate) fn prisoner_file_from_row(
     })
 }
 
-/// A prison's own row; its templates and closures are read separately.
+/// A prison's own row; its templates and closures are read separately. Its rules are checked
+/// here, so a row that breaks them (written by hand, or by an older central) is a clear store
+/// error rather than a prison that fails later, halfway through a booking or a pull.
 pub(crate) fn prison_from_row(
     row: &impl Columns,
     templates: Vec<domain::SessionTemplate>,
     closures: Vec<domain::Closure>,
-) -> StoreResult<domain::dataset::PrisonFile> {
+) -> StoreResult<Prison> {
     let tz = row.text("timezone")?;
-    Ok(domain::dataset::PrisonFile {
-        code: row.text("code")?,
+    let file = domain::dataset::PrisonFile {
+        code: prison_code(row.text("code")?)?,
         name: row.text("name")?,
         name_cy: row.text("name_cy")?,
         address: lines(row, "address")?,
@@ -227,11 +241,13 @@ pub(crate) fn prison_from_row(
         arrive_minutes_before: small(row, "arrive_minutes_before")?,
         templates,
         closures,
-    })
+    };
+    let rules = file.rules().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Prison { file, rules })
 }
 
 /// A kiosk's own row; the prisons it serves are read separately.
-pub(crate) fn kiosk_from_row(row: &impl Columns, prisons: Vec<String>) -> StoreResult<Kiosk> {
+pub(crate) fn kiosk_from_row(row: &impl Columns, prisons: Vec<domain::PrisonCode>) -> StoreResult<Kiosk> {
     Ok(Kiosk {
         id: row.text("id")?,
         issuer_number: small(row, "issuer_number")?,
@@ -262,13 +278,13 @@ pub(crate) fn booking_listing_from_row(
 pub(crate) fn departure_from_row(row: &impl Columns) -> StoreResult<Departure> {
     Ok(Departure {
         number: row.text("prisoner_number")?,
-        prison: row.text("prison_code")?,
+        prison: prison_code(row.text("prison_code")?)?,
     })
 }
 
 pub(crate) fn session_tables_from_row(row: &impl Columns) -> StoreResult<SessionTablesRow> {
     Ok(SessionTablesRow {
-        session: domain::SessionId::new(row.text("template_id")?, row.date("session_date")?).to_string(),
+        session: session_id(row.text("template_id")?, row.date("session_date")?)?.to_string(),
         kind: kind(row)?,
         booked: small(row, "booked")?,
         escrowed: small(row, "escrowed")?,

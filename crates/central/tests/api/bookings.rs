@@ -259,3 +259,69 @@ pub async fn futures_join_all<F: std::future::Future>(
     .await;
     outputs.into_iter().map(|o| o.unwrap()).collect()
 }
+
+/// A session id whose date is outside the calendar central serves is refused as a session that
+/// does not exist, and nothing is written. The first date chrono can hold (a Thursday) used to
+/// parse, and a remand prisoner's weekly allowance then looked for the Monday before it, which
+/// panicked.
+#[tokio::test]
+async fn a_session_in_a_year_out_of_range_is_refused_without_panicking() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let before = app.counts().await;
+    for session in [
+        "CDF-SAT-PM/-262143-01-01",
+        "CDF-SAT-PM/1900-01-06",
+        "CDF-SAT-PM/2200-01-04",
+    ] {
+        let remand = json!({
+            "prison": "CDF",
+            "prisoner": { "number": "B2345CD", "date_of_birth": "1985-01-31", "surname": "ap Gruffudd" },
+            "visitors": [{ "contact_id": "C000005" }],
+            "session": session,
+        });
+        let response = app.book(&kiosk, &key(), &remand).await;
+        assert_eq!(
+            error_code(response).await,
+            (422, "session_not_found".into()),
+            "{session}"
+        );
+    }
+    let after = app.counts().await;
+    assert_eq!(
+        (after.bookings, after.booked_tables, after.visiting_orders),
+        (before.bookings, before.booked_tables, before.visiting_orders)
+    );
+}
+
+/// A prison row whose rules do not hold (the minimum notice over the maximum, written without
+/// the import's checks) is a clear store error wherever it is read, and nothing is booked.
+#[tokio::test]
+async fn a_prison_row_with_inconsistent_rules_is_a_clear_store_error() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let mut cardiff = demo().0.into_iter().find(|p| p.code == "CDF").unwrap();
+    cardiff.min_notice_days = cardiff.max_notice_days + 1;
+    let mut tx = app.central.store().begin_write().await.unwrap();
+    assert!(tx.put_prison(&cardiff, "written by hand").await.unwrap());
+    tx.commit().await.unwrap();
+
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let err = app
+        .central
+        .bookings_on(&prison_code("CDF"), date)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_unavailable");
+    assert!(
+        err.to_string()
+            .ends_with("prison CDF: min notice days must not exceed max notice days"),
+        "{err}"
+    );
+    let before = app.counts().await;
+    let response = app.book(&kiosk, &key(), &cdf_booking()).await;
+    assert_eq!(error_code(response).await, (503, "store_unavailable".into()));
+    assert_eq!(app.counts().await.bookings, before.bookings);
+    // Another prison's data still reads.
+    assert!(app.central.bookings_on(&prison_code("LDS"), date).await.is_ok());
+}

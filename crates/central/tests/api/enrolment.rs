@@ -6,16 +6,10 @@ async fn a_one_time_code_becomes_a_credential_for_the_kiosks_prisons() {
     let app = spawn_app().await;
     let enrolment = app
         .central
-        .create_enrolment(&["cdf".into()], Some("visitor centre"))
+        .create_enrolment(&[prison_code("cdf")], Some("visitor centre"))
         .await
         .unwrap();
-    let response = app
-        .client
-        .post(app.url("/api/v1/enrol"))
-        .json(&json!({ "code": enrolment.code.to_lowercase() }))
-        .send()
-        .await
-        .unwrap();
+    let response = app.enrol(&enrolment.code.to_lowercase()).await;
     assert_eq!(response.status(), 201);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["kiosk_id"], enrolment.kiosk_id.as_str());
@@ -24,49 +18,26 @@ async fn a_one_time_code_becomes_a_credential_for_the_kiosks_prisons() {
     let token = body["token"].as_str().unwrap();
     assert!(token.len() >= 64);
 
-    let me: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/kiosk"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json_as(token, "/api/v1/kiosk").await;
     assert_eq!(me["prisons"], json!(["CDF"]));
 
     // The code works once.
-    let again = app
-        .client
-        .post(app.url("/api/v1/enrol"))
-        .json(&json!({ "code": enrolment.code }))
-        .send()
-        .await
-        .unwrap();
+    let again = app.enrol(&enrolment.code).await;
     assert_eq!(error_code(again).await, (401, "enrolment_code_invalid".into()));
-    let wrong = app
-        .client
-        .post(app.url("/api/v1/enrol"))
-        .json(&json!({ "code": "0000-0000-0000-0000" }))
-        .send()
-        .await
-        .unwrap();
+    let wrong = app.enrol("0000-0000-0000-0000").await;
     assert_eq!(error_code(wrong).await, (401, "enrolment_code_invalid".into()));
 }
 
 #[tokio::test]
 async fn enrolment_codes_expire() {
     let app = spawn_app().await;
-    let enrolment = app.central.create_enrolment(&["CDF".into()], None).await.unwrap();
-    app.central.clock().advance(chrono::Duration::hours(25));
-    let response = app
-        .client
-        .post(app.url("/api/v1/enrol"))
-        .json(&json!({ "code": enrolment.code }))
-        .send()
+    let enrolment = app
+        .central
+        .create_enrolment(&[prison_code("CDF")], None)
         .await
         .unwrap();
+    app.central.clock().advance(chrono::Duration::hours(25));
+    let response = app.enrol(&enrolment.code).await;
     assert_eq!(error_code(response).await, (401, "enrolment_code_invalid".into()));
 }
 
@@ -89,7 +60,7 @@ async fn an_unknown_prison_cannot_be_enrolled_for() {
     let app = spawn_app().await;
     let err = app
         .central
-        .create_enrolment(&["XYZ".into()], None)
+        .create_enrolment(&[prison_code("XYZ")], None)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "unknown_prison");

@@ -366,7 +366,10 @@ async fn a_visit_a_kiosk_confirmed_offline_is_booked_even_when_central_knows_mor
     assert_eq!(result["booking"]["review_reason"], "duplicate_visit");
     let listed = app
         .central
-        .bookings_on("TST", chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .bookings_on(
+            &prison_code("TST"),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        )
         .await
         .unwrap();
     let reviewed: Vec<_> = listed

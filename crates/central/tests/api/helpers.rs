@@ -2,20 +2,20 @@
 //! by default, or a new PostgreSQL database when CENTRAL_TEST_DATABASE_URL names a server
 //! (scripts/with-postgres.sh sets it), so the same tests run against both stores.
 
+use crate::common::DEMO_DIR;
 use central::store::{PostgresStore, RowCounts, SqliteStore, Store};
 use central::{Central, Clock, Limits, Settings};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{NaiveDate, NaiveTime, Weekday};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
-    BookingReference, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonerNumber, SessionTemplate,
+    BookingReference, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonCode, PrisonerNumber,
+    SessionTemplate, TemplateFields,
 };
 use serde_json::{Value, json};
 use sqlx::Connection;
 use std::sync::{Arc, Once};
 
-/// The tests' "now": Wednesday 25 November 2026, 10:00 in London. The demo set's booking
-/// window is then 27 November to 23 December.
-pub const NOW: &str = "2026-11-25T10:00:00Z";
+pub use crate::common::{NOW, now, picked, rhys};
 /// The test prison's only session with 3 open tables and 1 closed one.
 pub const TST_SESSION: &str = "TST-TUE/2026-12-01";
 pub const TST_OPEN_TABLES: usize = 3;
@@ -24,8 +24,10 @@ pub const TST_PRISONERS: usize = 60;
 
 static TRACING: Once = Once::new();
 
-pub fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(NOW).unwrap().with_timezone(&Utc)
+/// A prison code the tests use (`CDF`, `TST`...), for the service's functions that take a
+/// parsed one.
+pub fn prison_code(code: &str) -> PrisonCode {
+    PrisonCode::parse(code).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -56,9 +58,8 @@ impl TestKiosk {
 }
 
 pub fn demo() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
-    let prisons = std::fs::read_to_string(format!("{root}/prisons.json")).unwrap();
-    let prisoners = std::fs::read_to_string(format!("{root}/prisoners.json")).unwrap();
+    let prisons = std::fs::read_to_string(format!("{DEMO_DIR}/prisons.json")).unwrap();
+    let prisoners = std::fs::read_to_string(format!("{DEMO_DIR}/prisoners.json")).unwrap();
     (
         serde_json::from_str(&prisons).unwrap(),
         serde_json::from_str(&prisoners).unwrap(),
@@ -68,25 +69,28 @@ pub fn demo() -> (Vec<PrisonFile>, Vec<PrisonerFile>) {
 /// A small prison whose only session has few tables, and many prisoners to fight over them.
 pub fn test_prison() -> (PrisonFile, Vec<PrisonerFile>) {
     let mut prison = demo().0.into_iter().find(|p| p.code == "CDF").unwrap();
-    prison.code = "TST".into();
+    prison.code = prison_code("TST");
     prison.name = "HMP Test".into();
     prison.closures.clear();
-    prison.templates = vec![SessionTemplate {
-        id: "TST-TUE".into(),
-        weekday: Weekday::Tue,
-        start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-        end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-        room: "Hall".into(),
-        open_capacity: TST_OPEN_TABLES as u16,
-        closed_capacity: 1,
-        valid_from: d("2026-01-01"),
-        valid_to: None,
-        frequency: Frequency::Weekly,
-    }];
+    prison.templates = vec![
+        SessionTemplate::parse(TemplateFields {
+            id: "TST-TUE".into(),
+            weekday: Weekday::Tue,
+            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            room: "Hall".into(),
+            open_capacity: TST_OPEN_TABLES as u16,
+            closed_capacity: 1,
+            valid_from: d("2026-01-01"),
+            valid_to: None,
+            frequency: Frequency::Weekly,
+        })
+        .unwrap(),
+    ];
     let prisoners = (0..TST_PRISONERS)
         .map(|i| PrisonerFile {
             number: PrisonerNumber::parse(&format!("T{i:04}AA")).unwrap(),
-            prison: "TST".into(),
+            prison: prison_code("TST"),
             first_name: PersonName::parse("Test").unwrap(),
             last_name: PersonName::parse(&format!("Prisoner{}", letters(i))).unwrap(),
             date_of_birth: d("1980-01-01"),
@@ -207,19 +211,13 @@ impl TestApp {
 
     /// Makes an enrolment code and exchanges it over HTTP.
     pub async fn kiosk(&self, prisons: &[&str]) -> TestKiosk {
-        let prisons: Vec<String> = prisons.iter().map(|p| p.to_string()).collect();
+        let prisons: Vec<PrisonCode> = prisons.iter().map(|p| prison_code(p)).collect();
         let enrolment = self
             .central
             .create_enrolment(&prisons, Some("test"))
             .await
             .unwrap();
-        let response = self
-            .client
-            .post(self.url("/api/v1/enrol"))
-            .json(&json!({ "code": enrolment.code }))
-            .send()
-            .await
-            .unwrap();
+        let response = self.enrol(&enrolment.code).await;
         assert_eq!(response.status(), 201);
         let body: Value = response.json().await.unwrap();
         TestKiosk {
@@ -227,6 +225,49 @@ impl TestApp {
             token: body["token"].as_str().unwrap().to_string(),
             issuer: body["issuer_number"].as_u64().unwrap() as u16,
         }
+    }
+
+    /// Exchanges an enrolment code over HTTP.
+    pub async fn enrol(&self, code: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/enrol"))
+            .json(&json!({ "code": code }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A kiosk enrolled in process, without a request to the server.
+    pub async fn kiosk_in_process(&self, prisons: &[&str]) -> TestKiosk {
+        let credential = crate::common::enrol_in_process(&self.central, prisons).await;
+        TestKiosk {
+            id: credential.kiosk_id,
+            token: credential.token,
+            issuer: credential.issuer_number,
+        }
+    }
+
+    /// A GET without a credential.
+    pub async fn get_public(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// A GET without a credential, its answer read as JSON whatever its status.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get_public(path).await.json().await.unwrap()
+    }
+
+    /// A GET with the bearer `token`, its answer read as JSON whatever its status.
+    pub async fn get_json_as(&self, token: &str, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn book(&self, kiosk: &TestKiosk, key: &str, body: &Value) -> reqwest::Response {

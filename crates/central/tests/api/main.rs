@@ -2,6 +2,8 @@
 //! under scripts/with-postgres.sh. One test binary, so the suite compiles once.
 
 mod bookings;
+#[path = "../common/mod.rs"]
+mod common;
 mod enrolment;
 mod escrow;
 mod helpers;

@@ -6,29 +6,6 @@ use chrono::NaiveDate;
 use domain::{BookingRequest, PrisonerInput, VisitorInput};
 use serde_json::{Value, json};
 
-/// A visitor as the kiosk journey sends one picked from the contact list: the id, and the
-/// other fields empty.
-fn picked(id: &str) -> VisitorInput {
-    VisitorInput {
-        contact_id: Some(id.into()),
-        ..Default::default()
-    }
-}
-
-/// Rhys Evans's request as a kiosk pushes it, with the given visitors.
-fn rhys(session: &str, visitors: Vec<VisitorInput>) -> BookingRequest {
-    BookingRequest {
-        prison: "CDF".into(),
-        prisoner: PrisonerInput {
-            number: "A1234BC".into(),
-            date_of_birth: "1990-05-05".into(),
-            surname: "Evans".into(),
-        },
-        visitors,
-        session: session.into(),
-    }
-}
-
 /// Kwame Mensah at Leeds, restricted to closed visits, with his one contact.
 fn kwame(session: &str) -> BookingRequest {
     BookingRequest {
@@ -72,7 +49,7 @@ async fn booking(app: &TestApp, kiosk: &TestKiosk, reference: &str) -> Value {
 async fn listed(app: &TestApp, prison: &str, date: &str) -> Vec<(String, String, Option<String>)> {
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
     app.central
-        .bookings_on(prison, date)
+        .bookings_on(&prison_code(prison), date)
         .await
         .unwrap()
         .into_iter()

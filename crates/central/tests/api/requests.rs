@@ -173,18 +173,7 @@ async fn slow_requests_time_out_with_a_json_error() {
     })
     .await;
     // Enrolled without HTTP: over HTTP the enrolment itself would time out.
-    let code = app
-        .central
-        .create_enrolment(&["CDF".into()], None)
-        .await
-        .unwrap()
-        .code;
-    let credential = app.central.enrol(&code).await.unwrap();
-    let kiosk = TestKiosk {
-        id: credential.kiosk_id,
-        token: credential.token,
-        issuer: credential.issuer_number,
-    };
+    let kiosk = app.kiosk_in_process(&["CDF"]).await;
     // A full pull reads hundreds of rows, which takes longer than the timer's millisecond
     // resolution; a few tries make sure scheduling luck cannot hide the timeout.
     let mut seen = Vec::new();
@@ -203,33 +192,12 @@ async fn slow_requests_time_out_with_a_json_error() {
 #[tokio::test]
 async fn health_readiness_and_openapi_are_served() {
     let app = spawn_app().await;
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = app.get_json("/healthz").await;
     assert_eq!(health["status"], "ok");
-    let ready: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = app.get_json("/readyz").await;
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["database"], app.backend);
-    let response = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_public("/api/v1/openapi.json").await;
     assert_eq!(response.status(), 200);
     let doc: Value = response.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
@@ -238,15 +206,7 @@ async fn health_readiness_and_openapi_are_served() {
 #[tokio::test]
 async fn the_openapi_document_lists_exactly_the_routes_served() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.get_json("/api/v1/openapi.json").await;
     assert_eq!(
         doc,
         serde_json::to_value(central::api::openapi_document()).unwrap()

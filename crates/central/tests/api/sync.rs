@@ -11,17 +11,30 @@ fn numbers(page: &Value) -> Vec<String> {
         .collect()
 }
 
+fn prison_codes(page: &Value) -> Vec<&str> {
+    page["prisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect()
+}
+
+/// The pulled record of prisoner `number`, if the page has it.
+fn pulled_prisoner<'a>(page: &'a Value, number: &str) -> Option<&'a Value> {
+    page["prisoners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == number)
+}
+
 #[tokio::test]
 async fn a_fresh_kiosk_pulls_everything_for_its_prison_and_nothing_else() {
     let app = spawn_app().await;
     let kiosk = app.kiosk(&["CDF"]).await;
     let page = app.pull(&kiosk, 0).await;
-    let prisons: Vec<&str> = page["prisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["code"].as_str().unwrap())
-        .collect();
+    let prisons = prison_codes(&page);
     assert_eq!(prisons, ["CDF"]);
     assert!(page["prisons"][0]["templates"].as_array().unwrap().len() >= 5);
     assert!(!page["prisons"][0]["closures"].as_array().unwrap().is_empty());
@@ -31,16 +44,8 @@ async fn a_fresh_kiosk_pulls_everything_for_its_prison_and_nothing_else() {
     assert_eq!(pulled.len(), at_cardiff);
     assert!(pulled.contains(&"A1234BC".to_string()) && !pulled.contains(&"C3456DE".to_string()));
     // Pulled records are the import format, contacts, bans and allowances included.
-    let rhys: PrisonerFile = serde_json::from_value(
-        page["prisoners"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["number"] == "A1234BC")
-            .unwrap()
-            .clone(),
-    )
-    .unwrap();
+    let rhys: PrisonerFile =
+        serde_json::from_value(pulled_prisoner(&page, "A1234BC").unwrap().clone()).unwrap();
     assert_eq!(rhys.visiting_orders, 4);
     assert_eq!(rhys.contacts.len(), 4);
     assert!(rhys.contacts.iter().any(|c| c.banned_until.is_some()));
@@ -50,12 +55,7 @@ async fn a_fresh_kiosk_pulls_everything_for_its_prison_and_nothing_else() {
     let page = app.pull(&leeds, 0).await;
     let pulled = numbers(&page);
     assert!(pulled.contains(&"D4567EF".to_string()) && !pulled.contains(&"A1234BC".to_string()));
-    let kwame = page["prisoners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["number"] == "D4567EF")
-        .unwrap();
+    let kwame = pulled_prisoner(&page, "D4567EF").unwrap();
     assert_eq!(kwame["closed_visit_restrictions"].as_array().unwrap().len(), 1);
 }
 
@@ -77,12 +77,7 @@ async fn an_incremental_pull_brings_what_changed() {
     assert_eq!(app.book(&other, &key(), &cdf_booking()).await.status(), 201);
     let page = app.pull(&kiosk, quiet["next_cursor"].as_i64().unwrap()).await;
     assert!(numbers(&page).contains(&"A1234BC".to_string()));
-    let rhys = page["prisoners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["number"] == "A1234BC")
-        .unwrap();
+    let rhys = pulled_prisoner(&page, "A1234BC").unwrap();
     assert_eq!(rhys["visiting_orders"], 3);
     let tables = page["session_tables"].as_array().unwrap();
     let session = tables
@@ -107,12 +102,7 @@ async fn an_incremental_pull_brings_what_changed() {
     assert_eq!(summary.prisons_changed, 1, "only the changed prison is rewritten");
     assert_eq!(summary.prisoners_changed, 0);
     let page2 = app.pull(&kiosk, page["next_cursor"].as_i64().unwrap()).await;
-    let pulled: Vec<&str> = page2["prisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["code"].as_str().unwrap())
-        .collect();
+    let pulled = prison_codes(&page2);
     assert_eq!(pulled, ["CDF"]);
     assert!(
         page2["prisons"][0]["closures"]
@@ -135,7 +125,7 @@ async fn a_prisoner_who_moves_is_dropped_by_the_old_prisons_kiosks() {
         .iter_mut()
         .find(|p| p.number.as_str() == "B2345CD")
         .unwrap()
-        .prison = "LDS".into();
+        .prison = prison_code("LDS");
     app.central.import(&prisons, &prisoners).await.unwrap();
     let page = app.pull(&cardiff, cursor_cdf).await;
     assert_eq!(
@@ -258,7 +248,10 @@ async fn a_pushed_booking_is_held_to_capacity_and_a_cancellation_frees_its_table
     assert_eq!(codes, ["session_full", "duplicate_visit"]);
     let first = app
         .central
-        .bookings_on("TST", chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .bookings_on(
+            &prison_code("TST"),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        )
         .await
         .unwrap();
     let reference = first
@@ -323,12 +316,7 @@ async fn a_change_still_uncommitted_when_a_pull_reads_comes_in_the_next_pull() {
         .await
         .unwrap();
     let during = app.pull(&kiosk, cursor).await;
-    let rhys_during = during["prisoners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["number"] == "A1234BC")
-        .cloned();
+    let rhys_during = pulled_prisoner(&during, "A1234BC").cloned();
     assert!(
         rhys_during.is_none_or(|p| p["visiting_orders"] == 4),
         "uncommitted data must not be seen"
@@ -336,11 +324,6 @@ async fn a_change_still_uncommitted_when_a_pull_reads_comes_in_the_next_pull() {
     tx.commit().await.unwrap();
     // The next pull, from the cursor the first one returned, must not skip the commit.
     let after = app.pull(&kiosk, during["next_cursor"].as_i64().unwrap()).await;
-    let rhys = after["prisoners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["number"] == "A1234BC")
-        .unwrap();
+    let rhys = pulled_prisoner(&after, "A1234BC").unwrap();
     assert_eq!(rhys["visiting_orders"], 3);
 }

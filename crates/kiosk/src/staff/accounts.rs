@@ -7,10 +7,11 @@
 //! `visit-central`'s `service/staff.rs`), so the kiosk and central agree after the push.
 
 use super::{SignedIn, Staff, StaffFailure, audit, pin, queue_change};
+use crate::error::KioskError;
 use crate::store::{self, KeptAccount, NewAudit, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
-use domain::{NewPin, Permission, PersonName, Role, SignInPolicy, StaffNumber};
+use domain::{NewPin, Permission, PersonName, PrisonCode, Role, SignInPolicy, StaffNumber};
 use protocol::{AuditAction, Organisation, StaffAccount, StaffChange, check_helper_fields};
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -123,7 +124,7 @@ impl Staff {
         now: DateTime<Utc>,
     ) -> Result<Vec<AccountView>, StaffFailure> {
         self.authorise(token, Permission::ManageStaff, now).await?;
-        list(&self.store, &self.prison, &self.policy, now).await
+        list(&self.store, self.prison.as_str(), &self.policy, now).await
     }
 
     /// `staff_account_change`: a supervisor adds, disables, enables, unlocks an account or resets
@@ -137,7 +138,7 @@ impl Staff {
         let who = self.authorise(token, Permission::ManageStaff, now).await?;
         make_change(
             &self.store,
-            &self.prison,
+            self.prison.as_str(),
             Actor::Staff(&who),
             change,
             None,
@@ -203,7 +204,9 @@ async fn make_change(
     now: DateTime<Utc>,
 ) -> Result<AccountChanged, StaffFailure> {
     // The prison must be known here, as at central: its local date judges a helper's expiry.
-    store.prison(prison).await?;
+    store
+        .prison(&PrisonCode::parse(prison).map_err(KioskError::from)?)
+        .await?;
     // Hash before the transaction: it takes a while on purpose.
     let (pin, made_up) = match (change.needs_pin(), given_pin) {
         (false, _) => (None, false),
@@ -277,7 +280,12 @@ pub(crate) async fn apply(
             },
             None,
         ) => {
-            let today = prison_today(&store::load_prison(conn, prison).await?.rules, now);
+            let today = prison_today(
+                &store::load_prison(conn, &PrisonCode::parse(prison).map_err(KioskError::from)?)
+                    .await?
+                    .rules,
+                now,
+            );
             check_helper_fields(*role, organisation.as_ref(), *expires_on, today)?;
             let account = StaffAccount {
                 prison: prison.to_string(),

@@ -22,7 +22,9 @@ use crate::store::{self, KeptAccount, NewAudit, Store};
 use chrono::{DateTime, Duration, Utc};
 use domain::booking::prison_today;
 use domain::staff::StaffError;
-use domain::{NewPin, Permission, PersonName, PinAttempt, Role, SignInPolicy, StaffNote, StaffNumber};
+use domain::{
+    NewPin, Permission, PersonName, PinAttempt, PrisonCode, Role, SignInPolicy, StaffNote, StaffNumber,
+};
 use protocol::{
     AuditAction, AuditEntry, Event, StaffAccount, StaffAccountChanged, StaffChange, StaffValueError,
 };
@@ -166,7 +168,7 @@ struct Session {
 #[derive(Clone)]
 pub struct Staff {
     store: Store,
-    prison: String,
+    prison: PrisonCode,
     policy: SignInPolicy,
     idle_timeout: Duration,
     sessions: Arc<Mutex<HashMap<SessionToken, Session>>>,
@@ -182,10 +184,10 @@ impl fmt::Debug for Staff {
 }
 
 impl Staff {
-    pub fn new(store: Store, prison_code: &str) -> Self {
+    pub fn new(store: Store, prison_code: PrisonCode) -> Self {
         Self {
             store,
-            prison: prison_code.trim().to_ascii_uppercase(),
+            prison: prison_code,
             policy: SignInPolicy::default(),
             idle_timeout: IDLE_TIMEOUT,
             sessions: Arc::new(Mutex::new(HashMap::new())),
@@ -203,7 +205,7 @@ impl Staff {
     }
 
     pub fn prison_code(&self) -> &str {
-        &self.prison
+        self.prison.as_str()
     }
 
     fn sessions(&self) -> MutexGuard<'_, HashMap<SessionToken, Session>> {
@@ -240,10 +242,10 @@ impl Staff {
         let today = prison_today(&self.store.prison(&self.prison).await?.rules, now);
         let (kept, failures) = {
             let mut conn = self.store.conn().await?;
-            let kept = store::staff_account(&mut conn, &self.prison, &number).await?;
+            let kept = store::staff_account(&mut conn, self.prison.as_str(), &number).await?;
             // Read whether or not the account exists, so both answers do the same work.
             let since = kept.as_ref().map_or(DateTime::UNIX_EPOCH, |k| k.failures_from);
-            let failures = store::account_failures(&mut conn, &self.prison, &number, since).await?;
+            let failures = store::account_failures(&mut conn, self.prison.as_str(), &number, since).await?;
             (kept, failures)
         };
         let usable = kept.filter(|k| usable(&k.account, today));
@@ -263,13 +265,19 @@ impl Staff {
                 (None, false) => "no usable account with that number",
             };
             let mut tx = self.store.begin().await?;
-            store::record_sign_in_failure(&mut tx, &self.prison, &number, now, locked_until.is_some())
-                .await?;
+            store::record_sign_in_failure(
+                &mut tx,
+                self.prison.as_str(),
+                &number,
+                now,
+                locked_until.is_some(),
+            )
+            .await?;
             audit(
                 &mut tx,
                 &NewAudit {
                     at: now,
-                    prison: &self.prison,
+                    prison: self.prison.as_str(),
                     staff_number: Some(&number),
                     role: None,
                     action: AuditAction::SignInFailed,
@@ -286,7 +294,7 @@ impl Staff {
             });
         };
         let who = SignedIn {
-            prison: self.prison.clone(),
+            prison: self.prison.to_string(),
             staff_number: number.clone(),
             name: kept.account.name.clone(),
             role: kept.account.role,
@@ -302,7 +310,7 @@ impl Staff {
             &mut tx,
             &NewAudit {
                 at: now,
-                prison: &self.prison,
+                prison: self.prison.as_str(),
                 staff_number: Some(&number),
                 role: Some(who.role),
                 action: AuditAction::SignIn,
@@ -396,7 +404,7 @@ impl Staff {
         let mut tx = self.store.begin().await?;
         accounts::apply(
             &mut tx,
-            &self.prison,
+            self.prison.as_str(),
             accounts::Actor::Staff(&session.who),
             &session.who.staff_number,
             &StaffChange::PinChanged { pin_hash: hash },
@@ -436,7 +444,7 @@ impl Staff {
         }
         let today = prison_today(&self.store.prison(&self.prison).await?.rules, now);
         let mut conn = self.store.conn().await?;
-        let account = store::staff_account(&mut conn, &self.prison, &session.who.staff_number)
+        let account = store::staff_account(&mut conn, self.prison.as_str(), &session.who.staff_number)
             .await?
             .map(|k| k.account)
             .filter(|a| usable(a, today));
@@ -468,12 +476,12 @@ impl Staff {
         now: DateTime<Utc>,
     ) -> Result<StaffFailure, StaffFailure> {
         let mut tx = self.store.begin().await?;
-        store::record_sign_in_failure(&mut tx, &self.prison, &who.staff_number, now, false).await?;
+        store::record_sign_in_failure(&mut tx, self.prison.as_str(), &who.staff_number, now, false).await?;
         audit(
             &mut tx,
             &NewAudit {
                 at: now,
-                prison: &self.prison,
+                prison: self.prison.as_str(),
                 staff_number: Some(&who.staff_number),
                 role: Some(who.role),
                 action: AuditAction::SignInFailed,
@@ -482,9 +490,10 @@ impl Staff {
             },
         )
         .await?;
-        let kept = store::staff_account(&mut tx, &self.prison, &who.staff_number).await?;
+        let kept = store::staff_account(&mut tx, self.prison.as_str(), &who.staff_number).await?;
         let since = kept.map_or(now, |k| k.failures_from);
-        let failures = store::account_failures(&mut tx, &self.prison, &who.staff_number, since).await?;
+        let failures =
+            store::account_failures(&mut tx, self.prison.as_str(), &who.staff_number, since).await?;
         tx.commit().await?;
         if let Some(until) = self.policy.locked_until(&failures, now) {
             self.sessions().remove(token);

@@ -1,10 +1,10 @@
 //! Visits: those booked on this kiosk (confirmed, or requests for central to decide) and those
 //! central booked online for it; their visitors; their status as central's answers arrive.
 
-use super::{Store, corrupt};
+use super::{Store, corrupt, session_id};
 use crate::error::{KioskError, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use domain::{BookingReference, ExistingVisit, PrisonerNumber, SessionId, VisitKind};
+use domain::{BookingReference, ExistingVisit, PrisonCode, PrisonerNumber, SessionId, VisitKind};
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashMap;
@@ -28,7 +28,7 @@ pub struct BookingView {
     pub reference: BookingReference,
     pub status: BookingStatus,
     pub status_reason: Option<String>,
-    pub prison_code: String,
+    pub prison_code: PrisonCode,
     pub prisoner_number: String,
     pub prisoner_first_name: String,
     pub prisoner_last_name: String,
@@ -55,7 +55,7 @@ pub(crate) struct NewVisitor<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct NewBooking<'a> {
     pub reference: &'a BookingReference,
-    pub prison_code: &'a str,
+    pub prison_code: &'a PrisonCode,
     pub prisoner_number: &'a PrisonerNumber,
     pub session: &'a SessionId,
     pub kind: VisitKind,
@@ -73,7 +73,7 @@ pub(crate) struct NewBooking<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct NewOnlineBooking<'a> {
     pub reference: &'a BookingReference,
-    pub prison_code: &'a str,
+    pub prison_code: &'a PrisonCode,
     pub prisoner_number: &'a str,
     pub session: &'a SessionId,
     pub kind: VisitKind,
@@ -102,7 +102,7 @@ impl Store {
 /// closed)`. What a kiosk that is not enrolled counts against the whole session.
 pub(crate) async fn tables_taken_between(
     conn: &mut SqliteConnection,
-    prison: &str,
+    prison: &PrisonCode,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<(String, NaiveDate), (u32, u32)>> {
@@ -114,7 +114,7 @@ pub(crate) async fn tables_taken_between(
          GROUP BY template_id, session_date"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(query))
-        .bind(prison)
+        .bind(prison.as_str())
         .bind(from)
         .bind(to)
         .fetch_all(&mut *conn)
@@ -170,7 +170,7 @@ pub(crate) async fn existing_visits(
         .map(|r| {
             let template: String = r.try_get("template_id")?;
             Ok(ExistingVisit {
-                session: SessionId::new(template, r.try_get::<NaiveDate, _>("session_date")?),
+                session: session_id(template, r.try_get::<NaiveDate, _>("session_date")?)?,
             })
         })
         .collect()
@@ -210,7 +210,7 @@ pub(crate) async fn insert_booking(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?)",
     )
     .bind(b.reference.compact())
-    .bind(b.prison_code)
+    .bind(b.prison_code.as_str())
     .bind(b.prisoner_number.as_str())
     .bind(b.session.template_id())
     .bind(b.session.date())
@@ -259,7 +259,7 @@ pub(crate) async fn insert_online_booking(
          VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 'online', ?) ON CONFLICT (reference) DO NOTHING",
     )
     .bind(b.reference.compact())
-    .bind(b.prison_code)
+    .bind(b.prison_code.as_str())
     .bind(b.prisoner_number)
     .bind(b.session.template_id())
     .bind(b.session.date())
@@ -413,15 +413,16 @@ pub(crate) async fn load_booking(
     let kind: String = row.try_get("visit_kind")?;
     let template: String = row.try_get("template_id")?;
     let date: NaiveDate = row.try_get("session_date")?;
+    let prison: String = row.try_get("prison_code")?;
     Ok(BookingView {
         reference: reference.clone(),
         status: BookingStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         status_reason: row.try_get("status_reason")?,
-        prison_code: row.try_get("prison_code")?,
+        prison_code: PrisonCode::parse(&prison).map_err(|_| corrupt("prison code", &prison))?,
         prisoner_number: row.try_get("prisoner_number")?,
         prisoner_first_name: row.try_get("first_name")?,
         prisoner_last_name: row.try_get("last_name")?,
-        session: SessionId::new(template, date),
+        session: session_id(template, date)?,
         date,
         start: row.try_get("start_time")?,
         end: row.try_get("end_time")?,

@@ -2,7 +2,7 @@
 //! central's counts of each session's tables, each stamped with the kiosk's position when the
 //! answer was asked for (see [`super::Horizon`]).
 
-use super::{Horizon, corrupt};
+use super::{Horizon, corrupt, session_id};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{SessionId, VisitKind};
@@ -185,7 +185,7 @@ pub(crate) async fn release_expired_shares(
     expired
         .iter()
         .map(|row| {
-            let session = SessionId::new(row.try_get::<String, _>(0)?, row.try_get::<NaiveDate, _>(1)?);
+            let session = session_id(row.try_get::<String, _>(0)?, row.try_get::<NaiveDate, _>(1)?)?;
             let kind: String = row.try_get(2)?;
             Ok((
                 session,

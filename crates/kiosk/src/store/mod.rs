@@ -121,3 +121,10 @@ impl Store {
 pub(crate) fn corrupt(what: &str, value: &str) -> KioskError {
     KioskError::Corrupt(format!("{what} {value:?}"))
 }
+
+/// A session id from a row's template id and date, refused as corrupt when it is not one the
+/// kiosk could have written (a date outside the calendar it serves, a malformed template id).
+pub(crate) fn session_id(template: String, date: chrono::NaiveDate) -> Result<domain::SessionId> {
+    domain::SessionId::new(template.as_str(), date)
+        .map_err(|_| KioskError::Corrupt(format!("session {template:?} on {date}")))
+}

@@ -6,11 +6,10 @@ use super::{Store, corrupt};
 use crate::error::{KioskError, Result};
 use chrono::{NaiveDate, NaiveTime};
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::party::PartyRules;
 use domain::timetable::{parse_weekday, weekday_str};
 use domain::{
-    BookingWindow, ClosedVisitRestriction, Closure, Contact, Custody, Frequency, PersonName, PrisonRules,
-    PrisonerNumber, PrisonerRecord, SessionTemplate,
+    ClosedVisitRestriction, Closure, Contact, Custody, Frequency, PersonName, PrisonCode, PrisonRules,
+    PrisonerNumber, PrisonerRecord, RulesFields, SessionTemplate, TemplateFields,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
@@ -20,7 +19,7 @@ use std::str::FromStr;
 /// A prison as the kiosk knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Prison {
-    pub code: String,
+    pub code: PrisonCode,
     pub name: String,
     pub name_cy: String,
     pub address: Vec<String>,
@@ -39,7 +38,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn prison(&self, code: &str) -> Result<Prison> {
+    pub async fn prison(&self, code: &PrisonCode) -> Result<Prison> {
         let mut conn = self.pool.acquire().await?;
         load_prison(&mut conn, code).await
     }
@@ -51,13 +50,18 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut prisons = Vec::with_capacity(codes.len());
         for code in codes {
+            let code = PrisonCode::parse(&code).map_err(|_| corrupt("prison code", &code))?;
             prisons.push(load_prison(&mut conn, &code).await?);
         }
         Ok(prisons)
     }
 
     /// The prisoner's record, if they are held at `prison` (and central has not said they left).
-    pub async fn prisoner(&self, prison: &str, number: &PrisonerNumber) -> Result<Option<PrisonerRecord>> {
+    pub async fn prisoner(
+        &self,
+        prison: &PrisonCode,
+        number: &PrisonerNumber,
+    ) -> Result<Option<PrisonerRecord>> {
         let mut conn = self.pool.acquire().await?;
         load_prisoner(&mut conn, prison, number).await
     }
@@ -86,7 +90,7 @@ pub(crate) async fn import_in(
                 remand_weekly_limit = excluded.remand_weekly_limit,
                 arrive_minutes_before = excluded.arrive_minutes_before",
         )
-        .bind(&p.code)
+        .bind(p.code.as_str())
         .bind(&p.name)
         .bind(&p.name_cy)
         .bind(serde_json::to_string(&p.address).unwrap_or_default())
@@ -104,7 +108,7 @@ pub(crate) async fn import_in(
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM closures WHERE prison_code = ?")
-            .bind(&p.code)
+            .bind(p.code.as_str())
             .execute(&mut *conn)
             .await?;
         for t in &p.templates {
@@ -119,23 +123,23 @@ pub(crate) async fn import_in(
                     valid_from = excluded.valid_from, valid_to = excluded.valid_to,
                     frequency = excluded.frequency",
             )
-            .bind(&t.id)
-            .bind(&p.code)
-            .bind(weekday_str(t.weekday))
-            .bind(t.start)
-            .bind(t.end)
-            .bind(&t.room)
-            .bind(t.open_capacity)
-            .bind(t.closed_capacity)
-            .bind(t.valid_from)
-            .bind(t.valid_to)
-            .bind(t.frequency.as_str())
+            .bind(t.id())
+            .bind(p.code.as_str())
+            .bind(weekday_str(t.weekday()))
+            .bind(t.start())
+            .bind(t.end())
+            .bind(t.room())
+            .bind(t.open_capacity())
+            .bind(t.closed_capacity())
+            .bind(t.valid_from())
+            .bind(t.valid_to())
+            .bind(t.frequency().as_str())
             .execute(&mut *conn)
             .await?;
         }
         for c in &p.closures {
             sqlx::query("INSERT INTO closures (prison_code, date, template_id, reason) VALUES (?, ?, ?, ?)")
-                .bind(&p.code)
+                .bind(p.code.as_str())
                 .bind(c.date)
                 .bind(&c.template_id)
                 .bind(&c.reason)
@@ -154,7 +158,7 @@ pub(crate) async fn import_in(
                 visiting_orders = excluded.visiting_orders, departed = 0",
         )
         .bind(number)
-        .bind(&p.prison)
+        .bind(p.prison.as_str())
         .bind(p.first_name.as_str())
         .bind(p.last_name.as_str())
         .bind(p.date_of_birth)
@@ -198,46 +202,44 @@ pub(crate) async fn import_in(
     Ok(())
 }
 
-pub(crate) async fn load_prison(conn: &mut SqliteConnection, code: &str) -> Result<Prison> {
+pub(crate) async fn load_prison(conn: &mut SqliteConnection, code: &PrisonCode) -> Result<Prison> {
     let row = sqlx::query(
         "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
             max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
             arrive_minutes_before
          FROM prisons WHERE code = ?",
     )
-    .bind(code)
+    .bind(code.as_str())
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
     let tz_name: String = row.try_get("timezone")?;
     let timezone = domain::Tz::from_str(&tz_name).map_err(|_| corrupt("time zone", &tz_name))?;
-    let party = PartyRules::new(
-        row.try_get("max_visitors")?,
-        row.try_get("max_adults")?,
-        row.try_get("max_children")?,
-        row.try_get("adult_age")?,
-    )
-    .map_err(|e| KioskError::Corrupt(e.to_string()))?;
+    // Rules are checked as they are read: a row written by something else (min notice over max,
+    // party limits over the national ones) stops here, not halfway through a booking.
+    let rules = PrisonRules::new(RulesFields {
+        timezone,
+        min_notice_days: row.try_get("min_notice_days")?,
+        max_notice_days: row.try_get("max_notice_days")?,
+        max_visitors: row.try_get("max_visitors")?,
+        max_adults: row.try_get("max_adults")?,
+        max_children: row.try_get("max_children")?,
+        adult_age: row.try_get("adult_age")?,
+        has_contact_list: row.try_get("has_contact_list")?,
+        remand_weekly_limit: row.try_get("remand_weekly_limit")?,
+    })
+    .map_err(|e| KioskError::Corrupt(format!("prison {code}: rules: {e}")))?;
     let lines = |col: &str| -> Result<Vec<String>> {
         let raw: String = row.try_get(col)?;
         serde_json::from_str(&raw).map_err(|_| corrupt("address", &raw))
     };
     Ok(Prison {
-        code: row.try_get("code")?,
+        code: code.clone(),
         name: row.try_get("name")?,
         name_cy: row.try_get("name_cy")?,
         address: lines("address")?,
         address_cy: lines("address_cy")?,
-        rules: PrisonRules {
-            timezone,
-            window: BookingWindow {
-                min_notice_days: row.try_get("min_notice_days")?,
-                max_notice_days: row.try_get("max_notice_days")?,
-            },
-            party,
-            has_contact_list: row.try_get("has_contact_list")?,
-            remand_weekly_limit: row.try_get("remand_weekly_limit")?,
-        },
+        rules,
         arrive_minutes_before: row.try_get("arrive_minutes_before")?,
     })
 }
@@ -245,7 +247,7 @@ pub(crate) async fn load_prison(conn: &mut SqliteConnection, code: &str) -> Resu
 fn template_from_row(row: &SqliteRow) -> Result<SessionTemplate> {
     let weekday: String = row.try_get("weekday")?;
     let frequency: String = row.try_get("frequency")?;
-    Ok(SessionTemplate {
+    SessionTemplate::parse(TemplateFields {
         id: row.try_get("id")?,
         weekday: parse_weekday(&weekday).ok_or_else(|| corrupt("weekday", &weekday))?,
         start: row.try_get::<NaiveTime, _>("start_time")?,
@@ -257,24 +259,25 @@ fn template_from_row(row: &SqliteRow) -> Result<SessionTemplate> {
         valid_to: row.try_get("valid_to")?,
         frequency: Frequency::parse(&frequency).ok_or_else(|| corrupt("frequency", &frequency))?,
     })
+    .map_err(|e| KioskError::Corrupt(e.to_string()))
 }
 
 pub(crate) async fn load_timetable(
     conn: &mut SqliteConnection,
-    prison: &str,
+    prison: &PrisonCode,
 ) -> Result<(Vec<SessionTemplate>, Vec<Closure>)> {
     let templates = sqlx::query(
         "SELECT id, weekday, start_time, end_time, room, open_capacity, closed_capacity, valid_from, valid_to,
             frequency FROM session_templates WHERE prison_code = ? ORDER BY id",
     )
-    .bind(prison)
+    .bind(prison.as_str())
     .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(template_from_row)
     .collect::<Result<Vec<_>>>()?;
     let closures = sqlx::query("SELECT date, template_id, reason FROM closures WHERE prison_code = ?")
-        .bind(prison)
+        .bind(prison.as_str())
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -297,7 +300,7 @@ fn name(row: &SqliteRow, col: &str) -> Result<PersonName> {
 /// The prisoner's record, if they are held at `prison`.
 pub(crate) async fn load_prisoner(
     conn: &mut SqliteConnection,
-    prison: &str,
+    prison: &PrisonCode,
     number: &PrisonerNumber,
 ) -> Result<Option<PrisonerRecord>> {
     let Some(row) = sqlx::query(
@@ -305,7 +308,7 @@ pub(crate) async fn load_prisoner(
          FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0",
     )
     .bind(number.as_str())
-    .bind(prison)
+    .bind(prison.as_str())
     .fetch_optional(&mut *conn)
     .await?
     else {

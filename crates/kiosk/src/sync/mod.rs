@@ -1,4 +1,4 @@
-//! Sync with the central service (DESIGN.md §4), a file a job:
+//! Sync with the central service (docs/SYNC.md), a file a job:
 //!
 //! | file | job |
 //! |---|---|

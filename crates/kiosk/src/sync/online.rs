@@ -9,7 +9,7 @@ use crate::booking;
 use crate::error::KioskError;
 use crate::store::{self, BookingView, NewOnlineBooking, NewVisitor, Store};
 use chrono::{DateTime, Utc};
-use domain::{BookingReference, BookingRequest, SessionId, VisitKind};
+use domain::{BookingReference, BookingRequest, PrisonCode, SessionId, VisitKind};
 use protocol::{Booking, BookingCancelled, ErrorBody, Event};
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -336,6 +336,8 @@ async fn record_online_booking(
         .map_err(|_| SyncError::Protocol(format!("reference {:?}", b.reference)))?;
     let session =
         SessionId::parse(&b.session).map_err(|_| SyncError::Protocol(format!("session {:?}", b.session)))?;
+    let prison =
+        PrisonCode::parse(&b.prison).map_err(|_| SyncError::Protocol(format!("prison {:?}", b.prison)))?;
     // Central names every visitor of a booking it made; only refused requests may lack a date.
     let visitors = b
         .visitors
@@ -356,7 +358,7 @@ async fn record_online_booking(
         .collect::<Result<Vec<_>, SyncError>>()?;
     let booking = NewOnlineBooking {
         reference: &reference,
-        prison_code: &b.prison,
+        prison_code: &prison,
         prisoner_number: &b.prisoner_number,
         session: &session,
         kind: b.kind,

@@ -12,5 +12,5 @@ pub mod requests;
 pub mod stores;
 
 pub use clock::{at, date, now};
-pub use requests::{kwame, llyr, picked, request, rhys, rhys_request, sian, typed};
+pub use requests::{kwame, llyr, picked, prison_code, request, rhys, rhys_request, sian, typed};
 pub use stores::{STORE_FILE, count, demo_store, demo_store_in, empty_store, visiting_orders};

@@ -6,7 +6,13 @@
 //! | Llŷr ap Gruffudd, B2345CD | CDF | on remand (weekly limit); contacts Ffion (C000005), Ioan, 14 (C000006) |
 //! | Kwame Mensah, D4567EF | LDS | convicted, closed visits only; contact Abena (C000008) |
 
-use domain::{BookingRequest, PrisonerInput, VisitorInput};
+use domain::{BookingRequest, PrisonCode, PrisonerInput, VisitorInput};
+
+/// A prison code the demo data uses (`CDF`, `LDS`...), for the store's and the journey's
+/// functions that take a parsed one.
+pub fn prison_code(code: &str) -> PrisonCode {
+    PrisonCode::parse(code).unwrap_or_else(|e| panic!("{e}"))
+}
 
 fn prisoner(number: &str, date_of_birth: &str, surname: &str) -> PrisonerInput {
     PrisonerInput {

@@ -17,10 +17,10 @@ macro_rules! booking_sql {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
                 )
                 .bind(b.reference)
-                .bind(b.prison)
+                .bind(b.prison.as_str())
                 .bind(b.prisoner_number)
-                .bind(&b.key.template_id)
-                .bind(b.key.date)
+                .bind(b.key.template_id())
+                .bind(b.key.date())
                 .bind(b.key.kind.as_str())
                 .bind(b.status.as_str())
                 .bind(b.status_reason)
@@ -83,7 +83,7 @@ macro_rules! booking_sql {
                 Ok(())
             }
 
-            async fn bookings_on(&mut self, prison: &str, date: chrono::NaiveDate) -> StoreResult<Vec<BookingListing>> {
+            async fn bookings_on(&mut self, prison: &domain::PrisonCode, date: chrono::NaiveDate) -> StoreResult<Vec<BookingListing>> {
                 let rows = sqlx::query(
                     "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
                         b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
@@ -95,7 +95,7 @@ macro_rules! booking_sql {
                      WHERE b.prison_code = $1 AND b.session_date = $2
                      ORDER BY t.start_time, b.template_id, b.reference",
                 )
-                .bind(prison)
+                .bind(prison.as_str())
                 .bind(date)
                 .fetch_all(&mut *self.tx)
                 .await?;

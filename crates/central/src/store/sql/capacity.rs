@@ -5,17 +5,17 @@ macro_rules! capacity_sql {
     ($tx:ident, lock = $lock:literal $(,)?) => {
         #[async_trait::async_trait]
         impl crate::store::CapacityTx for $tx {
-            async fn lock_tables(&mut self, key: &TableKey, prison: &str) -> StoreResult<TableCounts> {
+            async fn lock_tables(&mut self, key: &TableKey, prison: &domain::PrisonCode) -> StoreResult<TableCounts> {
                 let mark = self.mark().await?;
                 sqlx::query(
                     "INSERT INTO session_tables (template_id, session_date, visit_kind, prison_code, booked, escrowed,
                         version) VALUES ($1, $2, $3, $4, 0, 0, $5)
                      ON CONFLICT (template_id, session_date, visit_kind) DO NOTHING",
                 )
-                .bind(&key.template_id)
-                .bind(key.date)
+                .bind(key.template_id())
+                .bind(key.date())
                 .bind(key.kind.as_str())
-                .bind(prison)
+                .bind(prison.as_str())
                 .bind(mark)
                 .execute(&mut *self.tx)
                 .await?;
@@ -24,8 +24,8 @@ macro_rules! capacity_sql {
                      WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3",
                     $lock
                 ))
-                .bind(&key.template_id)
-                .bind(key.date)
+                .bind(key.template_id())
+                .bind(key.date())
                 .bind(key.kind.as_str())
                 .fetch_one(&mut *self.tx)
                 .await?;
@@ -46,8 +46,8 @@ macro_rules! capacity_sql {
                          WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3
                             AND booked + $4 + escrowed + $5 <= $7",
                     )
-                    .bind(&key.template_id)
-                    .bind(key.date)
+                    .bind(key.template_id())
+                    .bind(key.date())
                     .bind(key.kind.as_str())
                     .bind(booked)
                     .bind(escrowed)
@@ -57,8 +57,8 @@ macro_rules! capacity_sql {
                         "UPDATE session_tables SET booked = booked + $4, escrowed = escrowed + $5, version = $6
                          WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3",
                     )
-                    .bind(&key.template_id)
-                    .bind(key.date)
+                    .bind(key.template_id())
+                    .bind(key.date())
                     .bind(key.kind.as_str())
                     .bind(booked)
                     .bind(escrowed)
@@ -75,8 +75,8 @@ macro_rules! capacity_sql {
                     $lock
                 ))
                 .bind(kiosk_id)
-                .bind(&key.template_id)
-                .bind(key.date)
+                .bind(key.template_id())
+                .bind(key.date())
                 .bind(key.kind.as_str())
                 .fetch_optional(&mut *self.tx)
                 .await?
@@ -94,10 +94,10 @@ macro_rules! capacity_sql {
                         tables = excluded.tables, expires_at = excluded.expires_at, version = excluded.version",
                 )
                 .bind(&lease.kiosk_id)
-                .bind(&lease.key.template_id)
-                .bind(lease.key.date)
+                .bind(lease.key.template_id())
+                .bind(lease.key.date())
                 .bind(lease.key.kind.as_str())
-                .bind(&lease.prison)
+                .bind(lease.prison.as_str())
                 .bind(i64::from(lease.tables))
                 .bind(lease.expires_at)
                 .bind(mark)

@@ -30,7 +30,7 @@ macro_rules! check_sql {
                     if live + leased > capacity || booked + escrowed > capacity || live != booked || leased != escrowed {
                         let template: String = r.try_get("template_id")?;
                         problems.push(OverCapacity {
-                            session: domain::SessionId::new(template, r.try_get("session_date")?).to_string(),
+                            session: crate::store::rows::session_id(template, r.try_get("session_date")?)?.to_string(),
                             kind: crate::store::rows::kind(r)?,
                             capacity,
                             live_bookings: live,

@@ -15,13 +15,17 @@ macro_rules! common_sql {
                 Ok(mark)
             }
 
-            async fn kiosk_prisons(&mut self, id: &str) -> StoreResult<Vec<String>> {
-                Ok(sqlx::query_scalar(
+            async fn kiosk_prisons(&mut self, id: &str) -> StoreResult<Vec<domain::PrisonCode>> {
+                let codes: Vec<String> = sqlx::query_scalar(
                     "SELECT prison_code FROM kiosk_prisons WHERE kiosk_id = $1 ORDER BY prison_code",
                 )
                 .bind(id)
                 .fetch_all(&mut *self.tx)
-                .await?)
+                .await?;
+                codes
+                    .into_iter()
+                    .map(crate::store::rows::prison_code)
+                    .collect()
             }
 
             async fn kiosk_from_row(&mut self, row: Option<$row>) -> StoreResult<Option<Kiosk>> {

@@ -32,7 +32,7 @@ macro_rules! kiosk_sql {
                 for prison in k.prisons {
                     sqlx::query("INSERT INTO kiosk_prisons (kiosk_id, prison_code) VALUES ($1, $2)")
                         .bind(k.id)
-                        .bind(prison)
+                        .bind(prison.as_str())
                         .execute(&mut *self.tx)
                         .await?;
                 }

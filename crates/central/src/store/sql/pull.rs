@@ -9,8 +9,8 @@ macro_rules! pull_sql {
                 Ok(sqlx::query_scalar($horizon).fetch_one(&mut *self.tx).await?)
             }
 
-            async fn changed_prisons(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<String>> {
-                Ok(sqlx::query_scalar(concat!(
+            async fn changed_prisons(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<domain::PrisonCode>> {
+                let codes: Vec<String> = sqlx::query_scalar(concat!(
                     "SELECT p.code FROM prisons p JOIN kiosk_prisons k ON k.prison_code = p.code
                      WHERE k.kiosk_id = $1 AND p.version ",
                     $newer,
@@ -19,7 +19,8 @@ macro_rules! pull_sql {
                 .bind(kiosk_id)
                 .bind(cursor)
                 .fetch_all(&mut *self.tx)
-                .await?)
+                .await?;
+                codes.into_iter().map(crate::store::rows::prison_code).collect()
             }
 
             async fn changed_prisoners(

@@ -7,7 +7,7 @@ macro_rules! reference_sql {
         impl crate::store::ReferenceTx for $tx {
             async fn put_prison(&mut self, p: &domain::dataset::PrisonFile, hash: &str) -> StoreResult<bool> {
                 let stored: Option<String> = sqlx::query_scalar("SELECT source_hash FROM prisons WHERE code = $1")
-                    .bind(&p.code)
+                    .bind(p.code.as_str())
                     .fetch_optional(&mut *self.tx)
                     .await?;
                 if stored.as_deref() == Some(hash) {
@@ -32,7 +32,7 @@ macro_rules! reference_sql {
                         arrive_minutes_before = excluded.arrive_minutes_before,
                         source_hash = excluded.source_hash, version = excluded.version",
                 )
-                .bind(&p.code)
+                .bind(p.code.as_str())
                 .bind(&p.name)
                 .bind(&p.name_cy)
                 .bind(address)
@@ -63,24 +63,24 @@ macro_rules! reference_sql {
                             valid_from = excluded.valid_from, valid_to = excluded.valid_to,
                             frequency = excluded.frequency",
                     )
-                    .bind(&t.id)
-                    .bind(&p.code)
-                    .bind(domain::timetable::weekday_str(t.weekday))
-                    .bind(t.start)
-                    .bind(t.end)
-                    .bind(&t.room)
-                    .bind(i64::from(t.open_capacity))
-                    .bind(i64::from(t.closed_capacity))
-                    .bind(t.valid_from)
-                    .bind(t.valid_to)
-                    .bind(t.frequency.as_str())
+                    .bind(t.id())
+                    .bind(p.code.as_str())
+                    .bind(domain::timetable::weekday_str(t.weekday()))
+                    .bind(t.start())
+                    .bind(t.end())
+                    .bind(t.room())
+                    .bind(i64::from(t.open_capacity()))
+                    .bind(i64::from(t.closed_capacity()))
+                    .bind(t.valid_from())
+                    .bind(t.valid_to())
+                    .bind(t.frequency().as_str())
                     .execute(&mut *self.tx)
                     .await?;
                 }
-                sqlx::query("DELETE FROM closures WHERE prison_code = $1").bind(&p.code).execute(&mut *self.tx).await?;
+                sqlx::query("DELETE FROM closures WHERE prison_code = $1").bind(p.code.as_str()).execute(&mut *self.tx).await?;
                 for c in &p.closures {
                     sqlx::query("INSERT INTO closures (prison_code, date, template_id, reason) VALUES ($1, $2, $3, $4)")
-                        .bind(&p.code)
+                        .bind(p.code.as_str())
                         .bind(c.date)
                         .bind(&c.template_id)
                         .bind(&c.reason)
@@ -103,7 +103,7 @@ macro_rules! reference_sql {
                         return Ok(false);
                     }
                     let prison: String = row.try_get("prison_code")?;
-                    if prison != p.prison {
+                    if p.prison != prison.as_str() {
                         moved_from = Some(prison);
                     }
                 }
@@ -128,7 +128,7 @@ macro_rules! reference_sql {
                         version = excluded.version",
                 )
                 .bind(number)
-                .bind(&p.prison)
+                .bind(p.prison.as_str())
                 .bind(p.first_name.as_str())
                 .bind(p.last_name.as_str())
                 .bind(p.date_of_birth)
@@ -171,13 +171,13 @@ macro_rules! reference_sql {
                 Ok(true)
             }
 
-            async fn prison(&mut self, code: &str) -> StoreResult<Option<domain::dataset::PrisonFile>> {
+            async fn prison(&mut self, code: &domain::PrisonCode) -> StoreResult<Option<crate::store::Prison>> {
                 let Some(row) = sqlx::query(
                     "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
                         max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
                         arrive_minutes_before FROM prisons WHERE code = $1",
                 )
-                .bind(code)
+                .bind(code.as_str())
                 .fetch_optional(&mut *self.tx)
                 .await?
                 else {
@@ -187,7 +187,7 @@ macro_rules! reference_sql {
                     "SELECT id, weekday, start_time, end_time, room, open_capacity, closed_capacity, valid_from,
                         valid_to, frequency FROM session_templates WHERE prison_code = $1 ORDER BY id",
                 )
-                .bind(code)
+                .bind(code.as_str())
                 .fetch_all(&mut *self.tx)
                 .await?
                 .iter()
@@ -196,7 +196,7 @@ macro_rules! reference_sql {
                 let closures = sqlx::query(
                     "SELECT date, template_id, reason FROM closures WHERE prison_code = $1 ORDER BY date, id",
                 )
-                .bind(code)
+                .bind(code.as_str())
                 .fetch_all(&mut *self.tx)
                 .await?
                 .iter()
@@ -205,15 +205,17 @@ macro_rules! reference_sql {
                 Ok(Some(crate::store::rows::prison_from_row(&row, templates, closures)?))
             }
 
-            async fn prison_codes(&mut self) -> StoreResult<Vec<String>> {
-                Ok(sqlx::query_scalar("SELECT code FROM prisons ORDER BY code").fetch_all(&mut *self.tx).await?)
+            async fn prison_codes(&mut self) -> StoreResult<Vec<domain::PrisonCode>> {
+                let codes: Vec<String> =
+                    sqlx::query_scalar("SELECT code FROM prisons ORDER BY code").fetch_all(&mut *self.tx).await?;
+                codes.into_iter().map(crate::store::rows::prison_code).collect()
             }
 
             async fn prisoner(
                 &mut self,
                 number: &domain::PrisonerNumber,
                 lock: bool,
-            ) -> StoreResult<Option<(String, domain::PrisonerRecord)>> {
+            ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord)>> {
                 let sql = if lock {
                     concat!(
                         "SELECT number, prison_code, first_name, last_name, date_of_birth, custody, visiting_orders
@@ -273,7 +275,7 @@ macro_rules! reference_sql {
                 .iter()
                 .map(|r| {
                     let template: String = r.try_get("template_id")?;
-                    Ok(domain::ExistingVisit { session: domain::SessionId::new(template, r.try_get("session_date")?) })
+                    Ok(domain::ExistingVisit { session: crate::store::rows::session_id(template, r.try_get("session_date")?)? })
                 })
                 .collect()
             }
