@@ -39,6 +39,12 @@ pub enum CentralError {
     TooManyEvents { max: usize },
     #[error("events must be in strictly increasing seq order, starting at 1 or more")]
     EventsOutOfOrder,
+    #[error("prison {prison} already has a staff account numbered {number}")]
+    StaffAccountExists { prison: String, number: String },
+    #[error("prison {prison} has no staff account numbered {number}")]
+    StaffAccountNotFound { prison: String, number: String },
+    #[error("{0}")]
+    StaffAccountInvalid(#[from] protocol::StaffValueError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -63,6 +69,9 @@ impl CentralError {
             CentralError::ShareTooLarge { .. } => ErrorCode::ShareTooLarge,
             CentralError::TooManyEvents { .. } => ErrorCode::TooManyEvents,
             CentralError::EventsOutOfOrder => ErrorCode::EventsOutOfOrder,
+            CentralError::StaffAccountExists { .. } => ErrorCode::StaffAccountExists,
+            CentralError::StaffAccountNotFound { .. } => ErrorCode::StaffAccountNotFound,
+            CentralError::StaffAccountInvalid(_) => ErrorCode::StaffAccountInvalid,
             CentralError::Internal(_) => ErrorCode::InternalError,
         };
         code.as_str()
@@ -74,11 +83,14 @@ impl CentralError {
             CentralError::Rejected(_)
             | CentralError::IdempotencyKeyReused
             | CentralError::ShareTooLarge { .. }
-            | CentralError::Dataset(_) => 422,
+            | CentralError::Dataset(_)
+            | CentralError::StaffAccountInvalid(_) => 422,
+            CentralError::StaffAccountExists { .. } => 409,
             CentralError::PrisonNotAllowed(_) => 403,
             CentralError::UnknownPrison(_)
             | CentralError::BookingNotFound(_)
-            | CentralError::KioskNotFound(_) => 404,
+            | CentralError::KioskNotFound(_)
+            | CentralError::StaffAccountNotFound { .. } => 404,
             CentralError::EnrolmentCodeInvalid | CentralError::UnknownKiosk | CentralError::KioskRevoked => {
                 401
             }

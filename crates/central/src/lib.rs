@@ -19,5 +19,5 @@ pub mod store;
 pub use api::{Limits, router, serve};
 pub use clock::Clock;
 pub use error::CentralError;
-pub use service::{Central, Settings};
+pub use service::{Central, NewStaff, Settings};
 pub use store::{Store, StoreError};

@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use domain::PrisonCode;
 use domain::dataset::{PrisonFile, PrisonerFile};
+use domain::{NewPin, PersonName, Role, StaffNumber};
+use protocol::Organisation;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
@@ -63,6 +65,133 @@ enum Command {
         #[arg(long)]
         date: NaiveDate,
     },
+    /// Manage staff accounts: the first supervisor of a prison, and any account after.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// A prison's audit log (what staff did at its kiosks) as CSV on standard output.
+    Audit {
+        #[arg(long)]
+        prison: String,
+        /// First day, in the prison's local time (YYYY-MM-DD)
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day, included (YYYY-MM-DD)
+        #[arg(long)]
+        to: NaiveDate,
+    },
+}
+
+/// Which account: the prison and the staff number.
+#[derive(clap::Args)]
+struct StaffAccountArgs {
+    #[arg(long)]
+    prison: String,
+    /// The staff number (4 to 10 digits)
+    #[arg(long, value_parser = parse_staff_number)]
+    number: StaffNumber,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add an account. Prints a one-time PIN (or takes one from standard input with
+    /// --pin-stdin) that the person must change at their first sign-in.
+    Add {
+        #[command(flatten)]
+        account: StaffAccountArgs,
+        #[arg(long, value_parser = parse_name)]
+        name: PersonName,
+        /// reception, supervisor or helper
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Helpers only: who they work for
+        #[arg(long, value_parser = parse_organisation)]
+        organisation: Option<Organisation>,
+        /// Helpers only: the last day they may sign in, at most a year ahead (YYYY-MM-DD)
+        #[arg(long)]
+        expires_on: Option<NaiveDate>,
+        /// Read the one-time PIN from standard input instead of making one up
+        #[arg(long)]
+        pin_stdin: bool,
+    },
+    /// List a prison's accounts as CSV (never their PIN hashes).
+    List {
+        #[arg(long)]
+        prison: String,
+    },
+    /// Stop an account signing in, at every kiosk after its next pull.
+    Disable {
+        #[command(flatten)]
+        account: StaffAccountArgs,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        #[command(flatten)]
+        account: StaffAccountArgs,
+    },
+    /// Clear the wrong PINs that locked an account.
+    Unlock {
+        #[command(flatten)]
+        account: StaffAccountArgs,
+    },
+    /// Set a new one-time PIN (printed, or read with --pin-stdin) and unlock the account.
+    Reset {
+        #[command(flatten)]
+        account: StaffAccountArgs,
+        #[arg(long)]
+        pin_stdin: bool,
+    },
+}
+
+fn parse_staff_number(s: &str) -> Result<StaffNumber, String> {
+    StaffNumber::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_name(s: &str) -> Result<PersonName, String> {
+    PersonName::parse(s).map_err(|e| format!("{e} (letters, spaces, hyphens and apostrophes)"))
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_organisation(s: &str) -> Result<Organisation, String> {
+    Organisation::parse(s).map_err(|e| e.to_string())
+}
+
+/// The one-time PIN: read from standard input (one line) or made up.
+fn one_time_pin(from_stdin: bool) -> Result<(NewPin, bool)> {
+    if !from_stdin {
+        return Ok((central::service::one_time_pin(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the PIN from standard input")?;
+    let pin = NewPin::parse(line.trim_end_matches(['\r', '\n']))
+        .map_err(|e| anyhow::anyhow!("the PIN on standard input: {e}"))?;
+    Ok((pin, false))
+}
+
+fn print_pin(pin: &NewPin, made_up: bool) {
+    if made_up {
+        println!("one-time PIN:   {}", pin.expose());
+        println!("It is not shown again. They must choose their own PIN when they first sign in.");
+    } else {
+        println!("one-time PIN:   as given on standard input");
+        println!("They must choose their own PIN when they first sign in.");
+    }
+}
+
+fn describe(a: &protocol::StaffAccount) -> String {
+    format!(
+        "{} {} {} ({})",
+        a.prison,
+        a.staff_number,
+        a.name.as_str(),
+        a.role.as_str()
+    )
 }
 
 #[derive(Subcommand)]
@@ -210,6 +339,99 @@ async fn main() -> Result<()> {
                     k.enrolled_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     k.revoked_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     k.last_seq
+                );
+            }
+        }
+        Command::Staff { command } => {
+            let central = open(&cli.database).await?;
+            match command {
+                StaffCommand::Add {
+                    account,
+                    name,
+                    role,
+                    organisation,
+                    expires_on,
+                    pin_stdin,
+                } => {
+                    let (pin, made_up) = one_time_pin(pin_stdin)?;
+                    let new = central::NewStaff {
+                        prison: account.prison,
+                        number: account.number,
+                        name,
+                        role,
+                        organisation,
+                        expires_on,
+                    };
+                    let added = central.add_staff(&new, &pin).await?;
+                    println!("staff account added: {}", describe(&added));
+                    print_pin(&pin, made_up);
+                }
+                StaffCommand::List { prison } => {
+                    println!(
+                        "staff_number,name,role,must_change_pin,disabled,organisation,expires_on,unlocked_at"
+                    );
+                    for a in central.staff(&prison).await? {
+                        let fields = [
+                            a.staff_number.to_string(),
+                            a.name.as_str().to_string(),
+                            a.role.as_str().to_string(),
+                            a.must_change_pin.to_string(),
+                            a.disabled.to_string(),
+                            a.organisation
+                                .as_ref()
+                                .map(|o| o.as_str().to_string())
+                                .unwrap_or_default(),
+                            a.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+                            a.unlocked_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                        ];
+                        println!(
+                            "{}",
+                            fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
+                        );
+                    }
+                }
+                StaffCommand::Disable { account } => {
+                    let a = central.disable_staff(&account.prison, &account.number).await?;
+                    println!("disabled: {}", describe(&a));
+                }
+                StaffCommand::Enable { account } => {
+                    let a = central.enable_staff(&account.prison, &account.number).await?;
+                    println!("enabled: {}", describe(&a));
+                }
+                StaffCommand::Unlock { account } => {
+                    let a = central.unlock_staff(&account.prison, &account.number).await?;
+                    println!("unlocked: {}", describe(&a));
+                }
+                StaffCommand::Reset { account, pin_stdin } => {
+                    let (pin, made_up) = one_time_pin(pin_stdin)?;
+                    let a = central
+                        .reset_staff_pin(&account.prison, &account.number, &pin)
+                        .await?;
+                    println!("PIN reset: {}", describe(&a));
+                    print_pin(&pin, made_up);
+                }
+            }
+        }
+        Command::Audit { prison, from, to } => {
+            if to < from {
+                anyhow::bail!("--to ({to}) is before --from ({from})");
+            }
+            let central = open(&cli.database).await?;
+            println!("at,kiosk_id,staff_number,role,action,reference,detail,received_at");
+            for e in central.audit(&prison, from, to).await? {
+                let fields = [
+                    e.at.to_rfc3339(),
+                    e.kiosk_id.unwrap_or_default(),
+                    e.staff_number.unwrap_or_default(),
+                    e.role.unwrap_or_default(),
+                    e.action,
+                    e.booking_reference.unwrap_or_default(),
+                    e.detail.unwrap_or_default(),
+                    e.received_at.to_rfc3339(),
+                ];
+                println!(
+                    "{}",
+                    fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
                 );
             }
         }

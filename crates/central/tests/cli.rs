@@ -151,3 +151,258 @@ fn the_bookings_export_lists_refused_kiosk_requests() {
     assert!(gone.contains(",rejected,visitor_not_on_list,"), "{gone}");
     assert!(gone.contains("contact C999999 (date of birth unknown)"), "{gone}");
 }
+
+fn run_full(db: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_visit-central"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A refused command: fails, says why on stderr, prints nothing on stdout.
+fn refused(db: &std::path::Path, args: &[&str], stdin: &str) -> String {
+    let out = run_full(db, args, stdin);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    assert!(
+        out.stdout.is_empty(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Whether `pin` matches the stored hash of a staff account.
+fn pin_matches(db: &std::path::Path, number: &str, pin: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
+    use argon2::password_hash::phc::PasswordHash;
+    use central::store::{SqliteStore, Store};
+    let accounts = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(SqliteStore::open(db).await.unwrap());
+        let central = central::Central::new(
+            store.clone(),
+            central::Clock::System,
+            central::Settings::default(),
+        );
+        let accounts = central.staff("CDF").await.unwrap();
+        store.close().await;
+        accounts
+    });
+    let account = accounts
+        .iter()
+        .find(|a| a.staff_number.as_str() == number)
+        .unwrap();
+    let hash = PasswordHash::new(account.pin_hash.as_str()).unwrap();
+    argon2::Argon2::default()
+        .verify_password(pin.as_bytes(), &hash)
+        .is_ok()
+}
+
+#[test]
+fn staff_accounts_are_managed_from_the_command_line_without_showing_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
+    run(
+        &db,
+        &[
+            "import",
+            "--prisons",
+            &format!("{demo}/prisons.json"),
+            "--prisoners",
+            &format!("{demo}/prisoners.json"),
+        ],
+    );
+    let add = [
+        "staff",
+        "add",
+        "--prison",
+        "cdf",
+        "--number",
+        "1001",
+        "--name",
+        "Ann Jones",
+        "--role",
+        "supervisor",
+    ];
+    let added = run(&db, &add);
+    assert!(
+        added.contains("staff account added: CDF 1001 Ann Jones (supervisor)"),
+        "{added}"
+    );
+    let pin = added
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time PIN:"))
+        .map(|p| p.trim().to_string())
+        .unwrap();
+    assert!(pin.len() == 8 && pin.bytes().all(|b| b.is_ascii_digit()), "{pin}");
+    assert!(pin_matches(&db, "1001", &pin));
+    assert!(!pin_matches(&db, "1001", "90241735"));
+
+    // A PIN given on stdin is used and never echoed.
+    let out = run_full(
+        &db,
+        &[
+            "staff",
+            "add",
+            "--prison",
+            "CDF",
+            "--number",
+            "1002",
+            "--name",
+            "Bryn Price",
+            "--role",
+            "reception",
+            "--pin-stdin",
+        ],
+        "902417\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("902417"));
+    assert!(pin_matches(&db, "1002", "902417"));
+
+    // Clear refusals, and nothing written.
+    let cases: [(&[&str], &str, &str); 7] = [
+        (&add, "", "CDF already has a staff account numbered 1001"),
+        (
+            &[
+                "staff",
+                "add",
+                "--prison",
+                "CDF",
+                "--number",
+                "1003",
+                "--name",
+                "Cai",
+                "--role",
+                "reception",
+                "--pin-stdin",
+            ],
+            "123456\n",
+            "choose a PIN that is not",
+        ),
+        (
+            &[
+                "staff",
+                "add",
+                "--prison",
+                "CDF",
+                "--number",
+                "12",
+                "--name",
+                "Cai",
+                "--role",
+                "reception",
+            ],
+            "",
+            "staff number of 4 to 10 digits",
+        ),
+        (
+            &[
+                "staff", "add", "--prison", "CDF", "--number", "1003", "--name", "Cai", "--role", "admin",
+            ],
+            "",
+            "the role must be reception, supervisor or helper",
+        ),
+        (
+            &[
+                "staff", "add", "--prison", "CDF", "--number", "1003", "--name", "Cai", "--role", "helper",
+            ],
+            "",
+            "a helper's account needs an organisation and an expiry date",
+        ),
+        (
+            &[
+                "staff",
+                "add",
+                "--prison",
+                "XYZ",
+                "--number",
+                "1003",
+                "--name",
+                "Cai",
+                "--role",
+                "reception",
+            ],
+            "",
+            "no prison with code \"XYZ\"",
+        ),
+        (
+            &["staff", "disable", "--prison", "CDF", "--number", "4444"],
+            "",
+            "CDF has no staff account numbered 4444",
+        ),
+    ];
+    for (args, stdin, says) in cases {
+        let stderr = refused(&db, args, stdin);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+
+    assert!(
+        run(&db, &["staff", "disable", "--prison", "CDF", "--number", "1002"]).contains("disabled: CDF 1002")
+    );
+    assert!(
+        run(&db, &["staff", "unlock", "--prison", "CDF", "--number", "1001"]).contains("unlocked: CDF 1001")
+    );
+    let reset = run(&db, &["staff", "reset", "--prison", "CDF", "--number", "1002"]);
+    let new_pin = reset
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time PIN:"))
+        .map(|p| p.trim().to_string())
+        .unwrap();
+    assert!(pin_matches(&db, "1002", &new_pin) && !pin_matches(&db, "1002", "902417"));
+
+    let list = run(&db, &["staff", "list", "--prison", "CDF"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(
+        lines[0],
+        "staff_number,name,role,must_change_pin,disabled,organisation,expires_on,unlocked_at"
+    );
+    assert_eq!(lines.len(), 3, "{list}");
+    assert!(
+        lines[1].starts_with("1001,Ann Jones,supervisor,true,false,,,20"),
+        "{list}"
+    );
+    assert!(
+        lines[2].starts_with("1002,Bryn Price,reception,true,true,,,20"),
+        "{list}"
+    );
+    assert!(!list.contains("argon2") && !list.contains(&pin), "{list}");
+
+    // The administrator's changes are in the audit log, with no PIN or hash.
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (
+        today.pred_opt().unwrap().to_string(),
+        today.succ_opt().unwrap().to_string(),
+    );
+    let audit = run(&db, &["audit", "--prison", "CDF", "--from", &from, "--to", &to]);
+    assert!(audit.starts_with("at,kiosk_id,staff_number,role,action,reference,detail,received_at\n"));
+    for detail in [
+        "visit-central: added 1001 (supervisor)",
+        "visit-central: added 1002 (reception)",
+        "visit-central: disabled 1002",
+        "visit-central: unlocked 1001",
+        "visit-central: pin_reset 1002",
+    ] {
+        assert!(
+            audit.contains(&format!(",account_change,,{detail},")),
+            "{detail}: {audit}"
+        );
+    }
+    assert_eq!(audit.lines().count(), 6, "{audit}");
+    assert!(!audit.contains("argon2") && !audit.contains(&pin) && !audit.contains("902417"));
+    let backwards = refused(
+        &db,
+        &["audit", "--prison", "CDF", "--from", &to, "--to", &from],
+        "",
+    );
+    assert!(backwards.contains("is before --from"), "{backwards}");
+}

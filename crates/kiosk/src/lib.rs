@@ -13,7 +13,8 @@
 //!   +- sync            central: enrolment, online booking, the sync round, the background loop
 //!   |    +- booking    a visit decided and written on this kiosk; sessions with the tables left
 //!   +- printing        CUPS queues and the printer setting
-//!        +- slip       the slip as a PDF
+//!   |    +- slip       the slip as a PDF
+//!   +- staff           staff sign-in, sessions, PIN changes, accounts, the audit log
 //! store                every SQL statement, one file a job; used by all of the above
 //! domain (crate)       the rules and types, no I/O
 //! ```
@@ -27,9 +28,12 @@ pub mod error;
 pub mod journey;
 pub mod printing;
 pub mod slip;
+pub mod staff;
 pub mod store;
 pub mod sync;
 
 pub use booking::AvailableSession;
 pub use error::{KioskError, Result};
-pub use store::{BookedVisitor, BookingStatus, BookingView, KioskIdentity, OutboxEvent, Prison, Store};
+pub use store::{
+    AuditRow, BookedVisitor, BookingStatus, BookingView, KioskIdentity, OutboxEvent, Prison, Store,
+};

@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("store", 1),
     ("booking", 2),
     ("slip", 2),
+    ("staff", 2),
     ("printing", 3),
     ("sync", 3),
     ("journey", 4),

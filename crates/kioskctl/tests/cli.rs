@@ -244,3 +244,230 @@ fn every_failure_prints_its_stable_code() {
     let out = kioskctl(&fresh, &["init", "--issuer", "5000"], None);
     assert_eq!(failure_code(&out), "issuer_invalid");
 }
+
+#[test]
+fn staff_accounts_on_a_kiosk_that_works_alone() {
+    let (_dir, db) = demo();
+    let add = [
+        "staff",
+        "add",
+        "--prison",
+        "cdf",
+        "--number",
+        "1001",
+        "--name",
+        "Ann Jones",
+        "--role",
+        "supervisor",
+    ];
+    let out = kioskctl(&db, &add, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let added = json(&out);
+    assert_eq!(added["status"], "added");
+    assert_eq!(added["account"]["staff_number"], "1001");
+    assert_eq!(added["account"]["prison"], "CDF");
+    assert_eq!(added["account"]["role"], "supervisor");
+    assert_eq!(added["account"]["must_change_pin"], true);
+    let pin = added["one_time_pin"].as_str().unwrap().to_string();
+    assert!(pin.len() == 8 && pin.bytes().all(|b| b.is_ascii_digit()), "{pin}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not shown again"));
+
+    // A PIN given on stdin is used, never echoed.
+    let out = kioskctl(
+        &db,
+        &[
+            "staff",
+            "add",
+            "--prison",
+            "CDF",
+            "--number",
+            "1002",
+            "--name",
+            "Bryn Price",
+            "--role",
+            "reception",
+            "--pin-stdin",
+        ],
+        Some("902417\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let added = json(&out);
+    assert!(added["one_time_pin"].is_null());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("902417"));
+
+    let cases: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
+        (add.to_vec(), None, "staff_account_exists"),
+        (
+            vec![
+                "staff",
+                "add",
+                "--prison",
+                "CDF",
+                "--number",
+                "1003",
+                "--name",
+                "Cai",
+                "--role",
+                "reception",
+                "--pin-stdin",
+            ],
+            Some("123456\n"),
+            "pin_too_simple",
+        ),
+        (
+            vec![
+                "staff",
+                "add",
+                "--prison",
+                "CDF",
+                "--number",
+                "1003",
+                "--name",
+                "Cai",
+                "--role",
+                "reception",
+                "--pin-stdin",
+            ],
+            Some("12345\n"),
+            "pin_wrong_length",
+        ),
+        (
+            vec![
+                "staff",
+                "add",
+                "--prison",
+                "CDF",
+                "--number",
+                "12",
+                "--name",
+                "Cai",
+                "--role",
+                "reception",
+            ],
+            None,
+            "invalid_arguments",
+        ),
+        (
+            vec![
+                "staff", "add", "--prison", "CDF", "--number", "1003", "--name", "Cai", "--role", "admin",
+            ],
+            None,
+            "invalid_arguments",
+        ),
+        (
+            vec![
+                "staff", "add", "--prison", "CDF", "--number", "1003", "--name", "Cai", "--role", "helper",
+            ],
+            None,
+            "helper_needs_organisation_and_expiry",
+        ),
+        (
+            vec![
+                "staff",
+                "add",
+                "--prison",
+                "CDF",
+                "--number",
+                "1003",
+                "--name",
+                "Cai",
+                "--role",
+                "helper",
+                "--organisation",
+                "PACT",
+                "--expires-on",
+                "2028-01-01",
+            ],
+            None,
+            "expiry_out_of_range",
+        ),
+        (
+            vec![
+                "staff",
+                "add",
+                "--prison",
+                "XYZ",
+                "--number",
+                "1003",
+                "--name",
+                "Cai",
+                "--role",
+                "reception",
+            ],
+            None,
+            "unknown_prison",
+        ),
+        (
+            vec!["staff", "unlock", "--prison", "CDF", "--number", "4444"],
+            None,
+            "staff_account_not_found",
+        ),
+    ];
+    for (args, stdin, expected) in cases {
+        let out = kioskctl(&db, &args, stdin);
+        assert!(!out.status.success(), "{args:?}");
+        assert_eq!(failure_code(&out), expected, "{args:?}");
+    }
+
+    let out = kioskctl(
+        &db,
+        &["staff", "disable", "--prison", "CDF", "--number", "1002"],
+        None,
+    );
+    assert_eq!(json(&out)["account"]["disabled"], true);
+    let out = kioskctl(
+        &db,
+        &["staff", "unlock", "--prison", "CDF", "--number", "1001"],
+        None,
+    );
+    assert_eq!(json(&out)["status"], "unlocked");
+    let out = kioskctl(
+        &db,
+        &["staff", "reset", "--prison", "CDF", "--number", "1001"],
+        None,
+    );
+    let reset = json(&out);
+    assert_eq!(reset["status"], "pin_reset");
+    assert_ne!(reset["one_time_pin"].as_str().unwrap(), pin);
+
+    let list = kioskctl(&db, &["staff", "list", "--prison", "CDF"], None);
+    let listed = json(&list);
+    let numbers: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["staff_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1001", "1002"]);
+    assert_eq!(listed[1]["disabled"], true);
+    let text = String::from_utf8_lossy(&list.stdout).to_string();
+    assert!(!text.contains("hash") && !text.contains("argon2"), "{text}");
+
+    // Every change is in the audit log, as the operator's (no staff number), with no PIN.
+    let audit = kioskctl(&db, &["audit"], None);
+    let entries = json(&audit);
+    let details: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["action"], "account_change");
+            assert!(e["staff_number"].is_null());
+            e["detail"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        details,
+        [
+            "added 1001 (supervisor)",
+            "added 1002 (reception)",
+            "disabled 1002",
+            "unlocked 1001",
+            "pin_reset 1001"
+        ]
+    );
+    let text = String::from_utf8_lossy(&audit.stdout).to_string();
+    assert!(!text.contains(&pin) && !text.contains("902417") && !text.contains("argon2"));
+    // A kiosk alone queues nothing for central.
+    assert_eq!(json(&kioskctl(&db, &["outbox"], None)), serde_json::json!([]));
+}

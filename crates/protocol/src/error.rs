@@ -140,6 +140,11 @@ error_codes! {
     StoreUnavailable = "store_unavailable",
     InternalError = "internal_error",
     HttpError = "http_error",
+    /// A staff account with that number exists at that prison.
+    StaffAccountExists = "staff_account_exists",
+    StaffAccountNotFound = "staff_account_not_found",
+    /// A staff account's details break a rule (a helper without an expiry date, say).
+    StaffAccountInvalid = "staff_account_invalid",
 }
 
 impl std::fmt::Display for ErrorCode {

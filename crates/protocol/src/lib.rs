@@ -29,6 +29,7 @@ pub mod escrow;
 pub mod pull;
 pub mod push;
 pub mod routes;
+pub mod staff;
 
 pub use booking::{Booking, BookingState, BookingStatus, BookingVisitor, Channel};
 pub use domain::dataset::{PrisonFile, PrisonerFile};
@@ -42,3 +43,7 @@ pub use push::{
     PushAnswer, PushEvent, PushRequest, ShareReleased,
 };
 pub use routes::{HealthAnswer, Method, ReadyAnswer, Route};
+pub use staff::{
+    AuditAction, AuditEntry, Organisation, PinHash, StaffAccount, StaffAccountChanged, StaffChange,
+    StaffValueError, check_helper_fields,
+};

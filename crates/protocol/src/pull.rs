@@ -1,6 +1,7 @@
 //! The incremental pull: reference data and table counts changed since a cursor.
 
 use crate::escrow::Lease;
+use crate::staff::StaffAccount;
 use domain::VisitKind;
 use domain::dataset::{PrisonFile, PrisonerFile};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,10 @@ pub struct PullPage {
     pub session_tables: Vec<SessionTables>,
     /// This kiosk's own shares that changed.
     pub leases: Vec<Lease>,
+    /// Staff accounts of the kiosk's prisons that changed (PIN hashes only), disabled ones
+    /// included. Absent from an older central: nothing changed then.
+    #[serde(default)]
+    pub staff_accounts: Vec<StaffAccount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -11,6 +11,7 @@
 
 use crate::booking::BookingState;
 use crate::error::Violation;
+use crate::staff::{AuditEntry, StaffAccountChanged};
 use chrono::{DateTime, Utc};
 use domain::{BookingRequest, VisitKind};
 use serde::{Deserialize, Serialize};
@@ -122,6 +123,10 @@ event_kinds! {
     BookingCancelled(BookingCancelled) = "booking_cancelled",
     /// The kiosk gives back unused tables of a share.
     ShareReleased(ShareReleased) = "share_released",
+    /// A staff account changed in the app (a PIN only as its hash).
+    StaffAccountChanged(StaffAccountChanged) = "staff_account_changed",
+    /// One entry of the kiosk's audit log.
+    Audit(AuditEntry) = "audit",
 }
 
 impl Event {
@@ -241,6 +246,12 @@ pub enum EventRefusal {
     BookingNotFound,
     /// A cancellation of a booking that is neither booked nor requested.
     BookingNotLive,
+    /// The staff member who made a change may not make it: not a supervisor of that prison
+    /// (nor, for a new PIN, the account's own holder), or disabled.
+    ActorNotAllowed,
+    StaffAccountNotFound,
+    /// An account with that staff number exists at that prison, with other details.
+    StaffAccountExists,
 }
 
 impl EventRefusal {
@@ -255,6 +266,9 @@ impl EventRefusal {
         EventRefusal::EventConflict,
         EventRefusal::BookingNotFound,
         EventRefusal::BookingNotLive,
+        EventRefusal::ActorNotAllowed,
+        EventRefusal::StaffAccountNotFound,
+        EventRefusal::StaffAccountExists,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -269,6 +283,9 @@ impl EventRefusal {
             EventRefusal::EventConflict => "event_conflict",
             EventRefusal::BookingNotFound => "booking_not_found",
             EventRefusal::BookingNotLive => "booking_not_live",
+            EventRefusal::ActorNotAllowed => "actor_not_allowed",
+            EventRefusal::StaffAccountNotFound => "staff_account_not_found",
+            EventRefusal::StaffAccountExists => "staff_account_exists",
         }
     }
 }
@@ -392,6 +409,21 @@ mod tests {
                 session: "T/2026-12-01".into(),
                 kind: VisitKind::Closed,
                 tables: Some(2),
+            }),
+            Event::StaffAccountChanged(StaffAccountChanged {
+                prison: "CDF".into(),
+                actor: domain::StaffNumber::parse("1001").unwrap(),
+                staff_number: domain::StaffNumber::parse("1002").unwrap(),
+                change: crate::staff::StaffChange::Unlocked,
+            }),
+            Event::Audit(AuditEntry {
+                prison: "CDF".into(),
+                at: DateTime::UNIX_EPOCH,
+                staff_number: domain::StaffNumber::parse("1001").unwrap(),
+                role: Some(domain::Role::Reception),
+                action: crate::staff::AuditAction::SignOut,
+                reference: None,
+                detail: None,
             }),
         ];
         assert_eq!(events.len(), EventKind::ALL.len());

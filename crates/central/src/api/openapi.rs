@@ -4,8 +4,8 @@
 
 use protocol::routes::{BOOKING, BOOKINGS, ENROL, HEALTH, KIOSK, LEASE, Method, OPENAPI, PULL, PUSH, READY};
 use protocol::{
-    BookingCancelled, BookingCreated, ErrorBody, ErrorCode, Event, EventKind, EventRefusal, Route,
-    ShareReleased,
+    AuditAction, AuditEntry, BookingCancelled, BookingCreated, ErrorBody, ErrorCode, Event, EventKind,
+    EventRefusal, Route, ShareReleased, StaffAccount, StaffAccountChanged, StaffChange,
 };
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::Operation;
@@ -29,7 +29,8 @@ pub const KIOSK_TOKEN: &str = "kioskToken";
             /openapi.json needs `Authorization: Bearer <kiosk token>`. Outbox events (`Event`) are versioned \
             by kind: a kind central does not know is refused per event with `unknown_event_kind`."
     ),
-    components(schemas(ErrorBody, ErrorCode, Event, EventKind, EventRefusal, BookingCreated, BookingCancelled, ShareReleased)),
+    components(schemas(ErrorBody, ErrorCode, Event, EventKind, EventRefusal, BookingCreated, BookingCancelled, ShareReleased,
+        StaffAccountChanged, StaffChange, AuditEntry, AuditAction, StaffAccount)),
     modifiers(&Security),
 )]
 pub struct ApiDoc;

@@ -8,7 +8,8 @@
 //!   keys, reading bookings back;
 //! - [`push`]: applying a kiosk's outbox events, answers stored for replays;
 //! - [`pull`]: what changed since a kiosk's cursor;
-//! - [`escrow`]: kiosks' shares of upcoming sessions' tables.
+//! - [`escrow`]: kiosks' shares of upcoming sessions' tables;
+//! - [`staff`]: staff accounts (PIN hashes) and the audit log kiosks send.
 //!
 //! This file holds the service itself, its settings and the retry of whole transactions.
 
@@ -85,11 +86,13 @@ mod escrow;
 mod import;
 mod pull;
 mod push;
+mod staff;
 
 pub use enrolment::Enrolment;
 pub use escrow::share_expiry;
 pub use import::ImportSummary;
 pub use push::status_reason;
+pub use staff::{NewStaff, hash_pin, one_time_pin};
 
 impl Central {
     pub fn new(store: Arc<dyn Store>, clock: Clock, settings: Settings) -> Self {

@@ -1,5 +1,5 @@
-//! The incremental pull: reference data, table counts and this kiosk's shares changed since a
-//! cursor.
+//! The incremental pull: reference data, table counts, this kiosk's shares and its prisons'
+//! staff accounts changed since a cursor.
 
 use super::Central;
 use super::escrow::lease_view;
@@ -57,6 +57,7 @@ impl Central {
             .into_iter()
             .map(lease_view)
             .collect();
+        let staff_accounts = tx.changed_staff_accounts(&kiosk.id, cursor).await?;
         Ok(PullPage {
             next_cursor,
             prisons,
@@ -64,6 +65,7 @@ impl Central {
             departed_prisoners,
             session_tables,
             leases,
+            staff_accounts,
         })
     }
 }

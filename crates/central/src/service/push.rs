@@ -79,6 +79,10 @@ impl Central {
             Ok(Event::ShareReleased(payload)) => {
                 apply_share_released(&mut *tx, kiosk, event, &payload).await?
             }
+            Ok(Event::StaffAccountChanged(payload)) => {
+                super::staff::apply_staff_account_changed(&mut *tx, kiosk, event, &payload, now).await?
+            }
+            Ok(Event::Audit(entry)) => super::staff::apply_audit(&mut *tx, kiosk, event, &entry, now).await?,
             Err(e) => {
                 tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, error = %e, "event refused");
                 EventResult::refused(event, e.refusal())

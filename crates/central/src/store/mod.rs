@@ -2,7 +2,7 @@
 //!
 //! `Store` opens transactions; `StoreTx` is everything the service reads and writes inside one,
 //! split by concern into `ReferenceTx`, `CapacityTx`, `BookingTx`, `KioskTx`, `IdempotencyTx`,
-//! `PullTx` and `CheckTx`. The SQL is in `sql/` (one file per concern) and the row mappers in
+//! `PullTx`, `StaffTx`, `AuditTx` and `CheckTx`. The SQL is in `sql/` (one file per concern) and the row mappers in
 //! `rows.rs`.
 //! The booking rules, idempotency, escrow and sync logic live once, in `crate::service`, on top
 //! of these traits, so both databases run exactly the same decisions. What differs per database
@@ -21,8 +21,8 @@ pub use sqlite::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, VisitKind};
-use protocol::BookingStatus;
+use domain::{ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitKind};
+use protocol::{BookingStatus, StaffAccount};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -295,7 +295,7 @@ pub struct NewBooking<'a> {
 /// deadlocks on its own. Callers name the concern traits they use (`use crate::store::BookingTx`).
 #[async_trait]
 pub trait StoreTx:
-    ReferenceTx + CapacityTx + BookingTx + KioskTx + IdempotencyTx + PullTx + CheckTx + Send
+    ReferenceTx + CapacityTx + BookingTx + KioskTx + IdempotencyTx + PullTx + StaffTx + AuditTx + CheckTx + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
@@ -427,6 +427,57 @@ pub trait PullTx: Send {
         from: NaiveDate,
     ) -> StoreResult<Vec<SessionTablesRow>>;
     async fn changed_leases(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<LeaseRow>>;
+}
+
+/// Staff accounts (PIN hashes only), one per staff number and prison.
+#[async_trait]
+pub trait StaffTx: Send {
+    /// The account; with `lock`, held until commit.
+    async fn staff_account(
+        &mut self,
+        prison: &str,
+        number: &StaffNumber,
+        lock: bool,
+    ) -> StoreResult<Option<StaffAccount>>;
+    async fn staff_accounts(&mut self, prison: &str) -> StoreResult<Vec<StaffAccount>>;
+    /// Adds the account unless its number is taken at its prison. True if written.
+    async fn insert_staff_account(&mut self, account: &StaffAccount, now: DateTime<Utc>)
+    -> StoreResult<bool>;
+    /// Writes every field of an existing account and marks it changed for the pull. True if
+    /// the account exists.
+    async fn update_staff_account(&mut self, account: &StaffAccount, now: DateTime<Utc>)
+    -> StoreResult<bool>;
+    /// Accounts of the kiosk's prisons changed after `cursor` (see [`PullTx`]).
+    async fn changed_staff_accounts(&mut self, kiosk_id: &str, cursor: i64)
+    -> StoreResult<Vec<StaffAccount>>;
+}
+
+/// One entry of central's audit log: sent by a kiosk (`kiosk_id`), or written by an
+/// administrator's `visit-central staff` command (no kiosk, no staff number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
+    pub prison: String,
+    pub kiosk_id: Option<String>,
+    pub at: DateTime<Utc>,
+    pub staff_number: Option<String>,
+    pub role: Option<String>,
+    pub action: String,
+    pub booking_reference: Option<String>,
+    pub detail: Option<String>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// The audit log, append-only (the database refuses updates and deletes).
+#[async_trait]
+pub trait AuditTx: Send {
+    async fn append_audit(&mut self, entry: &AuditRecord) -> StoreResult<()>;
+    /// A prison's entries with `from <= at < to`, oldest first.
+    async fn audit_log(
+        &mut self,
+        prison: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<AuditRecord>>;
 }
 
 /// Consistency checks for tests and the simulation.

@@ -85,4 +85,6 @@ sql::pull::pull_sql!(
     newer = ">=",
     horizon = "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)"
 );
+sql::staff::staff_sql!(PgTx, lock = " FOR UPDATE", newer = ">=");
+sql::audit::audit_sql!(PgTx);
 sql::checks::check_sql!(PgTx);

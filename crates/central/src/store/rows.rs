@@ -2,8 +2,8 @@
 //! [`Columns`], which both SQLite's and PostgreSQL's rows provide.
 
 use super::{
-    BookedVisitor, BookingListing, BookingRecord, Channel, Departure, Kiosk, LeaseRow, Prison, RowCounts,
-    SessionTablesRow, StoreError, StoreResult, TableKey, corrupt,
+    AuditRecord, BookedVisitor, BookingListing, BookingRecord, Channel, Departure, Kiosk, LeaseRow, Prison,
+    RowCounts, SessionTablesRow, StoreError, StoreResult, TableKey, corrupt,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use protocol::BookingStatus;
@@ -301,5 +301,44 @@ pub(crate) fn row_counts_from_row(row: &impl Columns) -> StoreResult<RowCounts> 
         lease_tables: row.int("lease_tables")?,
         booked_tables: row.int("booked_tables")?,
         visiting_orders: row.int("visiting_orders")?,
+    })
+}
+
+/// A stored staff account. The hash is parsed like any pulled one, so a kiosk is never sent a
+/// hash it would refuse.
+pub(crate) fn staff_account_from_row(row: &impl Columns) -> StoreResult<protocol::StaffAccount> {
+    let number = row.text("staff_number")?;
+    let role = row.text("role")?;
+    let pin_hash = row.text("pin_hash")?;
+    let organisation = row.opt_text("organisation")?;
+    Ok(protocol::StaffAccount {
+        prison: row.text("prison_code")?,
+        staff_number: domain::StaffNumber::parse(&number).map_err(|_| corrupt("staff number", &number))?,
+        name: name(row, "name")?,
+        role: domain::Role::parse(&role).map_err(|_| corrupt("role", &role))?,
+        // Not the hash itself in the error: it must not reach a log.
+        pin_hash: protocol::PinHash::parse(&pin_hash)
+            .map_err(|_| corrupt("PIN hash of staff number", &number))?,
+        must_change_pin: row.flag("must_change_pin")?,
+        disabled: row.flag("disabled")?,
+        organisation: organisation
+            .map(|o| protocol::Organisation::parse(&o).map_err(|_| corrupt("organisation", &o)))
+            .transpose()?,
+        expires_on: row.opt_date("expires_on")?,
+        unlocked_at: row.opt_instant("unlocked_at")?,
+    })
+}
+
+pub(crate) fn audit_from_row(row: &impl Columns) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        prison: row.text("prison_code")?,
+        kiosk_id: row.opt_text("kiosk_id")?,
+        at: row.instant("at")?,
+        staff_number: row.opt_text("staff_number")?,
+        role: row.opt_text("role")?,
+        action: row.text("action")?,
+        booking_reference: row.opt_text("booking_reference")?,
+        detail: row.opt_text("detail")?,
+        received_at: row.instant("received_at")?,
     })
 }

@@ -112,4 +112,6 @@ sql::pull::pull_sql!(
     newer = ">",
     horizon = "SELECT value FROM change_counter WHERE singleton = 1"
 );
+sql::staff::staff_sql!(SqliteTx, lock = "", newer = ">");
+sql::audit::audit_sql!(SqliteTx);
 sql::checks::check_sql!(SqliteTx);

@@ -9,4 +9,5 @@ mod escrow;
 mod helpers;
 mod refusals;
 mod requests;
+mod staff;
 mod sync;

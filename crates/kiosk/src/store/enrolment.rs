@@ -48,7 +48,8 @@ pub(crate) async fn is_enrolled(conn: &mut SqliteConnection) -> Result<bool> {
 
 /// Keeps the credential central issued, with the identity (issuer number) it gave this kiosk, in
 /// one transaction. Nothing queued before enrolment is central's business (the store has no
-/// bookings then), so the pushed position starts at the end of the outbox.
+/// bookings then), so the pushed position starts at the end of the outbox; staff accounts made
+/// while the kiosk worked alone are dropped for central's.
 pub(crate) async fn save_enrolment(
     conn: &mut SqliteConnection,
     enrolment: &Enrolment,
@@ -70,5 +71,8 @@ pub(crate) async fn save_enrolment(
     sqlx::query("UPDATE sync_state SET pushed_seq = (SELECT COALESCE(MAX(seq), 0) FROM outbox)")
         .execute(&mut *conn)
         .await?;
+    // Central is the authority on staff accounts from now on: accounts made here while the
+    // kiosk worked alone give way to central's, which the first pull brings.
+    super::staff::clear_staff_accounts(conn).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@
 //! | `sync_state.rs` | cursors, pushed position, round outcomes, share size: what `status` shows |
 //! | `online_attempts.rs` | online bookings' idempotency keys, stored before the first try |
 //! | `printer.rs` | the kiosk's printer setting |
+//! | `staff.rs` | staff accounts (PIN hashes), failed sign-ins, and the append-only audit log |
 //!
 //! WAL with `synchronous=FULL`: a booking is on disk before its slip prints, even if the power
 //! goes a moment later. Every write that others must hear about appends to the outbox in the
@@ -28,6 +29,7 @@ mod online_attempts;
 mod outbox;
 mod printer;
 mod reference_data;
+mod staff;
 mod sync_state;
 
 pub use bookings::{BookedVisitor, BookingStatus, BookingView};
@@ -36,6 +38,7 @@ pub use escrow::TablesLeft;
 pub use identity::KioskIdentity;
 pub use outbox::OutboxEvent;
 pub use reference_data::Prison;
+pub use staff::AuditRow;
 pub use sync_state::SyncStatus;
 
 pub(crate) use bookings::{
@@ -51,6 +54,10 @@ pub(crate) use outbox::{PushAnswer, append_event, record_push_answer, set_event_
 pub(crate) use printer::PrinterSetting;
 pub(crate) use reference_data::{
     import_in, load_prison, load_prisoner, load_timetable, mark_departed, take_off_unseen_visiting_orders,
+};
+pub(crate) use staff::{
+    KeptAccount, NewAudit, account_failures, append_audit, drop_staff_account, insert_staff_account,
+    kiosk_failures, put_pulled_staff_accounts, record_sign_in_failure, staff_account, update_staff_account,
 };
 pub(crate) use sync_state::{Horizon, advance_pushed_seq, set_pull_cursor};
 

@@ -8,7 +8,9 @@ use super::{SyncClient, SyncError, central_error, parse};
 use crate::error::KioskError;
 use crate::store::{self, BookingStatus};
 use chrono::{DateTime, Utc};
-use protocol::{EventKind, EventResult, Outcome, PushAnswer, PushEvent, PushRequest};
+use protocol::{
+    Event, EventKind, EventRefusal, EventResult, Outcome, PushAnswer, PushEvent, PushRequest, StaffChange,
+};
 use sqlx::SqliteConnection;
 
 /// Central takes at most this many events in one push.
@@ -75,6 +77,9 @@ impl SyncClient {
                     now,
                 )
                 .await?;
+                if result.outcome == Outcome::Rejected {
+                    undo_refused_staff_account(&mut tx, event.kind.as_str(), &event.payload, result).await?;
+                }
                 highest = highest.max(result.seq);
                 pushed.events += 1;
                 match result.outcome {
@@ -136,6 +141,35 @@ async fn apply_event_result(
             store::cancel_booking(conn, reference, now).await?
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// A new staff account central refused (the supervisor was disabled there before this kiosk
+/// heard, say) must not go on working here: it is dropped, unless it has changed since. Every
+/// other refused staff change is undone by the pull that follows, which brings central's
+/// account again.
+async fn undo_refused_staff_account(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    payload: &serde_json::Value,
+    result: &EventResult,
+) -> Result<(), SyncError> {
+    if EventKind::parse(kind) != Some(EventKind::StaffAccountChanged)
+        || result.reason.as_deref() == Some(EventRefusal::StaffAccountExists.as_str())
+    {
+        return Ok(());
+    }
+    let Ok(Event::StaffAccountChanged(changed)) = Event::decode(kind, payload) else {
+        return Ok(());
+    };
+    if let StaffChange::Added { pin_hash, .. } = &changed.change {
+        let dropped =
+            store::drop_staff_account(conn, &changed.prison, &changed.staff_number, pin_hash).await?;
+        if dropped {
+            tracing::warn!(prison = %changed.prison, staff_number = %changed.staff_number, reason = ?result.reason,
+                "central refused a staff account made here: dropped");
+        }
     }
     Ok(())
 }

@@ -19,6 +19,7 @@
 //! A macro rather than generic code because sqlx's statements are typed by database: a function
 //! generic over both would carry a bound for every type bound or read, in every signature.
 
+pub(crate) mod audit;
 pub(crate) mod bookings;
 pub(crate) mod capacity;
 pub(crate) mod checks;
@@ -27,3 +28,4 @@ pub(crate) mod idempotency;
 pub(crate) mod kiosks;
 pub(crate) mod pull;
 pub(crate) mod reference;
+pub(crate) mod staff;
