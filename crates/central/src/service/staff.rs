@@ -289,29 +289,8 @@ pub(super) async fn apply_staff_account_changed(
         resend(tx, target.as_ref(), now).await?;
         return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
     }
-    let mut account = match (&payload.change, target) {
-        (
-            StaffChange::Added {
-                name,
-                role,
-                pin_hash,
-                organisation,
-                expires_on,
-            },
-            existing,
-        ) => {
-            let added = StaffAccount {
-                prison: prison.clone(),
-                staff_number: payload.staff_number.clone(),
-                name: name.clone(),
-                role: *role,
-                pin_hash: pin_hash.clone(),
-                must_change_pin: true,
-                disabled: false,
-                organisation: organisation.clone(),
-                expires_on: *expires_on,
-                unlocked_at: None,
-            };
+    let mut account = match (payload.change.new_account(&prison, &payload.staff_number), target) {
+        (Some(added), existing) => {
             if let Some(existing) = existing {
                 // The same account sent again (from another kiosk's replay, say) is no change.
                 let same = existing.name == added.name
@@ -327,32 +306,20 @@ pub(super) async fn apply_staff_account_changed(
             }
             // Judged on the day the supervisor made the account, however late the kiosk pushed it.
             let made_on = event.created_at.min(now).date_naive();
-            if check_helper_fields(*role, organisation.as_ref(), *expires_on, made_on).is_err() {
+            if check_helper_fields(added.role, added.organisation.as_ref(), added.expires_on, made_on)
+                .is_err()
+            {
                 return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
             }
             tx.insert_staff_account(&added, now).await?;
             tracing::info!(kiosk_id = %kiosk.id, %prison, actor = %payload.actor,
-                staff_number = %payload.staff_number, role = role.as_str(), "staff account added from a kiosk");
+                staff_number = %payload.staff_number, role = added.role.as_str(), "staff account added from a kiosk");
             return Ok(EventResult::accepted(event));
         }
-        (_, None) => return Ok(EventResult::refused(event, EventRefusal::StaffAccountNotFound)),
-        (_, Some(account)) => account,
+        (None, None) => return Ok(EventResult::refused(event, EventRefusal::StaffAccountNotFound)),
+        (None, Some(account)) => account,
     };
-    match &payload.change {
-        StaffChange::Added { .. } => {}
-        StaffChange::Disabled => account.disabled = true,
-        StaffChange::Enabled => account.disabled = false,
-        StaffChange::Unlocked => account.unlocked_at = Some(now),
-        StaffChange::PinReset { pin_hash } => {
-            account.pin_hash = pin_hash.clone();
-            account.must_change_pin = true;
-            account.unlocked_at = Some(now);
-        }
-        StaffChange::PinChanged { pin_hash } => {
-            account.pin_hash = pin_hash.clone();
-            account.must_change_pin = false;
-        }
-    }
+    payload.change.apply_to(&mut account, now);
     tx.update_staff_account(&account, now).await?;
     tracing::info!(kiosk_id = %kiosk.id, %prison, actor = %payload.actor, staff_number = %payload.staff_number,
         change = payload.change.action(), "staff account changed from a kiosk");
