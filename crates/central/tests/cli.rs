@@ -182,10 +182,9 @@ fn refused(db: &std::path::Path, args: &[&str], stdin: &str) -> String {
 
 /// Whether `pin` matches the stored hash of a staff account.
 fn pin_matches(db: &std::path::Path, number: &str, pin: &str) -> bool {
-    use argon2::password_hash::PasswordVerifier;
-    use argon2::password_hash::phc::PasswordHash;
     use central::store::{SqliteStore, Store};
-    let accounts = tokio::runtime::Runtime::new().unwrap().block_on(async {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let accounts = runtime.block_on(async {
         let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(SqliteStore::open(db).await.unwrap());
         let central = central::Central::new(
             store.clone(),
@@ -200,10 +199,7 @@ fn pin_matches(db: &std::path::Path, number: &str, pin: &str) -> bool {
         .iter()
         .find(|a| a.staff_number.as_str() == number)
         .unwrap();
-    let hash = PasswordHash::new(account.pin_hash.as_str()).unwrap();
-    argon2::Argon2::default()
-        .verify_password(pin.as_bytes(), &hash)
-        .is_ok()
+    runtime.block_on(pin_hash::verify(pin, account.pin_hash.as_str()))
 }
 
 #[test]

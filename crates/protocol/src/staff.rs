@@ -251,6 +251,58 @@ impl StaffChange {
             StaffChange::PinChanged { .. } => "pin_changed",
         }
     }
+
+    /// The account an `Added` change makes; `None` for any other change. Central and every kiosk
+    /// make it through here, so they agree field by field.
+    pub fn new_account(&self, prison: &str, staff_number: &StaffNumber) -> Option<StaffAccount> {
+        let StaffChange::Added {
+            name,
+            role,
+            pin_hash,
+            organisation,
+            expires_on,
+        } = self
+        else {
+            return None;
+        };
+        Some(StaffAccount {
+            prison: prison.to_string(),
+            staff_number: staff_number.clone(),
+            name: name.clone(),
+            role: *role,
+            pin_hash: pin_hash.clone(),
+            must_change_pin: true,
+            disabled: false,
+            organisation: organisation.clone(),
+            expires_on: *expires_on,
+            unlocked_at: None,
+        })
+    }
+
+    /// Applies the change to an existing account, as central and every kiosk apply it. `Added`
+    /// changes nothing here: an account that exists is not made again.
+    pub fn apply_to(&self, account: &mut StaffAccount, now: DateTime<Utc>) {
+        match self {
+            StaffChange::Added { .. } => {}
+            StaffChange::Disabled => account.disabled = true,
+            StaffChange::Enabled => account.disabled = false,
+            StaffChange::Unlocked => account.unlocked_at = Some(now),
+            StaffChange::PinReset { pin_hash } => {
+                account.pin_hash = pin_hash.clone();
+                account.must_change_pin = true;
+                account.unlocked_at = Some(now);
+            }
+            StaffChange::PinChanged { pin_hash } => {
+                account.pin_hash = pin_hash.clone();
+                account.must_change_pin = false;
+            }
+        }
+    }
+
+    /// Whether the change lifts a lock: wrong PINs before it no longer count.
+    pub fn unlocks(&self) -> bool {
+        matches!(self, StaffChange::Unlocked | StaffChange::PinReset { .. })
+    }
 }
 
 /// What a staff member did, as the audit log records it.

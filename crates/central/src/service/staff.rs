@@ -3,22 +3,19 @@
 //! with the `staff_account_changed` event, and every kiosk of the prison pulls them (PIN hashes
 //! only). Kiosks send their audit log as `audit` events; central keeps it.
 //!
-//! PINs are hashed with argon2id (the `argon2` crate, RustCrypto: pure Rust, PHC strings that
+//! PINs are hashed with argon2id by the `pin_hash` crate, which kiosks use too (PHC strings that
 //! carry their own salt and costs, so a kiosk verifies a hash made here with nothing else).
 //! Neither a PIN nor a hash is ever logged or written to the audit log.
 
 use super::Central;
 use crate::error::CentralError;
 use crate::store::{AuditRecord, Kiosk, StoreTx};
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{BookingReference, NewPin, Permission, PersonName, PrisonCode, Role, StaffNumber};
 use protocol::{
     AuditEntry, EventRefusal, EventResult, Organisation, PinHash, PushEvent, StaffAccount,
     StaffAccountChanged, StaffChange, check_helper_fields,
 };
-use rand::Rng;
 
 /// A new account as an administrator describes it.
 #[derive(Debug, Clone)]
@@ -31,42 +28,14 @@ pub struct NewStaff {
     pub expires_on: Option<NaiveDate>,
 }
 
-/// Hashes a PIN with argon2id and the crate's default costs (19 MiB, 2 passes, 1 lane: what
-/// OWASP recommends, and about what a kiosk can verify in well under a second). Run off the
-/// async threads: it takes tens of milliseconds on purpose.
+/// Hashes a PIN with the crate every side uses, so a kiosk verifies what central made.
 pub async fn hash_pin(pin: &NewPin) -> Result<PinHash, CentralError> {
-    let pin = pin.clone();
-    let hashed = tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(pin.expose().as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| CentralError::Internal(format!("hashing a PIN: {e}")))
-    })
-    .await
-    .map_err(|e| CentralError::Internal(format!("hashing a PIN: {e}")))??;
-    PinHash::parse(&hashed).map_err(|_| CentralError::Internal("argon2 made a hash we cannot read".into()))
+    pin_hash::hash(pin)
+        .await
+        .map_err(|e| CentralError::Internal(e.to_string()))
 }
 
-/// A one-time PIN of eight random digits that passes the PIN rules, for a new account or a
-/// reset: the person must choose their own at their first sign-in.
-pub fn one_time_pin() -> NewPin {
-    loop {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        // Only bytes below 250 give an unbiased digit.
-        let digits: String = bytes
-            .iter()
-            .filter(|b| **b < 250)
-            .take(8)
-            .map(|b| char::from(b'0' + b % 10))
-            .collect();
-        if digits.len() == 8
-            && let Ok(pin) = NewPin::parse(&digits)
-        {
-            return pin;
-        }
-    }
-}
+pub use pin_hash::one_time_pin;
 
 fn prison_code(input: &str) -> String {
     input.trim().to_ascii_uppercase()
@@ -320,29 +289,8 @@ pub(super) async fn apply_staff_account_changed(
         resend(tx, target.as_ref(), now).await?;
         return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
     }
-    let mut account = match (&payload.change, target) {
-        (
-            StaffChange::Added {
-                name,
-                role,
-                pin_hash,
-                organisation,
-                expires_on,
-            },
-            existing,
-        ) => {
-            let added = StaffAccount {
-                prison: prison.clone(),
-                staff_number: payload.staff_number.clone(),
-                name: name.clone(),
-                role: *role,
-                pin_hash: pin_hash.clone(),
-                must_change_pin: true,
-                disabled: false,
-                organisation: organisation.clone(),
-                expires_on: *expires_on,
-                unlocked_at: None,
-            };
+    let mut account = match (payload.change.new_account(&prison, &payload.staff_number), target) {
+        (Some(added), existing) => {
             if let Some(existing) = existing {
                 // The same account sent again (from another kiosk's replay, say) is no change.
                 let same = existing.name == added.name
@@ -358,32 +306,20 @@ pub(super) async fn apply_staff_account_changed(
             }
             // Judged on the day the supervisor made the account, however late the kiosk pushed it.
             let made_on = event.created_at.min(now).date_naive();
-            if check_helper_fields(*role, organisation.as_ref(), *expires_on, made_on).is_err() {
+            if check_helper_fields(added.role, added.organisation.as_ref(), added.expires_on, made_on)
+                .is_err()
+            {
                 return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
             }
             tx.insert_staff_account(&added, now).await?;
             tracing::info!(kiosk_id = %kiosk.id, %prison, actor = %payload.actor,
-                staff_number = %payload.staff_number, role = role.as_str(), "staff account added from a kiosk");
+                staff_number = %payload.staff_number, role = added.role.as_str(), "staff account added from a kiosk");
             return Ok(EventResult::accepted(event));
         }
-        (_, None) => return Ok(EventResult::refused(event, EventRefusal::StaffAccountNotFound)),
-        (_, Some(account)) => account,
+        (None, None) => return Ok(EventResult::refused(event, EventRefusal::StaffAccountNotFound)),
+        (None, Some(account)) => account,
     };
-    match &payload.change {
-        StaffChange::Added { .. } => {}
-        StaffChange::Disabled => account.disabled = true,
-        StaffChange::Enabled => account.disabled = false,
-        StaffChange::Unlocked => account.unlocked_at = Some(now),
-        StaffChange::PinReset { pin_hash } => {
-            account.pin_hash = pin_hash.clone();
-            account.must_change_pin = true;
-            account.unlocked_at = Some(now);
-        }
-        StaffChange::PinChanged { pin_hash } => {
-            account.pin_hash = pin_hash.clone();
-            account.must_change_pin = false;
-        }
-    }
+    payload.change.apply_to(&mut account, now);
     tx.update_staff_account(&account, now).await?;
     tracing::info!(kiosk_id = %kiosk.id, %prison, actor = %payload.actor, staff_number = %payload.staff_number,
         change = payload.change.action(), "staff account changed from a kiosk");
@@ -440,35 +376,4 @@ pub(super) async fn apply_audit(
     })
     .await?;
     Ok(EventResult::accepted(event))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use argon2::password_hash::PasswordVerifier;
-    use argon2::password_hash::phc::PasswordHash;
-
-    #[tokio::test]
-    async fn pins_are_hashed_with_argon2id_and_verify() {
-        let pin = NewPin::parse("274915").unwrap();
-        let hash = hash_pin(&pin).await.unwrap();
-        assert!(
-            hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash:?}"
-        );
-        let parsed = PasswordHash::new(hash.as_str()).unwrap();
-        assert!(Argon2::default().verify_password(b"274915", &parsed).is_ok());
-        assert!(Argon2::default().verify_password(b"274916", &parsed).is_err());
-        // A fresh salt each time.
-        assert_ne!(hash_pin(&pin).await.unwrap(), hash);
-    }
-
-    #[test]
-    fn one_time_pins_follow_the_rules() {
-        for _ in 0..200 {
-            let pin = one_time_pin();
-            assert_eq!(pin.expose().len(), 8);
-            assert!(NewPin::parse(pin.expose()).is_ok());
-        }
-    }
 }

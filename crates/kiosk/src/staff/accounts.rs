@@ -269,66 +269,34 @@ pub(crate) async fn apply(
         number: number.to_string(),
     };
     let existing = store::staff_account(conn, prison, number).await?;
-    let account = match (change, existing) {
-        (
-            StaffChange::Added {
-                name,
-                role,
-                pin_hash,
-                organisation,
-                expires_on,
-            },
-            None,
-        ) => {
+    let account = match (change.new_account(prison, number), existing) {
+        (Some(account), None) => {
             let today = prison_today(
                 &store::load_prison(conn, &PrisonCode::parse(prison).map_err(KioskError::from)?)
                     .await?
                     .rules,
                 now,
             );
-            check_helper_fields(*role, organisation.as_ref(), *expires_on, today)?;
-            let account = StaffAccount {
-                prison: prison.to_string(),
-                staff_number: number.clone(),
-                name: name.clone(),
-                role: *role,
-                pin_hash: pin_hash.clone(),
-                must_change_pin: true,
-                disabled: false,
-                organisation: organisation.clone(),
-                expires_on: *expires_on,
-                unlocked_at: None,
-            };
+            check_helper_fields(
+                account.role,
+                account.organisation.as_ref(),
+                account.expires_on,
+                today,
+            )?;
             store::insert_staff_account(conn, &account, now).await?;
             account
         }
-        (StaffChange::Added { .. }, Some(_)) => {
+        (Some(_), Some(_)) => {
             return Err(StaffFailure::AccountExists {
                 prison: prison.to_string(),
                 number: number.to_string(),
             });
         }
-        (_, None) => return Err(not_found()),
-        (change, Some(mut kept)) => {
-            let a = &mut kept.account;
-            match change {
-                StaffChange::Added { .. } => {}
-                StaffChange::Disabled => a.disabled = true,
-                StaffChange::Enabled => a.disabled = false,
-                StaffChange::Unlocked => {
-                    a.unlocked_at = Some(now);
-                    kept.failures_from = now;
-                }
-                StaffChange::PinReset { pin_hash } => {
-                    a.pin_hash = pin_hash.clone();
-                    a.must_change_pin = true;
-                    a.unlocked_at = Some(now);
-                    kept.failures_from = now;
-                }
-                StaffChange::PinChanged { pin_hash } => {
-                    a.pin_hash = pin_hash.clone();
-                    a.must_change_pin = false;
-                }
+        (None, None) => return Err(not_found()),
+        (None, Some(mut kept)) => {
+            change.apply_to(&mut kept.account, now);
+            if change.unlocks() {
+                kept.failures_from = now;
             }
             store::update_staff_account(conn, &kept, now).await?;
             let KeptAccount { account, .. } = kept;
