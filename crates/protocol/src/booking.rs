@@ -78,6 +78,78 @@ impl Channel {
     }
 }
 
+/// Whether a visit's visitors came, as reception marked it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Attendance {
+    Arrived,
+    DidNotArrive,
+}
+
+impl Attendance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attendance::Arrived => "arrived",
+            Attendance::DidNotArrive => "did_not_arrive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "arrived" => Some(Attendance::Arrived),
+            "did_not_arrive" => Some(Attendance::DidNotArrive),
+            _ => None,
+        }
+    }
+}
+
+/// How staff closed a visit's review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    /// The visit stands, or stays refused, and the visitor knows.
+    VisitorTold,
+    /// The visitors were booked into another session (`moved_to`) and this visit cancelled.
+    Moved,
+}
+
+impl ReviewOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewOutcome::VisitorTold => "visitor_told",
+            ReviewOutcome::Moved => "moved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "visitor_told" => Some(ReviewOutcome::VisitorTold),
+            "moved" => Some(ReviewOutcome::Moved),
+            _ => None,
+        }
+    }
+}
+
+/// A booking of one of a kiosk's prisons as central holds it now, with what staff did to it:
+/// what a kiosk pulls so that its reception sees every visit of the day, wherever it was made,
+/// and a cancellation or an arrival marked at one kiosk shows at the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PulledBooking {
+    #[serde(flatten)]
+    pub booking: Booking,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendance: Option<Attendance>,
+    /// Why staff should look at the visit; absent once resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_outcome: Option<ReviewOutcome>,
+    /// The staff number of who cancelled, for a staff cancellation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_by: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A booking as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Booking {

@@ -31,7 +31,9 @@ pub mod push;
 pub mod routes;
 pub mod staff;
 
-pub use booking::{Booking, BookingState, BookingStatus, BookingVisitor, Channel};
+pub use booking::{
+    Attendance, Booking, BookingState, BookingStatus, BookingVisitor, Channel, PulledBooking, ReviewOutcome,
+};
 pub use domain::dataset::{PrisonFile, PrisonerFile};
 pub use domain::{BookingRequest, PrisonerInput, VisitKind, VisitorInput};
 pub use enrol::{Credential, EnrolRequest, KioskInfo};
@@ -40,7 +42,7 @@ pub use escrow::{Lease, LeaseAnswer, LeaseRequest};
 pub use pull::{Departure, PullPage, PullQuery, SessionTables};
 pub use push::{
     BookingCancelled, BookingCreated, Event, EventError, EventKind, EventRefusal, EventResult, Outcome,
-    PushAnswer, PushEvent, PushRequest, ShareReleased,
+    PushAnswer, PushEvent, PushRequest, ReviewResolved, ShareReleased, VisitAttendance,
 };
 pub use routes::{HealthAnswer, Method, ReadyAnswer, Route};
 pub use staff::{

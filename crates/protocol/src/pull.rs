@@ -1,5 +1,6 @@
 //! The incremental pull: reference data and table counts changed since a cursor.
 
+use crate::booking::PulledBooking;
 use crate::escrow::Lease;
 use crate::staff::StaffAccount;
 use domain::VisitKind;
@@ -41,6 +42,11 @@ pub struct PullPage {
     /// included. Absent from an older central: nothing changed then.
     #[serde(default)]
     pub staff_accounts: Vec<StaffAccount>,
+    /// Bookings of the kiosk's prisons, from every channel, that changed (made, cancelled,
+    /// marked arrived, reviewed), for visits from the day before the pull on. Absent from an
+    /// older central: nothing changed then.
+    #[serde(default)]
+    pub bookings: Vec<PulledBooking>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

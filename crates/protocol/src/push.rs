@@ -9,11 +9,11 @@
 //! - central recognises a replayed event by a fingerprint of the payload as sent, so a kiosk
 //!   pushes an event exactly as it stored it, never re-encoded.
 
-use crate::booking::BookingState;
+use crate::booking::{Attendance, BookingState, ReviewOutcome};
 use crate::error::Violation;
 use crate::staff::{AuditEntry, StaffAccountChanged};
 use chrono::{DateTime, Utc};
-use domain::{BookingRequest, VisitKind};
+use domain::{BookingRequest, RequestChannel, StaffNote, VisitKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -123,6 +123,10 @@ event_kinds! {
     BookingCancelled(BookingCancelled) = "booking_cancelled",
     /// The kiosk gives back unused tables of a share.
     ShareReleased(ShareReleased) = "share_released",
+    /// Reception marked a visit's visitors arrived or not.
+    VisitAttendance(VisitAttendance) = "visit_attendance",
+    /// Staff closed a visit's review.
+    ReviewResolved(ReviewResolved) = "review_resolved",
     /// A staff account changed in the app (a PIN only as its hash).
     StaffAccountChanged(StaffAccountChanged) = "staff_account_changed",
     /// One entry of the kiosk's audit log.
@@ -192,9 +196,52 @@ pub struct BookingCreated {
 #[serde(deny_unknown_fields)]
 pub struct BookingCancelled {
     pub reference: String,
-    /// A status reason code (lower case and `_`); `visitor_cancelled` when absent.
+    /// A status reason code (lower case and `_`); `visitor_cancelled` when absent. A staff
+    /// cancellation (`by` present) gives one of `CancelReason`'s codes:
+    /// `visitor_cancelled`, `establishment_cancelled`, `prisoner_cancelled`,
+    /// `details_changed`, `administrative_error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The staff number of who cancelled; absent when the kiosk itself cancelled (a visit
+    /// superseded by its own offline booking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// How the visitor asked, for `visitor_cancelled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, examples("in_person", "phone", "email", "website"))]
+    pub how: Option<RequestChannel>,
+    /// Staff's note, at most 512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, max_length = 512)]
+    pub note: Option<StaffNote>,
+}
+
+/// `visit_attendance`: reception marked whether the visitors of a booking came. The latest
+/// mark wins: staff may correct a mistaken one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitAttendance {
+    pub reference: String,
+    pub attendance: Attendance,
+    /// The staff number of who marked it.
+    pub by: String,
+}
+
+/// `review_resolved`: staff dealt with a visit in the review queue (refused by central, hit by
+/// a closure, or honoured against a rule) and told the visitor. Cancelling or moving the visit
+/// travels as its own `booking_cancelled` and `booking_created`; this closes the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewResolved {
+    pub reference: String,
+    pub outcome: ReviewOutcome,
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, max_length = 512)]
+    pub note: Option<StaffNote>,
+    /// For `moved`: the new booking's reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
 }
 
 /// `share_released`: `tables` of a share back to the pool, or all that is left when absent

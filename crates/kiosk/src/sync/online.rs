@@ -299,6 +299,9 @@ impl SyncClient {
                 let cancelled = Event::BookingCancelled(BookingCancelled {
                     reference: central_ref.to_string(),
                     reason: Some(SUPERSEDED.to_string()),
+                    by: None,
+                    how: None,
+                    note: None,
                 });
                 store::append_event(&mut tx, &cancelled, Some(&central_ref), now).await?;
                 "resolved"
