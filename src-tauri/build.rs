@@ -10,6 +10,9 @@ const COMMANDS: &[&str] = &[
     "available_sessions",
     "book",
     "print_slip",
+    "staff_sign_in",
+    "staff_sign_out",
+    "staff_change_pin",
 ];
 
 fn main() {

@@ -8,10 +8,8 @@
 
 use chrono::Utc;
 use domain::{BookingRequest, PrisonerInput};
-use kiosk::journey::{
-    BookingConfirmation, Journey, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked, SessionChoice,
-    SlipPrinted, SlipRequest, UiResult,
-};
+// Every request and answer type of the journey, as the functions below name them.
+use kiosk::journey::*;
 use tauri::State;
 
 #[tauri::command]
@@ -50,6 +48,24 @@ pub async fn print_slip(journey: State<'_, Journey>, request: SlipRequest) -> Ui
     journey.print_slip(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_sign_in(
+    journey: State<'_, Journey>,
+    request: StaffSignInRequest,
+) -> UiResult<StaffSignedIn> {
+    journey.staff_sign_in(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_sign_out(journey: State<'_, Journey>, request: StaffToken) -> UiResult<Done> {
+    journey.staff_sign_out(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_change_pin(journey: State<'_, Journey>, request: ChangePinRequest) -> UiResult<Done> {
+    journey.staff_change_pin(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -57,6 +73,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         check_visitors,
         available_sessions,
         book,
-        print_slip
+        print_slip,
+        staff_sign_in,
+        staff_sign_out,
+        staff_change_pin
     ]
 }

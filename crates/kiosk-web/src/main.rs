@@ -99,6 +99,18 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
         Command::AvailableSessions => answer(j.available_sessions(&body::<PartyRequest>(raw)?, now).await),
         Command::Book => answer(j.book(&body::<BookingRequest>(raw)?, now).await),
         Command::PrintSlip => answer(j.print_slip(&body::<SlipRequest>(raw)?, now).await),
+        Command::StaffSignIn => answer(
+            j.staff_sign_in(&body::<kiosk::journey::StaffSignInRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffSignOut => answer(
+            j.staff_sign_out(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffChangePin => answer(
+            j.staff_change_pin(&body::<kiosk::journey::ChangePinRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::booking;
 use crate::error::KioskError;
 use crate::printing::print_on_kiosk_printer;
 use crate::slip::Language;
+use crate::staff::Staff;
 use crate::store::{Prison, Store};
 use crate::sync::{self, SyncError, SyncOptions};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -27,7 +28,9 @@ use std::collections::BTreeMap;
 use ts_rs::TS;
 
 mod command;
+mod staff;
 pub use command::Command;
+pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.
 pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u32 = 90;
@@ -289,6 +292,7 @@ pub struct Journey {
     store: Store,
     prison: PrisonCode,
     idle_timeout_seconds: u32,
+    staff: Staff,
 }
 
 fn hhmm(t: NaiveTime) -> String {
@@ -328,10 +332,17 @@ struct Party {
 impl Journey {
     pub fn new(store: Store, prison: &PrisonCode) -> Self {
         Self {
+            staff: Staff::new(store.clone(), prison.clone()),
             store,
             prison: prison.clone(),
             idle_timeout_seconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
         }
+    }
+
+    /// Another staff sign-in policy (tests shorten the slow-down).
+    pub fn with_staff_policy(mut self, policy: domain::SignInPolicy) -> Self {
+        self.staff = self.staff.with_policy(policy);
+        self
     }
 
     pub fn with_idle_timeout(mut self, seconds: u32) -> Self {

@@ -23,10 +23,20 @@ reference: string, status: string, prisoner_number: string, date: string, start:
 export type BookingRequest = { prison: string, prisoner: PrisonerInput, visitors: Array<VisitorInput>, session: string, };
 
 /**
+ * `staff_change_pin`: the current PIN is not asked for right after a first sign-in or a reset.
+ */
+export type ChangePinRequest = { token: string, current_pin?: string, new_pin: string, };
+
+/**
  * Someone on the prisoner's approved list, as the visitors screen offers them. Dates of birth
  * and bans stay in the store: picking by id is enough, and a public screen shows no more.
  */
 export type ContactChoice = { id: string, first_name: string, last_name: string, };
+
+/**
+ * An answer with nothing to say but that it worked.
+ */
+export type Done = { done: boolean, };
 
 /**
  * Answer to `kiosk_info`: what the start screen and the idle timer need.
@@ -111,6 +121,30 @@ export type SlipRequest = { reference: string,
 lang: Language, };
 
 /**
+ * `staff_sign_in`: a staff number and PIN typed on the keypad.
+ */
+export type StaffSignInRequest = { staff_number: string, pin: string, };
+
+/**
+ * What the page may show of who is signed in. `may` lists the permissions of the role, so the
+ * page offers only screens the engine would allow; the engine checks again on every command.
+ */
+export type StaffSignedIn = { token: string, staff_number: string, name: string, role: "reception" | "supervisor" | "helper", 
+/**
+ * Choose a new PIN before anything else (a first sign-in, or after a reset).
+ */
+must_change_pin: boolean, 
+/**
+ * Signed out after this long without a touch.
+ */
+idle_timeout_seconds: number, may: Array<string>, };
+
+/**
+ * Any staff command that needs only the session.
+ */
+export type StaffToken = { token: string, };
+
+/**
  * One error as the UI receives it: a stable code to translate, the form field it belongs to
  * (`visitors[0].date_of_birth`; absent for errors about the whole page) and the values the
  * translated message needs (`{"max": "3"}`).
@@ -145,6 +179,9 @@ export type Commands = {
   available_sessions: { request: PartyRequest; answer: SessionChoice };
   book: { request: BookingRequest; answer: BookingConfirmation };
   print_slip: { request: SlipRequest; answer: SlipPrinted };
+  staff_sign_in: { request: StaffSignInRequest; answer: StaffSignedIn };
+  staff_sign_out: { request: StaffToken; answer: Done };
+  staff_change_pin: { request: ChangePinRequest; answer: Done };
 };
 
 export type Command = keyof Commands;

@@ -7,8 +7,8 @@
 //! script or its capability file lacks a command or has one too many.
 
 use super::{
-    BookingConfirmation, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked, SessionChoice, SlipPrinted,
-    SlipRequest,
+    BookingConfirmation, ChangePinRequest, Done, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked,
+    SessionChoice, SlipPrinted, SlipRequest, StaffSignInRequest, StaffSignedIn, StaffToken,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -64,6 +64,12 @@ commands! {
     Book = "book", BookingRequest => BookingConfirmation;
     /// Prints the booking's slip on the kiosk's printer.
     PrintSlip = "print_slip", SlipRequest => SlipPrinted;
+    /// Signs a member of staff in with their staff number and PIN.
+    StaffSignIn = "staff_sign_in", StaffSignInRequest => StaffSignedIn;
+    /// Ends a staff session.
+    StaffSignOut = "staff_sign_out", StaffToken => Done;
+    /// Chooses a new PIN.
+    StaffChangePin = "staff_change_pin", ChangePinRequest => Done;
 }
 
 impl Command {
