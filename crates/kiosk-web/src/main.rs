@@ -111,6 +111,38 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_change_pin(&body::<kiosk::journey::ChangePinRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffToday => answer(
+            j.staff_today(&body::<kiosk::journey::DayRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffMarkArrival => answer(
+            j.staff_mark_arrival(&body::<kiosk::journey::ArrivalRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffFind => answer(
+            j.staff_find(&body::<kiosk::journey::FindRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffBooking => answer(
+            j.staff_booking(&body::<kiosk::journey::VisitRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffReprint => answer(
+            j.staff_reprint(&body::<kiosk::journey::ReprintRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffCancel => answer(
+            j.staff_cancel(&body::<kiosk::journey::CancelRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffReviewQueue => answer(
+            j.staff_review_queue(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffResolve => answer(
+            j.staff_resolve(&body::<kiosk::journey::ResolveRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

@@ -28,8 +28,14 @@ use std::collections::BTreeMap;
 use ts_rs::TS;
 
 mod command;
+mod desk;
 mod staff;
 pub use command::Command;
+pub use desk::{
+    ArrivalRequest, BookingPage, CancelRequest, Cancelled, DayRequest, DaySessionView, DayVisits,
+    FindRequest, FoundVisits, HistoryRow, ReprintRequest, ResolveRequest, ReviewQueue, TablesUsed,
+    VisitRequest, VisitRow, VisitorRow,
+};
 pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.

@@ -5,6 +5,7 @@
 //! | `identity.rs` | the kiosk's identity and the sequence its booking references are issued from |
 //! | `reference_data.rs` | prisons, timetables, prisoners and contacts: imported, pulled, read back |
 //! | `bookings.rs` | visits booked here or recorded from central, and their status |
+//! | `desk.rs` | reception's view: visits by day and by search, with those made elsewhere; arrivals, staff cancellations, reviews |
 //! | `outbox.rs` | the append-only event queue and central's answer to each pushed event |
 //! | `escrow.rs` | this kiosk's shares of sessions' tables and central's counts of them |
 //! | `enrolment.rs` | the device credential and the prisons it acts for |
@@ -22,6 +23,7 @@
 //! (`booking`, `sync`), which open the transaction with [`Store::begin`].
 
 mod bookings;
+mod desk;
 mod enrolment;
 mod escrow;
 mod identity;
@@ -33,6 +35,7 @@ mod staff;
 mod sync_state;
 
 pub use bookings::{BookedVisitor, BookingStatus, BookingView};
+pub use desk::{DeskVisit, FIND_LIMIT, MadeAt, Search};
 pub use enrolment::Enrolment;
 pub use escrow::TablesLeft;
 pub use identity::KioskIdentity;
@@ -45,6 +48,10 @@ pub(crate) use bookings::{
     NewBooking, NewOnlineBooking, NewVisitor, accept_booking, booking_awaiting_event, booking_for_online_key,
     cancel_booking, existing_visits, insert_booking, insert_online_booking, load_booking, reject_booking,
     tables_taken, tables_taken_between,
+};
+pub(crate) use desk::{
+    StaffCancel, cancel_by_staff, find_visits, is_own, put_pulled_bookings, resolve_review, review_queue,
+    set_attendance, visit, visits_on,
 };
 pub(crate) use enrolment::{is_enrolled, save_enrolment};
 pub(crate) use escrow::{Share, put_session_tables, put_share, release_expired_shares, tables_left};
