@@ -7,6 +7,8 @@
 //! - [`booking`]: deciding and writing a booking (`book_in`), online booking with idempotency
 //!   keys, reading bookings back;
 //! - [`push`]: applying a kiosk's outbox events, answers stored for replays;
+//! - [`reception`]: what staff do to bookings at a kiosk (cancel, mark arrivals, close a
+//!   review), as pushed events;
 //! - [`pull`]: what changed since a kiosk's cursor;
 //! - [`escrow`]: kiosks' shares of upcoming sessions' tables;
 //! - [`staff`]: staff accounts (PIN hashes) and the audit log kiosks send.
@@ -86,6 +88,7 @@ mod escrow;
 mod import;
 mod pull;
 mod push;
+mod reception;
 mod staff;
 
 pub use enrolment::Enrolment;
