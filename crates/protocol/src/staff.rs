@@ -322,6 +322,8 @@ pub enum AuditAction {
     Arrival,
     Closure,
     AccountChange,
+    /// A supervisor changed a session date's tables.
+    TablesChanged,
 }
 
 impl AuditAction {
@@ -338,6 +340,7 @@ impl AuditAction {
         AuditAction::Arrival,
         AuditAction::Closure,
         AuditAction::AccountChange,
+        AuditAction::TablesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -354,6 +357,7 @@ impl AuditAction {
             AuditAction::Arrival => "arrival",
             AuditAction::Closure => "closure",
             AuditAction::AccountChange => "account_change",
+            AuditAction::TablesChanged => "tables_changed",
         }
     }
 

@@ -11,6 +11,7 @@
 //!   review), as pushed events;
 //! - [`pull`]: what changed since a kiosk's cursor;
 //! - [`escrow`]: kiosks' shares of upcoming sessions' tables;
+//! - [`sessions`]: a supervisor's closures and changes of tables, online and idempotent;
 //! - [`staff`]: staff accounts (PIN hashes) and the audit log kiosks send.
 //!
 //! This file holds the service itself, its settings and the retry of whole transactions.
@@ -89,12 +90,14 @@ mod import;
 mod pull;
 mod push;
 mod reception;
+mod sessions;
 mod staff;
 
 pub use enrolment::Enrolment;
 pub use escrow::share_expiry;
 pub use import::ImportSummary;
 pub use push::status_reason;
+pub use sessions::SESSION_CLOSED;
 pub use staff::{NewStaff, hash_pin, one_time_pin};
 
 impl Central {

@@ -247,11 +247,19 @@ pub struct SessionTablesRow {
 /// What staff did to a booking besides changing its status.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct StaffMarks {
+    pub cancelled_by: Option<String>,
+    pub cancel_how: Option<String>,
+    pub cancel_note: Option<String>,
     pub attendance: Option<Attendance>,
+    pub attendance_by: Option<String>,
     /// When the attendance was marked (the kiosk's event time): the latest mark wins.
     pub attendance_at: Option<DateTime<Utc>>,
     pub review_outcome: Option<ReviewOutcome>,
-    pub cancelled_by: Option<String>,
+    /// The review reason staff dealt with (the booking's own is cleared).
+    pub reviewed_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub review_note: Option<String>,
+    pub moved_to: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

@@ -320,10 +320,17 @@ pub(crate) fn staff_marks_from_row(row: &impl Columns) -> StoreResult<StaffMarks
         .map(|o| protocol::ReviewOutcome::parse(&o).ok_or_else(|| corrupt("review outcome", &o)))
         .transpose()?;
     Ok(StaffMarks {
+        cancelled_by: row.opt_text("cancelled_by")?,
+        cancel_how: row.opt_text("cancel_how")?,
+        cancel_note: row.opt_text("cancel_note")?,
         attendance,
+        attendance_by: row.opt_text("attendance_by")?,
         attendance_at: row.opt_instant("attendance_at")?,
         review_outcome,
-        cancelled_by: row.opt_text("cancelled_by")?,
+        reviewed_reason: row.opt_text("reviewed_reason")?,
+        reviewed_by: row.opt_text("reviewed_by")?,
+        review_note: row.opt_text("review_note")?,
+        moved_to: row.opt_text("moved_to")?,
         updated_at: Some(row.instant("updated_at")?),
     })
 }

@@ -117,7 +117,8 @@ macro_rules! booking_sql {
 
             async fn staff_marks(&mut self, reference: &str) -> StoreResult<Option<crate::store::StaffMarks>> {
                 sqlx::query(
-                    "SELECT attendance, attendance_at, review_outcome, cancelled_by, updated_at
+                    "SELECT cancelled_by, cancel_how, cancel_note, attendance, attendance_by, attendance_at,
+                        review_outcome, reviewed_reason, reviewed_by, review_note, moved_to, updated_at
                      FROM bookings WHERE reference = $1",
                 )
                 .bind(reference)

@@ -177,8 +177,10 @@ macro_rules! pull_sql {
                 sqlx::query(concat!(
                     "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
                         b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
-                        b.booked_at, b.received_at, b.review_reason, b.attendance, b.attendance_at,
-                        b.review_outcome, b.cancelled_by, b.updated_at, t.start_time, t.end_time, t.room,
+                        b.booked_at, b.received_at, b.review_reason, b.cancelled_by, b.cancel_how,
+                        b.cancel_note, b.attendance, b.attendance_by, b.attendance_at, b.review_outcome,
+                        b.reviewed_reason, b.reviewed_by, b.review_note, b.moved_to, b.updated_at,
+                        t.start_time, t.end_time, t.room,
                         p.first_name AS prisoner_first_name, p.last_name AS prisoner_last_name
                      FROM bookings b
                      JOIN kiosk_prisons k ON k.prison_code = b.prison_code
