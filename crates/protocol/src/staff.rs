@@ -324,6 +324,8 @@ pub enum AuditAction {
     AccountChange,
     /// Closed a visit's review (told the visitor).
     Review,
+    /// A supervisor changed a session date's tables.
+    TablesChanged,
 }
 
 impl AuditAction {
@@ -341,6 +343,7 @@ impl AuditAction {
         AuditAction::Closure,
         AuditAction::AccountChange,
         AuditAction::Review,
+        AuditAction::TablesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -358,6 +361,7 @@ impl AuditAction {
             AuditAction::Closure => "closure",
             AuditAction::AccountChange => "account_change",
             AuditAction::Review => "review",
+            AuditAction::TablesChanged => "tables_changed",
         }
     }
 
