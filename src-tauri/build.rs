@@ -21,6 +21,11 @@ const COMMANDS: &[&str] = &[
     "staff_cancel",
     "staff_review_queue",
     "staff_resolve",
+    "staff_health",
+    "staff_sync_now",
+    "staff_test_print",
+    "staff_accounts",
+    "staff_account_change",
 ];
 
 fn main() {

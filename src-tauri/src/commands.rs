@@ -106,6 +106,34 @@ pub async fn staff_resolve(journey: State<'_, Journey>, request: ResolveRequest)
     journey.staff_resolve(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_health(journey: State<'_, Journey>, request: StaffToken) -> UiResult<KioskHealth> {
+    journey.staff_health(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_sync_now(journey: State<'_, Journey>, request: StaffToken) -> UiResult<KioskHealth> {
+    journey.staff_sync_now(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_test_print(journey: State<'_, Journey>, request: StaffToken) -> UiResult<Done> {
+    journey.staff_test_print(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_accounts(journey: State<'_, Journey>, request: StaffToken) -> UiResult<StaffAccounts> {
+    journey.staff_accounts(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_account_change(
+    journey: State<'_, Journey>,
+    request: AccountChangeRequest,
+) -> UiResult<AccountChangedAnswer> {
+    journey.staff_account_change(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -124,6 +152,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_reprint,
         staff_cancel,
         staff_review_queue,
-        staff_resolve
+        staff_resolve,
+        staff_health,
+        staff_sync_now,
+        staff_test_print,
+        staff_accounts,
+        staff_account_change
     ]
 }

@@ -143,6 +143,26 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_resolve(&body::<kiosk::journey::ResolveRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffHealth => answer(
+            j.staff_health(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffSyncNow => answer(
+            j.staff_sync_now(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffTestPrint => answer(
+            j.staff_test_print(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffAccounts => answer(
+            j.staff_accounts(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffAccountChange => answer(
+            j.staff_account_change(&body::<kiosk::journey::AccountChangeRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

@@ -496,6 +496,28 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
             .staff_review_queue(&StaffToken { token: t() }, now)
             .await
             .map(drop),
+        Command::StaffHealth => j.staff_health(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffSyncNow => j.staff_sync_now(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffTestPrint => j
+            .staff_test_print(&StaffToken { token: t() }, now)
+            .await
+            .map(drop),
+        Command::StaffAccounts => j.staff_accounts(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffAccountChange => j
+            .staff_account_change(
+                &kiosk::journey::AccountChangeRequest {
+                    token: t(),
+                    action: "unlock".into(),
+                    staff_number: "1002".into(),
+                    name: None,
+                    role: None,
+                    organisation: None,
+                    expires_on: None,
+                },
+                now,
+            )
+            .await
+            .map(drop),
         Command::StaffResolve => j
             .staff_resolve(
                 &ResolveRequest {
@@ -519,6 +541,8 @@ fn needs(command: Command) -> Option<Permission> {
         Command::StaffReprint => Permission::ReprintSlips,
         Command::StaffCancel => Permission::CancelBookings,
         Command::StaffReviewQueue | Command::StaffResolve => Permission::ReviewQueue,
+        Command::StaffHealth | Command::StaffSyncNow | Command::StaffTestPrint => Permission::KioskHealth,
+        Command::StaffAccounts | Command::StaffAccountChange => Permission::ManageStaff,
         _ => return None,
     })
 }
@@ -552,10 +576,83 @@ async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_n
             );
         }
     }
-    assert!(checked >= 9, "{checked}");
+    assert!(checked >= 14, "{checked}");
     // Refused commands changed nothing.
     assert_eq!(
         store.booking(&visit.reference).await.unwrap().status,
         kiosk::BookingStatus::Booked
     );
+}
+
+#[tokio::test]
+async fn a_supervisor_adds_an_account_whose_one_time_pin_works_once_and_the_health_screen_reports() {
+    let (_dir, _store, j) = cardiff().await;
+    let token = signed_in(&j, "1001").await;
+    let change = |action: &str, number: &str, name: Option<&str>, role: Option<&str>| {
+        kiosk::journey::AccountChangeRequest {
+            token: token.clone(),
+            action: action.into(),
+            staff_number: number.into(),
+            name: name.map(str::to_string),
+            role: role.map(str::to_string),
+            organisation: None,
+            expires_on: None,
+        }
+    };
+    // A helper needs an organisation and an expiry: both fields are named, with the name's.
+    let e = j
+        .staff_account_change(&change("add", "1004", Some(""), Some("helper")), now())
+        .await
+        .unwrap_err();
+    let fields: Vec<_> = e.errors.iter().filter_map(|e| e.field.as_deref()).collect();
+    assert_eq!(fields, ["name", "organisation", "expires_on"], "{e:?}");
+
+    let added = j
+        .staff_account_change(
+            &change("add", "1004", Some("Dewi Owen"), Some("reception")),
+            now(),
+        )
+        .await
+        .unwrap();
+    let pin = added.one_time_pin.clone().unwrap();
+    assert!(added.account.must_change_pin);
+    let first = j
+        .staff_sign_in(
+            &StaffSignInRequest {
+                staff_number: "1004".into(),
+                pin: pin.clone(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(first.must_change_pin);
+    let e = j
+        .staff_account_change(
+            &change("add", "1004", Some("Dewi Owen"), Some("reception")),
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.errors[0].code.as_str(), e.errors[0].field.as_deref()),
+        ("staff_account_exists", Some("staff_number"))
+    );
+    let listed = j
+        .staff_accounts(&StaffToken { token: token.clone() }, now())
+        .await
+        .unwrap();
+    assert_eq!(listed.accounts.len(), 4);
+
+    let health = j
+        .staff_health(&StaffToken { token: token.clone() }, now())
+        .await
+        .unwrap();
+    assert!(!health.enrolled);
+    assert_eq!(health.printer.state, "printer_not_configured");
+    assert!(health.store_version >= 20261201160000, "{}", health.store_version);
+    assert!(health.free_disk_bytes.is_some_and(|b| b > 0));
+    // Not enrolled: there is no central to sync with, and the screen says so.
+    let e = j.staff_sync_now(&StaffToken { token }, now()).await.unwrap_err();
+    assert_eq!(code(e), "not_enrolled");
 }

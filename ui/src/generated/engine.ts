@@ -3,6 +3,24 @@
 // types, then `npm --prefix ui run types`. CI fails when this file is stale.
 
 /**
+ * `staff_account_change`: `action` is `add`, `disable`, `enable`, `unlock` or `reset_pin`;
+ * `name`, `role` (and for a helper `organisation` and `expires_on`) only for `add`.
+ */
+export type AccountChangeRequest = { token: string, action: string, staff_number: string, name?: string, role?: string, organisation?: string, expires_on?: string, };
+
+export type AccountChangedAnswer = { account: AccountRow, 
+/**
+ * For `add` and `reset_pin`: the one-time PIN to give the person, shown once.
+ */
+one_time_pin?: string, };
+
+export type AccountRow = { staff_number: string, name: string, role: "reception" | "supervisor" | "helper", must_change_pin: boolean, disabled: boolean, organisation?: string, expires_on?: string, 
+/**
+ * Locked after too many wrong PINs, until then.
+ */
+locked_until?: string, };
+
+/**
  * `staff_mark_arrival`
  */
 export type ArrivalRequest = { token: string, reference: string, attendance: "arrived" | "did_not_arrive", };
@@ -139,6 +157,24 @@ export type HistoryRow = { at: string,
  */
 kind: string, by?: string, detail?: string, };
 
+export type KioskHealth = { enrolled: boolean, central_url?: string, 
+/**
+ * The last round that reached central, and how long ago.
+ */
+last_sync?: string, last_sync_age_seconds?: bigint, 
+/**
+ * Why the last round failed, when it did.
+ */
+last_error?: string, 
+/**
+ * Changes made here that central has not heard of yet.
+ */
+events_waiting: bigint, 
+/**
+ * Visits recorded as requests, waiting for central's decision.
+ */
+requests_waiting: bigint, printer: PrinterHealth, app_version: string, store_version: bigint, free_disk_bytes?: number, };
+
 /**
  * Answer to `kiosk_info`: what the start screen and the idle timer need.
  */
@@ -177,6 +213,12 @@ lead_visitor_age: number, };
  * trusts nothing the page remembers) and the party.
  */
 export type PartyRequest = { prisoner: PrisonerInput, visitors: Array<VisitorInput>, };
+
+export type PrinterHealth = { queue?: string, paper?: string, 
+/**
+ * `ready`, or the printer's fault as a code (`printer_not_configured`, `printer_offline`...).
+ */
+state: string, };
 
 export type PrisonInfo = { code: string, name: Bilingual<string>, address: Bilingual<Array<string>>, };
 
@@ -239,6 +281,8 @@ export type SlipRequest = { reference: string,
  * send no language get English.
  */
 lang: Language, };
+
+export type StaffAccounts = { accounts: Array<AccountRow>, };
 
 /**
  * `staff_sign_in`: a staff number and PIN typed on the keypad.
@@ -340,6 +384,11 @@ export type Commands = {
   staff_cancel: { request: CancelRequest; answer: Cancelled };
   staff_review_queue: { request: StaffToken; answer: ReviewQueue };
   staff_resolve: { request: ResolveRequest; answer: VisitRow };
+  staff_health: { request: StaffToken; answer: KioskHealth };
+  staff_sync_now: { request: StaffToken; answer: KioskHealth };
+  staff_test_print: { request: StaffToken; answer: Done };
+  staff_accounts: { request: StaffToken; answer: StaffAccounts };
+  staff_account_change: { request: AccountChangeRequest; answer: AccountChangedAnswer };
 };
 
 export type Command = keyof Commands;

@@ -7,10 +7,11 @@
 //! script or its capability file lacks a command or has one too many.
 
 use super::{
-    ArrivalRequest, BookingConfirmation, BookingPage, CancelRequest, Cancelled, ChangePinRequest, DayRequest,
-    DayVisits, Done, FindRequest, FoundVisits, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked,
-    ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SlipPrinted, SlipRequest, StaffSignInRequest,
-    StaffSignedIn, StaffToken, VisitRequest, VisitRow,
+    AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
+    CancelRequest, Cancelled, ChangePinRequest, DayRequest, DayVisits, Done, FindRequest, FoundVisits,
+    KioskHealth, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked, ReprintRequest, ResolveRequest,
+    ReviewQueue, SessionChoice, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn,
+    StaffToken, VisitRequest, VisitRow,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -88,6 +89,16 @@ commands! {
     StaffReviewQueue = "staff_review_queue", StaffToken => ReviewQueue;
     /// Closes a visit's review: the visitor has been told.
     StaffResolve = "staff_resolve", ResolveRequest => VisitRow;
+    /// The kiosk's health: sync, waiting changes, printer, versions, disk.
+    StaffHealth = "staff_health", StaffToken => KioskHealth;
+    /// A sync round now, then the kiosk's health.
+    StaffSyncNow = "staff_sync_now", StaffToken => KioskHealth;
+    /// A test page on the kiosk's printer.
+    StaffTestPrint = "staff_test_print", StaffToken => Done;
+    /// The prison's staff accounts (supervisor).
+    StaffAccounts = "staff_accounts", StaffToken => StaffAccounts;
+    /// Adds, disables, enables, unlocks an account or resets its PIN (supervisor).
+    StaffAccountChange = "staff_account_change", AccountChangeRequest => AccountChangedAnswer;
 }
 
 impl Command {

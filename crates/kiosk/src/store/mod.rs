@@ -111,6 +111,24 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// The store's file, for the health screen's free disk space.
+    pub async fn file(&self) -> Result<Option<std::path::PathBuf>> {
+        let file: Option<String> =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(file.filter(|f| !f.is_empty()).map(std::path::PathBuf::from))
+    }
+
+    /// The newest migration applied: the store's version.
+    pub async fn schema_version(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once: a deferred
     /// transaction that reads and then writes fails with "database is locked" when another
     /// writer got in between.
