@@ -9,6 +9,8 @@ use serde_json::json;
 /// window is then 30 November to 26 December 2026.
 pub const START: &str = "2026-11-28T22:00:00Z";
 pub const PRISON: &str = "SIM";
+/// The reception account central has at the prison; staff cancellations act as it.
+pub const STAFF: &str = "1002";
 
 /// The sessions a visitor may ask for: every one in the window, and one before it.
 pub const SESSIONS: &[&str] = &[

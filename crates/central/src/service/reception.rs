@@ -103,7 +103,11 @@ pub(super) async fn apply_booking_cancelled(
     {
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, actor = %by,
             "cancellation refused: the actor may not cancel at this prison");
-        return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
+        // The booking's state goes back with the refusal: the kiosk cancelled it already and
+        // must show it as central holds it again.
+        let mut refused = EventResult::refused(event, EventRefusal::ActorNotAllowed);
+        refused.booking = Some(state(&booking));
+        return Ok(refused);
     }
     let mut result = EventResult::accepted(event);
     match booking.status {

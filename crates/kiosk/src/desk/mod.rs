@@ -258,7 +258,14 @@ pub async fn cancel(
         how,
         note: note.cloned(),
     });
-    let seq = store::append_event(&mut tx, &event, Some(reference), now).await?;
+    // A visit whose own event still waits for a lost online answer cannot be cancelled at
+    // central yet: its cancellation is queued right after that event (sync::online).
+    let deferred = store::creation_deferred(&mut tx, reference).await?;
+    let seq = if deferred {
+        None
+    } else {
+        Some(store::append_event(&mut tx, &event, Some(reference), now).await?)
+    };
     let how_code = how.map(channel_code);
     let cancelled = store::cancel_by_staff(
         &mut tx,

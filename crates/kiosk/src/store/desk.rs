@@ -389,13 +389,124 @@ pub(crate) async fn cancel_by_staff(
     Ok(pulled > 0)
 }
 
+/// Central refused a cancellation staff made here: the visit takes central's status again. A
+/// visit live again at central spends its visiting order here again and goes to the review
+/// queue (`cancellation_refused:<why>`).
+pub(crate) async fn cancellation_refused(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    status: BookingStatus,
+    status_reason: Option<&str>,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let review = format!("cancellation_refused:{why}");
+    let restored = sqlx::query(
+        "UPDATE bookings SET status = ?, status_reason = ?, review_reason = ?, review_outcome = NULL,
+            cancelled_by = NULL, cancel_how = NULL, cancel_note = NULL, cancel_seq = NULL, updated_at = ?
+         WHERE reference = ? AND status = 'cancelled' AND cancelled_by IS NOT NULL
+         RETURNING spent_visiting_order, prisoner_number",
+    )
+    .bind(status.as_str())
+    .bind(status_reason)
+    .bind(status.is_live().then_some(&review))
+    .bind(now)
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = restored
+        && status.is_live()
+        && row.try_get::<bool, _>(0)?
+    {
+        sqlx::query("UPDATE prisoners SET visiting_orders = MAX(visiting_orders - 1, 0) WHERE number = ?")
+            .bind(row.try_get::<String, _>(1)?)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE pulled_bookings SET status = ?, review_reason = ? WHERE reference = ? AND status = 'cancelled'",
+    )
+    .bind(status.as_str())
+    .bind(status.is_live().then_some(&review))
+    .bind(reference)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Who cancelled, how the visitor asked, staff's note, and the cancellation's outbox seq.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StaffCancel<'a> {
     pub by: &'a str,
     pub how: Option<&'a str>,
     pub note: Option<&'a str>,
-    pub seq: i64,
+    /// Absent while the visit's own event waits for a lost online answer: the cancellation is
+    /// queued right after that event, when it goes out.
+    pub seq: Option<i64>,
+}
+
+/// A staff cancellation kept with a visit: reason, who, how the visitor asked, the note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeptCancellation {
+    pub reason: String,
+    pub by: String,
+    pub how: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The staff cancellation of one of this kiosk's visits, if staff cancelled it.
+pub(crate) async fn staff_cancellation(
+    conn: &mut SqliteConnection,
+    reference: &BookingReference,
+) -> Result<Option<KeptCancellation>> {
+    let row = sqlx::query(
+        "SELECT status_reason, cancelled_by, cancel_how, cancel_note FROM bookings
+         WHERE reference = ? AND status = 'cancelled' AND cancelled_by IS NOT NULL",
+    )
+    .bind(reference.compact())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(KeptCancellation {
+            reason: r
+                .try_get::<Option<String>, _>("status_reason")?
+                .unwrap_or_default(),
+            by: r.try_get("cancelled_by")?,
+            how: r.try_get("cancel_how")?,
+            note: r.try_get("cancel_note")?,
+        })
+    })
+    .transpose()
+}
+
+/// Whether the visit is this kiosk's offline booking whose own event still waits for a lost
+/// online answer to be settled (central does not know it yet). Online bookings have no event of
+/// their own and never wait.
+pub(crate) async fn creation_deferred(
+    conn: &mut SqliteConnection,
+    reference: &BookingReference,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM bookings WHERE reference = ? AND channel = 'kiosk'
+            AND online_key IS NOT NULL AND event_seq IS NULL)",
+    )
+    .bind(reference.compact())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Notes the outbox position of a visit's staff cancellation.
+pub(crate) async fn set_cancel_seq(
+    conn: &mut SqliteConnection,
+    reference: &BookingReference,
+    seq: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE bookings SET cancel_seq = ? WHERE reference = ?")
+        .bind(seq)
+        .bind(reference.compact())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Closes a visit's review here; central hears through the outbox.

@@ -320,12 +320,39 @@ impl SyncClient {
             let created = booking::booking_created(local, request, confirmed_with_share);
             let seq = store::append_event(&mut tx, &created, Some(local), created_at).await?;
             store::set_event_seq(&mut tx, local, seq).await?;
+            // Staff cancelled the visit while its event waited: the cancellation follows it.
+            if let Some(kept) = store::staff_cancellation(&mut tx, local).await? {
+                let cancelled = staff_cancelled(local, kept)?;
+                let seq = store::append_event(&mut tx, &cancelled, Some(local), now).await?;
+                store::set_cancel_seq(&mut tx, local, seq).await?;
+            }
         }
         store::set_attempt(&mut tx, &a.key, new_state, None, Some(body), now).await?;
         tx.commit().await?;
         tracing::info!(key = %a.key, status, state = new_state, "online attempt settled");
         Ok(())
     }
+}
+
+/// The `booking_cancelled` event of a staff cancellation kept with a visit.
+fn staff_cancelled(reference: &BookingReference, kept: store::KeptCancellation) -> Result<Event, SyncError> {
+    let how = kept
+        .how
+        .map(|h| serde_json::from_value(serde_json::Value::String(h.clone())))
+        .transpose()
+        .map_err(|_| KioskError::Corrupt(format!("cancellation of {reference}: how")))?;
+    let note = kept
+        .note
+        .map(|n| domain::StaffNote::parse(&n))
+        .transpose()
+        .map_err(|_| KioskError::Corrupt(format!("cancellation of {reference}: note")))?;
+    Ok(Event::BookingCancelled(BookingCancelled {
+        reference: reference.to_string(),
+        reason: Some(kept.reason),
+        by: Some(kept.by),
+        how,
+        note,
+    }))
 }
 
 /// Writes central's booking made online into the kiosk's store (once, however often the answer

@@ -140,6 +140,24 @@ async fn apply_event_result(
         (Some(EventKind::BookingCancelled), Outcome::Accepted) => {
             store::cancel_booking(conn, reference, now).await?
         }
+        // Central did not take a cancellation staff made here (the staff member was disabled
+        // there, say): the visit is as central holds it, and goes to the review queue so staff
+        // see their cancellation did not stand.
+        (Some(EventKind::BookingCancelled), Outcome::Rejected) => {
+            if let Some(state) = &result.booking {
+                let reason = result.reason.as_deref().unwrap_or("rejected");
+                store::cancellation_refused(
+                    conn,
+                    reference,
+                    state.status,
+                    state.status_reason.as_deref(),
+                    reason,
+                    now,
+                )
+                .await?;
+                tracing::warn!(reference, reason, status = %state.status, "central refused a cancellation made here");
+            }
+        }
         _ => {}
     }
     Ok(())

@@ -36,7 +36,10 @@ impl World {
 
     /// What must hold after every step.
     pub(super) async fn check_step(&mut self, step: usize) -> Result<(), Failure> {
-        let slips = lock(&self.outcomes).slips.clone();
+        let (slips, cancelled_by_staff) = {
+            let outcomes = lock(&self.outcomes);
+            (outcomes.slips.clone(), outcomes.cancelled_by_staff.clone())
+        };
         let checked = async {
             let over = self.central.capacity_audit().await?;
             if !over.is_empty() {
@@ -45,6 +48,9 @@ impl World {
             let central = self.central_statuses().await?;
             for slip in slips.iter().filter(|s| s.confirmed) {
                 let reference = compact(&slip.reference);
+                if cancelled_by_staff.contains(&reference) {
+                    continue;
+                }
                 if let Some(status) = central.get(&reference)
                     && status != "booked"
                 {
@@ -74,9 +80,13 @@ impl World {
     pub(super) async fn check_end(&mut self) -> Result<(), Failure> {
         let step = self.config.steps + 1;
         self.check_step(step).await?;
-        let (slips, refusals) = {
+        let (slips, refusals, cancelled_by_staff) = {
             let outcomes = lock(&self.outcomes);
-            (outcomes.slips.clone(), outcomes.refusals)
+            (
+                outcomes.slips.clone(),
+                outcomes.refusals,
+                outcomes.cancelled_by_staff.clone(),
+            )
         };
         self.report.confirmed_slips = slips.iter().filter(|s| s.confirmed).count();
         self.report.request_slips = slips.iter().filter(|s| !s.confirmed).count();
@@ -147,7 +157,10 @@ impl World {
                     );
                 }
             }
-            for slip in slips.iter().filter(|s| s.confirmed) {
+            for slip in slips
+                .iter()
+                .filter(|s| s.confirmed && !cancelled_by_staff.contains(&compact(&s.reference)))
+            {
                 if central.get(&compact(&slip.reference)).map(String::as_str) != Some("booked") {
                     anyhow::bail!(
                         "kiosk {} printed {} CONFIRMED and central does not have it booked",
