@@ -21,6 +21,9 @@ const COMMANDS: &[&str] = &[
     "staff_cancel",
     "staff_review_queue",
     "staff_resolve",
+    "staff_sessions",
+    "staff_close",
+    "staff_set_tables",
 ];
 
 fn main() {

@@ -106,6 +106,24 @@ pub async fn staff_resolve(journey: State<'_, Journey>, request: ResolveRequest)
     journey.staff_resolve(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_sessions(journey: State<'_, Journey>, request: StaffToken) -> UiResult<SessionsOverview> {
+    journey.staff_sessions(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_close(
+    journey: State<'_, Journey>,
+    request: CloseSessionsRequest,
+) -> UiResult<SessionsClosed> {
+    journey.staff_close(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_set_tables(journey: State<'_, Journey>, request: SetTablesRequest) -> UiResult<TablesSet> {
+    journey.staff_set_tables(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -124,6 +142,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_reprint,
         staff_cancel,
         staff_review_queue,
-        staff_resolve
+        staff_resolve,
+        staff_sessions,
+        staff_close,
+        staff_set_tables
     ]
 }

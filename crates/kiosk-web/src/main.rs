@@ -143,6 +143,18 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_resolve(&body::<kiosk::journey::ResolveRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffSessions => answer(
+            j.staff_sessions(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffClose => answer(
+            j.staff_close(&body::<kiosk::journey::CloseSessionsRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffSetTables => answer(
+            j.staff_set_tables(&body::<kiosk::journey::SetTablesRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

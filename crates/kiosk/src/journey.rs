@@ -29,12 +29,17 @@ use ts_rs::TS;
 
 mod command;
 mod desk;
+mod sessions;
 mod staff;
 pub use command::Command;
 pub use desk::{
     ArrivalRequest, BookingPage, CancelRequest, Cancelled, DayRequest, DaySessionView, DayVisits,
     FindRequest, FoundVisits, HistoryRow, ReprintRequest, ResolveRequest, ReviewQueue, TablesUsed,
     VisitRequest, VisitRow, VisitorRow,
+};
+pub use sessions::{
+    CloseSessionsRequest, SessionSummary, SessionTablesRow, SessionsClosed, SessionsOverview,
+    SetTablesRequest, TablesSet,
 };
 pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 

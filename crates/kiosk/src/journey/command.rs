@@ -7,10 +7,11 @@
 //! script or its capability file lacks a command or has one too many.
 
 use super::{
-    ArrivalRequest, BookingConfirmation, BookingPage, CancelRequest, Cancelled, ChangePinRequest, DayRequest,
-    DayVisits, Done, FindRequest, FoundVisits, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked,
-    ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SlipPrinted, SlipRequest, StaffSignInRequest,
-    StaffSignedIn, StaffToken, VisitRequest, VisitRow,
+    ArrivalRequest, BookingConfirmation, BookingPage, CancelRequest, Cancelled, ChangePinRequest,
+    CloseSessionsRequest, DayRequest, DayVisits, Done, FindRequest, FoundVisits, KioskInfo, PartyChecked,
+    PartyRequest, PrisonerChecked, ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice,
+    SessionsClosed, SessionsOverview, SetTablesRequest, SlipPrinted, SlipRequest, StaffSignInRequest,
+    StaffSignedIn, StaffToken, TablesSet, VisitRequest, VisitRow,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -88,6 +89,12 @@ commands! {
     StaffReviewQueue = "staff_review_queue", StaffToken => ReviewQueue;
     /// Closes a visit's review: the visitor has been told.
     StaffResolve = "staff_resolve", ResolveRequest => VisitRow;
+    /// The coming four weeks' sessions with tables booked of capacity (supervisor).
+    StaffSessions = "staff_sessions", StaffToken => SessionsOverview;
+    /// Closes a session or a whole day at central (supervisor; online only).
+    StaffClose = "staff_close", CloseSessionsRequest => SessionsClosed;
+    /// Changes a session date's tables of one kind at central (supervisor; online only).
+    StaffSetTables = "staff_set_tables", SetTablesRequest => TablesSet;
 }
 
 impl Command {

@@ -252,7 +252,7 @@ fn reference(text: &str) -> UiResult<BookingReference> {
     BookingReference::parse(text).map_err(|e| e.at(Field::Reference).into())
 }
 
-fn note(text: Option<&str>) -> UiResult<Option<StaffNote>> {
+pub(super) fn note(text: Option<&str>) -> UiResult<Option<StaffNote>> {
     text.filter(|t| !t.trim().is_empty())
         .map(|t| {
             StaffNote::parse(t).map_err(|e| UiErrors {
