@@ -176,6 +176,15 @@ async fn a_supervisor_changes_tables_and_closes_sessions_through_central_and_onl
     assert_eq!((set.tables, set.template_tables, set.booked), (4, 20, 3));
     let am = row(&j.staff_sessions(&as_ann, now).await.unwrap());
     assert_eq!((am.tables[0].booked, am.tables[0].capacity), (3, 4));
+    let day = j
+        .staff_today(
+            &serde_json::from_value(json!({ "token": ann, "date": date })).unwrap(),
+            now,
+        )
+        .await
+        .unwrap();
+    let today_row = day.sessions.iter().find(|s| s.id == session).unwrap();
+    assert_eq!((today_row.tables[0].used, today_row.tables[0].capacity), (3, 4));
     let left = kiosk::booking::available_sessions(j.store(), j.prison_code(), Some(date), Some(date), now)
         .await
         .unwrap();
