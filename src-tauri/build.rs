@@ -26,6 +26,9 @@ const COMMANDS: &[&str] = &[
     "staff_test_print",
     "staff_accounts",
     "staff_account_change",
+    "staff_sessions",
+    "staff_close",
+    "staff_set_tables",
 ];
 
 fn main() {

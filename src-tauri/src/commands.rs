@@ -134,6 +134,24 @@ pub async fn staff_account_change(
     journey.staff_account_change(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_sessions(journey: State<'_, Journey>, request: StaffToken) -> UiResult<SessionsOverview> {
+    journey.staff_sessions(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_close(
+    journey: State<'_, Journey>,
+    request: CloseSessionsRequest,
+) -> UiResult<SessionsClosed> {
+    journey.staff_close(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_set_tables(journey: State<'_, Journey>, request: SetTablesRequest) -> UiResult<TablesSet> {
+    journey.staff_set_tables(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -157,6 +175,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_sync_now,
         staff_test_print,
         staff_accounts,
-        staff_account_change
+        staff_account_change,
+        staff_sessions,
+        staff_close,
+        staff_set_tables
     ]
 }

@@ -163,6 +163,18 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_account_change(&body::<kiosk::journey::AccountChangeRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffSessions => answer(
+            j.staff_sessions(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffClose => answer(
+            j.staff_close(&body::<kiosk::journey::CloseSessionsRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffSetTables => answer(
+            j.staff_set_tables(&body::<kiosk::journey::SetTablesRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

@@ -31,6 +31,7 @@ mod accounts;
 mod command;
 mod desk;
 mod health;
+mod sessions;
 mod staff;
 pub use accounts::{AccountChangeRequest, AccountChangedAnswer, AccountRow, StaffAccounts};
 pub use command::Command;
@@ -40,6 +41,10 @@ pub use desk::{
     VisitRequest, VisitRow, VisitorRow,
 };
 pub use health::{KioskHealth, PrinterHealth};
+pub use sessions::{
+    CloseSessionsRequest, SessionSummary, SessionTablesRow, SessionsClosed, SessionsOverview,
+    SetTablesRequest, TablesSet,
+};
 pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.

@@ -502,6 +502,33 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
             .staff_test_print(&StaffToken { token: t() }, now)
             .await
             .map(drop),
+        Command::StaffSessions => j.staff_sessions(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffClose => j
+            .staff_close(
+                &kiosk::journey::CloseSessionsRequest {
+                    token: t(),
+                    session: Some(PM.into()),
+                    date: None,
+                    reason: "lockdown".into(),
+                    note: None,
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffSetTables => j
+            .staff_set_tables(
+                &kiosk::journey::SetTablesRequest {
+                    token: t(),
+                    session: PM.into(),
+                    kind: domain::VisitKind::Open,
+                    tables: 30,
+                    note: None,
+                },
+                now,
+            )
+            .await
+            .map(drop),
         Command::StaffAccounts => j.staff_accounts(&StaffToken { token: t() }, now).await.map(drop),
         Command::StaffAccountChange => j
             .staff_account_change(
@@ -543,6 +570,8 @@ fn needs(command: Command) -> Option<Permission> {
         Command::StaffReviewQueue | Command::StaffResolve => Permission::ReviewQueue,
         Command::StaffHealth | Command::StaffSyncNow | Command::StaffTestPrint => Permission::KioskHealth,
         Command::StaffAccounts | Command::StaffAccountChange => Permission::ManageStaff,
+        Command::StaffSessions | Command::StaffClose => Permission::CloseSessions,
+        Command::StaffSetTables => Permission::ChangeTables,
         _ => return None,
     })
 }
@@ -576,7 +605,7 @@ async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_n
             );
         }
     }
-    assert!(checked >= 14, "{checked}");
+    assert!(checked >= 17, "{checked}");
     // Refused commands changed nothing.
     assert_eq!(
         store.booking(&visit.reference).await.unwrap().status,

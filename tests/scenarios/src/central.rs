@@ -117,4 +117,19 @@ impl Central {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// Whether central has a booking's visitors marked arrived (`arrived`, `did_not_arrive`),
+    /// read from its database: no command or route prints it.
+    pub async fn attendance(db: &Path, reference: &str) -> Option<String> {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let row: (Option<String>,) = sqlx::query_as("SELECT attendance FROM bookings WHERE reference = ?")
+            .bind(reference)
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("no booking {reference} at central: {e}"));
+        pool.close().await;
+        row.0
+    }
 }

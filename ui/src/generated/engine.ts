@@ -96,6 +96,15 @@ print_error?: string, };
 export type ChangePinRequest = { token: string, current_pin?: string, new_pin: string, };
 
 /**
+ * `staff_close`: one session (`session`) or every session of a date (`date`), one of the two.
+ */
+export type CloseSessionsRequest = { token: string, session?: string, date?: string, 
+/**
+ * `lockdown`, `staff_shortage`, `maintenance` or `other`
+ */
+reason: string, note?: string, };
+
+/**
  * Someone on the prisoner's approved list, as the visitors screen offers them. Dates of birth
  * and bans stay in the store: picking by id is enough, and a public screen shows no more.
  */
@@ -266,6 +275,56 @@ export type SessionOption = { id: string, start: string, end: string, arrive_by:
  */
 kind: VisitKind, tables_left: number, };
 
+export type SessionSummary = { 
+/**
+ * `TEMPLATE/YYYY-MM-DD`
+ */
+id: string, date: string, start: string, end: string, room: string, 
+/**
+ * Why the session is closed; absent when it is open.
+ */
+closed_reason?: string, tables: Array<SessionTablesRow>, };
+
+/**
+ * One kind of table of a session.
+ */
+export type SessionTablesRow = { kind: "open" | "closed", 
+/**
+ * Live visits known here (this kiosk's and those pulled from central).
+ */
+booked: number, 
+/**
+ * Tables held in kiosks' shares for offline bookings, as central last said.
+ */
+held: number, 
+/**
+ * The tables the session has: a supervisor's number when changed, else the template's.
+ */
+capacity: number, template_capacity: number, };
+
+/**
+ * What a closure closed, and the visits it put in the review queue.
+ */
+export type SessionsClosed = { date: string, 
+/**
+ * The sessions closed (`TEMPLATE/YYYY-MM-DD`), in time order.
+ */
+sessions: Array<string>, reason: string, 
+/**
+ * References of the visits booked into them, now in the review queue.
+ */
+in_review: Array<string>, };
+
+/**
+ * `staff_sessions`: the sessions of the coming four weeks, today's first.
+ */
+export type SessionsOverview = { from: string, to: string, sessions: Array<SessionSummary>, };
+
+/**
+ * `staff_set_tables`: a session date's tables of one kind, never fewer than are taken.
+ */
+export type SetTablesRequest = { token: string, session: string, kind: "open" | "closed", tables: number, note?: string, };
+
 /**
  * Answer to `print_slip` when the slip has gone to the printer. The reference is echoed so
  * the confirmation screen can keep showing it; the CUPS job id goes to the log, not the visitor.
@@ -307,6 +366,12 @@ idle_timeout_seconds: number, may: Array<string>, };
  * Any staff command that needs only the session.
  */
 export type StaffToken = { token: string, };
+
+export type TablesSet = { session: string, kind: "open" | "closed", tables: number, template_tables: number, 
+/**
+ * Booked, and held in kiosks' shares, at central now.
+ */
+booked: number, held: number, };
 
 export type TablesUsed = { kind: "open" | "closed", used: number, capacity: number, };
 
@@ -389,6 +454,9 @@ export type Commands = {
   staff_test_print: { request: StaffToken; answer: Done };
   staff_accounts: { request: StaffToken; answer: StaffAccounts };
   staff_account_change: { request: AccountChangeRequest; answer: AccountChangedAnswer };
+  staff_sessions: { request: StaffToken; answer: SessionsOverview };
+  staff_close: { request: CloseSessionsRequest; answer: SessionsClosed };
+  staff_set_tables: { request: SetTablesRequest; answer: TablesSet };
 };
 
 export type Command = keyof Commands;

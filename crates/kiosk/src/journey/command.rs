@@ -8,10 +8,11 @@
 
 use super::{
     AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
-    CancelRequest, Cancelled, ChangePinRequest, DayRequest, DayVisits, Done, FindRequest, FoundVisits,
-    KioskHealth, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked, ReprintRequest, ResolveRequest,
-    ReviewQueue, SessionChoice, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn,
-    StaffToken, VisitRequest, VisitRow,
+    CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayRequest, DayVisits, Done,
+    FindRequest, FoundVisits, KioskHealth, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked,
+    ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed, SessionsOverview,
+    SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn, StaffToken,
+    TablesSet, VisitRequest, VisitRow,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -99,6 +100,12 @@ commands! {
     StaffAccounts = "staff_accounts", StaffToken => StaffAccounts;
     /// Adds, disables, enables, unlocks an account or resets its PIN (supervisor).
     StaffAccountChange = "staff_account_change", AccountChangeRequest => AccountChangedAnswer;
+    /// The coming four weeks' sessions with tables booked of capacity (supervisor).
+    StaffSessions = "staff_sessions", StaffToken => SessionsOverview;
+    /// Closes a session or a whole day at central (supervisor; online only).
+    StaffClose = "staff_close", CloseSessionsRequest => SessionsClosed;
+    /// Changes a session date's tables of one kind at central (supervisor; online only).
+    StaffSetTables = "staff_set_tables", SetTablesRequest => TablesSet;
 }
 
 impl Command {

@@ -252,7 +252,7 @@ fn reference(text: &str) -> UiResult<BookingReference> {
     BookingReference::parse(text).map_err(|e| e.at(Field::Reference).into())
 }
 
-fn note(text: Option<&str>) -> UiResult<Option<StaffNote>> {
+pub(super) fn note(text: Option<&str>) -> UiResult<Option<StaffNote>> {
     text.filter(|t| !t.trim().is_empty())
         .map(|t| {
             StaffNote::parse(t).map_err(|e| UiErrors {
@@ -414,6 +414,9 @@ impl Journey {
         let today = prison_today(&prison.rules, now);
         let date = request.date.unwrap_or(today);
         let day = desk::day(&self.store, &self.prison, date).await?;
+        // A supervisor's change of a session's tables, as central last said, in place of the
+        // template's.
+        let changed = crate::store::session_counts(&self.store, self.prison.as_str(), date, date).await?;
         let sessions = day
             .into_iter()
             .map(|s| {
@@ -424,7 +427,10 @@ impl Journey {
                     .map(|kind| TablesUsed {
                         kind,
                         used: live.iter().filter(|v| v.kind == kind).count() as u32,
-                        capacity: u32::from(s.session.capacity(kind)),
+                        capacity: changed
+                            .get(&(s.session.id.clone(), kind))
+                            .and_then(|c| c.capacity)
+                            .unwrap_or(u32::from(s.session.capacity(kind))),
                     })
                     .collect();
                 DaySessionView {

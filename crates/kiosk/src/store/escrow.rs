@@ -6,6 +6,7 @@ use super::{Horizon, corrupt, session_id};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{SessionId, VisitKind};
+use protocol::SessionTables;
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 
@@ -24,7 +25,8 @@ impl TablesLeft {
 }
 
 /// The tables of one session and kind an enrolled kiosk may still use, from central's counts
-/// at the last pull and the kiosk's own bookings central had not counted yet.
+/// at the last pull and the kiosk's own bookings central had not counted yet. `capacity` is the
+/// template's; a supervisor's change of the session date's tables, as central last said, wins.
 pub(crate) async fn tables_left(
     conn: &mut SqliteConnection,
     session: &SessionId,
@@ -65,7 +67,7 @@ pub(crate) async fn tables_left(
         _ => 0,
     };
     let tables_row = sqlx::query(
-        "SELECT booked, escrowed, as_of_seq, as_of_online FROM session_tables
+        "SELECT booked, escrowed, as_of_seq, as_of_online, capacity FROM session_tables
          WHERE template_id = ? AND session_date = ? AND visit_kind = ?",
     )
     .bind(session.template_id())
@@ -73,15 +75,17 @@ pub(crate) async fn tables_left(
     .bind(kind.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    let (booked, escrowed, as_of, as_of_online) = match tables_row {
+    let (booked, escrowed, as_of, as_of_online, changed) = match tables_row {
         Some(r) => (
             r.try_get::<i64, _>("booked")?,
             r.try_get::<i64, _>("escrowed")?,
             r.try_get::<i64, _>("as_of_seq")?,
             r.try_get::<i64, _>("as_of_online")?,
+            r.try_get::<Option<i64>, _>("capacity")?,
         ),
-        None => (0, 0, 0, 0),
+        None => (0, 0, 0, 0, None),
     };
+    let capacity = changed.unwrap_or(i64::from(capacity));
     // This kiosk's live visits not in central's counts yet: requests (and share bookings central
     // took from the pool) pushed after the pull was sent, and online bookings recorded after it.
     let pending: i64 = sqlx::query_scalar(
@@ -115,7 +119,7 @@ pub(crate) async fn tables_left(
     .bind(as_of_online)
     .fetch_one(&mut *conn)
     .await?;
-    let pool = (i64::from(capacity) - booked - escrowed - pending + freed).max(0) as u32;
+    let pool = (capacity - booked - escrowed - pending + freed).max(0) as u32;
     Ok(TablesLeft { share, pool })
 }
 
@@ -151,29 +155,29 @@ pub(crate) async fn put_share(conn: &mut SqliteConnection, share: &Share<'_>, as
     Ok(())
 }
 
-/// Keeps central's count of a session's tables of one kind, stamped with the horizon.
+/// Keeps central's count of a session's tables of one kind (and the tables a supervisor gave
+/// it, if any), stamped with the horizon.
 pub(crate) async fn put_session_tables(
     conn: &mut SqliteConnection,
     session: &SessionId,
-    kind: VisitKind,
-    booked: u32,
-    escrowed: u32,
+    counted: &SessionTables,
     as_of: Horizon,
     now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO session_tables (template_id, session_date, visit_kind, booked, escrowed, as_of_seq,
-            as_of_online, pulled_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO session_tables (template_id, session_date, visit_kind, booked, escrowed, capacity,
+            as_of_seq, as_of_online, pulled_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE SET booked = excluded.booked,
-            escrowed = excluded.escrowed, as_of_seq = excluded.as_of_seq,
+            escrowed = excluded.escrowed, capacity = excluded.capacity, as_of_seq = excluded.as_of_seq,
             as_of_online = excluded.as_of_online, pulled_at = excluded.pulled_at",
     )
     .bind(session.template_id())
     .bind(session.date())
-    .bind(kind.as_str())
-    .bind(i64::from(booked))
-    .bind(i64::from(escrowed))
+    .bind(counted.kind.as_str())
+    .bind(i64::from(counted.booked))
+    .bind(i64::from(counted.escrowed))
+    .bind(counted.capacity.map(i64::from))
     .bind(as_of.pushed_seq)
     .bind(as_of.online_seq)
     .bind(now)

@@ -11,6 +11,7 @@
 //! | `enrolment.rs` | the device credential and the prisons it acts for |
 //! | `sync_state.rs` | cursors, pushed position, round outcomes, share size: what `status` shows |
 //! | `online_attempts.rs` | online bookings' idempotency keys, stored before the first try |
+//! | `sessions.rs` | a supervisor's view of the coming sessions, and the idempotency keys of the calls that close them or change their tables |
 //! | `printer.rs` | the kiosk's printer setting |
 //! | `staff.rs` | staff accounts (PIN hashes), failed sign-ins, and the append-only audit log |
 //!
@@ -31,6 +32,7 @@ mod online_attempts;
 mod outbox;
 mod printer;
 mod reference_data;
+mod sessions;
 mod staff;
 mod sync_state;
 
@@ -41,6 +43,7 @@ pub use escrow::TablesLeft;
 pub use identity::KioskIdentity;
 pub use outbox::OutboxEvent;
 pub use reference_data::Prison;
+pub use sessions::SessionCount;
 pub use staff::AuditRow;
 pub use sync_state::SyncStatus;
 
@@ -63,6 +66,7 @@ pub(crate) use printer::PrinterSetting;
 pub(crate) use reference_data::{
     import_in, load_prison, load_prisoner, load_timetable, mark_departed, take_off_unseen_visiting_orders,
 };
+pub(crate) use sessions::session_counts;
 pub(crate) use staff::{
     KeptAccount, NewAudit, account_failures, append_audit, drop_staff_account, insert_staff_account,
     kiosk_failures, put_pulled_staff_accounts, record_sign_in_failure, staff_account, update_staff_account,

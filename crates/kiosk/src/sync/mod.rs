@@ -8,6 +8,7 @@
 //! | `push.rs` | the outbox pushed in order, and central's answer to each event applied |
 //! | `round.rs` | one sync round: settle, release expired shares, push, top the shares up, pull |
 //! | `runner.rs` | the background loop: rounds with backoff and jitter |
+//! | `sessions.rs` | a supervisor's closures and table changes: online only, with an idempotency key stored first |
 //!
 //! This module holds what they share: the client of an enrolled kiosk, its options and its
 //! errors. Every statement on the store is in `crate::store`; every body on the wire is a type of
@@ -31,6 +32,7 @@ mod online;
 mod push;
 mod round;
 mod runner;
+mod sessions;
 mod transport;
 
 pub use crate::store::{Enrolment, SyncStatus, TablesLeft};
@@ -62,6 +64,11 @@ pub enum SyncError {
         code: String,
         violations: Vec<CentralViolation>,
     },
+    /// A session date cannot have fewer tables than are taken (booked, and held in shares).
+    #[error(
+        "central has {booked} tables booked and {escrowed} held in shares: that is the fewest there can be"
+    )]
+    TablesTaken { booked: u32, escrowed: u32 },
     #[error("central's answer is not what the protocol says: {0}")]
     Protocol(String),
     #[error(transparent)]
@@ -77,6 +84,7 @@ impl SyncError {
             SyncError::Unreachable(_) => "central_unreachable",
             SyncError::Central { code, .. } => code,
             SyncError::Rejected { code, .. } => code,
+            SyncError::TablesTaken { .. } => "tables_below_booked",
             SyncError::Protocol(_) => "central_protocol",
             SyncError::Kiosk(e) => e.code(),
         }

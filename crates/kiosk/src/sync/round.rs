@@ -126,7 +126,7 @@ impl SyncClient {
         for t in &page.session_tables {
             let session = SessionId::parse(&t.session)
                 .map_err(|_| SyncError::Protocol(format!("session {:?}", t.session)))?;
-            store::put_session_tables(&mut tx, &session, t.kind, t.booked, t.escrowed, as_of, now).await?;
+            store::put_session_tables(&mut tx, &session, t, as_of, now).await?;
         }
         for lease in &page.leases {
             put_lease(&mut tx, lease, as_of).await?;

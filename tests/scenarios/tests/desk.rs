@@ -1,0 +1,324 @@
+//! Reception's work with central down, end to end with the real processes: a receptionist made
+//! with `visit-central staff add` signs in at kiosk A (its engine, on its store file) while
+//! central is stopped, cancels a visit booked at kiosk B and marks arrivals; when central is back
+//! and A has synced, central has the table free (a booking into it goes through), the arrivals
+//! and A's audit log, and kiosk B shows the cancellation and the arrivals. A kiosk of another
+//! prison gets none of it.
+//!
+//! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
+
+use chrono::{NaiveDate, Utc};
+use kiosk::journey::{
+    ArrivalRequest, CancelRequest, ChangePinRequest, DayRequest, DaySessionView, FindRequest, Journey,
+    StaffSignInRequest, StaffToken, VisitRequest,
+};
+use scenarios::{Central, Kiosk, Proxy, bookable_prisoners, central_counts, open_capacity, request};
+use serde_json::json;
+use tempfile::TempDir;
+
+const OWN_PIN: &str = "902417";
+
+fn one_time_pin(out: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix("one-time PIN:"))
+        .map(|p| p.trim().to_string())
+        .unwrap_or_else(|| panic!("no one-time PIN in {out}"))
+}
+
+/// The kiosk's engine on its store file, as the app would run it.
+async fn journey(kiosk: &Kiosk) -> Journey {
+    Journey::new(
+        kiosk::Store::open(&kiosk.db).await.unwrap(),
+        &domain::PrisonCode::parse("CDF").unwrap(),
+    )
+}
+
+/// A request as the page sends it.
+fn ui<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> T {
+    serde_json::from_value(body).unwrap()
+}
+
+async fn the_session(j: &Journey, token: &str, date: NaiveDate, session: &str) -> DaySessionView {
+    let day = j
+        .staff_today(
+            &ui::<DayRequest>(json!({ "token": token, "date": date })),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    day.sessions
+        .into_iter()
+        .find(|s| s.id == session)
+        .unwrap_or_else(|| panic!("{session} not in the day's list"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_catch_up() {
+    let dir = TempDir::new().unwrap();
+    let mut central = Central::with_demo(dir.path()).await;
+    let db = dir.path().join("central.sqlite");
+    let proxy = Proxy::start(central.addr).await;
+    let added = Central::admin(
+        &db,
+        &[
+            "staff",
+            "add",
+            "--prison",
+            "CDF",
+            "--number",
+            "1101",
+            "--name",
+            "Rhian Evans",
+            "--role",
+            "reception",
+        ],
+    )
+    .await;
+    let first_pin = one_time_pin(&added);
+
+    // Two Cardiff kiosks with no shares (every table is central's to give), one in Leeds.
+    let kiosks = Kiosk::fleet(dir.path(), &["cardiff_a", "cardiff_b", "leeds"]);
+    let (a, b, leeds) = (&kiosks[0], &kiosks[1], &kiosks[2]);
+    a.enrol(&central, &proxy.url(), 0).await;
+    b.enrol(&central, &proxy.url(), 0).await;
+    let code = central.enrolment_code("LDS").await;
+    let r = leeds
+        .run(
+            Some(&proxy.url()),
+            &["enrol", "--code", &code, "--share-open", "0"],
+            None,
+        )
+        .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Central's every open table of a Saturday morning booked, by turns at A and at B.
+    let session = a.saturday_morning_a_week_out().await;
+    let date: NaiveDate = session[11..].parse().unwrap();
+    let capacity = open_capacity("CDF-SAT-AM");
+    let people = bookable_prisoners();
+    assert!(people.len() > capacity);
+    let mut refs = Vec::new();
+    for (i, p) in people[..capacity].iter().enumerate() {
+        let r = kiosks[i % 2].book(None, &request(p, &session)).await;
+        assert_eq!(r.json["status"], "booked", "{} {}", r.json, r.stderr);
+        assert_eq!(r.json["via"], "online", "{}", r.json);
+        refs.push(r.json["reference"].as_str().unwrap().to_string());
+    }
+    let last = &people[capacity];
+    let full = b.book(None, &request(last, &session)).await;
+    assert_eq!(full.json["error"]["code"], "session_full", "{}", full.json);
+    a.sync_ok().await;
+    b.sync_ok().await;
+    assert_eq!(central_counts(&db, &session).await, (capacity as i64, 0));
+
+    // Central stops. At A the receptionist signs in (a first sign-in: a PIN of her own first),
+    // sees the whole session, B's visits too, cancels one of B's, and marks arrivals.
+    central.kill().await;
+    let now = Utc::now();
+    let j = journey(a).await;
+    let first = j
+        .staff_sign_in(
+            &StaffSignInRequest {
+                staff_number: "1101".into(),
+                pin: first_pin.clone(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(first.must_change_pin);
+    let token = first.token;
+    j.staff_change_pin(
+        &ChangePinRequest {
+            token: token.clone(),
+            current_pin: None,
+            new_pin: OWN_PIN.into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let am = the_session(&j, &token, date, &session).await;
+    assert_eq!(am.expected as usize, capacity);
+    for (i, r) in refs.iter().enumerate() {
+        let row = am
+            .visits
+            .iter()
+            .find(|v| v.reference == *r)
+            .unwrap_or_else(|| panic!("{r} not in A's list"));
+        assert_eq!(row.made_here, i % 2 == 0, "{r}");
+    }
+
+    let (cancelled, came, came_too, stayed_away) = (&refs[1], &refs[0], &refs[3], &refs[2]);
+    let answer = j
+        .staff_cancel(
+            &ui::<CancelRequest>(json!({
+                "token": token, "reference": cancelled, "reason": "visitor_cancelled", "how": "phone",
+                "note": "Rang: the car broke down",
+            })),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.page.visit.status, "cancelled");
+    for (reference, attendance) in [
+        (came, "arrived"),
+        (came_too, "arrived"),
+        (stayed_away, "did_not_arrive"),
+    ] {
+        let row = j
+            .staff_mark_arrival(
+                &ui::<ArrivalRequest>(json!({
+                    "token": token, "reference": reference, "attendance": attendance,
+                })),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(row.attendance).unwrap(),
+            attendance,
+            "{reference}"
+        );
+    }
+    let am = the_session(&j, &token, date, &session).await;
+    assert_eq!((am.expected as usize, am.arrived), (capacity - 1, 2));
+    j.staff_sign_out(&StaffToken { token }, now).await.unwrap();
+    j.store().close().await;
+
+    // Nothing of it reached central: A's sync fails and everything waits in its outbox (sign-in,
+    // PIN change and its account event, the cancellation, its audit and the view of the visit
+    // after it, three arrivals and their audits, sign-out).
+    let down = a.sync().await;
+    assert_ne!(down.code, 0, "{}", down.json);
+    let waiting = a.status().await["queue_length"].as_u64().unwrap();
+    assert_eq!(waiting, 13);
+
+    // Central is back. Until A has synced it still counts the cancelled visit.
+    central = Central::start(&db).await;
+    proxy.point_at(central.addr);
+    let still_full = b.book(None, &request(last, &session)).await;
+    assert_eq!(
+        still_full.json["error"]["code"], "session_full",
+        "{}",
+        still_full.json
+    );
+    let synced = a.sync_ok().await;
+    assert_eq!(synced["report"]["rejected"], 0, "{synced}");
+    assert_eq!(synced["report"]["accepted"], waiting, "{synced}");
+    assert_eq!(a.status().await["queue_length"], 0);
+
+    // Central has the table free, the cancellation, the arrivals and the audit log.
+    assert_eq!(central_counts(&db, &session).await, (capacity as i64 - 1, 0));
+    let at_central = central.bookings("CDF", &date.to_string()).await;
+    let row = at_central.iter().find(|b| b["reference"] == *cancelled).unwrap();
+    assert_eq!(row["status"], "cancelled");
+    assert_eq!(row["status_reason"], "visitor_cancelled");
+    assert_eq!(Central::attendance(&db, came).await.as_deref(), Some("arrived"));
+    assert_eq!(
+        Central::attendance(&db, came_too).await.as_deref(),
+        Some("arrived")
+    );
+    assert_eq!(
+        Central::attendance(&db, stayed_away).await.as_deref(),
+        Some("did_not_arrive")
+    );
+    assert_eq!(Central::attendance(&db, &refs[4]).await, None);
+    let today = now.date_naive();
+    let (from, to) = (
+        today.pred_opt().unwrap().to_string(),
+        today.succ_opt().unwrap().to_string(),
+    );
+    let audit = Central::admin(&db, &["audit", "--prison", "CDF", "--from", &from, "--to", &to]).await;
+    assert!(
+        audit.contains(&format!(",1101,reception,cancel,{cancelled},visitor_cancelled,")),
+        "{audit}"
+    );
+    for (reference, what) in [
+        (came, "arrived"),
+        (came_too, "arrived"),
+        (stayed_away, "did_not_arrive"),
+    ] {
+        assert!(
+            audit.contains(&format!(",1101,reception,arrival,{reference},{what},")),
+            "{audit}"
+        );
+    }
+    assert!(!audit.contains(&first_pin) && !audit.contains(OWN_PIN));
+
+    // The freed table is central's to give: the visitor refused twice gets it, through central.
+    let r = b.book(None, &request(last, &session)).await;
+    assert_eq!(r.json["status"], "booked", "{} {}", r.json, r.stderr);
+    assert_eq!(r.json["via"], "online", "{}", r.json);
+    let rebooked = r.json["reference"].as_str().unwrap().to_string();
+
+    // B, after its sync: the visit it made shows cancelled by 1101, with the arrivals marked at
+    // A, and the receptionist's own PIN works there.
+    b.sync_ok().await;
+    let jb = journey(b).await;
+    let now = Utc::now();
+    let token = jb
+        .staff_sign_in(
+            &StaffSignInRequest {
+                staff_number: "1101".into(),
+                pin: OWN_PIN.into(),
+            },
+            now,
+        )
+        .await
+        .unwrap()
+        .token;
+    let page = jb
+        .staff_booking(
+            &VisitRequest {
+                token: token.clone(),
+                reference: cancelled.clone(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.visit.status, "cancelled");
+    assert_eq!(page.cancelled_by.as_deref(), Some("1101"));
+    assert!(!page.can_cancel && !page.can_mark_arrival);
+    let found = jb
+        .staff_find(
+            &FindRequest {
+                token: token.clone(),
+                query: cancelled.clone(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.visits.len(), 1);
+    assert_eq!(found.visits[0].status, "cancelled");
+    let am = the_session(&jb, &token, date, &session).await;
+    assert_eq!((am.expected as usize, am.arrived), (capacity, 2));
+    let attendance = |r: &str| {
+        am.visits
+            .iter()
+            .find(|v| v.reference == r)
+            .map(|v| serde_json::to_value(v.attendance).unwrap())
+            .unwrap_or_else(|| panic!("{r} not in B's list"))
+    };
+    assert_eq!(attendance(came), "arrived");
+    assert_eq!(attendance(came_too), "arrived");
+    assert_eq!(attendance(stayed_away), "did_not_arrive");
+    assert_eq!(attendance(&rebooked), serde_json::Value::Null);
+    jb.store().close().await;
+
+    // Leeds pulls nothing of Cardiff's visits.
+    let synced = leeds.sync_ok().await;
+    assert_eq!(synced["report"]["pulled_bookings"], 0, "{synced}");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", leeds.db.display()))
+        .await
+        .unwrap();
+    let held: i64 =
+        sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM pulled_bookings) + (SELECT COUNT(*) FROM bookings)")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert_eq!(held, 0);
+}
