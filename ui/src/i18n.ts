@@ -134,6 +134,41 @@ const en = {
   'keyboard.next': 'Next',
   'keyboard.done': 'Done',
 
+  // Staff at the kiosk (issue 10): reception staff and supervisors, signed in with a PIN.
+  'staff.area': 'Staff',
+  'staff.done': 'Done',
+  'staff.sign_in.heading': 'Staff sign in',
+  'staff.sign_in.lead': 'For visitor centre staff only. Visitors: press Back to book a visit.',
+  'staff.number': 'Staff number',
+  'staff.number.hint': '4 to 10 digits, on your staff badge',
+  'staff.pin': 'PIN',
+  'staff.pin.hint': '6 to 12 digits',
+  'staff.sign_in': 'Sign in',
+  'staff.sign_out': 'Sign out',
+  'staff.signed_in_as': 'Signed in as {name} ({role})',
+  'staff.role.reception': 'Reception',
+  'staff.role.supervisor': 'Supervisor',
+  'staff.role.helper': 'Helper',
+  'staff.pin_change.heading': 'Choose a new PIN',
+  'staff.pin_change.required': 'You must choose a new PIN before you can carry on. Only you should know it.',
+  'staff.pin_change.current': 'Current PIN',
+  'staff.pin_change.new': 'New PIN',
+  'staff.pin_change.new.hint':
+    '6 to 12 digits. Not one digit repeated, a run like 123456 or a pattern like 121212',
+  'staff.pin_change.confirm': 'New PIN again',
+  'staff.pin_change.save': 'Save new PIN',
+  'staff.pin_change.done': 'Your new PIN is saved. Use it next time you sign in.',
+  'staff.home.heading': 'Staff home',
+  'staff.home.who': 'Staff number {number}, {role}',
+  'staff.home.tasks': 'What do you want to do?',
+  'staff.home.none': 'There is nothing else for your role on this kiosk yet.',
+  'staff.home.change_pin': 'Change your PIN',
+  'staff.ended.signed_out': 'You have been signed out. Sign in again to carry on.',
+  'staff.ended.expired': 'You were signed out because the kiosk was not used for a while. Sign in again to carry on.',
+  'staff.ended.title': 'Signed out',
+  'idle.staff.body': 'To keep visitors’ details private, you will be signed out in {n} seconds.',
+  'idle.staff.stay': 'Stay signed in',
+
   // Errors from the engine, by code, then by code and field.
   'err.prisoner_number_invalid': 'Enter a prisoner number in the right format, like A1234BC',
   'err.name_empty': 'Enter a name',
@@ -174,6 +209,30 @@ const en = {
   'err.reference_check_failed': 'Check the booking reference for a typing mistake',
   'err.booking_not_found': 'We could not find that booking. Ask a member of staff for help',
   'err.kiosk_unavailable': 'Something went wrong with this kiosk. Ask a member of staff for help',
+  // Staff sign-in and PIN errors, by code, then by code and field.
+  'err.staff_number_invalid': 'Enter your staff number: 4 to 10 digits',
+  'err.pin_wrong_length': 'A PIN is 6 to 12 digits',
+  'err.pin_wrong_length.pin': 'Enter your PIN: 6 to 12 digits',
+  'err.pin_wrong_length.new_pin': 'Your new PIN must be 6 to 12 digits',
+  'err.pin_wrong_length.current_pin': 'Enter your current PIN: 6 to 12 digits',
+  'err.pin_not_digits': 'A PIN must only include the numbers 0 to 9',
+  'err.pin_not_digits.new_pin': 'Your new PIN must only include the numbers 0 to 9',
+  'err.pin_too_simple': 'That PIN is too easy to guess',
+  'err.pin_too_simple.pin': 'Check your PIN: a PIN is never one digit repeated or a run like 123456',
+  'err.pin_too_simple.new_pin': 'Choose a PIN that is harder to guess: not one digit repeated, a run like 123456 or a pattern like 121212',
+  'err.sign_in_failed': 'The staff number or PIN is not right. Check them and try again',
+  'err.account_locked':
+    'This account is locked after too many wrong PINs. Try again after {until}, or ask a supervisor to unlock it',
+  'err.current_pin_required': 'Enter your current PIN',
+  'err.pin_incorrect': 'Your current PIN is not right',
+  'err.pin_unchanged': 'Your new PIN must be different from the PIN you have now',
+  'err.pin_confirm_required': 'Enter your new PIN again',
+  'err.pin_confirm_mismatch': 'The two new PINs are not the same. Enter your new PIN again',
+  'err.not_signed_in': 'You are not signed in. Sign in again',
+  'err.session_expired': 'You were signed out because the kiosk was not used for a while. Sign in again',
+  'err.pin_change_required': 'Choose a new PIN before you do anything else',
+  'err.not_allowed': 'Your role cannot do this. Ask a supervisor',
+  'err.staff_mode_unavailable': 'This account cannot be used on this kiosk yet. Ask a supervisor',
   // Printing errors: the booking is already saved, so each one says so, repeats the reference
   // and sends the visitor to staff for a reprint.
   'err.printer_not_configured':
@@ -321,6 +380,40 @@ const cy: Record<Key, string> = {
   'keyboard.next': 'Nesaf',
   'keyboard.done': 'Wedi gorffen',
 
+  'staff.area': 'Staff',
+  'staff.done': 'Wedi’i wneud',
+  'staff.sign_in.heading': 'Mewngofnodi staff',
+  'staff.sign_in.lead': 'Ar gyfer staff y ganolfan ymwelwyr yn unig. Ymwelwyr: pwyswch Yn ôl i drefnu ymweliad.',
+  'staff.number': 'Rhif staff',
+  'staff.number.hint': '4 i 10 digid, ar eich bathodyn staff',
+  'staff.pin': 'PIN',
+  'staff.pin.hint': '6 i 12 digid',
+  'staff.sign_in': 'Mewngofnodi',
+  'staff.sign_out': 'Allgofnodi',
+  'staff.signed_in_as': 'Wedi mewngofnodi fel {name} ({role})',
+  'staff.role.reception': 'Derbynfa',
+  'staff.role.supervisor': 'Goruchwyliwr',
+  'staff.role.helper': 'Cynorthwyydd',
+  'staff.pin_change.heading': 'Dewis PIN newydd',
+  'staff.pin_change.required': 'Rhaid i chi ddewis PIN newydd cyn y gallwch barhau. Dim ond chi ddylai ei wybod.',
+  'staff.pin_change.current': 'PIN presennol',
+  'staff.pin_change.new': 'PIN newydd',
+  'staff.pin_change.new.hint':
+    '6 i 12 digid. Nid un digid wedi’i ailadrodd, rhes fel 123456 na phatrwm fel 121212',
+  'staff.pin_change.confirm': 'PIN newydd eto',
+  'staff.pin_change.save': 'Cadw’r PIN newydd',
+  'staff.pin_change.done': 'Mae eich PIN newydd wedi’i gadw. Defnyddiwch ef y tro nesaf y byddwch yn mewngofnodi.',
+  'staff.home.heading': 'Hafan staff',
+  'staff.home.who': 'Rhif staff {number}, {role}',
+  'staff.home.tasks': 'Beth ydych chi eisiau ei wneud?',
+  'staff.home.none': 'Does dim byd arall ar gyfer eich rôl ar y ciosg hwn eto.',
+  'staff.home.change_pin': 'Newid eich PIN',
+  'staff.ended.signed_out': 'Rydych wedi cael eich allgofnodi. Mewngofnodwch eto i barhau.',
+  'staff.ended.expired': 'Cawsoch eich allgofnodi am nad oedd y ciosg wedi cael ei ddefnyddio ers tro. Mewngofnodwch eto i barhau.',
+  'staff.ended.title': 'Wedi allgofnodi',
+  'idle.staff.body': 'Er mwyn cadw manylion ymwelwyr yn breifat, byddwch yn cael eich allgofnodi mewn {n} eiliad.',
+  'idle.staff.stay': 'Aros wedi mewngofnodi',
+
   'err.prisoner_number_invalid': 'Rhowch rif carcharor yn y fformat cywir, fel A1234BC',
   'err.name_empty': 'Rhowch enw',
   'err.name_empty.prisoner_surname': 'Rhowch gyfenw’r carcharor',
@@ -360,6 +453,29 @@ const cy: Record<Key, string> = {
   'err.reference_check_failed': 'Gwiriwch gyfeirnod yr archeb am gamgymeriad teipio',
   'err.booking_not_found': 'Nid oedd modd dod o hyd i’r archeb honno. Gofynnwch i aelod o staff am help',
   'err.kiosk_unavailable': 'Aeth rhywbeth o’i le gyda’r ciosg hwn. Gofynnwch i aelod o staff am help',
+  'err.staff_number_invalid': 'Rhowch eich rhif staff: 4 i 10 digid',
+  'err.pin_wrong_length': 'Mae PIN yn 6 i 12 digid',
+  'err.pin_wrong_length.pin': 'Rhowch eich PIN: 6 i 12 digid',
+  'err.pin_wrong_length.new_pin': 'Rhaid i’ch PIN newydd fod yn 6 i 12 digid',
+  'err.pin_wrong_length.current_pin': 'Rhowch eich PIN presennol: 6 i 12 digid',
+  'err.pin_not_digits': 'Rhaid i PIN gynnwys y rhifau 0 i 9 yn unig',
+  'err.pin_not_digits.new_pin': 'Rhaid i’ch PIN newydd gynnwys y rhifau 0 i 9 yn unig',
+  'err.pin_too_simple': 'Mae’r PIN hwnnw’n rhy hawdd i’w ddyfalu',
+  'err.pin_too_simple.pin': 'Gwiriwch eich PIN: nid yw PIN byth yn un digid wedi’i ailadrodd nac yn rhes fel 123456',
+  'err.pin_too_simple.new_pin': 'Dewiswch PIN sy’n anoddach i’w ddyfalu: nid un digid wedi’i ailadrodd, rhes fel 123456 na phatrwm fel 121212',
+  'err.sign_in_failed': 'Nid yw’r rhif staff na’r PIN yn gywir. Gwiriwch nhw a rhowch gynnig arall arni',
+  'err.account_locked':
+    'Mae’r cyfrif hwn wedi’i gloi ar ôl gormod o PINau anghywir. Rhowch gynnig arall arni ar ôl {until}, neu gofynnwch i oruchwyliwr ei ddatgloi',
+  'err.current_pin_required': 'Rhowch eich PIN presennol',
+  'err.pin_incorrect': 'Nid yw eich PIN presennol yn gywir',
+  'err.pin_unchanged': 'Rhaid i’ch PIN newydd fod yn wahanol i’r PIN sydd gennych nawr',
+  'err.pin_confirm_required': 'Rhowch eich PIN newydd eto',
+  'err.pin_confirm_mismatch': 'Nid yw’r ddau PIN newydd yr un fath. Rhowch eich PIN newydd eto',
+  'err.not_signed_in': 'Nid ydych wedi mewngofnodi. Mewngofnodwch eto',
+  'err.session_expired': 'Cawsoch eich allgofnodi am nad oedd y ciosg wedi cael ei ddefnyddio ers tro. Mewngofnodwch eto',
+  'err.pin_change_required': 'Dewiswch PIN newydd cyn gwneud unrhyw beth arall',
+  'err.not_allowed': 'Ni all eich rôl wneud hyn. Gofynnwch i oruchwyliwr',
+  'err.staff_mode_unavailable': 'Nid oes modd defnyddio’r cyfrif hwn ar y ciosg hwn eto. Gofynnwch i oruchwyliwr',
   'err.printer_not_configured':
     'Mae eich archeb wedi’i chadw, ond nid oes argraffydd wedi’i osod ar gyfer y ciosg hwn. Cyfeirnod eich archeb yw {reference}. Gofynnwch i aelod o staff argraffu eich slip',
   'err.invalid_printer_queue':
@@ -436,7 +552,21 @@ function fieldKind(field: string | null | undefined): string | null {
   if (!field) return null
   if (field === 'prisoner.surname') return 'prisoner_surname'
   const last = /\.(\w+)$/.exec(field)
-  return last ? last[1] : null
+  if (last) return last[1]
+  // A field of a flat form (the staff screens' "pin", "new_pin") is its own kind.
+  return /^\w+$/.test(field) ? field : null
+}
+
+/**
+ * The prison's wall-clock time ("HH:MM") of an instant the engine sends as RFC 3339: a lock's
+ * end, say. The prison is in England or Wales, whatever the browser's own time zone.
+ */
+export function prisonTime(instant: string): string | null {
+  const at = new Date(instant)
+  if (Number.isNaN(at.getTime())) return null
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  return `${part('hour')}:${part('minute')}`
 }
 
 /** The message for an engine error, with its parameters formatted for the language. */
@@ -445,7 +575,11 @@ export function errorMessage(
   error: { code: string; field?: string | null; params?: Record<string, string> },
 ): string {
   const params: Record<string, string> = { ...(error.params ?? {}) }
-  if (params.until) params.until = formatDate(lang, params.until)
+  if (params.until) {
+    // A date ("2027-06-30": a ban's end) or an instant (a lock's end): the day, or the time.
+    const time = params.until.includes('T') ? prisonTime(params.until) : null
+    params.until = time ? formatTime(lang, time) : formatDate(lang, params.until)
+  }
   const kind = fieldKind(error.field)
   const specific = kind ? (`err.${error.code}.${kind}` as Key) : null
   if (specific && specific in en) return t(lang, specific, params)

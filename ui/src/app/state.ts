@@ -1,9 +1,11 @@
-// What the page holds, in three parts that live and die differently:
+// What the page holds, in parts that live and die differently:
 // - the visitor's journey: everything typed, picked or answered on the way to a booking;
 // - the signed-in session: who is using the kiosk when it is not a member of the public
-//   (reception staff, an assisted-digital helper); nobody signs in yet, so it is always null;
+//   (reception staff, an assisted-digital helper); its token is not here but in app/token.ts;
+// - the desk: what the staff screens typed and were answered (the staff number being typed,
+//   a day's visits, a booking found);
 // - the view: language, display switches, the errors on screen, whether a call is running.
-// A reset (Finish, Start again, the idle timeout, and later Sign out) replaces all three whole.
+// A reset (Finish, Start again, the idle timeout, Sign out) replaces them all whole.
 
 import type { BookingConfirmation, ContactChoice, SessionChoice, UiError, VisitorName } from '../generated/engine'
 import type { Lang } from '../i18n'
@@ -50,7 +52,24 @@ export interface SignedIn {
   name: string
   /** A helper's organisation, for "Booked for you by ...". */
   organisation?: string
+  /** The permissions the engine listed at sign-in: the page offers only these screens. */
+  may: readonly string[]
+  /** A first sign-in or one after a reset: a new PIN before anything else. */
+  mustChangePin: boolean
+  /** Signed out after this long without a touch. */
+  idleSeconds: number
 }
+
+/** The staff screens' state: nothing of it survives a sign-out. */
+export interface Desk {
+  /** The staff number as typed on the sign-in screen (PINs are never kept: see signIn.ts). */
+  staffNumber: string
+  /** The PIN was just changed: the staff home says so once. */
+  pinChanged: boolean
+}
+
+/** What the start screen says after a staff session ended. */
+export type StartNotice = 'signed_out' | 'expired'
 
 export interface Display {
   largeText: boolean
@@ -65,6 +84,8 @@ export interface View {
   /** A command is running: Continue is disabled until it answers. */
   busy: boolean
   helpShown: boolean
+  /** Why a staff session just ended, said once on the start screen. */
+  notice: StartNotice | null
 }
 
 export const emptyDate = (): DateParts => ({ day: '', month: '', year: '' })
@@ -86,7 +107,11 @@ export function freshJourney(): Journey {
 }
 
 export function freshView(): View {
-  return { lang: 'en', display: { largeText: false, highContrast: false }, errors: [], busy: false, helpShown: false }
+  return { lang: 'en', display: { largeText: false, highContrast: false }, errors: [], busy: false, helpShown: false, notice: null }
+}
+
+export function freshDesk(): Desk {
+  return { staffNumber: '', pinChanged: false }
 }
 
 /** "YYYY-MM-DD" from the three boxes, as typed (the engine says what is wrong with it). */
