@@ -13,6 +13,19 @@ const COMMANDS: &[&str] = &[
     "staff_sign_in",
     "staff_sign_out",
     "staff_change_pin",
+    "staff_today",
+    "staff_mark_arrival",
+    "staff_find",
+    "staff_booking",
+    "staff_reprint",
+    "staff_cancel",
+    "staff_review_queue",
+    "staff_resolve",
+    "staff_health",
+    "staff_sync_now",
+    "staff_test_print",
+    "staff_accounts",
+    "staff_account_change",
 ];
 
 fn main() {

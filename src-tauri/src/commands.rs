@@ -66,6 +66,74 @@ pub async fn staff_change_pin(journey: State<'_, Journey>, request: ChangePinReq
     journey.staff_change_pin(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_today(journey: State<'_, Journey>, request: DayRequest) -> UiResult<DayVisits> {
+    journey.staff_today(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_mark_arrival(journey: State<'_, Journey>, request: ArrivalRequest) -> UiResult<VisitRow> {
+    journey.staff_mark_arrival(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_find(journey: State<'_, Journey>, request: FindRequest) -> UiResult<FoundVisits> {
+    journey.staff_find(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_booking(journey: State<'_, Journey>, request: VisitRequest) -> UiResult<BookingPage> {
+    journey.staff_booking(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_reprint(journey: State<'_, Journey>, request: ReprintRequest) -> UiResult<SlipPrinted> {
+    journey.staff_reprint(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_cancel(journey: State<'_, Journey>, request: CancelRequest) -> UiResult<Cancelled> {
+    journey.staff_cancel(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_review_queue(journey: State<'_, Journey>, request: StaffToken) -> UiResult<ReviewQueue> {
+    journey.staff_review_queue(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_resolve(journey: State<'_, Journey>, request: ResolveRequest) -> UiResult<VisitRow> {
+    journey.staff_resolve(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_health(journey: State<'_, Journey>, request: StaffToken) -> UiResult<KioskHealth> {
+    journey.staff_health(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_sync_now(journey: State<'_, Journey>, request: StaffToken) -> UiResult<KioskHealth> {
+    journey.staff_sync_now(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_test_print(journey: State<'_, Journey>, request: StaffToken) -> UiResult<Done> {
+    journey.staff_test_print(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_accounts(journey: State<'_, Journey>, request: StaffToken) -> UiResult<StaffAccounts> {
+    journey.staff_accounts(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_account_change(
+    journey: State<'_, Journey>,
+    request: AccountChangeRequest,
+) -> UiResult<AccountChangedAnswer> {
+    journey.staff_account_change(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -76,6 +144,19 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         print_slip,
         staff_sign_in,
         staff_sign_out,
-        staff_change_pin
+        staff_change_pin,
+        staff_today,
+        staff_mark_arrival,
+        staff_find,
+        staff_booking,
+        staff_reprint,
+        staff_cancel,
+        staff_review_queue,
+        staff_resolve,
+        staff_health,
+        staff_sync_now,
+        staff_test_print,
+        staff_accounts,
+        staff_account_change
     ]
 }

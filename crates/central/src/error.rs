@@ -45,6 +45,17 @@ pub enum CentralError {
     StaffAccountNotFound { prison: String, number: String },
     #[error("{0}")]
     StaffAccountInvalid(#[from] protocol::StaffValueError),
+    /// A request whose fields do not go together (a closure naming both a session and a date).
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("staff number {number} may not do this at prison {prison}")]
+    ActorNotAllowed { prison: String, number: String },
+    #[error(
+        "{booked} tables are booked and {escrowed} held in kiosks' shares: the session cannot have fewer"
+    )]
+    TablesBelowBooked { booked: u32, escrowed: u32 },
+    #[error("{0} is before today at the prison")]
+    DateInPast(chrono::NaiveDate),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -72,6 +83,10 @@ impl CentralError {
             CentralError::StaffAccountExists { .. } => ErrorCode::StaffAccountExists,
             CentralError::StaffAccountNotFound { .. } => ErrorCode::StaffAccountNotFound,
             CentralError::StaffAccountInvalid(_) => ErrorCode::StaffAccountInvalid,
+            CentralError::InvalidRequest(_) => ErrorCode::InvalidValue,
+            CentralError::ActorNotAllowed { .. } => ErrorCode::ActorNotAllowed,
+            CentralError::TablesBelowBooked { .. } => ErrorCode::TablesBelowBooked,
+            CentralError::DateInPast(_) => ErrorCode::DateInPast,
             CentralError::Internal(_) => ErrorCode::InternalError,
         };
         code.as_str()
@@ -84,9 +99,11 @@ impl CentralError {
             | CentralError::IdempotencyKeyReused
             | CentralError::ShareTooLarge { .. }
             | CentralError::Dataset(_)
-            | CentralError::StaffAccountInvalid(_) => 422,
-            CentralError::StaffAccountExists { .. } => 409,
-            CentralError::PrisonNotAllowed(_) => 403,
+            | CentralError::StaffAccountInvalid(_)
+            | CentralError::InvalidRequest(_)
+            | CentralError::DateInPast(_) => 422,
+            CentralError::StaffAccountExists { .. } | CentralError::TablesBelowBooked { .. } => 409,
+            CentralError::PrisonNotAllowed(_) | CentralError::ActorNotAllowed { .. } => 403,
             CentralError::UnknownPrison(_)
             | CentralError::BookingNotFound(_)
             | CentralError::KioskNotFound(_)

@@ -111,6 +111,58 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_change_pin(&body::<kiosk::journey::ChangePinRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffToday => answer(
+            j.staff_today(&body::<kiosk::journey::DayRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffMarkArrival => answer(
+            j.staff_mark_arrival(&body::<kiosk::journey::ArrivalRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffFind => answer(
+            j.staff_find(&body::<kiosk::journey::FindRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffBooking => answer(
+            j.staff_booking(&body::<kiosk::journey::VisitRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffReprint => answer(
+            j.staff_reprint(&body::<kiosk::journey::ReprintRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffCancel => answer(
+            j.staff_cancel(&body::<kiosk::journey::CancelRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffReviewQueue => answer(
+            j.staff_review_queue(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffResolve => answer(
+            j.staff_resolve(&body::<kiosk::journey::ResolveRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffHealth => answer(
+            j.staff_health(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffSyncNow => answer(
+            j.staff_sync_now(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffTestPrint => answer(
+            j.staff_test_print(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffAccounts => answer(
+            j.staff_accounts(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffAccountChange => answer(
+            j.staff_account_change(&body::<kiosk::journey::AccountChangeRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

@@ -27,9 +27,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ts_rs::TS;
 
+mod accounts;
 mod command;
+mod desk;
+mod health;
 mod staff;
+pub use accounts::{AccountChangeRequest, AccountChangedAnswer, AccountRow, StaffAccounts};
 pub use command::Command;
+pub use desk::{
+    ArrivalRequest, BookingPage, CancelRequest, Cancelled, DayRequest, DaySessionView, DayVisits,
+    FindRequest, FoundVisits, HistoryRow, ReprintRequest, ResolveRequest, ReviewQueue, TablesUsed,
+    VisitRequest, VisitRow, VisitorRow,
+};
+pub use health::{KioskHealth, PrinterHealth};
 pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.

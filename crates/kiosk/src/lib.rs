@@ -10,6 +10,7 @@
 //!
 //! ```text
 //! journey              the UI's commands; every error leaves as a stable code (UiErrors)
+//! desk                 reception's work: the day's visits, arrivals, search, cancel, reviews
 //!   +- sync            central: enrolment, online booking, the sync round, the background loop
 //!   |    +- booking    a visit decided and written on this kiosk; sessions with the tables left
 //!   +- printing        CUPS queues and the printer setting
@@ -24,6 +25,7 @@
 
 pub mod booking;
 pub mod demo;
+pub mod desk;
 pub mod error;
 pub mod journey;
 pub mod printing;

@@ -212,6 +212,28 @@ pub async fn print_on_kiosk_printer(
     print_booking_slip(store, reference, lang, &printer, now).await
 }
 
+/// The kiosk's printer and whether it would print now: the health screen's printer line.
+pub async fn check_printer(store: &Store) -> Result<PrinterConfig, PrintError> {
+    let printer = printer_config(store).await?.ok_or(PrintError::NotConfigured)?;
+    printer_ready(printer.queue.as_str()).await?;
+    Ok(printer)
+}
+
+/// Prints the test page on the kiosk's printer: which kiosk, which prison, when.
+pub async fn print_test_page(store: &Store, prison: &str, now: DateTime<Utc>) -> Result<String, PrintError> {
+    let printer = printer_config(store).await?.ok_or(PrintError::NotConfigured)?;
+    let kiosk = store.identity().await?;
+    let lines = [
+        "Printer test / Prawf argraffydd".to_string(),
+        format!("Kiosk {} at {prison}", kiosk.kiosk_id),
+        format!("{} UTC", now.format("%Y-%m-%d %H:%M:%S")),
+        format!("Queue {} on {}", printer.queue, printer.paper.as_str()),
+        "Not a visit slip / Nid slip ymweliad".to_string(),
+    ];
+    let page = crate::slip::render_test_page(&lines, printer.paper, now)?;
+    print_pdf(&printer, &page, "printer-test").await
+}
+
 /// Sends a rendered slip to the queue and waits until CUPS has printed it. Returns the job id.
 pub async fn print_pdf(printer: &PrinterConfig, slip: &Slip, title: &str) -> Result<String, PrintError> {
     let queue = printer.queue.as_str();

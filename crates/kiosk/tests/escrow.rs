@@ -127,3 +127,80 @@ async fn a_share_is_not_used_after_its_cut_off() {
         BookingStatus::Booked
     );
 }
+
+/// Staff cancelling a visit confirmed against the share must not give the share's table back:
+/// central spends the share when the visit's event arrives, and the cancellation sends the table
+/// to the pool. Were it counted free, the kiosk would confirm a second visit central has no table
+/// for, and a slip printed CONFIRMED would not hold.
+#[tokio::test]
+async fn a_cancelled_share_visit_still_uses_the_share_until_central_has_counted_it() {
+    let (_dir, store) = enrolled_store().await;
+    // 28 tables: 27 booked elsewhere, the last one this kiosk's share.
+    central_says(&store, PM, 27, 1, 1, "2026-11-26T12:00:00Z").await;
+    let first = book(&store, &rhys_with_sian(PM), now()).await.unwrap();
+    assert_eq!(first.status, BookingStatus::Booked);
+    let who = kiosk::staff::SignedIn {
+        prison: "CDF".into(),
+        staff_number: domain::StaffNumber::parse("1002").unwrap(),
+        name: domain::PersonName::parse("Bryn Price").unwrap(),
+        role: domain::Role::Reception,
+    };
+    kiosk::desk::cancel(
+        &store,
+        &who,
+        &first.reference,
+        domain::CancelReason::PrisonerCancelled,
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(open_left(&store, PM, now()).await, 0);
+    let second = book(&store, &llyr_with_ffion(PM), now()).await;
+    assert!(
+        !matches!(&second, Ok(b) if b.status == BookingStatus::Booked),
+        "confirmed against a share already spent: {second:?}"
+    );
+}
+
+/// A visit central had counted at the last pull and staff cancelled here frees its table here at
+/// once; central hears of it at the next push.
+#[tokio::test]
+async fn a_cancelled_pool_visit_frees_its_table_at_once() {
+    let (_dir, store) = enrolled_store().await;
+    central_says(&store, PM, 26, 0, 0, "2026-11-26T12:00:00Z").await;
+    let visit = book(&store, &rhys_with_sian(PM), now()).await.unwrap();
+    assert_eq!(visit.status, BookingStatus::Requested);
+    // Central has applied the request and counts it: as a push answer and a pull would leave it.
+    sqlx::query("UPDATE bookings SET status = 'booked', event_seq = 1 WHERE reference = ?")
+        .bind(visit.reference.compact())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE sync_state SET pushed_seq = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE session_tables SET booked = 27, as_of_seq = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(open_left(&store, PM, now()).await, 1);
+    let who = kiosk::staff::SignedIn {
+        prison: "CDF".into(),
+        staff_number: domain::StaffNumber::parse("1002").unwrap(),
+        name: domain::PersonName::parse("Bryn Price").unwrap(),
+        role: domain::Role::Reception,
+    };
+    kiosk::desk::cancel(
+        &store,
+        &who,
+        &visit.reference,
+        domain::CancelReason::AdministrativeError,
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(open_left(&store, PM, now()).await, 2);
+}

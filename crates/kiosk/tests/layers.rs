@@ -18,7 +18,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("staff", 2),
     ("printing", 3),
     ("sync", 3),
-    ("journey", 4),
+    ("desk", 4),
+    ("journey", 5),
 ];
 
 fn layer_of(module: &str) -> Option<u8> {

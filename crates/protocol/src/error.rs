@@ -24,6 +24,9 @@ pub struct ErrorDetail {
     /// Every rule a refused booking broke, in the order of the form's fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violations: Option<Vec<Violation>>,
+    /// With `tables_below_booked`: the tables taken, the fewest the session can have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken: Option<crate::sessions::TablesTaken>,
 }
 
 impl ErrorBody {
@@ -33,6 +36,7 @@ impl ErrorBody {
                 code: code.into(),
                 message: message.into(),
                 violations: None,
+                taken: None,
             },
         }
     }
@@ -45,6 +49,7 @@ impl ErrorBody {
                 code: first.code().to_string(),
                 message: first.to_string(),
                 violations: Some(Violation::list(v)),
+                taken: None,
             },
         }
     }
@@ -145,6 +150,13 @@ error_codes! {
     StaffAccountNotFound = "staff_account_not_found",
     /// A staff account's details break a rule (a helper without an expiry date, say).
     StaffAccountInvalid = "staff_account_invalid",
+    /// The staff member named in `by` may not do this at that prison: no such account there,
+    /// disabled, or not a supervisor.
+    ActorNotAllowed = "actor_not_allowed",
+    /// Fewer tables than are taken (booked, and held in kiosks' shares): `taken` says how many.
+    TablesBelowBooked = "tables_below_booked",
+    /// A date before today at the prison.
+    DateInPast = "date_in_past",
 }
 
 impl std::fmt::Display for ErrorCode {

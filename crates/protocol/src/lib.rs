@@ -29,6 +29,7 @@ pub mod escrow;
 pub mod pull;
 pub mod push;
 pub mod routes;
+pub mod sessions;
 pub mod staff;
 
 pub use booking::{
@@ -45,6 +46,7 @@ pub use push::{
     PushAnswer, PushEvent, PushRequest, ReviewResolved, ShareReleased, VisitAttendance,
 };
 pub use routes::{HealthAnswer, Method, ReadyAnswer, Route};
+pub use sessions::{CloseRequest, ClosureAnswer, ClosureReason, TablesAnswer, TablesRequest, TablesTaken};
 pub use staff::{
     AuditAction, AuditEntry, Organisation, PinHash, StaffAccount, StaffAccountChanged, StaffChange,
     StaffValueError, check_helper_fields,

@@ -65,4 +65,8 @@ pub struct SessionTables {
     pub booked: u32,
     /// Every kiosk's unused share, this kiosk's included.
     pub escrowed: u32,
+    /// A supervisor changed this session date's tables of this kind: the tables there are,
+    /// in place of the template's capacity. Absent: the template's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
 }

@@ -451,11 +451,26 @@ mod tests {
             Event::BookingCancelled(BookingCancelled {
                 reference: "ABCD-EFGH".into(),
                 reason: Some("visitor_cancelled".into()),
+                by: Some("1001".into()),
+                how: Some(RequestChannel::Phone),
+                note: None,
             }),
             Event::ShareReleased(ShareReleased {
                 session: "T/2026-12-01".into(),
                 kind: VisitKind::Closed,
                 tables: Some(2),
+            }),
+            Event::VisitAttendance(VisitAttendance {
+                reference: "ABCD-EFGH".into(),
+                attendance: Attendance::DidNotArrive,
+                by: "1001".into(),
+            }),
+            Event::ReviewResolved(ReviewResolved {
+                reference: "ABCD-EFGH".into(),
+                outcome: ReviewOutcome::Moved,
+                by: "1001".into(),
+                note: Some(StaffNote::parse("moved to Thursday").unwrap()),
+                moved_to: Some("BCDE-FGHJ".into()),
             }),
             Event::StaffAccountChanged(StaffAccountChanged {
                 prison: "CDF".into(),

@@ -17,6 +17,10 @@ pub const PULL: &str = "/api/v1/sync/pull";
 pub const PUSH: &str = "/api/v1/sync/push";
 /// `POST`: top the kiosk's escrow shares up ([`crate::LeaseRequest`]).
 pub const LEASE: &str = "/api/v1/escrow/lease";
+/// `POST`: close one session or a whole date ([`crate::CloseRequest`] with [`IDEMPOTENCY_KEY`]).
+pub const CLOSURES: &str = "/api/v1/closures";
+/// `POST`: change one session date's tables ([`crate::TablesRequest`] with [`IDEMPOTENCY_KEY`]).
+pub const SESSION_TABLES: &str = "/api/v1/session-tables";
 /// `GET`: the OpenAPI document, generated from these types.
 pub const OPENAPI: &str = "/api/v1/openapi.json";
 /// `GET`: the process is up.
@@ -24,7 +28,8 @@ pub const HEALTH: &str = "/healthz";
 /// `GET`: the process can reach its store.
 pub const READY: &str = "/readyz";
 
-/// The idempotency key of an online booking: a UUID (v7) made before the first try.
+/// The idempotency key of an online booking, a closure or a change of tables: a UUID (v7) made
+/// before the first try.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Set to `true` on an answer replayed for a key already used.
 pub const REPLAYED: &str = "idempotent-replayed";
@@ -76,6 +81,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, PULL),
     route(Method::Post, PUSH),
     route(Method::Post, LEASE),
+    route(Method::Post, CLOSURES),
+    route(Method::Post, SESSION_TABLES),
     route(Method::Get, OPENAPI),
     route(Method::Get, HEALTH),
     route(Method::Get, READY),

@@ -322,6 +322,10 @@ pub enum AuditAction {
     Arrival,
     Closure,
     AccountChange,
+    /// Closed a visit's review (told the visitor).
+    Review,
+    /// A supervisor changed a session date's tables.
+    TablesChanged,
 }
 
 impl AuditAction {
@@ -338,6 +342,8 @@ impl AuditAction {
         AuditAction::Arrival,
         AuditAction::Closure,
         AuditAction::AccountChange,
+        AuditAction::Review,
+        AuditAction::TablesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -354,6 +360,8 @@ impl AuditAction {
             AuditAction::Arrival => "arrival",
             AuditAction::Closure => "closure",
             AuditAction::AccountChange => "account_change",
+            AuditAction::Review => "review",
+            AuditAction::TablesChanged => "tables_changed",
         }
     }
 

@@ -3,6 +3,29 @@
 // types, then `npm --prefix ui run types`. CI fails when this file is stale.
 
 /**
+ * `staff_account_change`: `action` is `add`, `disable`, `enable`, `unlock` or `reset_pin`;
+ * `name`, `role` (and for a helper `organisation` and `expires_on`) only for `add`.
+ */
+export type AccountChangeRequest = { token: string, action: string, staff_number: string, name?: string, role?: string, organisation?: string, expires_on?: string, };
+
+export type AccountChangedAnswer = { account: AccountRow, 
+/**
+ * For `add` and `reset_pin`: the one-time PIN to give the person, shown once.
+ */
+one_time_pin?: string, };
+
+export type AccountRow = { staff_number: string, name: string, role: "reception" | "supervisor" | "helper", must_change_pin: boolean, disabled: boolean, organisation?: string, expires_on?: string, 
+/**
+ * Locked after too many wrong PINs, until then.
+ */
+locked_until?: string, };
+
+/**
+ * `staff_mark_arrival`
+ */
+export type ArrivalRequest = { token: string, reference: string, attendance: "arrived" | "did_not_arrive", };
+
+/**
  * A text in both of the kiosk's languages.
  */
 export type Bilingual<T> = { en: T, cy: T, };
@@ -18,9 +41,54 @@ export type BookingConfirmation = {
 reference: string, status: string, prisoner_number: string, date: string, start: string, end: string, arrive_by: string, room: string, kind: VisitKind, visitors: Array<VisitorName>, prison: PrisonInfo, };
 
 /**
+ * `staff_booking`: a visit's page.
+ */
+export type BookingPage = { visit: VisitRow, end: string, room: string, visitors: Array<VisitorRow>, 
+/**
+ * Why the visit is rejected or cancelled (a code).
+ */
+status_reason?: string, 
+/**
+ * The staff number of who cancelled it.
+ */
+cancelled_by?: string, 
+/**
+ * `this_kiosk`, `this_kiosk_online` or `elsewhere`.
+ */
+made: string, history: Array<HistoryRow>, can_cancel: boolean, can_mark_arrival: boolean, };
+
+/**
  * A booking request as it arrives from a form or a script: nothing trusted yet.
  */
 export type BookingRequest = { prison: string, prisoner: PrisonerInput, visitors: Array<VisitorInput>, session: string, };
+
+/**
+ * `staff_cancel`
+ */
+export type CancelRequest = { token: string, reference: string, 
+/**
+ * `visitor_cancelled`, `establishment_cancelled`, `prisoner_cancelled`, `details_changed`,
+ * `administrative_error`
+ */
+reason: string, 
+/**
+ * For `visitor_cancelled`: `in_person`, `phone`, `email` or `website`.
+ */
+how?: string, note?: string, 
+/**
+ * Print a cancellation slip, for a visitor who is here.
+ */
+print_slip: boolean, lang: Language, };
+
+export type Cancelled = { page: BookingPage, 
+/**
+ * Whether the cancellation slip printed, when one was asked for.
+ */
+printed: boolean, 
+/**
+ * Why it did not print (a code): the cancellation stands either way.
+ */
+print_error?: string, };
 
 /**
  * `staff_change_pin`: the current PIN is not asked for right after a first sign-in or a reset.
@@ -34,9 +102,78 @@ export type ChangePinRequest = { token: string, current_pin?: string, new_pin: s
 export type ContactChoice = { id: string, first_name: string, last_name: string, };
 
 /**
+ * `staff_today`: the visits of a day, today when `date` is absent.
+ */
+export type DayRequest = { token: string, date?: string, };
+
+export type DaySessionView = { 
+/**
+ * `TEMPLATE/YYYY-MM-DD`
+ */
+id: string, start: string, end: string, room: string, 
+/**
+ * Why the session is closed that day; absent when it is open.
+ */
+closed_reason?: string, 
+/**
+ * Tables taken of each kind of visit (open, closed), of the session's capacity.
+ */
+tables: Array<TablesUsed>, 
+/**
+ * Live visits in the session, and how many of them were marked arrived.
+ */
+expected: number, arrived: number, visits: Array<VisitRow>, };
+
+export type DayVisits = { date: string, 
+/**
+ * The prison's date now, for the page's "today" button.
+ */
+today: string, sessions: Array<DaySessionView>, };
+
+/**
  * An answer with nothing to say but that it worked.
  */
 export type Done = { done: boolean, };
+
+/**
+ * `staff_find`: a reference, a prisoner number or a visitor's surname.
+ */
+export type FindRequest = { token: string, query: string, };
+
+export type FoundVisits = { 
+/**
+ * How the query was read: `reference`, `prisoner_number` or `surname`.
+ */
+searched_by: string, visits: Array<VisitRow>, 
+/**
+ * More matched than the page lists: type more to narrow it.
+ */
+more: boolean, };
+
+export type HistoryRow = { at: string, 
+/**
+ * `made`, `synced`, `refused`, `cancelled`, `arrival`, `printed`, `reviewed`,
+ * `cancelled_elsewhere`
+ */
+kind: string, by?: string, detail?: string, };
+
+export type KioskHealth = { enrolled: boolean, central_url?: string, 
+/**
+ * The last round that reached central, and how long ago.
+ */
+last_sync?: string, last_sync_age_seconds?: bigint, 
+/**
+ * Why the last round failed, when it did.
+ */
+last_error?: string, 
+/**
+ * Changes made here that central has not heard of yet.
+ */
+events_waiting: bigint, 
+/**
+ * Visits recorded as requests, waiting for central's decision.
+ */
+requests_waiting: bigint, printer: PrinterHealth, app_version: string, store_version: bigint, free_disk_bytes?: number, };
 
 /**
  * Answer to `kiosk_info`: what the start screen and the idle timer need.
@@ -77,6 +214,12 @@ lead_visitor_age: number, };
  */
 export type PartyRequest = { prisoner: PrisonerInput, visitors: Array<VisitorInput>, };
 
+export type PrinterHealth = { queue?: string, paper?: string, 
+/**
+ * `ready`, or the printer's fault as a code (`printer_not_configured`, `printer_offline`...).
+ */
+state: string, };
+
 export type PrisonInfo = { code: string, name: Bilingual<string>, address: Bilingual<Array<string>>, };
 
 /**
@@ -86,6 +229,25 @@ export type PrisonInfo = { code: string, name: Bilingual<string>, address: Bilin
 export type PrisonerChecked = { prisoner_number: string, contacts?: Array<ContactChoice> | null, };
 
 export type PrisonerInput = { number: string, date_of_birth: string, surname: string, };
+
+/**
+ * `staff_reprint`: the slip again, on the kiosk's roll or on A4.
+ */
+export type ReprintRequest = { token: string, reference: string, lang: Language, 
+/**
+ * `receipt` (the kiosk's 80 mm roll) or `a4`; the printer's own paper when absent.
+ */
+paper?: "receipt" | "a4", };
+
+/**
+ * `staff_resolve`: the visitor has been told.
+ */
+export type ResolveRequest = { token: string, reference: string, note?: string, };
+
+/**
+ * `staff_review_queue`
+ */
+export type ReviewQueue = { visits: Array<VisitRow>, };
 
 /**
  * Answer to `available_sessions`: bookable sessions grouped by day, earliest first. Empty
@@ -120,6 +282,8 @@ export type SlipRequest = { reference: string,
  */
 lang: Language, };
 
+export type StaffAccounts = { accounts: Array<AccountRow>, };
+
 /**
  * `staff_sign_in`: a staff number and PIN typed on the keypad.
  */
@@ -144,6 +308,8 @@ idle_timeout_seconds: number, may: Array<string>, };
  */
 export type StaffToken = { token: string, };
 
+export type TablesUsed = { kind: "open" | "closed", used: number, capacity: number, };
+
 /**
  * One error as the UI receives it: a stable code to translate, the form field it belongs to
  * (`visitors[0].date_of_birth`; absent for errors about the whole page) and the values the
@@ -162,6 +328,32 @@ export type UiErrors = { errors: Array<UiError>, };
  */
 export type VisitKind = "open" | "closed";
 
+/**
+ * A command about one visit.
+ */
+export type VisitRequest = { token: string, reference: string, };
+
+/**
+ * One visit in a list.
+ */
+export type VisitRow = { reference: string, 
+/**
+ * `requested`, `booked`, `rejected`, `cancelled`, `withdrawn`
+ */
+status: string, date: string, start: string, kind: "open" | "closed", lead_visitor: string, 
+/**
+ * Absent when the prisoner has left this prison's roll.
+ */
+prisoner_name?: string, prisoner_number: string, adults: number, children: number, attendance?: "arrived" | "did_not_arrive", 
+/**
+ * Why staff should look at it; absent when there is nothing to review.
+ */
+review?: string, 
+/**
+ * Booked on this kiosk (its slip is held here in full).
+ */
+made_here: boolean, };
+
 export type VisitorInput = { 
 /**
  * Set when the visitor was picked from the prisoner's contact list: the names and date of
@@ -170,6 +362,8 @@ export type VisitorInput = {
 contact_id?: string | null, first_name: string, last_name: string, date_of_birth: string, };
 
 export type VisitorName = { first_name: string, last_name: string, };
+
+export type VisitorRow = { first_name: string, last_name: string, date_of_birth?: string, adult: boolean, };
 
 /** Every command of the engine (kiosk::journey::Command): what it takes and what it answers. */
 export type Commands = {
@@ -182,6 +376,19 @@ export type Commands = {
   staff_sign_in: { request: StaffSignInRequest; answer: StaffSignedIn };
   staff_sign_out: { request: StaffToken; answer: Done };
   staff_change_pin: { request: ChangePinRequest; answer: Done };
+  staff_today: { request: DayRequest; answer: DayVisits };
+  staff_mark_arrival: { request: ArrivalRequest; answer: VisitRow };
+  staff_find: { request: FindRequest; answer: FoundVisits };
+  staff_booking: { request: VisitRequest; answer: BookingPage };
+  staff_reprint: { request: ReprintRequest; answer: SlipPrinted };
+  staff_cancel: { request: CancelRequest; answer: Cancelled };
+  staff_review_queue: { request: StaffToken; answer: ReviewQueue };
+  staff_resolve: { request: ResolveRequest; answer: VisitRow };
+  staff_health: { request: StaffToken; answer: KioskHealth };
+  staff_sync_now: { request: StaffToken; answer: KioskHealth };
+  staff_test_print: { request: StaffToken; answer: Done };
+  staff_accounts: { request: StaffToken; answer: StaffAccounts };
+  staff_account_change: { request: AccountChangeRequest; answer: AccountChangedAnswer };
 };
 
 export type Command = keyof Commands;

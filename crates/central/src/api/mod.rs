@@ -9,6 +9,7 @@
 pub mod openapi;
 
 use crate::error::CentralError;
+use crate::service::Answer;
 use crate::service::Central;
 use crate::store::Kiosk;
 use axum::body::{Body, Bytes};
@@ -19,10 +20,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use protocol::routes::{BOOKING, BOOKINGS, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY};
+use protocol::routes::{
+    BOOKING, BOOKINGS, CLOSURES, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY, SESSION_TABLES,
+};
 use protocol::{
-    Booking, BookingRequest, Credential, EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo,
-    LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer, PushRequest, ReadyAnswer, Violation,
+    Booking, BookingRequest, CloseRequest, ClosureAnswer, Credential, EnrolRequest, ErrorBody, ErrorCode,
+    HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer, PushRequest,
+    ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken, Violation,
 };
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
@@ -76,6 +80,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     violations: Option<Vec<Violation>>,
+    taken: Option<TablesTaken>,
 }
 
 impl ApiError {
@@ -85,6 +90,7 @@ impl ApiError {
             code: code.as_str(),
             message: message.into(),
             violations: None,
+            taken: None,
         }
     }
 }
@@ -109,11 +115,19 @@ impl From<CentralError> for ApiError {
             CentralError::Rejected(v) => Some(Violation::list(v)),
             _ => None,
         };
+        let taken = match &e {
+            CentralError::TablesBelowBooked { booked, escrowed } => Some(TablesTaken {
+                booked: *booked,
+                escrowed: *escrowed,
+            }),
+            _ => None,
+        };
         Self {
             status,
             code: e.code(),
             message,
             violations,
+            taken,
         }
     }
 }
@@ -122,6 +136,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = ErrorBody::new(self.code, self.message);
         body.error.violations = self.violations;
+        body.error.taken = self.taken;
         (self.status, Json(body)).into_response()
     }
 }
@@ -270,6 +285,13 @@ async fn create_booking(
     headers: HeaderMap,
     JsonBody(request): JsonBody<BookingRequest>,
 ) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let answer = s.central.book_online(&kiosk, &key, &request).await?;
+    Ok(stored_answer(answer))
+}
+
+/// The request's `Idempotency-Key`: a UUID, in one spelling.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -288,10 +310,11 @@ async fn create_booking(
                 "the Idempotency-Key must be a UUID",
             )
         })?;
-    let answer = s
-        .central
-        .book_online(&kiosk, &key.hyphenated().to_string(), &request)
-        .await?;
+    Ok(key.hyphenated().to_string())
+}
+
+/// An answer stored against an idempotency key, fresh or replayed (`Idempotent-Replayed: true`).
+fn stored_answer(answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = Response::new(Body::from(answer.body));
     *response.status_mut() = status;
@@ -303,7 +326,49 @@ async fn create_booking(
             .headers_mut()
             .insert(REPLAYED, HeaderValue::from_static("true"));
     }
-    Ok(response)
+    response
+}
+
+#[utoipa::path(post, path = CLOSURES, tag = "sessions", request_body = CloseRequest,
+    params(("Idempotency-Key" = uuid::Uuid, Header,
+        description = "A UUID (v7) made before the first try; the same key and body get the same answer")),
+    responses(
+        (status = 201, description = "Closed (`Idempotent-Replayed: true` on a replay); the live bookings of the \
+            closed sessions are in review (`session_closed`). `by` must be an enabled supervisor of the prison. \
+            Closing a session that is closed already is a 422 `session_closed`", body = ClosureAnswer,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer"))),
+    ))]
+async fn close_sessions(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<CloseRequest>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    Ok(stored_answer(
+        s.central.close_sessions(&kiosk, &key, &request).await?,
+    ))
+}
+
+#[utoipa::path(post, path = SESSION_TABLES, tag = "sessions", request_body = TablesRequest,
+    params(("Idempotency-Key" = uuid::Uuid, Header,
+        description = "A UUID (v7) made before the first try; the same key and body get the same answer")),
+    responses(
+        (status = 200, description = "The session date's tables of that kind now (`Idempotent-Replayed: true` \
+            on a replay). `by` must be an enabled supervisor of the prison; fewer tables than are taken is a \
+            409 `tables_below_booked` with `taken`", body = TablesAnswer,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer"))),
+    ))]
+async fn change_tables(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<TablesRequest>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    Ok(stored_answer(
+        s.central.change_tables(&kiosk, &key, &request).await?,
+    ))
 }
 
 #[utoipa::path(get, path = BOOKING, tag = "bookings",
@@ -444,6 +509,8 @@ fn routes(limits: Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(pull))
         .routes(routes!(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)))
         .routes(routes!(lease))
+        .routes(routes!(close_sessions))
+        .routes(routes!(change_tables))
         .routes(routes!(serve_openapi))
         .routes(routes!(healthz))
         .routes(routes!(readyz))

@@ -2,7 +2,10 @@
 //! from the handlers' `#[utoipa::path]` attributes (which are also what routes them, see
 //! [`super::router`]), and each route's error answers with their codes from [`ERRORS`] below.
 
-use protocol::routes::{BOOKING, BOOKINGS, ENROL, HEALTH, KIOSK, LEASE, Method, OPENAPI, PULL, PUSH, READY};
+use protocol::routes::{
+    BOOKING, BOOKINGS, CLOSURES, ENROL, HEALTH, KIOSK, LEASE, Method, OPENAPI, PULL, PUSH, READY,
+    SESSION_TABLES,
+};
 use protocol::{
     AuditAction, AuditEntry, BookingCancelled, BookingCreated, ErrorBody, ErrorCode, Event, EventKind,
     EventRefusal, Route, ShareReleased, StaffAccount, StaffAccountChanged, StaffChange,
@@ -156,6 +159,32 @@ pub fn errors(route: Route) -> Option<Vec<ErrorAnswer>> {
                 },
                 store,
             ];
+            e.extend(JSON);
+            e
+        }
+        (Method::Post, CLOSURES | SESSION_TABLES) => {
+            let mut e = vec![
+                answer(400, &[IdempotencyKeyMissing, IdempotencyKeyInvalid]),
+                answer(403, &[PrisonNotAllowed, ActorNotAllowed]),
+                answer(404, &[UnknownPrison]),
+                answer(409, &[TablesBelowBooked]),
+                ErrorAnswer {
+                    status: 422,
+                    codes: &[
+                        IdempotencyKeyReused,
+                        DateInPast,
+                        UnknownField,
+                        MissingField,
+                        InvalidType,
+                        InvalidValue,
+                    ],
+                    rule_codes: true,
+                },
+                store,
+            ];
+            if route.path == CLOSURES {
+                e.retain(|a| a.status != 409);
+            }
             e.extend(JSON);
             e
         }

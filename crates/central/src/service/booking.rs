@@ -11,7 +11,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::timetable::find_session;
 use domain::{
     BookingContext, BookingReference, BookingRequest, Field, IssuerNumber, PrisonCode, RuleError, Session,
-    SessionId, Violations, decide, honour_confirmed, prepare, unknown_prisoner,
+    SessionId, SessionTemplate, TemplateFields, Violations, VisitKind, decide, honour_confirmed, prepare,
+    unknown_prisoner,
 };
 use protocol::{Booking, BookingStatus, BookingVisitor, ErrorBody};
 
@@ -46,6 +47,15 @@ fn booking_view(b: BookingRecord, session: Option<&Session>) -> Booking {
     }
 }
 
+/// A booking with its session's times as the store listed it (for the pull).
+pub(super) fn listing_view(l: BookingListing) -> Booking {
+    let mut view = booking_view(l.booking, None);
+    view.start = l.start;
+    view.end = l.end;
+    view.room = l.room;
+    view
+}
+
 /// One booking to decide: online through central, or pushed from a kiosk's outbox.
 pub(super) struct Attempt<'a> {
     pub(super) request: &'a BookingRequest,
@@ -69,6 +79,32 @@ pub(super) enum Decision {
         session: Option<Session>,
     },
     Refused(Violations),
+}
+
+/// The templates with one session date's tables of a kind as a supervisor set them: that
+/// template copied with the kind's capacity changed, for deciding a booking of that session
+/// only. `None` when the session is left with no table of any kind, which a template cannot
+/// say: such a session is full.
+pub(super) fn with_tables(
+    templates: &[SessionTemplate],
+    key: &TableKey,
+    tables: u32,
+) -> Option<Vec<SessionTemplate>> {
+    let tables = u16::try_from(tables).unwrap_or(u16::MAX);
+    templates
+        .iter()
+        .map(|t| {
+            if t.id() != key.template_id() {
+                return Some(t.clone());
+            }
+            let mut fields = TemplateFields::from(t.clone());
+            match key.kind {
+                VisitKind::Open => fields.open_capacity = tables,
+                VisitKind::Closed => fields.closed_capacity = tables,
+            }
+            SessionTemplate::parse(fields).ok()
+        })
+        .collect()
 }
 
 fn refuse(error: RuleError, field: Field) -> Result<Decision, CentralError> {
@@ -120,7 +156,17 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         Default::default()
     };
     // A table held in this kiosk's share is already set aside for this booking.
-    let taken = counts.taken().saturating_sub(u32::from(share.is_some()));
+    let mut taken = counts.taken().saturating_sub(u32::from(share.is_some()));
+    // A supervisor changed this session date's tables: the rules judge against those.
+    let changed = counts.capacity.map(|c| with_tables(templates, &key, c));
+    let templates = match &changed {
+        Some(Some(changed)) => changed.as_slice(),
+        Some(None) => {
+            taken = u32::MAX;
+            templates
+        }
+        None => templates,
+    };
     let ctx = BookingContext {
         rules: &prison.rules,
         templates,

@@ -93,12 +93,14 @@ impl Central {
                 (VisitKind::Closed, request.closed_tables),
                 (VisitKind::Open, request.open_tables),
             ] {
-                let capacity = u32::from(session.capacity(kind));
-                if target == 0 || capacity == 0 {
+                // A kind the room has no tables of gets no share, even if a supervisor added
+                // some for one date: those go to online bookings.
+                if target == 0 || session.capacity(kind) == 0 {
                     continue;
                 }
                 let key = TableKey::new(&session.id, kind);
                 let counts = tx.lock_tables(&key, code).await?;
+                let capacity = counts.capacity.unwrap_or(u32::from(session.capacity(kind)));
                 let current = tx.lease(&kiosk.id, &key).await?.map_or(0, |l| l.tables);
                 let add = target
                     .saturating_sub(current)

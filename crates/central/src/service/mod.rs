@@ -7,8 +7,11 @@
 //! - [`booking`]: deciding and writing a booking (`book_in`), online booking with idempotency
 //!   keys, reading bookings back;
 //! - [`push`]: applying a kiosk's outbox events, answers stored for replays;
+//! - [`reception`]: what staff do to bookings at a kiosk (cancel, mark arrivals, close a
+//!   review), as pushed events;
 //! - [`pull`]: what changed since a kiosk's cursor;
 //! - [`escrow`]: kiosks' shares of upcoming sessions' tables;
+//! - [`sessions`]: a supervisor's closures and changes of tables, online and idempotent;
 //! - [`staff`]: staff accounts (PIN hashes) and the audit log kiosks send.
 //!
 //! This file holds the service itself, its settings and the retry of whole transactions.
@@ -86,12 +89,15 @@ mod escrow;
 mod import;
 mod pull;
 mod push;
+mod reception;
+mod sessions;
 mod staff;
 
 pub use enrolment::Enrolment;
 pub use escrow::share_expiry;
 pub use import::ImportSummary;
 pub use push::status_reason;
+pub use sessions::SESSION_CLOSED;
 pub use staff::{NewStaff, hash_pin, one_time_pin};
 
 impl Central {

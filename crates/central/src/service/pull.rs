@@ -1,12 +1,13 @@
-//! The incremental pull: reference data, table counts, this kiosk's shares and its prisons'
-//! staff accounts changed since a cursor.
+//! The incremental pull: reference data, table counts, this kiosk's shares, and its prisons'
+//! staff accounts and bookings changed since a cursor.
 
 use super::Central;
+use super::booking::listing_view;
 use super::escrow::lease_view;
 use crate::error::CentralError;
-use crate::store::{Departure, Kiosk, SessionTablesRow};
+use crate::store::{Departure, Kiosk, PulledBookingRow, SessionTablesRow};
 use chrono::Duration;
-use protocol::{Departure as DepartureView, PullPage, SessionTables};
+use protocol::{Departure as DepartureView, PullPage, PulledBooking, SessionTables};
 
 impl Central {
     /// Reference data and table counts changed after `cursor`, for the kiosk's prisons.
@@ -43,11 +44,13 @@ impl Central {
                      kind,
                      booked,
                      escrowed,
+                     capacity,
                  }| SessionTables {
                     session,
                     kind,
                     booked,
                     escrowed,
+                    capacity,
                 },
             )
             .collect();
@@ -58,6 +61,12 @@ impl Central {
             .map(lease_view)
             .collect();
         let staff_accounts = tx.changed_staff_accounts(&kiosk.id, cursor).await?;
+        let bookings = tx
+            .changed_bookings(&kiosk.id, cursor, from)
+            .await?
+            .into_iter()
+            .map(pulled_booking)
+            .collect();
         Ok(PullPage {
             next_cursor,
             prisons,
@@ -66,6 +75,21 @@ impl Central {
             session_tables,
             leases,
             staff_accounts,
+            bookings,
         })
+    }
+}
+
+fn pulled_booking(row: PulledBookingRow) -> PulledBooking {
+    let PulledBookingRow { listing, marks } = row;
+    let updated_at = marks.updated_at.unwrap_or(listing.booking.received_at);
+    let review_reason = listing.booking.review_reason.clone();
+    PulledBooking {
+        booking: listing_view(listing),
+        attendance: marks.attendance,
+        review_reason,
+        review_outcome: marks.review_outcome,
+        cancelled_by: marks.cancelled_by,
+        updated_at,
     }
 }

@@ -4,6 +4,7 @@
 use super::Central;
 use super::booking::{Attempt, Decision, book_in};
 use super::escrow::release_share;
+use super::reception;
 use super::sha256_hex;
 use crate::error::CentralError;
 use crate::store::{BookedVisitor, Channel, Kiosk, NewBooking, StoreError, StoreTx, StoredAnswer, TableKey};
@@ -11,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::{BookingReference, BookingRequest, Contact, SessionId, VisitKind, VisitorInput};
 use protocol::{
-    BookingCancelled, BookingCreated, BookingState, BookingStatus, Event, EventRefusal, EventResult,
-    PushAnswer, PushEvent, PushRequest, ShareReleased, Violation,
+    BookingCreated, BookingState, BookingStatus, Event, EventRefusal, EventResult, PushAnswer, PushEvent,
+    PushRequest, ShareReleased, Violation,
 };
 
 /// The status reason recorded for a booking refused for this rule, in the vocabulary staff
@@ -74,7 +75,13 @@ impl Central {
                     .await?
             }
             Ok(Event::BookingCancelled(payload)) => {
-                apply_booking_cancelled(&mut *tx, kiosk, event, payload, now).await?
+                reception::apply_booking_cancelled(&mut *tx, kiosk, event, payload, now).await?
+            }
+            Ok(Event::VisitAttendance(payload)) => {
+                reception::apply_visit_attendance(&mut *tx, kiosk, event, &payload, now).await?
+            }
+            Ok(Event::ReviewResolved(payload)) => {
+                reception::apply_review_resolved(&mut *tx, kiosk, event, &payload, now).await?
             }
             Ok(Event::ShareReleased(payload)) => {
                 apply_share_released(&mut *tx, kiosk, event, &payload).await?
@@ -159,72 +166,6 @@ impl Central {
             }
         }
     }
-}
-
-async fn apply_booking_cancelled(
-    tx: &mut dyn StoreTx,
-    kiosk: &Kiosk,
-    event: &PushEvent,
-    payload: BookingCancelled,
-    now: DateTime<Utc>,
-) -> Result<EventResult, CentralError> {
-    let reason = payload.reason.unwrap_or_else(|| "visitor_cancelled".into());
-    if reason.is_empty() || reason.len() > 40 || !reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-    {
-        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
-    }
-    let Ok(reference) = BookingReference::parse(&payload.reference) else {
-        return Ok(EventResult::refused(event, EventRefusal::ReferenceInvalid));
-    };
-    let Some(booking) = tx.booking(&reference.to_string()).await? else {
-        return Ok(EventResult::refused(event, EventRefusal::BookingNotFound));
-    };
-    if !kiosk.serves(&booking.prison) {
-        return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
-    }
-    let mut result = EventResult::accepted(event);
-    match booking.status {
-        BookingStatus::Booked | BookingStatus::Requested => {
-            let number = domain::PrisonerNumber::parse(&booking.prisoner_number)
-                .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
-            // Lock order: prisoner, then the session's counts.
-            tx.prisoner(&number, true).await?;
-            let session = SessionId::parse(&booking.session)
-                .map_err(|_| StoreError::Corrupt(format!("session {:?}", booking.session)))?;
-            let key = TableKey::new(&session, booking.kind);
-            tx.lock_tables(&key, &booking.prison).await?;
-            tx.adjust_tables(&key, -1, 0, None).await?;
-            if booking.spent_visiting_order {
-                tx.adjust_visiting_orders(&number, 1).await?;
-            }
-            tx.set_booking_status(&booking.reference, BookingStatus::Cancelled, Some(&reason), now)
-                .await?;
-            result.booking = Some(BookingState {
-                reference: booking.reference,
-                status: BookingStatus::Cancelled,
-                status_reason: Some(reason),
-                review_reason: None,
-            });
-        }
-        BookingStatus::Cancelled => {
-            result.booking = Some(BookingState {
-                reference: booking.reference,
-                status: booking.status,
-                status_reason: booking.status_reason,
-                review_reason: None,
-            });
-        }
-        BookingStatus::Rejected | BookingStatus::Withdrawn => {
-            result = EventResult::refused(event, EventRefusal::BookingNotLive);
-            result.booking = Some(BookingState {
-                reference: booking.reference,
-                status: booking.status,
-                status_reason: booking.status_reason,
-                review_reason: None,
-            });
-        }
-    }
-    Ok(result)
 }
 
 async fn apply_share_released(

@@ -257,6 +257,21 @@ fn usable(account: &StaffAccount, today: NaiveDate) -> bool {
     !account.disabled && account.expires_on.is_none_or(|until| today <= until)
 }
 
+/// Whether the staff member numbered `by` at `prison` may, on `now`'s date, do what needs
+/// `permission`: an account there, usable, whose role allows it. Central checks again what the
+/// kiosk checked when the person acted: an account disabled since, or a number that is not
+/// the prison's, is refused.
+pub(super) async fn actor_may(
+    tx: &mut dyn StoreTx,
+    prison: &PrisonCode,
+    by: &StaffNumber,
+    permission: Permission,
+    now: DateTime<Utc>,
+) -> Result<bool, CentralError> {
+    let actor = tx.staff_account(prison.as_str(), by, false).await?;
+    Ok(actor.is_some_and(|a| usable(&a, now.date_naive()) && a.role.may(permission)))
+}
+
 /// Applies `staff_account_changed` from a kiosk: the kiosk acts for the prison, the actor is an
 /// enabled supervisor there (or the account's own holder, for a new PIN), then the change. A
 /// change that leaves the account as it is answers `accepted` again, so it is idempotent even

@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitKind};
-use protocol::{BookingStatus, StaffAccount};
+use protocol::{Attendance, BookingStatus, ReviewOutcome, StaffAccount};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -133,6 +133,8 @@ impl TableKey {
 pub struct TableCounts {
     pub booked: u32,
     pub escrowed: u32,
+    /// A supervisor's change of this session date's tables, in place of the template's.
+    pub capacity: Option<u32>,
 }
 
 impl TableCounts {
@@ -238,6 +240,66 @@ pub struct SessionTablesRow {
     pub kind: VisitKind,
     pub booked: u32,
     pub escrowed: u32,
+    /// A supervisor's change of the session date's tables; `None`: the template's.
+    pub capacity: Option<u32>,
+}
+
+/// What staff did to a booking besides changing its status.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct StaffMarks {
+    pub cancelled_by: Option<String>,
+    pub cancel_how: Option<String>,
+    pub cancel_note: Option<String>,
+    pub attendance: Option<Attendance>,
+    pub attendance_by: Option<String>,
+    /// When the attendance was marked (the kiosk's event time): the latest mark wins.
+    pub attendance_at: Option<DateTime<Utc>>,
+    pub review_outcome: Option<ReviewOutcome>,
+    /// The review reason staff dealt with (the booking's own is cleared).
+    pub reviewed_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub review_note: Option<String>,
+    pub moved_to: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A booking as kiosks pull it: with its session's times and what staff did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PulledBookingRow {
+    pub listing: BookingListing,
+    pub marks: StaffMarks,
+}
+
+/// A staff member's cancellation, stored with the cancelled booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffCancellation<'a> {
+    pub by: &'a str,
+    /// How the visitor asked (`in_person`, `phone`...), for `visitor_cancelled`.
+    pub how: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// How staff closed a booking's review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewResolution<'a> {
+    pub outcome: ReviewOutcome,
+    pub by: &'a str,
+    pub note: Option<&'a str>,
+    pub moved_to: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+/// A supervisor's closure of a prison's sessions on a date (one template's, or all).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewClosure<'a> {
+    pub prison: &'a PrisonCode,
+    pub date: NaiveDate,
+    pub template_id: Option<&'a str>,
+    pub reason: &'a str,
+    pub by: &'a str,
+    pub kiosk_id: &'a str,
+    pub note: Option<&'a str>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -318,6 +380,8 @@ pub trait ReferenceTx: Send {
         number: &PrisonerNumber,
         lock: bool,
     ) -> StoreResult<Option<(PrisonCode, PrisonerRecord)>>;
+    /// Adds a supervisor's closure to the prison's and marks the prison changed for the pull.
+    async fn add_closure(&mut self, closure: &NewClosure<'_>) -> StoreResult<()>;
     /// Visits that still count (booked or requested) for a prisoner.
     async fn live_visits(&mut self, number: &PrisonerNumber) -> StoreResult<Vec<ExistingVisit>>;
     async fn adjust_visiting_orders(&mut self, number: &PrisonerNumber, delta: i64) -> StoreResult<()>;
@@ -336,6 +400,9 @@ pub trait CapacityTx: Send {
         escrowed: i64,
         capacity: Option<u32>,
     ) -> StoreResult<bool>;
+    /// Sets the session date's tables of a kind in place of the template's (the row must be
+    /// locked with `lock_tables` first).
+    async fn set_capacity(&mut self, key: &TableKey, capacity: u32) -> StoreResult<()>;
     async fn lease(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<Option<LeaseRow>>;
     async fn put_lease(&mut self, lease: &LeaseRow) -> StoreResult<()>;
     async fn leases_of(&mut self, kiosk_id: &str) -> StoreResult<Vec<LeaseRow>>;
@@ -356,6 +423,34 @@ pub trait BookingTx: Send {
     ) -> StoreResult<()>;
     async fn bookings_on(&mut self, prison: &PrisonCode, date: NaiveDate)
     -> StoreResult<Vec<BookingListing>>;
+    async fn staff_marks(&mut self, reference: &str) -> StoreResult<Option<StaffMarks>>;
+    /// Records who cancelled a booking (after `set_booking_status`).
+    async fn set_cancelled_by(&mut self, reference: &str, cancel: &StaffCancellation<'_>) -> StoreResult<()>;
+    async fn set_attendance(
+        &mut self,
+        reference: &str,
+        attendance: Attendance,
+        by: &str,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Closes the booking's review: the reason moves to `reviewed_reason`.
+    async fn resolve_review(
+        &mut self,
+        reference: &str,
+        resolution: &ReviewResolution<'_>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Puts every live (booked or requested) booking of the prison's sessions on `date` (of one
+    /// template, or all) in review for `reason`; returns their references in order.
+    async fn put_in_review(
+        &mut self,
+        prison: &PrisonCode,
+        date: NaiveDate,
+        template_id: Option<&str>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<String>>;
 }
 
 /// Kiosks, their enrolment and their pushed-event sequence.
@@ -427,6 +522,14 @@ pub trait PullTx: Send {
         from: NaiveDate,
     ) -> StoreResult<Vec<SessionTablesRow>>;
     async fn changed_leases(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<LeaseRow>>;
+    /// Bookings of the kiosk's prisons, of every channel and status, dated `from` on, changed
+    /// after `cursor`.
+    async fn changed_bookings(
+        &mut self,
+        kiosk_id: &str,
+        cursor: i64,
+        from: NaiveDate,
+    ) -> StoreResult<Vec<PulledBookingRow>>;
 }
 
 /// Staff accounts (PIN hashes only), one per staff number and prison.

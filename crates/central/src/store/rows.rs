@@ -3,7 +3,7 @@
 
 use super::{
     AuditRecord, BookedVisitor, BookingListing, BookingRecord, Channel, Departure, Kiosk, LeaseRow, Prison,
-    RowCounts, SessionTablesRow, StoreError, StoreResult, TableKey, corrupt,
+    RowCounts, SessionTablesRow, StaffMarks, StoreError, StoreResult, TableCounts, TableKey, corrupt,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use protocol::BookingStatus;
@@ -15,6 +15,7 @@ pub(crate) trait Columns {
     fn text(&self, column: &str) -> StoreResult<String>;
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
     fn int(&self, column: &str) -> StoreResult<i64>;
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>>;
     fn flag(&self, column: &str) -> StoreResult<bool>;
     fn date(&self, column: &str) -> StoreResult<NaiveDate>;
     fn opt_date(&self, column: &str) -> StoreResult<Option<NaiveDate>>;
@@ -44,6 +45,9 @@ where
     fn int(&self, column: &str) -> StoreResult<i64> {
         Ok(self.try_get(column)?)
     }
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>> {
+        Ok(self.try_get(column)?)
+    }
     fn flag(&self, column: &str) -> StoreResult<bool> {
         Ok(self.try_get(column)?)
     }
@@ -71,6 +75,12 @@ where
 pub(crate) fn small<T: TryFrom<i64>>(row: &impl Columns, column: &str) -> StoreResult<T> {
     let value = row.int(column)?;
     T::try_from(value).map_err(|_| corrupt(column, value))
+}
+
+pub(crate) fn opt_small<T: TryFrom<i64>>(row: &impl Columns, column: &str) -> StoreResult<Option<T>> {
+    row.opt_int(column)?
+        .map(|value| T::try_from(value).map_err(|_| corrupt(column, value)))
+        .transpose()
 }
 
 pub(crate) fn name(row: &impl Columns, column: &str) -> StoreResult<domain::PersonName> {
@@ -288,6 +298,40 @@ pub(crate) fn session_tables_from_row(row: &impl Columns) -> StoreResult<Session
         kind: kind(row)?,
         booked: small(row, "booked")?,
         escrowed: small(row, "escrowed")?,
+        capacity: opt_small(row, "capacity")?,
+    })
+}
+
+pub(crate) fn table_counts_from_row(row: &impl Columns) -> StoreResult<TableCounts> {
+    Ok(TableCounts {
+        booked: small(row, "booked")?,
+        escrowed: small(row, "escrowed")?,
+        capacity: opt_small(row, "capacity")?,
+    })
+}
+
+pub(crate) fn staff_marks_from_row(row: &impl Columns) -> StoreResult<StaffMarks> {
+    let attendance = row
+        .opt_text("attendance")?
+        .map(|a| protocol::Attendance::parse(&a).ok_or_else(|| corrupt("attendance", &a)))
+        .transpose()?;
+    let review_outcome = row
+        .opt_text("review_outcome")?
+        .map(|o| protocol::ReviewOutcome::parse(&o).ok_or_else(|| corrupt("review outcome", &o)))
+        .transpose()?;
+    Ok(StaffMarks {
+        cancelled_by: row.opt_text("cancelled_by")?,
+        cancel_how: row.opt_text("cancel_how")?,
+        cancel_note: row.opt_text("cancel_note")?,
+        attendance,
+        attendance_by: row.opt_text("attendance_by")?,
+        attendance_at: row.opt_instant("attendance_at")?,
+        review_outcome,
+        reviewed_reason: row.opt_text("reviewed_reason")?,
+        reviewed_by: row.opt_text("reviewed_by")?,
+        review_note: row.opt_text("review_note")?,
+        moved_to: row.opt_text("moved_to")?,
+        updated_at: Some(row.instant("updated_at")?),
     })
 }
 

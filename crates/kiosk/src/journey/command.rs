@@ -7,8 +7,11 @@
 //! script or its capability file lacks a command or has one too many.
 
 use super::{
-    BookingConfirmation, ChangePinRequest, Done, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked,
-    SessionChoice, SlipPrinted, SlipRequest, StaffSignInRequest, StaffSignedIn, StaffToken,
+    AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
+    CancelRequest, Cancelled, ChangePinRequest, DayRequest, DayVisits, Done, FindRequest, FoundVisits,
+    KioskHealth, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked, ReprintRequest, ResolveRequest,
+    ReviewQueue, SessionChoice, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn,
+    StaffToken, VisitRequest, VisitRow,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -70,6 +73,32 @@ commands! {
     StaffSignOut = "staff_sign_out", StaffToken => Done;
     /// Chooses a new PIN.
     StaffChangePin = "staff_change_pin", ChangePinRequest => Done;
+    /// The sessions and visits of a day (reception).
+    StaffToday = "staff_today", DayRequest => DayVisits;
+    /// Marks a visit's visitors arrived or not.
+    StaffMarkArrival = "staff_mark_arrival", ArrivalRequest => VisitRow;
+    /// Finds visits by reference, prisoner number or surname.
+    StaffFind = "staff_find", FindRequest => FoundVisits;
+    /// A visit's page: visitors, status, how it was made, its history.
+    StaffBooking = "staff_booking", VisitRequest => BookingPage;
+    /// Prints a visit's slip again, on the roll or on A4.
+    StaffReprint = "staff_reprint", ReprintRequest => SlipPrinted;
+    /// Cancels a visit for a reason, with a note, printing a cancellation slip if asked.
+    StaffCancel = "staff_cancel", CancelRequest => Cancelled;
+    /// Visits waiting for central, refused by it, or hit by a closure.
+    StaffReviewQueue = "staff_review_queue", StaffToken => ReviewQueue;
+    /// Closes a visit's review: the visitor has been told.
+    StaffResolve = "staff_resolve", ResolveRequest => VisitRow;
+    /// The kiosk's health: sync, waiting changes, printer, versions, disk.
+    StaffHealth = "staff_health", StaffToken => KioskHealth;
+    /// A sync round now, then the kiosk's health.
+    StaffSyncNow = "staff_sync_now", StaffToken => KioskHealth;
+    /// A test page on the kiosk's printer.
+    StaffTestPrint = "staff_test_print", StaffToken => Done;
+    /// The prison's staff accounts (supervisor).
+    StaffAccounts = "staff_accounts", StaffToken => StaffAccounts;
+    /// Adds, disables, enables, unlocks an account or resets its PIN (supervisor).
+    StaffAccountChange = "staff_account_change", AccountChangeRequest => AccountChangedAnswer;
 }
 
 impl Command {

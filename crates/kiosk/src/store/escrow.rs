@@ -46,11 +46,13 @@ pub(crate) async fn tables_left(
             let tables: i64 = row.try_get("tables")?;
             let as_of: i64 = row.try_get("as_of_seq")?;
             // Share bookings whose event central had not applied when it last told us the share.
+            // A cancelled one counts too: central spends the share when the booking's event
+            // arrives, and its cancellation gives the table to the pool, not back to the share.
             let used: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM bookings
                  WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND channel = 'kiosk'
                    AND confirmed_with_share = 1 AND COALESCE(share_used, 1) = 1
-                   AND status IN ('booked', 'requested') AND (event_seq IS NULL OR event_seq > ?)",
+                   AND status IN ('booked', 'requested', 'cancelled') AND (event_seq IS NULL OR event_seq > ?)",
             )
             .bind(session.template_id())
             .bind(session.date())
@@ -96,7 +98,24 @@ pub(crate) async fn tables_left(
     .bind(as_of_online)
     .fetch_one(&mut *conn)
     .await?;
-    let pool = (i64::from(capacity) - booked - escrowed - pending).max(0) as u32;
+    // Visits central counted at the pull that staff here have cancelled since: the table is
+    // free now, though central hears of it only at the next push.
+    let freed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings
+         WHERE template_id = ? AND session_date = ? AND visit_kind = ? AND status = 'cancelled'
+           AND cancel_seq > ?
+           AND ((channel = 'kiosk' AND event_seq IS NOT NULL AND event_seq <= ?)
+             OR (channel = 'online' AND COALESCE(online_seq, 0) <= ?))",
+    )
+    .bind(session.template_id())
+    .bind(session.date())
+    .bind(kind.as_str())
+    .bind(as_of)
+    .bind(as_of)
+    .bind(as_of_online)
+    .fetch_one(&mut *conn)
+    .await?;
+    let pool = (i64::from(capacity) - booked - escrowed - pending + freed).max(0) as u32;
     Ok(TablesLeft { share, pool })
 }
 
@@ -176,7 +195,8 @@ pub(crate) async fn release_expired_shares(
         "UPDATE escrow_shares SET released = 1, tables = 0 WHERE released = 0 AND expires_at <= ?
            AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.template_id = escrow_shares.template_id
                 AND b.session_date = escrow_shares.session_date AND b.visit_kind = escrow_shares.visit_kind
-                AND b.confirmed_with_share = 1 AND b.event_seq IS NULL AND b.status IN ('booked', 'requested'))
+                AND b.confirmed_with_share = 1 AND b.event_seq IS NULL
+                AND b.status IN ('booked', 'requested', 'cancelled'))
          RETURNING template_id, session_date, visit_kind",
     )
     .bind(now)

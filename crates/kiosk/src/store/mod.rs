@@ -5,6 +5,7 @@
 //! | `identity.rs` | the kiosk's identity and the sequence its booking references are issued from |
 //! | `reference_data.rs` | prisons, timetables, prisoners and contacts: imported, pulled, read back |
 //! | `bookings.rs` | visits booked here or recorded from central, and their status |
+//! | `desk.rs` | reception's view: visits by day and by search, with those made elsewhere; arrivals, staff cancellations, reviews |
 //! | `outbox.rs` | the append-only event queue and central's answer to each pushed event |
 //! | `escrow.rs` | this kiosk's shares of sessions' tables and central's counts of them |
 //! | `enrolment.rs` | the device credential and the prisons it acts for |
@@ -22,6 +23,7 @@
 //! (`booking`, `sync`), which open the transaction with [`Store::begin`].
 
 mod bookings;
+mod desk;
 mod enrolment;
 mod escrow;
 mod identity;
@@ -33,6 +35,7 @@ mod staff;
 mod sync_state;
 
 pub use bookings::{BookedVisitor, BookingStatus, BookingView};
+pub use desk::{DeskVisit, FIND_LIMIT, MadeAt, Search};
 pub use enrolment::Enrolment;
 pub use escrow::TablesLeft;
 pub use identity::KioskIdentity;
@@ -45,6 +48,10 @@ pub(crate) use bookings::{
     NewBooking, NewOnlineBooking, NewVisitor, accept_booking, booking_awaiting_event, booking_for_online_key,
     cancel_booking, existing_visits, insert_booking, insert_online_booking, load_booking, reject_booking,
     tables_taken, tables_taken_between,
+};
+pub(crate) use desk::{
+    StaffCancel, cancel_by_staff, find_visits, is_own, put_pulled_bookings, resolve_review, review_queue,
+    set_attendance, visit, visits_on,
 };
 pub(crate) use enrolment::{is_enrolled, save_enrolment};
 pub(crate) use escrow::{Share, put_session_tables, put_share, release_expired_shares, tables_left};
@@ -102,6 +109,24 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// The store's file, for the health screen's free disk space.
+    pub async fn file(&self) -> Result<Option<std::path::PathBuf>> {
+        let file: Option<String> =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(file.filter(|f| !f.is_empty()).map(std::path::PathBuf::from))
+    }
+
+    /// The newest migration applied: the store's version.
+    pub async fn schema_version(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once: a deferred

@@ -26,6 +26,7 @@ pub struct RoundReport {
     pub pulled_prisoners: u32,
     pub pulled_session_tables: u32,
     pub pulled_staff_accounts: u32,
+    pub pulled_bookings: u32,
     pub leases: u32,
     pub pull_cursor: i64,
     pub pushed_seq: i64,
@@ -131,6 +132,7 @@ impl SyncClient {
             put_lease(&mut tx, lease, as_of).await?;
         }
         store::put_pulled_staff_accounts(&mut tx, &page.staff_accounts, now).await?;
+        store::put_pulled_bookings(&mut tx, &page.bookings, now).await?;
         store::set_pull_cursor(&mut tx, page.next_cursor.max(cursor)).await?;
         tx.commit().await?;
         report.pulled_prisons = page.prisons.len() as u32;
@@ -138,6 +140,7 @@ impl SyncClient {
         report.pulled_session_tables = page.session_tables.len() as u32;
         report.leases += page.leases.len() as u32;
         report.pulled_staff_accounts = page.staff_accounts.len() as u32;
+        report.pulled_bookings = page.bookings.len() as u32;
         report.pull_cursor = page.next_cursor.max(cursor);
         Ok(())
     }

@@ -10,11 +10,12 @@ macro_rules! booking_sql {
             }
 
             async fn insert_booking(&mut self, b: &NewBooking<'_>) -> StoreResult<()> {
+                let mark = self.mark().await?;
                 sqlx::query(
                     "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
                         visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
-                        booked_at, received_at, updated_at, review_reason)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
+                        booked_at, received_at, updated_at, review_reason, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)",
                 )
                 .bind(b.reference)
                 .bind(b.prison.as_str())
@@ -31,6 +32,7 @@ macro_rules! booking_sql {
                 .bind(b.booked_at)
                 .bind(b.received_at)
                 .bind(b.review_reason)
+                .bind(mark)
                 .execute(&mut *self.tx)
                 .await?;
                 for (position, v) in b.visitors.iter().enumerate() {
@@ -73,11 +75,16 @@ macro_rules! booking_sql {
                 reason: Option<&str>,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<()> {
-                sqlx::query("UPDATE bookings SET status = $2, status_reason = $3, updated_at = $4 WHERE reference = $1")
+                let mark = self.mark().await?;
+                sqlx::query(
+                    "UPDATE bookings SET status = $2, status_reason = $3, updated_at = $4, version = $5
+                     WHERE reference = $1",
+                )
                     .bind(reference)
                     .bind(status.as_str())
                     .bind(reason)
                     .bind(now)
+                    .bind(mark)
                     .execute(&mut *self.tx)
                     .await?;
                 Ok(())
@@ -106,6 +113,119 @@ macro_rules! booking_sql {
                     listings.push(crate::store::rows::booking_listing_from_row(row, visitors)?);
                 }
                 Ok(listings)
+            }
+
+            async fn staff_marks(&mut self, reference: &str) -> StoreResult<Option<crate::store::StaffMarks>> {
+                sqlx::query(
+                    "SELECT cancelled_by, cancel_how, cancel_note, attendance, attendance_by, attendance_at,
+                        review_outcome, reviewed_reason, reviewed_by, review_note, moved_to, updated_at
+                     FROM bookings WHERE reference = $1",
+                )
+                .bind(reference)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                .as_ref()
+                .map(crate::store::rows::staff_marks_from_row)
+                .transpose()
+            }
+
+            async fn set_cancelled_by(
+                &mut self,
+                reference: &str,
+                c: &crate::store::StaffCancellation<'_>,
+            ) -> StoreResult<()> {
+                let mark = self.mark().await?;
+                sqlx::query(
+                    "UPDATE bookings SET cancelled_by = $2, cancel_how = $3, cancel_note = $4, version = $5
+                     WHERE reference = $1",
+                )
+                .bind(reference)
+                .bind(c.by)
+                .bind(c.how)
+                .bind(c.note)
+                .bind(mark)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn set_attendance(
+                &mut self,
+                reference: &str,
+                attendance: protocol::Attendance,
+                by: &str,
+                at: chrono::DateTime<chrono::Utc>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<()> {
+                let mark = self.mark().await?;
+                sqlx::query(
+                    "UPDATE bookings SET attendance = $2, attendance_by = $3, attendance_at = $4, updated_at = $5,
+                        version = $6
+                     WHERE reference = $1",
+                )
+                .bind(reference)
+                .bind(attendance.as_str())
+                .bind(by)
+                .bind(at)
+                .bind(now)
+                .bind(mark)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn resolve_review(
+                &mut self,
+                reference: &str,
+                r: &crate::store::ReviewResolution<'_>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<()> {
+                let mark = self.mark().await?;
+                sqlx::query(
+                    "UPDATE bookings SET reviewed_reason = COALESCE(review_reason, reviewed_reason),
+                        review_reason = NULL, review_outcome = $2, reviewed_by = $3, review_note = $4,
+                        moved_to = $5, reviewed_at = $6, updated_at = $7, version = $8
+                     WHERE reference = $1",
+                )
+                .bind(reference)
+                .bind(r.outcome.as_str())
+                .bind(r.by)
+                .bind(r.note)
+                .bind(r.moved_to)
+                .bind(r.at)
+                .bind(now)
+                .bind(mark)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn put_in_review(
+                &mut self,
+                prison: &domain::PrisonCode,
+                date: chrono::NaiveDate,
+                template_id: Option<&str>,
+                reason: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<Vec<String>> {
+                let mark = self.mark().await?;
+                // COALESCE rather than `$3 IS NULL`: PostgreSQL must know the parameter's type.
+                let mut references: Vec<String> = sqlx::query_scalar(
+                    "UPDATE bookings SET review_reason = $4, review_outcome = NULL, updated_at = $5, version = $6
+                     WHERE prison_code = $1 AND session_date = $2 AND template_id = COALESCE($3, template_id)
+                        AND status IN ('booked', 'requested')
+                     RETURNING reference",
+                )
+                .bind(prison.as_str())
+                .bind(date)
+                .bind(template_id)
+                .bind(reason)
+                .bind(now)
+                .bind(mark)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                references.sort_unstable();
+                Ok(references)
             }
         }
     };

@@ -20,7 +20,7 @@ macro_rules! capacity_sql {
                 .execute(&mut *self.tx)
                 .await?;
                 let row = sqlx::query(concat!(
-                    "SELECT booked, escrowed FROM session_tables
+                    "SELECT booked, escrowed, capacity FROM session_tables
                      WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3",
                     $lock
                 ))
@@ -29,7 +29,23 @@ macro_rules! capacity_sql {
                 .bind(key.kind.as_str())
                 .fetch_one(&mut *self.tx)
                 .await?;
-                Ok(TableCounts { booked: crate::store::rows::small(&row, "booked")?, escrowed: crate::store::rows::small(&row, "escrowed")? })
+                crate::store::rows::table_counts_from_row(&row)
+            }
+
+            async fn set_capacity(&mut self, key: &TableKey, capacity: u32) -> StoreResult<()> {
+                let mark = self.mark().await?;
+                sqlx::query(
+                    "UPDATE session_tables SET capacity = $4, version = $5
+                     WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3",
+                )
+                .bind(key.template_id())
+                .bind(key.date())
+                .bind(key.kind.as_str())
+                .bind(i64::from(capacity))
+                .bind(mark)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
             }
 
             async fn adjust_tables(

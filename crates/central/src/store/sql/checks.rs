@@ -8,7 +8,8 @@ macro_rules! check_sql {
             async fn over_capacity(&mut self) -> StoreResult<Vec<OverCapacity>> {
                 let rows = sqlx::query(
                     "SELECT s.template_id, s.session_date, s.visit_kind, s.booked, s.escrowed,
-                        CASE WHEN s.visit_kind = 'open' THEN t.open_capacity ELSE t.closed_capacity END AS capacity,
+                        COALESCE(s.capacity,
+                            CASE WHEN s.visit_kind = 'open' THEN t.open_capacity ELSE t.closed_capacity END) AS capacity,
                         (SELECT COUNT(*) FROM bookings b WHERE b.template_id = s.template_id
                             AND b.session_date = s.session_date AND b.visit_kind = s.visit_kind
                             AND b.status IN ('booked', 'requested')) AS live_bookings,

@@ -115,7 +115,7 @@ macro_rules! pull_sql {
                 from: chrono::NaiveDate,
             ) -> StoreResult<Vec<SessionTablesRow>> {
                 sqlx::query(concat!(
-                    "SELECT s.template_id, s.session_date, s.visit_kind, s.booked, s.escrowed
+                    "SELECT s.template_id, s.session_date, s.visit_kind, s.booked, s.escrowed, s.capacity
                      FROM session_tables s JOIN kiosk_prisons k ON k.prison_code = s.prison_code
                      WHERE k.kiosk_id = $1 AND s.session_date >= $3 AND s.version ",
                     $newer,
@@ -144,6 +144,68 @@ macro_rules! pull_sql {
                 .await?
                 .iter()
                 .map(crate::store::rows::lease_from_row)
+                .collect()
+            }
+
+            async fn changed_bookings(
+                &mut self,
+                kiosk_id: &str,
+                cursor: i64,
+                from: chrono::NaiveDate,
+            ) -> StoreResult<Vec<crate::store::PulledBookingRow>> {
+                // The visitors of every booking at once, rather than a query per booking: a
+                // first pull brings weeks of visits.
+                let mut visitors: std::collections::HashMap<String, Vec<BookedVisitor>> = Default::default();
+                for row in sqlx::query(concat!(
+                    "SELECT v.booking_reference, v.first_name, v.last_name, v.date_of_birth, v.contact_id
+                     FROM booking_visitors v
+                     JOIN bookings b ON b.reference = v.booking_reference
+                     JOIN kiosk_prisons k ON k.prison_code = b.prison_code
+                     WHERE k.kiosk_id = $1 AND b.session_date >= $3 AND b.version ",
+                    $newer,
+                    " $2 ORDER BY v.booking_reference, v.position"
+                ))
+                .bind(kiosk_id)
+                .bind(cursor)
+                .bind(from)
+                .fetch_all(&mut *self.tx)
+                .await?
+                {
+                    let reference: String = row.try_get("booking_reference")?;
+                    visitors.entry(reference).or_default().push(crate::store::rows::visitor_from_row(&row)?);
+                }
+                sqlx::query(concat!(
+                    "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
+                        b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
+                        b.booked_at, b.received_at, b.review_reason, b.cancelled_by, b.cancel_how,
+                        b.cancel_note, b.attendance, b.attendance_by, b.attendance_at, b.review_outcome,
+                        b.reviewed_reason, b.reviewed_by, b.review_note, b.moved_to, b.updated_at,
+                        t.start_time, t.end_time, t.room,
+                        p.first_name AS prisoner_first_name, p.last_name AS prisoner_last_name
+                     FROM bookings b
+                     JOIN kiosk_prisons k ON k.prison_code = b.prison_code
+                     LEFT JOIN session_templates t ON t.id = b.template_id
+                     LEFT JOIN prisoners p ON p.number = b.prisoner_number
+                     WHERE k.kiosk_id = $1 AND b.session_date >= $3 AND b.version ",
+                    $newer,
+                    " $2 ORDER BY b.session_date, t.start_time, b.template_id, b.reference"
+                ))
+                .bind(kiosk_id)
+                .bind(cursor)
+                .bind(from)
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(|row| {
+                    let reference: String = row.try_get("reference")?;
+                    Ok(crate::store::PulledBookingRow {
+                        listing: crate::store::rows::booking_listing_from_row(
+                            row,
+                            visitors.remove(&reference).unwrap_or_default(),
+                        )?,
+                        marks: crate::store::rows::staff_marks_from_row(row)?,
+                    })
+                })
                 .collect()
             }
         }

@@ -77,7 +77,11 @@ macro_rules! reference_sql {
                     .execute(&mut *self.tx)
                     .await?;
                 }
-                sqlx::query("DELETE FROM closures WHERE prison_code = $1").bind(p.code.as_str()).execute(&mut *self.tx).await?;
+                // Supervisors' closures (`closed_by`) are not the file's to replace.
+                sqlx::query("DELETE FROM closures WHERE prison_code = $1 AND closed_by IS NULL")
+                    .bind(p.code.as_str())
+                    .execute(&mut *self.tx)
+                    .await?;
                 for c in &p.closures {
                     sqlx::query("INSERT INTO closures (prison_code, date, template_id, reason) VALUES ($1, $2, $3, $4)")
                         .bind(p.code.as_str())
@@ -209,6 +213,31 @@ macro_rules! reference_sql {
                 let codes: Vec<String> =
                     sqlx::query_scalar("SELECT code FROM prisons ORDER BY code").fetch_all(&mut *self.tx).await?;
                 codes.into_iter().map(crate::store::rows::prison_code).collect()
+            }
+
+            async fn add_closure(&mut self, c: &crate::store::NewClosure<'_>) -> StoreResult<()> {
+                let mark = self.mark().await?;
+                sqlx::query(
+                    "INSERT INTO closures (prison_code, date, template_id, reason, closed_by, kiosk_id, note, closed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(c.prison.as_str())
+                .bind(c.date)
+                .bind(c.template_id)
+                .bind(c.reason)
+                .bind(c.by)
+                .bind(c.kiosk_id)
+                .bind(c.note)
+                .bind(c.at)
+                .execute(&mut *self.tx)
+                .await?;
+                // The closure travels to kiosks inside the prison's file.
+                sqlx::query("UPDATE prisons SET version = $2 WHERE code = $1")
+                    .bind(c.prison.as_str())
+                    .bind(mark)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
             }
 
             async fn prisoner(

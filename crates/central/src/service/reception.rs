@@ -1,0 +1,266 @@
+//! What reception staff do to bookings at a kiosk, as the kiosk pushes it (docs/STAFF.md):
+//! `booking_cancelled` (by staff, or by the kiosk itself for a visit its own offline booking
+//! superseded), `visit_attendance` and `review_resolved`. Central checks the staff member
+//! again (an account of the booking's prison, usable, whose role may do it) and keeps who did
+//! what with the booking, which every kiosk of the prison then pulls.
+
+use super::staff::actor_may;
+use crate::error::CentralError;
+use crate::store::{
+    BookingRecord, Kiosk, ReviewResolution, StaffCancellation, StoreError, StoreTx, TableKey,
+};
+use chrono::{DateTime, Utc};
+use domain::{BookingReference, CancelReason, Permission, RequestChannel, SessionId, StaffNumber};
+use protocol::{
+    BookingCancelled, BookingState, BookingStatus, EventRefusal, EventResult, PushEvent, ReviewOutcome,
+    ReviewResolved, VisitAttendance,
+};
+
+/// The reason a staff member chose, with how the visitor asked when it was the visitor: only
+/// the combinations `CancelReason` allows.
+fn cancel_reason(reason: &str, how: Option<RequestChannel>) -> Option<CancelReason> {
+    match (reason, how) {
+        ("visitor_cancelled", Some(how)) => Some(CancelReason::VisitorCancelled { how }),
+        ("establishment_cancelled", None) => Some(CancelReason::EstablishmentCancelled),
+        ("prisoner_cancelled", None) => Some(CancelReason::PrisonerCancelled),
+        ("details_changed", None) => Some(CancelReason::DetailsChanged),
+        ("administrative_error", None) => Some(CancelReason::AdministrativeError),
+        _ => None,
+    }
+}
+
+fn channel_code(how: RequestChannel) -> &'static str {
+    match how {
+        RequestChannel::InPerson => "in_person",
+        RequestChannel::Phone => "phone",
+        RequestChannel::Email => "email",
+        RequestChannel::Website => "website",
+    }
+}
+
+fn state(booking: &BookingRecord) -> BookingState {
+    BookingState {
+        reference: booking.reference.clone(),
+        status: booking.status,
+        status_reason: booking.status_reason.clone(),
+        review_reason: booking.review_reason.clone(),
+    }
+}
+
+/// The booking an event names, if the kiosk acts for its prison: otherwise the refusal.
+async fn booking_for(
+    tx: &mut dyn StoreTx,
+    kiosk: &Kiosk,
+    event: &PushEvent,
+    reference: &str,
+) -> Result<Result<BookingRecord, EventResult>, CentralError> {
+    let Ok(reference) = BookingReference::parse(reference) else {
+        return Ok(Err(EventResult::refused(event, EventRefusal::ReferenceInvalid)));
+    };
+    let Some(booking) = tx.booking(&reference.to_string()).await? else {
+        return Ok(Err(EventResult::refused(event, EventRefusal::BookingNotFound)));
+    };
+    if !kiosk.serves(&booking.prison) {
+        return Ok(Err(EventResult::refused(event, EventRefusal::PrisonNotAllowed)));
+    }
+    Ok(Ok(booking))
+}
+
+/// Applies `booking_cancelled`: frees the table and gives back the visiting order of a live
+/// booking. A staff cancellation (`by`) gives one of the reasons staff choose from, with how
+/// the visitor asked exactly when the visitor cancelled, and is kept with who, how and the note.
+pub(super) async fn apply_booking_cancelled(
+    tx: &mut dyn StoreTx,
+    kiosk: &Kiosk,
+    event: &PushEvent,
+    payload: BookingCancelled,
+    now: DateTime<Utc>,
+) -> Result<EventResult, CentralError> {
+    let reason = payload.reason.unwrap_or_else(|| "visitor_cancelled".into());
+    if reason.is_empty() || reason.len() > 40 || !reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+    }
+    let by = match &payload.by {
+        Some(by) => {
+            let (Ok(number), Some(_)) = (StaffNumber::parse(by), cancel_reason(&reason, payload.how)) else {
+                return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+            };
+            Some(number)
+        }
+        // How the visitor asked and a note belong to a staff member's cancellation.
+        None if payload.how.is_some() || payload.note.is_some() => {
+            return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+        }
+        None => None,
+    };
+    let booking = match booking_for(tx, kiosk, event, &payload.reference).await? {
+        Ok(booking) => booking,
+        Err(refused) => return Ok(refused),
+    };
+    if let Some(by) = &by
+        && !actor_may(tx, &booking.prison, by, Permission::CancelBookings, now).await?
+    {
+        tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, actor = %by,
+            "cancellation refused: the actor may not cancel at this prison");
+        return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
+    }
+    let mut result = EventResult::accepted(event);
+    match booking.status {
+        BookingStatus::Booked | BookingStatus::Requested => {
+            let number = domain::PrisonerNumber::parse(&booking.prisoner_number)
+                .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
+            // Lock order: prisoner, then the session's counts.
+            tx.prisoner(&number, true).await?;
+            let session = SessionId::parse(&booking.session)
+                .map_err(|_| StoreError::Corrupt(format!("session {:?}", booking.session)))?;
+            let key = TableKey::new(&session, booking.kind);
+            tx.lock_tables(&key, &booking.prison).await?;
+            tx.adjust_tables(&key, -1, 0, None).await?;
+            if booking.spent_visiting_order {
+                tx.adjust_visiting_orders(&number, 1).await?;
+            }
+            tx.set_booking_status(&booking.reference, BookingStatus::Cancelled, Some(&reason), now)
+                .await?;
+            if let Some(by) = &by {
+                tx.set_cancelled_by(
+                    &booking.reference,
+                    &StaffCancellation {
+                        by: by.as_str(),
+                        how: payload.how.map(channel_code),
+                        note: payload.note.as_ref().map(|n| n.as_str()),
+                    },
+                )
+                .await?;
+            }
+            result.booking = Some(BookingState {
+                reference: booking.reference,
+                status: BookingStatus::Cancelled,
+                status_reason: Some(reason),
+                review_reason: None,
+            });
+        }
+        // Cancelled already (from another kiosk, say): the first cancellation stands.
+        BookingStatus::Cancelled => {
+            result.booking = Some(BookingState {
+                review_reason: None,
+                ..state(&booking)
+            });
+        }
+        BookingStatus::Rejected | BookingStatus::Withdrawn => {
+            result = EventResult::refused(event, EventRefusal::BookingNotLive);
+            result.booking = Some(BookingState {
+                review_reason: None,
+                ..state(&booking)
+            });
+        }
+    }
+    Ok(result)
+}
+
+/// Applies `visit_attendance`: whether a booked visit's visitors came. Marks are judged by when
+/// they were made at the kiosk (never later than now): an older mark arriving after a newer
+/// one, from another kiosk, say, is accepted and changes nothing.
+pub(super) async fn apply_visit_attendance(
+    tx: &mut dyn StoreTx,
+    kiosk: &Kiosk,
+    event: &PushEvent,
+    payload: &VisitAttendance,
+    now: DateTime<Utc>,
+) -> Result<EventResult, CentralError> {
+    let Ok(by) = StaffNumber::parse(&payload.by) else {
+        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+    };
+    let booking = match booking_for(tx, kiosk, event, &payload.reference).await? {
+        Ok(booking) => booking,
+        Err(refused) => return Ok(refused),
+    };
+    if !actor_may(tx, &booking.prison, &by, Permission::MarkArrivals, now).await? {
+        tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, actor = %by,
+            "attendance refused: the actor may not mark arrivals at this prison");
+        return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
+    }
+    if booking.status != BookingStatus::Booked {
+        let mut result = EventResult::refused(event, EventRefusal::BookingNotLive);
+        result.booking = Some(state(&booking));
+        return Ok(result);
+    }
+    let marked_at = event.created_at.min(now);
+    let marks = tx.staff_marks(&booking.reference).await?.unwrap_or_default();
+    if marks.attendance_at.is_none_or(|latest| latest <= marked_at) {
+        tx.set_attendance(
+            &booking.reference,
+            payload.attendance,
+            by.as_str(),
+            marked_at,
+            now,
+        )
+        .await?;
+    } else {
+        tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference,
+            "attendance older than the one stored: kept the newer");
+    }
+    let mut result = EventResult::accepted(event);
+    result.booking = Some(state(&booking));
+    Ok(result)
+}
+
+/// Applies `review_resolved`: how staff closed a visit's review (one in review, refused, or
+/// hit by a closure). The review reason is cleared for the kiosks and kept as the reviewed one;
+/// the latest resolution wins.
+pub(super) async fn apply_review_resolved(
+    tx: &mut dyn StoreTx,
+    kiosk: &Kiosk,
+    event: &PushEvent,
+    payload: &ReviewResolved,
+    now: DateTime<Utc>,
+) -> Result<EventResult, CentralError> {
+    let Ok(by) = StaffNumber::parse(&payload.by) else {
+        return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+    };
+    let moved_to = match (payload.outcome, &payload.moved_to) {
+        (ReviewOutcome::Moved, Some(to)) => match BookingReference::parse(to) {
+            Ok(to) => Some(to.to_string()),
+            Err(_) => return Ok(EventResult::refused(event, EventRefusal::InvalidPayload)),
+        },
+        (ReviewOutcome::VisitorTold, None) => None,
+        _ => return Ok(EventResult::refused(event, EventRefusal::InvalidPayload)),
+    };
+    let booking = match booking_for(tx, kiosk, event, &payload.reference).await? {
+        Ok(booking) => booking,
+        Err(refused) => return Ok(refused),
+    };
+    if let Some(to) = &moved_to {
+        // The new booking is pushed before the resolution: it is known, here, by now.
+        let same_prison = match tx.booking(to).await? {
+            Some(new) => new.prison == booking.prison && new.reference != booking.reference,
+            None => false,
+        };
+        if !same_prison {
+            return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
+        }
+    }
+    if !actor_may(tx, &booking.prison, &by, Permission::ReviewQueue, now).await? {
+        tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, actor = %by,
+            "review resolution refused: the actor may not review at this prison");
+        return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
+    }
+    tx.resolve_review(
+        &booking.reference,
+        &ReviewResolution {
+            outcome: payload.outcome,
+            by: by.as_str(),
+            note: payload.note.as_ref().map(|n| n.as_str()),
+            moved_to: moved_to.as_deref(),
+            at: event.created_at.min(now),
+        },
+        now,
+    )
+    .await?;
+    let mut result = EventResult::accepted(event);
+    result.booking = Some(BookingState {
+        review_reason: None,
+        ..state(&booking)
+    });
+    Ok(result)
+}

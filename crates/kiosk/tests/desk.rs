@@ -1,0 +1,658 @@
+//! Reception's commands on a real store file, as the UI calls them: the day's list and its
+//! counts, arrivals, finding a visit (a typo in a reference caught by its check character), a
+//! visit's page and history, cancelling with a reason, the review queue; what each writes to the
+//! outbox and the audit log; and every staff command refused without a session of a role that
+//! may use it.
+
+use domain::{NewPin, Permission, PersonName, Role, StaffNumber};
+use kiosk::Store;
+use kiosk::booking::{available_sessions, book};
+use kiosk::journey::{
+    ArrivalRequest, CancelRequest, ChangePinRequest, Command, DayRequest, FindRequest, Journey,
+    ResolveRequest, StaffSignInRequest, StaffToken, UiErrors, VisitRequest,
+};
+use kiosk::staff::accounts::{AccountChange, NewAccount, change_as_operator};
+use kiosk_test_support::{date, demo_store, now, picked, prison_code, request, rhys, rhys_request};
+use protocol::Attendance;
+
+const PIN: &str = "274915";
+const OWN_PIN: &str = "902417";
+const PM: &str = "CDF-SAT-PM/2026-11-28";
+
+async fn add(store: &Store, number: &str, name: &str, role: Role) {
+    change_as_operator(
+        store,
+        "CDF",
+        &AccountChange::Add(NewAccount {
+            number: StaffNumber::parse(number).unwrap(),
+            name: PersonName::parse(name).unwrap(),
+            role,
+            organisation: (role == Role::Helper)
+                .then(|| protocol::Organisation::parse("Visitor Centre Trust").unwrap()),
+            expires_on: (role == Role::Helper).then(|| date("2027-06-30")),
+        }),
+        Some(NewPin::parse(PIN).unwrap()),
+        now(),
+    )
+    .await
+    .unwrap();
+}
+
+/// Cardiff's demo store with a supervisor (1001), reception (1002) and a helper (1003).
+async fn cardiff() -> (tempfile::TempDir, Store, Journey) {
+    let (dir, store) = demo_store().await;
+    add(&store, "1001", "Ann Jones", Role::Supervisor).await;
+    add(&store, "1002", "Bryn Price", Role::Reception).await;
+    add(&store, "1003", "Cai Morgan", Role::Helper).await;
+    let j = Journey::new(store.clone(), &prison_code("CDF"));
+    (dir, store, j)
+}
+
+/// Signs in, choosing a PIN of their own first: a token ready for any command.
+async fn signed_in(j: &Journey, number: &str) -> String {
+    let first = j
+        .staff_sign_in(
+            &StaffSignInRequest {
+                staff_number: number.into(),
+                pin: PIN.into(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    j.staff_change_pin(
+        &ChangePinRequest {
+            token: first.token.clone(),
+            current_pin: None,
+            new_pin: OWN_PIN.into(),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    first.token
+}
+
+fn code(e: UiErrors) -> String {
+    e.errors[0].code.clone()
+}
+
+async fn audit_actions(store: &Store) -> Vec<(String, Option<String>)> {
+    store
+        .audit_log(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.action, r.booking_reference))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_day_lists_each_session_with_its_visits_and_arrivals_update_its_counts() {
+    let (_dir, store, j) = cardiff().await;
+    let rhys_visit = book(&store, &rhys_request(PM), now()).await.unwrap();
+    let token = signed_in(&j, "1002").await;
+
+    let day = j
+        .staff_today(
+            &DayRequest {
+                token: token.clone(),
+                date: Some(date("2026-11-28")),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(day.today, date("2026-11-25"));
+    let ids: Vec<&str> = day.sessions.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["CDF-SAT-AM/2026-11-28", PM], "sessions in order");
+    let pm = &day.sessions[1];
+    assert_eq!((pm.expected, pm.arrived), (1, 0));
+    assert_eq!(pm.tables[0].used, 1);
+    let visit = &pm.visits[0];
+    assert_eq!(visit.reference, rhys_visit.reference.to_string());
+    assert_eq!(visit.lead_visitor, "Siân Evans");
+    assert_eq!(visit.prisoner_name.as_deref(), Some("Rhys Evans"));
+    assert_eq!((visit.adults, visit.children), (1, 0));
+    assert!(visit.made_here);
+
+    let marked = j
+        .staff_mark_arrival(
+            &ArrivalRequest {
+                token: token.clone(),
+                reference: visit.reference.clone(),
+                attendance: Attendance::Arrived,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(marked.attendance, Some(Attendance::Arrived));
+    let day = j
+        .staff_today(
+            &DayRequest {
+                token: token.clone(),
+                date: Some(date("2026-11-28")),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((day.sessions[1].expected, day.sessions[1].arrived), (1, 1));
+
+    // The mark travels to central and is in the audit log, naming the visit as printed.
+    let events = store.outbox(0, 100).await.unwrap();
+    let arrival = events.iter().find(|e| e.kind == "visit_attendance").unwrap();
+    assert_eq!(arrival.payload["attendance"], "arrived");
+    assert_eq!(arrival.payload["by"], "1002");
+    assert!(
+        audit_actions(&store)
+            .await
+            .contains(&("arrival".into(), Some(visit.reference.clone())))
+    );
+}
+
+#[tokio::test]
+async fn find_reads_a_reference_a_prisoner_number_or_a_surname_and_catches_a_typo() {
+    let (_dir, store, j) = cardiff().await;
+    let visit = book(&store, &rhys_request(PM), now()).await.unwrap();
+    let token = signed_in(&j, "1002").await;
+    let find = |query: &str| FindRequest {
+        token: token.clone(),
+        query: query.into(),
+    };
+
+    let by_ref = j
+        .staff_find(&find(&visit.reference.to_string()), now())
+        .await
+        .unwrap();
+    assert_eq!(by_ref.searched_by, "reference");
+    assert_eq!(by_ref.visits.len(), 1);
+    let compact = visit.reference.compact().to_lowercase();
+    assert_eq!(
+        j.staff_find(&find(&compact), now()).await.unwrap().visits.len(),
+        1
+    );
+
+    let by_prisoner = j.staff_find(&find("a1234bc"), now()).await.unwrap();
+    assert_eq!(by_prisoner.searched_by, "prisoner_number");
+    assert_eq!(by_prisoner.visits.len(), 1);
+
+    let by_surname = j.staff_find(&find("evans"), now()).await.unwrap();
+    assert_eq!(by_surname.searched_by, "surname");
+    assert_eq!(by_surname.visits.len(), 1);
+    assert!(
+        j.staff_find(&find("Jones"), now())
+            .await
+            .unwrap()
+            .visits
+            .is_empty()
+    );
+
+    // One character changed: the check character says it is a typo, on the search field.
+    let mut typo: Vec<char> = visit.reference.compact().chars().collect();
+    typo[2] = if typo[2] == 'A' { 'B' } else { 'A' };
+    let typo: String = typo.into_iter().collect();
+    let e = j.staff_find(&find(&typo), now()).await.unwrap_err();
+    assert_eq!(e.errors[0].field.as_deref(), Some("query"));
+    assert_eq!(e.errors[0].code, "reference_check_failed", "{e:?}");
+    let e = j.staff_find(&find("12 %%"), now()).await.unwrap_err();
+    assert_eq!(code(e), "search_invalid");
+
+    // Searches are audited by kind, never with what was typed.
+    let searches: Vec<_> = store
+        .audit_log(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == "search")
+        .collect();
+    assert_eq!(searches.len(), 5);
+    assert!(
+        searches
+            .iter()
+            .all(|r| !r.detail.clone().unwrap_or_default().contains("vans"))
+    );
+}
+
+#[tokio::test]
+async fn a_cancellation_needs_a_reason_frees_the_table_returns_the_visiting_order_and_shows_in_history() {
+    let (_dir, store, j) = cardiff().await;
+    let visit = book(&store, &rhys_request(PM), now()).await.unwrap();
+    let reference = visit.reference.to_string();
+    let token = signed_in(&j, "1002").await;
+    let tables_left = || async {
+        available_sessions(&store, &prison_code("CDF"), None, None, now())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id.to_string() == PM)
+            .unwrap()
+            .open_tables_left
+    };
+    let before = tables_left().await;
+    let orders_before = kiosk_test_support::visiting_orders(&store, "A1234BC").await;
+    let cancel = |reason: &str, how: Option<&str>, note: Option<String>| CancelRequest {
+        token: token.clone(),
+        reference: reference.clone(),
+        reason: reason.into(),
+        how: how.map(str::to_string),
+        note,
+        print_slip: false,
+        lang: Default::default(),
+    };
+
+    let e = j
+        .staff_cancel(&cancel("visitor_cancelled", None, None), now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.errors[0].code.as_str(), e.errors[0].field.as_deref()),
+        ("cancel_how_required", Some("how"))
+    );
+    let e = j
+        .staff_cancel(&cancel("changed_mind", None, None), now())
+        .await
+        .unwrap_err();
+    assert_eq!(e.errors[0].field.as_deref(), Some("reason"));
+    let e = j
+        .staff_cancel(&cancel("prisoner_cancelled", None, Some("x".repeat(513))), now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.errors[0].code.as_str(), e.errors[0].field.as_deref()),
+        ("note_too_long", Some("note"))
+    );
+    assert_eq!(
+        tables_left().await,
+        before,
+        "a refused cancellation changes nothing"
+    );
+
+    let done = j
+        .staff_cancel(
+            &cancel("visitor_cancelled", Some("phone"), Some("Called at 9".into())),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.page.visit.status, "cancelled");
+    assert!(!done.page.can_cancel);
+    assert_eq!(done.page.cancelled_by.as_deref(), Some("1002"));
+    assert_eq!(tables_left().await, before + 1, "the table is free at once");
+    assert_eq!(
+        kiosk_test_support::visiting_orders(&store, "A1234BC").await,
+        orders_before + 1
+    );
+    let kinds: Vec<&str> = done.page.history.iter().map(|h| h.kind.as_str()).collect();
+    assert_eq!(kinds, ["made", "cancelled"]);
+
+    let events = store.outbox(0, 100).await.unwrap();
+    let cancelled = events.iter().find(|e| e.kind == "booking_cancelled").unwrap();
+    assert_eq!(cancelled.payload["reason"], "visitor_cancelled");
+    assert_eq!(cancelled.payload["how"], "phone");
+    assert_eq!(cancelled.payload["by"], "1002");
+    assert_eq!(cancelled.payload["note"], "Called at 9");
+
+    // Twice is refused: it is not live any more; nor can a cancelled visit be marked arrived.
+    let e = j
+        .staff_cancel(&cancel("prisoner_cancelled", None, None), now())
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "booking_not_live");
+    let e = j
+        .staff_mark_arrival(
+            &ArrivalRequest {
+                token: token.clone(),
+                reference: reference.clone(),
+                attendance: Attendance::Arrived,
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "booking_not_live");
+}
+
+#[tokio::test]
+async fn a_visit_of_another_prison_is_not_found_and_the_review_queue_holds_what_central_refused() {
+    let (_dir, store, j) = cardiff().await;
+    let token = signed_in(&j, "1001").await;
+    let leeds = book(
+        &store,
+        &request(
+            "LDS",
+            kiosk_test_support::kwame(),
+            vec![picked("C000008")],
+            "LDS-SUN-PM/2026-11-29",
+        ),
+        now(),
+    )
+    .await;
+    if let Ok(leeds) = leeds {
+        let e = j
+            .staff_booking(
+                &VisitRequest {
+                    token: token.clone(),
+                    reference: leeds.reference.to_string(),
+                },
+                now(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "booking_not_found");
+    }
+    let visit = book(
+        &store,
+        &request("CDF", rhys(), vec![picked("C000001")], PM),
+        now(),
+    )
+    .await
+    .unwrap();
+    // What a push answer leaves when central refuses a visit.
+    sqlx::query(
+        "UPDATE bookings SET status = 'rejected', status_reason = 'slot_unavailable' WHERE reference = ?",
+    )
+    .bind(visit.reference.compact())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let queue = j
+        .staff_review_queue(&StaffToken { token: token.clone() }, now())
+        .await
+        .unwrap();
+    assert_eq!(queue.visits.len(), 1);
+    assert_eq!(queue.visits[0].review.as_deref(), Some("slot_unavailable"));
+    j.staff_resolve(
+        &ResolveRequest {
+            token: token.clone(),
+            reference: visit.reference.to_string(),
+            note: Some("Told her by phone".into()),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        j.staff_review_queue(&StaffToken { token: token.clone() }, now())
+            .await
+            .unwrap()
+            .visits
+            .is_empty()
+    );
+    let events = store.outbox(0, 100).await.unwrap();
+    let resolved = events.iter().find(|e| e.kind == "review_resolved").unwrap();
+    assert_eq!(resolved.payload["outcome"], "visitor_told");
+    let e = j
+        .staff_resolve(
+            &ResolveRequest {
+                token,
+                reference: visit.reference.to_string(),
+                note: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "nothing_to_review");
+}
+
+/// Calls a staff command with `token` and the least it takes, answering the error codes;
+/// `None` for the commands that need no session. A new command fails to compile here until it
+/// says which it is.
+async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Option<Result<(), UiErrors>> {
+    let t = || token.to_string();
+    let r = || reference.to_string();
+    let now = now();
+    Some(match command {
+        Command::KioskInfo
+        | Command::CheckPrisoner
+        | Command::CheckVisitors
+        | Command::AvailableSessions
+        | Command::Book
+        | Command::PrintSlip
+        | Command::StaffSignIn
+        | Command::StaffSignOut => return None,
+        Command::StaffChangePin => j
+            .staff_change_pin(
+                &ChangePinRequest {
+                    token: t(),
+                    current_pin: Some(OWN_PIN.into()),
+                    new_pin: "640218".into(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffToday => j
+            .staff_today(
+                &DayRequest {
+                    token: t(),
+                    date: None,
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffMarkArrival => j
+            .staff_mark_arrival(
+                &ArrivalRequest {
+                    token: t(),
+                    reference: r(),
+                    attendance: Attendance::Arrived,
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffFind => j
+            .staff_find(
+                &FindRequest {
+                    token: t(),
+                    query: "Evans".into(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffBooking => j
+            .staff_booking(
+                &VisitRequest {
+                    token: t(),
+                    reference: r(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffReprint => j
+            .staff_reprint(
+                &kiosk::journey::ReprintRequest {
+                    token: t(),
+                    reference: r(),
+                    lang: Default::default(),
+                    paper: None,
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffCancel => j
+            .staff_cancel(
+                &CancelRequest {
+                    token: t(),
+                    reference: r(),
+                    reason: "administrative_error".into(),
+                    how: None,
+                    note: None,
+                    print_slip: false,
+                    lang: Default::default(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffReviewQueue => j
+            .staff_review_queue(&StaffToken { token: t() }, now)
+            .await
+            .map(drop),
+        Command::StaffHealth => j.staff_health(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffSyncNow => j.staff_sync_now(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffTestPrint => j
+            .staff_test_print(&StaffToken { token: t() }, now)
+            .await
+            .map(drop),
+        Command::StaffAccounts => j.staff_accounts(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffAccountChange => j
+            .staff_account_change(
+                &kiosk::journey::AccountChangeRequest {
+                    token: t(),
+                    action: "unlock".into(),
+                    staff_number: "1002".into(),
+                    name: None,
+                    role: None,
+                    organisation: None,
+                    expires_on: None,
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffResolve => j
+            .staff_resolve(
+                &ResolveRequest {
+                    token: t(),
+                    reference: r(),
+                    note: None,
+                },
+                now,
+            )
+            .await
+            .map(drop),
+    })
+}
+
+/// The permission each staff command needs, so a role's refusals can be predicted.
+fn needs(command: Command) -> Option<Permission> {
+    Some(match command {
+        Command::StaffToday => Permission::TodaysVisits,
+        Command::StaffMarkArrival => Permission::MarkArrivals,
+        Command::StaffFind | Command::StaffBooking => Permission::FindBookings,
+        Command::StaffReprint => Permission::ReprintSlips,
+        Command::StaffCancel => Permission::CancelBookings,
+        Command::StaffReviewQueue | Command::StaffResolve => Permission::ReviewQueue,
+        Command::StaffHealth | Command::StaffSyncNow | Command::StaffTestPrint => Permission::KioskHealth,
+        Command::StaffAccounts | Command::StaffAccountChange => Permission::ManageStaff,
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_not_use_it() {
+    let (_dir, store, j) = cardiff().await;
+    let visit = book(&store, &rhys_request(PM), now()).await.unwrap();
+    let reference = visit.reference.to_string();
+    let helper = signed_in(&j, "1003").await;
+    let reception = signed_in(&j, "1002").await;
+    let mut checked = 0;
+    for command in Command::ALL {
+        let Some(nobody) = call(&j, *command, "0123456789abcdef0123456789abcdef", &reference).await else {
+            continue;
+        };
+        checked += 1;
+        assert_eq!(code(nobody.unwrap_err()), "not_signed_in", "{command:?}");
+        let Some(permission) = needs(*command) else {
+            continue;
+        };
+        for (token, role) in [(&helper, Role::Helper), (&reception, Role::Reception)] {
+            if role.may(permission) {
+                continue;
+            }
+            let refused = call(&j, *command, token, &reference).await.unwrap();
+            assert_eq!(
+                code(refused.unwrap_err()),
+                "not_allowed",
+                "{command:?} as {role:?}"
+            );
+        }
+    }
+    assert!(checked >= 14, "{checked}");
+    // Refused commands changed nothing.
+    assert_eq!(
+        store.booking(&visit.reference).await.unwrap().status,
+        kiosk::BookingStatus::Booked
+    );
+}
+
+#[tokio::test]
+async fn a_supervisor_adds_an_account_whose_one_time_pin_works_once_and_the_health_screen_reports() {
+    let (_dir, _store, j) = cardiff().await;
+    let token = signed_in(&j, "1001").await;
+    let change = |action: &str, number: &str, name: Option<&str>, role: Option<&str>| {
+        kiosk::journey::AccountChangeRequest {
+            token: token.clone(),
+            action: action.into(),
+            staff_number: number.into(),
+            name: name.map(str::to_string),
+            role: role.map(str::to_string),
+            organisation: None,
+            expires_on: None,
+        }
+    };
+    // A helper needs an organisation and an expiry: both fields are named, with the name's.
+    let e = j
+        .staff_account_change(&change("add", "1004", Some(""), Some("helper")), now())
+        .await
+        .unwrap_err();
+    let fields: Vec<_> = e.errors.iter().filter_map(|e| e.field.as_deref()).collect();
+    assert_eq!(fields, ["name", "organisation", "expires_on"], "{e:?}");
+
+    let added = j
+        .staff_account_change(
+            &change("add", "1004", Some("Dewi Owen"), Some("reception")),
+            now(),
+        )
+        .await
+        .unwrap();
+    let pin = added.one_time_pin.clone().unwrap();
+    assert!(added.account.must_change_pin);
+    let first = j
+        .staff_sign_in(
+            &StaffSignInRequest {
+                staff_number: "1004".into(),
+                pin: pin.clone(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(first.must_change_pin);
+    let e = j
+        .staff_account_change(
+            &change("add", "1004", Some("Dewi Owen"), Some("reception")),
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.errors[0].code.as_str(), e.errors[0].field.as_deref()),
+        ("staff_account_exists", Some("staff_number"))
+    );
+    let listed = j
+        .staff_accounts(&StaffToken { token: token.clone() }, now())
+        .await
+        .unwrap();
+    assert_eq!(listed.accounts.len(), 4);
+
+    let health = j
+        .staff_health(&StaffToken { token: token.clone() }, now())
+        .await
+        .unwrap();
+    assert!(!health.enrolled);
+    assert_eq!(health.printer.state, "printer_not_configured");
+    assert!(health.store_version >= 20261201160000, "{}", health.store_version);
+    assert!(health.free_disk_bytes.is_some_and(|b| b > 0));
+    // Not enrolled: there is no central to sync with, and the screen says so.
+    let e = j.staff_sync_now(&StaffToken { token }, now()).await.unwrap_err();
+    assert_eq!(code(e), "not_enrolled");
+}
