@@ -357,7 +357,7 @@ export class App implements Ctx {
 
   private onInput(e: Event): void {
     const field = e.target
-    if (field instanceof HTMLInputElement) this.current(this.screen).input?.(this, field)
+    if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) this.current(this.screen).input?.(this, field)
   }
 
   private onSubmit(e: Event): void {

@@ -20,7 +20,10 @@ export function modeOf(session: SignedIn | null): Mode {
 }
 
 /** Every screen, by the name `main[data-screen]` carries (the tests find screens by it). */
-export type ScreenId = 'start' | 'prisoner' | 'visitors' | 'time' | 'check' | 'done' | 'staff-sign-in' | 'staff-pin' | 'staff-home'
+export type ScreenId =
+  | 'start' | 'prisoner' | 'visitors' | 'time' | 'check' | 'done'
+  | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel'
+  | 'staff-review' | 'staff-health' | 'staff-accounts'
 
 /** The commands that act for a signed-in person: their request carries the session's token. */
 export type TokenCommand = { [C in Command]: Commands[C]['request'] extends { token: string } ? C : never }[Command]
@@ -88,11 +91,11 @@ export interface Screen {
   /** The screen's form was sent (its main button). */
   submit?(ctx: Ctx): void | Promise<void>
   /** A field of the screen changed: the screen keeps the value in the state. */
-  input?(ctx: Ctx, field: HTMLInputElement): void
+  input?(ctx: Ctx, field: HTMLInputElement | HTMLTextAreaElement): void
   /** The element an error's field points at, for the error summary's links. */
   errorTarget?(ctx: Ctx, field: string): string | null
   /** A staff task: offered on the staff home to a role the engine gives `permission`. */
-  task?: { permission: string; label: Key; order: number }
+  task?: { permission: string; label: Key; order: number; open?(ctx: Ctx): Promise<void> }
 }
 
 /** The screens, by id, as registered at start-up. */

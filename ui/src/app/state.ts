@@ -7,7 +7,7 @@
 // - the view: language, display switches, the errors on screen, whether a call is running.
 // A reset (Finish, Start again, the idle timeout, Sign out) replaces them all whole.
 
-import type { BookingConfirmation, ContactChoice, SessionChoice, UiError, VisitorName } from '../generated/engine'
+import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, SessionChoice, UiError, VisitorName, VisitRow } from '../generated/engine'
 import type { Lang } from '../i18n'
 
 export interface DateParts {
@@ -66,6 +66,27 @@ export interface Desk {
   staffNumber: string
   /** The PIN was just changed: the staff home says so once. */
   pinChanged: boolean
+  /** Today (or another day): the sessions and their visits, and the date typed to go to. */
+  day: DayVisits | null
+  dayInput: DateParts
+  /** Find a booking: what was typed, what was found. */
+  query: string
+  found: FoundVisits | null
+  /** One booking's page, where it was opened from, and what was just done to it. */
+  booking: BookingPage | null
+  bookingFrom: 'staff-find' | 'staff-today' | 'staff-review'
+  bookingNote: 'cancelled' | 'printed' | null
+  /** After a cancellation with a slip asked for: whether it printed, or why not (a code). */
+  slipResult: { printed: boolean; error?: string } | null
+  /** The cancel form. */
+  cancel: { reason: string; how: string; note: string; slip: string }
+  review: VisitRow[] | null
+  health: KioskHealth | null
+  healthNote: 'synced' | 'printed' | null
+  accounts: AccountRow[] | null
+  /** An account just changed; a one-time PIN is shown once, here. */
+  accountChanged: AccountChangedAnswer | null
+  newAccount: { number: string; name: string; role: string }
 }
 
 /** What the start screen says after a staff session ended. */
@@ -111,7 +132,25 @@ export function freshView(): View {
 }
 
 export function freshDesk(): Desk {
-  return { staffNumber: '', pinChanged: false }
+  return {
+    staffNumber: '',
+    pinChanged: false,
+    day: null,
+    dayInput: emptyDate(),
+    query: '',
+    found: null,
+    booking: null,
+    bookingFrom: 'staff-find',
+    bookingNote: null,
+    slipResult: null,
+    cancel: { reason: '', how: '', note: '', slip: 'no' },
+    review: null,
+    health: null,
+    healthNote: null,
+    accounts: null,
+    accountChanged: null,
+    newAccount: { number: '', name: '', role: '' },
+  }
 }
 
 /** "YYYY-MM-DD" from the three boxes, as typed (the engine says what is wrong with it). */

@@ -33,9 +33,12 @@ export const staffHome: Screen = {
   actions: {
     task: (ctx, control) => {
       const screen = ctx.tasks().find((s) => s.id === control.dataset.screen)
-      if (!screen) return
+      if (!screen) return undefined
       ctx.desk.pinChanged = false
+      // A task that shows the engine's data asks for it first, then draws itself.
+      if (screen.task?.open) return screen.task.open(ctx)
       ctx.go(screen.id)
+      return undefined
     },
     'change-pin': (ctx) => {
       ctx.desk.pinChanged = false
