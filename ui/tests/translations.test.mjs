@@ -43,6 +43,23 @@ test('every rule the engine checks has its own message in both languages', () =>
   }
 })
 
+test('every staff sign-in and PIN code has its message in both languages, worded per field', () => {
+  const staffCodes = codesIn('crates/kiosk/src/staff/mod.rs', 'code').filter((c) => !c.startsWith('staff_account') && c !== 'staff_managed_by_central' && c !== 'internal_error')
+  const ruleCodes = codesIn('crates/domain/src/staff.rs', 'code').filter((c) => c.startsWith('pin_') || c === 'staff_number_invalid')
+  assert.ok(staffCodes.includes('account_locked') && ruleCodes.includes('pin_too_simple'), `${staffCodes} ${ruleCodes}`)
+  const pageCodes = ['pin_confirm_required', 'pin_confirm_mismatch', 'staff_mode_unavailable']
+  for (const code of [...staffCodes, ...ruleCodes, ...pageCodes]) {
+    for (const lang of ['en', 'cy']) assert.ok(`err.${code}` in i18n.tables[lang], `${lang} has no message for ${code}`)
+  }
+  const { errorMessage } = i18n
+  // The same code says which PIN: the one typed to sign in, or the new one.
+  assert.equal(errorMessage('en', { code: 'pin_wrong_length', field: 'pin' }), 'Enter your PIN: 6 to 12 digits')
+  assert.equal(errorMessage('en', { code: 'pin_wrong_length', field: 'new_pin' }), 'Your new PIN must be 6 to 12 digits')
+  // A lock's end is an instant: shown as the prison's time (GMT in November, BST in June).
+  assert.match(errorMessage('en', { code: 'account_locked', params: { until: '2026-11-25T10:15:00+00:00' } }), /after 10:15am,/)
+  assert.match(errorMessage('cy', { code: 'account_locked', params: { until: '2026-06-25T13:15:00Z' } }), /ar ôl 2:15yp,/)
+})
+
 test('errors about the kiosk itself send the visitor to staff, never show the code', () => {
   const kioskCodes = codesIn('crates/kiosk/src/error.rs', 'code')
   assert.ok(kioskCodes.includes('store_unavailable'))
@@ -59,7 +76,8 @@ test('both tables have the same keys and the same placeholders, and Welsh is not
   const { en, cy } = i18n.tables
   assert.deepEqual(Object.keys(cy).sort(), Object.keys(en).sort())
   const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
-  const sameOnPurpose = new Set(['keyboard.accents', 'keyboard.letters'])
+  // "PIN" and "Staff" are the same words in Welsh; two keys are only punctuation around values.
+  const sameOnPurpose = new Set(['keyboard.accents', 'keyboard.letters', 'staff.pin', 'staff.area', 'staff.today.session', 'staff.accounts.action.label'])
   for (const key of Object.keys(en)) {
     assert.deepEqual(placeholders(cy[key]), placeholders(en[key]), key)
     if (!sameOnPurpose.has(key)) assert.notEqual(cy[key], en[key], `${key} is not translated`)

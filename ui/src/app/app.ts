@@ -6,13 +6,25 @@
 import { BackendError, call, errorsOf } from '../backend'
 import { errorSummary } from '../components/kiosk'
 import { html } from '../components/html'
-import type { Command, Commands, KioskInfo, UiError } from '../generated/engine'
+import type { Command, Commands, KioskInfo, StaffSignedIn, UiError } from '../generated/engine'
 import { t, type Key, type Lang } from '../i18n'
-import { IdleWatch } from '../kiosk/idle'
+import { IdleWatch, type IdleWords } from '../kiosk/idle'
 import { OnScreenKeyboard } from '../kiosk/keyboard'
 import { lockDown } from '../kiosk/lockdown'
-import { modeOf, type Action, type Ctx, type Focus, type Mode, type Registry, type Screen, type ScreenId } from './router'
-import { freshJourney, freshView, type Journey, type SignedIn, type View } from './state'
+import { modeOf, type Action, type Ctx, type Focus, type Mode, type Registry, type Screen, type ScreenId, type TokenCommand, type WithoutToken } from './router'
+import { freshDesk, freshJourney, freshView, type Desk, type Journey, type SignedIn, type StartNotice, type View } from './state'
+import { dropToken, heldToken, holdToken } from './token'
+
+/** How long the header of the start screen is held to open the staff sign-in. */
+const LONG_PRESS_MS = 2000
+
+/** Answers that say the staff session is over, whatever the command was. */
+const SESSION_ENDED: Readonly<Record<string, StartNotice>> = { not_signed_in: 'signed_out', session_expired: 'expired' }
+
+/** Ends the engine's side of a session; the page has already forgotten it, so failures do not matter. */
+function signOutInEngine(token: string | null): void {
+  if (token) void call('staff_sign_out', { token }).catch(() => undefined)
+}
 
 export interface AppOptions {
   root: HTMLElement
@@ -24,6 +36,7 @@ export interface AppOptions {
 export class App implements Ctx {
   journey: Journey = freshJourney()
   session: SignedIn | null = null
+  desk: Desk = freshDesk()
   view: View = freshView()
   info: KioskInfo | null = null
   screen: ScreenId
@@ -38,6 +51,7 @@ export class App implements Ctx {
   private readonly main: HTMLElement
   private readonly keyboard: OnScreenKeyboard
   private readonly idle: IdleWatch
+  private pressTimer: number | undefined
 
   constructor(options: AppOptions) {
     this.screens = options.screens
@@ -59,10 +73,12 @@ export class App implements Ctx {
     this.idle = new IdleWatch({
       dialog: root.querySelector('#idle-dialog') as HTMLDialogElement,
       t: (key, params) => this.t(key, params),
+      words: () => this.idleWords(),
       beforeWarning: () => this.keyboard.hide(),
       reset: () => this.reset(),
     })
     lockDown()
+    this.watchLongPress()
     root.addEventListener('click', (e) => this.onClick(e))
     root.addEventListener('input', (e) => this.onInput(e))
     root.addEventListener('change', (e) => this.onInput(e))
@@ -92,6 +108,7 @@ export class App implements Ctx {
     this.screen = this.current(id).id
     this.view.errors = []
     this.view.helpShown = false
+    this.view.notice = null
     // A note about a dropped time is for the screen it was shown on, not for ever after.
     if (focus !== 'notice') this.journey.droppedSession = null
     this.render(focus)
@@ -132,7 +149,12 @@ export class App implements Ctx {
     } catch (e) {
       if (mine === this.generation) {
         this.view.busy = false
-        this.showErrors(errorsOf(e), errorsOn)
+        const errors = errorsOf(e)
+        const ended = this.session ? errors.map((x) => SESSION_ENDED[x.code]).find(Boolean) : undefined
+        // The engine ended the session (idle there, the account disabled, the app restarted):
+        // nothing more of it may stay on screen.
+        if (ended) this.reset({ lang: this.view.lang, notice: ended })
+        else this.showErrors(errors, errorsOn)
       }
       return undefined
     } finally {
@@ -151,29 +173,120 @@ export class App implements Ctx {
     return () => mine === this.generation
   }
 
-  /** Clears every screen and every piece of personal data in the page, back to the start. */
-  reset(): void {
+  staffCall<C extends TokenCommand>(command: C, request: WithoutToken<C>, errorsOn?: ScreenId): Promise<Commands[C]['answer'] | undefined> {
+    const token = heldToken()
+    if (!token) {
+      this.reset({ lang: this.view.lang, notice: 'signed_out' })
+      return Promise.resolve(undefined)
+    }
+    return this.call(command, { ...request, token } as unknown as Commands[C]['request'], errorsOn)
+  }
+
+  /**
+   * Clears every screen and every piece of personal data in the page, back to the start, and
+   * ends any staff session in the engine too. By default the language and display go back to
+   * their defaults (a timeout, Finish); Sign out keeps the language of the person standing there.
+   */
+  reset(options: { lang?: Lang; notice?: StartNotice } = {}): void {
     this.generation += 1
     this.idle.clear()
     this.keyboard.hide()
+    signOutInEngine(dropToken())
     this.journey = freshJourney()
     this.session = null
+    this.desk = freshDesk()
     this.view = freshView()
+    if (options.lang) this.view.lang = options.lang
+    this.view.notice = options.notice ?? null
     this.screen = this.homeOf('visitor').id
     this.main.innerHTML = ''
-    this.render()
+    this.configureIdle()
+    this.render(options.notice ? 'notice' : 'heading')
     void this.loadInfo()
+  }
+
+  signIn(answer: StaffSignedIn): void {
+    holdToken(answer.token)
+    this.session = {
+      role: answer.role,
+      staffNumber: answer.staff_number,
+      name: answer.name,
+      may: answer.may,
+      mustChangePin: answer.must_change_pin,
+      idleSeconds: answer.idle_timeout_seconds,
+    }
+    // What was typed to sign in is no longer needed.
+    this.desk = freshDesk()
+    if (!this.screens.home(this.mode)) {
+      // A helper's account: the helper's screens are not part of this kiosk yet.
+      this.forgetSession()
+      this.showErrors([{ code: 'staff_mode_unavailable', params: {} }], 'staff-sign-in')
+      return
+    }
+    this.configureIdle()
+    this.go(this.homeOf(this.mode).id)
+  }
+
+  signOut(): Promise<void> {
+    this.reset({ lang: this.view.lang })
+    return Promise.resolve()
+  }
+
+  tasks(): readonly Screen[] {
+    return this.session ? this.screens.tasks(this.session.may) : []
   }
 
   // ---------------------------------------------------------------- routing
 
   /** The screen if the current mode has it, else the mode's home: nothing outside the mode is drawn. */
   private current(id: ScreenId): Screen {
-    const found = this.screens.get(id, this.mode) ?? this.screens.home(this.mode)
+    // A new PIN before anything else: the engine refuses every other staff command until then.
+    const wanted: ScreenId = this.session?.mustChangePin ? 'staff-pin' : id
+    const found = this.screens.get(wanted, this.mode) ?? this.screens.home(this.mode)
     if (found) return found
     // A session whose mode has no screens may see nothing: signed out, back to the public start.
-    this.session = null
+    this.forgetSession()
     return this.homeOf('visitor')
+  }
+
+  /** Forgets who is signed in, in the page and in the engine. */
+  private forgetSession(): void {
+    this.session = null
+    signOutInEngine(dropToken())
+  }
+
+  /** The idle timeout of whoever is using the kiosk: the visitor's, or the staff session's. */
+  private configureIdle(): void {
+    const own = this.session?.idleSeconds ?? this.info?.idle_timeout_seconds
+    const seconds = this.idleOverride && this.idleOverride > 0 ? this.idleOverride : own
+    if (seconds) this.idle.configure(seconds, () => this.idleActive())
+  }
+
+  private idleWords(): IdleWords {
+    return this.session
+      ? { body: 'idle.staff.body', stay: 'idle.staff.stay', restart: 'staff.sign_out' }
+      : { body: 'idle.body', stay: 'idle.stay', restart: 'idle.restart' }
+  }
+
+  /**
+   * The discreet way into staff mode: holding the header of the visitor's start screen for two
+   * seconds (its buttons excepted). A tap, a scroll or lifting the finger early does nothing.
+   */
+  private watchLongPress(): void {
+    const cancel = () => {
+      window.clearTimeout(this.pressTimer)
+      this.pressTimer = undefined
+    }
+    this.header.addEventListener('pointerdown', (e) => {
+      cancel()
+      if (this.mode !== 'visitor' || this.screen !== this.homeOf('visitor').id) return
+      if ((e.target as HTMLElement).closest('button, a')) return
+      this.pressTimer = window.setTimeout(() => {
+        this.pressTimer = undefined
+        this.go('staff-sign-in')
+      }, LONG_PRESS_MS)
+    })
+    for (const type of ['pointerup', 'pointercancel', 'pointerleave'] as const) this.header.addEventListener(type, cancel)
   }
 
   private homeOf(mode: Mode): Screen {
@@ -185,7 +298,7 @@ export class App implements Ctx {
   /** Whether there is anything on screen worth protecting with the idle timer. */
   private idleActive(): boolean {
     const home = this.screens.home(this.mode)
-    return this.session !== null || this.screen !== home?.id || this.view.lang !== 'en' || this.view.helpShown
+    return this.session !== null || this.screen !== home?.id || this.view.lang !== 'en' || this.view.helpShown || this.view.notice !== null
   }
 
   // ---------------------------------------------------------------- events
@@ -226,6 +339,7 @@ export class App implements Ctx {
       event.preventDefault()
       this.main.focus()
     },
+    'sign-out': () => this.signOut(),
   }
 
   private onClick(e: Event): void {
@@ -243,7 +357,7 @@ export class App implements Ctx {
 
   private onInput(e: Event): void {
     const field = e.target
-    if (field instanceof HTMLInputElement) this.current(this.screen).input?.(this, field)
+    if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) this.current(this.screen).input?.(this, field)
   }
 
   private onSubmit(e: Event): void {
@@ -260,6 +374,14 @@ export class App implements Ctx {
   private headerHtml() {
     const other: Lang = this.view.lang === 'en' ? 'cy' : 'en'
     const prison = this.info?.prison.name[this.view.lang]
+    const who = this.session
+    // Who is signed in, and the way out, on every staff screen.
+    const staff = who
+      ? html`<div class="kiosk-header__staff"><div class="kiosk-header__inner">
+          <span class="kiosk-header__who">${this.t('staff.signed_in_as', { name: who.name, role: this.t(`staff.role.${who.role}`) })}</span>
+          <button type="button" class="kiosk-tool kiosk-tool--sign-out" data-action="sign-out">${this.t('staff.sign_out')}</button>
+        </div></div>`
+      : ''
     return html`<div class="kiosk-header__inner">
       <div class="kiosk-header__title">
         <span class="kiosk-header__service">${this.t('app.title')}</span>
@@ -270,7 +392,7 @@ export class App implements Ctx {
         <button type="button" class="kiosk-tool" data-action="text-size" aria-pressed="${String(this.view.display.largeText)}">${this.t('a11y.bigger_text')}</button>
         <button type="button" class="kiosk-tool" data-action="contrast" aria-pressed="${String(this.view.display.highContrast)}">${this.t('a11y.high_contrast')}</button>
       </div>
-    </div>`
+    </div>${staff}`
   }
 
   private placeFocus(focus: Focus): void {
@@ -309,9 +431,9 @@ export class App implements Ctx {
       const info = await call('kiosk_info', null)
       if (!still()) return
       this.info = info
-      const seconds = this.idleOverride && this.idleOverride > 0 ? this.idleOverride : info.idle_timeout_seconds
-      this.idle.configure(seconds, () => this.idleActive())
-      this.render(this.screen === this.screens.home(this.mode)?.id ? 'heading' : 'keep')
+      this.configureIdle()
+      const home = this.screen === this.screens.home(this.mode)?.id
+      this.render(home ? (this.view.notice ? 'notice' : 'heading') : 'keep')
     } catch (e) {
       if (!still()) return
       this.view.errors = e instanceof BackendError ? e.errors : errorsOf(e)

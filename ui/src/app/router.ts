@@ -7,9 +7,9 @@
 // on every command as well: the page is never the only guard.
 
 import type { Html } from '../components/html'
-import type { Command, Commands, KioskInfo, UiError } from '../generated/engine'
+import type { Command, Commands, KioskInfo, StaffSignedIn, UiError } from '../generated/engine'
 import type { Key, Lang } from '../i18n'
-import type { Journey, SignedIn, View } from './state'
+import type { Desk, Journey, SignedIn, View } from './state'
 
 export type Mode = 'visitor' | 'staff' | 'helper'
 
@@ -20,7 +20,16 @@ export function modeOf(session: SignedIn | null): Mode {
 }
 
 /** Every screen, by the name `main[data-screen]` carries (the tests find screens by it). */
-export type ScreenId = 'start' | 'prisoner' | 'visitors' | 'time' | 'check' | 'done'
+export type ScreenId =
+  | 'start' | 'prisoner' | 'visitors' | 'time' | 'check' | 'done'
+  | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel'
+  | 'staff-review' | 'staff-health' | 'staff-accounts'
+
+/** The commands that act for a signed-in person: their request carries the session's token. */
+export type TokenCommand = { [C in Command]: Commands[C]['request'] extends { token: string } ? C : never }[Command]
+
+/** A token command's request as a screen writes it: the app adds the token. */
+export type WithoutToken<C extends TokenCommand> = Omit<Commands[C]['request'], 'token'>
 
 /** Where the focus goes once a screen is drawn. */
 export type Focus = 'heading' | 'errors' | 'notice' | 'keep' | { id: string }
@@ -29,6 +38,7 @@ export type Focus = 'heading' | 'errors' | 'notice' | 'keep' | { id: string }
 export interface Ctx {
   readonly journey: Journey
   readonly session: SignedIn | null
+  readonly desk: Desk
   readonly view: View
   readonly info: KioskInfo | null
   readonly lang: Lang
@@ -50,6 +60,17 @@ export interface Ctx {
   stillCurrent(): () => boolean
   /** Clears everything (journey, session, view) back to the start. */
   reset(): void
+  /** The staff tasks the signed-in role may do, in order (none for a visitor). */
+  tasks(): readonly Screen[]
+  /** Someone signed in: keeps the token out of the state, and opens their first screen. */
+  signIn(answer: StaffSignedIn): void
+  /** Ends the staff session (engine and page) and goes back to the start, in this language. */
+  signOut(): Promise<void>
+  /**
+   * A staff command with the session's token added. Like `call`; besides, an answer saying the
+   * session has ended (not_signed_in, session_expired) ends the staff mode at once.
+   */
+  staffCall<C extends TokenCommand>(command: C, request: WithoutToken<C>, errorsOn?: ScreenId): Promise<Commands[C]['answer'] | undefined>
 }
 
 export type Action = (ctx: Ctx, control: HTMLElement, event: Event) => void | Promise<void>
@@ -70,9 +91,11 @@ export interface Screen {
   /** The screen's form was sent (its main button). */
   submit?(ctx: Ctx): void | Promise<void>
   /** A field of the screen changed: the screen keeps the value in the state. */
-  input?(ctx: Ctx, field: HTMLInputElement): void
+  input?(ctx: Ctx, field: HTMLInputElement | HTMLTextAreaElement): void
   /** The element an error's field points at, for the error summary's links. */
   errorTarget?(ctx: Ctx, field: string): string | null
+  /** A staff task: offered on the staff home to a role the engine gives `permission`. */
+  task?: { permission: string; label: Key; order: number; open?(ctx: Ctx): Promise<void> }
 }
 
 /** The screens, by id, as registered at start-up. */
@@ -90,6 +113,13 @@ export class Registry {
   get(id: string, mode: Mode): Screen | undefined {
     const screen = this.#screens.get(id as ScreenId)
     return screen && screen.modes.includes(mode) ? screen : undefined
+  }
+
+  /** The staff tasks the permissions allow, in their order on the staff home. */
+  tasks(may: readonly string[]): Screen[] {
+    return [...this.#screens.values()]
+      .filter((s) => s.task && may.includes(s.task.permission))
+      .sort((a, b) => (a.task?.order ?? 0) - (b.task?.order ?? 0))
   }
 
   /** Where a mode starts; undefined for a mode with no screens yet. */

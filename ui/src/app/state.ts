@@ -1,11 +1,13 @@
-// What the page holds, in three parts that live and die differently:
+// What the page holds, in parts that live and die differently:
 // - the visitor's journey: everything typed, picked or answered on the way to a booking;
 // - the signed-in session: who is using the kiosk when it is not a member of the public
-//   (reception staff, an assisted-digital helper); nobody signs in yet, so it is always null;
+//   (reception staff, an assisted-digital helper); its token is not here but in app/token.ts;
+// - the desk: what the staff screens typed and were answered (the staff number being typed,
+//   a day's visits, a booking found);
 // - the view: language, display switches, the errors on screen, whether a call is running.
-// A reset (Finish, Start again, the idle timeout, and later Sign out) replaces all three whole.
+// A reset (Finish, Start again, the idle timeout, Sign out) replaces them all whole.
 
-import type { BookingConfirmation, ContactChoice, SessionChoice, UiError, VisitorName } from '../generated/engine'
+import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, SessionChoice, UiError, VisitorName, VisitRow } from '../generated/engine'
 import type { Lang } from '../i18n'
 
 export interface DateParts {
@@ -50,7 +52,45 @@ export interface SignedIn {
   name: string
   /** A helper's organisation, for "Booked for you by ...". */
   organisation?: string
+  /** The permissions the engine listed at sign-in: the page offers only these screens. */
+  may: readonly string[]
+  /** A first sign-in or one after a reset: a new PIN before anything else. */
+  mustChangePin: boolean
+  /** Signed out after this long without a touch. */
+  idleSeconds: number
 }
+
+/** The staff screens' state: nothing of it survives a sign-out. */
+export interface Desk {
+  /** The staff number as typed on the sign-in screen (PINs are never kept: see signIn.ts). */
+  staffNumber: string
+  /** The PIN was just changed: the staff home says so once. */
+  pinChanged: boolean
+  /** Today (or another day): the sessions and their visits, and the date typed to go to. */
+  day: DayVisits | null
+  dayInput: DateParts
+  /** Find a booking: what was typed, what was found. */
+  query: string
+  found: FoundVisits | null
+  /** One booking's page, where it was opened from, and what was just done to it. */
+  booking: BookingPage | null
+  bookingFrom: 'staff-find' | 'staff-today' | 'staff-review'
+  bookingNote: 'cancelled' | 'printed' | null
+  /** After a cancellation with a slip asked for: whether it printed, or why not (a code). */
+  slipResult: { printed: boolean; error?: string } | null
+  /** The cancel form. */
+  cancel: { reason: string; how: string; note: string; slip: string }
+  review: VisitRow[] | null
+  health: KioskHealth | null
+  healthNote: 'synced' | 'printed' | null
+  accounts: AccountRow[] | null
+  /** An account just changed; a one-time PIN is shown once, here. */
+  accountChanged: AccountChangedAnswer | null
+  newAccount: { number: string; name: string; role: string }
+}
+
+/** What the start screen says after a staff session ended. */
+export type StartNotice = 'signed_out' | 'expired'
 
 export interface Display {
   largeText: boolean
@@ -65,6 +105,8 @@ export interface View {
   /** A command is running: Continue is disabled until it answers. */
   busy: boolean
   helpShown: boolean
+  /** Why a staff session just ended, said once on the start screen. */
+  notice: StartNotice | null
 }
 
 export const emptyDate = (): DateParts => ({ day: '', month: '', year: '' })
@@ -86,7 +128,29 @@ export function freshJourney(): Journey {
 }
 
 export function freshView(): View {
-  return { lang: 'en', display: { largeText: false, highContrast: false }, errors: [], busy: false, helpShown: false }
+  return { lang: 'en', display: { largeText: false, highContrast: false }, errors: [], busy: false, helpShown: false, notice: null }
+}
+
+export function freshDesk(): Desk {
+  return {
+    staffNumber: '',
+    pinChanged: false,
+    day: null,
+    dayInput: emptyDate(),
+    query: '',
+    found: null,
+    booking: null,
+    bookingFrom: 'staff-find',
+    bookingNote: null,
+    slipResult: null,
+    cancel: { reason: '', how: '', note: '', slip: 'no' },
+    review: null,
+    health: null,
+    healthNote: null,
+    accounts: null,
+    accountChanged: null,
+    newAccount: { number: '', name: '', role: '' },
+  }
 }
 
 /** "YYYY-MM-DD" from the three boxes, as typed (the engine says what is wrong with it). */

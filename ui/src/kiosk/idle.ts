@@ -8,9 +8,17 @@ import type { Key } from '../i18n'
 
 type Translate = (key: Key, params?: Record<string, string | number>) => string
 
+/** The warning's words: a visitor's screen clears, a member of staff is signed out. */
+export interface IdleWords {
+  body: Key
+  stay: Key
+  restart: Key
+}
+
 export interface IdleOptions {
   dialog: HTMLDialogElement
   t: Translate
+  words(): IdleWords
   /** Just before the warning opens (the on-screen keyboard closes, say). */
   beforeWarning(): void
   /** Time is up, or the person asked to start again. */
@@ -120,12 +128,13 @@ export class IdleWatch {
 
   private warn(secondsLeft: number): void {
     const { dialog, t } = this.options
+    const words = this.options.words()
     this.options.beforeWarning()
     dialog.innerHTML = html`<h2 class="govuk-heading-l" id="idle-heading">${t('idle.heading')}</h2>
-      <p class="govuk-body-l" id="idle-body">${t('idle.body', { n: secondsLeft })}</p>
+      <p class="govuk-body-l" id="idle-body">${t(words.body, { n: secondsLeft })}</p>
       <div class="govuk-button-group">
-        ${button({ text: t('idle.stay'), type: 'button', classes: 'kiosk-button-xl', attributes: { 'data-action': 'idle-stay' } })}
-        ${button({ text: t('idle.restart'), type: 'button', classes: 'govuk-button--secondary', attributes: { 'data-action': 'idle-restart' } })}
+        ${button({ text: t(words.stay), type: 'button', classes: 'kiosk-button-xl', attributes: { 'data-action': 'idle-stay' } })}
+        ${button({ text: t(words.restart), type: 'button', classes: 'govuk-button--secondary', attributes: { 'data-action': 'idle-restart' } })}
       </div>`.toString()
     if (!dialog.open) dialog.showModal()
     dialog.querySelector<HTMLElement>('[data-action=idle-stay]')?.focus()
@@ -133,6 +142,6 @@ export class IdleWatch {
 
   private tick(secondsLeft: number): void {
     const body = this.options.dialog.querySelector('#idle-body')
-    if (body) body.textContent = this.options.t('idle.body', { n: secondsLeft })
+    if (body) body.textContent = this.options.t(this.options.words().body, { n: secondsLeft })
   }
 }

@@ -5,6 +5,8 @@
 import { t, type Lang } from '../i18n'
 
 type Layout = 'letters' | 'alnum' | 'numeric'
+/** What the keys type into: a text field, or a text area (a staff note). */
+export type TextField = HTMLInputElement | HTMLTextAreaElement
 type Mode = 'letters' | 'accents'
 
 const LETTER_ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm']
@@ -14,7 +16,7 @@ const DIGITS = '1234567890'
 
 export class OnScreenKeyboard {
   private panel: HTMLElement
-  private target: HTMLInputElement | null = null
+  private target: TextField | null = null
   private mode: Mode = 'letters'
   private shiftOnce = false
   private lang: Lang = 'en'
@@ -34,7 +36,7 @@ export class OnScreenKeyboard {
     })
     document.addEventListener('focusin', (e) => {
       const el = e.target as HTMLElement
-      if (el instanceof HTMLInputElement && el.dataset.keyboard) this.attach(el)
+      if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && el.dataset.keyboard) this.attach(el)
     })
     // Turning the screen, or a new text size, changes both the page and the keyboard.
     window.addEventListener('resize', () => this.reveal('resize'))
@@ -59,11 +61,11 @@ export class OnScreenKeyboard {
   }
 
   /** The field the keys type into, while the keyboard is open. */
-  get field(): HTMLInputElement | null {
+  get field(): TextField | null {
     return this.panel.hidden ? null : this.target
   }
 
-  private attach(input: HTMLInputElement): void {
+  private attach(input: TextField): void {
     this.target = input
     this.mode = 'letters'
     this.shiftOnce = false
@@ -238,13 +240,13 @@ export class OnScreenKeyboard {
     this.draw()
   }
 
-  private changed(el: HTMLInputElement): void {
+  private changed(el: TextField): void {
     el.dispatchEvent(new Event('input', { bubbles: true }))
   }
 
   /** Moves to the next field that uses the keyboard, or closes the keyboard after the last. */
-  private next(el: HTMLInputElement): void {
-    const fields = [...document.querySelectorAll<HTMLInputElement>('input[data-keyboard]')]
+  private next(el: TextField): void {
+    const fields = [...document.querySelectorAll<TextField>('input[data-keyboard], textarea[data-keyboard]')]
     const after = fields[fields.indexOf(el) + 1]
     if (after) after.focus()
     else {

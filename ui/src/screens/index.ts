@@ -1,5 +1,5 @@
-// Every screen the kiosk has, in one registry. Staff screens (issue 10) and the helper's extra
-// questions (issue 11) register here too, each saying the modes it belongs to.
+// Every screen the kiosk has, in one registry, each saying the modes it belongs to: the
+// visitor's journey, the staff screens (issue 10), and later the helper's (issue 11).
 
 import { Registry } from '../app/router'
 import { check } from './visitor/check'
@@ -8,5 +8,18 @@ import { prisoner } from './visitor/prisoner'
 import { start } from './visitor/start'
 import { time } from './visitor/time'
 import { visitors } from './visitor/visitors'
+import { staffAccounts } from './staff/accounts'
+import { staffBooking } from './staff/booking'
+import { staffCancel } from './staff/cancel'
+import { staffFind } from './staff/find'
+import { staffHealth } from './staff/health'
+import { staffHome } from './staff/home'
+import { staffReview } from './staff/review'
+import { staffToday } from './staff/today'
+import { staffPin } from './staff/pin'
+import { staffSignIn } from './staff/signIn'
 
-export const screens = new Registry([start, prisoner, visitors, time, check, done])
+export const screens = new Registry([
+  start, prisoner, visitors, time, check, done,
+  staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffReview, staffHealth, staffAccounts,
+])

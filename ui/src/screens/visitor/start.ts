@@ -1,5 +1,5 @@
-// The start screen: what the visitor will need, and the way in. Staff sign-in (issue 10) will
-// start from here too.
+// The start screen: what the visitor will need, and the way in. Staff get to their sign-in by
+// holding the header (app.ts); when a staff session has just ended, this screen says so once.
 
 import type { Screen } from '../../app/router'
 import { button, notificationBanner } from '../../components/govuk'
@@ -22,7 +22,16 @@ export const start: Screen = {
             ${actionButton(ctx.t('help.close'), 'help-close', { classes: 'govuk-button--secondary' })}`,
         })
       : ''
-    return html`${help}
+    const notice = ctx.view.notice
+      ? notificationBanner({
+          titleText: ctx.t('staff.ended.title'),
+          titleId: 'notice-title',
+          role: 'alert',
+          attributes: { tabindex: '-1' },
+          text: ctx.t(ctx.view.notice === 'expired' ? 'staff.ended.expired' : 'staff.ended.signed_out'),
+        })
+      : ''
+    return html`${notice}${help}
       <h1 class="govuk-heading-xl">${ctx.t('start.heading', { prison })}</h1>
       <p class="govuk-body-l">${ctx.t('start.lead')}</p>
       <p class="govuk-body-l">${ctx.t('start.need')}</p>

@@ -103,7 +103,7 @@ export const time: Screen = {
     },
   },
   input(ctx, field) {
-    if (field.name === 'session' && field.checked) ctx.journey.sessionId = field.value
+    if (field.name === 'session' && field instanceof HTMLInputElement && field.checked) ctx.journey.sessionId = field.value
   },
   submit(ctx) {
     if (!ctx.journey.sessionId) {

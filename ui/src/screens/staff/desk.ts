@@ -1,0 +1,86 @@
+// What reception's screens share: a visit's status as a tag, the table of visits, opening a
+// booking's page, and the printer's state in words.
+
+import type { Ctx } from '../../app/router'
+import { tag } from '../../components/govuk'
+import { html, type Content, type Html } from '../../components/html'
+import { actionButton } from '../../components/kiosk'
+import type { VisitRow } from '../../generated/engine'
+import { formatDate, formatTime, tables, type Key } from '../../i18n'
+
+const STATUS_TAGS: Record<string, string> = {
+  requested: 'govuk-tag--yellow',
+  booked: 'govuk-tag--green',
+  rejected: 'govuk-tag--red',
+  cancelled: 'govuk-tag--grey',
+  withdrawn: 'govuk-tag--grey',
+}
+
+export function statusTag(ctx: Ctx, status: string): Html {
+  const key = `staff.status.${status}` as Key
+  return tag({ text: ctx.t(key), classes: `${STATUS_TAGS[status] ?? 'govuk-tag--grey'} kiosk-tag` })
+}
+
+export function prisonerText(ctx: Ctx, v: VisitRow): string {
+  return `${v.prisoner_name ?? ctx.t('staff.prisoner_left')} (${v.prisoner_number})`
+}
+
+/** The printer's state, or a printing failure, in words. */
+export function printerWords(ctx: Ctx, code: string): string {
+  const key = `staff.printer.${code}`
+  return key in tables.en ? ctx.t(key as Key) : ctx.t('staff.printer.print_failed')
+}
+
+/** GOV.UK's table: a caption, a head row and body rows of cells (markup already made). */
+export function table(caption: Content, head: readonly string[], rows: readonly Content[][], classes = ''): Html {
+  return html`<table class="govuk-table ${classes}">
+    ${caption ? html`<caption class="govuk-table__caption govuk-table__caption--m">${caption}</caption>` : ''}
+    <thead class="govuk-table__head"><tr class="govuk-table__row">${head.map((h) => html`<th scope="col" class="govuk-table__header">${h}</th>`)}</tr></thead>
+    <tbody class="govuk-table__body">${rows.map(
+      (cells) => html`<tr class="govuk-table__row">${cells.map((c, i) => (i === 0 ? html`<th scope="row" class="govuk-table__header">${c}</th>` : html`<td class="govuk-table__cell">${c}</td>`))}</tr>`,
+    )}</tbody>
+  </table>`
+}
+
+/** A list of visits found or waiting: each with its date and a button to its page. */
+export function visitList(ctx: Ctx, visits: readonly VisitRow[], extra?: (v: VisitRow) => Content): Html {
+  return table(
+    '',
+    [ctx.t('staff.col.reference'), ctx.t('staff.col.when'), ctx.t('staff.col.lead'), ctx.t('staff.col.prisoner'), ctx.t('staff.col.status'), ctx.t('staff.col.actions')],
+    visits.map((v) => [
+      v.reference,
+      `${formatDate(ctx.lang, v.date)}${v.start ? ', ' + formatTime(ctx.lang, v.start) : ''}`,
+      v.lead_visitor,
+      prisonerText(ctx, v),
+      statusTag(ctx, v.status),
+      html`<div class="kiosk-row-actions">${actionButton(ctx.t('staff.view'), 'view', {
+        classes: 'govuk-button--secondary',
+        data: { reference: v.reference },
+        label: ctx.t('staff.view.label', { reference: v.reference }),
+      })}${extra ? extra(v) : ''}</div>`,
+    ]),
+    'kiosk-visits',
+  )
+}
+
+/** Opens a booking's page from `from` (where its Back goes). */
+export async function openBooking(ctx: Ctx, reference: string, from: 'staff-find' | 'staff-today' | 'staff-review'): Promise<void> {
+  const page = await ctx.staffCall('staff_booking', { reference })
+  if (!page) return
+  ctx.desk.booking = page
+  ctx.desk.bookingFrom = from
+  ctx.desk.bookingNote = null
+  ctx.go('staff-booking')
+}
+
+const PRINT_CODES = ['printer_not_configured', 'invalid_printer_queue', 'printer_missing', 'printer_disabled', 'printer_offline', 'out_of_paper', 'print_failed']
+
+/**
+ * A printing failure on a staff screen: the visitor's messages ("your booking is saved, ask a
+ * member of staff") would speak to the wrong person, so staff read what is wrong with the printer.
+ */
+export function staffPrintErrors(ctx: Ctx): void {
+  const errors = ctx.view.errors
+  if (!errors.some((e) => PRINT_CODES.includes(e.code))) return
+  ctx.showErrors(errors.map((e) => (PRINT_CODES.includes(e.code) ? { code: 'staff_print_failed', params: { reason: printerWords(ctx, e.code) } } : e)))
+}

@@ -1,0 +1,160 @@
+// Reception's and supervisors' screens against the real engine: today's visits with arrivals,
+// find a booking, its page, cancel, requests and review, kiosk health, staff accounts; role
+// limits in the page and in the engine; each screen in English and Welsh with axe-core and
+// screenshots; the audit entries each action writes.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n, RHYS } from './harness.mjs'
+import { readyStaff, api, atStaffHome, auditSoon } from './staff-harness.mjs'
+
+const rig = useKiosks()
+const GWEN = { number: '2001', name: 'Gwen Morgan', role: 'reception', pin: '493817' }
+const DAFYDD = { number: '1001', name: 'Dafydd Rees', role: 'supervisor', pin: '750396' }
+const t = (lang, key, params) => i18n.t(lang, key, params)
+
+/** Books Rhys Evans's visit with Siân (on his list) at the first time offered; its reference and date. */
+async function bookOne(kiosk) {
+  const party = { prisoner: { number: RHYS.number, date_of_birth: RHYS.dob, surname: RHYS.surname }, visitors: [{ contact_id: 'C000001', first_name: '', last_name: '', date_of_birth: '' }] }
+  const choice = await api(kiosk, 'available_sessions', party)
+  assert.equal(choice.status, 200, JSON.stringify(choice.body))
+  const day = choice.body.days[0]
+  const booked = await api(kiosk, 'book', { prison: 'CDF', ...party, session: day.sessions[0].id })
+  assert.equal(booked.status, 200, JSON.stringify(booked.body))
+  return { reference: booked.body.reference, date: day.date }
+}
+
+async function setUp() {
+  const kiosk = await rig.startKiosk({ prison: 'CDF' })
+  await readyStaff(kiosk, GWEN)
+  await readyStaff(kiosk, DAFYDD)
+  const visit = await bookOne(kiosk)
+  return { kiosk, visit }
+}
+
+async function openTask(page, screen) {
+  await tapAndWait(page, `[data-action=task][data-screen=${screen}]`)
+  await expectScreen(page, screen)
+}
+
+async function look(page, name, lang) {
+  await expectAccessible(page, `${name} (${lang})`)
+  await expectTouchTargets(page)
+  await shoot(page, `staff-${lang}-${name}`)
+}
+
+for (const lang of ['en', 'cy']) {
+  test(`reception (${lang}): today's visits and an arrival, find, the booking's page, cancel with a reason`, async () => {
+    const { kiosk, visit } = await setUp()
+    const page = await atStaffHome(rig.browser, kiosk, GWEN.number, GWEN.pin, { lang })
+    // Reception's tasks, and not a supervisor's.
+    const tasks = await page.locator('[data-action=task]').allInnerTexts()
+    assert.deepEqual(tasks.map((s) => s.trim()), ['staff.task.today', 'staff.task.find', 'staff.task.review', 'staff.task.health'].map((k) => t(lang, k)))
+    await look(page, '3-home-reception', lang)
+
+    await openTask(page, 'staff-today')
+    await look(page, '7-today', lang)
+    // Another day, typed on the keypad's boxes.
+    const [y, m, d] = visit.date.split('-')
+    await page.fill('#day-date-day', d)
+    await page.fill('#day-date-month', m)
+    await page.fill('#day-date-year', y)
+    await tapAndWait(page, '[data-action=show-day]')
+    const row = page.locator('tr', { hasText: visit.reference })
+    assert.match(await row.innerText(), /Siân Evans/)
+    assert.match(await row.innerText(), /Rhys Evans \(A1234BC\)/)
+    const counts = page.locator('.kiosk-counts').filter({ has: page.locator('li') }).first()
+    assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 0, expected: 1 })))
+    await tapAndWait(page, `[data-action=attendance][data-reference="${visit.reference}"][data-attendance=arrived]`)
+    assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 1, expected: 1 })))
+    assert.ok(await counts.isVisible())
+    await look(page, '7-today-visits', lang)
+    // A date that is not one: the page says so.
+    await page.fill('#day-date-day', '31')
+    await page.fill('#day-date-month', '2')
+    await page.fill('#day-date-year', '2027')
+    await tapAndWait(page, '[data-action=show-day]')
+    await expectErrors(page, [i18n.errorMessage(lang, { code: 'staff_date_invalid', field: 'date' })])
+    await tapAndWait(page, 'main [data-action=back]')
+    await expectScreen(page, 'staff-home')
+
+    await openTask(page, 'staff-find')
+    await page.fill('#find-query', visit.reference.replace('-', '').slice(0, 7) + 'Z')
+    await tapAndWait(page, 'main button[type=submit]')
+    assert.ok(await page.locator('.govuk-error-summary').isVisible(), 'a mistyped reference is caught')
+    await page.fill('#find-query', 'Evans')
+    await tapAndWait(page, 'main button[type=submit]')
+    assert.match(await page.locator('main').innerText(), new RegExp(visit.reference))
+    await look(page, '8-find', lang)
+    await tapAndWait(page, `[data-action=view][data-reference="${visit.reference}"]`)
+    await expectScreen(page, 'staff-booking')
+    assert.match(await page.locator('h1').innerText(), new RegExp(visit.reference))
+    await look(page, '9-booking', lang)
+
+    await tapAndWait(page, '[data-action=cancel]')
+    await expectScreen(page, 'staff-cancel')
+    await look(page, '10-cancel', lang)
+    await page.click('label[for=cancel-reason]')
+    await page.waitForSelector('#cancel-how')
+    await tapAndWait(page, 'main button[type=submit]')
+    await expectErrors(page, [i18n.errorMessage(lang, { code: 'cancel_how_required', field: 'how' })])
+    await look(page, '10-cancel-error', lang)
+    await page.click('label[for=cancel-how-2]')
+    await page.fill('#cancel-note', 'Rang to say the car broke down')
+    assert.match(await page.locator('#cancel-note-info').innerText(), new RegExp(t(lang, 'staff.cancel.note.count', { n: 512 - 30 })))
+    await tapAndWait(page, 'main button[type=submit]')
+    await expectScreen(page, 'staff-booking')
+    assert.match(await page.locator('#booking-note').innerText(), new RegExp(t(lang, 'staff.cancel.done')))
+    assert.match(await page.locator('.govuk-summary-list').innerText(), new RegExp(t(lang, 'staff.status.cancelled')))
+    assert.equal(await page.locator('[data-action=cancel]').count(), 0)
+    await look(page, '9-booking-cancelled', lang)
+
+    await tapAndWait(page, '[data-action=sign-out]')
+    await expectScreen(page, 'start')
+    const entries = await auditSoon(kiosk, 1)
+    for (const action of ['arrival 2001', 'search 2001', 'view 2001', 'cancel 2001', 'sign_out 2001']) assert.ok(entries.includes(action), `${action} not in ${entries}`)
+    await checkAndClose(page)
+  })
+}
+
+for (const lang of ['en', 'cy']) {
+  test(`requests and review, kiosk health (${lang}); staff accounts for a supervisor only`, async () => {
+    const { kiosk } = await setUp()
+    const page = await atStaffHome(rig.browser, kiosk, GWEN.number, GWEN.pin, { lang })
+    await openTask(page, 'staff-review')
+    await look(page, '11-review', lang)
+    await tapAndWait(page, 'main [data-action=back]')
+    await openTask(page, 'staff-health')
+    assert.match(await page.locator('.govuk-summary-list').innerText(), new RegExp(t(lang, 'staff.printer.printer_not_configured')))
+    await look(page, '12-health', lang)
+    await tapAndWait(page, '[data-action=test-print]')
+    await expectErrors(page, [i18n.errorMessage(lang, { code: 'staff_print_failed', params: { reason: t(lang, 'staff.printer.printer_not_configured') } })])
+    await tapAndWait(page, '[data-action=sign-out]')
+    await checkAndClose(page)
+
+    // A supervisor sees staff accounts, and can unlock, disable, reset.
+    const sup = await atStaffHome(rig.browser, kiosk, DAFYDD.number, DAFYDD.pin, { lang })
+    await openTask(sup, 'staff-accounts')
+    assert.match(await sup.locator('main').innerText(), /Gwen Morgan/)
+    await look(sup, '13-accounts', lang)
+    await tapAndWait(sup, '[data-action=account][data-change=reset_pin][data-number="2001"]')
+    assert.match(await sup.locator('#account-note').innerText(), /\d{6}/)
+    await look(sup, '13-accounts-reset', lang)
+    await tapAndWait(sup, '[data-action=sign-out]')
+    await checkAndClose(sup)
+  })
+}
+
+test('roles in the engine: a reception token calling a supervisor command is refused with not_allowed', async () => {
+  const { kiosk } = await setUp()
+  const reception = await api(kiosk, 'staff_sign_in', { staff_number: GWEN.number, pin: GWEN.pin })
+  for (const [command, body] of [
+    ['staff_accounts', {}],
+    ['staff_account_change', { action: 'unlock', staff_number: DAFYDD.number }],
+  ]) {
+    const answer = await api(kiosk, command, { token: reception.body.token, ...body })
+    assert.equal(answer.status, 422, command)
+    assert.deepEqual(answer.body.errors.map((e) => e.code), ['not_allowed'], command)
+  }
+  await api(kiosk, 'staff_sign_out', { token: reception.body.token })
+})
