@@ -10,11 +10,13 @@
 //! | `rig.rs` | workspace paths and binaries, a fresh demo store, Xvfb with a window manager, tauri-driver |
 //! | `window.rs` | the kiosk window: taps, typing, screenshots, timed transitions |
 //! | `journey.rs` | the visitor's journey, screen by screen |
+//! | `staff.rs` | reception: accounts, the long press, sign-in, finding a visit |
 //! | `processes.rs` | the app's process tree and memory, from /proc |
 
 pub mod journey;
 mod processes;
 mod rig;
+pub mod staff;
 mod window;
 
 pub use anyhow::Result;
