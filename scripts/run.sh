@@ -23,7 +23,15 @@ bin="$CARGO_TARGET_DIR/release"
 if [ ! -f "$VISIT_CENTRAL_DATABASE" ]; then
   "$bin/visit-central" migrate
   "$bin/visit-central" import --prisons demo/prisons.json --prisoners demo/prisoners.json
+  # Demo staff for HMP Cardiff, with one-time PINs each changes at first sign-in. Staff mode:
+  # hold the start screen's header for two seconds.
+  echo 274915 | "$bin/visit-central" staff add --prison CDF --number 1001 --name "Ann Jones" \
+    --role supervisor --pin-stdin >/dev/null
+  echo 470215 | "$bin/visit-central" staff add --prison CDF --number 1002 --name "Bryn Price" \
+    --role reception --pin-stdin >/dev/null
 fi
+echo "Demo staff at HMP Cardiff: supervisor 1001 (first PIN 274915), reception 1002 (first PIN 470215)."
+echo "Hold the kiosk's header for two seconds to sign in."
 "$bin/visit-central" serve --listen "$addr" &
 central=$!
 trap 'kill -TERM "$central" 2>/dev/null || true' EXIT
