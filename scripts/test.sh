@@ -23,6 +23,18 @@ fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A target directory shared by several checkouts (a CI clone, a developer's tree) can hold our
+# crates built from another checkout, with that checkout's paths compiled in, and cargo may judge
+# them fresh when this checkout's files are older. When the checkout changes, touch our own
+# sources so cargo rebuilds our crates here (the dependencies stay built).
+last_checkout="$CARGO_TARGET_DIR/.visit-kiosk-checkout"
+if [ "$(cat "$last_checkout" 2>/dev/null || true)" != "$root" ]; then
+  find "$root" -path "$root/ui/node_modules" -prune -o -path "$root/.git" -prune -o \
+    \( -name '*.rs' -o -name '*.sql' -o -name Cargo.toml -o -name '*.json' -o -name build.rs \) \
+    -type f -print0 | xargs -0 touch
+  printf '%s\n' "$root" >"$last_checkout"
+fi
+
 step "system packages"
 "$root/scripts/install-deps.sh"
 
