@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "staff_close",
     "staff_set_tables",
     "staff_print_day",
+    "staff_move_options",
+    "staff_move",
 ];
 
 fn main() {

@@ -157,6 +157,19 @@ pub async fn staff_print_day(journey: State<'_, Journey>, request: PrintDayReque
     journey.staff_print_day(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_move_options(
+    journey: State<'_, Journey>,
+    request: VisitRequest,
+) -> UiResult<SessionChoice> {
+    journey.staff_move_options(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_move(journey: State<'_, Journey>, request: MoveRequest) -> UiResult<Moved> {
+    journey.staff_move(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -184,6 +197,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_sessions,
         staff_close,
         staff_set_tables,
-        staff_print_day
+        staff_print_day,
+        staff_move_options,
+        staff_move
     ]
 }

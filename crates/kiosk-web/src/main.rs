@@ -179,6 +179,14 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_print_day(&body::<kiosk::journey::PrintDayRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffMoveOptions => answer(
+            j.staff_move_options(&body::<kiosk::journey::VisitRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffMove => answer(
+            j.staff_move(&body::<kiosk::journey::MoveRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

@@ -31,6 +31,7 @@ mod accounts;
 mod command;
 mod desk;
 mod health;
+mod move_visit;
 mod sessions;
 mod staff;
 pub use accounts::{AccountChangeRequest, AccountChangedAnswer, AccountRow, StaffAccounts};
@@ -41,6 +42,7 @@ pub use desk::{
     TablesUsed, VisitRequest, VisitRow, VisitorRow,
 };
 pub use health::{KioskHealth, PrinterHealth};
+pub use move_visit::{MoveRequest, Moved};
 pub use sessions::{
     CloseSessionsRequest, SessionSummary, SessionTablesRow, SessionsClosed, SessionsOverview,
     SetTablesRequest, TablesSet,

@@ -502,6 +502,27 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
             .staff_test_print(&StaffToken { token: t() }, now)
             .await
             .map(drop),
+        Command::StaffMoveOptions => j
+            .staff_move_options(
+                &VisitRequest {
+                    token: t(),
+                    reference: r(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffMove => j
+            .staff_move(
+                &kiosk::journey::MoveRequest {
+                    token: t(),
+                    reference: r(),
+                    session: "CDF-SAT-AM/2026-11-28".into(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
         Command::StaffPrintDay => j
             .staff_print_day(
                 &kiosk::journey::PrintDayRequest {
@@ -578,6 +599,7 @@ fn needs(command: Command) -> Option<Permission> {
         Command::StaffMarkArrival => Permission::MarkArrivals,
         Command::StaffFind | Command::StaffBooking => Permission::FindBookings,
         Command::StaffReprint => Permission::ReprintSlips,
+        Command::StaffMoveOptions | Command::StaffMove => Permission::CancelBookings,
         Command::StaffCancel => Permission::CancelBookings,
         Command::StaffReviewQueue | Command::StaffResolve => Permission::ReviewQueue,
         Command::StaffHealth | Command::StaffSyncNow | Command::StaffTestPrint => Permission::KioskHealth,
@@ -617,7 +639,7 @@ async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_n
             );
         }
     }
-    assert!(checked >= 18, "{checked}");
+    assert!(checked >= 20, "{checked}");
     // Refused commands changed nothing.
     assert_eq!(
         store.booking(&visit.reference).await.unwrap().status,
@@ -759,4 +781,100 @@ async fn the_days_list_and_visit_passes_read_as_reception_needs_them_in_both_lan
         .await
         .unwrap_err();
     assert_eq!(code(e), "printer_not_configured");
+}
+
+#[tokio::test]
+async fn a_refused_visit_moves_to_another_session_with_the_same_visitors_and_leaves_the_queue() {
+    let (_dir, store, j) = cardiff().await;
+    let refused = book(&store, &rhys_request(PM), now()).await.unwrap();
+    sqlx::query(
+        "UPDATE bookings SET status = 'rejected', status_reason = 'slot_unavailable' WHERE reference = ?",
+    )
+    .bind(refused.reference.compact())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let live = book(
+        &store,
+        &request("CDF", rhys(), vec![picked("C000001")], "CDF-SAT-AM/2026-12-05"),
+        now(),
+    )
+    .await
+    .unwrap();
+    let token = signed_in(&j, "1002").await;
+    let options = j
+        .staff_move_options(
+            &VisitRequest {
+                token: token.clone(),
+                reference: refused.reference.to_string(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = options
+        .days
+        .iter()
+        .flat_map(|d| d.sessions.iter().map(|s| s.id.as_str()))
+        .collect();
+    assert!(!ids.contains(&PM), "its own session is not offered: {ids:?}");
+    assert!(ids.contains(&"CDF-SAT-AM/2026-11-28"), "{ids:?}");
+
+    let moved = j
+        .staff_move(
+            &kiosk::journey::MoveRequest {
+                token: token.clone(),
+                reference: refused.reference.to_string(),
+                session: "CDF-SAT-AM/2026-11-28".into(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.to.status, "booked");
+    assert_eq!(moved.to.visitors.len(), 1);
+    assert_eq!(moved.to.visitors[0].first_name, "Siân");
+    assert!(
+        j.staff_review_queue(&StaffToken { token: token.clone() }, now())
+            .await
+            .unwrap()
+            .visits
+            .is_empty(),
+        "the refused visit left the queue"
+    );
+    let events = store.outbox(0, 100).await.unwrap();
+    let resolved = events.iter().find(|e| e.kind == "review_resolved").unwrap();
+    assert_eq!(resolved.payload["outcome"], "moved");
+    assert_eq!(resolved.payload["moved_to"], moved.to.reference);
+
+    // A live visit moves too: the old one is cancelled as details changed.
+    let moved = j
+        .staff_move(
+            &kiosk::journey::MoveRequest {
+                token: token.clone(),
+                reference: live.reference.to_string(),
+                session: "CDF-SAT-PM/2026-12-05".into(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let old = store.booking(&live.reference).await.unwrap();
+    assert_eq!(old.status, kiosk::BookingStatus::Cancelled);
+    assert_eq!(old.status_reason.as_deref(), Some("details_changed"));
+    assert_eq!(moved.to.status, "booked");
+
+    // A session the party cannot have is the booking's own refusal, and the old visit stands.
+    let e = j
+        .staff_move(
+            &kiosk::journey::MoveRequest {
+                token,
+                reference: moved.to.reference.clone(),
+                session: "CDF-SAT-PM/2026-12-05".into(),
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "move_same_session");
 }

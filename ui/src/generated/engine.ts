@@ -205,6 +205,21 @@ today: string, first_bookable_date: string, last_bookable_date: string, };
 export type Language = "en" | "cy";
 
 /**
+ * `staff_move`: the visit and the session to move it to (`TEMPLATE/YYYY-MM-DD`).
+ */
+export type MoveRequest = { token: string, reference: string, session: string, };
+
+export type Moved = { 
+/**
+ * The old visit's reference, now cancelled (or still refused) and out of the review queue.
+ */
+from: string, 
+/**
+ * The new visit, as a visitor's confirmation shows it.
+ */
+to: BookingConfirmation, };
+
+/**
  * Answer to `check_visitors`: the party with picked contacts' names filled in, for the
  * check-your-answers screen.
  */
@@ -464,6 +479,8 @@ export type Commands = {
   staff_cancel: { request: CancelRequest; answer: Cancelled };
   staff_print_day: { request: PrintDayRequest; answer: DayPrinted };
   staff_review_queue: { request: StaffToken; answer: ReviewQueue };
+  staff_move_options: { request: VisitRequest; answer: SessionChoice };
+  staff_move: { request: MoveRequest; answer: Moved };
   staff_resolve: { request: ResolveRequest; answer: VisitRow };
   staff_health: { request: StaffToken; answer: KioskHealth };
   staff_sync_now: { request: StaffToken; answer: KioskHealth };

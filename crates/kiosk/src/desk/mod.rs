@@ -319,11 +319,13 @@ pub async fn review_queue(store: &Store, prison: &PrisonCode, from: NaiveDate) -
     Ok(store::review_queue(&mut conn, prison, from).await?)
 }
 
-/// Closes a visit's review: the visitor has been told.
+/// Closes a visit's review: the visitor has been told, or the visit was moved to `moved_to`.
 pub async fn resolve(
     store: &Store,
     who: &SignedIn,
     reference: &BookingReference,
+    outcome: ReviewOutcome,
+    moved_to: Option<&BookingReference>,
     note: Option<&StaffNote>,
     now: DateTime<Utc>,
 ) -> DeskResult<DeskVisit> {
@@ -332,22 +334,16 @@ pub async fn resolve(
     let visit = store::visit(&mut tx, &prison, reference)
         .await?
         .ok_or(DeskError::NotFound)?;
-    let reviewable = visit.review_outcome.is_none()
-        && (visit.review_reason.is_some()
-            || matches!(
-                visit.status,
-                store::BookingStatus::Rejected | store::BookingStatus::Requested
-            ));
-    if !reviewable {
+    if !in_review(&visit) {
         return Err(DeskError::NothingToReview);
     }
-    store::resolve_review(&mut tx, reference, ReviewOutcome::VisitorTold, now).await?;
+    store::resolve_review(&mut tx, reference, outcome, now).await?;
     let event = Event::ReviewResolved(ReviewResolved {
         reference: reference.to_string(),
-        outcome: ReviewOutcome::VisitorTold,
+        outcome,
         by: who.staff_number.to_string(),
         note: note.cloned(),
-        moved_to: None,
+        moved_to: moved_to.map(BookingReference::to_string),
     });
     store::append_event(&mut tx, &event, Some(reference), now).await?;
     audit(
@@ -356,7 +352,7 @@ pub async fn resolve(
             who,
             AuditAction::Review,
             Some(&reference.to_string()),
-            Some("visitor_told"),
+            Some(outcome.as_str()),
             now,
         ),
     )
@@ -366,6 +362,17 @@ pub async fn resolve(
         .ok_or(DeskError::NotFound)?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Whether a visit waits in the review queue: a request, a refusal, or a review reason, none
+/// dealt with yet.
+pub fn in_review(visit: &DeskVisit) -> bool {
+    visit.review_outcome.is_none()
+        && (visit.review_reason.is_some()
+            || matches!(
+                visit.status,
+                store::BookingStatus::Rejected | store::BookingStatus::Requested
+            ))
 }
 
 /// Prints a visit's slip (a reprint, or the cancellation slip of a cancelled visit) on the

@@ -9,10 +9,10 @@
 use super::{
     AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
     CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayPrinted, DayRequest, DayVisits,
-    Done, FindRequest, FoundVisits, KioskHealth, KioskInfo, PartyChecked, PartyRequest, PrintDayRequest,
-    PrisonerChecked, ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed,
-    SessionsOverview, SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest,
-    StaffSignedIn, StaffToken, TablesSet, VisitRequest, VisitRow,
+    Done, FindRequest, FoundVisits, KioskHealth, KioskInfo, MoveRequest, Moved, PartyChecked, PartyRequest,
+    PrintDayRequest, PrisonerChecked, ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice,
+    SessionsClosed, SessionsOverview, SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts,
+    StaffSignInRequest, StaffSignedIn, StaffToken, TablesSet, VisitRequest, VisitRow,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -90,6 +90,10 @@ commands! {
     StaffPrintDay = "staff_print_day", PrintDayRequest => DayPrinted;
     /// Visits waiting for central, refused by it, or hit by a closure.
     StaffReviewQueue = "staff_review_queue", StaffToken => ReviewQueue;
+    /// The sessions a visit's party could move to.
+    StaffMoveOptions = "staff_move_options", VisitRequest => SessionChoice;
+    /// Moves a visit to another session: books the new one, cancels the old, closes its review.
+    StaffMove = "staff_move", MoveRequest => Moved;
     /// Closes a visit's review: the visitor has been told.
     StaffResolve = "staff_resolve", ResolveRequest => VisitRow;
     /// The kiosk's health: sync, waiting changes, printer, versions, disk.

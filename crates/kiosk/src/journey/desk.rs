@@ -612,7 +612,16 @@ impl Journey {
             .await?;
         let reference = reference(&request.reference)?;
         let note = note(request.note.as_deref())?;
-        let visit = desk::resolve(&self.store, &who, &reference, note.as_ref(), now).await?;
+        let visit = desk::resolve(
+            &self.store,
+            &who,
+            &reference,
+            protocol::ReviewOutcome::VisitorTold,
+            None,
+            note.as_ref(),
+            now,
+        )
+        .await?;
         let (_, mut rows) = self.rows(std::slice::from_ref(&visit)).await?;
         Ok(rows.remove(0))
     }
