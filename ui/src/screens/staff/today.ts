@@ -9,7 +9,7 @@ import { html } from '../../components/html'
 import { actionButton, backButton, errorOptions, errorSummary, errorsAt } from '../../components/kiosk'
 import type { DaySessionView, VisitRow } from '../../generated/engine'
 import { formatDay, formatTime } from '../../i18n'
-import { openBooking, prisonerText, statusTag, table } from './desk'
+import { openBooking, partyText, prisonerText, statusTag, table } from './desk'
 import { staffHeading } from './keypad'
 
 /** Shows the visits of `date` (the prison's today when absent). */
@@ -50,7 +50,7 @@ function arrivalButtons(ctx: Ctx, v: VisitRow) {
 function sessionBlock(ctx: Ctx, s: DaySessionView) {
   const time = ctx.t('time.range', { start: formatTime(ctx.lang, s.start), end: formatTime(ctx.lang, s.end) })
   const tables = s.tables.map((tb) =>
-    html`<li>${ctx.t('staff.today.tables', { kind: ctx.t(tb.kind === 'closed' ? 'staff.kind.closed' : 'staff.kind.open'), used: tb.used, capacity: tb.capacity })}</li>`,
+    html`<li>${ctx.t('staff.today.tables', { kind: ctx.t(tb.kind === 'closed' ? 'staff.kind.closed' : 'staff.kind.open'), used: tb.used, n: tb.capacity })}</li>`,
   )
   const visits = s.visits.length
     ? table(
@@ -60,7 +60,7 @@ function sessionBlock(ctx: Ctx, s: DaySessionView) {
           html`<button type="button" class="kiosk-link-button" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
           v.lead_visitor,
           prisonerText(ctx, v),
-          ctx.t('staff.party', { adults: v.adults, children: v.children }),
+          partyText(ctx, v),
           html`${statusTag(ctx, v.status)}${v.attendance ? html` ${tag({ text: ctx.t(v.attendance === 'arrived' ? 'staff.arrived' : 'staff.did_not_arrive'), classes: 'govuk-tag--blue kiosk-tag' })}` : ''}`,
           html`<div class="kiosk-row-actions">${arrivalButtons(ctx, v)}</div>`,
         ]),
@@ -70,7 +70,7 @@ function sessionBlock(ctx: Ctx, s: DaySessionView) {
   return html`<section class="kiosk-session" aria-labelledby="session-${s.id.replace(/\W/g, '-')}">
     <h2 class="govuk-heading-l" id="session-${s.id.replace(/\W/g, '-')}">${ctx.t('staff.today.session', { time, room: s.room })}</h2>
     ${s.closed_reason ? html`<p class="govuk-body">${tag({ text: ctx.t('staff.today.closed', { reason: s.closed_reason }), classes: 'govuk-tag--red kiosk-tag' })}</p>` : ''}
-    <ul class="govuk-list govuk-body-l kiosk-counts" data-session="${s.id}">${tables}<li>${ctx.t('staff.today.arrived_count', { arrived: s.arrived, expected: s.expected })}</li></ul>
+    <ul class="govuk-list govuk-body-l kiosk-counts" data-session="${s.id}">${tables}<li>${ctx.t('staff.today.arrived_count', { arrived: s.arrived, n: s.expected })}</li></ul>
     ${visits}
   </section>`
 }
