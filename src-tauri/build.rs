@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "staff_sessions",
     "staff_close",
     "staff_set_tables",
+    "staff_print_day",
 ];
 
 fn main() {

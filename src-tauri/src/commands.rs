@@ -152,6 +152,11 @@ pub async fn staff_set_tables(journey: State<'_, Journey>, request: SetTablesReq
     journey.staff_set_tables(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_print_day(journey: State<'_, Journey>, request: PrintDayRequest) -> UiResult<DayPrinted> {
+    journey.staff_print_day(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -178,6 +183,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_account_change,
         staff_sessions,
         staff_close,
-        staff_set_tables
+        staff_set_tables,
+        staff_print_day
     ]
 }

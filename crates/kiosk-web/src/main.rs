@@ -175,6 +175,10 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_set_tables(&body::<kiosk::journey::SetTablesRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffPrintDay => answer(
+            j.staff_print_day(&body::<kiosk::journey::PrintDayRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

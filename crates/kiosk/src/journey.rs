@@ -36,9 +36,9 @@ mod staff;
 pub use accounts::{AccountChangeRequest, AccountChangedAnswer, AccountRow, StaffAccounts};
 pub use command::Command;
 pub use desk::{
-    ArrivalRequest, BookingPage, CancelRequest, Cancelled, DayRequest, DaySessionView, DayVisits,
-    FindRequest, FoundVisits, HistoryRow, ReprintRequest, ResolveRequest, ReviewQueue, TablesUsed,
-    VisitRequest, VisitRow, VisitorRow,
+    ArrivalRequest, BookingPage, CancelRequest, Cancelled, DayPrinted, DayRequest, DaySessionView, DayVisits,
+    FindRequest, FoundVisits, HistoryRow, PrintDayRequest, ReprintRequest, ResolveRequest, ReviewQueue,
+    TablesUsed, VisitRequest, VisitRow, VisitorRow,
 };
 pub use health::{KioskHealth, PrinterHealth};
 pub use sessions::{

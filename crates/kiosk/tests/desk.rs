@@ -502,6 +502,18 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
             .staff_test_print(&StaffToken { token: t() }, now)
             .await
             .map(drop),
+        Command::StaffPrintDay => j
+            .staff_print_day(
+                &kiosk::journey::PrintDayRequest {
+                    token: t(),
+                    date: None,
+                    what: kiosk::desk::DaySheet::List,
+                    lang: Default::default(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
         Command::StaffSessions => j.staff_sessions(&StaffToken { token: t() }, now).await.map(drop),
         Command::StaffClose => j
             .staff_close(
@@ -562,7 +574,7 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
 /// The permission each staff command needs, so a role's refusals can be predicted.
 fn needs(command: Command) -> Option<Permission> {
     Some(match command {
-        Command::StaffToday => Permission::TodaysVisits,
+        Command::StaffToday | Command::StaffPrintDay => Permission::TodaysVisits,
         Command::StaffMarkArrival => Permission::MarkArrivals,
         Command::StaffFind | Command::StaffBooking => Permission::FindBookings,
         Command::StaffReprint => Permission::ReprintSlips,
@@ -605,7 +617,7 @@ async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_n
             );
         }
     }
-    assert!(checked >= 17, "{checked}");
+    assert!(checked >= 18, "{checked}");
     // Refused commands changed nothing.
     assert_eq!(
         store.booking(&visit.reference).await.unwrap().status,
@@ -684,4 +696,67 @@ async fn a_supervisor_adds_an_account_whose_one_time_pin_works_once_and_the_heal
     // Not enrolled: there is no central to sync with, and the screen says so.
     let e = j.staff_sync_now(&StaffToken { token }, now()).await.unwrap_err();
     assert_eq!(code(e), "not_enrolled");
+}
+
+#[tokio::test]
+async fn the_days_list_and_visit_passes_read_as_reception_needs_them_in_both_languages() {
+    let (dir, store, j) = cardiff().await;
+    let visit = book(&store, &rhys_request(PM), now()).await.unwrap();
+    let token = signed_in(&j, "1002").await;
+    j.staff_mark_arrival(
+        &ArrivalRequest {
+            token: token.clone(),
+            reference: visit.reference.to_string(),
+            attendance: Attendance::Arrived,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let day = kiosk::desk::day(&store, &prison_code("CDF"), date("2026-11-28"))
+        .await
+        .unwrap();
+    let text_of = |lines: &[kiosk::slip::SheetLine], name: &str| {
+        let sheet = kiosk::slip::render_sheet("test", lines, now()).unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, &sheet.pdf).unwrap();
+        kiosk_test_support::pdf::text(&path)
+    };
+    let list = text_of(
+        &kiosk::desk::list_lines(
+            "HMP Cardiff",
+            date("2026-11-28"),
+            &day,
+            18,
+            kiosk::slip::Language::English,
+        ),
+        "list.pdf",
+    );
+    assert!(list.contains(&visit.reference.to_string()), "{list}");
+    assert!(list.contains("Siân Evans"), "{list}");
+    assert!(list.contains("Rhys Evans (A1234BC)"), "{list}");
+    assert!(list.contains("1 adult, 0 children"), "{list}");
+    assert!(list.contains("ARRIVED"), "{list}");
+    assert!(list.contains("1 booked, 1 arrived"), "{list}");
+    let passes = text_of(
+        &kiosk::desk::pass_lines("Carchar Caerdydd", &day, 18, kiosk::slip::Language::Welsh),
+        "passes.pdf",
+    );
+    assert!(passes.contains("Tocyn ymweld"), "{passes}");
+    assert!(passes.contains(&visit.reference.to_string()), "{passes}");
+
+    // No printer set up: the sheet is not printed, and the page says why.
+    let e = j
+        .staff_print_day(
+            &kiosk::journey::PrintDayRequest {
+                token,
+                date: Some(date("2026-11-28")),
+                what: kiosk::desk::DaySheet::Passes,
+                lang: Default::default(),
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "printer_not_configured");
 }

@@ -98,6 +98,19 @@ async fn sign_in_answers_who_and_what_they_may_do_and_first_asks_for_a_new_pin()
         .await
         .unwrap_err();
     assert_eq!(one(e), ("pin_incorrect".into(), Some("current_pin".into())));
+    // A current PIN that is not a PIN at all is that field's error too.
+    let e = j
+        .staff_change_pin(
+            &ChangePinRequest {
+                token: first.token.clone(),
+                current_pin: Some("12".into()),
+                new_pin: "640218".into(),
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(one(e), ("pin_wrong_length".into(), Some("current_pin".into())));
 
     j.staff_sign_out(
         &StaffToken {

@@ -110,6 +110,12 @@ reason: string, note?: string, };
  */
 export type ContactChoice = { id: string, first_name: string, last_name: string, };
 
+export type DayPrinted = { date: string, 
+/**
+ * Visits on the sheet.
+ */
+visits: number, };
+
 /**
  * `staff_today`: the visits of a day, today when `date` is absent.
  */
@@ -222,6 +228,15 @@ lead_visitor_age: number, };
  * trusts nothing the page remembers) and the party.
  */
 export type PartyRequest = { prisoner: PrisonerInput, visitors: Array<VisitorInput>, };
+
+/**
+ * `staff_print_day`: the day's list or its visit passes, on A4.
+ */
+export type PrintDayRequest = { token: string, 
+/**
+ * Today when absent.
+ */
+date?: string, what: "list" | "passes", lang: Language, };
 
 export type PrinterHealth = { queue?: string, paper?: string, 
 /**
@@ -447,6 +462,7 @@ export type Commands = {
   staff_booking: { request: VisitRequest; answer: BookingPage };
   staff_reprint: { request: ReprintRequest; answer: SlipPrinted };
   staff_cancel: { request: CancelRequest; answer: Cancelled };
+  staff_print_day: { request: PrintDayRequest; answer: DayPrinted };
   staff_review_queue: { request: StaffToken; answer: ReviewQueue };
   staff_resolve: { request: ResolveRequest; answer: VisitRow };
   staff_health: { request: StaffToken; answer: KioskHealth };

@@ -4,6 +4,7 @@
 //! writes its change, the outbox event that takes it to central, and its audit entry in one
 //! transaction: a change staff made is never lost between the kiosk and central.
 
+mod day_sheet;
 mod history;
 
 use crate::error::KioskError;
@@ -18,6 +19,7 @@ use protocol::{
     Attendance, AuditAction, BookingCancelled, Event, ReviewOutcome, ReviewResolved, VisitAttendance,
 };
 
+pub use day_sheet::{DaySheet, list_lines, pass_lines, print_day};
 pub use history::{HistoryEntry, HistoryKind, history};
 
 /// Why a desk action was refused, beyond the staff checks.

@@ -8,11 +8,11 @@
 
 use super::{
     AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
-    CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayRequest, DayVisits, Done,
-    FindRequest, FoundVisits, KioskHealth, KioskInfo, PartyChecked, PartyRequest, PrisonerChecked,
-    ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed, SessionsOverview,
-    SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn, StaffToken,
-    TablesSet, VisitRequest, VisitRow,
+    CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayPrinted, DayRequest, DayVisits,
+    Done, FindRequest, FoundVisits, KioskHealth, KioskInfo, PartyChecked, PartyRequest, PrintDayRequest,
+    PrisonerChecked, ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed,
+    SessionsOverview, SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest,
+    StaffSignedIn, StaffToken, TablesSet, VisitRequest, VisitRow,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -86,6 +86,8 @@ commands! {
     StaffReprint = "staff_reprint", ReprintRequest => SlipPrinted;
     /// Cancels a visit for a reason, with a note, printing a cancellation slip if asked.
     StaffCancel = "staff_cancel", CancelRequest => Cancelled;
+    /// Prints the day's list or its visit passes on A4.
+    StaffPrintDay = "staff_print_day", PrintDayRequest => DayPrinted;
     /// Visits waiting for central, refused by it, or hit by a closure.
     StaffReviewQueue = "staff_review_queue", StaffToken => ReviewQueue;
     /// Closes a visit's review: the visitor has been told.

@@ -3,7 +3,7 @@
 //! staff screens draw.
 
 use super::{Journey, SlipPrinted, UiError, UiErrors, UiResult, hhmm};
-use crate::desk::{self, DeskError, HistoryKind, SearchFor};
+use crate::desk::{self, DaySheet, DeskError, HistoryKind, SearchFor};
 use crate::slip::{Language, Paper};
 use crate::store::{BookingStatus, DeskVisit, MadeAt, Prison};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -204,6 +204,28 @@ pub struct Cancelled {
     /// Why it did not print (a code): the cancellation stands either way.
     #[ts(optional)]
     pub print_error: Option<String>,
+}
+
+/// `staff_print_day`: the day's list or its visit passes, on A4.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PrintDayRequest {
+    pub token: String,
+    /// Today when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub date: Option<NaiveDate>,
+    #[ts(type = "\"list\" | \"passes\"")]
+    pub what: DaySheet,
+    #[serde(default)]
+    pub lang: Language,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DayPrinted {
+    pub date: NaiveDate,
+    /// Visits on the sheet.
+    pub visits: u32,
 }
 
 /// `staff_review_queue`
@@ -543,6 +565,30 @@ impl Journey {
             printed,
             print_error,
         })
+    }
+
+    /// `staff_print_day`
+    pub async fn staff_print_day(
+        &self,
+        request: &PrintDayRequest,
+        now: DateTime<Utc>,
+    ) -> UiResult<DayPrinted> {
+        let who = self
+            .authorise(&request.token, Permission::TodaysVisits, now)
+            .await?;
+        let prison = self.store.prison(&self.prison).await?;
+        let date = request.date.unwrap_or_else(|| prison_today(&prison.rules, now));
+        let visits = desk::print_day(
+            &self.store,
+            &who,
+            &self.prison,
+            date,
+            request.what,
+            request.lang,
+            now,
+        )
+        .await?;
+        Ok(DayPrinted { date, visits })
     }
 
     /// `staff_review_queue`: from today on.

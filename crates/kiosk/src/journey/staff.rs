@@ -173,6 +173,12 @@ impl super::Journey {
 
     /// `staff_change_pin`.
     pub async fn staff_change_pin(&self, request: &ChangePinRequest, now: DateTime<Utc>) -> UiResult<Done> {
+        // A current PIN that is not a PIN at all is that field's error, not the new PIN's.
+        if let Some(current) = request.current_pin.as_deref()
+            && let Err(e) = domain::PinAttempt::parse(current)
+        {
+            return Err(staff_errors(StaffFailure::Invalid(e), |_| Some("current_pin")));
+        }
         self.staff
             .change_pin(
                 &SessionToken::from_ui(&request.token),

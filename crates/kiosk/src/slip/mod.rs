@@ -12,13 +12,16 @@
 //! |---|---|
 //! | `words.rs` | what the slip says, in English or Welsh: dates and times in words, every line's wording |
 //! | `layout.rs` | where it goes: the embedded fonts, page geometry, measuring and wrapping lines, the QR code |
+//! | `sheet.rs` | plain A4 sheets for reception: the day's list and visit passes |
 //! | `test_page.rs` | the printer's test page from the health screen |
 //! | this file | the slip's languages and papers, and `render_slip`, which puts the two together as a PDF |
 
 mod layout;
+mod sheet;
 mod test_page;
 mod words;
 
+pub use sheet::{SheetLine, render_sheet};
 pub use test_page::render_test_page;
 
 pub use words::{date_in_words, day_and_date_in_words, prisoner_on_slip, time_in_words, visit_time_in_words};

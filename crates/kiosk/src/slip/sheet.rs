@@ -1,0 +1,104 @@
+//! Plain A4 sheets for reception: the day's list of visits and the visit passes, as lines of
+//! text in the slip's embedded fonts, as many pages as they need.
+
+use super::layout::{PT_PER_MM, fonts};
+use super::{Paper, Slip, SlipError, pdf_date};
+use chrono::{DateTime, Utc};
+use printpdf::{
+    Color, Greyscale, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem,
+};
+
+/// One line of a sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetLine {
+    Heading(String),
+    Text(String),
+    Blank,
+    /// Starts a new page (between visit passes that must not be split).
+    PageBreak,
+}
+
+const PAGE_W_MM: f32 = 210.0;
+const PAGE_H_MM: f32 = 297.0;
+const MARGIN_MM: f32 = 15.0;
+const LINE_PT: f32 = 14.0;
+const HEADING_PT: f32 = 20.0;
+
+/// Renders `lines` on A4 pages, breaking pages where they are full or asked to.
+pub fn render_sheet(title: &str, lines: &[SheetLine], now: DateTime<Utc>) -> Result<Slip, SlipError> {
+    let fonts = fonts()?;
+    let mut doc = PdfDocument::new(title);
+    let regular = doc.add_font(&fonts.regular);
+    let bold = doc.add_font(&fonts.bold);
+    let page_h = PAGE_H_MM * PT_PER_MM;
+    let margin = MARGIN_MM * PT_PER_MM;
+    let black = Color::Greyscale(Greyscale {
+        percent: 0.0,
+        icc_profile: None,
+    });
+    let mut pages = Vec::new();
+    let mut ops = vec![Op::SetFillColor { col: black.clone() }];
+    let mut y = margin;
+    for line in lines {
+        let (text, heading) = match line {
+            SheetLine::Heading(t) => (Some(t), true),
+            SheetLine::Text(t) => (Some(t), false),
+            SheetLine::Blank => (None, false),
+            SheetLine::PageBreak => {
+                pages.push(PdfPage::new(
+                    Mm(PAGE_W_MM),
+                    Mm(PAGE_H_MM),
+                    std::mem::take(&mut ops),
+                ));
+                ops.push(Op::SetFillColor { col: black.clone() });
+                y = margin;
+                continue;
+            }
+        };
+        let step = if heading { HEADING_PT } else { LINE_PT };
+        if y + step > page_h - margin {
+            pages.push(PdfPage::new(
+                Mm(PAGE_W_MM),
+                Mm(PAGE_H_MM),
+                std::mem::take(&mut ops),
+            ));
+            ops.push(Op::SetFillColor { col: black.clone() });
+            y = margin;
+        }
+        y += step;
+        if let Some(text) = text {
+            ops.push(Op::StartTextSection);
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(if heading { bold.clone() } else { regular.clone() }),
+                size: Pt(if heading { 14.0 } else { 10.0 }),
+            });
+            ops.push(Op::SetTextCursor {
+                pos: Point {
+                    x: Pt(margin),
+                    y: Pt(page_h - y),
+                },
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(text.clone())],
+            });
+            ops.push(Op::EndTextSection);
+        }
+    }
+    if ops.len() > 1 || pages.is_empty() {
+        pages.push(PdfPage::new(Mm(PAGE_W_MM), Mm(PAGE_H_MM), ops));
+    }
+    doc.metadata.info.creation_date = pdf_date(now);
+    doc.metadata.info.modification_date = pdf_date(now);
+    doc.metadata.info.metadata_date = pdf_date(now);
+    doc.metadata.info.creator = "visit-kiosk".to_string();
+    doc.metadata.info.producer = "visit-kiosk".to_string();
+    let pdf = doc
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut Vec::new());
+    Ok(Slip {
+        pdf,
+        paper: Paper::A4,
+        width_mm: PAGE_W_MM,
+        height_mm: PAGE_H_MM,
+    })
+}
