@@ -174,6 +174,14 @@ const en = {
   'staff.task.accounts': 'Staff accounts',
   'staff.back_home': 'Staff home',
   'staff.today.heading': 'Visits on {date}',
+  'staff.today.print_list': 'Print the day’s list',
+  'staff.today.print_passes': 'Print visit passes',
+  'staff.today.list_printing': 'The day’s list is printing: {n} visits.',
+  'staff.today.list_printing.one': 'The day’s list is printing: 1 visit.',
+  'staff.today.list_printing.zero': 'The day’s list is printing: no visits.',
+  'staff.today.passes_printing': '{n} visit passes are printing.',
+  'staff.today.passes_printing.one': '1 visit pass is printing.',
+  'staff.today.passes_printing.zero': 'There are no visit passes to print.',
   'staff.today.previous': 'Previous day',
   'staff.today.today': 'Today',
   'staff.today.next': 'Next day',
@@ -200,10 +208,10 @@ const en = {
   'staff.party': '{adults}, {children}',
   'staff.adults': '{n} adults',
   'staff.adults.one': '1 adult',
-  'staff.adults.zero': '0 adults',
+  'staff.adults.zero': 'no adults',
   'staff.children': '{n} children',
   'staff.children.one': '1 child',
-  'staff.children.zero': '0 children',
+  'staff.children.zero': 'no children',
   'staff.arrived': 'Arrived',
   'staff.did_not_arrive': 'Did not arrive',
   'staff.arrived.label': '{reference} arrived',
@@ -681,6 +689,14 @@ const cy: Record<Key, string> = {
   'staff.task.accounts': 'Cyfrifon staff',
   'staff.back_home': 'Hafan staff',
   'staff.today.heading': 'Ymweliadau ar {date}',
+  'staff.today.print_list': 'Argraffu rhestr y diwrnod',
+  'staff.today.print_passes': 'Argraffu tocynnau ymweld',
+  'staff.today.list_printing': 'Mae rhestr y diwrnod yn argraffu: {n} ymweliad.',
+  'staff.today.list_printing.one': 'Mae rhestr y diwrnod yn argraffu: 1 ymweliad.',
+  'staff.today.list_printing.zero': 'Mae rhestr y diwrnod yn argraffu: dim ymweliadau.',
+  'staff.today.passes_printing': 'Mae {n} tocyn ymweld yn argraffu.',
+  'staff.today.passes_printing.one': 'Mae 1 tocyn ymweld yn argraffu.',
+  'staff.today.passes_printing.zero': 'Nid oes tocynnau ymweld i’w hargraffu.',
   'staff.today.previous': 'Y diwrnod cynt',
   'staff.today.today': 'Heddiw',
   'staff.today.next': 'Y diwrnod wedyn',
@@ -1019,15 +1035,15 @@ export const tables: Record<Lang, Record<Key, string>> = { en, cy }
 const plurals: Record<Lang, Intl.PluralRules> = { en: new Intl.PluralRules('en'), cy: new Intl.PluralRules('cy') }
 
 /**
- * The words for `key`. A count `n` among the params picks the form its number needs, by the
- * language's plural rules: `key.one`, `key.zero` (Welsh "dim plant"), ... when the table has
- * that form, else `key` itself. English never picks `zero`; its zero entries are there only
- * because both tables have the same keys.
+ * The words for `key`. A count `n` among the params picks the form its number needs: `key.zero`
+ * for none ("no visits", Welsh "dim plant") where the table has one, else the form the
+ * language's plural rules pick (`key.one`, ...) where the table has it, else `key` itself.
  */
 export function t(lang: Lang, key: Key, params: Record<string, string | number> = {}): string {
   const n = params.n
-  const form = typeof n === 'number' ? (`${key}.${plurals[lang].select(n)}` as Key) : null
-  const text = (form && tables[lang][form]) || tables[lang][key] || en[key]
+  const table: Record<string, string> = tables[lang]
+  const form = typeof n === 'number' ? [...(n === 0 ? ['zero'] : []), plurals[lang].select(n)].map((c) => `${key}.${c}`).find((k) => k in table) : undefined
+  const text = (form && table[form]) || tables[lang][key] || en[key]
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   )

@@ -52,12 +52,19 @@ for (const lang of ['en', 'cy']) {
     const row = page.locator('tr', { hasText: visit.reference })
     assert.match(await row.innerText(), /Siân Evans/)
     assert.match(await row.innerText(), /Rhys Evans \(A1234BC\)/)
+    // One adult and no children, in the words of the language.
+    assert.match(await row.innerText(), new RegExp(lang === 'en' ? '1 adult, no children' : '1 oedolyn, dim plant'))
     const counts = page.locator('.kiosk-counts').filter({ has: page.locator('li') }).first()
     assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 0, n: 1 })))
     await tapAndWait(page, `[data-action=attendance][data-reference="${visit.reference}"][data-attendance=arrived]`)
     assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 1, n: 1 })))
     assert.ok(await counts.isVisible())
     await look(page, '7-today-visits', lang)
+    // The day's list and its passes go to the printer; this kiosk has none, and staff read why.
+    for (const what of ['list', 'passes']) {
+      await tapAndWait(page, `[data-action=print-day][data-what=${what}]`)
+      await expectErrors(page, [i18n.errorMessage(lang, { code: 'staff_print_failed', params: { reason: t(lang, 'staff.printer.printer_not_configured') } })])
+    }
     // A date that is not one: the page says so.
     await page.fill('#day-date-day', '31')
     await page.fill('#day-date-month', '2')

@@ -249,3 +249,27 @@ async function showDay(page, iso) {
   await fillDate(page, 'day-date', iso)
   await tapAndWait(page, '[data-action=show-day]')
 }
+
+test('a language or text-size switch on Today: someone typing a date goes back to the box, with the keypad; anyone else stays on the switch', async () => {
+  const { kiosk } = await setUp()
+  const page = await atStaffHome(rig.browser, kiosk, GWEN.number, GWEN.pin)
+  await openTask(page, 'staff-today')
+  await page.click('#day-date-day')
+  await page.click('#keyboard button[data-key="2"]')
+  await page.click('[data-action=lang]')
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'day-date-day')
+  assert.equal(await page.locator('#day-date-day').inputValue(), '2')
+  assert.equal(await page.locator('#keyboard').isVisible(), true)
+  assert.equal(await page.locator('html').getAttribute('lang'), 'cy')
+  await page.click('#keyboard button[data-key="8"]')
+  assert.equal(await page.locator('#day-date-day').inputValue(), '28')
+  await page.click('[data-action=text-size]')
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'day-date-day')
+  // Done closes the keypad; a switch then keeps the focus itself.
+  await page.click('#keyboard button[data-key="Done"]')
+  await page.click('[data-action=text-size]')
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.action), 'text-size')
+  assert.equal(await page.locator('#keyboard').isVisible(), false)
+  await tapAndWait(page, '[data-action=sign-out]')
+  await checkAndClose(page)
+})

@@ -348,8 +348,10 @@ export class App implements Ctx {
     const typing = this.keyboard.field?.id
     this.render('keep')
     const field = typing ? document.getElementById(typing) : null
-    if (field && field.matches('[data-keyboard]')) {
+    if ((field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) && field.dataset.keyboard) {
       field.focus({ preventScroll: true })
+      // Typing carries on after what was typed, not before it.
+      field.setSelectionRange(field.value.length, field.value.length)
       this.keyboard.reveal()
     } else {
       this.keyboard.hide()

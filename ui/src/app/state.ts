@@ -69,6 +69,8 @@ export interface Desk {
   /** Today (or another day): the sessions and their visits, and the date typed to go to. */
   day: DayVisits | null
   dayInput: DateParts
+  /** The day's list or its visit passes just went to the printer. */
+  dayPrinted: { what: 'list' | 'passes'; visits: number } | null
   /** Find a booking: what was typed, what was found. */
   query: string
   found: FoundVisits | null
@@ -153,6 +155,7 @@ export function freshDesk(): Desk {
     pinChanged: false,
     day: null,
     dayInput: emptyDate(),
+    dayPrinted: null,
     query: '',
     found: null,
     booking: null,

@@ -1,15 +1,16 @@
 // Today's visits (or another day's): the sessions in order with their room, tables used of
-// each kind, and every visit, with Arrived and Did not arrive. A mark updates the session's
+// each kind, and every visit, with Arrived and Did not arrive; the day's list and its visit
+// passes printed on A4. A mark updates the session's
 // counts at once from the engine's answer.
 
 import type { Ctx, Screen } from '../../app/router'
 import { isoDate } from '../../app/state'
-import { dateInput, tag } from '../../components/govuk'
+import { dateInput, notificationBanner, tag } from '../../components/govuk'
 import { html } from '../../components/html'
 import { actionButton, backButton, errorOptions, errorSummary, errorsAt } from '../../components/kiosk'
 import type { DaySessionView, VisitRow } from '../../generated/engine'
 import { formatDay, formatTime } from '../../i18n'
-import { openBooking, partyText, prisonerText, statusTag, table } from './desk'
+import { openBooking, partyText, prisonerText, staffPrintErrors, statusTag, table } from './desk'
 import { staffHeading } from './keypad'
 
 /** Shows the visits of `date` (the prison's today when absent). */
@@ -17,6 +18,7 @@ async function showDay(ctx: Ctx, date?: string): Promise<void> {
   const day = await ctx.staffCall('staff_today', date ? { date } : {})
   if (!day) return
   ctx.desk.day = day
+  ctx.desk.dayPrinted = null
   ctx.go('staff-today')
 }
 
@@ -84,8 +86,22 @@ export const staffToday: Screen = {
   render(ctx) {
     const day = ctx.desk.day
     if (!day) return html``
-    return html`${errorSummary(ctx, (f) => (f === 'date' ? 'day-date-day' : null))}
+    const printed = ctx.desk.dayPrinted
+    const note = printed
+      ? notificationBanner({
+          type: 'success',
+          titleText: ctx.t('staff.done'),
+          titleId: 'day-note-title',
+          attributes: { id: 'day-note', tabindex: '-1' },
+          text: ctx.t(printed.what === 'list' ? 'staff.today.list_printing' : 'staff.today.passes_printing', { n: printed.visits }),
+        })
+      : ''
+    return html`${note}${errorSummary(ctx, (f) => (f === 'date' ? 'day-date-day' : null))}
       ${staffHeading(ctx, ctx.t('staff.today.heading', { date: formatDay(ctx.lang, day.date) }))}
+      <div class="govuk-button-group">
+        ${actionButton(ctx.t('staff.today.print_list'), 'print-day', { classes: 'govuk-button--secondary', data: { what: 'list' } })}
+        ${actionButton(ctx.t('staff.today.print_passes'), 'print-day', { classes: 'govuk-button--secondary', data: { what: 'passes' } })}
+      </div>
       <div class="govuk-button-group">
         ${actionButton(ctx.t('staff.today.previous'), 'previous', { classes: 'govuk-button--secondary' })}
         ${day.date === day.today ? '' : actionButton(ctx.t('staff.today.today'), 'today', { classes: 'govuk-button--secondary' })}
@@ -121,6 +137,15 @@ export const staffToday: Screen = {
     previous: (ctx) => showDay(ctx, shift(ctx.desk.day?.date ?? '', -1)),
     next: (ctx) => showDay(ctx, shift(ctx.desk.day?.date ?? '', 1)),
     today: (ctx) => showDay(ctx),
+    'print-day': async (ctx, control) => {
+      const day = ctx.desk.day
+      if (!day) return
+      const what = control.dataset.what === 'passes' ? 'passes' : 'list'
+      const printed = await ctx.staffCall('staff_print_day', { date: day.date, what, lang: ctx.lang })
+      if (!printed) return staffPrintErrors(ctx)
+      ctx.desk.dayPrinted = { what, visits: printed.visits }
+      ctx.render({ id: 'day-note' })
+    },
     'show-day': (ctx) => showTyped(ctx),
     view: (ctx, control) => openBooking(ctx, control.dataset.reference ?? '', 'staff-today'),
     attendance: async (ctx, control) => {
