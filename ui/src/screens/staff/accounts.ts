@@ -3,7 +3,7 @@
 
 import type { Ctx, Screen } from '../../app/router'
 import { notificationBanner } from '../../components/govuk'
-import { html } from '../../components/html'
+import { html, join } from '../../components/html'
 import { actionButton, backButton, errorSummary } from '../../components/kiosk'
 import type { AccountRow } from '../../generated/engine'
 import { formatDate, formatTime, prisonTime, type Key } from '../../i18n'
@@ -19,13 +19,14 @@ async function showAccounts(ctx: Ctx): Promise<void> {
   ctx.go('staff-accounts')
 }
 
-function state(ctx: Ctx, a: AccountRow): string {
+function state(ctx: Ctx, a: AccountRow) {
   const parts: string[] = [ctx.t(a.disabled ? 'staff.accounts.disabled' : 'staff.accounts.active')]
   if (a.locked_until) parts.push(ctx.t('staff.accounts.locked', { time: formatTime(ctx.lang, prisonTime(a.locked_until) ?? '') }))
   if (a.must_change_pin) parts.push(ctx.t('staff.accounts.new_pin_due'))
   if (a.organisation) parts.push(a.organisation)
   if (a.expires_on) parts.push(ctx.t('staff.accounts.until', { date: formatDate(ctx.lang, a.expires_on) }))
-  return parts.join(', ')
+  // One fact a line: a helper's organisation and end date read apart from the account's state.
+  return join(parts, html`<br>`)
 }
 
 function buttons(ctx: Ctx, a: AccountRow) {

@@ -89,7 +89,7 @@ function days(ctx: Ctx) {
         <h2 class="govuk-heading-m" id="day-${date}">${day}</h2>
         ${anyOpen && sessions.length > 1 ? actionButton(ctx.t('staff.sessions.close_day'), 'close-day', { classes: 'govuk-button--secondary', data: { date }, label: ctx.t('staff.sessions.close_day.label', { date: day }) }) : ''}
       </div>
-      ${table('', [ctx.t('staff.col.time'), ctx.t('staff.col.room'), ctx.t('staff.col.tables'), ctx.t('staff.col.status'), ctx.t('staff.col.actions')], sessions.map((s) => sessionRow(ctx, s)), 'kiosk-visits')}
+      ${table('', [ctx.t('staff.col.time'), ctx.t('staff.col.room'), ctx.t('staff.col.tables'), ctx.t('staff.col.status'), ctx.t('staff.col.actions')], sessions.map((s) => sessionRow(ctx, s)), 'kiosk-visits kiosk-sessions-table')}
     </section>`
   })
 }

@@ -59,7 +59,7 @@ function sessionBlock(ctx: Ctx, s: DaySessionView) {
         '',
         [ctx.t('staff.col.reference'), ctx.t('staff.col.lead'), ctx.t('staff.col.prisoner'), ctx.t('staff.col.party'), ctx.t('staff.col.status'), ctx.t('staff.col.actions')],
         s.visits.map((v) => [
-          html`<button type="button" class="kiosk-link-button" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
+          html`<button type="button" class="kiosk-link-button kiosk-reference" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
           v.lead_visitor,
           prisonerText(ctx, v),
           partyText(ctx, v),
@@ -72,7 +72,7 @@ function sessionBlock(ctx: Ctx, s: DaySessionView) {
   return html`<section class="kiosk-session" aria-labelledby="session-${s.id.replace(/\W/g, '-')}">
     <h2 class="govuk-heading-l" id="session-${s.id.replace(/\W/g, '-')}">${ctx.t('staff.today.session', { time, room: s.room })}</h2>
     ${s.closed_reason ? html`<p class="govuk-body">${tag({ text: ctx.t('staff.today.closed', { reason: s.closed_reason }), classes: 'govuk-tag--red kiosk-tag' })}</p>` : ''}
-    <ul class="govuk-list govuk-body-l kiosk-counts" data-session="${s.id}">${tables}<li>${ctx.t('staff.today.arrived_count', { arrived: s.arrived, n: s.expected })}</li></ul>
+    <ul class="govuk-list govuk-body-l kiosk-counts" data-session="${s.id}">${tables}${s.expected ? html`<li>${ctx.t('staff.today.arrived_count', { arrived: s.arrived, n: s.expected })}</li>` : ''}</ul>
     ${visits}
   </section>`
 }
