@@ -5,24 +5,13 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n, RHYS } from './harness.mjs'
-import { readyStaff, api, atStaffHome, auditSoon } from './staff-harness.mjs'
+import { expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n } from './harness.mjs'
+import { readyStaff, api, atStaffHome, auditSoon, bookOne } from './staff-harness.mjs'
 
 const rig = useKiosks()
 const GWEN = { number: '2001', name: 'Gwen Morgan', role: 'reception', pin: '493817' }
 const DAFYDD = { number: '1001', name: 'Dafydd Rees', role: 'supervisor', pin: '750396' }
 const t = (lang, key, params) => i18n.t(lang, key, params)
-
-/** Books Rhys Evans's visit with Siân (on his list) at the first time offered; its reference and date. */
-async function bookOne(kiosk) {
-  const party = { prisoner: { number: RHYS.number, date_of_birth: RHYS.dob, surname: RHYS.surname }, visitors: [{ contact_id: 'C000001', first_name: '', last_name: '', date_of_birth: '' }] }
-  const choice = await api(kiosk, 'available_sessions', party)
-  assert.equal(choice.status, 200, JSON.stringify(choice.body))
-  const day = choice.body.days[0]
-  const booked = await api(kiosk, 'book', { prison: 'CDF', ...party, session: day.sessions[0].id })
-  assert.equal(booked.status, 200, JSON.stringify(booked.body))
-  return { reference: booked.body.reference, date: day.date }
-}
 
 async function setUp() {
   const kiosk = await rig.startKiosk({ prison: 'CDF' })
@@ -63,12 +52,19 @@ for (const lang of ['en', 'cy']) {
     const row = page.locator('tr', { hasText: visit.reference })
     assert.match(await row.innerText(), /Siân Evans/)
     assert.match(await row.innerText(), /Rhys Evans \(A1234BC\)/)
+    // One adult and no children, in the words of the language.
+    assert.match(await row.innerText(), new RegExp(lang === 'en' ? '1 adult, no children' : '1 oedolyn, dim plant'))
     const counts = page.locator('.kiosk-counts').filter({ has: page.locator('li') }).first()
-    assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 0, expected: 1 })))
+    assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 0, n: 1 })))
     await tapAndWait(page, `[data-action=attendance][data-reference="${visit.reference}"][data-attendance=arrived]`)
-    assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 1, expected: 1 })))
+    assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 1, n: 1 })))
     assert.ok(await counts.isVisible())
     await look(page, '7-today-visits', lang)
+    // The day's list and its passes go to the printer; this kiosk has none, and staff read why.
+    for (const what of ['list', 'passes']) {
+      await tapAndWait(page, `[data-action=print-day][data-what=${what}]`)
+      await expectErrors(page, [i18n.errorMessage(lang, { code: 'staff_print_failed', params: { reason: t(lang, 'staff.printer.printer_not_configured') } })])
+    }
     // A date that is not one: the page says so.
     await page.fill('#day-date-day', '31')
     await page.fill('#day-date-month', '2')

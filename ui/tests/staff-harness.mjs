@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
-import { kioskctlBinary, expectScreen, tapAndWait, openIn, NOW } from './harness.mjs'
+import { kioskctlBinary, expectScreen, tapAndWait, openIn, NOW, RHYS } from './harness.mjs'
 
 export const dbOf = (kiosk) => join(kiosk.dir, 'kiosk.db')
 
@@ -112,4 +112,15 @@ export async function pageLeftovers(page) {
       cookies: document.cookie,
     }
   })
+}
+
+/** Books Rhys Evans's visit with Siân (on his list) at the first time offered; its reference and date. */
+export async function bookOne(kiosk) {
+  const party = { prisoner: { number: RHYS.number, date_of_birth: RHYS.dob, surname: RHYS.surname }, visitors: [{ contact_id: 'C000001', first_name: '', last_name: '', date_of_birth: '' }] }
+  const choice = await api(kiosk, 'available_sessions', party)
+  assert.equal(choice.status, 200, JSON.stringify(choice.body))
+  const day = choice.body.days[0]
+  const booked = await api(kiosk, 'book', { prison: 'CDF', ...party, session: day.sessions[0].id })
+  assert.equal(booked.status, 200, JSON.stringify(booked.body))
+  return { reference: booked.body.reference, date: day.date, session: day.sessions[0].id }
 }

@@ -76,8 +76,8 @@ test('both tables have the same keys and the same placeholders, and Welsh is not
   const { en, cy } = i18n.tables
   assert.deepEqual(Object.keys(cy).sort(), Object.keys(en).sort())
   const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
-  // "PIN" and "Staff" are the same words in Welsh; two keys are only punctuation around values.
-  const sameOnPurpose = new Set(['keyboard.accents', 'keyboard.letters', 'staff.pin', 'staff.area', 'staff.today.session', 'staff.accounts.action.label'])
+  // "PIN" and "Staff" are the same words in Welsh; three keys are only punctuation around values.
+  const sameOnPurpose = new Set(['keyboard.accents', 'keyboard.letters', 'staff.pin', 'staff.area', 'staff.today.session', 'staff.accounts.action.label', 'staff.party'])
   for (const key of Object.keys(en)) {
     assert.deepEqual(placeholders(cy[key]), placeholders(en[key]), key)
     if (!sameOnPurpose.has(key)) assert.notEqual(cy[key], en[key], `${key} is not translated`)
@@ -107,4 +107,43 @@ test('dates and times in GOV.UK style, in both languages', () => {
   assert.equal(formatTime('cy', '14:30'), '2:30yp')
   assert.equal(formatTime('cy', '09:30'), '9:30yb')
   assert.equal(formatTime('cy', '12:00'), 'hanner dydd')
+})
+
+test('counts take the form their number needs, in English and in Welsh', () => {
+  const { t } = i18n
+  assert.equal(t('en', 'staff.party', { adults: t('en', 'staff.adults', { n: 1 }), children: t('en', 'staff.children', { n: 2 }) }), '1 adult, 2 children')
+  assert.equal(t('en', 'staff.party', { adults: t('en', 'staff.adults', { n: 2 }), children: t('en', 'staff.children', { n: 0 }) }), '2 adults, no children')
+  // Welsh: the singular after a number, and "dim" for none.
+  assert.equal(t('cy', 'staff.party', { adults: t('cy', 'staff.adults', { n: 3 }), children: t('cy', 'staff.children', { n: 0 }) }), '3 oedolyn, dim plant')
+  assert.equal(t('cy', 'staff.children', { n: 1 }), '1 plentyn')
+  assert.equal(t('en', 'staff.cancel.note.count', { n: 1 }), 'You have 1 character remaining')
+  assert.equal(t('en', 'idle.staff.body', { n: 1 }), 'To keep visitors’ details private, you will be signed out in 1 second.')
+  assert.equal(t('en', 'staff.today.arrived_count', { arrived: 0, n: 1 }), '0 of 1 visit arrived')
+  assert.equal(t('en', 'staff.close.in_review', { n: 0 }), 'No visits were booked.')
+  assert.equal(t('en', 'staff.close.in_review', { n: 2 }), '2 booked visits are now in Requests and review.')
+})
+
+test('an instant reads as the prison’s wall clock: GMT in winter, BST in summer', () => {
+  const { prisonDateTime } = i18n
+  assert.equal(prisonDateTime('en', '2026-11-25T10:00:00Z'), 'Wednesday 25 November 2026, 10am')
+  assert.equal(prisonDateTime('en', '2026-06-25T13:15:00+00:00'), 'Thursday 25 June 2026, 2:15pm')
+  // Late in the evening in UTC is the next day in London in summer.
+  assert.equal(prisonDateTime('cy', '2026-06-25T23:30:00Z'), 'Dydd Gwener 26 Mehefin 2026, 12:30yb')
+})
+
+test('sessions, closures and accounts: every code has a message in both languages, with its numbers', () => {
+  const { errorMessage } = i18n
+  const syncCodes = codesIn('crates/kiosk/src/sync/mod.rs', 'code').filter((c) => ['not_enrolled', 'central_unreachable', 'tables_below_booked'].includes(c))
+  assert.equal(syncCodes.length, 3, `${syncCodes}`)
+  const staffValueCodes = codesIn('crates/protocol/src/staff.rs', 'code').filter((c) => c !== 'pin_hash_invalid')
+  const page = ['closure_reason_invalid', 'closure_target_required', 'closure_target_conflict', 'staff_tables_invalid', 'staff_session_already_closed', 'staff_account_exists', 'staff_account_not_found', 'staff_managed_by_central', 'role_unknown', 'date_invalid']
+  for (const code of [...syncCodes, ...staffValueCodes, ...page]) {
+    for (const lang of ['en', 'cy']) assert.ok(`err.${code}` in i18n.tables[lang], `${lang} has no message for ${code}`)
+  }
+  const below = { code: 'tables_below_booked', field: 'tables', params: { booked: '7', held: '2', min: '9' } }
+  assert.equal(errorMessage('en', below), '7 tables are booked and 2 held for offline bookings. Enter 9 or more')
+  assert.match(errorMessage('cy', below), /Mae 7 bwrdd .* 2 .* Rhowch 9 neu fwy/)
+  // On the add form the number is theirs, not yours.
+  assert.equal(errorMessage('en', { code: 'staff_number_invalid', field: 'account_number' }), 'Enter their staff number: 4 to 10 digits')
+  assert.equal(errorMessage('en', { code: 'staff_number_invalid', field: 'staff_number' }), 'Enter your staff number: 4 to 10 digits')
 })

@@ -307,19 +307,16 @@ export class App implements Ctx {
   private readonly shared: Readonly<Record<string, Action>> = {
     lang: () => {
       this.view.lang = this.view.lang === 'en' ? 'cy' : 'en'
-      this.render('keep')
+      this.switched('lang')
       this.idle.poke()
-      this.header.querySelector<HTMLElement>('[data-action=lang]')?.focus()
     },
     'text-size': () => {
       this.view.display.largeText = !this.view.display.largeText
-      this.render('keep')
-      this.header.querySelector<HTMLElement>('[data-action=text-size]')?.focus()
+      this.switched('text-size')
     },
     contrast: () => {
       this.view.display.highContrast = !this.view.display.highContrast
-      this.render('keep')
-      this.header.querySelector<HTMLElement>('[data-action=contrast]')?.focus()
+      this.switched('contrast')
     },
     back: () => {
       const back = this.current(this.screen).back
@@ -340,6 +337,26 @@ export class App implements Ctx {
       this.main.focus()
     },
     'sign-out': () => this.signOut(),
+  }
+
+  /**
+   * Draws the screen again after a header switch (language, text size, contrast). Someone who
+   * was typing (the keyboard open on a field: a date on Today, a name) goes back to that field,
+   * drawn anew in the new language or size, with the keyboard; anyone else stays on the switch.
+   */
+  private switched(action: 'lang' | 'text-size' | 'contrast'): void {
+    const typing = this.keyboard.field?.id
+    this.render('keep')
+    const field = typing ? document.getElementById(typing) : null
+    if ((field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) && field.dataset.keyboard) {
+      field.focus({ preventScroll: true })
+      // Typing carries on after what was typed, not before it.
+      field.setSelectionRange(field.value.length, field.value.length)
+      this.keyboard.reveal()
+    } else {
+      this.keyboard.hide()
+      this.header.querySelector<HTMLElement>(`[data-action=${action}]`)?.focus()
+    }
   }
 
   private onClick(e: Event): void {

@@ -23,7 +23,8 @@ export function modeOf(session: SignedIn | null): Mode {
 export type ScreenId =
   | 'start' | 'prisoner' | 'visitors' | 'time' | 'check' | 'done'
   | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel'
-  | 'staff-review' | 'staff-health' | 'staff-accounts'
+  | 'staff-review' | 'staff-health' | 'staff-accounts' | 'staff-account-add'
+  | 'staff-sessions' | 'staff-session-close' | 'staff-session-tables'
 
 /** The commands that act for a signed-in person: their request carries the session's token. */
 export type TokenCommand = { [C in Command]: Commands[C]['request'] extends { token: string } ? C : never }[Command]

@@ -7,7 +7,7 @@
 // - the view: language, display switches, the errors on screen, whether a call is running.
 // A reset (Finish, Start again, the idle timeout, Sign out) replaces them all whole.
 
-import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, SessionChoice, UiError, VisitorName, VisitRow } from '../generated/engine'
+import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, SessionChoice, SessionsClosed, SessionsOverview, TablesSet, UiError, VisitorName, VisitRow } from '../generated/engine'
 import type { Lang } from '../i18n'
 
 export interface DateParts {
@@ -69,6 +69,8 @@ export interface Desk {
   /** Today (or another day): the sessions and their visits, and the date typed to go to. */
   day: DayVisits | null
   dayInput: DateParts
+  /** The day's list or its visit passes just went to the printer. */
+  dayPrinted: { what: 'list' | 'passes'; visits: number } | null
   /** Find a booking: what was typed, what was found. */
   query: string
   found: FoundVisits | null
@@ -86,7 +88,23 @@ export interface Desk {
   accounts: AccountRow[] | null
   /** An account just changed; a one-time PIN is shown once, here. */
   accountChanged: AccountChangedAnswer | null
-  newAccount: { number: string; name: string; role: string }
+  /** The add-an-account form, as typed (the one-time PIN comes back in `accountChanged`). */
+  newAccount: NewAccountDraft
+  /** A supervisor's Sessions screen: the coming four weeks, and what was just done to them. */
+  sessions: SessionsOverview | null
+  sessionsNote: { closed: SessionsClosed } | { tables: TablesSet } | null
+  /** The closure form: one session (its id) or a whole day, why, and a note. */
+  closing: { session?: string; date: string; reason: string; note: string }
+  /** The tables form: a session date, which kind of table, how many (as typed), and a note. */
+  tablesEdit: { session: string; kind: 'open' | 'closed'; tables: string; note: string }
+}
+
+export interface NewAccountDraft {
+  number: string
+  name: string
+  role: string
+  organisation: string
+  expires: DateParts
 }
 
 /** What the start screen says after a staff session ended. */
@@ -137,6 +155,7 @@ export function freshDesk(): Desk {
     pinChanged: false,
     day: null,
     dayInput: emptyDate(),
+    dayPrinted: null,
     query: '',
     found: null,
     booking: null,
@@ -149,8 +168,16 @@ export function freshDesk(): Desk {
     healthNote: null,
     accounts: null,
     accountChanged: null,
-    newAccount: { number: '', name: '', role: '' },
+    newAccount: freshNewAccount(),
+    sessions: null,
+    sessionsNote: null,
+    closing: { date: '', reason: '', note: '' },
+    tablesEdit: { session: '', kind: 'open', tables: '', note: '' },
   }
+}
+
+export function freshNewAccount(): NewAccountDraft {
+  return { number: '', name: '', role: '', organisation: '', expires: emptyDate() }
 }
 
 /** "YYYY-MM-DD" from the three boxes, as typed (the engine says what is wrong with it). */

@@ -8,6 +8,7 @@ import { prisoner } from './visitor/prisoner'
 import { start } from './visitor/start'
 import { time } from './visitor/time'
 import { visitors } from './visitor/visitors'
+import { staffAccountAdd } from './staff/accountAdd'
 import { staffAccounts } from './staff/accounts'
 import { staffBooking } from './staff/booking'
 import { staffCancel } from './staff/cancel'
@@ -15,11 +16,12 @@ import { staffFind } from './staff/find'
 import { staffHealth } from './staff/health'
 import { staffHome } from './staff/home'
 import { staffReview } from './staff/review'
+import { staffSessionClose, staffSessions, staffSessionTables } from './staff/sessions'
 import { staffToday } from './staff/today'
 import { staffPin } from './staff/pin'
 import { staffSignIn } from './staff/signIn'
 
 export const screens = new Registry([
   start, prisoner, visitors, time, check, done,
-  staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffReview, staffHealth, staffAccounts,
+  staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffReview, staffHealth, staffSessions, staffSessionClose, staffSessionTables, staffAccounts, staffAccountAdd,
 ])

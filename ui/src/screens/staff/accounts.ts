@@ -1,13 +1,14 @@
-// Staff accounts, for supervisors: every account with its role and state; unlock, disable or
-// enable, reset a PIN (the one-time PIN is shown once). The engine checks the role again.
+// Staff accounts, for supervisors: every account with its role and state; add one (accountAdd.ts),
+// unlock, disable or enable, reset a PIN (the one-time PIN is shown once). The engine checks the role again.
 
 import type { Ctx, Screen } from '../../app/router'
 import { notificationBanner } from '../../components/govuk'
-import { html } from '../../components/html'
+import { html, join } from '../../components/html'
 import { actionButton, backButton, errorSummary } from '../../components/kiosk'
 import type { AccountRow } from '../../generated/engine'
-import { formatTime, prisonTime, type Key } from '../../i18n'
+import { formatDate, formatTime, prisonTime, type Key } from '../../i18n'
 import { table } from './desk'
+import { openAddAccount } from './accountAdd'
 import { staffHeading } from './keypad'
 
 async function showAccounts(ctx: Ctx): Promise<void> {
@@ -18,11 +19,14 @@ async function showAccounts(ctx: Ctx): Promise<void> {
   ctx.go('staff-accounts')
 }
 
-function state(ctx: Ctx, a: AccountRow): string {
+function state(ctx: Ctx, a: AccountRow) {
   const parts: string[] = [ctx.t(a.disabled ? 'staff.accounts.disabled' : 'staff.accounts.active')]
   if (a.locked_until) parts.push(ctx.t('staff.accounts.locked', { time: formatTime(ctx.lang, prisonTime(a.locked_until) ?? '') }))
   if (a.must_change_pin) parts.push(ctx.t('staff.accounts.new_pin_due'))
-  return parts.join(', ')
+  if (a.organisation) parts.push(a.organisation)
+  if (a.expires_on) parts.push(ctx.t('staff.accounts.until', { date: formatDate(ctx.lang, a.expires_on) }))
+  // One fact a line: a helper's organisation and end date read apart from the account's state.
+  return join(parts, html`<br>`)
 }
 
 function buttons(ctx: Ctx, a: AccountRow) {
@@ -59,6 +63,7 @@ export const staffAccounts: Screen = {
       : ''
     return html`${note}${errorSummary(ctx)}
       ${staffHeading(ctx, ctx.t('staff.accounts.heading'))}
+      <div class="govuk-button-group">${actionButton(ctx.t('staff.accounts.add.open'), 'add')}${backButton(ctx)}</div>
       ${table(
         '',
         [ctx.t('staff.accounts.name'), ctx.t('staff.accounts.number'), ctx.t('staff.accounts.role'), ctx.t('staff.accounts.state'), ctx.t('staff.col.actions')],
@@ -68,6 +73,11 @@ export const staffAccounts: Screen = {
       <div class="govuk-button-group">${backButton(ctx)}</div>`
   },
   actions: {
+    add: (ctx) => {
+      // A one-time PIN on show is not shown again when this screen comes back.
+      ctx.desk.accountChanged = null
+      openAddAccount(ctx)
+    },
     account: async (ctx, control) => {
       const action = control.dataset.change ?? ''
       const changed = await ctx.staffCall('staff_account_change', { action, staff_number: control.dataset.number ?? '' })

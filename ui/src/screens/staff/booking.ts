@@ -5,7 +5,7 @@ import type { Ctx, Screen } from '../../app/router'
 import { notificationBanner, summaryList } from '../../components/govuk'
 import { html, join } from '../../components/html'
 import { actionButton, backButton, errorSummary } from '../../components/kiosk'
-import { formatDay, formatTime, tables, type Key } from '../../i18n'
+import { formatDay, formatTime, prisonDateTime, tables, type Key } from '../../i18n'
 import { printerWords, prisonerText, staffPrintErrors, statusTag, table } from './desk'
 import { staffHeading } from './keypad'
 
@@ -58,9 +58,7 @@ export const staffBooking: Screen = {
       ctx.t('staff.booking.history'),
       [ctx.t('staff.col.when'), ctx.t('staff.col.status')],
       page.history.map((h) => {
-        const at = new Date(h.at)
-        const stamp = Number.isNaN(at.getTime()) ? h.at : `${formatDay(lang, h.at.slice(0, 10))} ${h.at.slice(11, 16)}`
-        return [stamp, [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: h.by }) : '', h.detail ?? ''].filter(Boolean).join(' ')]
+        return [prisonDateTime(lang, h.at), [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: h.by }) : '', h.detail ?? ''].filter(Boolean).join(' ')]
       }),
     )
     return html`${note(ctx)}${errorSummary(ctx)}

@@ -2,32 +2,17 @@
 // of up to 512 characters with GOV.UK's character count, and a cancellation slip for a visitor
 // who is here. The engine frees the table at once and queues the cancellation for central.
 
-import type { Ctx, Screen } from '../../app/router'
+import type { Screen } from '../../app/router'
 import { radios } from '../../components/govuk'
-import { classes, html } from '../../components/html'
+import { html } from '../../components/html'
 import { backButton, continueButton, errorOptions, errorSummary, errorsAt } from '../../components/kiosk'
-import { errorMessages } from '../../components/govuk'
 import type { Key } from '../../i18n'
+import { noteField, showNoteCount } from './desk'
 import { staffHeading } from './keypad'
 
 const REASONS = ['visitor_cancelled', 'establishment_cancelled', 'prisoner_cancelled', 'details_changed', 'administrative_error']
 const HOWS = ['in_person', 'phone', 'email', 'website']
-const NOTE_MAX = 512
 const TARGETS: Record<string, string> = { reason: 'cancel-reason', how: 'cancel-how', note: 'cancel-note' }
-
-function noteField(ctx: Ctx) {
-  const c = ctx.desk.cancel
-  const left = NOTE_MAX - [...c.note].length
-  const errors = errorsAt(ctx, 'note')
-  const shown = errorMessages('cancel-note', errorOptions(ctx, errors))
-  return html`<div class="${classes('govuk-form-group', 'govuk-character-count', errors.length > 0 && 'govuk-form-group--error')}" data-module="govuk-character-count" data-maxlength="${NOTE_MAX}">
-    <label class="govuk-label govuk-label--m" for="cancel-note">${ctx.t('staff.cancel.note')}</label>
-    <div class="govuk-hint" id="cancel-note-hint">${ctx.t('staff.cancel.note.hint')}</div>
-    ${shown}
-    <textarea class="${classes('govuk-textarea', 'govuk-js-character-count', (errors.length > 0 || left < 0) && 'govuk-textarea--error')}" id="cancel-note" name="cancel-note" rows="4" inputmode="none" autocomplete="off" spellcheck="false" data-keyboard="letters" aria-describedby="cancel-note-info cancel-note-hint${errors.length ? ' cancel-note-error' : ''}">${c.note}</textarea>
-    <div id="cancel-note-info" class="${classes('govuk-hint', 'govuk-character-count__message', left < 0 && 'govuk-error-message')}" aria-live="polite">${left >= 0 ? ctx.t('staff.cancel.note.count', { n: left }) : ctx.t('staff.cancel.note.over', { n: -left })}</div>
-  </div>`
-}
 
 export const staffCancel: Screen = {
   id: 'staff-cancel',
@@ -59,7 +44,7 @@ export const staffCancel: Screen = {
         items: REASONS.map((r) => ({ value: r, text: ctx.t(`staff.reason.${r}` as Key), checked: c.reason === r })),
       })}
       ${how}
-      ${noteField(ctx)}
+      ${noteField(ctx, 'cancel-note', c.note)}
       ${radios({
         name: 'cancel-slip',
         idPrefix: 'cancel-slip',
@@ -83,12 +68,7 @@ export const staffCancel: Screen = {
     else if (field.name === 'cancel-slip') c.slip = field.value
     else if (field.name === 'cancel-note') {
       c.note = field.value
-      const left = NOTE_MAX - [...c.note].length
-      const info = document.getElementById('cancel-note-info')
-      if (info) {
-        info.textContent = left >= 0 ? ctx.t('staff.cancel.note.count', { n: left }) : ctx.t('staff.cancel.note.over', { n: -left })
-        info.classList.toggle('govuk-error-message', left < 0)
-      }
+      showNoteCount(ctx, 'cancel-note', c.note)
     }
   },
   async submit(ctx) {

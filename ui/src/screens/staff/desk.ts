@@ -2,9 +2,9 @@
 // booking's page, and the printer's state in words.
 
 import type { Ctx } from '../../app/router'
-import { tag } from '../../components/govuk'
-import { html, type Content, type Html } from '../../components/html'
-import { actionButton } from '../../components/kiosk'
+import { errorMessages, tag } from '../../components/govuk'
+import { classes, html, type Content, type Html } from '../../components/html'
+import { actionButton, errorOptions, errorsAt } from '../../components/kiosk'
 import type { VisitRow } from '../../generated/engine'
 import { formatDate, formatTime, tables, type Key } from '../../i18n'
 
@@ -23,6 +23,11 @@ export function statusTag(ctx: Ctx, status: string): Html {
 
 export function prisonerText(ctx: Ctx, v: VisitRow): string {
   return `${v.prisoner_name ?? ctx.t('staff.prisoner_left')} (${v.prisoner_number})`
+}
+
+/** "1 adult, 2 children" / "2 oedolyn, dim plant". */
+export function partyText(ctx: Ctx, v: VisitRow): string {
+  return ctx.t('staff.party', { adults: ctx.t('staff.adults', { n: v.adults }), children: ctx.t('staff.children', { n: v.children }) })
 }
 
 /** The printer's state, or a printing failure, in words. */
@@ -83,4 +88,38 @@ export function staffPrintErrors(ctx: Ctx): void {
   const errors = ctx.view.errors
   if (!errors.some((e) => PRINT_CODES.includes(e.code))) return
   ctx.showErrors(errors.map((e) => (PRINT_CODES.includes(e.code) ? { code: 'staff_print_failed', params: { reason: printerWords(ctx, e.code) } } : e)))
+}
+
+/** How long a staff note may be: the engine's StaffNote. */
+const NOTE_MAX = 512
+
+function noteCountWords(ctx: Ctx, note: string): { words: string; over: boolean } {
+  const left = NOTE_MAX - [...note].length
+  return left >= 0 ? { words: ctx.t('staff.cancel.note.count', { n: left }), over: false } : { words: ctx.t('staff.cancel.note.over', { n: -left }), over: true }
+}
+
+/**
+ * An optional note of up to 512 characters, with GOV.UK's character count (kept up to date by
+ * `showNoteCount` as it is typed) and its errors from the engine (field "note").
+ */
+export function noteField(ctx: Ctx, id: string, value: string): Html {
+  const count = noteCountWords(ctx, value)
+  const errors = errorsAt(ctx, 'note')
+  const shown = errorMessages(id, errorOptions(ctx, errors))
+  return html`<div class="${classes('govuk-form-group', 'govuk-character-count', errors.length > 0 && 'govuk-form-group--error')}" data-module="govuk-character-count" data-maxlength="${NOTE_MAX}">
+    <label class="govuk-label govuk-label--m" for="${id}">${ctx.t('staff.cancel.note')}</label>
+    <div class="govuk-hint" id="${id}-hint">${ctx.t('staff.cancel.note.hint')}</div>
+    ${shown}
+    <textarea class="${classes('govuk-textarea', 'govuk-js-character-count', (errors.length > 0 || count.over) && 'govuk-textarea--error')}" id="${id}" name="${id}" rows="4" inputmode="none" autocomplete="off" spellcheck="false" data-keyboard="letters" aria-describedby="${id}-info ${id}-hint${errors.length ? ` ${id}-error` : ''}">${value}</textarea>
+    <div id="${id}-info" class="${classes('govuk-hint', 'govuk-character-count__message', count.over && 'govuk-error-message')}" aria-live="polite">${count.words}</div>
+  </div>`
+}
+
+/** The character count under a note, as typed (the field itself is not drawn again). */
+export function showNoteCount(ctx: Ctx, id: string, value: string): void {
+  const info = document.getElementById(`${id}-info`)
+  if (!info) return
+  const count = noteCountWords(ctx, value)
+  info.textContent = count.words
+  info.classList.toggle('govuk-error-message', count.over)
 }

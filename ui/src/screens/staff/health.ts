@@ -5,7 +5,7 @@ import type { Ctx, Screen } from '../../app/router'
 import { notificationBanner, summaryList } from '../../components/govuk'
 import { html } from '../../components/html'
 import { actionButton, backButton, errorSummary } from '../../components/kiosk'
-import { formatDay } from '../../i18n'
+import { prisonDateTime } from '../../i18n'
 import { printerWords, staffPrintErrors } from './desk'
 import { staffHeading } from './keypad'
 
@@ -28,7 +28,7 @@ export const staffHealth: Screen = {
     if (!h) return html``
     const yesNo = (b: boolean) => ctx.t(b ? 'staff.yes' : 'staff.no')
     const lastSync = h.last_sync
-      ? ctx.t('staff.health.ago', { when: `${formatDay(ctx.lang, h.last_sync.slice(0, 10))} ${h.last_sync.slice(11, 16)}`, minutes: Math.round(Number(h.last_sync_age_seconds ?? 0) / 60) })
+      ? ctx.t('staff.health.ago', { when: prisonDateTime(ctx.lang, h.last_sync), n: Math.round(Number(h.last_sync_age_seconds ?? 0) / 60) })
       : ctx.t('staff.health.never')
     const rows = [
       { key: { text: ctx.t('staff.health.enrolled') }, value: { text: yesNo(h.enrolled) } },

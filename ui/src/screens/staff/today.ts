@@ -1,15 +1,16 @@
 // Today's visits (or another day's): the sessions in order with their room, tables used of
-// each kind, and every visit, with Arrived and Did not arrive. A mark updates the session's
+// each kind, and every visit, with Arrived and Did not arrive; the day's list and its visit
+// passes printed on A4. A mark updates the session's
 // counts at once from the engine's answer.
 
 import type { Ctx, Screen } from '../../app/router'
 import { isoDate } from '../../app/state'
-import { dateInput, tag } from '../../components/govuk'
+import { dateInput, notificationBanner, tag } from '../../components/govuk'
 import { html } from '../../components/html'
 import { actionButton, backButton, errorOptions, errorSummary, errorsAt } from '../../components/kiosk'
 import type { DaySessionView, VisitRow } from '../../generated/engine'
 import { formatDay, formatTime } from '../../i18n'
-import { openBooking, prisonerText, statusTag, table } from './desk'
+import { openBooking, partyText, prisonerText, staffPrintErrors, statusTag, table } from './desk'
 import { staffHeading } from './keypad'
 
 /** Shows the visits of `date` (the prison's today when absent). */
@@ -17,6 +18,7 @@ async function showDay(ctx: Ctx, date?: string): Promise<void> {
   const day = await ctx.staffCall('staff_today', date ? { date } : {})
   if (!day) return
   ctx.desk.day = day
+  ctx.desk.dayPrinted = null
   ctx.go('staff-today')
 }
 
@@ -50,17 +52,17 @@ function arrivalButtons(ctx: Ctx, v: VisitRow) {
 function sessionBlock(ctx: Ctx, s: DaySessionView) {
   const time = ctx.t('time.range', { start: formatTime(ctx.lang, s.start), end: formatTime(ctx.lang, s.end) })
   const tables = s.tables.map((tb) =>
-    html`<li>${ctx.t('staff.today.tables', { kind: ctx.t(tb.kind === 'closed' ? 'staff.kind.closed' : 'staff.kind.open'), used: tb.used, capacity: tb.capacity })}</li>`,
+    html`<li>${ctx.t('staff.today.tables', { kind: ctx.t(tb.kind === 'closed' ? 'staff.kind.closed' : 'staff.kind.open'), used: tb.used, n: tb.capacity })}</li>`,
   )
   const visits = s.visits.length
     ? table(
         '',
         [ctx.t('staff.col.reference'), ctx.t('staff.col.lead'), ctx.t('staff.col.prisoner'), ctx.t('staff.col.party'), ctx.t('staff.col.status'), ctx.t('staff.col.actions')],
         s.visits.map((v) => [
-          html`<button type="button" class="kiosk-link-button" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
+          html`<button type="button" class="kiosk-link-button kiosk-reference" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
           v.lead_visitor,
           prisonerText(ctx, v),
-          ctx.t('staff.party', { adults: v.adults, children: v.children }),
+          partyText(ctx, v),
           html`${statusTag(ctx, v.status)}${v.attendance ? html` ${tag({ text: ctx.t(v.attendance === 'arrived' ? 'staff.arrived' : 'staff.did_not_arrive'), classes: 'govuk-tag--blue kiosk-tag' })}` : ''}`,
           html`<div class="kiosk-row-actions">${arrivalButtons(ctx, v)}</div>`,
         ]),
@@ -70,7 +72,7 @@ function sessionBlock(ctx: Ctx, s: DaySessionView) {
   return html`<section class="kiosk-session" aria-labelledby="session-${s.id.replace(/\W/g, '-')}">
     <h2 class="govuk-heading-l" id="session-${s.id.replace(/\W/g, '-')}">${ctx.t('staff.today.session', { time, room: s.room })}</h2>
     ${s.closed_reason ? html`<p class="govuk-body">${tag({ text: ctx.t('staff.today.closed', { reason: s.closed_reason }), classes: 'govuk-tag--red kiosk-tag' })}</p>` : ''}
-    <ul class="govuk-list govuk-body-l kiosk-counts" data-session="${s.id}">${tables}<li>${ctx.t('staff.today.arrived_count', { arrived: s.arrived, expected: s.expected })}</li></ul>
+    <ul class="govuk-list govuk-body-l kiosk-counts" data-session="${s.id}">${tables}${s.expected ? html`<li>${ctx.t('staff.today.arrived_count', { arrived: s.arrived, n: s.expected })}</li>` : ''}</ul>
     ${visits}
   </section>`
 }
@@ -84,8 +86,22 @@ export const staffToday: Screen = {
   render(ctx) {
     const day = ctx.desk.day
     if (!day) return html``
-    return html`${errorSummary(ctx, (f) => (f === 'date' ? 'day-date-day' : null))}
+    const printed = ctx.desk.dayPrinted
+    const note = printed
+      ? notificationBanner({
+          type: 'success',
+          titleText: ctx.t('staff.done'),
+          titleId: 'day-note-title',
+          attributes: { id: 'day-note', tabindex: '-1' },
+          text: ctx.t(printed.what === 'list' ? 'staff.today.list_printing' : 'staff.today.passes_printing', { n: printed.visits }),
+        })
+      : ''
+    return html`${note}${errorSummary(ctx, (f) => (f === 'date' ? 'day-date-day' : null))}
       ${staffHeading(ctx, ctx.t('staff.today.heading', { date: formatDay(ctx.lang, day.date) }))}
+      <div class="govuk-button-group">
+        ${actionButton(ctx.t('staff.today.print_list'), 'print-day', { classes: 'govuk-button--secondary', data: { what: 'list' } })}
+        ${actionButton(ctx.t('staff.today.print_passes'), 'print-day', { classes: 'govuk-button--secondary', data: { what: 'passes' } })}
+      </div>
       <div class="govuk-button-group">
         ${actionButton(ctx.t('staff.today.previous'), 'previous', { classes: 'govuk-button--secondary' })}
         ${day.date === day.today ? '' : actionButton(ctx.t('staff.today.today'), 'today', { classes: 'govuk-button--secondary' })}
@@ -121,6 +137,15 @@ export const staffToday: Screen = {
     previous: (ctx) => showDay(ctx, shift(ctx.desk.day?.date ?? '', -1)),
     next: (ctx) => showDay(ctx, shift(ctx.desk.day?.date ?? '', 1)),
     today: (ctx) => showDay(ctx),
+    'print-day': async (ctx, control) => {
+      const day = ctx.desk.day
+      if (!day) return
+      const what = control.dataset.what === 'passes' ? 'passes' : 'list'
+      const printed = await ctx.staffCall('staff_print_day', { date: day.date, what, lang: ctx.lang })
+      if (!printed) return staffPrintErrors(ctx)
+      ctx.desk.dayPrinted = { what, visits: printed.visits }
+      ctx.render({ id: 'day-note' })
+    },
     'show-day': (ctx) => showTyped(ctx),
     view: (ctx, control) => openBooking(ctx, control.dataset.reference ?? '', 'staff-today'),
     attendance: async (ctx, control) => {
