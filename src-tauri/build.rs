@@ -32,6 +32,9 @@ const COMMANDS: &[&str] = &[
     "staff_print_day",
     "staff_move_options",
     "staff_move",
+    "visitor_find_booking",
+    "visitor_reprint",
+    "visitor_cancel_booking",
 ];
 
 fn main() {

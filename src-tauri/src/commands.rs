@@ -170,6 +170,30 @@ pub async fn staff_move(journey: State<'_, Journey>, request: MoveRequest) -> Ui
     journey.staff_move(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn visitor_find_booking(
+    journey: State<'_, Journey>,
+    request: FindBookingRequest,
+) -> UiResult<ManagedBooking> {
+    journey.visitor_find_booking(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn visitor_reprint(
+    journey: State<'_, Journey>,
+    request: ManageBookingRequest,
+) -> UiResult<SlipPrinted> {
+    journey.visitor_reprint(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn visitor_cancel_booking(
+    journey: State<'_, Journey>,
+    request: ManageBookingRequest,
+) -> UiResult<VisitorCancelled> {
+    journey.visitor_cancel_booking(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -199,6 +223,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_set_tables,
         staff_print_day,
         staff_move_options,
-        staff_move
+        staff_move,
+        visitor_find_booking,
+        visitor_reprint,
+        visitor_cancel_booking
     ]
 }

@@ -187,6 +187,18 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_move(&body::<kiosk::journey::MoveRequest>(raw)?, now)
                 .await,
         ),
+        Command::VisitorFindBooking => answer(
+            j.visitor_find_booking(&body::<kiosk::journey::FindBookingRequest>(raw)?, now)
+                .await,
+        ),
+        Command::VisitorReprint => answer(
+            j.visitor_reprint(&body::<kiosk::journey::ManageBookingRequest>(raw)?, now)
+                .await,
+        ),
+        Command::VisitorCancelBooking => answer(
+            j.visitor_cancel_booking(&body::<kiosk::journey::ManageBookingRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

@@ -31,6 +31,7 @@ mod accounts;
 mod command;
 mod desk;
 mod health;
+mod manage;
 mod move_visit;
 mod sessions;
 mod staff;
@@ -42,6 +43,7 @@ pub use desk::{
     TablesUsed, VisitRequest, VisitRow, VisitorRow,
 };
 pub use health::{KioskHealth, PrinterHealth};
+pub use manage::{FindBookingRequest, ManageBookingRequest, ManagedBooking, VisitorCancelled};
 pub use move_visit::{MoveRequest, Moved};
 pub use sessions::{
     CloseSessionsRequest, SessionSummary, SessionTablesRow, SessionsClosed, SessionsOverview,
@@ -310,6 +312,8 @@ pub struct Journey {
     prison: PrisonCode,
     idle_timeout_seconds: u32,
     staff: Staff,
+    /// When a visitor's booking lookups slow down (the same pause rules as staff sign-ins).
+    lookup_policy: domain::SignInPolicy,
 }
 
 fn hhmm(t: NaiveTime) -> String {
@@ -353,7 +357,14 @@ impl Journey {
             store,
             prison: prison.clone(),
             idle_timeout_seconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
+            lookup_policy: domain::SignInPolicy::default(),
         }
+    }
+
+    /// Another slow-down for visitors' booking lookups (tests shorten the pause).
+    pub fn with_lookup_policy(mut self, policy: domain::SignInPolicy) -> Self {
+        self.lookup_policy = policy;
+        self
     }
 
     /// Another staff sign-in policy (tests shorten the slow-down).

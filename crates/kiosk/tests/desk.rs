@@ -412,7 +412,10 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
         | Command::Book
         | Command::PrintSlip
         | Command::StaffSignIn
-        | Command::StaffSignOut => return None,
+        | Command::StaffSignOut
+        | Command::VisitorFindBooking
+        | Command::VisitorReprint
+        | Command::VisitorCancelBooking => return None,
         Command::StaffChangePin => j
             .staff_change_pin(
                 &ChangePinRequest {

@@ -151,6 +151,11 @@ today: string, sessions: Array<DaySessionView>, };
 export type Done = { done: boolean, };
 
 /**
+ * `visitor_find_booking`: the reference and the lead visitor's date of birth, `YYYY-MM-DD`.
+ */
+export type FindBookingRequest = { reference: string, date_of_birth: string, };
+
+/**
  * `staff_find`: a reference, a prisoner number or a visitor's surname.
  */
 export type FindRequest = { token: string, query: string, };
@@ -203,6 +208,28 @@ today: string, first_bookable_date: string, last_bookable_date: string, };
  * The language a slip is printed in: the one the visitor chose at the kiosk.
  */
 export type Language = "en" | "cy";
+
+/**
+ * `visitor_cancel_booking` and `visitor_reprint`: the pair again, and the slip's language.
+ */
+export type ManageBookingRequest = { reference: string, date_of_birth: string, lang: Language, };
+
+/**
+ * A visit as its visitor may see it: no dates of birth, no surnames beyond an initial.
+ */
+export type ManagedBooking = { reference: string, 
+/**
+ * `requested`, `booked`, `rejected`, `cancelled`, `withdrawn`
+ */
+status: string, date: string, start: string, end: string, arrive_by: string, room: string, kind: "open" | "closed", 
+/**
+ * First name and the initial of the last name: "Siân E.".
+ */
+visitors: Array<string>, 
+/**
+ * Still booked (or requested) and not in the past.
+ */
+can_cancel: boolean, prison: PrisonInfo, };
 
 /**
  * `staff_move`: the visit and the session to move it to (`TEMPLATE/YYYY-MM-DD`).
@@ -449,6 +476,15 @@ review?: string,
  */
 made_here: boolean, };
 
+/**
+ * `visitor_cancel_booking`: the visit as it is now, and whether the cancellation slip printed.
+ */
+export type VisitorCancelled = { booking: ManagedBooking, printed: boolean, 
+/**
+ * Why the slip did not print (a code): the cancellation stands either way.
+ */
+print_error?: string, };
+
 export type VisitorInput = { 
 /**
  * Set when the visitor was picked from the prisoner's contact list: the names and date of
@@ -490,6 +526,9 @@ export type Commands = {
   staff_sessions: { request: StaffToken; answer: SessionsOverview };
   staff_close: { request: CloseSessionsRequest; answer: SessionsClosed };
   staff_set_tables: { request: SetTablesRequest; answer: TablesSet };
+  visitor_find_booking: { request: FindBookingRequest; answer: ManagedBooking };
+  visitor_reprint: { request: ManageBookingRequest; answer: SlipPrinted };
+  visitor_cancel_booking: { request: ManageBookingRequest; answer: VisitorCancelled };
 };
 
 export type Command = keyof Commands;

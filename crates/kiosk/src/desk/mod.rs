@@ -243,48 +243,23 @@ pub async fn cancel(
 ) -> DeskResult<DeskVisit> {
     let prison = prison_of(who)?;
     let mut tx = store.begin().await?;
-    let visit = store::visit(&mut tx, &prison, reference)
-        .await?
-        .ok_or(DeskError::NotFound)?;
-    if !visit.status.is_live() {
-        return Err(DeskError::NotLive(visit.status.as_str()));
-    }
     let how = match reason {
         CancelReason::VisitorCancelled { how } => Some(how),
         _ => None,
     };
-    let event = Event::BookingCancelled(BookingCancelled {
-        reference: reference.to_string(),
-        reason: Some(reason.code().to_string()),
-        by: Some(who.staff_number.to_string()),
-        how,
-        note: note.cloned(),
-    });
-    // A visit whose own event still waits for a lost online answer cannot be cancelled at
-    // central yet: its cancellation is queued right after that event (sync::online).
-    let deferred = store::creation_deferred(&mut tx, reference).await?;
-    let seq = if deferred {
-        None
-    } else {
-        Some(store::append_event(&mut tx, &event, Some(reference), now).await?)
-    };
-    let how_code = how.map(channel_code);
-    let cancelled = store::cancel_by_staff(
+    let after = cancel_live(
         &mut tx,
+        &prison,
         reference,
-        reason.code(),
-        &StaffCancel {
-            by: who.staff_number.as_str(),
-            how: how_code,
-            note: note.map(StaffNote::as_str),
-            seq,
+        &Cancellation {
+            reason: reason.code(),
+            by: Some(who.staff_number.as_str()),
+            how,
+            note,
         },
         now,
     )
     .await?;
-    if !cancelled {
-        return Err(DeskError::NotLive(visit.status.as_str()));
-    }
     audit(
         &mut tx,
         &entry(
@@ -296,12 +271,70 @@ pub async fn cancel(
         ),
     )
     .await?;
-    let after = store::visit(&mut tx, &prison, reference)
-        .await?
-        .ok_or(DeskError::NotFound)?;
     tx.commit().await?;
     tracing::info!(%reference, reason = reason.code(), "visit cancelled by staff");
     Ok(after)
+}
+
+/// A cancellation made at this kiosk: why, who (a staff number; absent when the visitor did it
+/// themselves), how the visitor asked and staff's note. Central takes `how` and `note` only
+/// with `by`.
+pub(crate) struct Cancellation<'a> {
+    pub reason: &'a str,
+    pub by: Option<&'a str>,
+    pub how: Option<domain::RequestChannel>,
+    pub note: Option<&'a StaffNote>,
+}
+
+/// Cancels a live visit of `prison` inside the caller's transaction: the change and the outbox
+/// event that takes it to central, so neither is ever written without the other.
+pub(crate) async fn cancel_live(
+    tx: &mut sqlx::SqliteConnection,
+    prison: &PrisonCode,
+    reference: &BookingReference,
+    cancellation: &Cancellation<'_>,
+    now: DateTime<Utc>,
+) -> DeskResult<DeskVisit> {
+    let visit = store::visit(tx, prison, reference)
+        .await?
+        .ok_or(DeskError::NotFound)?;
+    if !visit.status.is_live() {
+        return Err(DeskError::NotLive(visit.status.as_str()));
+    }
+    let event = Event::BookingCancelled(BookingCancelled {
+        reference: reference.to_string(),
+        reason: Some(cancellation.reason.to_string()),
+        by: cancellation.by.map(str::to_string),
+        how: cancellation.how,
+        note: cancellation.note.cloned(),
+    });
+    // A visit whose own event still waits for a lost online answer cannot be cancelled at
+    // central yet: its cancellation is queued right after that event (sync::online).
+    let deferred = store::creation_deferred(tx, reference).await?;
+    let seq = if deferred {
+        None
+    } else {
+        Some(store::append_event(tx, &event, Some(reference), now).await?)
+    };
+    let cancelled = store::cancel_by_staff(
+        tx,
+        reference,
+        cancellation.reason,
+        &StaffCancel {
+            by: cancellation.by,
+            how: cancellation.how.map(channel_code),
+            note: cancellation.note.map(StaffNote::as_str),
+            seq,
+        },
+        now,
+    )
+    .await?;
+    if !cancelled {
+        return Err(DeskError::NotLive(visit.status.as_str()));
+    }
+    store::visit(tx, prison, reference)
+        .await?
+        .ok_or(DeskError::NotFound)
 }
 
 fn channel_code(how: domain::RequestChannel) -> &'static str {
@@ -386,6 +419,39 @@ pub async fn print(
     now: DateTime<Utc>,
 ) -> DeskResult<printing::PrintedSlip> {
     let prison_code = prison_of(who)?;
+    let printed = print_visit(store, &prison_code, reference, lang, paper, now).await?;
+    let mut tx = store.begin().await?;
+    audit(
+        &mut tx,
+        &entry(
+            who,
+            AuditAction::Print,
+            Some(&reference.to_string()),
+            Some(printed.paper.as_str()),
+            now,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(printed.slip)
+}
+
+/// What [`print_visit`] sent to the printer, and on which paper.
+pub(crate) struct VisitPrinted {
+    pub slip: printing::PrintedSlip,
+    pub paper: Paper,
+}
+
+/// Prints the slip of a visit of `prison`, own or made elsewhere, whoever asked (staff or the
+/// visitor themselves); the caller records who.
+pub(crate) async fn print_visit(
+    store: &Store,
+    prison_code: &PrisonCode,
+    reference: &BookingReference,
+    lang: Language,
+    paper: Option<Paper>,
+    now: DateTime<Utc>,
+) -> DeskResult<VisitPrinted> {
     let printer = printing::printer_config(store)
         .await?
         .ok_or(PrintError::NotConfigured)?;
@@ -394,12 +460,12 @@ pub async fn print(
         None => printer,
     };
     let mut conn = store.conn().await?;
-    let visit = store::visit(&mut conn, &prison_code, reference)
+    let visit = store::visit(&mut conn, prison_code, reference)
         .await?
         .ok_or(DeskError::NotFound)?;
     let own = store::is_own(&mut conn, reference).await?;
     drop(conn);
-    let prison = store.prison(&prison_code).await?;
+    let prison = store.prison(prison_code).await?;
     let view = if own {
         store.booking(reference).await?
     } else {
@@ -407,24 +473,14 @@ pub async fn print(
     };
     let slip = render_slip(&view, &prison, lang, printer.paper, now).map_err(PrintError::from)?;
     let job_id = printing::print_pdf(&printer, &slip, &format!("visit-slip-{reference}")).await?;
-    let mut tx = store.begin().await?;
-    audit(
-        &mut tx,
-        &entry(
-            who,
-            AuditAction::Print,
-            Some(&reference.to_string()),
-            Some(printer.paper.as_str()),
-            now,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(printing::PrintedSlip {
-        reference: reference.to_string(),
-        queue: printer.queue.to_string(),
-        job_id,
-        media: slip.cups_media(),
+    Ok(VisitPrinted {
+        slip: printing::PrintedSlip {
+            reference: reference.to_string(),
+            queue: printer.queue.to_string(),
+            job_id,
+            media: slip.cups_media(),
+        },
+        paper: printer.paper,
     })
 }
 

@@ -9,10 +9,11 @@
 use super::{
     AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
     CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayPrinted, DayRequest, DayVisits,
-    Done, FindRequest, FoundVisits, KioskHealth, KioskInfo, MoveRequest, Moved, PartyChecked, PartyRequest,
-    PrintDayRequest, PrisonerChecked, ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice,
-    SessionsClosed, SessionsOverview, SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts,
-    StaffSignInRequest, StaffSignedIn, StaffToken, TablesSet, VisitRequest, VisitRow,
+    Done, FindBookingRequest, FindRequest, FoundVisits, KioskHealth, KioskInfo, ManageBookingRequest,
+    ManagedBooking, MoveRequest, Moved, PartyChecked, PartyRequest, PrintDayRequest, PrisonerChecked,
+    ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed, SessionsOverview,
+    SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn, StaffToken,
+    TablesSet, VisitRequest, VisitRow, VisitorCancelled,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -112,6 +113,12 @@ commands! {
     StaffClose = "staff_close", CloseSessionsRequest => SessionsClosed;
     /// Changes a session date's tables of one kind at central (supervisor; online only).
     StaffSetTables = "staff_set_tables", SetTablesRequest => TablesSet;
+    /// A visitor finds their booking by its reference and the lead visitor's date of birth.
+    VisitorFindBooking = "visitor_find_booking", FindBookingRequest => ManagedBooking;
+    /// A visitor reprints their slip (the pair checked again).
+    VisitorReprint = "visitor_reprint", ManageBookingRequest => SlipPrinted;
+    /// A visitor cancels their visit and gets a cancellation slip (the pair checked again).
+    VisitorCancelBooking = "visitor_cancel_booking", ManageBookingRequest => VisitorCancelled;
 }
 
 impl Command {

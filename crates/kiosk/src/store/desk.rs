@@ -345,9 +345,10 @@ pub(crate) async fn set_attendance(
     Ok(pulled > 0)
 }
 
-/// A staff cancellation of a live visit. The kiosk's own booking gives its visiting order back
-/// and records the outbox position of the cancellation (`cancel_seq`), so its count of the
-/// session frees the table at once. Answers whether a live visit was cancelled.
+/// A cancellation of a live visit made at this kiosk, by staff or by the visitor themselves. The
+/// kiosk's own booking gives its visiting order back and records the outbox position of the
+/// cancellation (`cancel_seq`), so its count of the session frees the table at once. Answers
+/// whether a live visit was cancelled.
 pub(crate) async fn cancel_by_staff(
     conn: &mut SqliteConnection,
     reference: &BookingReference,
@@ -356,13 +357,14 @@ pub(crate) async fn cancel_by_staff(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let refunded = sqlx::query(
-        "UPDATE bookings SET status = 'cancelled', status_reason = ?, cancelled_by = ?, cancel_how = ?,
-            cancel_note = ?, cancel_seq = ?, updated_at = ?
+        "UPDATE bookings SET status = 'cancelled', status_reason = ?, cancelled_by = ?, cancelled_by_visitor = ?,
+            cancel_how = ?, cancel_note = ?, cancel_seq = ?, updated_at = ?
          WHERE reference = ? AND status IN ('requested', 'booked')
          RETURNING spent_visiting_order, prisoner_number",
     )
     .bind(reason)
     .bind(cancel.by)
+    .bind(cancel.by.is_none())
     .bind(cancel.how)
     .bind(cancel.note)
     .bind(cancel.seq)
@@ -403,8 +405,9 @@ pub(crate) async fn cancellation_refused(
     let review = format!("cancellation_refused:{why}");
     let restored = sqlx::query(
         "UPDATE bookings SET status = ?, status_reason = ?, review_reason = ?, review_outcome = NULL,
-            cancelled_by = NULL, cancel_how = NULL, cancel_note = NULL, cancel_seq = NULL, updated_at = ?
-         WHERE reference = ? AND status = 'cancelled' AND cancelled_by IS NOT NULL
+            cancelled_by = NULL, cancelled_by_visitor = 0, cancel_how = NULL, cancel_note = NULL, cancel_seq = NULL,
+            updated_at = ?
+         WHERE reference = ? AND status = 'cancelled' AND (cancelled_by IS NOT NULL OR cancelled_by_visitor = 1)
          RETURNING spent_visiting_order, prisoner_number",
     )
     .bind(status.as_str())
@@ -437,7 +440,8 @@ pub(crate) async fn cancellation_refused(
 /// Who cancelled, how the visitor asked, staff's note, and the cancellation's outbox seq.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StaffCancel<'a> {
-    pub by: &'a str,
+    /// The staff number; absent when the visitor cancelled at the kiosk themselves.
+    pub by: Option<&'a str>,
     pub how: Option<&'a str>,
     pub note: Option<&'a str>,
     /// Absent while the visit's own event waits for a lost online answer: the cancellation is
@@ -445,23 +449,25 @@ pub(crate) struct StaffCancel<'a> {
     pub seq: Option<i64>,
 }
 
-/// A staff cancellation kept with a visit: reason, who, how the visitor asked, the note.
+/// A cancellation made here kept with a visit: reason, who (absent: the visitor at the kiosk),
+/// how the visitor asked, the note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct KeptCancellation {
     pub reason: String,
-    pub by: String,
+    pub by: Option<String>,
     pub how: Option<String>,
     pub note: Option<String>,
 }
 
-/// The staff cancellation of one of this kiosk's visits, if staff cancelled it.
+/// The cancellation made here of one of this kiosk's visits, if staff or the visitor cancelled
+/// it at this kiosk.
 pub(crate) async fn staff_cancellation(
     conn: &mut SqliteConnection,
     reference: &BookingReference,
 ) -> Result<Option<KeptCancellation>> {
     let row = sqlx::query(
         "SELECT status_reason, cancelled_by, cancel_how, cancel_note FROM bookings
-         WHERE reference = ? AND status = 'cancelled' AND cancelled_by IS NOT NULL",
+         WHERE reference = ? AND status = 'cancelled' AND (cancelled_by IS NOT NULL OR cancelled_by_visitor = 1)",
     )
     .bind(reference.compact())
     .fetch_optional(&mut *conn)

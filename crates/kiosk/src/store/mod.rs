@@ -35,6 +35,7 @@ mod reference_data;
 mod sessions;
 mod staff;
 mod sync_state;
+mod visitor_lookups;
 
 pub use bookings::{BookedVisitor, BookingStatus, BookingView};
 pub use desk::{DeskVisit, FIND_LIMIT, MadeAt, Search};
@@ -72,6 +73,7 @@ pub(crate) use staff::{
     kiosk_failures, put_pulled_staff_accounts, record_sign_in_failure, staff_account, update_staff_account,
 };
 pub(crate) use sync_state::{Horizon, advance_pushed_seq, set_pull_cursor};
+pub(crate) use visitor_lookups::{lookup_failures, record_lookup_failure};
 
 use crate::error::{KioskError, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

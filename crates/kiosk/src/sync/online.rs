@@ -349,7 +349,7 @@ fn staff_cancelled(reference: &BookingReference, kept: store::KeptCancellation) 
     Ok(Event::BookingCancelled(BookingCancelled {
         reference: reference.to_string(),
         reason: Some(kept.reason),
-        by: Some(kept.by),
+        by: kept.by,
         how,
         note,
     }))
