@@ -7,7 +7,7 @@
 // - the view: language, display switches, the errors on screen, whether a call is running.
 // A reset (Finish, Start again, the idle timeout, Sign out) replaces them all whole.
 
-import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, SessionChoice, SessionsClosed, SessionsOverview, TablesSet, UiError, VisitorName, VisitRow } from '../generated/engine'
+import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, ManagedBooking, SessionChoice, SessionsClosed, SessionsOverview, TablesSet, UiError, VisitorCancelled, VisitorName, VisitRow } from '../generated/engine'
 import type { Lang } from '../i18n'
 
 export interface DateParts {
@@ -40,7 +40,25 @@ export interface Journey {
   /** The time the visitor had chosen, when a change of visitors means it cannot be booked now. */
   droppedSession: { date: string; start: string; end: string } | null
   printed: 'none' | 'ok' | 'error'
+  /** "Already booked?": a visitor checking, reprinting or cancelling a booking they made. */
+  manage: ManageDraft
 }
+
+/**
+ * A booking being managed: the reference and lead visitor's date of birth as typed (sent again
+ * with every command: the engine checks the pair each time), what the engine found, and what
+ * was done to it.
+ */
+export interface ManageDraft {
+  reference: string
+  dob: DateParts
+  found: ManagedBooking | null
+  /** The last reprint: printing, or why not (a code). */
+  printed: { ok: true } | { ok: false; code: string } | null
+  cancelled: VisitorCancelled | null
+}
+
+export const freshManage = (): ManageDraft => ({ reference: '', dob: emptyDate(), found: null, printed: null, cancelled: null })
 
 /** What a signed-in person may do; the engine checks it on every command, the page only follows. */
 export type Role = 'reception' | 'supervisor' | 'helper'
@@ -142,6 +160,7 @@ export function freshJourney(): Journey {
     changing: false,
     droppedSession: null,
     printed: 'none',
+    manage: freshManage(),
   }
 }
 

@@ -4,6 +4,7 @@
 import { Registry } from '../app/router'
 import { check } from './visitor/check'
 import { done } from './visitor/done'
+import { manageCancel, manageCancelled, manageFind, manageVisit } from './visitor/manage'
 import { prisoner } from './visitor/prisoner'
 import { start } from './visitor/start'
 import { time } from './visitor/time'
@@ -22,6 +23,6 @@ import { staffPin } from './staff/pin'
 import { staffSignIn } from './staff/signIn'
 
 export const screens = new Registry([
-  start, prisoner, visitors, time, check, done,
+  start, prisoner, visitors, time, check, done, manageFind, manageVisit, manageCancel, manageCancelled,
   staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffReview, staffHealth, staffSessions, staffSessionClose, staffSessionTables, staffAccounts, staffAccountAdd,
 ])

@@ -42,10 +42,12 @@ export const start: Screen = {
       <div class="kiosk-start-actions">
         ${button({ text: ctx.t('start.book'), type: 'button', isStartButton: true, classes: 'kiosk-button-xl', attributes: { 'data-action': 'start' } })}
         ${actionButton(ctx.t('start.help'), 'help', { classes: 'govuk-button--secondary' })}
-      </div>`
+      </div>
+      <p class="govuk-body-l">${actionButton(ctx.t('start.manage'), 'manage', { classes: 'govuk-button--secondary' })}</p>`
   },
   actions: {
     start: (ctx) => ctx.go('prisoner'),
+    manage: (ctx) => ctx.go('manage-find'),
     help: (ctx) => {
       ctx.view.helpShown = true
       ctx.render({ id: 'help-heading' })
