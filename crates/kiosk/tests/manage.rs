@@ -310,3 +310,66 @@ async fn many_wrong_pairs_slow_every_lookup_until_they_age() {
         std::time::Duration::ZERO
     );
 }
+
+#[tokio::test]
+async fn a_visit_made_at_another_kiosk_is_found_and_cancelled_from_centrals_copy() {
+    let (_dir, store, j) = cardiff().await;
+    let reference = BookingReference::issue(IssuerNumber::new(9).unwrap(), 77).unwrap();
+    let pulled = serde_json::json!({
+        "reference": reference.to_string(),
+        "status": "booked",
+        "prison": "CDF",
+        "prisoner_number": "A1234BC",
+        "session": PM,
+        "date": "2026-11-28",
+        "kind": "open",
+        "spent_visiting_order": false,
+        "channel": "kiosk",
+        "used_share": false,
+        "visitors": [{ "first_name": "Megan", "last_name": "Evans", "date_of_birth": "2001-07-09" }],
+        "booked_at": "2026-11-24T09:00:00Z",
+        "updated_at": "2026-11-24T09:00:00Z",
+    });
+    // What a pull leaves for a visit of this prison made elsewhere.
+    sqlx::query(
+        "INSERT INTO pulled_bookings (reference, prison_code, prisoner_number, template_id, session_date, status,
+            surnames, booking, pulled_at)
+         VALUES (?, 'CDF', 'A1234BC', 'CDF-SAT-PM', '2026-11-28', 'booked', '|evans|', ?, ?)",
+    )
+    .bind(reference.compact())
+    .bind(pulled.to_string())
+    .bind(now())
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    let found = j
+        .visitor_find_booking(&find(&reference.to_string(), "2001-07-09"), now())
+        .await
+        .unwrap();
+    assert_eq!(found.visitors, ["Megan E."]);
+    assert!(found.can_cancel);
+    let e = j
+        .visitor_find_booking(&find(&reference.to_string(), SIAN_DOB), now())
+        .await
+        .unwrap_err();
+    assert_eq!(only(&e), ("booking_not_matched", None));
+
+    let done = j
+        .visitor_cancel_booking(&manage(&reference.to_string(), "2001-07-09"), now())
+        .await
+        .unwrap();
+    assert_eq!(done.booking.status, "cancelled");
+    assert_eq!(
+        kiosk_test_support::count(
+            &store,
+            "SELECT COUNT(*) FROM pulled_bookings WHERE status = 'cancelled'"
+        )
+        .await,
+        1
+    );
+    let events = store.outbox(0, 100).await.unwrap();
+    let cancelled = events.iter().find(|e| e.kind == "booking_cancelled").unwrap();
+    assert_eq!(cancelled.payload["reference"], reference.to_string());
+    assert_eq!(cancelled.payload["reason"], "visitor_cancelled");
+}
