@@ -150,3 +150,21 @@ for (const lang of ['en', 'cy']) {
     await checkAndClose(page)
   })
 }
+
+test('idle: a visitor who walks away from their visit is wiped back to the start', async () => {
+  // A store of its own: the other tests' bookings of this session are theirs.
+  const kiosk = await rig.startKiosk({ prison: 'CDF' })
+  const reference = await booked(kiosk)
+  const page = await openIn(rig.browser, kiosk, 'en', { query: '?idle=6' })
+  await tapAndWait(page, '[data-action=manage]')
+  await find(page, reference, SIAN_DOB)
+  await expectScreen(page, 'manage-visit')
+  await page.waitForSelector('#idle-dialog[open]', { timeout: 10_000 })
+  await page.click('[data-action=idle-restart]')
+  await expectScreen(page, 'start')
+  const html = await page.evaluate(() => document.documentElement.outerHTML)
+  for (const personal of [reference, 'Siân', '1992']) assert.ok(!html.includes(personal), `${personal} still in the page`)
+  await tapAndWait(page, '[data-action=manage]')
+  assert.equal(await page.locator('#manage-reference').inputValue(), '')
+  await checkAndClose(page)
+})
