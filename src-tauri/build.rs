@@ -32,6 +32,9 @@ const COMMANDS: &[&str] = &[
     "staff_print_day",
     "staff_move_options",
     "staff_move",
+    "staff_settings",
+    "staff_set_printer",
+    "staff_enrol",
 ];
 
 fn main() {

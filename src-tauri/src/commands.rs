@@ -170,6 +170,24 @@ pub async fn staff_move(journey: State<'_, Journey>, request: MoveRequest) -> Ui
     journey.staff_move(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_settings(journey: State<'_, Journey>, request: StaffToken) -> UiResult<KioskSettings> {
+    journey.staff_settings(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_set_printer(
+    journey: State<'_, Journey>,
+    request: PrinterRequest,
+) -> UiResult<KioskSettings> {
+    journey.staff_set_printer(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_enrol(journey: State<'_, Journey>, request: EnrolRequest) -> UiResult<Done> {
+    journey.staff_enrol(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -199,6 +217,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_set_tables,
         staff_print_day,
         staff_move_options,
-        staff_move
+        staff_move,
+        staff_settings,
+        staff_set_printer,
+        staff_enrol
     ]
 }

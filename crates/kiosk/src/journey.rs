@@ -33,6 +33,7 @@ mod desk;
 mod health;
 mod move_visit;
 mod sessions;
+mod settings;
 mod staff;
 pub use accounts::{AccountChangeRequest, AccountChangedAnswer, AccountRow, StaffAccounts};
 pub use command::Command;
@@ -47,6 +48,7 @@ pub use sessions::{
     CloseSessionsRequest, SessionSummary, SessionTablesRow, SessionsClosed, SessionsOverview,
     SetTablesRequest, TablesSet,
 };
+pub use settings::{EnrolRequest, KioskSettings, PrinterRequest};
 pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.
