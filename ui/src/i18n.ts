@@ -490,6 +490,7 @@ const en = {
   'err.prisoner_not_held': 'The prisoner is no longer held here, so this visit cannot be moved. Cancel it instead',
   'err.visitor_unknown': 'Central has not sent the details of this visit’s visitors, so it cannot be moved here. Cancel it, or book a new visit with the visitors',
   'err.move_visitor_not_on_list': 'A visitor is no longer on the prisoner’s list of visitors, so the visit cannot be moved. Cancel it and tell the visitor',
+  'err.staff_booking_not_found': 'There is no booking with that reference on this kiosk',
   'err.nothing_to_review': 'There is nothing to review on this booking',
   'err.cancel_reason_invalid': 'Choose why the booking is cancelled',
   'err.cancel_how_required': 'Choose how the visitor asked to cancel',
@@ -1019,6 +1020,7 @@ const cy: Record<Key, string> = {
   'err.prisoner_not_held': 'Nid yw’r carcharor yn cael ei gadw yma mwyach, felly ni ellir symud yr ymweliad hwn. Canslwch ef yn lle hynny',
   'err.visitor_unknown': 'Nid yw’r system ganolog wedi anfon manylion ymwelwyr yr ymweliad hwn, felly ni ellir ei symud yma. Canslwch ef, neu trefnwch ymweliad newydd gyda’r ymwelwyr',
   'err.move_visitor_not_on_list': 'Nid yw un o’r ymwelwyr ar restr ymwelwyr y carcharor mwyach, felly ni ellir symud yr ymweliad. Canslwch ef a dywedwch wrth yr ymwelydd',
+  'err.staff_booking_not_found': 'Does dim archeb gyda’r cyfeirnod hwnnw ar y ciosg hwn',
   'err.nothing_to_review': 'Does dim i’w adolygu ar yr archeb hon',
   'err.cancel_reason_invalid': 'Dewiswch pam mae’r archeb yn cael ei chanslo',
   'err.cancel_how_required': 'Dewiswch sut gofynnodd yr ymwelydd am ganslo',
@@ -1161,6 +1163,15 @@ export function prisonDateTime(lang: Lang, instant: string): string {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${formatDay(lang, `${part('year')}-${part('month')}-${part('day')}`)}, ${formatTime(lang, `${part('hour')}:${part('minute')}`)}`
+}
+
+/**
+ * Codes whose message is written for the visitor at the kiosk ("ask a member of staff") and
+ * would speak to the wrong person on a staff screen: the code whose message staff read instead.
+ */
+export const STAFF_CODES: Readonly<Record<string, string>> = {
+  visitor_not_on_list: 'move_visitor_not_on_list',
+  booking_not_found: 'staff_booking_not_found',
 }
 
 /** The message for an engine error, with its parameters formatted for the language. */

@@ -8,7 +8,7 @@ import { errorMessages, summaryList } from '../../components/govuk'
 import { classes, html } from '../../components/html'
 import { backButton, continueButton, errorOptions, errorSummary, errorsAt } from '../../components/kiosk'
 import type { VisitRow } from '../../generated/engine'
-import { formatDay, formatTime } from '../../i18n'
+import { formatDay, formatTime, STAFF_CODES } from '../../i18n'
 import { sessionDays } from '../visitor/time'
 import { prisonerText } from './desk'
 import { staffHeading } from './keypad'
@@ -24,21 +24,16 @@ export function mayMove(ctx: Ctx, v: VisitRow): boolean {
 /** Asks the engine which sessions `visit` could move to, and opens the move screen. */
 export async function openMove(ctx: Ctx, visit: VisitRow, from: 'staff-booking' | 'staff-review'): Promise<void> {
   const choice = await ctx.staffCall('staff_move_options', { reference: visit.reference })
-  if (!choice) return
+  if (!choice) return staffWording(ctx)
   ctx.desk.move = { visit, from, choice, session: '' }
   ctx.go('staff-move')
 }
 
-/**
- * Booking rule messages are written for the visitor at the kiosk; one that sends them to staff
- * would speak to the wrong person here.
- */
-const STAFF_WORDING: Record<string, string> = { visitor_not_on_list: 'move_visitor_not_on_list' }
-
+/** The engine's errors on show, in the words meant for staff (see STAFF_CODES). */
 function staffWording(ctx: Ctx): void {
   const errors = ctx.view.errors
-  if (!errors.some((e) => e.code in STAFF_WORDING)) return
-  ctx.showErrors(errors.map((e) => (e.code in STAFF_WORDING ? { ...e, code: STAFF_WORDING[e.code] } : e)))
+  if (!errors.some((e) => e.code in STAFF_CODES)) return
+  ctx.showErrors(errors.map((e) => (e.code in STAFF_CODES ? { ...e, code: STAFF_CODES[e.code] } : e)))
 }
 
 const target = (field: string) => (field === 'session' ? 'session-group' : null)
