@@ -22,7 +22,7 @@ export function modeOf(session: SignedIn | null): Mode {
 /** Every screen, by the name `main[data-screen]` carries (the tests find screens by it). */
 export type ScreenId =
   | 'start' | 'prisoner' | 'visitors' | 'time' | 'check' | 'done'
-  | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel'
+  | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel' | 'staff-move'
   | 'staff-review' | 'staff-health' | 'staff-accounts' | 'staff-account-add'
   | 'staff-sessions' | 'staff-session-close' | 'staff-session-tables'
 
