@@ -35,6 +35,9 @@ const COMMANDS: &[&str] = &[
     "visitor_find_booking",
     "visitor_reprint",
     "visitor_cancel_booking",
+    "staff_settings",
+    "staff_set_printer",
+    "staff_enrol",
 ];
 
 fn main() {

@@ -194,6 +194,24 @@ pub async fn visitor_cancel_booking(
     journey.visitor_cancel_booking(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn staff_settings(journey: State<'_, Journey>, request: StaffToken) -> UiResult<KioskSettings> {
+    journey.staff_settings(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_set_printer(
+    journey: State<'_, Journey>,
+    request: PrinterRequest,
+) -> UiResult<KioskSettings> {
+    journey.staff_set_printer(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn staff_enrol(journey: State<'_, Journey>, request: EnrolRequest) -> UiResult<Done> {
+    journey.staff_enrol(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -226,6 +244,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         staff_move,
         visitor_find_booking,
         visitor_reprint,
-        visitor_cancel_booking
+        visitor_cancel_booking,
+        staff_settings,
+        staff_set_printer,
+        staff_enrol
     ]
 }

@@ -309,6 +309,18 @@ const en = {
   'staff.yes': 'Yes',
   'staff.no': 'No',
   'staff.cancel.confirm': 'Cancel booking',
+  'staff.move.button': 'Move to another session',
+  'staff.move.button.label': 'Move booking {reference} to another session',
+  'staff.move.heading': 'Move booking {reference}',
+  'staff.move.booked_for': 'Booked for',
+  'staff.move.intro': 'The same prisoner and visitors are booked into the session you choose, by the same rules as any booking. Then booking {reference} is cancelled.',
+  'staff.move.choose': 'Choose the new session',
+  'staff.move.none': 'There is no other session these visitors can be booked into.',
+  'staff.move.confirm': 'Move the visit',
+  'staff.move.done': 'Moved from booking {from}. This is the new booking; {from} is cancelled.',
+  'staff.move.done.refused': 'Moved from booking {from}, which central refused. This is the new booking.',
+  'staff.move.print': 'Print slip',
+  'staff.move.print.label': 'Print slip for booking {reference}',
   'staff.cancel.done': 'The booking is cancelled and its table is free.',
   'staff.cancel.printed': 'The cancellation slip is printing.',
   'staff.cancel.not_printed': 'The cancellation slip did not print: {reason}.',
@@ -502,6 +514,11 @@ const en = {
   'err.booking_not_live': 'This booking is already cancelled or refused',
   'err.booking_not_matched': 'We could not find a booking with that reference and date of birth. Check both, or ask a member of staff for help',
   'err.booking_not_cancellable': 'This visit cannot be cancelled here: it is already cancelled or over. Ask a member of staff for help',
+  'err.move_same_session': 'The visit is already in that session. Choose another session',
+  'err.prisoner_not_held': 'The prisoner is no longer held here, so this visit cannot be moved. Cancel it instead',
+  'err.visitor_unknown': 'Central has not sent the details of this visit’s visitors, so it cannot be moved here. Cancel it, or book a new visit with the visitors',
+  'err.move_visitor_not_on_list': 'A visitor is no longer on the prisoner’s list of visitors, so the visit cannot be moved. Cancel it and tell the visitor',
+  'err.staff_booking_not_found': 'There is no booking with that reference on this kiosk',
   'err.nothing_to_review': 'There is nothing to review on this booking',
   'err.cancel_reason_invalid': 'Choose why the booking is cancelled',
   'err.cancel_how_required': 'Choose how the visitor asked to cancel',
@@ -852,6 +869,18 @@ const cy: Record<Key, string> = {
   'staff.yes': 'Ydy',
   'staff.no': 'Nac ydy',
   'staff.cancel.confirm': 'Canslo’r archeb',
+  'staff.move.button': 'Symud i sesiwn arall',
+  'staff.move.button.label': 'Symud archeb {reference} i sesiwn arall',
+  'staff.move.heading': 'Symud archeb {reference}',
+  'staff.move.booked_for': 'Wedi’i threfnu ar gyfer',
+  'staff.move.intro': 'Bydd yr un carcharor a’r un ymwelwyr yn cael eu harchebu yn y sesiwn a ddewiswch, yn ôl yr un rheolau ag unrhyw archeb. Yna bydd archeb {reference} yn cael ei chanslo.',
+  'staff.move.choose': 'Dewiswch y sesiwn newydd',
+  'staff.move.none': 'Does dim sesiwn arall y gall yr ymwelwyr hyn gael eu harchebu ynddi.',
+  'staff.move.confirm': 'Symud yr ymweliad',
+  'staff.move.done': 'Wedi’i symud o archeb {from}. Dyma’r archeb newydd; mae {from} wedi’i chanslo.',
+  'staff.move.done.refused': 'Wedi’i symud o archeb {from}, a wrthodwyd gan y system ganolog. Dyma’r archeb newydd.',
+  'staff.move.print': 'Argraffu’r slip',
+  'staff.move.print.label': 'Argraffu’r slip ar gyfer archeb {reference}',
   'staff.cancel.done': 'Mae’r archeb wedi’i chanslo ac mae ei bwrdd yn rhydd.',
   'staff.cancel.printed': 'Mae’r slip canslo yn argraffu.',
   'staff.cancel.not_printed': 'Nid yw’r slip canslo wedi argraffu: {reason}.',
@@ -1043,6 +1072,11 @@ const cy: Record<Key, string> = {
   'err.booking_not_live': 'Mae’r archeb hon eisoes wedi’i chanslo neu ei gwrthod',
   'err.booking_not_matched': 'Nid oedd modd dod o hyd i archeb gyda’r cyfeirnod a’r dyddiad geni hynny. Gwiriwch y ddau, neu gofynnwch i aelod o staff am help',
   'err.booking_not_cancellable': 'Nid oes modd canslo’r ymweliad hwn yma: mae eisoes wedi’i ganslo neu wedi bod. Gofynnwch i aelod o staff am help',
+  'err.move_same_session': 'Mae’r ymweliad eisoes yn y sesiwn honno. Dewiswch sesiwn arall',
+  'err.prisoner_not_held': 'Nid yw’r carcharor yn cael ei gadw yma mwyach, felly ni ellir symud yr ymweliad hwn. Canslwch ef yn lle hynny',
+  'err.visitor_unknown': 'Nid yw’r system ganolog wedi anfon manylion ymwelwyr yr ymweliad hwn, felly ni ellir ei symud yma. Canslwch ef, neu trefnwch ymweliad newydd gyda’r ymwelwyr',
+  'err.move_visitor_not_on_list': 'Nid yw un o’r ymwelwyr ar restr ymwelwyr y carcharor mwyach, felly ni ellir symud yr ymweliad. Canslwch ef a dywedwch wrth yr ymwelydd',
+  'err.staff_booking_not_found': 'Does dim archeb gyda’r cyfeirnod hwnnw ar y ciosg hwn',
   'err.nothing_to_review': 'Does dim i’w adolygu ar yr archeb hon',
   'err.cancel_reason_invalid': 'Dewiswch pam mae’r archeb yn cael ei chanslo',
   'err.cancel_how_required': 'Dewiswch sut gofynnodd yr ymwelydd am ganslo',
@@ -1185,6 +1219,15 @@ export function prisonDateTime(lang: Lang, instant: string): string {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${formatDay(lang, `${part('year')}-${part('month')}-${part('day')}`)}, ${formatTime(lang, `${part('hour')}:${part('minute')}`)}`
+}
+
+/**
+ * Codes whose message is written for the visitor at the kiosk ("ask a member of staff") and
+ * would speak to the wrong person on a staff screen: the code whose message staff read instead.
+ */
+export const STAFF_CODES: Readonly<Record<string, string>> = {
+  visitor_not_on_list: 'move_visitor_not_on_list',
+  booking_not_found: 'staff_booking_not_found',
 }
 
 /** The message for an engine error, with its parameters formatted for the language. */

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n } from './harness.mjs'
+import { VIEWPORTS, expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n } from './harness.mjs'
 import { readyStaff, api, atStaffHome, auditSoon, bookOne } from './staff-harness.mjs'
 
 const rig = useKiosks()
@@ -60,6 +60,13 @@ for (const lang of ['en', 'cy']) {
     assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 1, n: 1 })))
     assert.ok(await counts.isVisible())
     await look(page, '7-today-visits', lang)
+    // On a portrait kiosk the visits' table fits the screen: nothing runs off its right edge.
+    await page.setViewportSize(VIEWPORTS.portrait)
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a portrait screen`)
+    const buttons = await page.locator('.kiosk-visits [data-action=attendance]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))
+    assert.ok(buttons.length > 0 && buttons.every((r) => r <= 1080), `${buttons}`)
+    await page.setViewportSize(VIEWPORTS.landscape)
     // The day's list and its passes go to the printer; this kiosk has none, and staff read why.
     for (const what of ['list', 'passes']) {
       await tapAndWait(page, `[data-action=print-day][data-what=${what}]`)
@@ -154,3 +161,86 @@ test('roles in the engine: a reception token calling a supervisor command is ref
   }
   await api(kiosk, 'staff_sign_out', { token: reception.body.token })
 })
+
+for (const lang of ['en', 'cy']) {
+  test(`move a visit (${lang}): another session for the same visitors, the new booking's page, the old one cancelled`, async () => {
+    const { kiosk, visit } = await setUp()
+    const page = await atStaffHome(rig.browser, kiosk, GWEN.number, GWEN.pin, { lang })
+    await openTask(page, 'staff-find')
+    await page.fill('#find-query', visit.reference)
+    await tapAndWait(page, 'main button[type=submit]')
+    await tapAndWait(page, `[data-action=view][data-reference="${visit.reference}"]`)
+    await expectScreen(page, 'staff-booking')
+    await tapAndWait(page, '[data-action=move]')
+    await expectScreen(page, 'staff-move')
+    // The visitor's time screen's choice, the visit's own session left out.
+    const offered = await page.locator('input[name=session]').evaluateAll((inputs) => inputs.map((i) => i.value))
+    assert.ok(offered.length > 1, `${offered}`)
+    assert.ok(!offered.includes(visit.session), `${visit.session} offered again`)
+    await look(page, '18-move', lang)
+    // Nothing chosen: the page says so, at the radios.
+    await tapAndWait(page, 'main button[type=submit]')
+    await expectErrors(page, [i18n.errorMessage(lang, { code: 'session_required', field: 'session' })])
+    await look(page, '18-move-error', lang)
+    await page.click('label[for=session-group]')
+    await tapAndWait(page, 'main button[type=submit]')
+    await expectScreen(page, 'staff-booking')
+    const heading = await page.locator('h1').innerText()
+    const moved = /([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(heading)?.[1]
+    assert.ok(moved && moved !== visit.reference, heading)
+    assert.match(await page.locator('#booking-note').innerText(), new RegExp(t(lang, 'staff.move.done', { from: visit.reference }).replace(/[.;]/g, '.')))
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'booking-note')
+    const summary = await page.locator('.govuk-summary-list').innerText()
+    assert.match(summary, /Siân Evans/)
+    assert.match(summary, /Rhys Evans \(A1234BC\)/)
+    assert.ok(!summary.includes(t(lang, 'staff.status.cancelled')), summary)
+    await look(page, '18-moved', lang)
+    // The slip for the new visit: this kiosk has no printer, and staff read why.
+    await tapAndWait(page, '#booking-note [data-action=reprint]')
+    await expectErrors(page, [i18n.errorMessage(lang, { code: 'staff_print_failed', params: { reason: t(lang, 'staff.printer.printer_not_configured') } })])
+
+    // The old visit: cancelled, and it cannot move again.
+    await tapAndWait(page, 'main [data-action=back]')
+    await page.fill('#find-query', visit.reference)
+    await tapAndWait(page, 'main button[type=submit]')
+    await tapAndWait(page, `[data-action=view][data-reference="${visit.reference}"]`)
+    const old = await page.locator('.govuk-summary-list').innerText()
+    assert.match(old, new RegExp(t(lang, 'staff.status.cancelled')))
+    assert.match(old, new RegExp(t(lang, 'staff.reason.details_changed')))
+    assert.equal(await page.locator('[data-action=move]').count(), 0)
+    assert.equal(await page.locator('[data-action=cancel]').count(), 0)
+    await look(page, '18-moved-old', lang)
+
+    // A move the engine refuses after the screen was drawn: its message, GOV.UK style, and the
+    // visit stays where it is.
+    await tapAndWait(page, 'main [data-action=back]')
+    await page.fill('#find-query', moved)
+    await tapAndWait(page, 'main button[type=submit]')
+    await tapAndWait(page, `[data-action=view][data-reference="${moved}"]`)
+    await tapAndWait(page, '[data-action=move]')
+    await expectScreen(page, 'staff-move')
+    const other = await api(kiosk, 'staff_sign_in', { staff_number: DAFYDD.number, pin: DAFYDD.pin })
+    const cancelled = await api(kiosk, 'staff_cancel', { token: other.body.token, reference: moved, reason: 'administrative_error', print_slip: false, lang })
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
+    await page.click('label[for=session-group]')
+    await tapAndWait(page, 'main button[type=submit]')
+    await expectErrors(page, [i18n.errorMessage(lang, { code: 'booking_not_live' })])
+    await expectScreen(page, 'staff-move')
+
+    // The engine's own refusals, with their messages in both languages.
+    const fresh = await bookOne(kiosk)
+    const same = await api(kiosk, 'staff_move', { token: other.body.token, reference: fresh.reference, session: fresh.session })
+    assert.equal(same.status, 422)
+    assert.deepEqual(same.body.errors.map((e) => e.code), ['move_same_session'])
+    await api(kiosk, 'staff_sign_out', { token: other.body.token })
+    for (const code of ['move_same_session', 'prisoner_not_held', 'visitor_unknown', 'move_visitor_not_on_list']) {
+      const message = i18n.errorMessage(lang, { code })
+      assert.notEqual(message, t(lang, 'err.kiosk_unavailable'), code)
+    }
+
+    await tapAndWait(page, '[data-action=sign-out]')
+    const entries = await auditSoon(kiosk, 1)
+    assert.ok(entries.includes('cancel 2001'), entries.join(', '))
+    await checkAndClose(page)
+  })
+}

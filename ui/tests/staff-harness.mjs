@@ -45,7 +45,11 @@ export async function readyStaff(kiosk, { number, name, role, pin }) {
 
 /** Holds the pointer down on an element for `ms`, as a finger would. */
 export async function longPress(page, selector, ms) {
-  const box = await page.locator(selector).boundingBox()
+  // The header is drawn again as a staff session ends: wait for the one on show (a box of a
+  // header being replaced is null, which failed the sign-out test now and then).
+  const target = page.locator(selector)
+  await target.waitFor({ state: 'visible' })
+  const box = await target.boundingBox()
   await page.mouse.move(box.x + 8, box.y + box.height / 2)
   await page.mouse.down()
   await page.waitForTimeout(ms)

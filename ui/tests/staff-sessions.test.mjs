@@ -199,6 +199,7 @@ test('sign out from every staff screen: back to the start with nothing of the se
     'staff-find': ['[data-action=task][data-screen=staff-find]'],
     'staff-booking': ['[data-action=task][data-screen=staff-review]', `[data-action=view][data-reference="${visit.reference}"]`],
     'staff-cancel': ['[data-action=task][data-screen=staff-review]', `[data-action=view][data-reference="${visit.reference}"]`, '[data-action=cancel]'],
+    'staff-move': ['[data-action=task][data-screen=staff-review]', `[data-action=view][data-reference="${visit.reference}"]`, '[data-action=move]'],
     'staff-review': ['[data-action=task][data-screen=staff-review]'],
     'staff-health': ['[data-action=task][data-screen=staff-health]'],
     'staff-sessions': ['[data-action=task][data-screen=staff-sessions]'],
@@ -214,7 +215,7 @@ test('sign out from every staff screen: back to the start with nothing of the se
   await api(kiosk, 'staff_sign_out', { token: review.body.token })
   const inQueue = queue.status === 200 && JSON.stringify(queue.body).includes(visit.reference)
   if (!inQueue) {
-    for (const screen of ['staff-booking', 'staff-cancel']) {
+    for (const screen of ['staff-booking', 'staff-cancel', 'staff-move']) {
       routes[screen] = ['[data-action=task][data-screen=staff-today]', `[data-action=view][data-reference="${visit.reference}"]`, ...routes[screen].slice(2)]
     }
   }
@@ -227,7 +228,7 @@ test('sign out from every staff screen: back to the start with nothing of the se
     }
     first = false
     for (const tap of taps) {
-      if (screen === 'staff-booking' || screen === 'staff-cancel') {
+      if (screen === 'staff-booking' || screen === 'staff-cancel' || screen === 'staff-move') {
         // Today shows the prison's today: the booked visit is on another day.
         if (tap.includes('view') && !inQueue) await showDay(page, visit.date)
       }

@@ -147,3 +147,17 @@ test('sessions, closures and accounts: every code has a message in both language
   assert.equal(errorMessage('en', { code: 'staff_number_invalid', field: 'account_number' }), 'Enter their staff number: 4 to 10 digits')
   assert.equal(errorMessage('en', { code: 'staff_number_invalid', field: 'staff_number' }), 'Enter your staff number: 4 to 10 digits')
 })
+
+test('moving a visit: every code the engine sends from a move has a message in both languages, none sending staff to staff', () => {
+  const src = readFileSync(join(repoDir, 'crates/kiosk/src/journey/move_visit.rs'), 'utf8')
+  const codes = [...src.matchAll(/UiErrors::page\("([a-z_]+)"\)/g)].map((m) => m[1])
+  for (const code of ['move_same_session', 'prisoner_not_held', 'visitor_unknown', 'booking_not_live']) assert.ok(codes.includes(code), `${code} not in ${codes}`)
+  // A booking rule's code can come back too: staff read those the page rewords for them.
+  for (const code of [...new Set(codes), 'visitor_not_on_list']) {
+    const shown = i18n.STAFF_CODES[code] ?? code
+    for (const lang of ['en', 'cy']) {
+      assert.ok(`err.${shown}` in i18n.tables[lang], `${lang} has no message for ${shown}`)
+      assert.doesNotMatch(i18n.errorMessage(lang, { code: shown }), /member of staff|aelod o staff|ask staff|staff for help/i, `${lang} ${code}`)
+    }
+  }
+})

@@ -199,6 +199,18 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.visitor_cancel_booking(&body::<kiosk::journey::ManageBookingRequest>(raw)?, now)
                 .await,
         ),
+        Command::StaffSettings => answer(
+            j.staff_settings(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
+        Command::StaffSetPrinter => answer(
+            j.staff_set_printer(&body::<kiosk::journey::PrinterRequest>(raw)?, now)
+                .await,
+        ),
+        Command::StaffEnrol => answer(
+            j.staff_enrol(&body::<kiosk::journey::EnrolRequest>(raw)?, now)
+                .await,
+        ),
     }
 }
 

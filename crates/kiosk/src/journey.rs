@@ -34,6 +34,7 @@ mod health;
 mod manage;
 mod move_visit;
 mod sessions;
+mod settings;
 mod staff;
 pub use accounts::{AccountChangeRequest, AccountChangedAnswer, AccountRow, StaffAccounts};
 pub use command::Command;
@@ -49,6 +50,7 @@ pub use sessions::{
     CloseSessionsRequest, SessionSummary, SessionTablesRow, SessionsClosed, SessionsOverview,
     SetTablesRequest, TablesSet,
 };
+pub use settings::{EnrolRequest, KioskSettings, PrinterRequest};
 pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.

@@ -212,6 +212,23 @@ pub async fn print_on_kiosk_printer(
     print_booking_slip(store, reference, lang, &printer, now).await
 }
 
+/// The CUPS queues this machine has, by name, for the supervisor's printer setting.
+pub async fn queues() -> Result<Vec<String>, PrintError> {
+    let out = run("lpstat", &["-e"], None).await?;
+    if !out.success {
+        return Err(refusal("", &out.text()).await);
+    }
+    let mut names: Vec<String> = out
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| QueueName::parse(l).is_ok())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 /// The kiosk's printer and whether it would print now: the health screen's printer line.
 pub async fn check_printer(store: &Store) -> Result<PrinterConfig, PrintError> {
     let printer = printer_config(store).await?.ok_or(PrintError::NotConfigured)?;

@@ -318,30 +318,30 @@ async fn a_cancellation_needs_a_reason_frees_the_table_returns_the_visiting_orde
 async fn a_visit_of_another_prison_is_not_found_and_the_review_queue_holds_what_central_refused() {
     let (_dir, store, j) = cardiff().await;
     let token = signed_in(&j, "1001").await;
+    // Kwame at Leeds: closed visits only, so a Saturday afternoon with closed tables.
     let leeds = book(
         &store,
         &request(
             "LDS",
             kiosk_test_support::kwame(),
             vec![picked("C000008")],
-            "LDS-SUN-PM/2026-11-29",
+            "LDS-SAT-PM/2026-12-05",
         ),
         now(),
     )
-    .await;
-    if let Ok(leeds) = leeds {
-        let e = j
-            .staff_booking(
-                &VisitRequest {
-                    token: token.clone(),
-                    reference: leeds.reference.to_string(),
-                },
-                now(),
-            )
-            .await
-            .unwrap_err();
-        assert_eq!(code(e), "booking_not_found");
-    }
+    .await
+    .unwrap();
+    let e = j
+        .staff_booking(
+            &VisitRequest {
+                token: token.clone(),
+                reference: leeds.reference.to_string(),
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "booking_not_found");
     let visit = book(
         &store,
         &request("CDF", rhys(), vec![picked("C000001")], PM),
@@ -526,6 +526,29 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
             )
             .await
             .map(drop),
+        Command::StaffSettings => j.staff_settings(&StaffToken { token: t() }, now).await.map(drop),
+        Command::StaffSetPrinter => j
+            .staff_set_printer(
+                &kiosk::journey::PrinterRequest {
+                    token: t(),
+                    queue: "no-such-queue".into(),
+                    paper: kiosk::slip::Paper::A4,
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::StaffEnrol => j
+            .staff_enrol(
+                &kiosk::journey::EnrolRequest {
+                    token: t(),
+                    central_url: String::new(),
+                    code: String::new(),
+                },
+                now,
+            )
+            .await
+            .map(drop),
         Command::StaffPrintDay => j
             .staff_print_day(
                 &kiosk::journey::PrintDayRequest {
@@ -602,6 +625,8 @@ fn needs(command: Command) -> Option<Permission> {
         Command::StaffMarkArrival => Permission::MarkArrivals,
         Command::StaffFind | Command::StaffBooking => Permission::FindBookings,
         Command::StaffReprint => Permission::ReprintSlips,
+        Command::StaffSettings | Command::StaffSetPrinter => Permission::PrinterSettings,
+        Command::StaffEnrol => Permission::EnrolmentSettings,
         Command::StaffMoveOptions | Command::StaffMove => Permission::CancelBookings,
         Command::StaffCancel => Permission::CancelBookings,
         Command::StaffReviewQueue | Command::StaffResolve => Permission::ReviewQueue,
@@ -642,7 +667,7 @@ async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_n
             );
         }
     }
-    assert!(checked >= 20, "{checked}");
+    assert!(checked >= 23, "{checked}");
     // Refused commands changed nothing.
     assert_eq!(
         store.booking(&visit.reference).await.unwrap().status,
@@ -880,4 +905,50 @@ async fn a_refused_visit_moves_to_another_session_with_the_same_visitors_and_lea
         .await
         .unwrap_err();
     assert_eq!(code(e), "move_same_session");
+}
+
+#[tokio::test]
+async fn a_supervisor_sees_the_printer_and_enrolment_and_a_printer_must_exist_to_be_chosen() {
+    let (_dir, _store, j) = cardiff().await;
+    let token = signed_in(&j, "1001").await;
+    let settings = j
+        .staff_settings(&StaffToken { token: token.clone() }, now())
+        .await
+        .unwrap();
+    assert!(!settings.enrolled);
+    assert_eq!(settings.queue, None);
+    let e = j
+        .staff_set_printer(
+            &kiosk::journey::PrinterRequest {
+                token: token.clone(),
+                queue: "no-such-queue".into(),
+                paper: kiosk::slip::Paper::A4,
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.errors[0].field.as_deref(), Some("queue"), "{e:?}");
+    let e = j
+        .staff_enrol(
+            &kiosk::journey::EnrolRequest {
+                token: token.clone(),
+                central_url: " ".into(),
+                code: "ABC".into(),
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.errors[0].code.as_str(), e.errors[0].field.as_deref()),
+        ("central_url_required", Some("central_url"))
+    );
+    // Reception may not change either.
+    let reception = signed_in(&j, "1002").await;
+    let e = j
+        .staff_settings(&StaffToken { token: reception }, now())
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "not_allowed");
 }

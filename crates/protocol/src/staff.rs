@@ -324,6 +324,8 @@ pub enum AuditAction {
     AccountChange,
     /// Closed a visit's review (told the visitor).
     Review,
+    /// Changed the kiosk's printer or enrolled it with central.
+    Settings,
     /// A supervisor changed a session date's tables.
     TablesChanged,
 }
@@ -343,6 +345,7 @@ impl AuditAction {
         AuditAction::Closure,
         AuditAction::AccountChange,
         AuditAction::Review,
+        AuditAction::Settings,
         AuditAction::TablesChanged,
     ];
 
@@ -361,6 +364,7 @@ impl AuditAction {
             AuditAction::Closure => "closure",
             AuditAction::AccountChange => "account_change",
             AuditAction::Review => "review",
+            AuditAction::Settings => "settings",
             AuditAction::TablesChanged => "tables_changed",
         }
     }

@@ -23,7 +23,7 @@ export function modeOf(session: SignedIn | null): Mode {
 export type ScreenId =
   | 'start' | 'prisoner' | 'visitors' | 'time' | 'check' | 'done'
   | 'manage-find' | 'manage-visit' | 'manage-cancel' | 'manage-cancelled'
-  | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel'
+  | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel' | 'staff-move'
   | 'staff-review' | 'staff-health' | 'staff-accounts' | 'staff-account-add'
   | 'staff-sessions' | 'staff-session-close' | 'staff-session-tables'
 

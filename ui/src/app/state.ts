@@ -95,12 +95,16 @@ export interface Desk {
   /** One booking's page, where it was opened from, and what was just done to it. */
   booking: BookingPage | null
   bookingFrom: 'staff-find' | 'staff-today' | 'staff-review'
-  bookingNote: 'cancelled' | 'printed' | null
+  bookingNote: 'cancelled' | 'printed' | 'moved' | null
+  /** The visit just moved from (the page on show is the new visit's), and whether central had refused it. */
+  movedFrom: { reference: string; refused: boolean } | null
   /** After a cancellation with a slip asked for: whether it printed, or why not (a code). */
   slipResult: { printed: boolean; error?: string } | null
   /** The cancel form. */
   cancel: { reason: string; how: string; note: string; slip: string }
   review: VisitRow[] | null
+  /** Moving a visit: the visit, where Back goes, the sessions its party can have, the one chosen. */
+  move: { visit: VisitRow; from: 'staff-booking' | 'staff-review'; choice: SessionChoice; session: string } | null
   health: KioskHealth | null
   healthNote: 'synced' | 'printed' | null
   accounts: AccountRow[] | null
@@ -180,9 +184,11 @@ export function freshDesk(): Desk {
     booking: null,
     bookingFrom: 'staff-find',
     bookingNote: null,
+    movedFrom: null,
     slipResult: null,
     cancel: { reason: '', how: '', note: '', slip: 'no' },
     review: null,
+    move: null,
     health: null,
     healthNote: null,
     accounts: null,

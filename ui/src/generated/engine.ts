@@ -151,6 +151,11 @@ today: string, sessions: Array<DaySessionView>, };
 export type Done = { done: boolean, };
 
 /**
+ * `staff_enrol`: central's address and the one-time enrolment code its operator gave.
+ */
+export type EnrolRequest = { token: string, central_url: string, code: string, };
+
+/**
  * `visitor_find_booking`: the reference and the lead visitor's date of birth, `YYYY-MM-DD`.
  */
 export type FindBookingRequest = { reference: string, date_of_birth: string, };
@@ -203,6 +208,16 @@ export type KioskInfo = { prison: PrisonInfo, party: PartyLimits, has_contact_li
  * The prison's local date: the UI shows dates relative to it, never to the browser's clock.
  */
 today: string, first_bookable_date: string, last_bookable_date: string, };
+
+export type KioskSettings = { 
+/**
+ * The queue slips print on, and its paper; absent when none is set.
+ */
+queue?: string, paper?: "receipt" | "a4", 
+/**
+ * The CUPS queues on this machine; empty when CUPS cannot be asked (`queues_error` says why).
+ */
+queues: Array<string>, queues_error?: string, enrolled: boolean, central_url?: string, kiosk_id?: string, prisons: Array<string>, };
 
 /**
  * The language a slip is printed in: the one the visitor chose at the kiosk.
@@ -285,6 +300,11 @@ export type PrinterHealth = { queue?: string, paper?: string,
  * `ready`, or the printer's fault as a code (`printer_not_configured`, `printer_offline`...).
  */
 state: string, };
+
+/**
+ * `staff_set_printer`
+ */
+export type PrinterRequest = { token: string, queue: string, paper: "receipt" | "a4", };
 
 export type PrisonInfo = { code: string, name: Bilingual<string>, address: Bilingual<Array<string>>, };
 
@@ -521,6 +541,9 @@ export type Commands = {
   staff_health: { request: StaffToken; answer: KioskHealth };
   staff_sync_now: { request: StaffToken; answer: KioskHealth };
   staff_test_print: { request: StaffToken; answer: Done };
+  staff_settings: { request: StaffToken; answer: KioskSettings };
+  staff_set_printer: { request: PrinterRequest; answer: KioskSettings };
+  staff_enrol: { request: EnrolRequest; answer: Done };
   staff_accounts: { request: StaffToken; answer: StaffAccounts };
   staff_account_change: { request: AccountChangeRequest; answer: AccountChangedAnswer };
   staff_sessions: { request: StaffToken; answer: SessionsOverview };

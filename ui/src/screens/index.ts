@@ -16,6 +16,7 @@ import { staffCancel } from './staff/cancel'
 import { staffFind } from './staff/find'
 import { staffHealth } from './staff/health'
 import { staffHome } from './staff/home'
+import { staffMove } from './staff/move'
 import { staffReview } from './staff/review'
 import { staffSessionClose, staffSessions, staffSessionTables } from './staff/sessions'
 import { staffToday } from './staff/today'
@@ -24,5 +25,5 @@ import { staffSignIn } from './staff/signIn'
 
 export const screens = new Registry([
   start, prisoner, visitors, time, check, done, manageFind, manageVisit, manageCancel, manageCancelled,
-  staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffReview, staffHealth, staffSessions, staffSessionClose, staffSessionTables, staffAccounts, staffAccountAdd,
+  staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffMove, staffReview, staffHealth, staffSessions, staffSessionClose, staffSessionTables, staffAccounts, staffAccountAdd,
 ])

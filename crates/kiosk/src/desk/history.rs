@@ -98,6 +98,21 @@ pub async fn history(conn: &mut SqliteConnection, visit: &DeskVisit) -> Result<V
             detail: row.try_get("detail")?,
         });
     }
+    // A visitor's own cancellation at this kiosk has no staff audit entry.
+    let by_visitor: bool =
+        sqlx::query_scalar("SELECT COALESCE(MAX(cancelled_by_visitor), 0) FROM bookings WHERE reference = ?")
+            .bind(reference)
+            .fetch_one(&mut *conn)
+            .await?;
+    if visit.status == crate::store::BookingStatus::Cancelled && !cancelled_here && by_visitor {
+        entries.push(HistoryEntry {
+            at: entries.last().map_or(visit.created_at, |e| e.at),
+            kind: HistoryKind::Cancelled,
+            by: None,
+            detail: Some("visitor_at_kiosk".into()),
+        });
+        cancelled_here = true;
+    }
     if visit.status == crate::store::BookingStatus::Cancelled && !cancelled_here {
         entries.push(HistoryEntry {
             at: entries.last().map_or(visit.created_at, |e| e.at),

@@ -9,11 +9,11 @@
 use super::{
     AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
     CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayPrinted, DayRequest, DayVisits,
-    Done, FindBookingRequest, FindRequest, FoundVisits, KioskHealth, KioskInfo, ManageBookingRequest,
-    ManagedBooking, MoveRequest, Moved, PartyChecked, PartyRequest, PrintDayRequest, PrisonerChecked,
-    ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed, SessionsOverview,
-    SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn, StaffToken,
-    TablesSet, VisitRequest, VisitRow, VisitorCancelled,
+    Done, EnrolRequest, FindBookingRequest, FindRequest, FoundVisits, KioskHealth, KioskInfo, KioskSettings,
+    ManageBookingRequest, ManagedBooking, MoveRequest, Moved, PartyChecked, PartyRequest, PrintDayRequest,
+    PrinterRequest, PrisonerChecked, ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice,
+    SessionsClosed, SessionsOverview, SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts,
+    StaffSignInRequest, StaffSignedIn, StaffToken, TablesSet, VisitRequest, VisitRow, VisitorCancelled,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -103,6 +103,12 @@ commands! {
     StaffSyncNow = "staff_sync_now", StaffToken => KioskHealth;
     /// A test page on the kiosk's printer.
     StaffTestPrint = "staff_test_print", StaffToken => Done;
+    /// The kiosk's printer and enrolment (supervisor).
+    StaffSettings = "staff_settings", StaffToken => KioskSettings;
+    /// Sets the CUPS queue and paper slips print on (supervisor).
+    StaffSetPrinter = "staff_set_printer", PrinterRequest => KioskSettings;
+    /// Enrols a kiosk that works alone with central (supervisor).
+    StaffEnrol = "staff_enrol", EnrolRequest => Done;
     /// The prison's staff accounts (supervisor).
     StaffAccounts = "staff_accounts", StaffToken => StaffAccounts;
     /// Adds, disables, enables, unlocks an account or resets its PIN (supervisor).

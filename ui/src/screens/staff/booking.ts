@@ -8,6 +8,7 @@ import { actionButton, backButton, errorSummary } from '../../components/kiosk'
 import { formatDay, formatTime, prisonDateTime, tables, type Key } from '../../i18n'
 import { printerWords, prisonerText, staffPrintErrors, statusTag, table } from './desk'
 import { staffHeading } from './keypad'
+import { mayMove, openMove } from './move'
 
 /** A word for a code the engine sends, if the page has one; the code itself never shows. */
 function word(ctx: Ctx, prefix: string, code: string, fallback: Key): string {
@@ -15,16 +16,35 @@ function word(ctx: Ctx, prefix: string, code: string, fallback: Key): string {
   return key in tables.en ? ctx.t(key as Key) : ctx.t(fallback)
 }
 
+/**
+ * A history entry's detail: a code (where it was made, a reason, an arrival) in words where the
+ * page has them, in brackets; anything else (a note) as it is.
+ */
+function detailWords(ctx: Ctx, detail: string | undefined): string {
+  if (!detail) return ''
+  if (detail === 'arrived' || detail === 'did_not_arrive') return `(${ctx.t(`staff.${detail}`)})`
+  for (const key of [`staff.made.${detail}`, `staff.reason.${detail}`]) {
+    if (key in tables.en) return `(${ctx.t(key as Key)})`
+  }
+  return detail
+}
+
 function note(ctx: Ctx) {
   const n = ctx.desk.bookingNote
   if (!n) return ''
   const slip = n === 'cancelled' ? ctx.desk.slipResult : null
+  const moved = n === 'moved' ? ctx.desk.movedFrom : null
+  const reference = ctx.desk.booking?.visit.reference ?? ''
+  const heading = moved
+    ? ctx.t(moved.refused ? 'staff.move.done.refused' : 'staff.move.done', { from: moved.reference })
+    : ctx.t(n === 'cancelled' ? 'staff.cancel.done' : 'staff.reprint.done')
   return notificationBanner({
     type: 'success',
     titleText: ctx.t('staff.done'),
     titleId: 'booking-note-title',
     attributes: { id: 'booking-note', tabindex: '-1' },
-    html: html`<p class="govuk-notification-banner__heading">${ctx.t(n === 'cancelled' ? 'staff.cancel.done' : 'staff.reprint.done')}</p>
+    html: html`<p class="govuk-notification-banner__heading">${heading}</p>
+      ${moved ? actionButton(ctx.t('staff.move.print'), 'reprint', { data: { paper: 'receipt' }, label: ctx.t('staff.move.print.label', { reference }) }) : ''}
       ${slip ? html`<p class="govuk-body">${slip.printed ? ctx.t('staff.cancel.printed') : ctx.t('staff.cancel.not_printed', { reason: printerWords(ctx, slip.error ?? 'print_failed') })}</p>` : ''}`,
   })
 }
@@ -58,7 +78,7 @@ export const staffBooking: Screen = {
       ctx.t('staff.booking.history'),
       [ctx.t('staff.col.when'), ctx.t('staff.col.status')],
       page.history.map((h) => {
-        return [prisonDateTime(lang, h.at), [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: h.by }) : '', h.detail ?? ''].filter(Boolean).join(' ')]
+        return [prisonDateTime(lang, h.at), [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: h.by }) : '', detailWords(ctx, h.detail)].filter(Boolean).join(' ')]
       }),
     )
     return html`${note(ctx)}${errorSummary(ctx)}
@@ -69,6 +89,7 @@ export const staffBooking: Screen = {
         ${v.made_here ? actionButton(ctx.t('staff.reprint.a4'), 'reprint', { classes: 'govuk-button--secondary', data: { paper: 'a4' } }) : ''}
         ${page.can_mark_arrival ? actionButton(ctx.t('staff.arrived'), 'attendance', { classes: 'govuk-button--secondary', data: { attendance: 'arrived' } }) : ''}
         ${page.can_mark_arrival ? actionButton(ctx.t('staff.did_not_arrive'), 'attendance', { classes: 'govuk-button--secondary', data: { attendance: 'did_not_arrive' } }) : ''}
+        ${mayMove(ctx, v) ? actionButton(ctx.t('staff.move.button'), 'move', { classes: 'govuk-button--secondary' }) : ''}
         ${page.can_cancel ? actionButton(ctx.t('staff.cancel.button'), 'cancel', { classes: 'govuk-button--warning' }) : ''}
         ${backButton(ctx)}
       </div>
@@ -95,6 +116,10 @@ export const staffBooking: Screen = {
       const fresh = await ctx.staffCall('staff_booking', { reference: row.reference })
       if (fresh) ctx.desk.booking = fresh
       ctx.render('keep')
+    },
+    move: async (ctx) => {
+      const page = ctx.desk.booking
+      if (page) await openMove(ctx, page.visit, 'staff-booking')
     },
     cancel: (ctx) => {
       ctx.desk.cancel = { reason: '', how: '', note: '', slip: 'no' }

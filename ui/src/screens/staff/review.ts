@@ -8,6 +8,7 @@ import type { VisitRow } from '../../generated/engine'
 import { tables, type Key } from '../../i18n'
 import { openBooking, visitList } from './desk'
 import { staffHeading } from './keypad'
+import { mayMove, openMove } from './move'
 
 async function showReview(ctx: Ctx): Promise<void> {
   const queue = await ctx.staffCall('staff_review_queue', {})
@@ -38,6 +39,8 @@ export const staffReview: Screen = {
         ? visitList(ctx, visits, (v) =>
             html`<span class="govuk-body kiosk-why">${why(ctx, v)}</span>${v.status === 'rejected'
               ? actionButton(ctx.t('staff.review.told'), 'told', { classes: 'govuk-button--secondary', data: { reference: v.reference }, label: ctx.t('staff.review.told.label', { reference: v.reference }) })
+              : ''}${mayMove(ctx, v)
+              ? actionButton(ctx.t('staff.move.button'), 'move', { classes: 'govuk-button--secondary', data: { reference: v.reference }, label: ctx.t('staff.move.button.label', { reference: v.reference }) })
               : ''}`,
           )
         : html`<p class="govuk-body-l">${ctx.t('staff.review.none')}</p>`}
@@ -45,6 +48,10 @@ export const staffReview: Screen = {
   },
   actions: {
     view: (ctx, control) => openBooking(ctx, control.dataset.reference ?? '', 'staff-review'),
+    move: async (ctx, control) => {
+      const visit = ctx.desk.review?.find((v) => v.reference === control.dataset.reference)
+      if (visit) await openMove(ctx, visit, 'staff-review')
+    },
     told: async (ctx, control) => {
       const row = await ctx.staffCall('staff_resolve', { reference: control.dataset.reference ?? '' })
       if (!row) return

@@ -59,7 +59,7 @@ function sessionBlock(ctx: Ctx, s: DaySessionView) {
         '',
         [ctx.t('staff.col.reference'), ctx.t('staff.col.lead'), ctx.t('staff.col.prisoner'), ctx.t('staff.col.party'), ctx.t('staff.col.status'), ctx.t('staff.col.actions')],
         s.visits.map((v) => [
-          html`<button type="button" class="kiosk-link-button kiosk-reference" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
+          html`<button type="button" class="kiosk-link-button kiosk-row-reference" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
           v.lead_visitor,
           prisonerText(ctx, v),
           partyText(ctx, v),

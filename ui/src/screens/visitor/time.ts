@@ -2,8 +2,9 @@
 
 import type { Ctx, Screen } from '../../app/router'
 import { errorMessages, insetText, notificationBanner, radios, tag } from '../../components/govuk'
-import { classes, html } from '../../components/html'
+import { classes, html, type Html } from '../../components/html'
 import { actionButton, backButton, continueButton, errorSummary, errorsAt, errorOptions, questionHeading } from '../../components/kiosk'
+import type { SessionChoice } from '../../generated/engine'
 import { formatDate, formatDay, formatTime } from '../../i18n'
 import { questionTarget } from './journey'
 
@@ -39,6 +40,37 @@ function noTimes(ctx: Ctx) {
     ${ctx.view.helpShown ? insetText({ id: 'help-heading', attributes: { tabindex: '-1' }, text: ctx.t('help.body') }) : ''}`
 }
 
+/**
+ * The sessions of `choice` as GOV.UK radios, one group per day under one name (`session`): the
+ * visitor's time screen and staff moving a visit draw the same choice the same way. Ids run on
+ * from day to day, and the first (`session-group`) is the one the error summary links to.
+ */
+export function sessionDays(ctx: Ctx, choice: SessionChoice, checked: string): Html {
+  let n = 0
+  return html`${choice.days.map((day) => {
+    const items = day.sessions.map((s) => {
+      const id = n === 0 ? 'session-group' : `session-${n}`
+      n += 1
+      const tables = s.tables_left === 1 ? ctx.t('time.tables.one') : ctx.t('time.tables.many', { n: s.tables_left })
+      const closedTag = s.kind === 'closed' ? html`${tag({ text: ctx.t('time.closed_tag'), classes: 'govuk-tag--yellow kiosk-tag' })}<br>` : ''
+      return {
+        id,
+        value: s.id,
+        checked: checked === s.id,
+        text: ctx.t('time.range', { start: formatTime(ctx.lang, s.start), end: formatTime(ctx.lang, s.end) }),
+        hint: { html: html`${closedTag}${ctx.t('time.arrive', { time: formatTime(ctx.lang, s.arrive_by) })}<br>${tables}` },
+      }
+    })
+    return html`<div class="kiosk-day">
+      ${radios({
+        name: 'session',
+        items,
+        fieldset: { legend: { text: formatDay(ctx.lang, day.date, false), classes: 'govuk-fieldset__legend--m' } },
+      })}
+    </div>`
+  })}`
+}
+
 export const time: Screen = {
   id: 'time',
   modes: ['visitor', 'helper'],
@@ -49,31 +81,7 @@ export const time: Screen = {
     if (!choice || choice.days.length === 0) return noTimes(ctx)
     const sessionErrors = errorsAt(ctx, 'session')
     const anyClosed = choice.days.some((d) => d.sessions.some((s) => s.kind === 'closed'))
-    // One radio group per day, one name across them all; ids run on from day to day, and the
-    // first is the one the error summary links to.
-    let n = 0
-    const days = choice.days.map((day) => {
-      const items = day.sessions.map((s) => {
-        const id = n === 0 ? 'session-group' : `session-${n}`
-        n += 1
-        const tables = s.tables_left === 1 ? ctx.t('time.tables.one') : ctx.t('time.tables.many', { n: s.tables_left })
-        const closedTag = s.kind === 'closed' ? html`${tag({ text: ctx.t('time.closed_tag'), classes: 'govuk-tag--yellow kiosk-tag' })}<br>` : ''
-        return {
-          id,
-          value: s.id,
-          checked: ctx.journey.sessionId === s.id,
-          text: ctx.t('time.range', { start: formatTime(ctx.lang, s.start), end: formatTime(ctx.lang, s.end) }),
-          hint: { html: html`${closedTag}${ctx.t('time.arrive', { time: formatTime(ctx.lang, s.arrive_by) })}<br>${tables}` },
-        }
-      })
-      return html`<div class="kiosk-day">
-        ${radios({
-          name: 'session',
-          items,
-          fieldset: { legend: { text: formatDay(ctx.lang, day.date, false), classes: 'govuk-fieldset__legend--m' } },
-        })}
-      </div>`
-    })
+    const days = sessionDays(ctx, choice, ctx.journey.sessionId)
     // The times actually offered, which can start weeks into the booking window (a visitor's ban
     // ending, say), not the window itself.
     const first = choice.days[0].date
