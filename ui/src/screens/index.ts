@@ -17,6 +17,7 @@ import { staffHealth } from './staff/health'
 import { staffHome } from './staff/home'
 import { staffReview } from './staff/review'
 import { staffSessionClose, staffSessions, staffSessionTables } from './staff/sessions'
+import { staffSettings } from './staff/settings'
 import { staffToday } from './staff/today'
 import { staffPin } from './staff/pin'
 import { staffSignIn } from './staff/signIn'
@@ -24,4 +25,5 @@ import { staffSignIn } from './staff/signIn'
 export const screens = new Registry([
   start, prisoner, visitors, time, check, done,
   staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffReview, staffHealth, staffSessions, staffSessionClose, staffSessionTables, staffAccounts, staffAccountAdd,
+  staffSettings,
 ])
