@@ -154,6 +154,7 @@ export const staffSettings: Screen = {
     return html`${note}${errorSummary(ctx, (f) => TARGETS[f] ?? null)}
       ${staffHeading(ctx, ctx.t('staff.settings.heading'))}
       ${printerSection(ctx, s)}
+      <hr class="govuk-section-break govuk-section-break--l govuk-section-break--visible">
       ${enrolmentSection(ctx, s)}
       <div class="govuk-button-group">${backButton(ctx)}</div>`
   },
