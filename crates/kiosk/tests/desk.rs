@@ -595,6 +595,30 @@ async fn a_supervisor_sees_the_printer_and_enrolment_and_a_printer_must_exist_to
         (e.errors[0].code.as_str(), e.errors[0].field.as_deref()),
         ("central_url_required", Some("central_url"))
     );
+    // Both blank: both fields are named at once, so the form is put right in one go.
+    let e = j
+        .staff_enrol(
+            &kiosk::journey::EnrolRequest {
+                token: token.clone(),
+                central_url: String::new(),
+                code: " ".into(),
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    let named: Vec<_> = e
+        .errors
+        .iter()
+        .map(|e| (e.code.as_str(), e.field.as_deref()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("central_url_required", Some("central_url")),
+            ("enrolment_code_required", Some("code"))
+        ]
+    );
     // Reception may not change either.
     let reception = signed_in(&j, "1002").await;
     let e = j

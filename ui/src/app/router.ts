@@ -26,6 +26,7 @@ export type ScreenId =
   | 'staff-sign-in' | 'staff-pin' | 'staff-home' | 'staff-today' | 'staff-find' | 'staff-booking' | 'staff-cancel' | 'staff-move'
   | 'staff-review' | 'staff-health' | 'staff-accounts' | 'staff-account-add'
   | 'staff-sessions' | 'staff-session-close' | 'staff-session-tables'
+  | 'staff-settings'
 
 /** The commands that act for a signed-in person: their request carries the session's token. */
 export type TokenCommand = { [C in Command]: Commands[C]['request'] extends { token: string } ? C : never }[Command]

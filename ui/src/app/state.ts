@@ -7,7 +7,7 @@
 // - the view: language, display switches, the errors on screen, whether a call is running.
 // A reset (Finish, Start again, the idle timeout, Sign out) replaces them all whole.
 
-import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, ManagedBooking, SessionChoice, SessionsClosed, SessionsOverview, TablesSet, UiError, VisitorCancelled, VisitorName, VisitRow } from '../generated/engine'
+import type { AccountChangedAnswer, AccountRow, BookingConfirmation, BookingPage, ContactChoice, DayVisits, FoundVisits, KioskHealth, KioskSettings, ManagedBooking, SessionChoice, SessionsClosed, SessionsOverview, TablesSet, UiError, VisitRow, VisitorCancelled, VisitorName } from '../generated/engine'
 import type { Lang } from '../i18n'
 
 export interface DateParts {
@@ -119,6 +119,20 @@ export interface Desk {
   closing: { session?: string; date: string; reason: string; note: string }
   /** The tables form: a session date, which kind of table, how many (as typed), and a note. */
   tablesEdit: { session: string; kind: 'open' | 'closed'; tables: string; note: string }
+  /** A supervisor's kiosk settings (settings.ts): the engine's answer and the forms as chosen. */
+  settings: SettingsDraft | null
+}
+
+/**
+ * The settings screen: the printer as chosen, central's address as typed, and what was just
+ * done. The enrolment code is not here: like a PIN it is read from its field when sent.
+ */
+export interface SettingsDraft {
+  answer: KioskSettings
+  queue: string
+  paper: string
+  centralUrl: string
+  note: 'printer' | 'enrolled' | null
 }
 
 export interface NewAccountDraft {
@@ -198,6 +212,7 @@ export function freshDesk(): Desk {
     sessionsNote: null,
     closing: { date: '', reason: '', note: '' },
     tablesEdit: { session: '', kind: 'open', tables: '', note: '' },
+    settings: null,
   }
 }
 

@@ -1,10 +1,10 @@
 // The on-screen keyboard and number keypad: a kiosk has no physical keyboard. Inputs ask for a
-// layout with data-keyboard="letters" | "alnum" | "numeric". Keys never take the focus (their
+// layout with data-keyboard="letters" | "alnum" | "numeric" | "url". Keys never take the focus (their
 // mousedown is cancelled), so the caret stays in the field being typed into.
 
 import { t, type Lang } from '../i18n'
 
-type Layout = 'letters' | 'alnum' | 'numeric'
+type Layout = 'letters' | 'alnum' | 'numeric' | 'url'
 /** What the keys type into: a text field, or a text area (a staff note). */
 export type TextField = HTMLInputElement | HTMLTextAreaElement
 type Mode = 'letters' | 'accents'
@@ -13,6 +13,8 @@ const LETTER_ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm']
 // Welsh needs the circumflex most (â ê î ô û ŵ ŷ); the others appear in Welsh and in names.
 const ACCENT_ROWS = ['âêîôûŵŷ', 'áéíóúẃý', 'àèìòùẁỳ', 'äëïöüẅÿ']
 const DIGITS = '1234567890'
+// A web address (central's, typed once by a supervisor) needs these besides letters and digits.
+const URL_MARKS = [':', '/', '.', '-']
 
 export class OnScreenKeyboard {
   private panel: HTMLElement
@@ -111,7 +113,7 @@ export class OnScreenKeyboard {
 
   private layout(): Layout {
     const l = this.target?.dataset.keyboard
-    return l === 'numeric' || l === 'alnum' ? l : 'letters'
+    return l === 'numeric' || l === 'alnum' || l === 'url' ? l : 'letters'
   }
 
   /** Names start with a capital, and so does each part after a space, hyphen or apostrophe. */
@@ -155,7 +157,7 @@ export class OnScreenKeyboard {
       this.panel.className = 'kiosk-keyboard kiosk-keyboard--numeric'
     } else {
       const upper = this.upper()
-      if (layout === 'alnum') rows.push([...DIGITS].map((d) => this.key(d, d)).join(''))
+      if (layout === 'alnum' || layout === 'url') rows.push([...DIGITS].map((d) => this.key(d, d)).join(''))
       const letterRows = this.mode === 'accents' && layout === 'letters' ? ACCENT_ROWS : LETTER_ROWS
       letterRows.forEach((row, i) => {
         const keys = [...row]
@@ -167,6 +169,7 @@ export class OnScreenKeyboard {
         // Delete at the end of the last row of letters, where a physical keyboard has it.
         rows.push(i === letterRows.length - 1 ? keys + backspace : keys)
       })
+      if (layout === 'url') rows.push(URL_MARKS.map((c) => this.key(c, c, '', c === '-' ? t(this.lang, 'keyboard.hyphen') : undefined)).join(''))
       if (layout === 'letters') {
         rows.push(
           [

@@ -19,6 +19,7 @@ import { staffHome } from './staff/home'
 import { staffMove } from './staff/move'
 import { staffReview } from './staff/review'
 import { staffSessionClose, staffSessions, staffSessionTables } from './staff/sessions'
+import { staffSettings } from './staff/settings'
 import { staffToday } from './staff/today'
 import { staffPin } from './staff/pin'
 import { staffSignIn } from './staff/signIn'
@@ -26,4 +27,5 @@ import { staffSignIn } from './staff/signIn'
 export const screens = new Registry([
   start, prisoner, visitors, time, check, done, manageFind, manageVisit, manageCancel, manageCancelled,
   staffSignIn, staffPin, staffHome, staffToday, staffFind, staffBooking, staffCancel, staffMove, staffReview, staffHealth, staffSessions, staffSessionClose, staffSessionTables, staffAccounts, staffAccountAdd,
+  staffSettings,
 ])

@@ -150,11 +150,16 @@ impl Journey {
             .authorise(&request.token, Permission::EnrolmentSettings, now)
             .await?;
         let url = request.central_url.trim();
+        // Both blanks at once: the supervisor fixes the form in one go, not one field a try.
+        let mut missing = Vec::new();
         if url.is_empty() {
-            return Err(on("central_url", "central_url_required"));
+            missing.extend(on("central_url", "central_url_required").errors);
         }
         if request.code.trim().is_empty() {
-            return Err(on("code", "enrolment_code_required"));
+            missing.extend(on("code", "enrolment_code_required").errors);
+        }
+        if !missing.is_empty() {
+            return Err(UiErrors { errors: missing });
         }
         // Audited before: enrolment replaces the accounts the audit entry names.
         self.audit_setting(&who, "enrol with central", now).await?;
