@@ -523,15 +523,7 @@ fn entry<'a>(
     detail: Option<&'a str>,
     now: DateTime<Utc>,
 ) -> NewAudit<'a> {
-    NewAudit {
-        at: now,
-        prison: &who.prison,
-        staff_number: Some(&who.staff_number),
-        role: Some(who.role),
-        action,
-        booking_reference: reference,
-        detail,
-    }
+    who.audit_entry(action, reference, detail, now)
 }
 
 /// Whether this kiosk holds the visit in full: made here, so its slip is its own.

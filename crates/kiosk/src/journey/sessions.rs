@@ -7,9 +7,8 @@
 
 use super::desk::note;
 use super::{Journey, UiError, UiErrors, UiResult, hhmm};
-use crate::error::KioskError;
-use crate::staff::{SignedIn, audit};
-use crate::store::{self, NewAudit};
+use crate::staff::SignedIn;
+use crate::store;
 use crate::sync::{SyncClient, SyncError, SyncOptions};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::booking::prison_today;
@@ -171,21 +170,7 @@ impl Journey {
         detail: &str,
         now: DateTime<Utc>,
     ) -> UiResult<()> {
-        let mut tx = self.store.begin().await?;
-        audit(
-            &mut tx,
-            &NewAudit {
-                at: now,
-                prison: &who.prison,
-                staff_number: Some(&who.staff_number),
-                role: Some(who.role),
-                action,
-                booking_reference: None,
-                detail: Some(detail),
-            },
-        )
-        .await?;
-        tx.commit().await.map_err(KioskError::from)?;
+        self.audit_staff(who, action, detail, now).await?;
         if let Err(e) = client.round(now).await {
             tracing::warn!(error = %e, code = e.code(), "sync after a supervisor's change failed");
         }

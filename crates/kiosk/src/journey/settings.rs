@@ -5,8 +5,6 @@ use super::staff::Done;
 use super::{Journey, StaffToken, UiError, UiErrors, UiResult};
 use crate::printing::{self, PrinterConfig, QueueName};
 use crate::slip::Paper;
-use crate::staff::audit;
-use crate::store::NewAudit;
 use crate::sync::{SyncClient, SyncOptions};
 use chrono::{DateTime, Utc};
 use domain::Permission;
@@ -83,30 +81,6 @@ impl Journey {
         })
     }
 
-    async fn audit_setting(
-        &self,
-        who: &crate::staff::SignedIn,
-        detail: &str,
-        now: DateTime<Utc>,
-    ) -> UiResult<()> {
-        let mut tx = self.store.begin().await?;
-        audit(
-            &mut tx,
-            &NewAudit {
-                at: now,
-                prison: &who.prison,
-                staff_number: Some(&who.staff_number),
-                role: Some(who.role),
-                action: AuditAction::Settings,
-                booking_reference: None,
-                detail: Some(detail),
-            },
-        )
-        .await?;
-        tx.commit().await.map_err(crate::error::KioskError::from)?;
-        Ok(())
-    }
-
     /// `staff_settings`: the printer and enrolment, for a supervisor.
     pub async fn staff_settings(&self, request: &StaffToken, now: DateTime<Utc>) -> UiResult<KioskSettings> {
         self.authorise(&request.token, Permission::PrinterSettings, now)
@@ -134,8 +108,9 @@ impl Journey {
             now,
         )
         .await?;
-        self.audit_setting(
+        self.audit_staff(
             &who,
+            AuditAction::Settings,
             &format!("printer {} on {}", queue, request.paper.as_str()),
             now,
         )
@@ -162,7 +137,8 @@ impl Journey {
             return Err(UiErrors { errors: missing });
         }
         // Audited before: enrolment replaces the accounts the audit entry names.
-        self.audit_setting(&who, "enrol with central", now).await?;
+        self.audit_staff(&who, AuditAction::Settings, "enrol with central", now)
+            .await?;
         crate::sync::enrol(
             &self.store,
             url,

@@ -197,6 +197,21 @@ impl super::Journey {
         Ok(Done::YES)
     }
 
+    /// Writes an audit entry (and its event, on an enrolled kiosk) of a staff action that is not
+    /// about one visit.
+    pub(crate) async fn audit_staff(
+        &self,
+        who: &SignedIn,
+        action: protocol::AuditAction,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> UiResult<()> {
+        let mut tx = self.store.begin().await?;
+        crate::staff::audit(&mut tx, &who.audit_entry(action, None, Some(detail), now)).await?;
+        tx.commit().await.map_err(crate::error::KioskError::from)?;
+        Ok(())
+    }
+
     /// Who is signed in with `token`, if their role may do `permission`: the first step of every
     /// staff command.
     pub(crate) async fn authorise(

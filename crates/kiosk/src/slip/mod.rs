@@ -155,6 +155,16 @@ impl Slip {
     }
 }
 
+/// Dates every PDF the kiosk makes with the caller's `now` and names the kiosk as its maker, so
+/// the same input always gives the same file.
+fn stamp(doc: &mut printpdf::PdfDocument, now: DateTime<Utc>) {
+    doc.metadata.info.creation_date = pdf_date(now);
+    doc.metadata.info.modification_date = pdf_date(now);
+    doc.metadata.info.metadata_date = pdf_date(now);
+    doc.metadata.info.creator = "visit-kiosk".to_string();
+    doc.metadata.info.producer = "visit-kiosk".to_string();
+}
+
 /// The PDF's dates, in UTC, from the caller's `now` (never the system clock).
 fn pdf_date(at: DateTime<Utc>) -> printpdf::OffsetDateTime {
     printpdf::OffsetDateTime {
@@ -313,11 +323,7 @@ pub fn render_slip(
             }
         }
     }
-    doc.metadata.info.creation_date = pdf_date(now);
-    doc.metadata.info.modification_date = pdf_date(now);
-    doc.metadata.info.metadata_date = pdf_date(now);
-    doc.metadata.info.creator = "visit-kiosk".to_string();
-    doc.metadata.info.producer = "visit-kiosk".to_string();
+    stamp(&mut doc, now);
     let width_mm = geometry.page_width_mm;
     let height_mm = page_height / PT_PER_MM;
     let page = PdfPage::new(Mm(width_mm), Mm(height_mm), ops);

@@ -2,7 +2,7 @@
 //! text in the slip's embedded fonts, as many pages as they need.
 
 use super::layout::{PT_PER_MM, fonts};
-use super::{Paper, Slip, SlipError, pdf_date};
+use super::{Paper, Slip, SlipError, stamp};
 use chrono::{DateTime, Utc};
 use printpdf::{
     Color, Greyscale, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem,
@@ -87,11 +87,7 @@ pub fn render_sheet(title: &str, lines: &[SheetLine], now: DateTime<Utc>) -> Res
     if ops.len() > 1 || pages.is_empty() {
         pages.push(PdfPage::new(Mm(PAGE_W_MM), Mm(PAGE_H_MM), ops));
     }
-    doc.metadata.info.creation_date = pdf_date(now);
-    doc.metadata.info.modification_date = pdf_date(now);
-    doc.metadata.info.metadata_date = pdf_date(now);
-    doc.metadata.info.creator = "visit-kiosk".to_string();
-    doc.metadata.info.producer = "visit-kiosk".to_string();
+    stamp(&mut doc, now);
     let pdf = doc
         .with_pages(pages)
         .save(&PdfSaveOptions::default(), &mut Vec::new());

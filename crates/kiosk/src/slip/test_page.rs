@@ -3,7 +3,7 @@
 //! that could be mistaken for a visit.
 
 use super::layout::{PT_PER_MM, fonts};
-use super::{Paper, Slip, SlipError, pdf_date};
+use super::{Paper, Slip, SlipError, stamp};
 use chrono::{DateTime, Utc};
 use printpdf::{
     Color, Greyscale, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem,
@@ -49,11 +49,7 @@ pub fn render_test_page(lines: &[String], paper: Paper, now: DateTime<Utc>) -> R
         });
         ops.push(Op::EndTextSection);
     }
-    doc.metadata.info.creation_date = pdf_date(now);
-    doc.metadata.info.modification_date = pdf_date(now);
-    doc.metadata.info.metadata_date = pdf_date(now);
-    doc.metadata.info.creator = "visit-kiosk".to_string();
-    doc.metadata.info.producer = "visit-kiosk".to_string();
+    stamp(&mut doc, now);
     let page = PdfPage::new(Mm(width_mm), Mm(height_mm), ops);
     let pdf = doc
         .with_pages(vec![page])

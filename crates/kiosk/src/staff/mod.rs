@@ -146,6 +146,27 @@ pub struct SignedIn {
     pub role: Role,
 }
 
+impl SignedIn {
+    /// An audit entry of something this person did now.
+    pub(crate) fn audit_entry<'a>(
+        &'a self,
+        action: AuditAction,
+        reference: Option<&'a str>,
+        detail: Option<&'a str>,
+        now: DateTime<Utc>,
+    ) -> NewAudit<'a> {
+        NewAudit {
+            at: now,
+            prison: &self.prison,
+            staff_number: Some(&self.staff_number),
+            role: Some(self.role),
+            action,
+            booking_reference: reference,
+            detail,
+        }
+    }
+}
+
 /// The answer to a successful sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignInAnswer {
