@@ -207,6 +207,7 @@ test('sign out from every staff screen: back to the start with nothing of the se
     'staff-session-tables': ['[data-action=task][data-screen=staff-sessions]', `[data-action=tables][data-session="${visit.session}"]`],
     'staff-accounts': ['[data-action=task][data-screen=staff-accounts]'],
     'staff-account-add': ['[data-action=task][data-screen=staff-accounts]', '[data-action=add]'],
+    'staff-settings': ['[data-action=task][data-screen=staff-settings]'],
   }
   const page = await atStaffHome(rig.browser, kiosk, DAFYDD.number, DAFYDD.pin)
   // The requested visit is in the review queue only when it waits for central: find it instead.
