@@ -178,6 +178,7 @@ fn request(i: usize) -> BookingRequest {
             date_of_birth: "1970-01-01".into(),
         }],
         session,
+        ..Default::default()
     }
 }
 

@@ -10,6 +10,7 @@ use crate::prisoner::{Custody, PrisonerNumber};
 use crate::timetable::{
     Closure, Session, SessionId, SessionTemplate, VisitKind, add_days, find_session, local_today,
 };
+use crate::visit_details::{BookedByInput, MainContactInput, SupportInput, VisitDetails, parse_details};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,19 @@ pub struct BookingRequest {
     pub prisoner: PrisonerInput,
     pub visitors: Vec<VisitorInput>,
     pub session: String,
+    /// How the visit was asked for (`in_person`, `phone`, `by_prisoner`, `email`, `letter`,
+    /// `website`): a helper's booking only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_method: Option<String>,
+    /// The helper who booked: filled in by the kiosk's engine from the signed-in session, never
+    /// taken from the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booked_by: Option<BookedByInput>,
+    /// Who the prison tells if the visit changes; required when the visitor is not there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_contact: Option<MainContactInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<SupportInput>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +81,7 @@ pub struct ParsedRequest {
     pub prisoner: PrisonerIdentity,
     pub visitors: Vec<PartyMember>,
     pub session: SessionId,
+    pub details: VisitDetails,
 }
 
 /// A visitor as the request names them. A visitor picked from the contact list is known only
@@ -215,11 +230,20 @@ impl BookingRequest {
             all.push(RuleError::NoVisitors.at(Field::Visitors));
         }
         let session = collect(&mut all, Field::Session, SessionId::parse(&self.session));
-        match (prisoner, visitors, session, Violations::from_vec(all)) {
-            (Some(prisoner), Some(visitors), Some(session), None) => Ok(ParsedRequest {
+        let details = parse_details(
+            self.request_method.as_deref(),
+            self.booked_by.as_ref(),
+            self.main_contact.as_ref(),
+            self.support.as_ref(),
+        )
+        .map_err(|e| all.extend(e.into_vec()))
+        .ok();
+        match (prisoner, visitors, session, details, Violations::from_vec(all)) {
+            (Some(prisoner), Some(visitors), Some(session), Some(details), None) => Ok(ParsedRequest {
                 prisoner,
                 visitors,
                 session,
+                details,
             }),
             (.., Some(violations)) => Err(violations),
             _ => Err(RuleError::SessionNotFound.at(Field::Session).into()),

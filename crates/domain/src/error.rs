@@ -31,6 +31,26 @@ pub enum Field {
     },
     Session,
     Reference,
+    RequestMethod,
+    BookedBy,
+    MainContactName,
+    MainContactPhone,
+    MainContactEmail,
+    MainContactLanguage,
+    SupportNeeds,
+    SupportOther,
+}
+
+impl Field {
+    pub fn is_main_contact(&self) -> bool {
+        matches!(
+            self,
+            Field::MainContactName
+                | Field::MainContactPhone
+                | Field::MainContactEmail
+                | Field::MainContactLanguage
+        )
+    }
 }
 
 impl fmt::Display for Field {
@@ -46,6 +66,14 @@ impl fmt::Display for Field {
             Field::Visitor { index } => write!(f, "visitors[{index}]"),
             Field::Session => f.write_str("session"),
             Field::Reference => f.write_str("reference"),
+            Field::RequestMethod => f.write_str("request_method"),
+            Field::BookedBy => f.write_str("booked_by"),
+            Field::MainContactName => f.write_str("main_contact.name"),
+            Field::MainContactPhone => f.write_str("main_contact.phone"),
+            Field::MainContactEmail => f.write_str("main_contact.email"),
+            Field::MainContactLanguage => f.write_str("main_contact.language"),
+            Field::SupportNeeds => f.write_str("support.needs"),
+            Field::SupportOther => f.write_str("support.other"),
         }
     }
 }
@@ -111,6 +139,30 @@ pub enum RuleError {
     ReferenceInvalidCharacter,
     #[error("that booking reference has a typing mistake in it")]
     ReferenceCheckFailed,
+    #[error("choose how the visit was asked for")]
+    RequestMethodRequired,
+    #[error("that is not one of the ways a visit can be asked for")]
+    RequestMethodUnknown,
+    #[error("the helper who booked could not be named")]
+    BookedByInvalid,
+    #[error("a visit booked for someone who is not here needs a main contact")]
+    MainContactRequired,
+    #[error("enter a phone number")]
+    PhoneEmpty,
+    #[error("enter a UK phone number, like 07700 900 982 or 029 2087 2087")]
+    PhoneInvalid,
+    #[error("enter an email address like name@example.com")]
+    EmailInvalid,
+    #[error("choose English or Welsh")]
+    LanguageUnknown,
+    #[error("that is not one of the kinds of support listed")]
+    SupportUnknown,
+    #[error("say what other support is needed")]
+    SupportOtherEmpty,
+    #[error("other support must be 512 characters or fewer")]
+    SupportOtherTooLong,
+    #[error("other support cannot hold control characters")]
+    SupportOtherInvalidCharacters,
 }
 
 impl RuleError {
@@ -146,6 +198,18 @@ impl RuleError {
             RuleError::ReferenceWrongLength => "reference_wrong_length",
             RuleError::ReferenceInvalidCharacter => "reference_invalid_character",
             RuleError::ReferenceCheckFailed => "reference_check_failed",
+            RuleError::RequestMethodRequired => "request_method_required",
+            RuleError::RequestMethodUnknown => "request_method_unknown",
+            RuleError::BookedByInvalid => "booked_by_invalid",
+            RuleError::MainContactRequired => "main_contact_required",
+            RuleError::PhoneEmpty => "phone_empty",
+            RuleError::PhoneInvalid => "phone_invalid",
+            RuleError::EmailInvalid => "email_invalid",
+            RuleError::LanguageUnknown => "language_unknown",
+            RuleError::SupportUnknown => "support_unknown",
+            RuleError::SupportOtherEmpty => "support_other_empty",
+            RuleError::SupportOtherTooLong => "support_other_too_long",
+            RuleError::SupportOtherInvalidCharacters => "support_other_invalid_characters",
         }
     }
 

@@ -13,6 +13,7 @@ pub mod prisoner;
 pub mod reference;
 pub mod staff;
 pub mod timetable;
+pub mod visit_details;
 
 pub use booking::{
     Approved, BookingContext, BookingRequest, ClosedVisitRestriction, ExistingVisit, Honoured, ParsedRequest,
@@ -32,4 +33,8 @@ pub use staff::{
 pub use timetable::{
     BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, TemplateError, TemplateFields,
     VisitKind,
+};
+pub use visit_details::{
+    AdditionalSupport, BookedBy, BookedByInput, EmailAddress, MainContact, MainContactInput, MessageLanguage,
+    RequestMethod, SupportInput, SupportNeed, UkPhone, VisitDetails,
 };

@@ -319,6 +319,7 @@ async fn sessions_are_grouped_by_day_inside_the_window() {
         prisoner: rhys_typed_loosely(),
         visitors: party.visitors.clone(),
         session: "CDF-TUE-PM/2026-12-01".into(),
+        ..Default::default()
     };
     let booked = j.book(&request, now()).await.unwrap();
     assert_eq!(booked.reference.len(), 9);
@@ -434,6 +435,7 @@ async fn print_slip_finds_the_booking_then_says_no_printer_is_configured() {
         prisoner: rhys_typed_loosely(),
         visitors: vec![picked("C000003")],
         session: "CDF-WED-AM/2026-12-02".into(),
+        ..Default::default()
     };
     let booked = j.book(&request, now()).await.unwrap();
     let e = j

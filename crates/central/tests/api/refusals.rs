@@ -17,6 +17,7 @@ fn kwame(session: &str) -> BookingRequest {
         },
         visitors: vec![picked("C000008")],
         session: session.into(),
+        ..Default::default()
     }
 }
 

@@ -49,5 +49,6 @@ pub fn rhys(session: &str, visitors: Vec<VisitorInput>) -> BookingRequest {
         },
         visitors,
         session: session.into(),
+        ..Default::default()
     }
 }

@@ -86,6 +86,7 @@ fn request(session: &str) -> BookingRequest {
             date_of_birth: "1970-01-01".into(),
         }],
         session: session.into(),
+        ..Default::default()
     }
 }
 

@@ -127,6 +127,7 @@ impl Journey {
                     prisoner: party.prisoner,
                     visitors: party.visitors,
                     session: request.session.clone(),
+                    ..Default::default()
                 },
                 now,
             )

@@ -71,6 +71,7 @@ pub fn request(
         prisoner,
         visitors,
         session: session.into(),
+        ..Default::default()
     }
 }
 
