@@ -167,6 +167,7 @@ impl MessageLanguage {
 pub struct MainContact {
     pub name: PersonName,
     pub phone: UkPhone,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<EmailAddress>,
     pub language: MessageLanguage,
 }
@@ -213,6 +214,7 @@ pub const SUPPORT_TEXT_MAX_CHARS: usize = 512;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AdditionalSupport {
     needs: BTreeSet<SupportNeed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     other: Option<String>,
 }
 
@@ -240,13 +242,55 @@ pub struct BookedBy {
     pub organisation: String,
 }
 
-/// Everything of a request beyond the visit, parsed.
+/// Everything of a request beyond the visit, parsed. Stored and sent as JSON in the request's
+/// own shape (`{"request_method":"letter","main_contact":{"phone":"+447911123456",..}}`), and
+/// parsed again on the way in, so a stored record is as trusted as a new request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct VisitDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_method: Option<RequestMethod>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booked_by: Option<BookedBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_contact: Option<MainContact>,
+    #[serde(skip_serializing_if = "AdditionalSupport::is_empty")]
     pub support: AdditionalSupport,
+}
+
+impl VisitDetails {
+    /// Nothing recorded beyond the visit: a visitor's own booking with no contact or support.
+    pub fn is_empty(&self) -> bool {
+        self.request_method.is_none()
+            && self.booked_by.is_none()
+            && self.main_contact.is_none()
+            && self.support.is_empty()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VisitDetailsInput {
+    #[serde(default)]
+    request_method: Option<String>,
+    #[serde(default)]
+    booked_by: Option<BookedByInput>,
+    #[serde(default)]
+    main_contact: Option<MainContactInput>,
+    #[serde(default)]
+    support: Option<SupportInput>,
+}
+
+impl<'de> Deserialize<'de> for VisitDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let input = VisitDetailsInput::deserialize(d)?;
+        parse_details(
+            input.request_method.as_deref(),
+            input.booked_by.as_ref(),
+            input.main_contact.as_ref(),
+            input.support.as_ref(),
+        )
+        .map_err(serde::de::Error::custom)
+    }
 }
 
 /// The main contact as typed.
@@ -577,6 +621,27 @@ mod tests {
             codes(parse_details(None, None, None, Some(&support(&["jetpack"], "")))),
             vec![("support.needs".to_string(), "support_unknown")]
         );
+    }
+
+    #[test]
+    fn details_round_trip_through_json_and_are_parsed_again_on_the_way_in() {
+        let details = parse_details(
+            Some("by_prisoner"),
+            Some(&helper()),
+            Some(&contact("Siân Jones", "07911 123456", "sian@example.org", "cy")),
+            Some(&SupportInput {
+                needs: vec!["other".into(), "wheelchair".into()],
+                other: "Guide dog".into(),
+            }),
+        )
+        .unwrap();
+        let json = serde_json::to_string(&details).unwrap();
+        assert!(json.contains(r#""phone":"+447911123456""#), "{json}");
+        assert_eq!(serde_json::from_str::<VisitDetails>(&json).unwrap(), details);
+        assert_eq!(serde_json::to_string(&VisitDetails::default()).unwrap(), "{}");
+        assert!(serde_json::from_str::<VisitDetails>("{}").unwrap().is_empty());
+        let tampered = json.replace("+447911123456", "+15551234");
+        assert!(serde_json::from_str::<VisitDetails>(&tampered).is_err());
     }
 
     #[test]

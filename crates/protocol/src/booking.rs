@@ -1,7 +1,7 @@
 //! A booking as central shows it: the answer to an online booking and to `GET` by reference.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use domain::VisitKind;
+use domain::{VisitDetails, VisitKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -176,6 +176,11 @@ pub struct Booking {
     pub used_share: bool,
     pub visitors: Vec<BookingVisitor>,
     pub booked_at: DateTime<Utc>,
+    /// How the visit was asked for, the helper who booked it, its main contact and the support
+    /// its visitors need, in the request's shape; absent when none was recorded.
+    #[serde(default, skip_serializing_if = "VisitDetails::is_empty")]
+    #[schema(value_type = Object)]
+    pub details: VisitDetails,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -44,6 +44,8 @@ fn booking_view(b: BookingRecord, session: Option<&Session>) -> Booking {
             })
             .collect(),
         booked_at: b.booked_at,
+        // Not stored at central yet: the next commit adds the column.
+        details: domain::VisitDetails::default(),
     }
 }
 
