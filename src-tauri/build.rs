@@ -38,6 +38,8 @@ const COMMANDS: &[&str] = &[
     "staff_settings",
     "staff_set_printer",
     "staff_enrol",
+    "helper_book",
+    "helper_bookings",
 ];
 
 fn main() {

@@ -212,6 +212,19 @@ pub async fn staff_enrol(journey: State<'_, Journey>, request: EnrolRequest) -> 
     journey.staff_enrol(&request, Utc::now()).await
 }
 
+#[tauri::command]
+pub async fn helper_book(
+    journey: State<'_, Journey>,
+    request: HelperBookRequest,
+) -> UiResult<BookingConfirmation> {
+    journey.helper_book(&request, Utc::now()).await
+}
+
+#[tauri::command]
+pub async fn helper_bookings(journey: State<'_, Journey>, request: StaffToken) -> UiResult<HelperBookings> {
+    journey.helper_bookings(&request, Utc::now()).await
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
@@ -247,6 +260,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         visitor_cancel_booking,
         staff_settings,
         staff_set_printer,
-        staff_enrol
+        staff_enrol,
+        helper_book,
+        helper_bookings
     ]
 }

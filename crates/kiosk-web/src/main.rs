@@ -211,6 +211,14 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
             j.staff_enrol(&body::<kiosk::journey::EnrolRequest>(raw)?, now)
                 .await,
         ),
+        Command::HelperBook => answer(
+            j.helper_book(&body::<kiosk::journey::HelperBookRequest>(raw)?, now)
+                .await,
+        ),
+        Command::HelperBookings => answer(
+            j.helper_bookings(&body::<kiosk::journey::StaffToken>(raw)?, now)
+                .await,
+        ),
     }
 }
 

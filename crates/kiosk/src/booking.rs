@@ -190,6 +190,7 @@ async fn book_in(
         visitors,
         confirmed_with_share: with_share,
         online_key: deferred_for,
+        details: &prepared.request().details,
     };
     store::insert_booking(conn, &booking, now).await?;
     let view = store::load_booking(conn, &reference).await?;

@@ -31,6 +31,7 @@ mod accounts;
 mod command;
 mod desk;
 mod health;
+mod helper;
 mod manage;
 mod move_visit;
 mod sessions;
@@ -44,6 +45,7 @@ pub use desk::{
     TablesUsed, VisitRequest, VisitRow, VisitorRow,
 };
 pub use health::{KioskHealth, PrinterHealth};
+pub use helper::{BookedByView, ContactView, DetailsView, HelperBookRequest, HelperBookings};
 pub use manage::{FindBookingRequest, ManageBookingRequest, ManagedBooking, VisitorCancelled};
 pub use move_visit::{MoveRequest, Moved};
 pub use sessions::{
@@ -286,6 +288,8 @@ pub struct BookingConfirmation {
     pub kind: VisitKind,
     pub visitors: Vec<VisitorName>,
     pub prison: PrisonInfo,
+    /// How it was asked for, who booked it, its main contact and support, as recorded.
+    pub details: DetailsView,
 }
 
 /// The argument of `print_slip`.
@@ -529,8 +533,35 @@ impl Journey {
 
     /// `book`: the whole request, decided and written in one transaction by the store. The
     /// request's `prison` is ignored: this kiosk books only for the prison it serves.
+    /// A visitor booking for themselves may give a main contact and additional support; how
+    /// the visit was asked for and who booked it belong to a helper's booking only.
     pub async fn book(&self, request: &BookingRequest, now: DateTime<Utc>) -> UiResult<BookingConfirmation> {
-        let mut request = request.clone();
+        let request = request.clone();
+        if request.booked_by.is_some() || request.request_method.is_some() {
+            return Err(UiErrors {
+                errors: vec![UiError {
+                    code: "helper_only".into(),
+                    field: Some(
+                        if request.request_method.is_some() {
+                            "request_method"
+                        } else {
+                            "booked_by"
+                        }
+                        .into(),
+                    ),
+                    params: BTreeMap::new(),
+                }],
+            });
+        }
+        self.book_as(request, now).await
+    }
+
+    /// Books `request` at this kiosk's prison, through central when it answers.
+    async fn book_as(
+        &self,
+        mut request: BookingRequest,
+        now: DateTime<Utc>,
+    ) -> UiResult<BookingConfirmation> {
         request.prison = self.prison.to_string();
         // Through central when the kiosk is enrolled and central answers; on the kiosk otherwise.
         let view = sync::book(&self.store, &SyncOptions::for_visitors(), &request, now)
@@ -556,6 +587,7 @@ impl Journey {
                 })
                 .collect(),
             prison: prison_info(&prison),
+            details: DetailsView::from(&view.details),
         })
     }
 

@@ -53,6 +53,7 @@ fn booking(status: BookingStatus, visitors: Vec<BookedVisitor>) -> BookingView {
         kind: VisitKind::Open,
         visitors,
         created_at: at("2026-11-25T10:00:00Z"),
+        details: Default::default(),
     }
 }
 

@@ -4,11 +4,11 @@
 mod common;
 
 use common::*;
-use domain::{Permission, Role};
+use domain::{BookingRequest, Permission, Role};
 use kiosk::booking::book;
 use kiosk::journey::{
-    ArrivalRequest, CancelRequest, ChangePinRequest, Command, DayRequest, FindRequest, Journey,
-    ResolveRequest, StaffToken, UiErrors, VisitRequest,
+    ArrivalRequest, CancelRequest, ChangePinRequest, Command, DayRequest, FindRequest, HelperBookRequest,
+    Journey, ResolveRequest, StaffToken, UiErrors, VisitRequest,
 };
 use kiosk_test_support::{now, rhys_request};
 use protocol::Attendance;
@@ -220,6 +220,20 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
             )
             .await
             .map(drop),
+        Command::HelperBook => j
+            .helper_book(
+                &HelperBookRequest {
+                    token: t(),
+                    request: BookingRequest {
+                        request_method: Some("phone".into()),
+                        ..rhys_request(PM)
+                    },
+                },
+                now,
+            )
+            .await
+            .map(drop),
+        Command::HelperBookings => j.helper_bookings(&StaffToken { token: t() }, now).await.map(drop),
         Command::StaffResolve => j
             .staff_resolve(
                 &ResolveRequest {
@@ -250,6 +264,8 @@ fn needs(command: Command) -> Option<Permission> {
         Command::StaffAccounts | Command::StaffAccountChange => Permission::ManageStaff,
         Command::StaffSessions | Command::StaffClose => Permission::CloseSessions,
         Command::StaffSetTables => Permission::ChangeTables,
+        Command::HelperBook => Permission::BookOnBehalf,
+        Command::HelperBookings => Permission::OwnBookingsToday,
         _ => return None,
     })
 }
@@ -261,6 +277,7 @@ async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_n
     let reference = visit.reference.to_string();
     let helper = signed_in(&j, "1003").await;
     let reception = signed_in(&j, "1002").await;
+    let supervisor = signed_in(&j, "1001").await;
     let mut checked = 0;
     for command in Command::ALL {
         let Some(nobody) = call(&j, *command, "0123456789abcdef0123456789abcdef", &reference).await else {
@@ -271,7 +288,11 @@ async fn every_staff_command_refuses_without_a_session_and_for_a_role_that_may_n
         let Some(permission) = needs(*command) else {
             continue;
         };
-        for (token, role) in [(&helper, Role::Helper), (&reception, Role::Reception)] {
+        for (token, role) in [
+            (&helper, Role::Helper),
+            (&reception, Role::Reception),
+            (&supervisor, Role::Supervisor),
+        ] {
             if role.may(permission) {
                 continue;
             }

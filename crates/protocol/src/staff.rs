@@ -328,6 +328,8 @@ pub enum AuditAction {
     Settings,
     /// A supervisor changed a session date's tables.
     TablesChanged,
+    /// A helper booked a visit on someone's behalf.
+    Book,
 }
 
 impl AuditAction {
@@ -347,6 +349,7 @@ impl AuditAction {
         AuditAction::Review,
         AuditAction::Settings,
         AuditAction::TablesChanged,
+        AuditAction::Book,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -366,6 +369,7 @@ impl AuditAction {
             AuditAction::Review => "review",
             AuditAction::Settings => "settings",
             AuditAction::TablesChanged => "tables_changed",
+            AuditAction::Book => "book",
         }
     }
 

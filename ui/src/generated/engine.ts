@@ -31,6 +31,13 @@ export type ArrivalRequest = { token: string, reference: string, attendance: "ar
 export type Bilingual<T> = { en: T, cy: T, };
 
 /**
+ * The helper who actioned a booking, as the kiosk's engine fills it in.
+ */
+export type BookedByInput = { staff_number: string, name: string, organisation: string, };
+
+export type BookedByView = { name: string, organisation: string, };
+
+/**
  * Answer to `book`: what the confirmation screen shows. Visitors' dates of birth are left out
  * on purpose: the page needs only names.
  */
@@ -38,7 +45,11 @@ export type BookingConfirmation = {
 /**
  * As printed: `ABCD-EFGH`.
  */
-reference: string, status: string, prisoner_number: string, date: string, start: string, end: string, arrive_by: string, room: string, kind: VisitKind, visitors: Array<VisitorName>, prison: PrisonInfo, };
+reference: string, status: string, prisoner_number: string, date: string, start: string, end: string, arrive_by: string, room: string, kind: VisitKind, visitors: Array<VisitorName>, prison: PrisonInfo, 
+/**
+ * How it was asked for, who booked it, its main contact and support, as recorded.
+ */
+details: DetailsView, };
 
 /**
  * `staff_booking`: a visit's page.
@@ -60,7 +71,21 @@ made: string, history: Array<HistoryRow>, can_cancel: boolean, can_mark_arrival:
 /**
  * A booking request as it arrives from a form or a script: nothing trusted yet.
  */
-export type BookingRequest = { prison: string, prisoner: PrisonerInput, visitors: Array<VisitorInput>, session: string, };
+export type BookingRequest = { prison: string, prisoner: PrisonerInput, visitors: Array<VisitorInput>, session: string, 
+/**
+ * How the visit was asked for (`in_person`, `phone`, `by_prisoner`, `email`, `letter`,
+ * `website`): a helper's booking only.
+ */
+request_method?: string | null, 
+/**
+ * The helper who booked: filled in by the kiosk's engine from the signed-in session, never
+ * taken from the page.
+ */
+booked_by?: BookedByInput | null, 
+/**
+ * Who the prison tells if the visit changes; required when the visitor is not there.
+ */
+main_contact?: MainContactInput | null, support?: SupportInput | null, };
 
 /**
  * `staff_cancel`
@@ -110,6 +135,16 @@ reason: string, note?: string, };
  */
 export type ContactChoice = { id: string, first_name: string, last_name: string, };
 
+export type ContactView = { name: string, 
+/**
+ * As a UK caller dials it: `07911 123456`.
+ */
+phone: string, email?: string, 
+/**
+ * `en` or `cy`
+ */
+language: string, };
+
 export type DayPrinted = { date: string, 
 /**
  * Visits on the sheet.
@@ -146,6 +181,23 @@ export type DayVisits = { date: string,
 today: string, sessions: Array<DaySessionView>, };
 
 /**
+ * A booking's details as the screens show them; codes for the page to translate.
+ */
+export type DetailsView = { 
+/**
+ * `in_person`, `phone`, `by_prisoner`, `email`, `letter`, `website`
+ */
+request_method?: string, booked_by?: BookedByView, main_contact?: ContactView, 
+/**
+ * `wheelchair`, `hearing_loop`, `someone_to_help`, `other`
+ */
+support: Array<string>, 
+/**
+ * What "other" support is needed.
+ */
+support_other?: string, };
+
+/**
  * An answer with nothing to say but that it worked.
  */
 export type Done = { done: boolean, };
@@ -174,6 +226,16 @@ searched_by: string, visits: Array<VisitRow>,
  * More matched than the page lists: type more to narrow it.
  */
 more: boolean, };
+
+/**
+ * `helper_book`: the helper's session and the booking as the journey built it.
+ */
+export type HelperBookRequest = { token: string, request: BookingRequest, };
+
+/**
+ * `helper_bookings`: the visits this helper booked on this kiosk today.
+ */
+export type HelperBookings = { visits: Array<VisitRow>, };
 
 export type HistoryRow = { at: string, 
 /**
@@ -223,6 +285,27 @@ queues: Array<string>, queues_error?: string, enrolled: boolean, central_url?: s
  * The language a slip is printed in: the one the visitor chose at the kiosk.
  */
 export type Language = "en" | "cy";
+
+/**
+ * The main contact as typed.
+ */
+export type MainContactInput = { 
+/**
+ * A listed visitor's name or someone else's: first name and surname.
+ */
+name: string, 
+/**
+ * A UK number, as typed (`07911 123456`, `+44 7911 123456`).
+ */
+phone: string, 
+/**
+ * Optional.
+ */
+email: string, 
+/**
+ * `en` or `cy`.
+ */
+language: string, };
 
 /**
  * `visitor_cancel_booking` and `visitor_reprint`: the pair again, and the slip's language.
@@ -444,6 +527,19 @@ idle_timeout_seconds: number, may: Array<string>, };
  */
 export type StaffToken = { token: string, };
 
+/**
+ * Additional support as ticked.
+ */
+export type SupportInput = { 
+/**
+ * `wheelchair`, `hearing_loop`, `someone_to_help`, `other`
+ */
+needs: Array<string>, 
+/**
+ * What is needed, when `other` is ticked.
+ */
+other: string, };
+
 export type TablesSet = { session: string, kind: "open" | "closed", tables: number, template_tables: number, 
 /**
  * Booked, and held in kiosks' shares, at central now.
@@ -494,7 +590,11 @@ review?: string,
 /**
  * Booked on this kiosk (its slip is held here in full).
  */
-made_here: boolean, };
+made_here: boolean, 
+/**
+ * The helper who booked it, its main contact and the support its visitors need.
+ */
+details: DetailsView, };
 
 /**
  * `visitor_cancel_booking`: the visit as it is now, and whether the cancellation slip printed.
@@ -552,6 +652,8 @@ export type Commands = {
   visitor_find_booking: { request: FindBookingRequest; answer: ManagedBooking };
   visitor_reprint: { request: ManageBookingRequest; answer: SlipPrinted };
   visitor_cancel_booking: { request: ManageBookingRequest; answer: VisitorCancelled };
+  helper_book: { request: HelperBookRequest; answer: BookingConfirmation };
+  helper_bookings: { request: StaffToken; answer: HelperBookings };
 };
 
 export type Command = keyof Commands;

@@ -509,6 +509,7 @@ async fn view_of(store: &Store, visit: &DeskVisit) -> DeskResult<BookingView> {
         kind: visit.kind,
         visitors: visit.visitors.clone(),
         created_at: visit.created_at,
+        details: visit.details.clone(),
     })
 }
 

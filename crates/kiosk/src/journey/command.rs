@@ -9,11 +9,12 @@
 use super::{
     AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
     CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayPrinted, DayRequest, DayVisits,
-    Done, EnrolRequest, FindBookingRequest, FindRequest, FoundVisits, KioskHealth, KioskInfo, KioskSettings,
-    ManageBookingRequest, ManagedBooking, MoveRequest, Moved, PartyChecked, PartyRequest, PrintDayRequest,
-    PrinterRequest, PrisonerChecked, ReprintRequest, ResolveRequest, ReviewQueue, SessionChoice,
-    SessionsClosed, SessionsOverview, SetTablesRequest, SlipPrinted, SlipRequest, StaffAccounts,
-    StaffSignInRequest, StaffSignedIn, StaffToken, TablesSet, VisitRequest, VisitRow, VisitorCancelled,
+    Done, EnrolRequest, FindBookingRequest, FindRequest, FoundVisits, HelperBookRequest, HelperBookings,
+    KioskHealth, KioskInfo, KioskSettings, ManageBookingRequest, ManagedBooking, MoveRequest, Moved,
+    PartyChecked, PartyRequest, PrintDayRequest, PrinterRequest, PrisonerChecked, ReprintRequest,
+    ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed, SessionsOverview, SetTablesRequest,
+    SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn, StaffToken, TablesSet,
+    VisitRequest, VisitRow, VisitorCancelled,
 };
 use domain::{BookingRequest, PrisonerInput};
 
@@ -125,6 +126,10 @@ commands! {
     VisitorReprint = "visitor_reprint", ManageBookingRequest => SlipPrinted;
     /// A visitor cancels their visit and gets a cancellation slip (the pair checked again).
     VisitorCancelBooking = "visitor_cancel_booking", ManageBookingRequest => VisitorCancelled;
+    /// Books on someone's behalf, as the signed-in helper.
+    HelperBook = "helper_book", HelperBookRequest => BookingConfirmation;
+    /// The visits the signed-in helper booked today.
+    HelperBookings = "helper_bookings", StaffToken => HelperBookings;
 }
 
 impl Command {

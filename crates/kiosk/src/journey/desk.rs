@@ -82,6 +82,8 @@ pub struct VisitRow {
     pub review: Option<String>,
     /// Booked on this kiosk (its slip is held here in full).
     pub made_here: bool,
+    /// The helper who booked it, its main contact and the support its visitors need.
+    pub details: super::DetailsView,
 }
 
 /// A command about one visit.
@@ -353,6 +355,7 @@ fn row(prison: &Prison, v: &DeskVisit, start: Option<chrono::NaiveTime>) -> Visi
         attendance: v.attendance,
         review: review_of(v),
         made_here: desk::made_here(v),
+        details: super::DetailsView::from(&v.details),
     }
 }
 
@@ -369,7 +372,7 @@ impl Journey {
             .collect())
     }
 
-    async fn rows(&self, visits: &[DeskVisit]) -> UiResult<(Prison, Vec<VisitRow>)> {
+    pub(super) async fn rows(&self, visits: &[DeskVisit]) -> UiResult<(Prison, Vec<VisitRow>)> {
         let prison = self.store.prison(&self.prison).await?;
         let times = self.session_times(&prison).await?;
         let rows = visits

@@ -4,7 +4,9 @@
 use super::{Store, corrupt, session_id};
 use crate::error::{KioskError, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use domain::{BookingReference, ExistingVisit, PrisonCode, PrisonerNumber, SessionId, VisitKind};
+use domain::{
+    BookingReference, ExistingVisit, PrisonCode, PrisonerNumber, SessionId, VisitDetails, VisitKind,
+};
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashMap;
@@ -40,6 +42,7 @@ pub struct BookingView {
     pub kind: VisitKind,
     pub visitors: Vec<BookedVisitor>,
     pub created_at: DateTime<Utc>,
+    pub details: VisitDetails,
 }
 
 /// One visitor of a booking being written, in the party's order.
@@ -67,6 +70,7 @@ pub(crate) struct NewBooking<'a> {
     /// The online attempt whose lost answer this booking stands in for: its event waits until
     /// that attempt is settled.
     pub online_key: Option<&'a str>,
+    pub details: &'a VisitDetails,
 }
 
 /// A visit central booked online for this kiosk, to record here.
@@ -79,6 +83,7 @@ pub(crate) struct NewOnlineBooking<'a> {
     pub kind: VisitKind,
     pub spent_visiting_order: bool,
     pub visitors: Vec<NewVisitor<'a>>,
+    pub details: &'a VisitDetails,
 }
 
 impl Store {
@@ -206,8 +211,9 @@ pub(crate) async fn insert_booking(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
-            status, spent_visiting_order, created_at, updated_at, channel, confirmed_with_share, online_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?)",
+            status, spent_visiting_order, created_at, updated_at, channel, confirmed_with_share, online_key,
+            details, booked_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?)",
     )
     .bind(b.reference.compact())
     .bind(b.prison_code.as_str())
@@ -221,6 +227,8 @@ pub(crate) async fn insert_booking(
     .bind(now)
     .bind(b.confirmed_with_share)
     .bind(b.online_key)
+    .bind(details_json(b.details)?)
+    .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
     .execute(&mut *conn)
     .await?;
     insert_visitors(conn, b.reference, &b.visitors).await?;
@@ -255,8 +263,8 @@ pub(crate) async fn insert_online_booking(
     .await?;
     let inserted = sqlx::query(
         "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
-            status, spent_visiting_order, created_at, updated_at, channel, online_seq)
-         VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 'online', ?) ON CONFLICT (reference) DO NOTHING",
+            status, spent_visiting_order, created_at, updated_at, channel, online_seq, details, booked_by)
+         VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 'online', ?, ?, ?) ON CONFLICT (reference) DO NOTHING",
     )
     .bind(b.reference.compact())
     .bind(b.prison_code.as_str())
@@ -268,6 +276,8 @@ pub(crate) async fn insert_online_booking(
     .bind(now)
     .bind(now)
     .bind(online_seq)
+    .bind(details_json(b.details)?)
+    .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -383,7 +393,7 @@ pub(crate) async fn load_booking(
 ) -> Result<BookingView> {
     let row = sqlx::query(
         "SELECT b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id, b.session_date,
-            b.visit_kind, b.created_at, p.first_name, p.last_name, t.start_time, t.end_time, t.room
+            b.visit_kind, b.created_at, b.details, p.first_name, p.last_name, t.start_time, t.end_time, t.room
          FROM bookings b
          JOIN prisoners p ON p.number = b.prisoner_number
          JOIN session_templates t ON t.id = b.template_id
@@ -430,5 +440,26 @@ pub(crate) async fn load_booking(
         kind: VisitKind::parse(&kind).ok_or_else(|| corrupt("visit kind", &kind))?,
         visitors,
         created_at: row.try_get("created_at")?,
+        details: parse_details(row.try_get("details")?)?,
     })
+}
+
+/// A booking's details as stored: NULL when there are none.
+pub(crate) fn details_json(details: &VisitDetails) -> Result<Option<String>> {
+    if details.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(details)
+        .map(Some)
+        .map_err(|e| KioskError::Corrupt(format!("booking details: {e}")))
+}
+
+/// Stored details, parsed again as any request's are.
+pub(crate) fn parse_details(stored: Option<String>) -> Result<VisitDetails> {
+    match stored {
+        None => Ok(VisitDetails::default()),
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| KioskError::Corrupt(format!("booking details: {e}")))
+        }
+    }
 }

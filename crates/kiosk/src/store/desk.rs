@@ -8,7 +8,7 @@
 use super::{BookedVisitor, BookingStatus, corrupt, session_id};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{BookingReference, PrisonCode, SessionId, VisitKind};
+use domain::{BookingReference, PrisonCode, SessionId, VisitDetails, VisitKind};
 use protocol::{Attendance, PulledBooking, ReviewOutcome};
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
@@ -48,6 +48,7 @@ pub struct DeskVisit {
     pub review_outcome: Option<ReviewOutcome>,
     pub cancelled_by: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub details: VisitDetails,
 }
 
 /// How a search reads what staff typed.
@@ -60,7 +61,7 @@ pub enum Search<'a> {
 
 const OWN_COLUMNS: &str = "b.reference, b.channel, b.status, b.status_reason, b.prison_code, b.prisoner_number,
     b.template_id, b.session_date, b.visit_kind, b.attendance, b.review_reason, b.review_outcome, b.cancelled_by,
-    b.created_at, p.first_name AS prisoner_first, p.last_name AS prisoner_last";
+    b.created_at, b.details, p.first_name AS prisoner_first, p.last_name AS prisoner_last";
 
 const PULLED_COLUMNS: &str = "b.reference, b.status, b.attendance, b.review_reason, b.booking,
     p.first_name AS prisoner_first, p.last_name AS prisoner_last";
@@ -125,6 +126,7 @@ async fn own_visit(conn: &mut SqliteConnection, row: &SqliteRow) -> Result<DeskV
             .transpose()?,
         cancelled_by: row.try_get("cancelled_by")?,
         created_at: row.try_get("created_at")?,
+        details: super::bookings::parse_details(row.try_get("details")?)?,
     })
 }
 
@@ -161,6 +163,7 @@ fn pulled_visit(row: &SqliteRow) -> Result<DeskVisit> {
         review_outcome: pulled.review_outcome,
         cancelled_by: pulled.cancelled_by,
         created_at: b.booked_at,
+        details: b.details,
     })
 }
 
@@ -656,4 +659,27 @@ pub(crate) async fn put_pulled_bookings(
         .await?;
     }
     Ok(())
+}
+
+/// The visits a helper booked on this kiosk from `since` on, most recent last.
+pub(crate) async fn booked_by(
+    conn: &mut SqliteConnection,
+    prison: &PrisonCode,
+    staff_number: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<DeskVisit>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {OWN_COLUMNS} FROM bookings b LEFT JOIN prisoners p ON p.number = b.prisoner_number
+         WHERE b.booked_by = ? AND b.prison_code = ? AND b.created_at >= ? ORDER BY b.created_at"
+    )))
+    .bind(staff_number)
+    .bind(prison.as_str())
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut visits = Vec::with_capacity(rows.len());
+    for row in &rows {
+        visits.push(own_visit(conn, row).await?);
+    }
+    Ok(visits)
 }

@@ -54,8 +54,8 @@ pub(crate) use bookings::{
     tables_taken, tables_taken_between,
 };
 pub(crate) use desk::{
-    KeptCancellation, StaffCancel, cancel_by_staff, cancellation_refused, creation_deferred, find_visits,
-    is_own, put_pulled_bookings, resolve_review, review_queue, set_attendance, set_cancel_seq,
+    KeptCancellation, StaffCancel, booked_by, cancel_by_staff, cancellation_refused, creation_deferred,
+    find_visits, is_own, put_pulled_bookings, resolve_review, review_queue, set_attendance, set_cancel_seq,
     staff_cancellation, visit, visits_on,
 };
 pub(crate) use enrolment::{is_enrolled, save_enrolment};

@@ -394,6 +394,7 @@ async fn record_online_booking(
         kind: b.kind,
         spent_visiting_order: b.spent_visiting_order,
         visitors,
+        details: &b.details,
     };
     store::insert_online_booking(conn, &booking, now).await?;
     Ok(reference)
