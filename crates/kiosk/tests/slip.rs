@@ -351,3 +351,62 @@ async fn a_saved_booking_has_a_slip_and_an_unknown_reference_has_none() {
         .unwrap_err();
     assert_eq!(err.code(), "booking_not_found");
 }
+
+/// A helper's booking for someone who is not there, with support needs: both as JSON, the
+/// shape the store keeps, so the test goes through the same parse.
+fn on_behalf() -> domain::VisitDetails {
+    serde_json::from_str(
+        r#"{"request_method":"by_prisoner",
+            "booked_by":{"staff_number":"1003","name":"Cai Morgan","organisation":"Visitor Centre Trust"},
+            "main_contact":{"name":"Siân Evans","phone":"+447911123456","language":"cy"},
+            "support":{"needs":["wheelchair","hearing_loop","other"],"other":"A seat near the door"}}"#,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_helpers_booking_names_the_helper_and_the_support_in_both_languages() {
+    let dir = TempDir::new().unwrap();
+    let prison = cardiff(&dir).await;
+    let mut view = booking(BookingStatus::Booked, vec![visitor("Siân", "Evans")]);
+    view.details = on_behalf();
+    for (lang, paper, expected) in [
+        (
+            Language::English,
+            Paper::Receipt,
+            [
+                "Support needed",
+                "Wheelchair access; Hearing loop; Other: A seat near the door",
+                "Booked for you by Cai Morgan, Visitor Centre Trust",
+            ],
+        ),
+        (
+            Language::Welsh,
+            Paper::A4,
+            [
+                "Cymorth sydd ei angen",
+                "Mynediad i gadair olwyn; Dolen sain; Arall: A seat near the door",
+                "Archebwyd ar eich rhan gan Cai Morgan, Visitor Centre Trust",
+            ],
+        ),
+    ] {
+        let slip = render_slip(&view, &prison, lang, paper, now()).unwrap();
+        let said = without_spaces(&text(&write(dir.path(), &format!("helper-{lang}.pdf"), &slip)));
+        for line in expected {
+            assert!(
+                said.contains(&without_spaces(line)),
+                "missing {line:?} in {said:?}"
+            );
+        }
+        // The main contact's phone number is for the prison, not printed on a slip.
+        assert!(!said.contains("7911"), "{said}");
+    }
+    // A visitor's own booking with no support says neither.
+    let own = booking(BookingStatus::Booked, vec![visitor("Siân", "Evans")]);
+    let slip = render_slip(&own, &prison, Language::English, Paper::Receipt, now()).unwrap();
+    let said = text(&write(dir.path(), "own.pdf", &slip));
+    assert!(
+        !said.contains("Booked for you") && !said.contains("Support needed"),
+        "{said}"
+    );
+}

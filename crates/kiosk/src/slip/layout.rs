@@ -354,6 +354,10 @@ pub(super) fn lay_out<'a>(fonts: &'a Fonts, words: &Wording, geometry: &Geometry
         sheet.list_item(visitor, Weight::Bold, 11.0);
         sheet.gap(2.0);
     }
+    if let Some((label, needs)) = &words.support {
+        sheet.gap(2.0);
+        sheet.labelled(label, needs);
+    }
 
     if words.live {
         sheet.rule();
@@ -365,6 +369,10 @@ pub(super) fn lay_out<'a>(fonts: &'a Fonts, words: &Wording, geometry: &Geometry
         sheet.gap(-6.0);
     }
     sheet.rule();
+    if let Some(by) = &words.booked_by {
+        sheet.text(by, Weight::Bold, 8.5, Align::Left);
+        sheet.gap(1.0);
+    }
     for line in &words.footer {
         sheet.text(line, Weight::Regular, 7.5, Align::Left);
     }

@@ -4,7 +4,7 @@
 use super::Language;
 use crate::store::{BookingStatus, BookingView, Prison};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
-use domain::VisitKind;
+use domain::{AdditionalSupport, SupportNeed, VisitKind};
 
 pub(super) fn day_name(day: Weekday, lang: Language) -> &'static str {
     use Weekday::*;
@@ -140,6 +140,10 @@ pub(super) struct Wording {
     pub(super) visiting: String,
     pub(super) visitors_label: &'static str,
     pub(super) visitors: Vec<String>,
+    /// The support the visitors need, so the officer at the gate sees it.
+    pub(super) support: Option<(&'static str, String)>,
+    /// "Booked for you by <helper>, <organisation>".
+    pub(super) booked_by: Option<String>,
     pub(super) next: Option<(&'static str, &'static str)>,
     pub(super) bring: (&'static str, String),
     pub(super) cancel: (&'static str, &'static str),
@@ -222,6 +226,15 @@ pub(super) fn wording(booking: &BookingView, prison: &Prison, lang: Language, no
             .iter()
             .map(|v| format!("{} {}", v.first_name.trim(), v.last_name.trim()))
             .collect(),
+        support: support_in_words(&booking.details.support, lang)
+            .map(|needs| (pick("Support needed", "Cymorth sydd ei angen"), needs)),
+        booked_by: booking.details.booked_by.as_ref().map(|b| {
+            if en {
+                format!("Booked for you by {}, {}", b.name, b.organisation)
+            } else {
+                format!("Archebwyd ar eich rhan gan {}, {}", b.name, b.organisation)
+            }
+        }),
         next: (booking.status == BookingStatus::Requested).then_some(if en {
             (
                 "What happens next",
@@ -279,4 +292,27 @@ pub(super) fn wording(booking: &BookingView, prison: &Prison, lang: Language, no
             ]
         },
     }
+}
+
+/// The support needed, as a sentence: "Wheelchair access; hearing loop; other: a seat near the
+/// door". `None` when none was asked for.
+pub(super) fn support_in_words(support: &AdditionalSupport, lang: Language) -> Option<String> {
+    let en = lang == Language::English;
+    let words: Vec<String> = support
+        .needs()
+        .map(|n| match (n, en) {
+            (SupportNeed::Wheelchair, true) => "Wheelchair access".to_string(),
+            (SupportNeed::Wheelchair, false) => "Mynediad i gadair olwyn".to_string(),
+            (SupportNeed::HearingLoop, true) => "Hearing loop".to_string(),
+            (SupportNeed::HearingLoop, false) => "Dolen sain".to_string(),
+            (SupportNeed::SomeoneToHelp, true) => "Someone to help".to_string(),
+            (SupportNeed::SomeoneToHelp, false) => "Rhywun i helpu".to_string(),
+            (SupportNeed::Other, _) => format!(
+                "{}: {}",
+                if en { "Other" } else { "Arall" },
+                support.other().unwrap_or_default()
+            ),
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join("; "))
 }
