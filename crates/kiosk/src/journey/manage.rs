@@ -5,12 +5,15 @@
 //! A wrong pair has one answer (`booking_not_matched`) whatever was wrong with it, reached the
 //! same way, so the kiosk cannot be used to learn which references exist. Every wrong pair is
 //! recorded, and a kiosk that has seen many recently waits before every attempt, as the staff
-//! sign-in does.
+//! sign-in does. A booking this kiosk does not hold (made at another kiosk since the last pull)
+//! is asked of central when the kiosk is enrolled; when central cannot be asked, the visitor is
+//! told so (`booking_cannot_check`), not that the booking does not exist.
 
 use super::{Journey, PrisonInfo, SlipPrinted, UiError, UiErrors, UiResult, arrive_by, hhmm, prison_info};
 use crate::desk::{self, Cancellation, DeskError};
 use crate::slip::Language;
 use crate::store::{self, DeskVisit};
+use crate::sync::{SyncClient, SyncOptions};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::{BookingReference, DateOfBirth, Field, VisitKind};
@@ -21,6 +24,8 @@ use ts_rs::TS;
 pub const NOT_MATCHED: &str = "booking_not_matched";
 /// A visit that is over, or no longer booked, cannot be cancelled.
 pub const NOT_CANCELLABLE: &str = "booking_not_cancellable";
+/// The booking is not on this kiosk and central cannot be reached to check it.
+pub const CANNOT_CHECK: &str = "booking_cannot_check";
 
 /// `visitor_find_booking`: the reference and the lead visitor's date of birth, `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -126,8 +131,15 @@ impl Journey {
             tokio::time::sleep(pause).await;
         }
         let mut conn = self.store.conn().await?;
+        let mut found = store::visit(&mut conn, &self.prison, &reference).await?;
+        if found.is_none() && store::is_enrolled(&mut conn).await? {
+            // Made since the last pull (at another kiosk, say): central knows it.
+            drop(conn);
+            self.ask_central_for(&reference, now).await?;
+            conn = self.store.conn().await?;
+            found = store::visit(&mut conn, &self.prison, &reference).await?;
+        }
         // Not found, and found with another lead visitor's date: the same answer, the same work.
-        let found = store::visit(&mut conn, &self.prison, &reference).await?;
         let matched = found.filter(|v| {
             v.visitors
                 .first()
@@ -141,6 +153,19 @@ impl Journey {
                 Err(UiErrors::page(NOT_MATCHED))
             }
         }
+    }
+
+    /// Brings central's copy of a booking this kiosk does not hold; says plainly when central
+    /// cannot be asked, rather than that no such booking exists.
+    async fn ask_central_for(&self, reference: &BookingReference, now: DateTime<Utc>) -> UiResult<()> {
+        let asked = match SyncClient::new(self.store.clone(), &SyncOptions::for_visitors()).await {
+            Ok(client) => client.fetch_booking(reference, now).await.map(drop),
+            Err(e) => Err(e),
+        };
+        asked.map_err(|e| {
+            tracing::warn!(error = %e, code = e.code(), "central could not be asked for a visitor's booking");
+            UiErrors::page(CANNOT_CHECK)
+        })
     }
 
     async fn managed(&self, visit: &DeskVisit, today: NaiveDate) -> UiResult<ManagedBooking> {

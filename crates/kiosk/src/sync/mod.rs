@@ -206,3 +206,40 @@ impl SyncClient {
             .await
     }
 }
+
+impl SyncClient {
+    /// Central's copy of one booking of a prison this kiosk serves, kept as a pulled booking so
+    /// the kiosk's own lists and checks see it: for a visitor managing a booking made since the
+    /// last pull. `None` when central has no such booking for this kiosk.
+    pub async fn fetch_booking(
+        &self,
+        reference: &domain::BookingReference,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<protocol::Booking>, SyncError> {
+        let (status, body) = self
+            .transport
+            .exchange(Exchange::get(routes::booking(&reference.to_string())).with_token(&self.token))
+            .await?;
+        match status {
+            200 => {}
+            404 => return Ok(None),
+            _ => return Err(central_error(status, &body)),
+        }
+        let booking: protocol::Booking = parse("booking", &body)?;
+        if booking.reference != reference.to_string() || !self.prisons.contains(&booking.prison) {
+            return Ok(None);
+        }
+        let pulled = protocol::PulledBooking {
+            booking: booking.clone(),
+            attendance: None,
+            review_reason: None,
+            review_outcome: None,
+            cancelled_by: None,
+            updated_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        crate::store::put_pulled_bookings(&mut tx, std::slice::from_ref(&pulled), now).await?;
+        tx.commit().await.map_err(crate::error::KioskError::from)?;
+        Ok(Some(booking))
+    }
+}
