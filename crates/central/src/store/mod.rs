@@ -21,7 +21,10 @@ pub use sqlite::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitKind};
+use domain::{
+    ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitDetails,
+    VisitKind,
+};
 use protocol::{Attendance, BookingStatus, ReviewOutcome, StaffAccount};
 use serde::Serialize;
 use std::sync::Arc;
@@ -37,6 +40,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the store holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("cannot write {what} as JSON: {error}")]
+    Encode {
+        what: &'static str,
+        error: serde_json::Error,
+    },
     #[error("database URL {0:?} is neither postgres://... nor a SQLite file")]
     BadUrl(String),
 }
@@ -208,6 +216,8 @@ pub struct BookingRecord {
     /// should look at.
     pub review_reason: Option<String>,
     pub visitors: Vec<BookedVisitor>,
+    /// How it was requested, who booked it, its main contact and support: empty when none.
+    pub details: VisitDetails,
     pub booked_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }
@@ -347,6 +357,7 @@ pub struct NewBooking<'a> {
     pub used_share: bool,
     pub review_reason: Option<&'a str>,
     pub visitors: &'a [BookedVisitor],
+    pub details: &'a VisitDetails,
     pub booked_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }
