@@ -358,7 +358,8 @@ impl Central {
         })
     }
 
-    /// A booking, if it is at one of the kiosk's prisons.
+    /// A booking, if it is at one of the kiosk's prisons. Another prison's booking gets the
+    /// answer of a missing one, so a kiosk cannot learn which references exist elsewhere.
     pub async fn booking(&self, kiosk: &Kiosk, reference: &str) -> Result<Booking, CentralError> {
         let reference = BookingReference::parse(reference)
             .map_err(|e| CentralError::Rejected(e.at(Field::Reference).into()))?
@@ -367,10 +368,8 @@ impl Central {
         let record = tx
             .booking(&reference)
             .await?
+            .filter(|r| kiosk.serves(&r.prison))
             .ok_or_else(|| CentralError::BookingNotFound(reference.clone()))?;
-        if !kiosk.serves(&record.prison) {
-            return Err(CentralError::PrisonNotAllowed(record.prison.to_string()));
-        }
         let session = match tx.prison(&record.prison).await? {
             Some(p) => SessionId::parse(&record.session)
                 .ok()
