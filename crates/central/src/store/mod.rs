@@ -280,10 +280,11 @@ pub struct PulledBookingRow {
     pub marks: StaffMarks,
 }
 
-/// A staff member's cancellation, stored with the cancelled booking.
+/// Who cancelled a booking and how, stored with it: a staff member (`by`), or the visitor
+/// themselves at a kiosk (no staff number, `in_person`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffCancellation<'a> {
-    pub by: &'a str,
+pub struct Cancellation<'a> {
+    pub by: Option<&'a str>,
     /// How the visitor asked (`in_person`, `phone`...), for `visitor_cancelled`.
     pub how: Option<&'a str>,
     pub note: Option<&'a str>,
@@ -435,8 +436,8 @@ pub trait BookingTx: Send {
     async fn bookings_on(&mut self, prison: &PrisonCode, date: NaiveDate)
     -> StoreResult<Vec<BookingListing>>;
     async fn staff_marks(&mut self, reference: &str) -> StoreResult<Option<StaffMarks>>;
-    /// Records who cancelled a booking (after `set_booking_status`).
-    async fn set_cancelled_by(&mut self, reference: &str, cancel: &StaffCancellation<'_>) -> StoreResult<()>;
+    /// Records who cancelled a booking and how (after `set_booking_status`).
+    async fn set_cancelled_by(&mut self, reference: &str, cancel: &Cancellation<'_>) -> StoreResult<()>;
     async fn set_attendance(
         &mut self,
         reference: &str,

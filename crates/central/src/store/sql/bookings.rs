@@ -133,7 +133,7 @@ macro_rules! booking_sql {
             async fn set_cancelled_by(
                 &mut self,
                 reference: &str,
-                c: &crate::store::StaffCancellation<'_>,
+                c: &crate::store::Cancellation<'_>,
             ) -> StoreResult<()> {
                 let mark = self.mark().await?;
                 sqlx::query(
