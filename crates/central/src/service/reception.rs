@@ -1,8 +1,8 @@
 //! What reception staff do to bookings at a kiosk, as the kiosk pushes it (docs/STAFF.md):
 //! `booking_cancelled` (by staff, by the visitor at a kiosk, or by the kiosk itself for a visit
-//! its own offline booking superseded), `visit_attendance` and `review_resolved`. Central checks the staff member
-//! again (an account of the booking's prison, usable, whose role may do it) and keeps who did
-//! what with the booking, which every kiosk of the prison then pulls.
+//! its own offline booking superseded), `visit_attendance` and `review_resolved`. Central
+//! checks the staff member again (an account of the booking's prison, usable, whose role may do
+//! it) and keeps who did what with the booking, which every kiosk of the prison then pulls.
 
 use super::staff::actor_may;
 use crate::error::CentralError;

@@ -183,7 +183,8 @@ pub(crate) fn booking_from_row(
 
 /// A booking's details, parsed again as they are read (NULL: none). A value that no longer
 /// parses (written by hand, or by a central with other rules) is a store error for this read,
-/// logged with the booking's reference but not the value, which holds a contact's phone number.
+/// logged with the booking's reference and serde's reason (the rule broken, or where the JSON
+/// is wrong) rather than the stored text, which holds a contact's phone number.
 fn details(row: &impl Columns, reference: &str) -> StoreResult<domain::VisitDetails> {
     let Some(raw) = row.opt_text("details")? else {
         return Ok(domain::VisitDetails::default());
