@@ -122,7 +122,6 @@ pub fn errors(route: Route) -> Option<Vec<ErrorAnswer>> {
             e
         }
         (Method::Get, BOOKING) => vec![
-            answer(403, &[PrisonNotAllowed]),
             answer(404, &[BookingNotFound]),
             ErrorAnswer {
                 status: 422,

@@ -44,8 +44,7 @@ fn booking_view(b: BookingRecord, session: Option<&Session>) -> Booking {
             })
             .collect(),
         booked_at: b.booked_at,
-        // Not stored at central yet: the next commit adds the column.
-        details: domain::VisitDetails::default(),
+        details: b.details,
     }
 }
 
@@ -247,6 +246,7 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         })
         .collect();
     let reference = reference.to_string();
+    let details = prepared.request().details.clone();
     tx.insert_booking(&NewBooking {
         reference: &reference,
         prison: &code,
@@ -260,6 +260,7 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         used_share: share.is_some(),
         review_reason,
         visitors: &visitors,
+        details: &details,
         booked_at: a.decided_at,
         received_at: a.received_at,
     })
@@ -279,6 +280,7 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         used_share: share.is_some(),
         review_reason: review_reason.map(str::to_string),
         visitors,
+        details,
         booked_at: a.decided_at,
         received_at: a.received_at,
     };
@@ -356,7 +358,8 @@ impl Central {
         })
     }
 
-    /// A booking, if it is at one of the kiosk's prisons.
+    /// A booking, if it is at one of the kiosk's prisons. Another prison's booking gets the
+    /// answer of a missing one, so a kiosk cannot learn which references exist elsewhere.
     pub async fn booking(&self, kiosk: &Kiosk, reference: &str) -> Result<Booking, CentralError> {
         let reference = BookingReference::parse(reference)
             .map_err(|e| CentralError::Rejected(e.at(Field::Reference).into()))?
@@ -365,10 +368,8 @@ impl Central {
         let record = tx
             .booking(&reference)
             .await?
+            .filter(|r| kiosk.serves(&r.prison))
             .ok_or_else(|| CentralError::BookingNotFound(reference.clone()))?;
-        if !kiosk.serves(&record.prison) {
-            return Err(CentralError::PrisonNotAllowed(record.prison.to_string()));
-        }
         let session = match tx.prison(&record.prison).await? {
             Some(p) => SessionId::parse(&record.session)
                 .ok()

@@ -10,6 +10,7 @@ use crate::error::CentralError;
 use crate::store::{BookedVisitor, Channel, Kiosk, NewBooking, StoreError, StoreTx, StoredAnswer, TableKey};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
+use domain::visit_details::parse_details;
 use domain::{BookingReference, BookingRequest, Contact, SessionId, VisitKind, VisitorInput};
 use protocol::{
     BookingCreated, BookingState, BookingStatus, Event, EventRefusal, EventResult, PushAnswer, PushEvent,
@@ -238,6 +239,15 @@ async fn record_refused_booking(
         Some((_, r)) => r.number.to_string(),
         None => request.prisoner.number.trim().to_ascii_uppercase(),
     };
+    // Staff may need the main contact to tell them of the refusal: kept when they parse (a
+    // refusal for the details themselves keeps none).
+    let details = parse_details(
+        request.request_method.as_deref(),
+        request.booked_by.as_ref(),
+        request.main_contact.as_ref(),
+        request.support.as_ref(),
+    )
+    .unwrap_or_default();
     tx.insert_booking(&NewBooking {
         reference: &reference.to_string(),
         prison: &prison.file.code,
@@ -251,6 +261,7 @@ async fn record_refused_booking(
         used_share: false,
         review_reason: None,
         visitors: &visitors,
+        details: &details,
         booked_at: a.decided_at,
         received_at: a.received_at,
     })

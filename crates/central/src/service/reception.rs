@@ -1,14 +1,12 @@
 //! What reception staff do to bookings at a kiosk, as the kiosk pushes it (docs/STAFF.md):
-//! `booking_cancelled` (by staff, or by the kiosk itself for a visit its own offline booking
-//! superseded), `visit_attendance` and `review_resolved`. Central checks the staff member
-//! again (an account of the booking's prison, usable, whose role may do it) and keeps who did
-//! what with the booking, which every kiosk of the prison then pulls.
+//! `booking_cancelled` (by staff, by the visitor at a kiosk, or by the kiosk itself for a visit
+//! its own offline booking superseded), `visit_attendance` and `review_resolved`. Central
+//! checks the staff member again (an account of the booking's prison, usable, whose role may do
+//! it) and keeps who did what with the booking, which every kiosk of the prison then pulls.
 
 use super::staff::actor_may;
 use crate::error::CentralError;
-use crate::store::{
-    BookingRecord, Kiosk, ReviewResolution, StaffCancellation, StoreError, StoreTx, TableKey,
-};
+use crate::store::{BookingRecord, Cancellation, Kiosk, ReviewResolution, StoreError, StoreTx, TableKey};
 use chrono::{DateTime, Utc};
 use domain::{BookingReference, CancelReason, Permission, RequestChannel, SessionId, StaffNumber};
 use protocol::{
@@ -69,6 +67,8 @@ async fn booking_for(
 /// Applies `booking_cancelled`: frees the table and gives back the visiting order of a live
 /// booking. A staff cancellation (`by`) gives one of the reasons staff choose from, with how
 /// the visitor asked exactly when the visitor cancelled, and is kept with who, how and the note.
+/// A visitor cancelling their own booking at a kiosk sends `visitor_cancelled`, in person, with
+/// no staff number; the kiosk itself (a visit its own offline booking superseded) sends neither.
 pub(super) async fn apply_booking_cancelled(
     tx: &mut dyn StoreTx,
     kiosk: &Kiosk,
@@ -88,7 +88,15 @@ pub(super) async fn apply_booking_cancelled(
             };
             Some(number)
         }
-        // How the visitor asked and a note belong to a staff member's cancellation.
+        // The visitor's own cancellation at the kiosk ("Already booked?"): in person, with
+        // nobody's staff number and no note.
+        None if reason == "visitor_cancelled"
+            && payload.how == Some(RequestChannel::InPerson)
+            && payload.note.is_none() =>
+        {
+            None
+        }
+        // Any other way of asking, and a note, belong to a staff member's cancellation.
         None if payload.how.is_some() || payload.note.is_some() => {
             return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
         }
@@ -126,11 +134,11 @@ pub(super) async fn apply_booking_cancelled(
             }
             tx.set_booking_status(&booking.reference, BookingStatus::Cancelled, Some(&reason), now)
                 .await?;
-            if let Some(by) = &by {
+            if by.is_some() || payload.how.is_some() {
                 tx.set_cancelled_by(
                     &booking.reference,
-                    &StaffCancellation {
-                        by: by.as_str(),
+                    &Cancellation {
+                        by: by.as_ref().map(StaffNumber::as_str),
                         how: payload.how.map(channel_code),
                         note: payload.note.as_ref().map(|n| n.as_str()),
                     },

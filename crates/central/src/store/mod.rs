@@ -21,7 +21,10 @@ pub use sqlite::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitKind};
+use domain::{
+    ExistingVisit, PrisonCode, PrisonerNumber, PrisonerRecord, SessionId, StaffNumber, VisitDetails,
+    VisitKind,
+};
 use protocol::{Attendance, BookingStatus, ReviewOutcome, StaffAccount};
 use serde::Serialize;
 use std::sync::Arc;
@@ -37,6 +40,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the store holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("cannot write {what} as JSON: {error}")]
+    Encode {
+        what: &'static str,
+        error: serde_json::Error,
+    },
     #[error("database URL {0:?} is neither postgres://... nor a SQLite file")]
     BadUrl(String),
 }
@@ -208,6 +216,8 @@ pub struct BookingRecord {
     /// should look at.
     pub review_reason: Option<String>,
     pub visitors: Vec<BookedVisitor>,
+    /// How it was requested, who booked it, its main contact and support: empty when none.
+    pub details: VisitDetails,
     pub booked_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }
@@ -270,10 +280,11 @@ pub struct PulledBookingRow {
     pub marks: StaffMarks,
 }
 
-/// A staff member's cancellation, stored with the cancelled booking.
+/// Who cancelled a booking and how, stored with it: a staff member (`by`), or the visitor
+/// themselves at a kiosk (no staff number, `in_person`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffCancellation<'a> {
-    pub by: &'a str,
+pub struct Cancellation<'a> {
+    pub by: Option<&'a str>,
     /// How the visitor asked (`in_person`, `phone`...), for `visitor_cancelled`.
     pub how: Option<&'a str>,
     pub note: Option<&'a str>,
@@ -347,6 +358,7 @@ pub struct NewBooking<'a> {
     pub used_share: bool,
     pub review_reason: Option<&'a str>,
     pub visitors: &'a [BookedVisitor],
+    pub details: &'a VisitDetails,
     pub booked_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }
@@ -424,8 +436,8 @@ pub trait BookingTx: Send {
     async fn bookings_on(&mut self, prison: &PrisonCode, date: NaiveDate)
     -> StoreResult<Vec<BookingListing>>;
     async fn staff_marks(&mut self, reference: &str) -> StoreResult<Option<StaffMarks>>;
-    /// Records who cancelled a booking (after `set_booking_status`).
-    async fn set_cancelled_by(&mut self, reference: &str, cancel: &StaffCancellation<'_>) -> StoreResult<()>;
+    /// Records who cancelled a booking and how (after `set_booking_status`).
+    async fn set_cancelled_by(&mut self, reference: &str, cancel: &Cancellation<'_>) -> StoreResult<()>;
     async fn set_attendance(
         &mut self,
         reference: &str,

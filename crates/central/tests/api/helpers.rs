@@ -8,8 +8,8 @@ use central::{Central, Clock, Limits, Settings};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{
-    BookingReference, Contact, Custody, Frequency, IssuerNumber, PersonName, PrisonCode, PrisonerNumber,
-    SessionTemplate, TemplateFields,
+    BookedByInput, BookingReference, BookingRequest, Contact, Custody, Frequency, IssuerNumber,
+    MainContactInput, PersonName, PrisonCode, PrisonerNumber, SessionTemplate, SupportInput, TemplateFields,
 };
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -139,6 +139,47 @@ pub fn cdf_booking() -> Value {
         "visitors": [{ "first_name": "Siân", "last_name": "Evans", "date_of_birth": "1992-03-14" }],
         "session": "CDF-TUE-PM/2026-12-01",
     })
+}
+
+/// The helper the details tests book as: helper accounts have staff numbers like staff.
+pub fn helper() -> BookedByInput {
+    BookedByInput {
+        staff_number: "5001".into(),
+        name: "Gwen Morgan".into(),
+        organisation: "Families First Cymru".into(),
+    }
+}
+
+/// Siân Evans as a main contact, her mobile as typed (kept as `+447911123456`).
+pub fn sian_contact() -> MainContactInput {
+    MainContactInput {
+        name: "Siân Evans".into(),
+        phone: "07911 123456".into(),
+        email: "sian@example.org".into(),
+        language: "cy".into(),
+    }
+}
+
+/// Additional support: a wheelchair space, and "other" saying `other`.
+pub fn support(other: &str) -> SupportInput {
+    SupportInput {
+        needs: vec!["other".into(), "wheelchair".into()],
+        other: other.into(),
+    }
+}
+
+/// `request` (built by `rhys` and the like) as a helper sends it for a visitor who is not
+/// there: asked for by letter, with Siân as the main contact and support at the gate.
+pub fn for_someone_not_there(request: BookingRequest) -> BookingRequest {
+    BookingRequest {
+        request_method: Some("letter".into()),
+        booked_by: Some(helper()),
+        main_contact: Some(sian_contact()),
+        support: Some(support(
+            "A seat near the door, please: she cannot stand for long.",
+        )),
+        ..request
+    }
 }
 
 async fn store_for_test() -> (Arc<dyn Store>, Option<tempfile::TempDir>) {

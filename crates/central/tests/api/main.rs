@@ -4,6 +4,7 @@
 mod bookings;
 #[path = "../common/mod.rs"]
 mod common;
+mod details;
 mod enrolment;
 mod escrow;
 mod helpers;

@@ -21,7 +21,7 @@ fn kwame(session: &str) -> BookingRequest {
     }
 }
 
-fn created(kiosk: &TestKiosk, seq: i64, request: &BookingRequest) -> Value {
+pub fn created(kiosk: &TestKiosk, seq: i64, request: &BookingRequest) -> Value {
     event(
         seq,
         "booking_created",

@@ -14,8 +14,8 @@ macro_rules! booking_sql {
                 sqlx::query(
                     "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
                         visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
-                        booked_at, received_at, updated_at, review_reason, version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)",
+                        booked_at, received_at, updated_at, review_reason, version, details)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)",
                 )
                 .bind(b.reference)
                 .bind(b.prison.as_str())
@@ -33,6 +33,7 @@ macro_rules! booking_sql {
                 .bind(b.received_at)
                 .bind(b.review_reason)
                 .bind(mark)
+                .bind(crate::store::rows::details_json(b.details)?)
                 .execute(&mut *self.tx)
                 .await?;
                 for (position, v) in b.visitors.iter().enumerate() {
@@ -56,7 +57,7 @@ macro_rules! booking_sql {
                 let Some(row) = sqlx::query(
                     "SELECT reference, status, status_reason, prison_code, prisoner_number, template_id,
                         session_date, visit_kind, spent_visiting_order, channel, kiosk_id, used_share, booked_at,
-                        received_at, review_reason FROM bookings WHERE reference = $1",
+                        received_at, review_reason, details FROM bookings WHERE reference = $1",
                 )
                 .bind(reference)
                 .fetch_optional(&mut *self.tx)
@@ -94,7 +95,7 @@ macro_rules! booking_sql {
                 let rows = sqlx::query(
                     "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
                         b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
-                        b.booked_at, b.received_at, b.review_reason, t.start_time, t.end_time, t.room,
+                        b.booked_at, b.received_at, b.review_reason, b.details, t.start_time, t.end_time, t.room,
                         p.first_name AS prisoner_first_name, p.last_name AS prisoner_last_name
                      FROM bookings b
                      LEFT JOIN session_templates t ON t.id = b.template_id
@@ -132,7 +133,7 @@ macro_rules! booking_sql {
             async fn set_cancelled_by(
                 &mut self,
                 reference: &str,
-                c: &crate::store::StaffCancellation<'_>,
+                c: &crate::store::Cancellation<'_>,
             ) -> StoreResult<()> {
                 let mark = self.mark().await?;
                 sqlx::query(

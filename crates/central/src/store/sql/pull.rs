@@ -177,7 +177,7 @@ macro_rules! pull_sql {
                 sqlx::query(concat!(
                     "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
                         b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
-                        b.booked_at, b.received_at, b.review_reason, b.cancelled_by, b.cancel_how,
+                        b.booked_at, b.received_at, b.review_reason, b.details, b.cancelled_by, b.cancel_how,
                         b.cancel_note, b.attendance, b.attendance_by, b.attendance_at, b.review_outcome,
                         b.reviewed_reason, b.reviewed_by, b.review_note, b.moved_to, b.updated_at,
                         t.start_time, t.end_time, t.room,
