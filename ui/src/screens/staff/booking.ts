@@ -6,7 +6,7 @@ import { notificationBanner, summaryList } from '../../components/govuk'
 import { html, join } from '../../components/html'
 import { actionButton, backButton, errorSummary } from '../../components/kiosk'
 import { formatDay, formatTime, prisonDateTime, tables, type Key } from '../../i18n'
-import { printerWords, prisonerText, staffPrintErrors, statusTag, table } from './desk'
+import { detailRows, printerWords, prisonerText, staffPrintErrors, statusTag, table } from './desk'
 import { staffHeading } from './keypad'
 import { mayMove, openMove } from './move'
 
@@ -71,6 +71,7 @@ export const staffBooking: Screen = {
         key: { text: ctx.t('staff.booking.visitors') },
         value: { html: join(page.visitors.map((p) => `${p.first_name} ${p.last_name} (${ctx.t(p.adult ? 'staff.booking.adult' : 'staff.booking.child')})`), html`<br>`) },
       },
+      ...detailRows(ctx, v.details),
       { key: { text: ctx.t('staff.booking.made') }, value: { text: word(ctx, 'staff.made', page.made, 'staff.made.elsewhere') } },
       ...(v.attendance ? [{ key: { text: ctx.t('staff.booking.attendance') }, value: { text: ctx.t(v.attendance === 'arrived' ? 'staff.arrived' : 'staff.did_not_arrive') } }] : []),
     ]

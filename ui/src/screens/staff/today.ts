@@ -10,7 +10,7 @@ import { html } from '../../components/html'
 import { actionButton, backButton, errorOptions, errorSummary, errorsAt } from '../../components/kiosk'
 import type { DaySessionView, VisitRow } from '../../generated/engine'
 import { formatDay, formatTime } from '../../i18n'
-import { openBooking, partyText, prisonerText, staffPrintErrors, statusTag, table } from './desk'
+import { openBooking, partyText, prisonerText, staffPrintErrors, statusTag, supportText, table } from './desk'
 import { staffHeading } from './keypad'
 
 /** Shows the visits of `date` (the prison's today when absent). */
@@ -60,7 +60,9 @@ function sessionBlock(ctx: Ctx, s: DaySessionView) {
         [ctx.t('staff.col.reference'), ctx.t('staff.col.lead'), ctx.t('staff.col.prisoner'), ctx.t('staff.col.party'), ctx.t('staff.col.status'), ctx.t('staff.col.actions')],
         s.visits.map((v) => [
           html`<button type="button" class="kiosk-link-button kiosk-row-reference" data-action="view" data-reference="${v.reference}" aria-label="${ctx.t('staff.view.label', { reference: v.reference })}">${v.reference}</button>`,
-          v.lead_visitor,
+          v.details.support.length
+            ? html`${v.lead_visitor}<br>${tag({ text: ctx.t('staff.support.tag'), classes: 'govuk-tag--yellow kiosk-tag' })} ${supportText(ctx, v.details)}`
+            : v.lead_visitor,
           prisonerText(ctx, v),
           partyText(ctx, v),
           html`${statusTag(ctx, v.status)}${v.attendance ? html` ${tag({ text: ctx.t(v.attendance === 'arrived' ? 'staff.arrived' : 'staff.did_not_arrive'), classes: 'govuk-tag--blue kiosk-tag' })}` : ''}`,
