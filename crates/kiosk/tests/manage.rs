@@ -208,8 +208,9 @@ async fn the_visitor_cancels_which_frees_the_table_at_once_and_queues_the_cancel
     let payload = &cancelled[0].payload;
     assert_eq!(payload["reference"], reference);
     assert_eq!(payload["reason"], "visitor_cancelled");
-    // Central takes `how` and `note` only with a staff number: a visitor's has none of them.
-    for absent in ["by", "how", "note"] {
+    // The visitor cancelled in person, with no staff number and no note.
+    assert_eq!(payload["how"], "in_person");
+    for absent in ["by", "note"] {
         assert!(
             payload.get(absent).is_none_or(|v| v.is_null()),
             "{absent}: {payload}"

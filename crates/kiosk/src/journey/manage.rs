@@ -233,10 +233,9 @@ impl Journey {
     }
 
     /// `visitor_cancel_booking`: cancelled as the visitor's own cancellation, in person, with
-    /// its outbox event in one transaction; the table is free at once. Central takes a
-    /// cancellation's `how` only with a staff number, so the event carries the reason alone and
-    /// the kiosk keeps that the visitor did it here. The slip prints after the cancellation is
-    /// saved: a printer fault never undoes it.
+    /// its outbox event in one transaction; the table is free at once. The event says the
+    /// visitor cancelled in person with no staff number: central keeps that too. The slip prints
+    /// after the cancellation is saved: a printer fault never undoes it.
     pub async fn visitor_cancel_booking(
         &self,
         request: &ManageBookingRequest,
@@ -256,7 +255,7 @@ impl Journey {
             &Cancellation {
                 reason: "visitor_cancelled",
                 by: None,
-                how: None,
+                how: Some(domain::RequestChannel::InPerson),
                 note: None,
             },
             now,
