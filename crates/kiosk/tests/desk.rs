@@ -402,7 +402,16 @@ async fn a_supervisor_adds_an_account_whose_one_time_pin_works_once_and_the_heal
 #[tokio::test]
 async fn the_days_list_and_visit_passes_read_as_reception_needs_them_in_both_languages() {
     let (dir, store, j) = cardiff().await;
-    let visit = book(&store, &rhys_request(PM), now()).await.unwrap();
+    // A long support note: the sheet wraps it rather than run it off the page.
+    let note = format!("{} lastword", "needs a quiet room near the door ".repeat(14));
+    let with_support = domain::BookingRequest {
+        support: Some(domain::SupportInput {
+            needs: vec!["wheelchair".into(), "other".into()],
+            other: note.clone(),
+        }),
+        ..rhys_request(PM)
+    };
+    let visit = book(&store, &with_support, now()).await.unwrap();
     let token = signed_in(&j, "1002").await;
     j.staff_mark_arrival(
         &ArrivalRequest {
@@ -439,11 +448,15 @@ async fn the_days_list_and_visit_passes_read_as_reception_needs_them_in_both_lan
     assert!(list.contains("1 adult, 0 children"), "{list}");
     assert!(list.contains("ARRIVED"), "{list}");
     assert!(list.contains("1 booked, 1 arrived"), "{list}");
+    assert!(list.contains("Support needed: Wheelchair access; Other: needs a quiet room"), "{list}");
+    assert!(list.contains("lastword"), "the end of a long note is on the page: {list}");
     let passes = text_of(
         &kiosk::desk::pass_lines("Carchar Caerdydd", &day, 18, kiosk::slip::Language::Welsh),
         "passes.pdf",
     );
     assert!(passes.contains("Tocyn ymweld"), "{passes}");
+    assert!(passes.contains("Cymorth sydd ei angen: Mynediad i gadair olwyn; Arall:"), "{passes}");
+    assert!(passes.contains("lastword"), "{passes}");
     assert!(passes.contains(&visit.reference.to_string()), "{passes}");
 
     // No printer set up: the sheet is not printed, and the page says why.

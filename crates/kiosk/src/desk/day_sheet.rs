@@ -62,6 +62,16 @@ fn prisoner(visit: &DeskVisit) -> String {
     }
 }
 
+/// "Support needed: Wheelchair access; Hearing loop", for the officer at the gate.
+fn support(visit: &DeskVisit, lang: Language) -> Option<String> {
+    crate::slip::support_in_words(&visit.details.support, lang).map(|needs| {
+        format!(
+            "{}: {needs}",
+            pick(lang, "Support needed", "Cymorth sydd ei angen")
+        )
+    })
+}
+
 /// The lines of the day's list.
 pub fn list_lines(
     prison: &str,
@@ -112,6 +122,9 @@ pub fn list_lines(
                 prisoner(v),
                 v.status.as_str(),
             )));
+            if let Some(needs) = support(v, lang) {
+                lines.push(SheetLine::Text(format!("    {needs}")));
+            }
         }
         lines.push(SheetLine::Blank);
     }
@@ -156,6 +169,9 @@ pub fn pass_lines(prison: &str, sessions: &[DaySession], adult_age: u32, lang: L
                     "    {} {}",
                     visitor.first_name, visitor.last_name
                 )));
+            }
+            if let Some(needs) = support(v, lang) {
+                lines.push(SheetLine::Text(needs));
             }
             lines.push(SheetLine::Blank);
         }

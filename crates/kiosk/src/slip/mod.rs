@@ -24,6 +24,7 @@ mod words;
 pub use sheet::{SheetLine, render_sheet};
 pub use test_page::render_test_page;
 
+pub(crate) use words::support_in_words;
 pub use words::{date_in_words, day_and_date_in_words, prisoner_on_slip, time_in_words, visit_time_in_words};
 
 use layout::{Geometry, Mark, PT_PER_MM, Weight, fonts, lay_out, qr_image};

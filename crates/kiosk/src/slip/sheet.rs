@@ -1,7 +1,7 @@
 //! Plain A4 sheets for reception: the day's list of visits and the visit passes, as lines of
 //! text in the slip's embedded fonts, as many pages as they need.
 
-use super::layout::{PT_PER_MM, fonts};
+use super::layout::{PT_PER_MM, advance_width, fonts, wrap};
 use super::{Paper, Slip, SlipError, stamp};
 use chrono::{DateTime, Utc};
 use printpdf::{
@@ -23,6 +23,8 @@ const PAGE_H_MM: f32 = 297.0;
 const MARGIN_MM: f32 = 15.0;
 const LINE_PT: f32 = 14.0;
 const HEADING_PT: f32 = 20.0;
+const TEXT_SIZE: f32 = 10.0;
+const HEADING_SIZE: f32 = 14.0;
 
 /// Renders `lines` on A4 pages, breaking pages where they are full or asked to.
 pub fn render_sheet(title: &str, lines: &[SheetLine], now: DateTime<Utc>) -> Result<Slip, SlipError> {
@@ -39,7 +41,35 @@ pub fn render_sheet(title: &str, lines: &[SheetLine], now: DateTime<Utc>) -> Res
     let mut pages = Vec::new();
     let mut ops = vec![Op::SetFillColor { col: black.clone() }];
     let mut y = margin;
+    // A line longer than the page is wide (a long support note, say) wraps, keeping its indent.
+    let width = (PAGE_W_MM - 2.0 * MARGIN_MM) * PT_PER_MM;
+    let mut wrapped = Vec::with_capacity(lines.len());
     for line in lines {
+        let (text, heading) = match line {
+            SheetLine::Heading(t) => (t, true),
+            SheetLine::Text(t) => (t, false),
+            other => {
+                wrapped.push(other.clone());
+                continue;
+            }
+        };
+        let (font, size) = if heading {
+            (&fonts.bold, HEADING_SIZE)
+        } else {
+            (&fonts.regular, TEXT_SIZE)
+        };
+        let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+        let room = width - advance_width(font, &indent, size);
+        for piece in wrap(font, text, size, room) {
+            let piece = format!("{indent}{piece}");
+            wrapped.push(if heading {
+                SheetLine::Heading(piece)
+            } else {
+                SheetLine::Text(piece)
+            });
+        }
+    }
+    for line in &wrapped {
         let (text, heading) = match line {
             SheetLine::Heading(t) => (Some(t), true),
             SheetLine::Text(t) => (Some(t), false),
@@ -70,7 +100,7 @@ pub fn render_sheet(title: &str, lines: &[SheetLine], now: DateTime<Utc>) -> Res
             ops.push(Op::StartTextSection);
             ops.push(Op::SetFont {
                 font: PdfFontHandle::External(if heading { bold.clone() } else { regular.clone() }),
-                size: Pt(if heading { 14.0 } else { 10.0 }),
+                size: Pt(if heading { HEADING_SIZE } else { TEXT_SIZE }),
             });
             ops.push(Op::SetTextCursor {
                 pos: Point {

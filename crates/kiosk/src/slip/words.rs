@@ -296,7 +296,7 @@ pub(super) fn wording(booking: &BookingView, prison: &Prison, lang: Language, no
 
 /// The support needed, as a sentence: "Wheelchair access; hearing loop; other: a seat near the
 /// door". `None` when none was asked for.
-pub(super) fn support_in_words(support: &AdditionalSupport, lang: Language) -> Option<String> {
+pub(crate) fn support_in_words(support: &AdditionalSupport, lang: Language) -> Option<String> {
     let en = lang == Language::English;
     let words: Vec<String> = support
         .needs()
