@@ -27,6 +27,9 @@ pub enum KioskError {
     /// A value the engine made could not be written as JSON: a bug, not bad input.
     #[error("cannot encode {0}")]
     Encode(String),
+    /// The store's folder or files could not be made private to this user.
+    #[error("store file permissions: {0}")]
+    Permissions(String),
 }
 
 impl KioskError {
@@ -42,6 +45,7 @@ impl KioskError {
             KioskError::Issue(_) => "references_exhausted",
             KioskError::Database(_) | KioskError::Migrate(_) => "store_unavailable",
             KioskError::Encode(_) => "internal_error",
+            KioskError::Permissions(_) => "store_unavailable",
         }
     }
 }

@@ -448,14 +448,23 @@ async fn the_days_list_and_visit_passes_read_as_reception_needs_them_in_both_lan
     assert!(list.contains("1 adult, 0 children"), "{list}");
     assert!(list.contains("ARRIVED"), "{list}");
     assert!(list.contains("1 booked, 1 arrived"), "{list}");
-    assert!(list.contains("Support needed: Wheelchair access; Other: needs a quiet room"), "{list}");
-    assert!(list.contains("lastword"), "the end of a long note is on the page: {list}");
+    assert!(
+        list.contains("Support needed: Wheelchair access; Other: needs a quiet room"),
+        "{list}"
+    );
+    assert!(
+        list.contains("lastword"),
+        "the end of a long note is on the page: {list}"
+    );
     let passes = text_of(
         &kiosk::desk::pass_lines("Carchar Caerdydd", &day, 18, kiosk::slip::Language::Welsh),
         "passes.pdf",
     );
     assert!(passes.contains("Tocyn ymweld"), "{passes}");
-    assert!(passes.contains("Cymorth sydd ei angen: Mynediad i gadair olwyn; Arall:"), "{passes}");
+    assert!(
+        passes.contains("Cymorth sydd ei angen: Mynediad i gadair olwyn; Arall:"),
+        "{passes}"
+    );
     assert!(passes.contains("lastword"), "{passes}");
     assert!(passes.contains(&visit.reference.to_string()), "{passes}");
 

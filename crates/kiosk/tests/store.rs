@@ -568,3 +568,33 @@ async fn a_prison_row_with_inconsistent_rules_is_a_clear_store_error() {
         "other prisons still load"
     );
 }
+
+/// The store holds people's names and dates of birth: only the kiosk's user may read it.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_stores_folder_and_files_are_private_to_the_kiosks_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::TempDir::new().unwrap();
+    let folder = dir.path().join("visit-kiosk");
+    let db = folder.join("kiosk.db");
+    let store = kiosk::Store::open(&db).await.unwrap();
+    // A write, so the WAL and shared-memory files exist.
+    sqlx::query("CREATE TABLE probe (x INTEGER)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode(&folder), 0o700);
+    for file in ["kiosk.db", "kiosk.db-wal", "kiosk.db-shm"] {
+        assert_eq!(mode(&folder.join(file)), 0o600, "{file}");
+    }
+    store.close().await;
+
+    // A store left readable by everyone (an older kiosk, a copy) is made private when opened.
+    let older = dir.path().join("older.db");
+    std::fs::write(&older, b"").unwrap();
+    std::fs::set_permissions(&older, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let store = kiosk::Store::open(&older).await.unwrap();
+    assert_eq!(mode(&older), 0o600);
+    store.close().await;
+}

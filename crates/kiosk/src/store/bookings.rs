@@ -451,7 +451,7 @@ pub(crate) fn details_json(details: &VisitDetails) -> Result<Option<String>> {
     }
     serde_json::to_string(details)
         .map(Some)
-        .map_err(|e| KioskError::Corrupt(format!("booking details: {e}")))
+        .map_err(|e| KioskError::Encode(format!("booking details: {e}")))
 }
 
 /// Stored details, parsed again as any request's are.

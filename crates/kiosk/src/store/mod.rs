@@ -94,6 +94,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) and migrates the store at `path`.
     pub async fn open(path: &Path) -> Result<Self> {
+        make_private(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -159,4 +160,43 @@ pub(crate) fn corrupt(what: &str, value: &str) -> KioskError {
 pub(crate) fn session_id(template: String, date: chrono::NaiveDate) -> Result<domain::SessionId> {
     domain::SessionId::new(template.as_str(), date)
         .map_err(|_| KioskError::Corrupt(format!("session {template:?} on {date}")))
+}
+
+/// The store holds a prison's roll and visitors' names and dates of birth on a public machine:
+/// only the kiosk's own user may read it. A folder the store creates is 0700; the database file
+/// is created 0600 (SQLite gives its WAL and shared-memory files the database file's mode) and
+/// an existing one, and any WAL or SHM beside it, is set to 0600.
+#[cfg(unix)]
+fn make_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let fail = |what: &str, e: std::io::Error| KioskError::Permissions(format!("{what}: {e}"));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| fail("creating the store's folder", e))?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| fail("creating the store", e))?;
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(name.into());
+    }
+    for file in files.iter().filter(|f| f.exists()) {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| fail("making the store private", e))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> Result<()> {
+    Ok(())
 }
