@@ -222,6 +222,46 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
     }
 }
 
+fn refused(status: StatusCode, code: &str) -> Response {
+    (status, axum::Json(UiErrors::page(code))).into_response()
+}
+
+/// Only pages served from this machine's loopback address may call the engine: a `Host` naming
+/// anything else is a page of another site reaching this port through DNS rebinding.
+async fn loopback_host_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    if matches!(name, "localhost" | "127.0.0.1" | "::1") {
+        next.run(request).await
+    } else {
+        tracing::warn!(host, "request with a Host that is not loopback refused");
+        refused(StatusCode::MISDIRECTED_REQUEST, "host_not_allowed")
+    }
+}
+
+/// Commands take JSON and nothing else: a form another page posts (a "simple" request that
+/// skips the browser's CORS preflight) is refused before it reaches the engine.
+async fn json_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let json = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        next.run(request).await
+    } else {
+        refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_required")
+    }
+}
+
 async fn command(State(app): State<App>, Path(name): Path<String>, raw: axum::body::Bytes) -> Response {
     match dispatch(&app.journey, &name, &raw, app.now()).await {
         Ok(value) => axum::Json(value).into_response(),
@@ -282,8 +322,10 @@ async fn main() -> Result<()> {
     };
     let router = Router::new()
         .route("/api/{command}", post(command))
+        .route_layer(axum::middleware::from_fn(json_only))
         .with_state(app)
-        .fallback_service(ServeDir::new(&args.ui).append_index_html_on_directories(true));
+        .fallback_service(ServeDir::new(&args.ui).append_index_html_on_directories(true))
+        .layer(axum::middleware::from_fn(loopback_host_only));
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port)))
         .await
         .context("binding the port")?;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, request, start};
+use common::{json, request, request_with, start};
 use std::process::Command;
 
 #[test]
@@ -108,4 +108,53 @@ fn refuses_to_start_for_a_prison_the_store_does_not_know() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("XYZ"));
+}
+
+#[test]
+fn only_json_from_a_loopback_host_reaches_the_engine() {
+    let server = start(&[]);
+    let loopback = format!("Host: {}", server.addr);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    // A page of another site reaching this port by DNS rebinding names its own host.
+    for host in ["Host: evil.example", "Host: kiosk", "Host: 10.0.0.5:8080"] {
+        let (status, body) = request_with(
+            &server,
+            "POST",
+            "/api/kiosk_info",
+            &[host, "Content-Type: application/json"],
+            "null",
+        );
+        assert_eq!(status, 421, "{host}");
+        assert_eq!(json(&body)["errors"][0]["code"], "host_not_allowed");
+        let (status, _) = request_with(&server, "GET", "/", &[host], "");
+        assert_eq!(status, 421, "{host}");
+    }
+    for host in [
+        loopback.clone(),
+        format!("Host: localhost:{port}"),
+        format!("Host: [::1]:{port}"),
+    ] {
+        let (status, body) = request_with(
+            &server,
+            "POST",
+            "/api/kiosk_info",
+            &[&host, "Content-Type: application/json; charset=utf-8"],
+            "null",
+        );
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    // A form post (no CORS preflight in a browser) is not JSON: refused before the engine.
+    for content_type in [
+        "Content-Type: text/plain",
+        "Content-Type: application/x-www-form-urlencoded",
+        "",
+    ] {
+        let headers: Vec<&str> = [loopback.as_str(), content_type]
+            .into_iter()
+            .filter(|h| !h.is_empty())
+            .collect();
+        let (status, body) = request_with(&server, "POST", "/api/kiosk_info", &headers, "null");
+        assert_eq!(status, 415, "{content_type}");
+        assert_eq!(json(&body)["errors"][0]["code"], "json_required");
+    }
 }

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 
 pub struct Server {
     child: Child,
-    addr: String,
+    pub addr: String,
     _dir: tempfile::TempDir,
 }
 
@@ -61,12 +61,31 @@ pub fn start(extra: &[&str]) -> Server {
     }
 }
 
-/// One request, answered as (status, body).
+/// One request as the kiosk's page sends it, answered as (status, body).
 pub fn request(server: &Server, method: &str, path: &str, body: &str) -> (u16, String) {
+    let host = format!("Host: {}", server.addr);
+    request_with(
+        server,
+        method,
+        path,
+        &[&host, "Content-Type: application/json"],
+        body,
+    )
+}
+
+/// One request with these header lines.
+pub fn request_with(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let headers: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: kiosk\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
