@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod clock;
+pub mod csv;
 pub mod error;
 pub mod service;
 pub mod store;

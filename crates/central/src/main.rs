@@ -239,14 +239,6 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T> {
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -328,14 +320,14 @@ async fn main() -> Result<()> {
                     "{},{},{},{},{},{},{}",
                     k.id,
                     k.issuer_number,
-                    csv_field(
+                    central::csv::cell(
                         &k.prisons
                             .iter()
                             .map(PrisonCode::as_str)
                             .collect::<Vec<_>>()
                             .join(" ")
                     ),
-                    csv_field(k.label.as_deref().unwrap_or("")),
+                    central::csv::cell(k.label.as_deref().unwrap_or("")),
                     k.enrolled_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     k.revoked_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     k.last_seq
@@ -386,7 +378,11 @@ async fn main() -> Result<()> {
                         ];
                         println!(
                             "{}",
-                            fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
+                            fields
+                                .iter()
+                                .map(|f| central::csv::cell(f))
+                                .collect::<Vec<_>>()
+                                .join(",")
                         );
                     }
                 }
@@ -431,7 +427,11 @@ async fn main() -> Result<()> {
                 ];
                 println!(
                     "{}",
-                    fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
+                    fields
+                        .iter()
+                        .map(|f| central::csv::cell(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
                 );
             }
         }
@@ -479,7 +479,11 @@ async fn main() -> Result<()> {
                 ];
                 println!(
                     "{}",
-                    fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
+                    fields
+                        .iter()
+                        .map(|f| central::csv::cell(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
                 );
             }
         }
