@@ -229,7 +229,7 @@ async fn open(database: &str) -> Result<Arc<Central>> {
 async fn open_with_clock(database: &str, clock: Clock) -> Result<Arc<Central>> {
     let store = central::store::open(database)
         .await
-        .with_context(|| format!("opening database {database}"))?;
+        .with_context(|| format!("opening database {}", central::store::redacted(database)))?;
     store.migrate().await.context("migrating the database")?;
     Ok(Arc::new(Central::new(store, clock, Settings::default())))
 }

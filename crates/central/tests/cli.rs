@@ -402,3 +402,26 @@ fn staff_accounts_are_managed_from_the_command_line_without_showing_hashes() {
     );
     assert!(backwards.contains("is before --from"), "{backwards}");
 }
+
+#[test]
+fn a_database_password_never_shows_in_an_error() {
+    // Nothing listens on port 9: connecting fails, and the error names the database.
+    for url in [
+        "postgres://visits:s3cret-pw@127.0.0.1:9/visits",
+        "postgresql://127.0.0.1:9/visits?user=visits&password=s3cret-pw",
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_visit-central"))
+            .args(["--database", url, "migrate"])
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(said.contains("127.0.0.1:9"), "{said}");
+        assert!(!said.contains("s3cret-pw"), "{said}");
+    }
+}

@@ -47,6 +47,9 @@ pub enum StoreError {
     },
     #[error("database URL {0:?} is neither postgres://... nor a SQLite file")]
     BadUrl(String),
+    /// The database could not be reached; the URL in it has its password redacted.
+    #[error("{0}")]
+    Connect(String),
 }
 
 impl StoreError {
@@ -74,18 +77,59 @@ pub(crate) fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A database URL fit for a log or an error: the password in `user:password@` and any
+/// `password=` parameter replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}{authority}{tail}")
+}
+
 /// Opens the store a URL names: `postgres://...` or `postgresql://...` for PostgreSQL, anything
 /// else (`sqlite://path`, `sqlite:path` or a plain path) for a SQLite file.
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PostgresStore::connect(url).await?))
+        // sqlx's own errors may quote the URL: say which database without its password.
+        Ok(Arc::new(PostgresStore::connect(url).await.map_err(|e| {
+            StoreError::Connect(format!(
+                "cannot connect to {}: {}",
+                redacted(url),
+                e.to_string().replace(url, &redacted(url))
+            ))
+        })?))
     } else {
         let path = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .unwrap_or(url);
         if path.is_empty() {
-            return Err(StoreError::BadUrl(url.to_string()));
+            return Err(StoreError::BadUrl(redacted(url)));
         }
         Ok(Arc::new(SqliteStore::open(std::path::Path::new(path)).await?))
     }
@@ -600,4 +644,30 @@ pub trait AuditTx: Send {
 pub trait CheckTx: Send {
     async fn over_capacity(&mut self) -> StoreResult<Vec<OverCapacity>>;
     async fn row_counts(&mut self) -> StoreResult<RowCounts>;
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_never_leave_a_database_url() {
+        assert_eq!(
+            redacted("postgres://visits:s3cret@db.prison.example:5432/visits?sslmode=require"),
+            "postgres://visits:***@db.prison.example:5432/visits?sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgresql://db/visits?user=visits&password=s3cret"),
+            "postgresql://db/visits?user=visits&password=***"
+        );
+        assert_eq!(
+            redacted("postgres://visits@db/visits"),
+            "postgres://visits@db/visits"
+        );
+        assert_eq!(
+            redacted("sqlite:///var/lib/central.db"),
+            "sqlite:///var/lib/central.db"
+        );
+        assert_eq!(redacted("central.db"), "central.db");
+    }
 }
