@@ -40,7 +40,9 @@ pub use enrolment::{enrol, enrol_through};
 pub use online::{BookingOutcome, Via, book};
 pub use round::RoundReport;
 pub use runner::{next_delay, run_sync_loop, spawn_sync_loop};
-pub use transport::{Answer, Exchange, HttpTransport, Lost, Method, Transport, base_url, routes};
+pub use transport::{
+    Answer, Exchange, HttpTransport, Lost, Method, Transport, base_url, check_central_url, routes,
+};
 
 /// Errors from sync. Each has a stable `code()` for the UI and scripts.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,9 @@ pub enum SyncError {
     TablesTaken { booked: u32, escrowed: u32 },
     #[error("central's answer is not what the protocol says: {0}")]
     Protocol(String),
+    /// Central must be reached over HTTPS, except on this machine's loopback address.
+    #[error("the central URL {0:?} must start https:// (plain http:// only to this machine)")]
+    InsecureUrl(String),
     #[error(transparent)]
     Kiosk(#[from] KioskError),
 }
@@ -86,6 +91,7 @@ impl SyncError {
             SyncError::Rejected { code, .. } => code,
             SyncError::TablesTaken { .. } => "tables_below_booked",
             SyncError::Protocol(_) => "central_protocol",
+            SyncError::InsecureUrl(_) => "central_url_insecure",
             SyncError::Kiosk(e) => e.code(),
         }
     }

@@ -86,7 +86,10 @@ pub struct HttpTransport {
 
 impl HttpTransport {
     pub fn new(central_url: &str, options: &SyncOptions) -> Result<Self, SyncError> {
+        check_central_url(central_url)?;
         let http = reqwest::Client::builder()
+            // A redirect could take the bearer token and visitors' data to another host.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .user_agent(concat!("visit-kiosk/", env!("CARGO_PKG_VERSION")))
@@ -100,6 +103,36 @@ impl HttpTransport {
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+}
+
+/// Central's address must be `https://`, or `http://` to this machine's loopback address (a
+/// development central, or a TLS proxy on the kiosk itself): visitors' data and the device
+/// credential never cross the prison's network in clear. No user name, password, query or
+/// fragment either.
+pub fn check_central_url(url: &str) -> Result<(), SyncError> {
+    let insecure = || SyncError::InsecureUrl(url.trim().to_string());
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| insecure())?;
+    let host = parsed.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let scheme_ok = match parsed.scheme() {
+        "https" => !host.is_empty(),
+        "http" => loopback,
+        _ => false,
+    };
+    let clean = parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.query().is_none()
+        && parsed.fragment().is_none();
+    if scheme_ok && clean {
+        Ok(())
+    } else {
+        Err(insecure())
     }
 }
 
@@ -156,4 +189,64 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A redirect is not followed: the bearer token must not go to wherever it points.
+    #[tokio::test]
+    async fn a_redirect_is_not_followed() {
+        let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let elsewhere_addr = elsewhere.local_addr().unwrap();
+        let central = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let central_addr = central.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = central.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://{elsewhere_addr}/api/v1/kiosk\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            socket.write_all(answer.as_bytes()).await.unwrap();
+        });
+        let transport =
+            HttpTransport::new(&format!("http://{central_addr}"), &SyncOptions::default()).unwrap();
+        let (status, _) = transport
+            .exchange(Exchange::get(routes::KIOSK).with_token("device-secret"))
+            .await
+            .unwrap();
+        assert_eq!(status, 307);
+        let followed = tokio::time::timeout(std::time::Duration::from_millis(300), elsewhere.accept()).await;
+        assert!(followed.is_err(), "the kiosk followed the redirect");
+    }
+
+    #[test]
+    fn central_is_reached_over_https_or_on_this_machine_only() {
+        for fine in [
+            "https://central.visits.example",
+            "https://10.1.2.3:8443/",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.9",
+            "http://localhost:3000/",
+            "http://[::1]:8080",
+        ] {
+            assert!(check_central_url(fine).is_ok(), "{fine}");
+        }
+        for refused in [
+            "http://central.visits.example",
+            "http://10.1.2.3:8080",
+            "http://[2001:db8::1]/",
+            "ftp://central.visits.example",
+            "https://user:pw@central.visits.example",
+            "https://central.visits.example/?redirect=x",
+            "central.visits.example",
+            "",
+        ] {
+            let e = check_central_url(refused).unwrap_err();
+            assert_eq!(e.code(), "central_url_insecure", "{refused}");
+        }
+    }
 }
