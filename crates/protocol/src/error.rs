@@ -157,6 +157,9 @@ error_codes! {
     TablesBelowBooked = "tables_below_booked",
     /// A date before today at the prison.
     DateInPast = "date_in_past",
+    /// Too many failed enrolments or authentications from this address: wait `Retry-After`
+    /// seconds.
+    TooManyAttempts = "too_many_attempts",
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -6,7 +6,9 @@
 //! is what [`router`] routes it by, so the document served at `/api/v1/openapi.json` cannot
 //! list a route that is not served or miss one that is ([`openapi`] adds the error answers).
 
+mod attempts;
 pub mod openapi;
+pub use attempts::{AttemptLimit, FailedAttempts};
 
 use crate::error::CentralError;
 use crate::service::Answer;
@@ -54,6 +56,8 @@ pub struct Limits {
     pub push_body_bytes: usize,
     /// A request still running after this is answered 408.
     pub request_timeout: Duration,
+    /// Failed enrolments and authentications an address may make before it waits.
+    pub attempts: AttemptLimit,
 }
 
 impl Default for Limits {
@@ -62,6 +66,7 @@ impl Default for Limits {
             body_bytes: 64 * 1024,
             push_body_bytes: 512 * 1024,
             request_timeout: Duration::from_secs(15),
+            attempts: AttemptLimit::default(),
         }
     }
 }
@@ -499,6 +504,46 @@ where
     fresh
 }
 
+/// Answers 429 to an address with too many recent failed enrolments or authentications, before
+/// its request reaches a handler or the store; counts each 401 against the address.
+async fn limit_failures(
+    State(attempts): State<Arc<FailedAttempts>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let address = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    // Probes and the API document take no credential: nothing to guess there.
+    let path = request.uri().path();
+    let public = path == HEALTH || path == READY || path == OPENAPI;
+    let Some(address) = address.filter(|_| !public) else {
+        return next.run(request).await;
+    };
+    if let Some(wait) = attempts.wait(address, std::time::Instant::now()) {
+        tracing::warn!(%address, "too many failed attempts from this address: refused");
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyAttempts,
+            "too many failed attempts from this address: try again later",
+        )
+        .into_response();
+        let seconds = wait.as_secs().max(1).to_string();
+        if let Ok(value) = HeaderValue::from_str(&seconds) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let response = next.run(request).await;
+    if response.status() == StatusCode::UNAUTHORIZED {
+        attempts.record(address, std::time::Instant::now());
+    }
+    response
+}
+
 /// Every route with its handler and its documentation, in one place.
 fn routes(limits: Limits) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -551,9 +596,11 @@ pub fn router(central: Arc<Central>, limits: Limits) -> Router {
         .layer(axum::middleware::map_response(json_errors))
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
+    let attempts = Arc::new(FailedAttempts::new(limits.attempts));
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(attempts, limit_failures))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(middleware)
         .with_state(state)

@@ -114,6 +114,14 @@ impl Central {
     /// Exchanges a one-time code for a device credential. Central keeps only the token's hash.
     pub async fn enrol(&self, code: &str) -> Result<Credential, CentralError> {
         let code_hash = sha256_hex(normalise_code(code).as_bytes());
+        // A wrong code is answered from a read: guessing codes must not queue behind, or hold,
+        // the write lock every booking needs.
+        let mut read = self.store.begin_read().await?;
+        let usable = read.enrolment_code_usable(&code_hash, self.clock.now()).await?;
+        drop(read);
+        if !usable {
+            return Err(CentralError::EnrolmentCodeInvalid);
+        }
         let token = new_token();
         let token_hash = sha256_hex(token.as_bytes());
         let kiosk = retrying!(async {

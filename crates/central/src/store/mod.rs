@@ -513,6 +513,8 @@ pub trait BookingTx: Send {
 #[async_trait]
 pub trait KioskTx: Send {
     async fn create_kiosk(&mut self, kiosk: &NewKiosk<'_>, now: DateTime<Utc>) -> StoreResult<Option<u16>>;
+    /// Whether an unexpired, unused enrolment code has this hash: read before any write lock.
+    async fn enrolment_code_usable(&mut self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Swaps an unexpired, unused enrolment code for a credential.
     async fn redeem_enrolment(
         &mut self,

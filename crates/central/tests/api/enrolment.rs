@@ -164,3 +164,54 @@ async fn the_bearer_scheme_is_case_insensitive() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_address_guessing_codes_or_tokens_is_made_to_wait() {
+    let app = spawn_app_with(central::api::Limits {
+        attempts: central::api::AttemptLimit {
+            failures: 5,
+            window: std::time::Duration::from_secs(60),
+        },
+        ..central::api::Limits::default()
+    })
+    .await;
+    let enrolment = app
+        .central
+        .create_enrolment(&[prison_code("CDF")], None)
+        .await
+        .unwrap();
+    // Three wrong codes and two wrong tokens: each answered as itself.
+    for guess in [
+        "0000-0000-0000-0001",
+        "0000-0000-0000-0002",
+        "0000-0000-0000-0003",
+    ] {
+        assert_eq!(
+            error_code(app.enrol(guess).await).await,
+            (401, "enrolment_code_invalid".into())
+        );
+    }
+    for token in ["not-a-token", "still-not-a-token"] {
+        let response = reqwest::Client::new()
+            .get(app.url("/api/v1/kiosk"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+    // From now on this address waits, even with the right code, and is told for how long.
+    let refused = app.enrol(&enrolment.code).await;
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(error_code(refused).await, (429, "too_many_attempts".into()));
+    // The code was not spent by the refused request: it still works (in process, as an
+    // operator's other address would use it).
+    assert!(app.central.enrol(&enrolment.code).await.is_ok());
+    // Health checks are not held back.
+    assert_eq!(app.get_public("/healthz").await.status(), 200);
+}

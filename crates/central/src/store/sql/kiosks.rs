@@ -39,6 +39,22 @@ macro_rules! kiosk_sql {
                 Ok(u16::try_from(issuer).ok())
             }
 
+            async fn enrolment_code_usable(
+                &mut self,
+                code_hash: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<bool> {
+                let found: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM kiosks
+                     WHERE enrolment_code_hash = $1 AND enrolment_expires_at > $2 AND revoked_at IS NULL",
+                )
+                .bind(code_hash)
+                .bind(now)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(found > 0)
+            }
+
             async fn redeem_enrolment(
                 &mut self,
                 code_hash: &str,
