@@ -54,7 +54,12 @@ impl Central {
         let now = self.clock.now();
         let fingerprint = fingerprint(event);
         let mut tx = self.store.begin_write().await?;
-        let last_seq = tx.lock_kiosk_seq(&kiosk.id).await?;
+        let position = tx.lock_kiosk_seq(&kiosk.id).await?;
+        let last_seq = position.last_seq;
+        // Revoked while its batch was being applied: nothing after the revocation is taken.
+        if position.revoked_at.is_some() {
+            return Err(CentralError::KioskRevoked);
+        }
         if let Some((_, stored)) = tx.pushed_event(&kiosk.id, &event.event_id.to_string()).await? {
             if stored.fingerprint != fingerprint {
                 return Ok((EventResult::refused(event, EventRefusal::EventConflict), last_seq));
@@ -70,6 +75,14 @@ impl Central {
                 last_seq,
             ));
         }
+        // Judged at its own time, within what the kiosk could honestly have: a kiosk cannot date
+        // an event before its enrolment or before one it already pushed, nor in the future.
+        let judged_at = position.clamp(event.created_at, now);
+        let clamped = PushEvent {
+            created_at: judged_at,
+            ..event.clone()
+        };
+        let event = &clamped;
         let result = match event.event() {
             Ok(Event::BookingCreated(payload)) => {
                 self.apply_booking_created(&mut *tx, kiosk, event, &payload, now)
@@ -104,7 +117,7 @@ impl Central {
         };
         tx.record_pushed_event(&kiosk.id, &event.event_id.to_string(), event.seq, &answer, now)
             .await?;
-        tx.set_kiosk_seq(&kiosk.id, event.seq).await?;
+        tx.set_kiosk_seq(&kiosk.id, event.seq, judged_at).await?;
         tx.commit().await?;
         tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, kind = %event.kind, outcome = ?result.outcome, reason = ?result.reason, "event applied");
         Ok((result, event.seq))

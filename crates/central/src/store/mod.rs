@@ -207,6 +207,28 @@ pub struct Kiosk {
     pub last_seq: i64,
 }
 
+/// Where a kiosk's pushed events stand, read under the kiosk's lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KioskSeq {
+    pub last_seq: i64,
+    /// The time the last applied event was judged at.
+    pub last_event_at: Option<DateTime<Utc>>,
+    pub enrolled_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl KioskSeq {
+    /// The instant an event dated `created_at` is judged at, received `now`: never after now,
+    /// never before the kiosk's enrolment or its last event.
+    pub fn clamp(&self, created_at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+        let floor = self
+            .enrolled_at
+            .max(self.last_event_at)
+            .unwrap_or(DateTime::UNIX_EPOCH);
+        created_at.max(floor).min(now)
+    }
+}
+
 impl Kiosk {
     pub fn serves(&self, prison: &PrisonCode) -> bool {
         self.prisons.contains(prison)
@@ -526,9 +548,12 @@ pub trait KioskTx: Send {
     async fn kiosk_by_token(&mut self, token_hash: &str) -> StoreResult<Option<Kiosk>>;
     async fn kiosks(&mut self) -> StoreResult<Vec<Kiosk>>;
     async fn revoke_kiosk(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
-    /// The kiosk's last applied event sequence, held until commit.
-    async fn lock_kiosk_seq(&mut self, id: &str) -> StoreResult<i64>;
-    async fn set_kiosk_seq(&mut self, id: &str, seq: i64) -> StoreResult<()>;
+    /// The kiosk's last applied event sequence and what bounds its next event, held until
+    /// commit.
+    async fn lock_kiosk_seq(&mut self, id: &str) -> StoreResult<KioskSeq>;
+    /// The kiosk's last applied event and the time it is judged at (never earlier than the
+    /// last's).
+    async fn set_kiosk_seq(&mut self, id: &str, seq: i64, event_at: DateTime<Utc>) -> StoreResult<()>;
 }
 
 /// Answers stored against idempotency keys and pushed events.

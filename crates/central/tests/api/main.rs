@@ -7,6 +7,7 @@ mod common;
 mod details;
 mod enrolment;
 mod escrow;
+mod event_times;
 mod helpers;
 mod reception;
 mod refusals;

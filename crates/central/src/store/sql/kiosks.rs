@@ -121,18 +121,40 @@ macro_rules! kiosk_sql {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn lock_kiosk_seq(&mut self, id: &str) -> StoreResult<i64> {
-                let seq: Option<i64> = sqlx::query_scalar(concat!("SELECT last_seq FROM kiosks WHERE id = $1", $lock))
-                    .bind(id)
-                    .fetch_optional(&mut *self.tx)
-                    .await?;
-                seq.ok_or_else(|| crate::store::corrupt("kiosk", id))
+            async fn lock_kiosk_seq(&mut self, id: &str) -> StoreResult<crate::store::KioskSeq> {
+                type Row = (
+                    i64,
+                    Option<chrono::DateTime<chrono::Utc>>,
+                    Option<chrono::DateTime<chrono::Utc>>,
+                    Option<chrono::DateTime<chrono::Utc>>,
+                );
+                let row: Option<Row> = sqlx::query_as(concat!(
+                    "SELECT last_seq, last_event_at, enrolled_at, revoked_at FROM kiosks WHERE id = $1",
+                    $lock
+                ))
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                let (last_seq, last_event_at, enrolled_at, revoked_at) =
+                    row.ok_or_else(|| crate::store::corrupt("kiosk", id))?;
+                Ok(crate::store::KioskSeq {
+                    last_seq,
+                    last_event_at,
+                    enrolled_at,
+                    revoked_at,
+                })
             }
 
-            async fn set_kiosk_seq(&mut self, id: &str, seq: i64) -> StoreResult<()> {
-                sqlx::query("UPDATE kiosks SET last_seq = $2 WHERE id = $1")
+            async fn set_kiosk_seq(
+                &mut self,
+                id: &str,
+                seq: i64,
+                event_at: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query("UPDATE kiosks SET last_seq = $2, last_event_at = $3 WHERE id = $1")
                     .bind(id)
                     .bind(seq)
+                    .bind(event_at)
                     .execute(&mut *self.tx)
                     .await?;
                 Ok(())
