@@ -378,3 +378,24 @@ for (const lang of ['en', 'cy']) {
     await checkAndClose(page)
   })
 }
+
+test('idle: a helper who walks away mid-booking is signed out, and nothing of the visitor is left', async () => {
+  const kiosk = rig.en
+  await helperAccount(kiosk)
+  const page = await openIn(rig.browser, kiosk, 'en', { query: '?idle=6' })
+  await openSignIn(page)
+  await signInWith(page, HELPER.number, HELPER.pin)
+  await expectScreen(page, 'helper-home')
+  await tapAndWait(page, '[data-action=book]')
+  await page.click('label[for=who-2]')
+  await throughTheVisit(page)
+  await page.fill('#contact-phone', '07911 123456')
+  await page.waitForSelector('#idle-dialog[open]', { timeout: 10_000 })
+  assert.equal(await page.locator('#idle-dialog [data-action=idle-restart]').innerText(), t('en', 'staff.sign_out'))
+  // Nobody answers: signed out, back at the public start.
+  await page.waitForSelector('main[data-screen=start]', { timeout: 10_000 })
+  assert.equal(await page.locator('main').getAttribute('data-mode'), 'visitor')
+  const left = await pageLeftovers(page)
+  for (const trace of ['Siân', 'A1234BC', '07911', 'Cai Morgan']) assert.ok(!left.html.includes(trace), `${trace} still in the page`)
+  await checkAndClose(page)
+})

@@ -43,9 +43,7 @@ function section(ctx: Ctx, id: string, title: Key, belongs: (field: string) => b
 
 /** Errors here are about answers given on earlier screens: they point at this screen's sections. */
 function sectionOf(field: string): string {
-  if (field === 'request_method') return 'check-for'
-  if (field.startsWith('main_contact')) return 'check-contact'
-  if (field.startsWith('support')) return 'check-support'
+  if (field === 'request_method' || field.startsWith('main_contact') || field.startsWith('support')) return 'check-about'
   if (field.startsWith('prisoner')) return 'check-prisoner'
   if (field.startsWith('visitors')) return 'check-visitors'
   return 'session-group'
@@ -76,20 +74,11 @@ export const check: Screen = {
         ]
       : []
     const method = requestMethod(j)
-    const forWhom =
-      ctx.mode === 'helper'
-        ? html`${section(ctx, 'check-for', 'check.for', (f) => f === 'request_method')}
-          ${summaryList({
-            classes: 'govuk-!-margin-bottom-9',
-            rows: [row(ctx.t('check.for'), method ? ctx.t(`method.${method}` as Key) : '', { screen: 'helper-who', hidden: 'check.change.for', ctx })],
-          })}`
-        : ''
     const contact = contactInput(j)
     const needs = supportWords(ctx, j.support.needs, j.support.other)
     return html`<form data-form="check" novalidate>
       ${errorSummary(ctx, sectionOf)}
       ${questionHeading(ctx, 4, ctx.t('check.heading'))}
-      ${forWhom}
       ${section(ctx, 'check-prisoner', 'check.prisoner', (f) => f.startsWith('prisoner'))}
       ${summaryList({
         classes: 'govuk-!-margin-bottom-9',
@@ -103,15 +92,16 @@ export const check: Screen = {
       ${summaryList({ classes: 'govuk-!-margin-bottom-9', rows: names })}
       ${section(ctx, 'session-group', 'check.visit', (f) => f === 'session')}
       ${summaryList({ classes: 'govuk-!-margin-bottom-9', rows: visit })}
-      ${section(ctx, 'check-contact', 'check.contact', (f) => f.startsWith('main_contact'))}
+      ${section(ctx, 'check-about', 'check.about', (f) => sectionOf(f) === 'check-about')}
       ${summaryList({
         classes: 'govuk-!-margin-bottom-9',
-        rows: [row(ctx.t('check.contact'), contact ? contactLines(ctx, contact) : ctx.t('check.contact.none'), { screen: 'contact', hidden: 'check.change.contact', ctx })],
-      })}
-      ${section(ctx, 'check-support', 'check.support', (f) => f.startsWith('support'))}
-      ${summaryList({
-        classes: 'govuk-!-margin-bottom-9',
-        rows: [row(ctx.t('check.support'), needs.length ? needs : ctx.t('check.support.none'), { screen: 'support', hidden: 'check.change.support', ctx })],
+        rows: [
+          ...(ctx.mode === 'helper'
+            ? [row(ctx.t('check.for'), method ? ctx.t(`method.${method}` as Key) : '', { screen: 'helper-who', hidden: 'check.change.for', ctx })]
+            : []),
+          row(ctx.t('check.contact'), contact ? contactLines(ctx, contact) : ctx.t('check.contact.none'), { screen: 'contact', hidden: 'check.change.contact', ctx }),
+          row(ctx.t('check.support'), needs.length ? needs : ctx.t('check.support.none'), { screen: 'support', hidden: 'check.change.support', ctx }),
+        ],
       })}
       <h2 class="govuk-heading-m">${ctx.t('check.confirm.heading')}</h2>
       <p class="govuk-body">${ctx.t('check.confirm.body')}</p>

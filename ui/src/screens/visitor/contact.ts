@@ -76,6 +76,7 @@ export const contact: Screen = {
         label: { text: ctx.t('contact.email'), classes: 'govuk-label--m' },
         hint: { text: ctx.t('contact.email.hint') },
         value: c.email,
+        classes: 'govuk-input--width-30',
         errorMessage: errorOptions(ctx, errorsAt(ctx, 'main_contact.email')),
         inputmode: 'none',
         autocomplete: 'off',
@@ -91,8 +92,9 @@ export const contact: Screen = {
         fieldset: { legend: { text: ctx.t('contact.language'), classes: 'govuk-fieldset__legend--m' } },
         errorMessage: errorOptions(ctx, errorsAt(ctx, 'main_contact.language')),
         items: [
-          { value: 'en', text: ctx.t('contact.language.en'), attributes: { lang: 'en' } },
-          { value: 'cy', text: ctx.t('contact.language.cy'), attributes: { lang: 'cy' } },
+          // Each language named in itself, as the header's switch is.
+          { value: 'en', text: ctx.t('contact.language.en'), label: { attributes: { lang: 'en' } } },
+          { value: 'cy', text: ctx.t('contact.language.cy'), label: { attributes: { lang: 'cy' } } },
         ],
       })}
       <div class="govuk-button-group">${continueButton(ctx)}${backButton(ctx)}</div>

@@ -27,7 +27,7 @@ function otherField(ctx: Ctx) {
     <label class="govuk-label govuk-label--s" for="${id}">${ctx.t('support.other_details')}</label>
     ${errorMessages(id, errorOptions(ctx, errors))}
     <textarea class="${classes('govuk-textarea', 'govuk-js-character-count', (errors.length > 0 || count.over) && 'govuk-textarea--error')}" id="${id}" name="${id}" rows="4" inputmode="none" autocomplete="off" spellcheck="false" data-keyboard="text" aria-describedby="${id}-info${errors.length ? ` ${id}-error` : ''}">${value}</textarea>
-    <div id="${id}-info" class="${classes('govuk-hint', 'govuk-character-count__message', count.over && 'govuk-error-message')}" aria-live="polite">${count.words}</div>
+    <div id="${id}-info" class="${classes(count.over ? 'govuk-error-message' : 'govuk-hint', 'govuk-character-count__message')}" aria-live="polite">${count.words}</div>
   </div>`
 }
 
@@ -66,7 +66,9 @@ export const support: Screen = {
       if (!info) return
       const count = countWords(ctx, field.value)
       info.textContent = count.words
+      // As GOV.UK's character count: an error's colour, not a hint's, once over the limit.
       info.classList.toggle('govuk-error-message', count.over)
+      info.classList.toggle('govuk-hint', !count.over)
     }
   },
   submit(ctx) {
