@@ -133,6 +133,7 @@ for (const lang of ['en', 'cy']) {
     await page.click('#keyboard button[data-key=" "]')
     for (const d of '123456') await page.click(`#keyboard button[data-key="${d}"]`)
     assert.equal(await page.locator('#contact-phone').inputValue(), '07911 123456')
+    await shoot(page, `${lang}-helper-3-contact-phone-keypad`, { fullPage: false })
     await typeOnScreen(page, '#contact-email', 'sian_e@example.org')
     assert.equal(await page.locator('#contact-email').inputValue(), 'sian_e@example.org')
     await shoot(page, `${lang}-helper-3-contact-typing`, { fullPage: false })

@@ -155,7 +155,7 @@ export class OnScreenKeyboard {
     const rows: string[] = []
     const deleteWord = t(this.lang, 'keyboard.backspace')
     const backspace =
-      layout === 'numeric'
+      layout === 'numeric' || layout === 'phone'
         ? this.key('Backspace', '⌫', 'kiosk-key--action', deleteWord)
         : this.key('Backspace', `<span aria-hidden="true">⌫ </span>${deleteWord}`, 'kiosk-key--action kiosk-key--wide')
     if (layout === 'numeric' || layout === 'phone') {

@@ -43,7 +43,7 @@ export const helperHome: Screen = {
       <div class="govuk-button-group">
         ${actionButton(ctx.t('helper.home.book'), 'book', { classes: 'kiosk-button-xl' })}
       </div>
-      <h2 class="govuk-heading-l" id="helper-bookings">${ctx.t('helper.home.today')}</h2>
+      <h2 class="govuk-heading-l govuk-!-margin-top-6" id="helper-bookings">${ctx.t('helper.home.today')}</h2>
       ${bookings(ctx)}`
   },
   actions: {
