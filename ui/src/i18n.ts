@@ -2,6 +2,7 @@
 // here (never shown as they arrive); a code may have a message per field ("name_empty" says
 // which name), falling back to the code's own message.
 
+import { helperCy, helperEn } from './i18n/helper'
 import { staffCy, staffEn } from './i18n/staff'
 
 export type Lang = 'en' | 'cy'
@@ -158,6 +159,7 @@ const en = {
   'keyboard.letters': 'abc',
   'keyboard.space': 'Space',
   'keyboard.hyphen': 'Hyphen',
+  'keyboard.plus': 'Plus',
   'keyboard.apostrophe': 'Apostrophe',
   'keyboard.backspace': 'Delete',
   'keyboard.next': 'Next',
@@ -295,6 +297,7 @@ const en = {
   'err.print_failed':
     'Your booking is saved, but your slip did not print. Your booking reference is {reference}. Press Print slip to try again, or ask a member of staff for help',
   ...staffEn,
+  ...helperEn,
 }
 
 export type Key = keyof typeof en
@@ -451,6 +454,7 @@ const cy: Record<Key, string> = {
   'keyboard.letters': 'abc',
   'keyboard.space': 'Bwlch',
   'keyboard.hyphen': 'Cysylltnod',
+  'keyboard.plus': 'Plws',
   'keyboard.apostrophe': 'Collnod',
   'keyboard.backspace': 'Dileu',
   'keyboard.next': 'Nesaf',
@@ -584,6 +588,7 @@ const cy: Record<Key, string> = {
   'err.print_failed':
     'Mae eich archeb wedi’i chadw, ond nid yw eich slip wedi argraffu. Cyfeirnod eich archeb yw {reference}. Pwyswch Argraffu slip i roi cynnig arall arni, neu gofynnwch i aelod o staff am help',
   ...staffCy,
+  ...helperCy,
 }
 
 export const tables: Record<Lang, Record<Key, string>> = { en, cy }

@@ -39,7 +39,7 @@ export function kioskctlBinary() {
 }
 
 /** Starts kiosk-web for one prison on a free port with a new store; resolves once it listens. */
-export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout } = {}) {
+export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout, lookupSlowDownMs, lookupFailuresBeforeSlowing } = {}) {
   assert.ok(existsSync(join(distDir, 'index.html')), 'build the UI first: npm run build')
   const bin = kioskWebBinary()
   assert.ok(existsSync(bin), `kiosk-web not built at ${bin}: cargo build -p visit-kiosk-web`)
@@ -47,6 +47,8 @@ export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout } = {}
   const args = ['--db', join(dir, 'kiosk.db'), '--prison', prison, '--port', '0', '--ui', distDir, '--init-demo']
   if (now) args.push('--now', now)
   if (idleTimeout) args.push('--idle-timeout', String(idleTimeout))
+  if (lookupSlowDownMs !== undefined) args.push('--lookup-slow-down-ms', String(lookupSlowDownMs))
+  if (lookupFailuresBeforeSlowing !== undefined) args.push('--lookup-failures-before-slowing', String(lookupFailuresBeforeSlowing))
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } })
   let stderr = ''
   child.stderr.on('data', (d) => (stderr += d))
@@ -264,7 +266,8 @@ export async function expectErrors(page, messages) {
 
 /** Every inline error message on the page, without the hidden "Error:" prefix. */
 export async function inlineErrors(page) {
-  const texts = await page.locator('main .govuk-error-message').allInnerTexts()
+  // A character count over its limit is styled as an error too (GOV.UK's), but it is a count.
+  const texts = await page.locator('main .govuk-error-message:not(.govuk-character-count__message)').allInnerTexts()
   return texts.map((t) => t.replace(/^(Error|Gwall):\s*/, '').trim())
 }
 
@@ -300,11 +303,11 @@ export async function expectAccessible(page, label) {
   assert.deepEqual(result, [], `axe violations on ${label}: ${JSON.stringify(result, null, 2)}`)
 }
 
-/** Every control a finger must hit is at least 48 by 48 CSS pixels (radios: their label row). */
+/** Every control a finger must hit is at least 48 by 48 CSS pixels (radios and checkboxes: their label row). */
 export async function expectTouchTargets(page) {
   const small = await page.evaluate(() => {
     const found = []
-    const targets = document.querySelectorAll('button, a[href], input:not([type=radio]), .govuk-radios__item')
+    const targets = document.querySelectorAll('button, a[href], input:not([type=radio]):not([type=checkbox]), .govuk-radios__item, .govuk-checkboxes__item')
     for (const el of targets) {
       const r = el.getBoundingClientRect()
       if (r.width === 0 && r.height === 0) continue

@@ -168,3 +168,40 @@ test('idle: a visitor who walks away from their visit is wiped back to the start
   assert.equal(await page.locator('#manage-reference').inputValue(), '')
   await checkAndClose(page)
 })
+
+test('slow-down: after many wrong lookups at this kiosk, each lookup waits, and the page waits with it', async () => {
+  // A kiosk of its own with a short policy (kiosk-web's test options): slowed after 3 wrong
+  // lookups, by 1.5 s each, instead of 20 and 5 s.
+  const kiosk = await rig.startKiosk({ prison: 'CDF', lookupFailuresBeforeSlowing: 3, lookupSlowDownMs: 1500 })
+  const reference = await booked(kiosk)
+  const page = await openIn(rig.browser, kiosk, 'en')
+  await tapAndWait(page, '[data-action=manage]')
+  const timed = async (dob) => {
+    const started = Date.now()
+    await find(page, reference, dob)
+    return Date.now() - started
+  }
+  // Before the slow-down: wrong pairs answer at once, each with the one message.
+  for (let i = 0; i < 3; i += 1) {
+    const ms = await timed('1992-03-15')
+    assert.ok(ms < 1500, `wrong lookup ${i + 1} took ${ms} ms before any slow-down`)
+    await expectErrors(page, [t('en', 'err.booking_not_matched')])
+  }
+  // Now every lookup waits, a wrong one and the right one alike (the pause comes before the
+  // store is read, so it says nothing about the pair), and Continue stays disabled meanwhile.
+  const started = Date.now()
+  await page.fill('#manage-reference', reference)
+  await fillDate(page, 'manage-dob', '1992-03-16')
+  await closeKeyboard(page)
+  const before = await page.locator('main').getAttribute('data-render')
+  await page.click('main button[type=submit]')
+  assert.equal(await page.locator('main button[type=submit]').isDisabled(), true, 'Continue is disabled while the lookup waits')
+  await page.waitForFunction((n) => document.querySelector('main')?.dataset.render !== n, before)
+  const slowed = Date.now() - started
+  assert.ok(slowed >= 1500, `a wrong lookup after the slow-down took ${slowed} ms`)
+  await expectErrors(page, [t('en', 'err.booking_not_matched')])
+  const right = await timed(SIAN_DOB)
+  assert.ok(right >= 1500, `the right pair after the slow-down took ${right} ms`)
+  await expectScreen(page, 'manage-visit')
+  await checkAndClose(page)
+})

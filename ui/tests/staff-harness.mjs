@@ -14,9 +14,13 @@ export function kioskctl(kiosk, args, { input, now = NOW } = {}) {
   return execFileSync(kioskctlBinary(), ['--db', dbOf(kiosk), '--now', now, ...args], { encoding: 'utf8', input })
 }
 
-/** Adds an account with a one-time PIN, as an operator does: it must choose a new PIN first. */
-export function addStaff(kiosk, { number, name, role, pin }) {
-  kioskctl(kiosk, ['staff', 'add', '--prison', 'CDF', '--number', number, '--name', name, '--role', role, '--pin-stdin'], { input: `${pin}\n` })
+/**
+ * Adds an account with a one-time PIN, as an operator does: it must choose a new PIN first. A
+ * helper's account has an organisation and a last day.
+ */
+export function addStaff(kiosk, { number, name, role, pin, organisation, expiresOn }) {
+  const helper = organisation ? ['--organisation', organisation, '--expires-on', expiresOn ?? '2027-06-30'] : []
+  kioskctl(kiosk, ['staff', 'add', '--prison', 'CDF', '--number', number, '--name', name, '--role', role, ...helper, '--pin-stdin'], { input: `${pin}\n` })
 }
 
 /** POST /api/<command>: the status and the JSON answer. */
@@ -33,9 +37,9 @@ export async function api(kiosk, command, body) {
  * An account that has already chosen its own PIN (signed in once over the API, changed the
  * one-time PIN, signed out), so a test can go straight to the staff home.
  */
-export async function readyStaff(kiosk, { number, name, role, pin }) {
+export async function readyStaff(kiosk, { number, name, role, pin, organisation }) {
   const oneTime = '470215'
-  addStaff(kiosk, { number, name, role, pin: oneTime })
+  addStaff(kiosk, { number, name, role, pin: oneTime, organisation })
   const signedIn = await api(kiosk, 'staff_sign_in', { staff_number: number, pin: oneTime })
   assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body))
   const changed = await api(kiosk, 'staff_change_pin', { token: signedIn.body.token, new_pin: pin })

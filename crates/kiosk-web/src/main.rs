@@ -48,6 +48,13 @@ struct Args {
     /// If the store is not set up yet, set it up with the compiled-in demo data set
     #[arg(long)]
     init_demo: bool,
+    /// Tests: how long each visitor booking lookup waits once the kiosk has seen many wrong ones
+    /// (default 5000), so a browser test can see the slow-down without waiting seconds
+    #[arg(long)]
+    lookup_slow_down_ms: Option<u64>,
+    /// Tests: how many wrong lookups in the window before lookups slow down (default 20)
+    #[arg(long)]
+    lookup_failures_before_slowing: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -315,6 +322,18 @@ async fn main() -> Result<()> {
     let mut journey = Journey::new(store, &args.prison);
     if let Some(seconds) = args.idle_timeout {
         journey = journey.with_idle_timeout(seconds);
+    }
+    if args.lookup_slow_down_ms.is_some() || args.lookup_failures_before_slowing.is_some() {
+        let default = domain::SignInPolicy::default();
+        journey = journey.with_lookup_policy(domain::SignInPolicy {
+            slow_down: args
+                .lookup_slow_down_ms
+                .map_or(default.slow_down, std::time::Duration::from_millis),
+            kiosk_failures_before_slowing: args
+                .lookup_failures_before_slowing
+                .unwrap_or(default.kiosk_failures_before_slowing),
+            ..default
+        });
     }
     let app = App {
         journey: Arc::new(journey),

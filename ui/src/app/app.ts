@@ -11,7 +11,7 @@ import { t, type Key, type Lang } from '../i18n'
 import { IdleWatch, type IdleWords } from '../kiosk/idle'
 import { OnScreenKeyboard } from '../kiosk/keyboard'
 import { lockDown } from '../kiosk/lockdown'
-import { modeOf, type Action, type Ctx, type Focus, type Mode, type Registry, type Screen, type ScreenId, type TokenCommand, type WithoutToken } from './router'
+import { modeOf, type Action, type ErrorsOn, type Ctx, type Focus, type Mode, type Registry, type Screen, type ScreenId, type TokenCommand, type WithoutToken } from './router'
 import { freshDesk, freshJourney, freshView, type Desk, type Journey, type SignedIn, type StartNotice, type View } from './state'
 import { dropToken, heldToken, holdToken } from './token'
 
@@ -105,13 +105,15 @@ export class App implements Ctx {
   }
 
   go(id: ScreenId, focus: Focus = 'heading'): void {
-    this.screen = this.current(id).id
+    const screen = this.current(id)
+    this.screen = screen.id
     this.view.errors = []
     this.view.helpShown = false
     this.view.notice = null
     // A note about a dropped time is for the screen it was shown on, not for ever after.
     if (focus !== 'notice') this.journey.droppedSession = null
     this.render(focus)
+    if (screen.load) void screen.load(this)
   }
 
   render(focus: Focus = 'heading'): void {
@@ -138,7 +140,7 @@ export class App implements Ctx {
   async call<C extends Command>(
     command: C,
     request: Commands[C]['request'],
-    errorsOn?: ScreenId,
+    errorsOn?: ErrorsOn,
   ): Promise<Commands[C]['answer'] | undefined> {
     const mine = this.generation
     this.view.busy = true
@@ -154,7 +156,7 @@ export class App implements Ctx {
         // The engine ended the session (idle there, the account disabled, the app restarted):
         // nothing more of it may stay on screen.
         if (ended) this.reset({ lang: this.view.lang, notice: ended })
-        else this.showErrors(errors, errorsOn)
+        else this.showErrors(errors, typeof errorsOn === 'function' ? errorsOn(errors) : errorsOn)
       }
       return undefined
     } finally {
@@ -173,7 +175,7 @@ export class App implements Ctx {
     return () => mine === this.generation
   }
 
-  staffCall<C extends TokenCommand>(command: C, request: WithoutToken<C>, errorsOn?: ScreenId): Promise<Commands[C]['answer'] | undefined> {
+  staffCall<C extends TokenCommand>(command: C, request: WithoutToken<C>, errorsOn?: ErrorsOn): Promise<Commands[C]['answer'] | undefined> {
     const token = heldToken()
     if (!token) {
       this.reset({ lang: this.view.lang, notice: 'signed_out' })
@@ -218,13 +220,25 @@ export class App implements Ctx {
     // What was typed to sign in is no longer needed.
     this.desk = freshDesk()
     if (!this.screens.home(this.mode)) {
-      // A helper's account: the helper's screens are not part of this kiosk yet.
+      // A role whose mode has no screens on this kiosk: it may not use it.
       this.forgetSession()
       this.showErrors([{ code: 'staff_mode_unavailable', params: {} }], 'staff-sign-in')
       return
     }
     this.configureIdle()
     this.go(this.homeOf(this.mode).id)
+  }
+
+  bookAnother(): void {
+    // Answers still on their way belong to the last visitor: dropped, like a reset's.
+    this.generation += 1
+    this.keyboard.hide()
+    this.journey = freshJourney()
+    this.view.errors = []
+    this.view.busy = false
+    this.view.helpShown = false
+    this.main.innerHTML = ''
+    this.go('helper-who')
   }
 
   signOut(): Promise<void> {
@@ -319,7 +333,8 @@ export class App implements Ctx {
       this.switched('contrast')
     },
     back: () => {
-      const back = this.current(this.screen).back
+      const to = this.current(this.screen).back
+      const back = typeof to === 'function' ? to(this) : to
       if (!back) return
       this.journey.changing = false
       this.go(back)

@@ -27,6 +27,7 @@ export type ScreenId =
   | 'staff-review' | 'staff-health' | 'staff-accounts' | 'staff-account-add'
   | 'staff-sessions' | 'staff-session-close' | 'staff-session-tables'
   | 'staff-settings'
+  | 'helper-home' | 'helper-who' | 'contact' | 'support'
 
 /** The commands that act for a signed-in person: their request carries the session's token. */
 export type TokenCommand = { [C in Command]: Commands[C]['request'] extends { token: string } ? C : never }[Command]
@@ -45,6 +46,8 @@ export interface Ctx {
   readonly view: View
   readonly info: KioskInfo | null
   readonly lang: Lang
+  /** Who is using the kiosk: a visitor, staff, or a helper booking for someone else. */
+  readonly mode: Mode
   readonly screen: ScreenId
   t(key: Key, params?: Record<string, string | number>): string
   /** Draws another screen of the current mode, clearing the errors of this one. */
@@ -56,7 +59,7 @@ export interface Ctx {
    * the screen on show) and the answer is undefined; an answer that arrives after a reset is
    * dropped (undefined too).
    */
-  call<C extends Command>(command: C, request: Commands[C]['request'], errorsOn?: ScreenId): Promise<Commands[C]['answer'] | undefined>
+  call<C extends Command>(command: C, request: Commands[C]['request'], errorsOn?: ErrorsOn): Promise<Commands[C]['answer'] | undefined>
   /** Shows errors from the engine (or the page's own) on a screen: the one on show by default. */
   showErrors(errors: UiError[], on?: ScreenId): void
   /** A check that stays true until the next reset: for work that outlives a screen. */
@@ -73,8 +76,16 @@ export interface Ctx {
    * A staff command with the session's token added. Like `call`; besides, an answer saying the
    * session has ended (not_signed_in, session_expired) ends the staff mode at once.
    */
-  staffCall<C extends TokenCommand>(command: C, request: WithoutToken<C>, errorsOn?: ScreenId): Promise<Commands[C]['answer'] | undefined>
+  staffCall<C extends TokenCommand>(command: C, request: WithoutToken<C>, errorsOn?: ErrorsOn): Promise<Commands[C]['answer'] | undefined>
+  /**
+   * A helper's "Book another visit": a new journey, nothing of the last visitor left in the
+   * page (answers, fields, errors, answers still on their way), the helper still signed in.
+   */
+  bookAnother(): void
 }
+
+/** Where a command's errors are shown: a screen, or the screen that owns the fields they are about. */
+export type ErrorsOn = ScreenId | ((errors: readonly UiError[]) => ScreenId | undefined)
 
 export type Action = (ctx: Ctx, control: HTMLElement, event: Event) => void | Promise<void>
 
@@ -87,8 +98,10 @@ export interface Screen {
   /** The page title: the screen's heading in the visitor's language. */
   title(ctx: Ctx): string
   render(ctx: Ctx): Html
-  /** Where Back goes. */
-  back?: ScreenId
+  /** Where Back goes (in some screens, it depends on the mode). */
+  back?: ScreenId | ((ctx: Ctx) => ScreenId)
+  /** Fetches what the screen shows, each time it is opened (it is drawn first, then again). */
+  load?(ctx: Ctx): Promise<void>
   /** What a tap on a control with `data-action="<name>"` does on this screen. */
   actions?: Readonly<Record<string, Action>>
   /** The screen's form was sent (its main button). */

@@ -42,7 +42,38 @@ export interface Journey {
   printed: 'none' | 'ok' | 'error'
   /** "Already booked?": a visitor checking, reprinting or cancelling a booking they made. */
   manage: ManageDraft
+  /** A helper's booking: who the visit is for and how they asked (issue 11). */
+  forWhom: ForWhom
+  /** Who the prison tells if the visit changes: required when the visitor is not there. */
+  contact: ContactDraft
+  /** Additional support the visitors need. */
+  support: SupportDraft
 }
+
+/** How the visitor asked a helper to book: there with them, on the phone, or not there (and how). */
+export interface ForWhom {
+  who: '' | 'in_person' | 'phone' | 'away'
+  how: '' | 'by_prisoner' | 'email' | 'letter' | 'website'
+}
+
+/**
+ * The main contact as chosen: one of the party (`visitor-<i>`, by position in the engine's
+ * resolved names) or someone else (`other`, with a typed name).
+ */
+export interface ContactDraft {
+  pick: string
+  name: string
+  phone: string
+  email: string
+  language: '' | 'en' | 'cy'
+}
+
+export interface SupportDraft {
+  needs: string[]
+  other: string
+}
+
+export const freshContact = (): ContactDraft => ({ pick: '', name: '', phone: '', email: '', language: '' })
 
 /**
  * A booking being managed: the reference and lead visitor's date of birth as typed (sent again
@@ -84,6 +115,8 @@ export interface Desk {
   staffNumber: string
   /** The PIN was just changed: the staff home says so once. */
   pinChanged: boolean
+  /** A helper's home: the visits they booked on this kiosk today (null until the engine answers). */
+  helperVisits: VisitRow[] | null
   /** Today (or another day): the sessions and their visits, and the date typed to go to. */
   day: DayVisits | null
   dayInput: DateParts
@@ -179,6 +212,9 @@ export function freshJourney(): Journey {
     droppedSession: null,
     printed: 'none',
     manage: freshManage(),
+    forWhom: { who: '', how: '' },
+    contact: freshContact(),
+    support: { needs: [], other: '' },
   }
 }
 
@@ -190,6 +226,7 @@ export function freshDesk(): Desk {
   return {
     staffNumber: '',
     pinChanged: false,
+    helperVisits: null,
     day: null,
     dayInput: emptyDate(),
     dayPrinted: null,

@@ -331,6 +331,55 @@ export function radios(p: RadiosOptions): Html {
 </div>`
 }
 
+// ---------------------------------------------------------------- checkboxes
+
+export interface CheckboxItem extends TextOrHtml {
+  value: string
+  id?: string
+  checked?: boolean
+  hint?: HintOptions
+  attributes?: Attributes
+}
+
+export interface CheckboxesOptions {
+  name: string
+  idPrefix?: string
+  items: readonly CheckboxItem[]
+  hint?: HintOptions
+  errorMessage?: FieldErrors
+  fieldset?: Omit<FieldsetOptions, 'html'>
+  classes?: string
+}
+
+/** GOV.UK checkboxes, as the macro draws them (without conditional reveals or "none" items). */
+export function checkboxes(p: CheckboxesOptions): Html {
+  const idPrefix = p.idPrefix ?? p.name
+  const errors = fieldErrors(idPrefix, p.errorMessage)
+  const hasError = errors.ids.length > 0
+  const hintId = p.hint ? `${idPrefix}-hint` : undefined
+  const items = p.items.map((item, i) => {
+    const id = item.id ?? (i === 0 ? idPrefix : `${idPrefix}-${i + 1}`)
+    const hasHint = !!(item.hint && (item.hint.text || item.hint.html))
+    const itemHintId = `${id}-item-hint`
+    return html`<div class="govuk-checkboxes__item">
+      <input class="govuk-checkboxes__input" id="${id}" name="${p.name}" type="checkbox" value="${item.value}"${attributes({
+        checked: item.checked,
+        'aria-describedby': hasHint ? itemHintId : undefined,
+      })}${attributes(item.attributes)}>
+      ${label({ ...item, classes: 'govuk-checkboxes__label', for: id })}
+      ${hasHint && item.hint ? hint({ ...item.hint, id: itemHintId, classes: classes('govuk-checkboxes__hint', item.hint.classes) }) : ''}
+    </div>`
+  })
+  const inner = html`${p.hint ? hint({ ...p.hint, id: hintId }) : ''}
+  ${errors.markup}
+  <div class="${classes('govuk-checkboxes', p.classes)}" data-module="govuk-checkboxes">
+    ${items}
+  </div>`
+  return html`<div class="${classes('govuk-form-group', hasError && 'govuk-form-group--error')}">
+  ${p.fieldset ? fieldset({ ...p.fieldset, describedBy: describedBy(p.fieldset.describedBy, hintId, ...errors.ids), html: inner }) : inner}
+</div>`
+}
+
 // ---------------------------------------------------------------- error summary
 
 export interface ErrorSummaryItem extends TextOrHtml {

@@ -1,10 +1,11 @@
 // The on-screen keyboard and number keypad: a kiosk has no physical keyboard. Inputs ask for a
-// layout with data-keyboard="letters" | "alnum" | "numeric" | "url". Keys never take the focus (their
+// layout with data-keyboard="letters" | "alnum" | "numeric" | "url" | "phone" | "email" | "text". Keys never take the focus (their
 // mousedown is cancelled), so the caret stays in the field being typed into.
 
 import { t, type Lang } from '../i18n'
 
-type Layout = 'letters' | 'alnum' | 'numeric' | 'url'
+type Layout = 'letters' | 'alnum' | 'numeric' | 'url' | 'phone' | 'email' | 'text'
+const LAYOUTS: readonly Layout[] = ['letters', 'alnum', 'numeric', 'url', 'phone', 'email', 'text']
 /** What the keys type into: a text field, or a text area (a staff note). */
 export type TextField = HTMLInputElement | HTMLTextAreaElement
 type Mode = 'letters' | 'accents'
@@ -15,6 +16,10 @@ const ACCENT_ROWS = ['âêîôûŵŷ', 'áéíóúẃý', 'àèìòùẁỳ', '�
 const DIGITS = '1234567890'
 // A web address (central's, typed once by a supervisor) needs these besides letters and digits.
 const URL_MARKS = [':', '/', '.', '-']
+// An email address (a main contact's) needs these.
+const EMAIL_MARKS = ['@', '.', '-', '_']
+// Free text (what other support a visitor needs): sentences, not just names.
+const TEXT_MARKS = ['.', ',', '(', ')', '/', '?']
 
 export class OnScreenKeyboard {
   private panel: HTMLElement
@@ -113,14 +118,17 @@ export class OnScreenKeyboard {
 
   private layout(): Layout {
     const l = this.target?.dataset.keyboard
-    return l === 'numeric' || l === 'alnum' || l === 'url' ? l : 'letters'
+    return LAYOUTS.find((x) => x === l) ?? 'letters'
   }
 
   /** Names start with a capital, and so does each part after a space, hyphen or apostrophe. */
   private autoCapital(): boolean {
     const el = this.target
-    if (!el || this.layout() !== 'letters') return false
+    const layout = this.layout()
+    if (!el || (layout !== 'letters' && layout !== 'text')) return false
     const before = el.value.slice(0, el.selectionStart ?? el.value.length)
+    // A sentence starts with a capital; a name has one at the start of each part.
+    if (layout === 'text') return before.trim() === '' || /[.?!]\s+$/.test(before)
     return before === '' || /[\s-]$/.test(before)
   }
 
@@ -147,18 +155,21 @@ export class OnScreenKeyboard {
     const rows: string[] = []
     const deleteWord = t(this.lang, 'keyboard.backspace')
     const backspace =
-      layout === 'numeric'
+      layout === 'numeric' || layout === 'phone'
         ? this.key('Backspace', '⌫', 'kiosk-key--action', deleteWord)
         : this.key('Backspace', `<span aria-hidden="true">⌫ </span>${deleteWord}`, 'kiosk-key--action kiosk-key--wide')
-    if (layout === 'numeric') {
+    if (layout === 'numeric' || layout === 'phone') {
       for (const row of ['123', '456', '789']) rows.push([...row].map((d) => this.key(d, d)).join(''))
-      // Like a telephone keypad: 0 under 8, delete to its right.
-      rows.push(`<span class="kiosk-key kiosk-key--gap" aria-hidden="true"></span>${this.key('0', '0')}${backspace}`)
-      this.panel.className = 'kiosk-keyboard kiosk-keyboard--numeric'
+      // Like a telephone keypad: 0 under 8, delete to its right; a phone number's + to its left.
+      const left = layout === 'phone' ? this.key('+', '+', '', t(this.lang, 'keyboard.plus')) : '<span class="kiosk-key kiosk-key--gap" aria-hidden="true"></span>'
+      rows.push(`${left}${this.key('0', '0')}${backspace}`)
+      if (layout === 'phone') rows.push(this.key(' ', t(this.lang, 'keyboard.space'), 'kiosk-key--space'))
+      this.panel.className = `kiosk-keyboard kiosk-keyboard--numeric kiosk-keyboard--${layout}`
     } else {
       const upper = this.upper()
-      if (layout === 'alnum' || layout === 'url') rows.push([...DIGITS].map((d) => this.key(d, d)).join(''))
-      const letterRows = this.mode === 'accents' && layout === 'letters' ? ACCENT_ROWS : LETTER_ROWS
+      if (layout !== 'letters') rows.push([...DIGITS].map((d) => this.key(d, d)).join(''))
+      const accents = layout === 'letters' || layout === 'text'
+      const letterRows = this.mode === 'accents' && accents ? ACCENT_ROWS : LETTER_ROWS
       letterRows.forEach((row, i) => {
         const keys = [...row]
           .map((c) => {
@@ -169,8 +180,9 @@ export class OnScreenKeyboard {
         // Delete at the end of the last row of letters, where a physical keyboard has it.
         rows.push(i === letterRows.length - 1 ? keys + backspace : keys)
       })
-      if (layout === 'url') rows.push(URL_MARKS.map((c) => this.key(c, c, '', c === '-' ? t(this.lang, 'keyboard.hyphen') : undefined)).join(''))
-      if (layout === 'letters') {
+      const marks = layout === 'url' ? URL_MARKS : layout === 'email' ? EMAIL_MARKS : layout === 'text' ? TEXT_MARKS : []
+      if (marks.length) rows.push(marks.map((c) => this.key(c, c, '', c === '-' ? t(this.lang, 'keyboard.hyphen') : undefined)).join(''))
+      if (accents) {
         rows.push(
           [
             this.key('Shift', `<span aria-hidden="true">⇧ </span>${t(this.lang, 'keyboard.shift')}`, 'kiosk-key--action kiosk-key--wide', undefined, this.shiftOnce),

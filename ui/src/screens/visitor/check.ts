@@ -2,20 +2,21 @@
 
 import type { Ctx, Screen, ScreenId } from '../../app/router'
 import { errorMessages, summaryList, type SummaryRow } from '../../components/govuk'
-import { html } from '../../components/html'
+import { html, join } from '../../components/html'
 import { backButton, continueButton, errorSummary, errorOptions, questionHeading } from '../../components/kiosk'
 import type { Key } from '../../i18n'
 import { formatDay, formatTime } from '../../i18n'
-import { chosenSession, displayDate, party, prisonerInput, visitorInputs, visitorLabel, visitorName } from './journey'
+import { bookingRequest, contactInput, contactLines, errorsOnDetails, requestMethod, supportWords } from './details'
+import { chosenSession, displayDate, party, visitorLabel, visitorName } from './journey'
 import { submitVisitors } from './visitors'
 
 /** The answers' screens a Change link may go back to. */
-const CHANGEABLE: readonly ScreenId[] = ['prisoner', 'visitors', 'time']
+const CHANGEABLE: readonly ScreenId[] = ['helper-who', 'prisoner', 'visitors', 'time', 'contact', 'support']
 
-function row(key: string, value: string, change?: { screen: ScreenId; hidden: Key; target?: string; ctx: Ctx }): SummaryRow {
+function row(key: string, value: string | readonly string[], change?: { screen: ScreenId; hidden: Key; target?: string; ctx: Ctx }): SummaryRow {
   return {
     key: { text: key },
-    value: { text: value },
+    value: typeof value === 'string' ? { text: value } : { html: join(value, html`<br>`) },
     actions: change
       ? {
           items: [
@@ -42,6 +43,7 @@ function section(ctx: Ctx, id: string, title: Key, belongs: (field: string) => b
 
 /** Errors here are about answers given on earlier screens: they point at this screen's sections. */
 function sectionOf(field: string): string {
+  if (field === 'request_method' || field.startsWith('main_contact') || field.startsWith('support')) return 'check-about'
   if (field.startsWith('prisoner')) return 'check-prisoner'
   if (field.startsWith('visitors')) return 'check-visitors'
   return 'session-group'
@@ -50,7 +52,7 @@ function sectionOf(field: string): string {
 export const check: Screen = {
   id: 'check',
   modes: ['visitor', 'helper'],
-  back: 'time',
+  back: (ctx) => (ctx.mode === 'helper' ? 'support' : 'time'),
   title: (ctx) => ctx.t('check.heading'),
   render(ctx) {
     const j = ctx.journey
@@ -71,6 +73,9 @@ export const check: Screen = {
           row(ctx.t('check.kind'), ctx.t(chosen.session.kind === 'closed' ? 'check.kind.closed' : 'check.kind.open')),
         ]
       : []
+    const method = requestMethod(j)
+    const contact = contactInput(j)
+    const needs = supportWords(ctx, j.support.needs, j.support.other)
     return html`<form data-form="check" novalidate>
       ${errorSummary(ctx, sectionOf)}
       ${questionHeading(ctx, 4, ctx.t('check.heading'))}
@@ -87,6 +92,17 @@ export const check: Screen = {
       ${summaryList({ classes: 'govuk-!-margin-bottom-9', rows: names })}
       ${section(ctx, 'session-group', 'check.visit', (f) => f === 'session')}
       ${summaryList({ classes: 'govuk-!-margin-bottom-9', rows: visit })}
+      ${section(ctx, 'check-about', 'check.about', (f) => sectionOf(f) === 'check-about')}
+      ${summaryList({
+        classes: 'govuk-!-margin-bottom-9',
+        rows: [
+          ...(ctx.mode === 'helper'
+            ? [row(ctx.t('check.for'), method ? ctx.t(`method.${method}` as Key) : '', { screen: 'helper-who', hidden: 'check.change.for', ctx })]
+            : []),
+          row(ctx.t('check.contact'), contact ? contactLines(ctx, contact) : ctx.t('check.contact.none'), { screen: 'contact', hidden: 'check.change.contact', ctx }),
+          row(ctx.t('check.support'), needs.length ? needs : ctx.t('check.support.none'), { screen: 'support', hidden: 'check.change.support', ctx }),
+        ],
+      })}
       <h2 class="govuk-heading-m">${ctx.t('check.confirm.heading')}</h2>
       <p class="govuk-body">${ctx.t('check.confirm.body')}</p>
       <div class="govuk-button-group">${continueButton(ctx, ctx.t('check.book'))}${backButton(ctx)}</div>
@@ -107,9 +123,15 @@ export const check: Screen = {
   async submit(ctx) {
     const j = ctx.journey
     if (!ctx.info) return
-    const request = { prison: ctx.info.prison.code, prisoner: prisonerInput(j), visitors: visitorInputs(j), session: j.sessionId }
-    const confirmation = await ctx.call('book', request)
+    const request = bookingRequest(ctx, ctx.info.prison.code)
+    // Errors about the contact or the support are shown on their own screens, by their fields.
+    const confirmation =
+      ctx.mode === 'helper'
+        ? await ctx.staffCall('helper_book', { request }, errorsOnDetails(ctx))
+        : await ctx.call('book', request, errorsOnDetails(ctx))
     if (!confirmation) return
+    const named = confirmation.details.booked_by
+    if (named && ctx.session) ctx.session.organisation = named.organisation
     j.confirmation = confirmation
     j.changing = false
     j.printed = 'none'

@@ -7,6 +7,7 @@ import { actionButton } from '../../components/kiosk'
 import type { UiError } from '../../generated/engine'
 import { errorMessage, formatDay, formatTime } from '../../i18n'
 import { call, errorsOf } from '../../backend'
+import { detailsRows } from './details'
 
 function printMessage(ctx: Ctx) {
   const printed = ctx.journey.printed
@@ -30,15 +31,23 @@ export const done: Screen = {
     const requested = c.status === 'requested'
     const lang = ctx.lang
     const range = ctx.t('time.range', { start: formatTime(lang, c.start), end: formatTime(lang, c.end) })
+    const by = c.details.booked_by
+    const helper = ctx.mode === 'helper'
+    // A helper books another visit and stays signed in; a visitor finishes, which resets the kiosk.
+    const next = helper
+      ? actionButton(ctx.t('done.another'), 'another', { classes: 'govuk-button--secondary kiosk-button-xl' })
+      : actionButton(ctx.t('done.finish'), 'finish', { classes: 'govuk-button--secondary kiosk-button-xl' })
+    const details = detailsRows(ctx, c.details).map((r) => ({ key: { text: r.key }, value: { html: join(r.lines, html`<br>`) } }))
     return html`${panel({
         titleText: ctx.t(requested ? 'done.requested' : 'done.booked'),
         html: html`${ctx.t('done.reference')}<br><strong class="kiosk-reference" id="reference">${c.reference}</strong>`,
       })}
+      ${by ? html`<p class="govuk-body-l" id="booked-by">${ctx.t('done.booked_by', { name: by.name, organisation: by.organisation })}</p>` : ''}
       ${requested ? warningText({ text: ctx.t('done.requested.body'), iconFallbackText: ctx.t('warning') }) : ''}
       ${printMessage(ctx)}
       <div class="govuk-button-group">
         ${actionButton(ctx.t('done.print'), 'print', { classes: 'kiosk-button-xl' })}
-        ${actionButton(ctx.t('done.finish'), 'finish', { classes: 'govuk-button--secondary kiosk-button-xl' })}
+        ${next}
       </div>
       <h2 class="govuk-heading-l">${ctx.t('done.details')}</h2>
       ${summaryList({
@@ -50,6 +59,7 @@ export const done: Screen = {
           { key: { text: ctx.t('done.prison') }, value: { html: join([c.prison.name[lang], ...c.prison.address[lang]], html`<br>`) } },
           { key: { text: ctx.t('check.kind') }, value: { text: ctx.t(c.kind === 'closed' ? 'check.kind.closed' : 'check.kind.open') } },
           { key: { text: ctx.t('check.visitors') }, value: { html: join(c.visitors.map((v) => `${v.first_name} ${v.last_name}`), html`<br>`) } },
+          ...details,
         ],
       })}
       <h2 class="govuk-heading-l">${ctx.t('done.arrive.heading')}</h2>
@@ -64,6 +74,7 @@ export const done: Screen = {
   actions: {
     print: printSlip,
     finish: (ctx) => ctx.reset(),
+    another: (ctx) => ctx.bookAnother(),
   },
 }
 

@@ -11,7 +11,7 @@ import { dateItems, prisonerInput, questionTarget } from './journey'
 export const prisoner: Screen = {
   id: 'prisoner',
   modes: ['visitor', 'helper'],
-  back: 'start',
+  back: (ctx) => (ctx.mode === 'helper' ? 'helper-who' : 'start'),
   title: (ctx) => ctx.t('prisoner.heading'),
   render(ctx) {
     const p = ctx.journey.prisoner

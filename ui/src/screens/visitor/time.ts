@@ -118,7 +118,8 @@ export const time: Screen = {
       ctx.showErrors([{ code: 'session_required', field: 'session', params: {} }])
       return
     }
-    ctx.go('check')
+    // A helper goes on to the main contact and support; a visitor is offered them on check answers.
+    ctx.go(ctx.mode === 'helper' && !ctx.journey.changing ? 'contact' : 'check')
   },
   errorTarget: (_, field) => questionTarget(field),
 }
