@@ -107,6 +107,8 @@ for (const lang of ['en', 'cy']) {
     const kiosk = rig[lang]
     const page = await atHelperHome(kiosk, lang)
     assert.match(await page.locator('h1').innerText(), /Cai Morgan/)
+    // The organisation is named from the sign-in, before any booking.
+    assert.match(await page.locator('h1').innerText(), /Visitor Centre Trust/)
     await page.waitForSelector('#helper-bookings-none')
     await expectNoStaffWay(page)
     await expectAccessible(page, `helper-home (${lang})`)
@@ -197,7 +199,7 @@ for (const lang of ['en', 'cy']) {
     assert.equal(await page.locator('input:checked').count(), 0)
     await tapAndWait(page, '[data-action=back]')
     await expectScreen(page, 'helper-home')
-    // The helper's list has the booking; the organisation is known now.
+    // The helper's list has the booking.
     await page.waitForSelector('.kiosk-helper-bookings')
     const list = await page.locator('.kiosk-helper-bookings tbody').innerText()
     for (const shown of [reference, 'Siân Evans', 'Rhys Evans (A1234BC)', t(lang, 'staff.status.booked')]) assert.ok(list.includes(shown), `${shown} in ${list}`)

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use domain::{BookedByInput, BookingRequest, MainContactInput, SupportInput};
-use kiosk::journey::{DayRequest, HelperBookRequest, Journey, StaffToken, UiErrors};
+use kiosk::journey::{DayRequest, HelperBookRequest, Journey, StaffSignInRequest, StaffToken, UiErrors};
 use kiosk_test_support::{now, rhys_request};
 
 fn contact(phone: &str) -> MainContactInput {
@@ -56,6 +56,21 @@ fn fields(e: &UiErrors) -> Vec<(&str, Option<&str>)> {
 async fn a_helper_books_for_someone_not_here_with_a_main_contact_and_is_named_on_the_booking() {
     let (_dir, store, j) = cardiff().await;
     let helper = signed_in(&j, "1003").await;
+    // The sign-in names a helper's organisation, for their home screen; staff have none.
+    let reception = signed_in(&j, "1002").await;
+    for (number, organisation) in [("1003", Some("Visitor Centre Trust")), ("1002", None)] {
+        let again = j
+            .staff_sign_in(
+                &StaffSignInRequest {
+                    staff_number: number.into(),
+                    pin: OWN_PIN.into(),
+                },
+                now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.organisation.as_deref(), organisation, "{number}");
+    }
     // The page claims another helper: the session's wins.
     let mut request = on_behalf("by_prisoner", Some(contact("07911 123456")));
     request.booked_by = Some(BookedByInput {
@@ -100,7 +115,6 @@ async fn a_helper_books_for_someone_not_here_with_a_main_contact_and_is_named_on
     assert_eq!(mine.visits.len(), 1);
     assert_eq!(mine.visits[0].reference, booked.reference);
     assert_eq!(mine.visits[0].details.support, ["wheelchair", "other"]);
-    let reception = signed_in(&j, "1002").await;
     let day = j
         .staff_today(
             &DayRequest {

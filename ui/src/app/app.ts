@@ -216,6 +216,7 @@ export class App implements Ctx {
       may: answer.may,
       mustChangePin: answer.must_change_pin,
       idleSeconds: answer.idle_timeout_seconds,
+      ...(answer.organisation ? { organisation: answer.organisation } : {}),
     }
     // What was typed to sign in is no longer needed.
     this.desk = freshDesk()

@@ -520,7 +520,11 @@ must_change_pin: boolean,
 /**
  * Signed out after this long without a touch.
  */
-idle_timeout_seconds: number, may: Array<string>, };
+idle_timeout_seconds: number, may: Array<string>, 
+/**
+ * A helper's organisation, for the helper's home and "Booked for you by ...".
+ */
+organisation?: string, };
 
 /**
  * Any staff command that needs only the session.

@@ -33,15 +33,19 @@ pub struct HelperBookings {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DetailsView {
     /// `in_person`, `phone`, `by_prisoner`, `email`, `letter`, `website`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub request_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub booked_by: Option<BookedByView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub main_contact: Option<ContactView>,
     /// `wheelchair`, `hearing_loop`, `someone_to_help`, `other`
     pub support: Vec<String>,
     /// What "other" support is needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub support_other: Option<String>,
 }
@@ -57,6 +61,7 @@ pub struct ContactView {
     pub name: String,
     /// As a UK caller dials it: `07911 123456`.
     pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub email: Option<String>,
     /// `en` or `cy`

@@ -34,6 +34,10 @@ pub struct StaffSignedIn {
     pub idle_timeout_seconds: u32,
     #[ts(type = "Array<string>")]
     pub may: Vec<Permission>,
+    /// A helper's organisation, for the helper's home and "Booked for you by ...".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub organisation: Option<String>,
 }
 
 /// Any staff command that needs only the session.
@@ -132,6 +136,7 @@ fn signed_in(token: SessionToken, who: SignedIn, must_change_pin: bool, idle: u3
         must_change_pin,
         idle_timeout_seconds: idle,
         may: permissions_of(who.role),
+        organisation: None,
     }
 }
 
@@ -155,12 +160,22 @@ impl super::Journey {
                     _ => None,
                 })
             })?;
-        Ok(signed_in(
-            answer.token,
-            answer.who,
-            answer.must_change_pin,
-            answer.idle_timeout_seconds,
-        ))
+        let mut conn = self.store.conn().await?;
+        let organisation =
+            crate::store::staff_account(&mut conn, &answer.who.prison, &answer.who.staff_number)
+                .await?
+                .and_then(|kept| kept.account.organisation)
+                .map(|o| o.as_str().to_string());
+        drop(conn);
+        Ok(StaffSignedIn {
+            organisation,
+            ..signed_in(
+                answer.token,
+                answer.who,
+                answer.must_change_pin,
+                answer.idle_timeout_seconds,
+            )
+        })
     }
 
     /// `staff_sign_out`: always succeeds, so the page always gets back to the start screen.

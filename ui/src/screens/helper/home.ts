@@ -35,8 +35,6 @@ export const helperHome: Screen = {
   render(ctx) {
     const who = ctx.session
     if (!who) return html``
-    // The organisation is known once the engine has named the helper on a booking (the
-    // sign-in answer does not carry it).
     const caption = who.organisation ?? ctx.t('helper.area')
     return html`<h1 class="govuk-heading-xl"><span class="govuk-caption-l">${caption}</span> ${who.name}</h1>
       <p class="govuk-body-l">${ctx.t('helper.home.lead')}</p>
@@ -54,8 +52,6 @@ export const helperHome: Screen = {
     const answer = await ctx.staffCall('helper_bookings', {})
     if (!answer) return
     ctx.desk.helperVisits = answer.visits
-    const named = answer.visits.find((v) => v.details.booked_by)?.details.booked_by
-    if (named && ctx.session) ctx.session.organisation = named.organisation
     if (ctx.screen === 'helper-home') ctx.render('keep')
   },
 }
