@@ -25,7 +25,7 @@ import {
   i18n,
   RHYS,
 } from './harness.mjs'
-import { readyStaff, openSignIn, signInWith, typeDigits, pageLeftovers } from './staff-harness.mjs'
+import { addStaff, readyStaff, openSignIn, signInWith, typeDigits, pageLeftovers } from './staff-harness.mjs'
 
 const rig = useKiosks({ en: { prison: 'CDF' }, cy: { prison: 'CDF' } })
 
@@ -256,8 +256,11 @@ for (const lang of ['en', 'cy']) {
     // No contact: the engine refuses the booking, and the error is by the contact's name.
     await continueOn(page)
     await expectScreen(page, 'support')
+    assert.ok((await page.locator('h1').innerText()).includes(t(lang, 'caption.step', { n: 6, total: 7 })))
     await continueOn(page)
     await expectScreen(page, 'check')
+    // A helper's journey has seven steps: who it is for, the visitor's four, contact and support.
+    assert.ok((await page.locator('h1').innerText()).includes(t(lang, 'caption.step', { n: 7, total: 7 })))
     await continueOn(page)
     await expectScreen(page, 'contact')
     const required = msg(lang, 'main_contact_required', 'main_contact.name')
@@ -402,3 +405,23 @@ test('idle: a helper who walks away mid-booking is signed out, and nothing of th
   for (const trace of ['Siân', 'A1234BC', '07911', 'Cai Morgan']) assert.ok(!left.html.includes(trace), `${trace} still in the page`)
   await checkAndClose(page)
 })
+
+for (const lang of ['en', 'cy']) {
+  test(`a helper's first sign-in chooses a PIN of their own, then reaches the helper's home (${lang})`, async () => {
+    const kiosk = rig[lang]
+    const number = lang === 'en' ? '3101' : '3102'
+    addStaff(kiosk, { number, name: 'Dewi Rees', role: 'helper', pin: '470215', organisation: 'Visitor Centre Trust' })
+    const page = await openIn(rig.browser, kiosk, lang)
+    await openSignIn(page)
+    await signInWith(page, number, '470215')
+    await expectScreen(page, 'staff-pin')
+    await expectAccessible(page, `helper's first PIN (${lang})`)
+    await page.fill('#new-pin', '581604')
+    await page.fill('#confirm-pin', '581604')
+    await closeKeyboard(page)
+    await continueOn(page)
+    await expectScreen(page, 'helper-home')
+    assert.match(await page.locator('h1').innerText(), /Dewi Rees/)
+    await checkAndClose(page)
+  })
+}

@@ -48,7 +48,7 @@ async function headingFocusProblems(page, { screen, step, lang, where }) {
       keyboard: !document.getElementById('keyboard').hidden,
     }
   })
-  const caption = step ? i18n.t(lang, 'caption.step', { n: step }) : ''
+  const caption = step ? i18n.t(lang, 'caption.step', { n: step, total: 4 }) : ''
   const ok = seen.tag === 'h1' && seen.inMain && seen.inView && !seen.keyboard && (!step || seen.text.startsWith(caption + ' '))
   return ok ? [] : [`${where}: ${JSON.stringify(seen)}${step ? ` (the heading should start with "${caption}")` : ''}`]
 }

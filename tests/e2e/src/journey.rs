@@ -29,6 +29,41 @@ pub async fn book_a_visit(w: &mut Window) -> Result<Booked> {
         .await?,
     );
 
+    for t in prisoner_party_and_time(w).await? {
+        timed(Some(t));
+    }
+    timed(
+        w.tap(
+            "time to check answers",
+            "form[data-form=time] button[type=submit]",
+            "main[data-screen=check] dl",
+        )
+        .await?,
+    );
+
+    w.screenshot("check-answers").await?;
+    timed(
+        w.tap(
+            "check answers to confirmation (book)",
+            "form[data-form=check] button[type=submit]",
+            "main[data-screen=done] #reference",
+        )
+        .await?,
+    );
+    let reference = w.find("#reference").await?.text().await?.trim().to_string();
+    w.screenshot("confirmation").await?;
+    Ok(Booked {
+        reference,
+        transitions,
+    })
+}
+
+/// The prisoner (Rhys Evans, A1234BC, born 1990-05-05), Siân Evans picked from his contact
+/// list, and the first session offered chosen: the part of the journey a visitor and a helper
+/// share. Ends on the time screen with the session chosen.
+pub async fn prisoner_party_and_time(w: &mut Window) -> Result<Vec<Transition>> {
+    let mut transitions = Vec::new();
+    let mut timed = |t: Option<Transition>| transitions.extend(t);
     w.fill("#prisoner-number", "A1234BC").await?;
     w.fill("#prisoner-dob-day", "05").await?;
     w.fill("#prisoner-dob-month", "05").await?;
@@ -75,30 +110,7 @@ pub async fn book_a_visit(w: &mut Window) -> Result<Booked> {
     // The first session offered. The radio itself is drawn under its label, as in GOV.UK.
     w.find("label[for=session-group]").await?.click().await?;
     w.screenshot("time").await?;
-    timed(
-        w.tap(
-            "time to check answers",
-            "form[data-form=time] button[type=submit]",
-            "main[data-screen=check] dl",
-        )
-        .await?,
-    );
-
-    w.screenshot("check-answers").await?;
-    timed(
-        w.tap(
-            "check answers to confirmation (book)",
-            "form[data-form=check] button[type=submit]",
-            "main[data-screen=done] #reference",
-        )
-        .await?,
-    );
-    let reference = w.find("#reference").await?.text().await?.trim().to_string();
-    w.screenshot("confirmation").await?;
-    Ok(Booked {
-        reference,
-        transitions,
-    })
+    Ok(transitions)
 }
 
 /// "Print slip" on the confirmation screen: true when the page says the slip printed,

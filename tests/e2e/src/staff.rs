@@ -12,12 +12,28 @@ use std::time::Duration;
 
 /// Adds a Cardiff account with a one-time PIN, as an operator at a kiosk that works alone.
 pub fn add_staff(db: &Path, number: &str, name: &str, role: &str, pin: &str) -> Result<()> {
+    add_account(db, &[number, name, role], &[], pin)
+}
+
+/// Adds a helper working for `organisation`, whose account ends in 90 days.
+pub fn add_helper(db: &Path, number: &str, name: &str, organisation: &str, pin: &str) -> Result<()> {
+    let ends = (chrono::Utc::now().date_naive() + chrono::Duration::days(90)).to_string();
+    add_account(
+        db,
+        &[number, name, "helper"],
+        &["--organisation", organisation, "--expires-on", &ends],
+        pin,
+    )
+}
+
+fn add_account(db: &Path, [number, name, role]: &[&str; 3], extra: &[&str], pin: &str) -> Result<()> {
     let mut child = Command::new(kioskctl_binary()?)
         .arg("--db")
         .arg(db)
         .args([
             "staff", "add", "--prison", "CDF", "--number", number, "--name", name, "--role", role,
         ])
+        .args(extra)
         .arg("--pin-stdin")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -93,6 +109,18 @@ pub async fn long_press_header(w: &Window) -> Result<()> {
 
 /// Signs in with a one-time PIN and chooses `own_pin`: on the staff home after.
 pub async fn first_sign_in(w: &mut Window, number: &str, one_time: &str, own_pin: &str) -> Result<()> {
+    first_sign_in_to(w, number, one_time, own_pin, "staff-home").await
+}
+
+/// Signs in with a one-time PIN and chooses `own_pin`: on the `home` screen after (a helper's
+/// is `helper-home`).
+pub async fn first_sign_in_to(
+    w: &mut Window,
+    number: &str,
+    one_time: &str,
+    own_pin: &str,
+    home: &str,
+) -> Result<()> {
     w.fill("#staff-number", number).await?;
     w.fill("#staff-pin", one_time).await?;
     w.close_keyboard().await?;
@@ -110,10 +138,10 @@ pub async fn first_sign_in(w: &mut Window, number: &str, one_time: &str, own_pin
     w.tap(
         "new PIN",
         "main button[type=submit]",
-        "main[data-screen=staff-home]",
+        &format!("main[data-screen={home}]"),
     )
     .await?;
-    w.screenshot("staff-home").await?;
+    w.screenshot(home).await?;
     Ok(())
 }
 

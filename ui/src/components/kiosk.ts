@@ -41,7 +41,19 @@ export function errorSummary(ctx: Ctx, target: (field: string) => string | null 
  */
 export function questionHeading(ctx: Ctx, step: number, words: Content, attrs: { id?: string } = {}): Html {
   const id = attrs.id ? html` id="${attrs.id}" tabindex="-1"` : ''
-  return html`<h1 class="govuk-heading-xl"${id}><span class="govuk-caption-l">${ctx.t('caption.step', { n: step })}</span> ${words}</h1>`
+  const n = ctx.mode === 'helper' ? (HELPER_STEPS[step] ?? step) : step
+  return html`<h1 class="govuk-heading-xl"${id}><span class="govuk-caption-l">${stepCaption(ctx, n)}</span> ${words}</h1>`
+}
+
+/**
+ * The visitor's four steps as a helper's seven number them: who the visit is for (1), then the
+ * prisoner, visitors and time (2 to 4), the main contact (5), support (6) and check answers (7).
+ */
+const HELPER_STEPS: Record<number, number> = { 1: 2, 2: 3, 3: 4, 4: 7 }
+
+/** "Step 2 of 4", or of the helper's seven. */
+export function stepCaption(ctx: Ctx, n: number): string {
+  return ctx.t('caption.step', { n, total: ctx.mode === 'helper' ? 7 : 4 })
 }
 
 export function continueButton(ctx: Ctx, words = ctx.t('button.continue')): Html {

@@ -6,7 +6,7 @@ import type { Ctx, Screen } from '../../app/router'
 import type { ForWhom } from '../../app/state'
 import { radios } from '../../components/govuk'
 import { html } from '../../components/html'
-import { backButton, continueButton, errorOptions, errorsAt, errorSummary } from '../../components/kiosk'
+import { backButton, continueButton, errorOptions, errorsAt, errorSummary, stepCaption } from '../../components/kiosk'
 
 const TARGETS: Record<string, string> = { request_method: 'who', request_method_how: 'who-how' }
 
@@ -37,7 +37,7 @@ export const helperWho: Screen = {
         hint: { text: ctx.t('who.hint') },
         fieldset: {
           legend: {
-            html: html`<span class="govuk-caption-l">${ctx.t('helper.area')}</span> ${ctx.t('who.heading')}`,
+            html: html`<span class="govuk-caption-l">${stepCaption(ctx, 1)}</span> ${ctx.t('who.heading')}`,
             isPageHeading: true,
             classes: 'govuk-fieldset__legend--xl',
           },

@@ -12,7 +12,8 @@ const TARGETS: Record<string, string> = { current_pin: 'current-pin', new_pin: '
 
 export const staffPin: Screen = {
   id: 'staff-pin',
-  modes: ['staff'],
+  // Helpers sign in like staff and choose their own PIN the same way.
+  modes: ['staff', 'helper'],
   back: 'staff-home',
   title: (ctx) => ctx.t('staff.pin_change.heading'),
   render(ctx) {
@@ -51,6 +52,7 @@ export const staffPin: Screen = {
     if (!done) return
     session.mustChangePin = false
     ctx.desk.pinChanged = true
+    // The mode's home: the staff home, or a helper's.
     ctx.go('staff-home')
   },
   errorTarget: (_, field) => TARGETS[field] ?? null,

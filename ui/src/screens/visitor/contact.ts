@@ -5,7 +5,7 @@
 import type { Ctx, Screen } from '../../app/router'
 import { input, radios } from '../../components/govuk'
 import { html } from '../../components/html'
-import { backButton, continueButton, errorOptions, errorsAt, errorSummary } from '../../components/kiosk'
+import { backButton, continueButton, errorOptions, errorsAt, errorSummary, stepCaption } from '../../components/kiosk'
 import { typing } from './prisoner'
 
 function target(ctx: Ctx, field: string): string | null {
@@ -35,7 +35,7 @@ export const contact: Screen = {
     const party = ctx.journey.visitorNames.map((v, i) => ({ value: `visitor-${i}`, text: `${v.first_name} ${v.last_name}` }))
     return html`<form data-form="contact" novalidate>
       ${errorSummary(ctx, (field) => target(ctx, field))}
-      <h1 class="govuk-heading-xl">${ctx.mode === 'helper' ? html`<span class="govuk-caption-l">${ctx.t('helper.area')}</span> ` : ''}${ctx.t('contact.heading')}</h1>
+      <h1 class="govuk-heading-xl">${ctx.mode === 'helper' ? html`<span class="govuk-caption-l">${stepCaption(ctx, 5)}</span> ` : ''}${ctx.t('contact.heading')}</h1>
       <p class="govuk-body-l" id="contact-lead">${lead(ctx)}</p>
       ${radios({
         name: 'contact-pick',

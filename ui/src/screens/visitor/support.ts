@@ -4,7 +4,7 @@
 import type { Ctx, Screen } from '../../app/router'
 import { checkboxes, errorMessages } from '../../components/govuk'
 import { classes, html } from '../../components/html'
-import { backButton, continueButton, errorOptions, errorsAt, errorSummary } from '../../components/kiosk'
+import { backButton, continueButton, errorOptions, errorsAt, errorSummary, stepCaption } from '../../components/kiosk'
 import { SUPPORT_NEEDS } from './details'
 
 /** The engine's SUPPORT_TEXT_MAX_CHARS. */
@@ -38,7 +38,7 @@ export const support: Screen = {
   title: (ctx) => ctx.t('support.heading'),
   render(ctx) {
     const s = ctx.journey.support
-    const caption = ctx.mode === 'helper' ? html`<span class="govuk-caption-l">${ctx.t('helper.area')}</span> ` : ''
+    const caption = ctx.mode === 'helper' ? html`<span class="govuk-caption-l">${stepCaption(ctx, 6)}</span> ` : ''
     return html`<form data-form="support" novalidate>
       ${errorSummary(ctx, (field) => TARGETS[field] ?? null)}
       ${checkboxes({
