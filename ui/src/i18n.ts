@@ -248,6 +248,8 @@ const en = {
   'err.search_invalid': 'Enter a booking reference, a prisoner number or at least 2 letters of a surname',
   'err.booking_not_live': 'This booking is already cancelled or refused',
   'err.booking_not_matched': 'We could not find a booking with that reference and date of birth. Check both, or ask a member of staff for help',
+  'err.booking_cannot_check':
+    'This booking was made somewhere else and we cannot check it right now. Try again in a few minutes, or ask a member of staff for help',
   'err.booking_not_cancellable': 'This visit cannot be cancelled here: it is already cancelled or over. Ask a member of staff for help',
   'err.move_same_session': 'The visit is already in that session. Choose another session',
   'err.prisoner_not_held': 'The prisoner is no longer held here, so this visit cannot be moved. Cancel it instead',
@@ -540,6 +542,8 @@ const cy: Record<Key, string> = {
   'err.search_invalid': 'Rhowch gyfeirnod archeb, rhif carcharor neu o leiaf 2 lythyren o gyfenw',
   'err.booking_not_live': 'Mae’r archeb hon eisoes wedi’i chanslo neu ei gwrthod',
   'err.booking_not_matched': 'Nid oedd modd dod o hyd i archeb gyda’r cyfeirnod a’r dyddiad geni hynny. Gwiriwch y ddau, neu gofynnwch i aelod o staff am help',
+  'err.booking_cannot_check':
+    'Cafodd yr archeb hon ei gwneud rywle arall ac ni allwn ei gwirio ar hyn o bryd. Rhowch gynnig arall arni ymhen ychydig funudau, neu gofynnwch i aelod o staff am help',
   'err.booking_not_cancellable': 'Nid oes modd canslo’r ymweliad hwn yma: mae eisoes wedi’i ganslo neu wedi bod. Gofynnwch i aelod o staff am help',
   'err.move_same_session': 'Mae’r ymweliad eisoes yn y sesiwn honno. Dewiswch sesiwn arall',
   'err.prisoner_not_held': 'Nid yw’r carcharor yn cael ei gadw yma mwyach, felly ni ellir symud yr ymweliad hwn. Canslwch ef yn lle hynny',
