@@ -24,13 +24,23 @@ pub struct Central {
 
 impl Central {
     pub async fn start(db: &Path) -> Self {
+        Self::start_logging(db, None).await
+    }
+
+    /// Central with every log line, at every level, written to `log` (for the log privacy
+    /// scenario); `None` keeps warnings only, unwritten.
+    pub async fn start_logging(db: &Path, log: Option<&Path>) -> Self {
+        let (level, stderr) = match log {
+            Some(path) => ("trace", Stdio::from(std::fs::File::create(path).unwrap())),
+            None => ("warn", Stdio::null()),
+        };
         let mut child = Command::new(central_binary())
             .arg("--database")
             .arg(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .unwrap();
