@@ -217,8 +217,11 @@ fn default_db() -> Result<PathBuf> {
     let dir = dirs::data_dir()
         .ok_or_else(|| fail("store_unavailable", "no data directory for this user: pass --db"))?
         .join("visit-kiosk");
-    std::fs::create_dir_all(&dir)
-        .with_context(|| failure("store_unavailable", format!("cannot create {}", dir.display())))?;
+    // The folders above it as usual; the store's own folder is made private (0700) by the store.
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| failure("store_unavailable", format!("cannot create {}", parent.display())))?;
+    }
     Ok(dir.join("kiosk.sqlite"))
 }
 

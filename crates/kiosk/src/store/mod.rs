@@ -171,8 +171,9 @@ fn make_private(path: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let fail = |what: &str, e: std::io::Error| KioskError::Permissions(format!("{what}: {e}"));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        // Only the store's own folder: a path whose folders above are missing is a mistake to
+        // report, not a tree to make.
         std::fs::DirBuilder::new()
-            .recursive(true)
             .mode(0o700)
             .create(dir)
             .map_err(|e| fail("creating the store's folder", e))?;
