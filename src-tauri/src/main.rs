@@ -128,6 +128,14 @@ fn main() -> Result<()> {
     tauri::Builder::default()
         .manage(journey)
         .invoke_handler(commands::handler())
+        // No way out from the touchscreen or a plugged-in keyboard: a close request (Alt+F4, the
+        // window manager) is refused; the service manager still stops the process.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                tracing::warn!(window = window.label(), "close request refused");
+                api.prevent_close();
+            }
+        })
         .setup(move |app| {
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Book a prison visit")
@@ -138,6 +146,9 @@ fn main() -> Result<()> {
                 .minimizable(false)
                 .closable(false)
                 .zoom_hotkeys_enabled(false)
+                // The inspector only in a build made with the `devtools` feature, never by
+                // default (Tauri opens it in debug builds otherwise).
+                .devtools(cfg!(feature = "devtools"))
                 .on_navigation(|url| {
                     let allowed = navigation::is_app_url(url);
                     if !allowed {

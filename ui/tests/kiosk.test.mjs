@@ -165,6 +165,37 @@ test('lock-down: no context menu, no selecting text on controls, touch-sized con
     [...document.querySelectorAll('button, h1, label, p')].filter((el) => getComputedStyle(el).userSelect !== 'none').length,
   )
   assert.equal(selectable, 0)
+  // A plugged-in keyboard's ways out are stopped before anything sees them; plain typing is not.
+  const stopped = await page.evaluate(() =>
+    [
+      { key: 'r', ctrlKey: true },
+      { key: 'ArrowLeft', altKey: true },
+      { key: 'F4', altKey: true },
+      { key: 'w', ctrlKey: true },
+      { key: 'p', ctrlKey: true },
+      { key: 'q', metaKey: true },
+      { key: 'F5' },
+      { key: 'F11' },
+      { key: 'F12' },
+      { key: 'BrowserBack' },
+      { key: 'a' },
+      { key: 'Enter' },
+      { key: 'Backspace' },
+    ].map((init) => {
+      let reachedPage = false
+      const listen = () => (reachedPage = true)
+      document.addEventListener('keydown', listen)
+      const event = new KeyboardEvent('keydown', { ...init, bubbles: true, cancelable: true })
+      document.body.dispatchEvent(event)
+      document.removeEventListener('keydown', listen)
+      return [init.key + (init.ctrlKey ? '+ctrl' : '') + (init.altKey ? '+alt' : '') + (init.metaKey ? '+meta' : ''), event.defaultPrevented, reachedPage]
+    }),
+  )
+  for (const [key, prevented, reached] of stopped) {
+    const escape = !['a', 'Enter', 'Backspace'].includes(key)
+    assert.equal(prevented, escape, `${key} prevented`)
+    assert.equal(reached, !escape, `${key} reached the page's handlers`)
+  }
   // Inputs stay editable and selectable for the caret.
   await page.click('[data-action=start]')
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#prisoner-number')).userSelect), 'text')

@@ -216,3 +216,26 @@ fn the_readers_find_what_they_look_for() {
         ]
     );
 }
+
+/// The real window's content security policy: only the app's own files and its IPC, no plugins,
+/// no base-URL or form-target tricks, no framing, and no inline script or style.
+#[test]
+fn the_windows_content_policy_allows_only_the_app() {
+    let conf: serde_json::Value = serde_json::from_str(&read("src-tauri/tauri.conf.json")).unwrap();
+    let csp = conf["app"]["security"]["csp"].as_str().unwrap();
+    let directives: BTreeSet<&str> = csp.split(';').map(str::trim).collect();
+    for needed in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+        "style-src 'self'",
+    ] {
+        assert!(directives.contains(needed), "{needed} missing from {csp}");
+    }
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    assert_eq!(conf["app"]["security"]["freezePrototype"], true);
+}

@@ -200,6 +200,30 @@ async fn the_window_fills_the_screen_and_stays_in_the_app() -> Result<()> {
         let handles = w.client.windows().await?;
         ensure!(handles.len() == 1, "{} windows are open", handles.len());
         ensure!(w.url().await? == start_url);
+
+        // Asked to close by the window manager (as Alt+F4 or a close button would): refused,
+        // and the page is still there.
+        let asked = std::process::Command::new("wmctrl")
+            .args(["-c", "Book a prison visit"])
+            .env("DISPLAY", &rig.display.name)
+            .status()
+            .context("cannot run wmctrl (apt-get install wmctrl)")?;
+        ensure!(asked.success(), "wmctrl found no kiosk window to close");
+        let mut refused = false;
+        for _ in 0..50 {
+            if rig.driver.log().contains("close request refused") {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        ensure!(
+            refused,
+            "the close request never reached the app: {}",
+            rig.driver.log_tail()
+        );
+        ensure!(w.url().await? == start_url, "the window went away");
+        w.find_text(journey::FIRST_SCREEN, "CEF Caerdydd").await?;
         rig.window.close().await?;
         Ok(())
     })
