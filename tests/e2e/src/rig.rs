@@ -63,6 +63,17 @@ pub fn output_dir(run: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// [`output_dir`] with the last run's screenshots removed, so every picture there is this run's.
+pub fn fresh_output_dir(run: &str) -> Result<PathBuf> {
+    let out = output_dir(run)?;
+    for old in std::fs::read_dir(&out)?.flatten() {
+        if old.path().extension().is_some_and(|e| e == "png") {
+            std::fs::remove_file(old.path())?;
+        }
+    }
+    Ok(out)
+}
+
 /// Creates a kiosk store with the demo data at `dir/kiosk.sqlite`.
 pub fn demo_store(dir: &Path) -> Result<PathBuf> {
     let db = dir.join("kiosk.sqlite");

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, ensure};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use std::time::Duration;
-use visit_e2e::{Display, Driver, Window, demo_store, journey, output_dir, staff};
+use visit_e2e::{Display, Driver, Window, demo_store, fresh_output_dir, journey, staff};
 
 const TEST_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -25,12 +25,7 @@ async fn next(w: &mut Window, name: &str, until: &str) -> Result<()> {
 async fn a_helper_books_for_someone_not_there_and_the_visitor_cancels_it_in_the_real_window() -> Result<()> {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let run = "helper-1280x800";
-        let out = output_dir(run)?;
-        for old in std::fs::read_dir(&out)?.flatten() {
-            if old.path().extension().is_some_and(|e| e == "png") {
-                std::fs::remove_file(old.path())?;
-            }
-        }
+        let out = fresh_output_dir(run)?;
         let store_dir = tempfile::tempdir()?;
         let db = demo_store(store_dir.path())?;
         staff::add_helper(&db, "3001", "Cai Morgan", "Visitor Centre Trust", "470215")?;

@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
-use visit_e2e::{Display, Driver, Window, demo_store, journey, output_dir, set_printer};
+use visit_e2e::{Display, Driver, Window, demo_store, fresh_output_dir, journey, output_dir, set_printer};
 
 /// The longest one test may take, start-up included; a hung WebDriver must not hang CI.
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -26,12 +26,7 @@ struct Rig {
 }
 
 async fn start(run: &str, width: u32, height: u32) -> Result<Rig> {
-    let out = output_dir(run)?;
-    for old in std::fs::read_dir(&out)?.flatten() {
-        if old.path().extension().is_some_and(|e| e == "png") {
-            std::fs::remove_file(old.path())?;
-        }
-    }
+    let out = fresh_output_dir(run)?;
     let store_dir = tempfile::tempdir()?;
     let db = demo_store(store_dir.path())?;
     // Under scripts/with-cups.sh the slip goes to a real CUPS-PDF queue; without it the kiosk

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, ensure};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use std::time::Duration;
-use visit_e2e::{Display, Driver, Window, demo_store, journey, output_dir, staff};
+use visit_e2e::{Display, Driver, Window, demo_store, fresh_output_dir, journey, staff};
 
 const TEST_TIMEOUT: Duration = Duration::from_secs(150);
 
@@ -17,12 +17,7 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(150);
 async fn reception_signs_in_marks_an_arrival_cancels_and_signs_out_in_the_real_window() -> Result<()> {
     tokio::time::timeout(TEST_TIMEOUT, async {
         let run = "staff-1280x800";
-        let out = output_dir(run)?;
-        for old in std::fs::read_dir(&out)?.flatten() {
-            if old.path().extension().is_some_and(|e| e == "png") {
-                std::fs::remove_file(old.path())?;
-            }
-        }
+        let out = fresh_output_dir(run)?;
         let store_dir = tempfile::tempdir()?;
         let db = demo_store(store_dir.path())?;
         staff::add_staff(&db, "1002", "Bryn Price", "reception", "470215")?;

@@ -7,6 +7,10 @@
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
+mod common;
+
+use common::*;
+
 use chrono::{NaiveDate, Utc};
 use kiosk::journey::{
     ArrivalRequest, CancelRequest, ChangePinRequest, DayRequest, DaySessionView, FindRequest, Journey,
@@ -15,23 +19,6 @@ use kiosk::journey::{
 use scenarios::{Central, Kiosk, Proxy, bookable_prisoners, central_counts, open_capacity, request};
 use serde_json::json;
 use tempfile::TempDir;
-
-const OWN_PIN: &str = "902417";
-
-fn one_time_pin(out: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix("one-time PIN:"))
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| panic!("no one-time PIN in {out}"))
-}
-
-/// The kiosk's engine on its store file, as the app would run it.
-async fn journey(kiosk: &Kiosk) -> Journey {
-    Journey::new(
-        kiosk::Store::open(&kiosk.db).await.unwrap(),
-        &domain::PrisonCode::parse("CDF").unwrap(),
-    )
-}
 
 /// A request as the page sends it.
 fn ui<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> T {

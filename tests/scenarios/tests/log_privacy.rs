@@ -6,11 +6,12 @@
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
+mod common;
+
+use common::*;
+
 use chrono::Utc;
-use kiosk::journey::{
-    ChangePinRequest, FindBookingRequest, HelperBookRequest, Journey, ManageBookingRequest,
-    StaffSignInRequest,
-};
+use kiosk::journey::{FindBookingRequest, HelperBookRequest, Journey, ManageBookingRequest};
 use scenarios::demo::DEMO_PRISONERS;
 use scenarios::{Central, Kiosk, bookable_prisoners, request};
 use serde_json::Value;
@@ -156,38 +157,14 @@ async fn no_log_line_holds_a_visitors_details_a_pin_or_a_token() {
         ],
     )
     .await;
-    let one_time = added
-        .lines()
-        .find_map(|l| l.strip_prefix("one-time PIN:"))
-        .unwrap()
-        .trim()
-        .to_string();
+    let one_time = one_time_pin(&added);
     logged(k, &["sync"], "", &mut kiosk_log).await;
     let j = Journey::new(
         kiosk::Store::open(&k.db).await.unwrap(),
         &domain::PrisonCode::parse("CDF").unwrap(),
     );
     let now = Utc::now();
-    let first = j
-        .staff_sign_in(
-            &StaffSignInRequest {
-                staff_number: "3201".into(),
-                pin: one_time.clone(),
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    j.staff_change_pin(
-        &ChangePinRequest {
-            token: first.token.clone(),
-            current_pin: None,
-            new_pin: "902417".into(),
-        },
-        now,
-    )
-    .await
-    .unwrap();
+    let token = signed_in(&j, "3201", &one_time, now).await;
     let mut on_behalf: domain::BookingRequest = serde_json::from_value(request(q, &session)).unwrap();
     on_behalf.request_method = Some("letter".into());
     on_behalf.main_contact = Some(domain::MainContactInput {
@@ -203,7 +180,7 @@ async fn no_log_line_holds_a_visitors_details_a_pin_or_a_token() {
     let helper_booked = j
         .helper_book(
             &HelperBookRequest {
-                token: first.token.clone(),
+                token: token.clone(),
                 request: on_behalf,
             },
             now,
@@ -275,8 +252,8 @@ async fn no_log_line_holds_a_visitors_details_a_pin_or_a_token() {
         ("an email", "ffion.pritchard".into()),
         ("a support note", "Mabli".into()),
         ("a one-time PIN", one_time),
-        ("a PIN", "902417".into()),
-        ("a staff session token", first.token.clone()),
+        ("a PIN", OWN_PIN.into()),
+        ("a staff session token", token.clone()),
         ("the device token", device_token),
     ];
     let mut found = Vec::new();

@@ -5,51 +5,21 @@
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
+mod common;
+
+use common::*;
+
 use chrono::Utc;
-use kiosk::journey::{ChangePinRequest, HelperBookRequest, Journey, StaffSignInRequest, VisitRequest};
+use kiosk::journey::{HelperBookRequest, Journey, VisitRequest};
 use scenarios::{Central, Kiosk, bookable_prisoners, request};
 use tempfile::TempDir;
 
-/// The kiosk's engine on its store file, as the app would run it.
-async fn journey(kiosk: &Kiosk) -> Journey {
-    Journey::new(
-        kiosk::Store::open(&kiosk.db).await.unwrap(),
-        &domain::PrisonCode::parse("CDF").unwrap(),
-    )
-}
-
-/// An account made at central and pulled by the kiosk; signed in at the kiosk with its one-time PIN and a new one chosen.
-async fn signed_in(db: &std::path::Path, kiosk: &Kiosk, j: &Journey, args: &[&str]) -> String {
+/// An account made at central and pulled by the kiosk; signed in with its one-time PIN and a
+/// new one chosen.
+async fn signed_in_at(db: &std::path::Path, kiosk: &Kiosk, j: &Journey, args: &[&str]) -> String {
     let added = Central::admin(db, &[&["staff", "add", "--prison", "CDF"], args].concat()).await;
-    let pin = added
-        .lines()
-        .find_map(|l| l.strip_prefix("one-time PIN:"))
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| panic!("no one-time PIN in {added}"));
-    let number = args[1];
     kiosk.sync_ok().await;
-    let now = Utc::now();
-    let first = j
-        .staff_sign_in(
-            &StaffSignInRequest {
-                staff_number: number.into(),
-                pin,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    j.staff_change_pin(
-        &ChangePinRequest {
-            token: first.token.clone(),
-            current_pin: None,
-            new_pin: "902417".into(),
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    first.token
+    signed_in(j, args[1], &one_time_pin(&added), Utc::now()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,7 +34,7 @@ async fn a_helpers_booking_through_central_keeps_its_details_everywhere() {
     let session = a.saturday_morning_a_week_out().await;
 
     let ja = journey(a).await;
-    let helper = signed_in(
+    let helper = signed_in_at(
         &db,
         a,
         &ja,
@@ -126,7 +96,7 @@ async fn a_helpers_booking_through_central_keeps_its_details_everywhere() {
     // Kiosk B pulls it, and its reception sees who booked it and the support.
     b.sync_ok().await;
     let jb = journey(b).await;
-    let reception = signed_in(
+    let reception = signed_in_at(
         &db,
         b,
         &jb,

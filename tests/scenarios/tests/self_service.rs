@@ -5,20 +5,16 @@
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
+mod common;
+
+use common::*;
+
 use chrono::Utc;
-use kiosk::journey::{FindBookingRequest, Journey, ManageBookingRequest};
+use kiosk::journey::{FindBookingRequest, ManageBookingRequest};
 use scenarios::demo::DEMO_PRISONERS;
 use scenarios::{Central, Kiosk, Proxy, bookable_prisoners, central_counts, request};
 use serde_json::Value;
 use tempfile::TempDir;
-
-/// The kiosk's engine on its store file, as the app would run it.
-async fn journey(kiosk: &Kiosk) -> Journey {
-    Journey::new(
-        kiosk::Store::open(&kiosk.db).await.unwrap(),
-        &domain::PrisonCode::parse("CDF").unwrap(),
-    )
-}
 
 /// The date of birth of a prisoner's contact, from the demo roll.
 fn contact_born(prisoner: &str, contact: &str) -> String {

@@ -5,24 +5,16 @@
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use kiosk::journey::{
-    ChangePinRequest, CloseSessionsRequest, Journey, SetTablesRequest, StaffSignInRequest, StaffToken,
-    UiErrors,
-};
+mod common;
+
+use common::*;
+
+use chrono::{Duration, NaiveDate, Utc};
+use kiosk::journey::{CloseSessionsRequest, Journey, SetTablesRequest, StaffToken, UiErrors};
 use kiosk::sync::{SyncOptions, Via};
 use scenarios::{Central, DEAD, Fault, Kiosk, Proxy, bookable_prisoners, request};
 use serde_json::json;
 use tempfile::TempDir;
-
-const OWN_PIN: &str = "902417";
-
-fn one_time_pin(out: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix("one-time PIN:"))
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| panic!("no one-time PIN in {out}"))
-}
 
 async fn add_staff(db: &std::path::Path, number: &str, name: &str, role: &str) -> String {
     one_time_pin(
@@ -34,32 +26,6 @@ async fn add_staff(db: &std::path::Path, number: &str, name: &str, role: &str) -
         )
         .await,
     )
-}
-
-/// Signs in with the one-time PIN and chooses a PIN of one's own: a token that may work.
-async fn signed_in(j: &Journey, number: &str, first_pin: &str, now: DateTime<Utc>) -> String {
-    let token = j
-        .staff_sign_in(
-            &StaffSignInRequest {
-                staff_number: number.into(),
-                pin: first_pin.into(),
-            },
-            now,
-        )
-        .await
-        .unwrap()
-        .token;
-    j.staff_change_pin(
-        &ChangePinRequest {
-            token: token.clone(),
-            current_pin: None,
-            new_pin: OWN_PIN.into(),
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    token
 }
 
 fn close(token: &str, body: serde_json::Value) -> CloseSessionsRequest {

@@ -6,19 +6,16 @@
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
+mod common;
+
+use common::*;
+
 use chrono::Utc;
 use domain::{PersonName, Role, StaffNumber};
 use kiosk::staff::Staff;
 use kiosk::staff::accounts::{AccountChange, NewAccount};
 use scenarios::{Central, Kiosk};
 use tempfile::TempDir;
-
-fn one_time_pin(out: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix("one-time PIN:"))
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| panic!("no one-time PIN in {out}"))
-}
 
 async fn engine(kiosk: &Kiosk, prison: &str) -> Staff {
     Staff::new(
