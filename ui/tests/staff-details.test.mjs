@@ -52,7 +52,7 @@ for (const lang of ['en', 'cy']) {
     await page.fill('#day-date-year', y)
     await tapAndWait(page, '[data-action=show-day]')
     const row = page.locator('tr', { hasText: visit.reference })
-    const support = `${t(lang, 'staff.support.wheelchair')}; ${t(lang, 'staff.support.other', { text: 'A seat near the door' })}`
+    const support = `${t(lang, 'support.wheelchair')}; ${t(lang, 'support.other')}: A seat near the door`
     assert.match(await row.innerText(), new RegExp(t(lang, 'staff.support.tag')))
     assert.ok((await row.innerText()).includes(support), await row.innerText())
     await expectAccessible(page, `today with support (${lang})`)
@@ -63,12 +63,13 @@ for (const lang of ['en', 'cy']) {
     const main = await page.locator('main').innerText()
     for (const expected of [
       t(lang, 'staff.booking.booked_by.value', { name: 'Cai Morgan', organisation: 'Visitor Centre Trust' }),
-      t(lang, 'staff.method.by_prisoner'),
+      t(lang, 'method.by_prisoner'),
       'Siân Evans',
       '07911 123456',
       'sian@example.org',
-      t(lang, 'staff.booking.contact.language.cy'),
-      support,
+      t(lang, 'contact.language.cy'),
+      // The booking page lists the needs a line each.
+      ...support.split('; '),
     ]) {
       assert.ok(main.includes(expected), `missing ${expected} in ${main}`)
     }

@@ -7,6 +7,7 @@ import { classes, html, join, type Content, type Html } from '../../components/h
 import { actionButton, errorOptions, errorsAt } from '../../components/kiosk'
 import type { DetailsView, VisitRow } from '../../generated/engine'
 import { formatDate, formatTime, tables, type Key } from '../../i18n'
+import { detailsRows, supportWords } from '../visitor/details'
 
 const STATUS_TAGS: Record<string, string> = {
   requested: 'govuk-tag--yellow',
@@ -124,28 +125,15 @@ export function showNoteCount(ctx: Ctx, id: string, value: string): void {
   info.classList.toggle('govuk-error-message', count.over)
 }
 
-/** The support a visit's visitors need, in words: "Wheelchair access; Other: a seat by the door". */
+/** The support a visit's visitors need, in words: "Wheelchair access; Something else: a seat by the door". */
 export function supportText(ctx: Ctx, d: DetailsView): string {
-  return d.support
-    .map((n) => (n === 'other' ? ctx.t('staff.support.other', { text: d.support_other ?? '' }) : word(ctx, 'staff.support', n)))
-    .join('; ')
+  return supportWords(ctx, d.support, d.support_other).join('; ')
 }
 
-/** A code in words where the page has them; the code itself otherwise (never blank). */
-function word(ctx: Ctx, prefix: string, code: string): string {
-  const key = `${prefix}.${code}`
-  return key in tables.en ? ctx.t(key as Key) : code
-}
-
-/** A booking page's rows for who booked it and how, its main contact and the support needed. */
+/** A booking page's rows for who booked it, then how it was asked for, its contact and support. */
 export function detailRows(ctx: Ctx, d: DetailsView) {
-  const c = d.main_contact
   return [
     ...(d.booked_by ? [{ key: { text: ctx.t('staff.booking.booked_by') }, value: { text: ctx.t('staff.booking.booked_by.value', { name: d.booked_by.name, organisation: d.booked_by.organisation }) } }] : []),
-    ...(d.request_method ? [{ key: { text: ctx.t('staff.booking.request_method') }, value: { text: word(ctx, 'staff.method', d.request_method) } }] : []),
-    ...(c
-      ? [{ key: { text: ctx.t('staff.booking.main_contact') }, value: { html: join([c.name, c.phone, ...(c.email ? [c.email] : []), ctx.t(c.language === 'cy' ? 'staff.booking.contact.language.cy' : 'staff.booking.contact.language.en')], html`<br>`) } }]
-      : []),
-    ...(d.support.length ? [{ key: { text: ctx.t('staff.booking.support') }, value: { text: supportText(ctx, d) } }] : []),
+    ...detailsRows(ctx, d).map((r) => ({ key: { text: r.key }, value: { html: join(r.lines, html`<br>`) } })),
   ]
 }
