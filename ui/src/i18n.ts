@@ -203,7 +203,7 @@ const en = {
   'err.duplicate_visitor': 'This person is already on the list of visitors',
   'err.visitor_not_on_list':
     'This person is not on the prisoner’s list of visitors. Check their name and date of birth, or ask staff for help',
-  'err.visitor_banned': 'This person cannot visit until after {until}',
+  'err.visitor_banned': 'This person cannot visit on the dates you can book. Ask a member of staff for help',
   'err.session_not_found': 'That visit time cannot be booked. Choose another time',
   'err.session_required': 'Choose a visit time',
   'err.session_closed': 'That visit time has been cancelled. Choose another time',
@@ -498,7 +498,7 @@ const cy: Record<Key, string> = {
   'err.duplicate_visitor': 'Mae’r person hwn eisoes ar y rhestr ymwelwyr',
   'err.visitor_not_on_list':
     'Nid yw’r person hwn ar restr ymwelwyr y carcharor. Gwiriwch ei enw a’i ddyddiad geni, neu gofynnwch i’r staff am help',
-  'err.visitor_banned': 'Ni all y person hwn ymweld tan ar ôl {until}',
+  'err.visitor_banned': 'Ni all y person hwn ymweld ar y dyddiadau y gallwch eu trefnu. Gofynnwch i aelod o staff am help',
   'err.session_not_found': 'Ni ellir trefnu’r amser ymweld hwnnw. Dewiswch amser arall',
   'err.session_required': 'Dewiswch amser ymweld',
   'err.session_closed': 'Mae’r amser ymweld hwnnw wedi’i ganslo. Dewiswch amser arall',

@@ -90,9 +90,10 @@ test('messages are worded per field and carry their details', () => {
   assert.equal(errorMessage('en', { code: 'name_empty', field: 'prisoner.surname' }), 'Enter the prisoner’s surname')
   assert.equal(errorMessage('cy', { code: 'name_empty', field: 'visitors[2].first_name' }), 'Rhowch enw cyntaf yr ymwelydd')
   assert.equal(errorMessage('en', { code: 'too_many_adults', field: 'visitors', params: { max: '3' } }), 'No more than 3 adults can visit. Remove a visitor')
+  // A ban's end date is never shown to a visitor, whatever reaches the page.
   assert.equal(
     errorMessage('cy', { code: 'visitor_banned', field: 'visitors[1]', params: { until: '2027-06-30' } }),
-    'Ni all y person hwn ymweld tan ar ôl 30 Mehefin 2027',
+    'Ni all y person hwn ymweld ar y dyddiadau y gallwch eu trefnu. Gofynnwch i aelod o staff am help',
   )
 })
 

@@ -97,15 +97,21 @@ impl UiErrors {
 
 impl From<&Violation> for UiError {
     fn from(v: &Violation) -> Self {
-        UiError {
-            code: v.code().to_string(),
-            field: Some(v.field.to_string()),
-            params: v
+        // A ban's end date is about a named person: a stranger at the kiosk learns only that
+        // they cannot visit on the dates offered.
+        let params = match v.error {
+            RuleError::VisitorBanned { .. } => BTreeMap::new(),
+            _ => v
                 .error
                 .params()
                 .into_iter()
                 .map(|(k, val)| (k.to_string(), val))
                 .collect(),
+        };
+        UiError {
+            code: v.code().to_string(),
+            field: Some(v.field.to_string()),
+            params,
         }
     }
 }

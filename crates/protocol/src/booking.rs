@@ -206,3 +206,15 @@ pub struct BookingState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_reason: Option<String>,
 }
+
+/// A visitor managing their booking at a kiosk that does not hold it: the pair they typed.
+/// Central answers the booking only when the pair matches, so a kiosk never receives a booking
+/// its visitor could not name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingLookup {
+    /// As printed, `ABCD-EFGH`.
+    pub reference: String,
+    /// The lead visitor's date of birth.
+    pub lead_date_of_birth: NaiveDate,
+}

@@ -33,7 +33,8 @@ pub mod sessions;
 pub mod staff;
 
 pub use booking::{
-    Attendance, Booking, BookingState, BookingStatus, BookingVisitor, Channel, PulledBooking, ReviewOutcome,
+    Attendance, Booking, BookingLookup, BookingState, BookingStatus, BookingVisitor, Channel, PulledBooking,
+    ReviewOutcome,
 };
 pub use domain::dataset::{PrisonFile, PrisonerFile};
 pub use domain::{BookingRequest, PrisonerInput, VisitKind, VisitorInput};

@@ -11,6 +11,9 @@ pub const KIOSK: &str = "/api/v1/kiosk";
 pub const BOOKINGS: &str = "/api/v1/bookings";
 /// `GET`: one booking by reference.
 pub const BOOKING: &str = "/api/v1/bookings/{reference}";
+/// `POST`: a visitor's own booking, found by its reference and the lead visitor's date of birth
+/// ([`crate::BookingLookup`]).
+pub const BOOKING_LOOKUP: &str = "/api/v1/booking-lookups";
 /// `GET`: reference data and counts changed since a cursor ([`crate::PullQuery`]).
 pub const PULL: &str = "/api/v1/sync/pull";
 /// `POST`: a batch of outbox events ([`crate::PushRequest`]).
@@ -78,6 +81,7 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, KIOSK),
     route(Method::Post, BOOKINGS),
     route(Method::Get, BOOKING),
+    route(Method::Post, BOOKING_LOOKUP),
     route(Method::Get, PULL),
     route(Method::Post, PUSH),
     route(Method::Post, LEASE),

@@ -23,12 +23,13 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use protocol::routes::{
-    BOOKING, BOOKINGS, CLOSURES, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY, SESSION_TABLES,
+    BOOKING, BOOKING_LOOKUP, BOOKINGS, CLOSURES, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY,
+    SESSION_TABLES,
 };
 use protocol::{
-    Booking, BookingRequest, CloseRequest, ClosureAnswer, Credential, EnrolRequest, ErrorBody, ErrorCode,
-    HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer, PushRequest,
-    ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken, Violation,
+    Booking, BookingLookup, BookingRequest, CloseRequest, ClosureAnswer, Credential, EnrolRequest, ErrorBody,
+    ErrorCode, HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer,
+    PushRequest, ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken, Violation,
 };
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
@@ -387,6 +388,17 @@ async fn get_booking(
     Ok(Json(s.central.booking(&kiosk, &reference).await?).into_response())
 }
 
+#[utoipa::path(post, path = BOOKING_LOOKUP, tag = "bookings", request_body = BookingLookup,
+    responses((status = 200, description = "The booking, when it is at one of the kiosk's prisons and its lead \
+        visitor was born on that date; otherwise 404 `booking_not_found`, whichever part did not match", body = Booking)))]
+async fn lookup_booking(
+    State(s): State<AppState>,
+    Authenticated(kiosk): Authenticated,
+    JsonBody(lookup): JsonBody<BookingLookup>,
+) -> Result<Response, ApiError> {
+    Ok(Json(s.central.lookup_booking(&kiosk, &lookup).await?).into_response())
+}
+
 #[utoipa::path(get, path = PULL, tag = "sync", params(PullQuery),
     responses((status = 200, description = "What changed since the cursor", body = PullPage)))]
 async fn pull(
@@ -551,6 +563,7 @@ fn routes(limits: Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(whoami))
         .routes(routes!(create_booking))
         .routes(routes!(get_booking))
+        .routes(routes!(lookup_booking))
         .routes(routes!(pull))
         .routes(routes!(push).layer(DefaultBodyLimit::max(limits.push_body_bytes)))
         .routes(routes!(lease))

@@ -3,8 +3,8 @@
 //! [`super::router`]), and each route's error answers with their codes from [`ERRORS`] below.
 
 use protocol::routes::{
-    BOOKING, BOOKINGS, CLOSURES, ENROL, HEALTH, KIOSK, LEASE, Method, OPENAPI, PULL, PUSH, READY,
-    SESSION_TABLES,
+    BOOKING, BOOKING_LOOKUP, BOOKINGS, CLOSURES, ENROL, HEALTH, KIOSK, LEASE, Method, OPENAPI, PULL, PUSH,
+    READY, SESSION_TABLES,
 };
 use protocol::{
     AuditAction, AuditEntry, BookingCancelled, BookingCreated, ErrorBody, ErrorCode, Event, EventKind,
@@ -130,6 +130,19 @@ pub fn errors(route: Route) -> Option<Vec<ErrorAnswer>> {
             },
             store,
         ],
+        (Method::Post, BOOKING_LOOKUP) => {
+            let mut e = vec![
+                answer(404, &[BookingNotFound]),
+                ErrorAnswer {
+                    status: 422,
+                    codes: JSON_SHAPE,
+                    rule_codes: true,
+                },
+                store,
+            ];
+            e.extend(JSON);
+            e
+        }
         (Method::Get, PULL) => vec![answer(400, &[InvalidQuery]), store],
         (Method::Post, PUSH) => {
             let mut e = vec![

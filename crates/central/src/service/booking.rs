@@ -379,6 +379,26 @@ impl Central {
         Ok(booking_view(record, session.as_ref()))
     }
 
+    /// A visitor's own booking, by its reference and the lead visitor's date of birth: the same
+    /// answer (`booking_not_found`) for a missing booking, another prison's and a wrong date.
+    pub async fn lookup_booking(
+        &self,
+        kiosk: &Kiosk,
+        lookup: &protocol::BookingLookup,
+    ) -> Result<Booking, CentralError> {
+        let booking = self.booking(kiosk, &lookup.reference).await?;
+        let lead_matches = booking
+            .visitors
+            .first()
+            .and_then(|v| v.date_of_birth)
+            .is_some_and(|born| born == lookup.lead_date_of_birth);
+        if lead_matches {
+            Ok(booking)
+        } else {
+            Err(CentralError::BookingNotFound(booking.reference))
+        }
+    }
+
     /// Every booking at a prison on a date, for staff lists and the CSV export.
     pub async fn bookings_on(
         &self,

@@ -326,3 +326,60 @@ async fn a_prison_row_with_inconsistent_rules_is_a_clear_store_error() {
     // Another prison's data still reads.
     assert!(app.central.bookings_on(&prison_code("LDS"), date).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_visitors_booking_is_looked_up_only_with_its_lead_visitors_date_of_birth() {
+    let app = spawn_app().await;
+    let cardiff = app.kiosk(&["CDF"]).await;
+    let leeds = app.kiosk(&["LDS"]).await;
+    let booked: Value = app
+        .book(&cardiff, &key(), &cdf_booking())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reference = booked["reference"].as_str().unwrap();
+    // Siân, the lead visitor, was born on 14 March 1992.
+    let lookup = |reference: &str, born: &str| json!({ "reference": reference, "lead_date_of_birth": born });
+    let found = app
+        .post(
+            &cardiff,
+            "/api/v1/booking-lookups",
+            &lookup(reference, "1992-03-14"),
+        )
+        .await;
+    assert_eq!(found.status(), 200);
+    let found: Value = found.json().await.unwrap();
+    assert_eq!(found["reference"], reference);
+    assert_eq!(found["visitors"][0]["first_name"], "Siân");
+    // A wrong date, another prison's kiosk, a booking never made: one answer.
+    for (kiosk, body) in [
+        (&cardiff, lookup(reference, "1992-03-15")),
+        (&leeds, lookup(reference, "1992-03-14")),
+        (&cardiff, lookup(&cardiff.reference(7), "1992-03-14")),
+    ] {
+        let refused = app.post(kiosk, "/api/v1/booking-lookups", &body).await;
+        assert_eq!(
+            error_code(refused).await,
+            (404, "booking_not_found".into()),
+            "{body}"
+        );
+    }
+    // A typo in the reference is the field's error; a date that is not one is refused as such.
+    let typo = app
+        .post(
+            &cardiff,
+            "/api/v1/booking-lookups",
+            &lookup("ABCD-EFGH", "1992-03-14"),
+        )
+        .await;
+    assert_eq!(error_code(typo).await.0, 422);
+    let not_a_date = app
+        .post(
+            &cardiff,
+            "/api/v1/booking-lookups",
+            &lookup(reference, "14/03/1992"),
+        )
+        .await;
+    assert_eq!(error_code(not_a_date).await, (422, "invalid_value".into()));
+}

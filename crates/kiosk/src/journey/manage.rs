@@ -6,8 +6,9 @@
 //! same way, so the kiosk cannot be used to learn which references exist. Every wrong pair is
 //! recorded, and a kiosk that has seen many recently waits before every attempt, as the staff
 //! sign-in does. A booking this kiosk does not hold (made at another kiosk since the last pull)
-//! is asked of central when the kiosk is enrolled; when central cannot be asked, the visitor is
-//! told so (`booking_cannot_check`), not that the booking does not exist.
+//! is asked of central with the pair (central answers only a matching one) when the kiosk is
+//! enrolled; when central cannot be asked, the visitor is told so (`booking_cannot_check`), not
+//! that the booking does not exist.
 
 use super::{Journey, PrisonInfo, SlipPrinted, UiError, UiErrors, UiResult, arrive_by, hhmm, prison_info};
 use crate::desk::{self, Cancellation, DeskError};
@@ -135,7 +136,7 @@ impl Journey {
         if found.is_none() && store::is_enrolled(&mut conn).await? {
             // Made since the last pull (at another kiosk, say): central knows it.
             drop(conn);
-            self.ask_central_for(&reference, now).await?;
+            self.ask_central_for(&reference, dob.date(), now).await?;
             conn = self.store.conn().await?;
             found = store::visit(&mut conn, &self.prison, &reference).await?;
         }
@@ -157,9 +158,14 @@ impl Journey {
 
     /// Brings central's copy of a booking this kiosk does not hold; says plainly when central
     /// cannot be asked, rather than that no such booking exists.
-    async fn ask_central_for(&self, reference: &BookingReference, now: DateTime<Utc>) -> UiResult<()> {
+    async fn ask_central_for(
+        &self,
+        reference: &BookingReference,
+        lead_born: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> UiResult<()> {
         let asked = match SyncClient::new(self.store.clone(), &SyncOptions::for_visitors()).await {
-            Ok(client) => client.fetch_booking(reference, now).await.map(drop),
+            Ok(client) => client.fetch_booking(reference, lead_born, now).await.map(drop),
             Err(e) => Err(e),
         };
         asked.map_err(|e| {

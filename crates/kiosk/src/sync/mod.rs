@@ -214,18 +214,22 @@ impl SyncClient {
 }
 
 impl SyncClient {
-    /// Central's copy of one booking of a prison this kiosk serves, kept as a pulled booking so
-    /// the kiosk's own lists and checks see it: for a visitor managing a booking made since the
-    /// last pull. `None` when central has no such booking for this kiosk.
+    /// Central's copy of a visitor's own booking of a prison this kiosk serves, found by its
+    /// reference and the lead visitor's date of birth (central checks the pair), kept as a
+    /// pulled booking so the kiosk's own lists and checks see it: for a visitor managing a
+    /// booking made since the last pull. `None` when central has no such booking for this pair.
     pub async fn fetch_booking(
         &self,
         reference: &domain::BookingReference,
+        lead_date_of_birth: chrono::NaiveDate,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<protocol::Booking>, SyncError> {
-        let (status, body) = self
-            .transport
-            .exchange(Exchange::get(routes::booking(&reference.to_string())).with_token(&self.token))
-            .await?;
+        let lookup = protocol::BookingLookup {
+            reference: reference.to_string(),
+            lead_date_of_birth,
+        };
+        let body = serde_json::to_string(&lookup).map_err(|e| SyncError::Protocol(format!("lookup: {e}")))?;
+        let (status, body) = self.post(routes::BOOKING_LOOKUP, body).await?;
         match status {
             200 => {}
             404 => return Ok(None),
