@@ -150,6 +150,20 @@ pub struct PulledBooking {
     pub updated_at: DateTime<Utc>,
 }
 
+/// `GET /bookings/{reference}` answers only this: whether the booking still stands. A reference
+/// alone must not open a family's personal data (a visitor's own lookup also needs the lead
+/// visitor's date of birth).
+impl From<&Booking> for BookingState {
+    fn from(b: &Booking) -> Self {
+        Self {
+            reference: b.reference.clone(),
+            status: b.status,
+            status_reason: b.status_reason.clone(),
+            review_reason: None,
+        }
+    }
+}
+
 /// A booking as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Booking {

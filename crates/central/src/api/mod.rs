@@ -27,9 +27,9 @@ use protocol::routes::{
     SESSION_TABLES,
 };
 use protocol::{
-    Booking, BookingLookup, BookingRequest, CloseRequest, ClosureAnswer, Credential, EnrolRequest, ErrorBody,
-    ErrorCode, HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, PullPage, PullQuery, PushAnswer,
-    PushRequest, ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken, Violation,
+    Booking, BookingLookup, BookingRequest, BookingState, CloseRequest, ClosureAnswer, Credential,
+    EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, PullPage,
+    PullQuery, PushAnswer, PushRequest, ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken, Violation,
 };
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
@@ -379,13 +379,16 @@ async fn change_tables(
 
 #[utoipa::path(get, path = BOOKING, tag = "bookings",
     params(("reference" = String, Path, description = "As printed, `ABCD-EFGH`; case and hyphen do not matter")),
-    responses((status = 200, description = "The booking, if it is at one of the kiosk's prisons", body = Booking)))]
+    responses((status = 200, description = "Whether the booking stands, if it is at one of the kiosk's prisons; \
+        another prison's booking is 404 `booking_not_found` as a missing one is. Only the state: the visitors \
+        and details need the lead visitor's date of birth (`POST /booking-lookups`) or come with the pull", body = BookingState)))]
 async fn get_booking(
     State(s): State<AppState>,
     Authenticated(kiosk): Authenticated,
     Path(reference): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(s.central.booking(&kiosk, &reference).await?).into_response())
+    let booking = s.central.booking(&kiosk, &reference).await?;
+    Ok(Json(BookingState::from(&booking)).into_response())
 }
 
 #[utoipa::path(post, path = BOOKING_LOOKUP, tag = "bookings", request_body = BookingLookup,

@@ -37,8 +37,16 @@ async fn an_online_booking_is_booked_with_a_central_reference() {
         .json()
         .await
         .unwrap();
-    assert_eq!(fetched["reference"], booking["reference"]);
-    assert_eq!(fetched["room"], "Visits hall");
+    assert_eq!(
+        fetched,
+        json!({"reference": booking["reference"], "status": "booked"}),
+        "a reference alone gives the booking's state and nothing of the family or the prisoner"
+    );
+    assert_eq!(
+        app.booking_record(&kiosk, booking["reference"].as_str().unwrap())
+            .await["room"],
+        "Visits hall"
+    );
     app.assert_capacity_kept().await;
 }
 

@@ -43,14 +43,7 @@ fn expected_details() -> Value {
 }
 
 async fn get_booking(app: &TestApp, kiosk: &TestKiosk, reference: &str) -> Value {
-    let response = app.get(kiosk, &format!("/api/v1/bookings/{reference}")).await;
-    assert_eq!(
-        response.status(),
-        200,
-        "{reference}: {}",
-        response.text().await.unwrap()
-    );
-    response.json().await.unwrap()
+    app.booking_record(kiosk, reference).await
 }
 
 /// What a refusal must leave as it was: every booking row, table and visiting order.

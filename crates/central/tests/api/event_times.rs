@@ -7,12 +7,7 @@ use crate::refusals::created;
 use serde_json::Value;
 
 async fn booked_at(app: &TestApp, kiosk: &TestKiosk, reference: &str) -> chrono::DateTime<chrono::Utc> {
-    let booking: Value = app
-        .get(kiosk, &format!("/api/v1/bookings/{reference}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let booking: Value = app.booking_record(kiosk, reference).await;
     booking["booked_at"].as_str().unwrap().parse().unwrap()
 }
 

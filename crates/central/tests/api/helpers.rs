@@ -322,6 +322,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The whole booking as central keeps it, read through the service: the API's GET answers
+    /// only its state.
+    pub async fn booking_record(&self, kiosk: &TestKiosk, reference: &str) -> Value {
+        let caller = self.central.authenticate(&kiosk.token).await.unwrap();
+        let booking = self
+            .central
+            .booking(&caller, reference)
+            .await
+            .unwrap_or_else(|e| panic!("{reference}: {e}"));
+        serde_json::to_value(booking).unwrap()
+    }
+
     pub async fn get(&self, kiosk: &TestKiosk, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

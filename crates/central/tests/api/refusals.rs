@@ -36,14 +36,7 @@ async fn push_one(app: &TestApp, kiosk: &TestKiosk, seq: i64, request: &BookingR
 }
 
 async fn booking(app: &TestApp, kiosk: &TestKiosk, reference: &str) -> Value {
-    let response = app.get(kiosk, &format!("/api/v1/bookings/{reference}")).await;
-    assert_eq!(
-        response.status(),
-        200,
-        "{reference}: {}",
-        response.text().await.unwrap()
-    );
-    response.json().await.unwrap()
+    app.booking_record(kiosk, reference).await
 }
 
 /// The staff list for a prison and date, as `visit-central bookings` prints it.
