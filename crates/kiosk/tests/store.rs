@@ -598,3 +598,50 @@ async fn the_stores_folder_and_files_are_private_to_the_kiosks_user() {
     assert_eq!(mode(&older), 0o600);
     store.close().await;
 }
+
+/// A store from before the credential file kept the device credential in the database: opening
+/// it moves the credential to a 0600 file beside it and leaves no copy in the database's bytes.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_older_stores_credential_moves_out_to_a_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = dir.path().join("kiosk.db");
+    let token = "vkt_an0lderCredentialKeptInTheRow0123456789";
+    let store = kiosk::Store::open(&db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO sync_enrolment (singleton, central_url, kiosk_id, token, prisons, enrolled_at)
+         VALUES (1, 'https://central.example', 'k', ?, '[\"CDF\"]', '2026-11-25T09:00:00Z')",
+    )
+    .bind(token)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+
+    let store = kiosk::Store::open(&db).await.unwrap();
+    let file = store.credential_file().to_path_buf();
+    assert_eq!(file, dir.path().join("kiosk.db.credential"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), token);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(store.enrolment().await.unwrap().unwrap().token, token);
+    let in_row: String = sqlx::query_scalar("SELECT token FROM sync_enrolment")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(in_row, "");
+    assert!(
+        !format!("{:?}", store.enrolment().await.unwrap()).contains(token),
+        "Debug never shows the credential"
+    );
+    store.close().await;
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes.extend(std::fs::read(dir.path().join("kiosk.db-wal")).unwrap_or_default());
+    assert!(
+        !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+        "no copy of the credential is left in the database file"
+    );
+}

@@ -89,6 +89,9 @@ pub(crate) type Tx = Transaction<'static, Sqlite>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Where the device credential is kept: beside the database, never in it (see
+    /// [`enrolment`]).
+    credential_file: std::path::PathBuf,
 }
 
 impl Store {
@@ -107,7 +110,12 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let store = Self {
+            pool,
+            credential_file: enrolment::credential_file(path),
+        };
+        store.move_credential_out().await?;
+        Ok(store)
     }
 
     /// The connection pool, for tests and benchmarks that inspect the file directly.

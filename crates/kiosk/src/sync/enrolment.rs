@@ -56,6 +56,9 @@ pub async fn enrol_through(
         prisons: credential.prisons,
         enrolled_at: now,
     };
+    // The file first: a crash before the commit leaves a credential nobody uses (the next
+    // enrolment replaces it), never an enrolment without its credential.
+    store.keep_credential(&enrolment.token)?;
     let mut tx = store.begin().await?;
     store::save_enrolment(&mut tx, &enrolment, issuer).await?;
     tx.commit().await?;
