@@ -39,7 +39,7 @@ test('going back and changing answers never loses what was entered', async () =>
   assert.equal(await page.inputValue('#prisoner-surname'), 'Evans')
   await continueOn(page)
   await expectScreen(page, 'visitors')
-  assert.deepEqual(await page.locator('.kiosk-visitor__name').allInnerTexts(), ['Siân Evans'])
+  assert.deepEqual(await page.locator('.kiosk-visitor__name').allInnerTexts(), ['Siân E.'])
   assert.equal(await page.inputValue('#visitor-1-first-name'), 'Megan')
   assert.equal(await page.inputValue('#visitor-1-dob-year'), '2015')
 
@@ -119,7 +119,7 @@ test('idle: a warning, “I am still here” keeps the answers, then a full rese
   await shoot(page, 'cy-idle-warning')
   await page.click('[data-action=idle-stay]')
   assert.equal(await page.locator('#idle-dialog').evaluate((d) => d.open), false)
-  assert.deepEqual(await page.locator('.kiosk-visitor__name').allInnerTexts(), ['Siân Evans'])
+  assert.deepEqual(await page.locator('.kiosk-visitor__name').allInnerTexts(), ['Siân E.'])
 
   // Left alone again: the warning, then everything is wiped, back to English.
   await page.waitForSelector('#idle-dialog[open]', { timeout: 10_000 })

@@ -210,13 +210,14 @@ pub struct KioskInfo {
     pub last_bookable_date: NaiveDate,
 }
 
-/// Someone on the prisoner's approved list, as the visitors screen offers them. Dates of birth
-/// and bans stay in the store: picking by id is enough, and a public screen shows no more.
+/// Someone on the prisoner's approved list, as the visitors screen offers them: first name and
+/// last initial ("Siân E."), enough for a family to know its own, too little for a stranger who
+/// knows a prisoner's details to learn who visits them. Dates of birth and bans stay in the
+/// store: picking by id is enough.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ContactChoice {
     pub id: String,
-    pub first_name: String,
-    pub last_name: String,
+    pub name: String,
 }
 
 /// Answer to `check_prisoner`. `contacts` is absent where the prison keeps no approved list
@@ -324,7 +325,8 @@ pub struct Journey {
     prison: PrisonCode,
     idle_timeout_seconds: u32,
     staff: Staff,
-    /// When a visitor's booking lookups slow down (the same pause rules as staff sign-ins).
+    /// When a visitor's guesses slow down, booking lookups and prisoner checks each counted on
+    /// their own (the same pause rules as staff sign-ins).
     lookup_policy: domain::SignInPolicy,
 }
 
@@ -439,8 +441,7 @@ impl Journey {
                 .iter()
                 .map(|c| ContactChoice {
                     id: c.id.clone(),
-                    first_name: c.first_name.to_string(),
-                    last_name: c.last_name.to_string(),
+                    name: manage::first_and_initial(c.first_name.as_str(), c.last_name.as_str()),
                 })
                 .collect()
         });
@@ -631,14 +632,33 @@ impl Journey {
         let prison = self.store.prison(&self.prison).await?;
         let today = prison_today(&prison.rules, now);
         let who = input.parse(today)?;
+        // Someone trying prisoner numbers: every check waits, the right one too.
+        let pause = self.guess_pause(crate::store::Guess::PrisonerCheck, now).await?;
+        if !pause.is_zero() {
+            tracing::warn!(
+                pause_ms = pause.as_millis() as u64,
+                "many prisoner checks matched nobody at this kiosk: slowing every check"
+            );
+            tokio::time::sleep(pause).await;
+        }
         // Not held here, or held here with other details: the same answer, so a kiosk cannot
         // be used to find out where someone is held.
-        let record = self
+        let Some(record) = self
             .store
             .prisoner(&prison.code, &who.number)
             .await?
             .filter(|r| r.identify(&who).is_ok())
-            .ok_or_else(domain::unknown_prisoner)?;
+        else {
+            let mut conn = self.store.conn().await?;
+            crate::store::record_failed_guess(
+                &mut conn,
+                crate::store::Guess::PrisonerCheck,
+                self.prison.as_str(),
+                now,
+            )
+            .await?;
+            return Err(domain::unknown_prisoner().into());
+        };
         Ok(Identified {
             prison,
             record,

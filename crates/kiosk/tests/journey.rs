@@ -84,13 +84,55 @@ async fn check_prisoner_answers_with_the_contact_list() {
         contacts[0],
         ContactChoice {
             id: "C000001".into(),
-            first_name: "Siân".into(),
-            last_name: "Evans".into()
+            name: "Siân E.".into(),
         }
     );
-    // No dates of birth or bans in what the page receives.
+    // No dates of birth, bans or contacts' surnames in what the page receives: a stranger who
+    // knows a prisoner's details learns too little to know who visits them.
     let json = serde_json::to_string(&j.check_prisoner(&rhys_typed_loosely(), now()).await.unwrap()).unwrap();
     assert!(!json.contains("1992") && !json.contains("banned"), "{json}");
+    assert!(!json.contains("Evans"), "{json}");
+}
+
+#[tokio::test]
+async fn many_prisoner_checks_that_match_nobody_slow_every_check_until_they_age() {
+    let (_dir, j) = journey("CDF").await;
+    let policy = domain::SignInPolicy {
+        kiosk_failures_before_slowing: 3,
+        slow_down: std::time::Duration::from_millis(800),
+        ..domain::SignInPolicy::default()
+    };
+    let j = j.with_lookup_policy(policy);
+    let stranger = PrisonerInput {
+        surname: "Jones".into(),
+        ..rhys_typed_loosely()
+    };
+    let t = now();
+    for i in 0..3 {
+        let e = j
+            .check_prisoner(&stranger, t + chrono::Duration::seconds(i))
+            .await
+            .unwrap_err();
+        assert_eq!(fields(&e), [err("prisoner_not_found", "prisoner.number")]);
+    }
+    // Shape errors are not guesses at a prisoner: they are not counted.
+    let bad = PrisonerInput {
+        number: "12".into(),
+        ..rhys_typed_loosely()
+    };
+    j.check_prisoner(&bad, t).await.unwrap_err();
+    let later = t + chrono::Duration::seconds(4);
+    // Every check waits, the right one too, and the visitor's booking lookups are not slowed.
+    let start = std::time::Instant::now();
+    j.check_prisoner(&rhys_typed_loosely(), later).await.unwrap();
+    assert!(start.elapsed() >= policy.slow_down, "{:?}", start.elapsed());
+    assert_eq!(j.lookup_pause(later).await.unwrap(), std::time::Duration::ZERO);
+    // Once the window has passed, no pause.
+    let start = std::time::Instant::now();
+    j.check_prisoner(&rhys_typed_loosely(), later + policy.kiosk_window)
+        .await
+        .unwrap();
+    assert!(start.elapsed() < policy.slow_down, "{:?}", start.elapsed());
 }
 
 #[tokio::test]

@@ -130,10 +130,12 @@ export type CloseSessionsRequest = { token: string, session?: string, date?: str
 reason: string, note?: string, };
 
 /**
- * Someone on the prisoner's approved list, as the visitors screen offers them. Dates of birth
- * and bans stay in the store: picking by id is enough, and a public screen shows no more.
+ * Someone on the prisoner's approved list, as the visitors screen offers them: first name and
+ * last initial ("Siân E."), enough for a family to know its own, too little for a stranger who
+ * knows a prisoner's details to learn who visits them. Dates of birth and bans stay in the
+ * store: picking by id is enough.
  */
-export type ContactChoice = { id: string, first_name: string, last_name: string, };
+export type ContactChoice = { id: string, name: string, };
 
 export type ContactView = { name: string, 
 /**

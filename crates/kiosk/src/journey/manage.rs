@@ -85,7 +85,7 @@ fn field_error(e: &domain::RuleError, field: &str) -> UiError {
 }
 
 /// "Siân E.": enough for the visitor to know the visit, too little to learn who else visits.
-fn first_and_initial(first: &str, last: &str) -> String {
+pub(crate) fn first_and_initial(first: &str, last: &str) -> String {
     match last.chars().next() {
         Some(initial) => format!("{first} {}.", initial.to_uppercase()),
         None => first.to_string(),
@@ -96,8 +96,18 @@ impl Journey {
     /// How long a visitor's lookup made now waits first: none until the kiosk has seen many
     /// wrong pairs recently.
     pub async fn lookup_pause(&self, now: DateTime<Utc>) -> UiResult<std::time::Duration> {
+        self.guess_pause(store::Guess::BookingLookup, now).await
+    }
+
+    /// How long a guess of this kind made now waits first: none until the kiosk has seen many
+    /// failed ones recently.
+    pub(crate) async fn guess_pause(
+        &self,
+        guess: store::Guess,
+        now: DateTime<Utc>,
+    ) -> UiResult<std::time::Duration> {
         let mut conn = self.store.conn().await?;
-        let recent = store::lookup_failures(&mut conn, now - self.lookup_policy.kiosk_window).await?;
+        let recent = store::failed_guesses(&mut conn, guess, now - self.lookup_policy.kiosk_window).await?;
         Ok(self.lookup_policy.pause(&recent, now))
     }
 
@@ -149,7 +159,8 @@ impl Journey {
         match matched {
             Some(visit) => Ok((reference, visit, today)),
             None => {
-                store::record_lookup_failure(&mut conn, self.prison.as_str(), now).await?;
+                store::record_failed_guess(&mut conn, store::Guess::BookingLookup, self.prison.as_str(), now)
+                    .await?;
                 tracing::info!(prison = %self.prison, "a visitor's booking lookup did not match");
                 Err(UiErrors::page(NOT_MATCHED))
             }

@@ -73,7 +73,7 @@ pub(crate) use staff::{
     kiosk_failures, put_pulled_staff_accounts, record_sign_in_failure, staff_account, update_staff_account,
 };
 pub(crate) use sync_state::{Horizon, advance_pushed_seq, set_pull_cursor};
-pub(crate) use visitor_lookups::{lookup_failures, record_lookup_failure};
+pub(crate) use visitor_lookups::{Guess, failed_guesses, record_failed_guess};
 
 use crate::error::{KioskError, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -24,7 +24,7 @@ export function party(j: Journey): { prisoner: PrisonerInput; visitors: VisitorI
 
 export function contactName(j: Journey, id: string): string {
   const c = j.contacts?.find((c) => c.id === id)
-  return c ? `${c.first_name} ${c.last_name}` : ''
+  return c ? c.name : ''
 }
 
 export function visitorLabel(ctx: Ctx, i: number): string {

@@ -75,7 +75,7 @@ export const visitors: Screen = {
             <p class="govuk-hint">${ctx.t('visitors.list.hint')}</p>
             <div class="kiosk-contacts__list">
               ${unpicked.map((c) =>
-                actionButton(ctx.t('visitors.list.add', { name: `${c.first_name} ${c.last_name}` }), 'pick', {
+                actionButton(ctx.t('visitors.list.add', { name: c.name }), 'pick', {
                   classes: 'govuk-button--secondary kiosk-contact',
                   data: { id: c.id },
                 }),
