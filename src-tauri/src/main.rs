@@ -9,6 +9,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod error_page;
 mod navigation;
 
 use anyhow::{Context, Result, bail};
@@ -137,7 +138,7 @@ fn main() -> Result<()> {
             }
         })
         .setup(move |app| {
-            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+            let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Book a prison visit")
                 .fullscreen(true)
                 .decorations(false)
@@ -167,6 +168,8 @@ fn main() -> Result<()> {
                     tauri::webview::NewWindowResponse::Deny
                 })
                 .build()?;
+            #[cfg(target_os = "linux")]
+            window.with_webview(|webview| error_page::install(&webview.inner()))?;
             tracing::info!("window created");
             Ok(())
         })

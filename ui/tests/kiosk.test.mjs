@@ -201,3 +201,28 @@ test('lock-down: no context menu, no selecting text on controls, touch-sized con
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#prisoner-number')).userSelect), 'text')
   await checkAndClose(page)
 })
+
+test('a page whose script never starts shows its own words in English and Welsh, not a blank or the browser’s', async () => {
+  const context = await rig.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true })
+  const page = await context.newPage()
+  // The app's script fails to load; the page and its styles still come.
+  await page.route(/\.js(\?|$)/, (route) => route.abort())
+  await page.goto(rig.kiosk.url)
+  const fallback = page.locator('main.kiosk-fallback')
+  await fallback.waitFor({ state: 'attached' })
+  // Not at once: a normal start replaces it before anyone could read it.
+  assert.equal(await fallback.evaluate((el) => getComputedStyle(el).visibility), 'hidden')
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('main.kiosk-fallback')).visibility === 'visible', null, { timeout: 10_000 })
+  const text = await fallback.innerText()
+  for (const words of ['Sorry, this kiosk is not working', 'Please ask reception staff for help.', 'Mae’n ddrwg gennym, nid yw’r ciosg hwn yn gweithio', 'Gofynnwch i staff y dderbynfa am help.'])
+    assert.ok(text.includes(words), `${words} in ${text}`)
+  assert.equal(await page.locator('main.kiosk-fallback [lang=cy]').count(), 1)
+  await expectAccessible(page, 'page that never started')
+  await shoot(page, 'fallback-page-never-started')
+  await context.close()
+
+  // A page that starts never shows it.
+  const started = await openKiosk(rig.browser, rig.kiosk)
+  assert.equal(await started.locator('.kiosk-fallback').count(), 0)
+  await checkAndClose(started)
+})
