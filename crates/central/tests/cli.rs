@@ -122,7 +122,11 @@ fn the_bookings_export_lists_refused_kiosk_requests() {
         let mut references = Vec::new();
         let mut events = Vec::new();
         for (seq, request) in (1..).zip(requests) {
-            let reference = BookingReference::issue(issuer, seq).unwrap().to_string();
+            let key = domain::ReferenceKey::parse_hex(credential.reference_key.as_deref().unwrap()).unwrap();
+            let scramble = domain::ReferenceScramble::Keyed(key);
+            let reference = BookingReference::issue(issuer, seq, &scramble)
+                .unwrap()
+                .to_string();
             events.push(PushEvent {
                 event_id: uuid::Uuid::now_v7(),
                 seq: i64::from(seq),

@@ -26,7 +26,7 @@ pub use party::{Contact, PartyRules, Visitor};
 pub use person::{DateOfBirth, PersonName};
 pub use prison::{PrisonCode, PrisonCodeError, PrisonRules, RulesError, RulesFields};
 pub use prisoner::{Custody, PrisonerNumber};
-pub use reference::{BookingReference, IssuerNumber};
+pub use reference::{BookingReference, IssuerNumber, ReferenceKey, ReferenceKeyError, ReferenceScramble};
 pub use staff::{
     CancelReason, NewPin, Permission, PinAttempt, RequestChannel, Role, SignInPolicy, StaffNote, StaffNumber,
 };

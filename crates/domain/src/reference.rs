@@ -9,6 +9,14 @@
 //! The scramble makes references look unrelated to each other, so one reference does not hint
 //! at the next.
 //!
+//! The scramble is keyed ([`ReferenceScramble::Keyed`]): a secret central makes once for the
+//! whole deployment and gives every kiosk at enrolment. Without the key, a slip's reference says
+//! nothing of the kiosk's or central's other references, so they cannot be enumerated from one.
+//! One key for all issuers keeps the scramble one bijection, so references stay unique. The
+//! keyed scramble is a Feistel network on 36 bits (SipHash-2-4 as the round function) walked
+//! until it lands inside the 35-bit payload. The unkeyed scramble remains for a deployment that
+//! issued references before keys existed: switching would let new references collide with old.
+//!
 //! The check character is a weighted sum over GF(32) with distinct non-zero weights, so it
 //! catches every single wrong character and every swap of two characters.
 
@@ -70,6 +78,69 @@ impl From<IssuerNumber> for u16 {
     }
 }
 
+/// The deployment's secret for the keyed scramble: 128 bits, a SipHash key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReferenceKey([u8; 16]);
+
+impl ReferenceKey {
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    /// 32 hexadecimal digits, as central sends it and the stores keep it.
+    pub fn parse_hex(text: &str) -> Result<Self, ReferenceKeyError> {
+        let text = text.trim();
+        if text.len() != 32 {
+            return Err(ReferenceKeyError);
+        }
+        let mut bytes = [0u8; 16];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or(ReferenceKeyError)?, 16)
+                .map_err(|_| ReferenceKeyError)?;
+        }
+        Ok(Self(bytes))
+    }
+
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl fmt::Debug for ReferenceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReferenceKey(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a reference key is 32 hexadecimal digits")]
+pub struct ReferenceKeyError;
+
+/// How a deployment scrambles (issuer, sequence) into a reference's payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferenceScramble {
+    /// For a deployment that issued references before keys existed, and for tests that only
+    /// need some valid reference.
+    Unkeyed,
+    Keyed(ReferenceKey),
+}
+
+impl ReferenceScramble {
+    fn forward(&self, plain: u64) -> u64 {
+        match self {
+            ReferenceScramble::Unkeyed => scramble(plain),
+            ReferenceScramble::Keyed(key) => keyed::encrypt(key, plain),
+        }
+    }
+
+    fn backward(&self, payload: u64) -> u64 {
+        match self {
+            ReferenceScramble::Unkeyed => unscramble(payload),
+            ReferenceScramble::Keyed(key) => keyed::decrypt(key, payload),
+        }
+    }
+}
+
 /// A checked booking reference. Holds the 8 characters without the hyphen.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -77,12 +148,16 @@ pub struct BookingReference([u8; 8]);
 
 impl BookingReference {
     /// The reference for the `sequence`th booking by `issuer`.
-    pub fn issue(issuer: IssuerNumber, sequence: u32) -> Result<Self, IssueError> {
+    pub fn issue(
+        issuer: IssuerNumber,
+        sequence: u32,
+        scramble: &ReferenceScramble,
+    ) -> Result<Self, IssueError> {
         if sequence > MAX_SEQUENCE {
             return Err(IssueError::SequenceExhausted);
         }
         let plain = (u64::from(issuer.0) << SEQUENCE_BITS) | u64::from(sequence);
-        let mut payload = scramble(plain);
+        let mut payload = scramble.forward(plain);
         let mut digits = [0u8; 8];
         for slot in digits[..PAYLOAD_CHARS].iter_mut().rev() {
             *slot = (payload & 31) as u8;
@@ -122,14 +197,14 @@ impl BookingReference {
         Ok(Self(chars))
     }
 
-    /// The issuer and sequence this reference was made from.
-    pub fn origin(&self) -> (IssuerNumber, u32) {
+    /// The issuer and sequence this reference was made from, read with the deployment's scramble.
+    pub fn origin(&self, scramble: &ReferenceScramble) -> (IssuerNumber, u32) {
         let mut payload = 0u64;
         for c in &self.0[..PAYLOAD_CHARS] {
             // Every stored character came from ALPHABET, so it decodes.
             payload = (payload << 5) | u64::from(decode_char(char::from(*c)).unwrap_or(0));
         }
-        let plain = unscramble(payload);
+        let plain = scramble.backward(payload);
         (
             IssuerNumber((plain >> SEQUENCE_BITS) as u16),
             (plain & u64::from(MAX_SEQUENCE)) as u32,
@@ -240,11 +315,69 @@ fn unscramble(mut x: u64) -> u64 {
     x
 }
 
+mod keyed {
+    //! A balanced Feistel network on 36 bits (two 18-bit halves, eight rounds, SipHash-2-4 keyed
+    //! with the deployment's key as the round function): a keyed permutation of 2^36 values.
+    //! Cycle walking (apply again until the value is below 2^35) makes it a permutation of the
+    //! 35-bit payloads.
+    use super::{PAYLOAD_BITS, ReferenceKey};
+    use std::hash::Hasher;
+
+    const HALF_BITS: u32 = 18;
+    const HALF_MASK: u64 = (1 << HALF_BITS) - 1;
+    const ROUNDS: u8 = 8;
+
+    fn round(key: &ReferenceKey, round: u8, half: u64) -> u64 {
+        let mut h = siphasher::sip::SipHasher24::new_with_key(&key.0);
+        h.write_u8(round);
+        h.write_u64(half);
+        h.finish() & HALF_MASK
+    }
+
+    fn feistel(key: &ReferenceKey, x: u64) -> u64 {
+        let (mut left, mut right) = (x >> HALF_BITS, x & HALF_MASK);
+        for r in 0..ROUNDS {
+            (left, right) = (right, left ^ round(key, r, right));
+        }
+        (left << HALF_BITS) | right
+    }
+
+    fn feistel_inverse(key: &ReferenceKey, x: u64) -> u64 {
+        let (mut left, mut right) = (x >> HALF_BITS, x & HALF_MASK);
+        for r in (0..ROUNDS).rev() {
+            (left, right) = (right ^ round(key, r, left), left);
+        }
+        (left << HALF_BITS) | right
+    }
+
+    fn walk(x: u64, step: impl Fn(u64) -> u64) -> u64 {
+        // Half of the 2^36 values are payloads, so a walk takes two steps on average; it ends
+        // because the walk follows a cycle of the permutation through `x`, itself a payload.
+        let mut y = step(x);
+        while y >> PAYLOAD_BITS != 0 {
+            y = step(y);
+        }
+        y
+    }
+
+    pub(super) fn encrypt(key: &ReferenceKey, plain: u64) -> u64 {
+        walk(plain, |x| feistel(key, x))
+    }
+
+    pub(super) fn decrypt(key: &ReferenceKey, payload: u64) -> u64 {
+        walk(payload, |x| feistel_inverse(key, x))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashSet;
+
+    fn key() -> ReferenceScramble {
+        ReferenceScramble::Keyed(ReferenceKey::from_bytes(*b"a test deploymnt"))
+    }
 
     fn issuer() -> impl Strategy<Value = IssuerNumber> {
         (0..=MAX_ISSUER).prop_map(|n| IssuerNumber::new(n).unwrap())
@@ -252,7 +385,7 @@ mod tests {
 
     #[test]
     fn formats_as_two_groups_of_four() {
-        let r = BookingReference::issue(IssuerNumber::new(7).unwrap(), 1).unwrap();
+        let r = BookingReference::issue(IssuerNumber::new(7).unwrap(), 1, &key()).unwrap();
         let s = r.to_string();
         assert_eq!(s.len(), 9);
         assert_eq!(&s[4..5], "-");
@@ -273,7 +406,7 @@ mod tests {
         let mut seen = HashSet::new();
         for kiosk in [0u16, 1, 2, 500, MAX_ISSUER] {
             for seq in 0..20_000u32 {
-                let r = BookingReference::issue(IssuerNumber::new(kiosk).unwrap(), seq).unwrap();
+                let r = BookingReference::issue(IssuerNumber::new(kiosk).unwrap(), seq, &key()).unwrap();
                 assert!(seen.insert(r), "duplicate at kiosk {kiosk} seq {seq}");
             }
         }
@@ -286,7 +419,7 @@ mod tests {
             Err(IssueError::IssuerOutOfRange)
         );
         assert_eq!(
-            BookingReference::issue(IssuerNumber::CENTRAL, MAX_SEQUENCE + 1),
+            BookingReference::issue(IssuerNumber::CENTRAL, MAX_SEQUENCE + 1, &key()),
             Err(IssueError::SequenceExhausted)
         );
     }
@@ -314,14 +447,14 @@ mod tests {
     proptest! {
         #[test]
         fn round_trips_through_text_and_origin(i in issuer(), seq in 0..=MAX_SEQUENCE) {
-            let r = BookingReference::issue(i, seq).unwrap();
+            let r = BookingReference::issue(i, seq, &key()).unwrap();
             prop_assert_eq!(BookingReference::parse(&r.to_string()).unwrap(), r.clone());
-            prop_assert_eq!(r.origin(), (i, seq));
+            prop_assert_eq!(r.origin(&key()), (i, seq));
         }
 
         #[test]
         fn tolerates_case_hyphens_and_confusable_letters(i in issuer(), seq in 0..=MAX_SEQUENCE) {
-            let r = BookingReference::issue(i, seq).unwrap();
+            let r = BookingReference::issue(i, seq, &key()).unwrap();
             let sloppy: String = r.compact().chars().map(|c| match c {
                 '1' => 'l',
                 '0' => 'O',
@@ -335,7 +468,7 @@ mod tests {
         fn catches_every_single_character_typo(
             i in issuer(), seq in 0..=MAX_SEQUENCE, pos in 0usize..8, replacement in 0usize..32
         ) {
-            let r = BookingReference::issue(i, seq).unwrap();
+            let r = BookingReference::issue(i, seq, &key()).unwrap();
             let mut chars: Vec<u8> = r.compact().bytes().collect();
             prop_assume!(chars[pos] != ALPHABET[replacement]);
             chars[pos] = ALPHABET[replacement];
@@ -347,7 +480,7 @@ mod tests {
         fn catches_every_swap_of_two_different_characters(
             i in issuer(), seq in 0..=MAX_SEQUENCE, a in 0usize..8, b in 0usize..8
         ) {
-            let r = BookingReference::issue(i, seq).unwrap();
+            let r = BookingReference::issue(i, seq, &key()).unwrap();
             let mut chars: Vec<u8> = r.compact().bytes().collect();
             prop_assume!(chars[a] != chars[b]);
             chars.swap(a, b);
@@ -358,6 +491,78 @@ mod tests {
         #[test]
         fn parse_never_panics(s in "\\PC{0,20}") {
             let _ = BookingReference::parse(&s);
+        }
+    }
+
+    #[test]
+    fn the_unkeyed_scramble_still_reads_references_issued_before_keys() {
+        let unkeyed = ReferenceScramble::Unkeyed;
+        for (issuer, seq) in [(0u16, 0u32), (7, 1), (MAX_ISSUER, MAX_SEQUENCE)] {
+            let i = IssuerNumber::new(issuer).unwrap();
+            let r = BookingReference::issue(i, seq, &unkeyed).unwrap();
+            assert_eq!(r.origin(&unkeyed), (i, seq));
+        }
+    }
+
+    /// Without the key, one slip tells nothing of the next: another deployment's key gives other
+    /// references for the same issuer and sequence, and the references a kiosk issues in a row
+    /// share no more characters than chance would give.
+    #[test]
+    fn without_the_key_a_reference_does_not_lead_to_the_next() {
+        let other = ReferenceScramble::Keyed(ReferenceKey::from_bytes(*b"another deploymt"));
+        let kiosk = IssuerNumber::new(12).unwrap();
+        let mut same_place = 0usize;
+        let mut differ = 0usize;
+        let mut previous: Option<BookingReference> = None;
+        for seq in 1..2_000u32 {
+            let ours = BookingReference::issue(kiosk, seq, &key()).unwrap();
+            let theirs = BookingReference::issue(kiosk, seq, &other).unwrap();
+            let unkeyed = BookingReference::issue(kiosk, seq, &ReferenceScramble::Unkeyed).unwrap();
+            if ours != theirs && ours != unkeyed {
+                differ += 1;
+            }
+            if let Some(p) = previous {
+                same_place += p.compact()[..7]
+                    .bytes()
+                    .zip(ours.compact()[..7].bytes())
+                    .filter(|(a, b)| a == b)
+                    .count();
+            }
+            previous = Some(ours);
+        }
+        assert_eq!(differ, 1_999);
+        // Chance: 7 characters, each the same with probability 1/32, over 1,998 pairs: ~437.
+        assert!(
+            (300..600).contains(&same_place),
+            "{same_place} characters in place"
+        );
+    }
+
+    #[test]
+    fn a_reference_key_reads_and_writes_as_hex_and_never_prints() {
+        let key = ReferenceKey::from_bytes(*b"0123456789abcdef");
+        let hex = key.to_hex();
+        assert_eq!(hex.len(), 32);
+        assert_eq!(ReferenceKey::parse_hex(&hex).unwrap(), key);
+        for bad in [
+            "",
+            "00",
+            &"g".repeat(32),
+            &"0".repeat(33),
+            "é0000000000000000000000000000000",
+        ] {
+            assert_eq!(ReferenceKey::parse_hex(bad), Err(ReferenceKeyError), "{bad}");
+        }
+        assert!(!format!("{key:?}").contains(&hex));
+    }
+
+    proptest! {
+        #[test]
+        fn the_keyed_scramble_is_a_bijection_on_the_payload(bytes in any::<[u8; 16]>(), x in 0..(1u64 << PAYLOAD_BITS)) {
+            let k = ReferenceKey::from_bytes(bytes);
+            let y = keyed::encrypt(&k, x);
+            prop_assert!(y >> PAYLOAD_BITS == 0);
+            prop_assert_eq!(keyed::decrypt(&k, y), x);
         }
     }
 }

@@ -167,8 +167,8 @@ async fn book_in(
     };
     let approved = decide(&prepared, &ctx, now)?;
 
-    let (issuer, sequence) = store::next_sequence(conn).await?;
-    let reference = BookingReference::issue(issuer, sequence)?;
+    let (issuer, sequence, scramble) = store::next_sequence(conn).await?;
+    let reference = BookingReference::issue(issuer, sequence, &scramble)?;
     let visitors = approved
         .visitors()
         .iter()

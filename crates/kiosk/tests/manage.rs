@@ -82,9 +82,13 @@ async fn the_right_pair_finds_the_visit_and_any_wrong_pair_gets_one_answer() {
             .is_ok()
     );
 
-    let unknown = BookingReference::issue(IssuerNumber::new(42).unwrap(), 4242)
-        .unwrap()
-        .to_string();
+    let unknown = BookingReference::issue(
+        IssuerNumber::new(42).unwrap(),
+        4242,
+        &domain::ReferenceScramble::Unkeyed,
+    )
+    .unwrap()
+    .to_string();
     let wrong_reference = j
         .visitor_find_booking(&find(&unknown, SIAN_DOB), now())
         .await
@@ -315,7 +319,12 @@ async fn many_wrong_pairs_slow_every_lookup_until_they_age() {
 #[tokio::test]
 async fn a_visit_made_at_another_kiosk_is_found_and_cancelled_from_centrals_copy() {
     let (_dir, store, j) = cardiff().await;
-    let reference = BookingReference::issue(IssuerNumber::new(9).unwrap(), 77).unwrap();
+    let reference = BookingReference::issue(
+        IssuerNumber::new(9).unwrap(),
+        77,
+        &domain::ReferenceScramble::Unkeyed,
+    )
+    .unwrap();
     let pulled = serde_json::json!({
         "reference": reference.to_string(),
         "status": "booked",

@@ -313,7 +313,12 @@ async fn without_a_printer_setting_printing_says_so_and_an_unknown_reference_pri
     assert_booking_kept(&store, &booked).await;
 
     // An unsaved booking has no slip: the store is asked before any printer is.
-    let never = BookingReference::issue(IssuerNumber::new(9).unwrap(), 777).unwrap();
+    let never = BookingReference::issue(
+        IssuerNumber::new(9).unwrap(),
+        777,
+        &domain::ReferenceScramble::Unkeyed,
+    )
+    .unwrap();
     let anywhere = PrinterConfig::new(QueueName::parse("NoSuchKioskPrinter").unwrap(), Paper::Receipt);
     let err = print_booking_slip(&store, &never, Language::English, &anywhere, now())
         .await

@@ -38,7 +38,12 @@ fn visitor(first: &str, last: &str) -> BookedVisitor {
 fn booking(status: BookingStatus, visitors: Vec<BookedVisitor>) -> BookingView {
     let date = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     BookingView {
-        reference: BookingReference::issue(IssuerNumber::new(7).unwrap(), 42).unwrap(),
+        reference: BookingReference::issue(
+            IssuerNumber::new(7).unwrap(),
+            42,
+            &domain::ReferenceScramble::Unkeyed,
+        )
+        .unwrap(),
         status,
         status_reason: None,
         prison_code: prison_code("CDF"),
@@ -345,7 +350,12 @@ async fn a_saved_booking_has_a_slip_and_an_unknown_reference_has_none() {
     assert!(said.contains("Siân Evans") && said.contains("R. Evans"), "{said}");
     assert_eq!(qr(&raster(&pdf).0), booked.reference.to_string());
 
-    let never = BookingReference::issue(IssuerNumber::new(7).unwrap(), 999).unwrap();
+    let never = BookingReference::issue(
+        IssuerNumber::new(7).unwrap(),
+        999,
+        &domain::ReferenceScramble::Unkeyed,
+    )
+    .unwrap();
     let err = booking_slip(&store, &never, Language::English, Paper::Receipt, now())
         .await
         .unwrap_err();

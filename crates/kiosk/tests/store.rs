@@ -73,7 +73,21 @@ async fn a_booking_writes_the_visit_its_visitors_the_spent_order_and_one_outbox_
     let booked = book(&store, &request, now()).await.unwrap();
     assert_eq!(booked.visitors.len(), 2);
     assert_eq!(booked.visitors[1].first_name, "Megan");
-    assert_eq!(booked.reference.origin().0, IssuerNumber::new(7).unwrap());
+    // Scrambled with the key `init` made for this kiosk: read with it, the reference names the
+    // kiosk's issuer; read without it, it does not.
+    let key: String = sqlx::query_scalar("SELECT reference_key FROM kiosk_identity")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let keyed = domain::ReferenceScramble::Keyed(domain::ReferenceKey::parse_hex(&key).unwrap());
+    assert_eq!(
+        booked.reference.origin(&keyed),
+        (IssuerNumber::new(7).unwrap(), 0)
+    );
+    assert_ne!(
+        booked.reference.origin(&domain::ReferenceScramble::Unkeyed),
+        (IssuerNumber::new(7).unwrap(), 0)
+    );
     assert_eq!(store.booking(&booked.reference).await.unwrap(), booked);
     assert_eq!(visiting_orders(&store, "A1234BC").await, vos - 1);
     let events = store.outbox(0, 100).await.unwrap();
@@ -379,7 +393,12 @@ async fn init_runs_once_and_bookings_survive_reopening() {
     let reopened = Store::open(&dir.path().join(STORE_FILE)).await.unwrap();
     assert_eq!(reopened.booking(&booked.reference).await.unwrap(), booked);
     assert_eq!(reopened.identity().await.unwrap().issuer_number, 7);
-    let missing = BookingReference::issue(IssuerNumber::new(9).unwrap(), 1).unwrap();
+    let missing = BookingReference::issue(
+        IssuerNumber::new(9).unwrap(),
+        1,
+        &domain::ReferenceScramble::Unkeyed,
+    )
+    .unwrap();
     assert_eq!(
         reopened.booking(&missing).await.unwrap_err().code(),
         "booking_not_found"

@@ -22,6 +22,10 @@ pub struct Credential {
     #[schema(minimum = 1, maximum = 1023)]
     pub issuer_number: u16,
     pub prisons: Vec<String>,
+    /// The deployment's key for scrambling references (32 hex digits): keep it as secret as the
+    /// token. Absent for a deployment that issued references before keys existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_key: Option<String>,
 }
 
 /// The answer of `GET /api/v1/kiosk`: the kiosk behind the token.

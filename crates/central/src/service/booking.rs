@@ -68,6 +68,7 @@ pub(super) struct Attempt<'a> {
     /// The instant the rules are judged at: now online, the kiosk's booking time for a push.
     pub(super) decided_at: DateTime<Utc>,
     pub(super) received_at: DateTime<Utc>,
+    pub(super) scramble: &'a domain::ReferenceScramble,
 }
 
 // One short-lived value per request: boxing the large variant would buy nothing.
@@ -232,7 +233,7 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
             // placeholder, so central's numbering starts at 1.
             let seq = tx.next_central_sequence().await? + 1;
             let seq = u32::try_from(seq).map_err(|_| CentralError::ReferencesExhausted)?;
-            BookingReference::issue(IssuerNumber::CENTRAL, seq)
+            BookingReference::issue(IssuerNumber::CENTRAL, seq, a.scramble)
                 .map_err(|_| CentralError::ReferencesExhausted)?
         }
     };
@@ -314,6 +315,7 @@ impl Central {
         fingerprint: &str,
         request: &BookingRequest,
     ) -> Result<Answer, CentralError> {
+        let scramble = self.reference_scramble().await?;
         let now = self.clock.now();
         let mut tx = self.store.begin_write().await?;
         if let Some(stored) = tx.claim_idempotency_key(&kiosk.id, key, fingerprint, now).await? {
@@ -334,6 +336,7 @@ impl Central {
             use_share: false,
             decided_at: now,
             received_at: now,
+            scramble: &scramble,
         };
         let (status, body) = match book_in(&mut *tx, &attempt).await? {
             Decision::Booked { record, session } => {

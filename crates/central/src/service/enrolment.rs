@@ -122,6 +122,7 @@ impl Central {
         if !usable {
             return Err(CentralError::EnrolmentCodeInvalid);
         }
+        let scramble = self.reference_scramble().await?;
         let token = new_token();
         let token_hash = sha256_hex(token.as_bytes());
         let kiosk = retrying!(async {
@@ -144,6 +145,10 @@ impl Central {
             token,
             issuer_number: kiosk.issuer_number,
             prisons: kiosk.prisons.iter().map(PrisonCode::to_string).collect(),
+            reference_key: match scramble {
+                domain::ReferenceScramble::Keyed(key) => Some(key.to_hex()),
+                domain::ReferenceScramble::Unkeyed => None,
+            },
         })
     }
 

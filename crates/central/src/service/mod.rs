@@ -51,6 +51,8 @@ pub struct Central {
     store: Arc<dyn Store>,
     clock: Clock,
     settings: Settings,
+    /// The deployment's reference scramble, read (or made) once: it never changes.
+    scramble: tokio::sync::OnceCell<domain::ReferenceScramble>,
 }
 
 /// A stored or fresh HTTP answer (status and JSON body), as replayed for a retried request.
@@ -106,7 +108,41 @@ impl Central {
             store,
             clock,
             settings,
+            scramble: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// How this deployment scrambles references: with its key, made in the first transaction
+    /// that needs it while no booking exists yet; unkeyed for a deployment that had bookings
+    /// before keys existed (a new key would let new references collide with theirs). Call it
+    /// before opening a write transaction: making the key takes its own.
+    pub async fn reference_scramble(&self) -> Result<domain::ReferenceScramble, CentralError> {
+        self.scramble
+            .get_or_try_init(|| async {
+                let mut tx = self.store.begin_write().await?;
+                if tx.reference_key().await?.is_none() && !tx.any_booking().await? {
+                    let mut bytes = [0u8; 16];
+                    rand::Rng::fill_bytes(&mut rand::rng(), &mut bytes);
+                    let key = domain::ReferenceKey::from_bytes(bytes);
+                    tx.offer_reference_key(&key.to_hex(), self.clock.now()).await?;
+                }
+                tx.commit().await?;
+                // Read again after the commit: another central process may have made it first.
+                let mut tx = self.store.begin_read().await?;
+                let scramble = match tx.reference_key().await? {
+                    Some(hex) => domain::ReferenceScramble::Keyed(
+                        domain::ReferenceKey::parse_hex(&hex)
+                            .map_err(|_| crate::StoreError::Corrupt("the reference key".into()))?,
+                    ),
+                    None => {
+                        tracing::warn!("bookings from before reference keys: references stay unkeyed");
+                        domain::ReferenceScramble::Unkeyed
+                    }
+                };
+                Ok::<_, CentralError>(scramble)
+            })
+            .await
+            .cloned()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

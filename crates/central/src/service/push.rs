@@ -11,7 +11,9 @@ use crate::store::{BookedVisitor, Channel, Kiosk, NewBooking, StoreError, StoreT
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::visit_details::parse_details;
-use domain::{BookingReference, BookingRequest, Contact, SessionId, VisitKind, VisitorInput};
+use domain::{
+    BookingReference, BookingRequest, Contact, ReferenceScramble, SessionId, VisitKind, VisitorInput,
+};
 use protocol::{
     BookingCreated, BookingState, BookingStatus, Event, EventRefusal, EventResult, PushAnswer, PushEvent,
     PushRequest, ShareReleased, Violation,
@@ -40,17 +42,23 @@ impl Central {
         {
             return Err(CentralError::EventsOutOfOrder);
         }
+        let scramble = self.reference_scramble().await?;
         let mut results = Vec::with_capacity(request.events.len());
         let mut last_seq = kiosk.last_seq;
         for event in &request.events {
-            let (result, seq) = retrying!(self.push_one(kiosk, event))?;
+            let (result, seq) = retrying!(self.push_one(kiosk, event, &scramble))?;
             last_seq = seq;
             results.push(result);
         }
         Ok(PushAnswer { results, last_seq })
     }
 
-    async fn push_one(&self, kiosk: &Kiosk, event: &PushEvent) -> Result<(EventResult, i64), CentralError> {
+    async fn push_one(
+        &self,
+        kiosk: &Kiosk,
+        event: &PushEvent,
+        scramble: &ReferenceScramble,
+    ) -> Result<(EventResult, i64), CentralError> {
         let now = self.clock.now();
         let fingerprint = fingerprint(event);
         let mut tx = self.store.begin_write().await?;
@@ -85,7 +93,7 @@ impl Central {
         let event = &clamped;
         let result = match event.event() {
             Ok(Event::BookingCreated(payload)) => {
-                self.apply_booking_created(&mut *tx, kiosk, event, &payload, now)
+                self.apply_booking_created(&mut *tx, kiosk, event, &payload, scramble, now)
                     .await?
             }
             Ok(Event::BookingCancelled(payload)) => {
@@ -129,12 +137,13 @@ impl Central {
         kiosk: &Kiosk,
         event: &PushEvent,
         payload: &BookingCreated,
+        scramble: &ReferenceScramble,
         now: DateTime<Utc>,
     ) -> Result<EventResult, CentralError> {
         let Ok(reference) = BookingReference::parse(&payload.reference) else {
             return Ok(EventResult::refused(event, EventRefusal::ReferenceInvalid));
         };
-        if reference.origin().0.get() != kiosk.issuer_number {
+        if reference.origin(scramble).0.get() != kiosk.issuer_number {
             return Ok(EventResult::refused(event, EventRefusal::ReferenceNotYours));
         }
         if !payload.request.prison_code().is_ok_and(|p| kiosk.serves(&p)) {
@@ -151,6 +160,7 @@ impl Central {
             use_share: payload.confirmed_with_share,
             decided_at: event.created_at.min(now),
             received_at: now,
+            scramble,
         };
         match book_in(tx, &attempt).await? {
             Decision::Booked { record, .. } => {

@@ -554,6 +554,12 @@ pub trait KioskTx: Send {
     /// The kiosk's last applied event and the time it is judged at (never earlier than the
     /// last's).
     async fn set_kiosk_seq(&mut self, id: &str, seq: i64, event_at: DateTime<Utc>) -> StoreResult<()>;
+    /// The deployment's reference key (hex), if one was made.
+    async fn reference_key(&mut self) -> StoreResult<Option<String>>;
+    /// Keeps `key_hex` as the deployment's key unless one is there already.
+    async fn offer_reference_key(&mut self, key_hex: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Whether any booking was ever stored (references were issued).
+    async fn any_booking(&mut self) -> StoreResult<bool>;
 }
 
 /// Answers stored against idempotency keys and pushed events.

@@ -17,7 +17,7 @@ async fn an_online_booking_is_booked_with_a_central_reference() {
     assert_eq!(booking["channel"], "online");
     assert_eq!(booking["visitors"][0]["first_name"], "Siân");
     let reference = BookingReference::parse(booking["reference"].as_str().unwrap()).unwrap();
-    assert_eq!(reference.origin().0, IssuerNumber::CENTRAL);
+    assert_eq!(reference.origin(&kiosk.scramble()), (IssuerNumber::CENTRAL, 1));
 
     let after = app.counts().await;
     assert_eq!(after.bookings, before.bookings + 1);
@@ -390,4 +390,102 @@ async fn a_visitors_booking_is_looked_up_only_with_its_lead_visitors_date_of_bir
         )
         .await;
     assert_eq!(error_code(not_a_date).await, (422, "invalid_value".into()));
+}
+
+/// References are scrambled with one key per deployment, made with the first booking or
+/// enrolment and given to every kiosk: without it a reference does not lead to the next; with
+/// the wrong scramble a kiosk's reference is not its own.
+#[tokio::test]
+async fn references_are_scrambled_with_the_deployments_key() {
+    let app = spawn_app().await;
+    let cardiff = app.kiosk(&["CDF"]).await;
+    let leeds = app.kiosk(&["LDS"]).await;
+    let key = cardiff
+        .reference_key
+        .clone()
+        .expect("enrolment gives the deployment's key");
+    assert_eq!(key.len(), 32);
+    assert_eq!(
+        leeds.reference_key.as_deref(),
+        Some(key.as_str()),
+        "one key for every kiosk"
+    );
+
+    // A kiosk's booking scrambled with the key is its own; the same issuer and sequence
+    // scrambled without it names another kiosk (or none) and is refused.
+    let request = serde_json::to_value(cdf_booking()).unwrap();
+    let ours = app
+        .push(
+            &cardiff,
+            &[crate::refusals::created(
+                &cardiff,
+                1,
+                &serde_json::from_value(request.clone()).unwrap(),
+            )],
+        )
+        .await;
+    assert_eq!(ours["results"][0]["outcome"], "accepted", "{ours}");
+    let unkeyed = BookingReference::issue(
+        IssuerNumber::new(cardiff.issuer).unwrap(),
+        2,
+        &domain::ReferenceScramble::Unkeyed,
+    )
+    .unwrap();
+    let mut event = crate::refusals::created(&cardiff, 2, &serde_json::from_value(request).unwrap());
+    event["payload"]["reference"] = json!(unkeyed.to_string());
+    let theirs = app.push(&cardiff, &[event]).await;
+    assert_eq!(theirs["results"][0]["reason"], "reference_not_yours", "{theirs}");
+
+    // A restarted central keeps the key.
+    let again = central::Central::new(
+        app.central.store().clone(),
+        app.central.clock().clone(),
+        central::Settings::default(),
+    );
+    assert_eq!(again.reference_scramble().await.unwrap(), cardiff.scramble());
+}
+
+/// A deployment that had bookings before keys existed keeps the unkeyed scramble: a new key
+/// could scramble a new reference onto an old one.
+#[tokio::test]
+async fn a_deployment_with_bookings_from_before_keys_stays_unkeyed() {
+    use central::store::{BookedVisitor, Channel, NewBooking, TableKey};
+    let app = spawn_app().await;
+    // A booking stored before any key was made (as by a central from before keys).
+    let session = domain::SessionId::parse("CDF-TUE-PM/2026-12-01").unwrap();
+    let reference = BookingReference::issue(IssuerNumber::CENTRAL, 1, &domain::ReferenceScramble::Unkeyed)
+        .unwrap()
+        .to_string();
+    let mut tx = app.central.store().begin_write().await.unwrap();
+    tx.insert_booking(&NewBooking {
+        reference: &reference,
+        prison: &prison_code("CDF"),
+        prisoner_number: "A1234BC",
+        key: &TableKey::new(&session, domain::VisitKind::Open),
+        status: protocol::BookingStatus::Booked,
+        status_reason: None,
+        spent_visiting_order: false,
+        channel: Channel::Online,
+        kiosk_id: None,
+        used_share: false,
+        review_reason: None,
+        visitors: &[BookedVisitor {
+            first_name: "Siân".into(),
+            last_name: "Evans".into(),
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(1992, 3, 14),
+            contact_id: Some("C000001".into()),
+        }],
+        details: &domain::VisitDetails::default(),
+        booked_at: now(),
+        received_at: now(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        app.central.reference_scramble().await.unwrap(),
+        domain::ReferenceScramble::Unkeyed
+    );
+    let kiosk = app.kiosk(&["CDF"]).await;
+    assert_eq!(kiosk.reference_key, None, "no key to give");
 }

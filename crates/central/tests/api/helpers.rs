@@ -46,12 +46,22 @@ pub struct TestKiosk {
     pub id: String,
     pub token: String,
     pub issuer: u16,
+    /// The deployment's reference key, as enrolment gave it.
+    pub reference_key: Option<String>,
 }
 
 impl TestKiosk {
+    /// The deployment's scramble, as this kiosk was given it.
+    pub fn scramble(&self) -> domain::ReferenceScramble {
+        match &self.reference_key {
+            Some(hex) => domain::ReferenceScramble::Keyed(domain::ReferenceKey::parse_hex(hex).unwrap()),
+            None => domain::ReferenceScramble::Unkeyed,
+        }
+    }
+
     /// The reference this kiosk would print for its `seq`th booking.
     pub fn reference(&self, seq: u32) -> String {
-        BookingReference::issue(IssuerNumber::new(self.issuer).unwrap(), seq)
+        BookingReference::issue(IssuerNumber::new(self.issuer).unwrap(), seq, &self.scramble())
             .unwrap()
             .to_string()
     }
@@ -265,6 +275,7 @@ impl TestApp {
             id: body["kiosk_id"].as_str().unwrap().to_string(),
             token: body["token"].as_str().unwrap().to_string(),
             issuer: body["issuer_number"].as_u64().unwrap() as u16,
+            reference_key: body["reference_key"].as_str().map(String::from),
         }
     }
 
@@ -285,6 +296,7 @@ impl TestApp {
             id: credential.kiosk_id,
             token: credential.token,
             issuer: credential.issuer_number,
+            reference_key: credential.reference_key,
         }
     }
 

@@ -176,8 +176,16 @@ pub(crate) async fn save_enrolment(
     conn: &mut SqliteConnection,
     enrolment: &Enrolment,
     issuer: IssuerNumber,
+    reference_key: Option<&domain::ReferenceKey>,
 ) -> Result<()> {
-    super::identity::set_identity(conn, &enrolment.kiosk_id, issuer, enrolment.enrolled_at).await?;
+    super::identity::set_identity(
+        conn,
+        &enrolment.kiosk_id,
+        issuer,
+        reference_key,
+        enrolment.enrolled_at,
+    )
+    .await?;
     let prisons = serde_json::to_string(&enrolment.prisons).unwrap_or_else(|_| "[]".into());
     sqlx::query(
         "INSERT INTO sync_enrolment (singleton, central_url, kiosk_id, token, prisons, enrolled_at)

@@ -4,7 +4,7 @@
 use super::Store;
 use crate::error::{KioskError, Result};
 use chrono::{DateTime, Utc};
-use domain::IssuerNumber;
+use domain::{IssuerNumber, ReferenceKey, ReferenceScramble};
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 
@@ -19,13 +19,18 @@ impl Store {
     /// Sets the kiosk's identity. Refuses to run twice: a second issuer number on the same
     /// store could repeat references.
     pub async fn init(&self, kiosk_id: &str, issuer: IssuerNumber, now: DateTime<Utc>) -> Result<()> {
+        // A kiosk working alone scrambles with its own key; enrolment replaces it with the
+        // deployment's (a kiosk with bookings cannot enrol, so no reference spans both).
+        let mut bytes = [0u8; 16];
+        rand::Rng::fill_bytes(&mut rand::rng(), &mut bytes);
         let done = sqlx::query(
-            "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at)
-             VALUES (1, ?, ?, 0, ?) ON CONFLICT (singleton) DO NOTHING",
+            "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at, reference_key)
+             VALUES (1, ?, ?, 0, ?, ?) ON CONFLICT (singleton) DO NOTHING",
         )
         .bind(kiosk_id)
         .bind(i64::from(issuer.get()))
         .bind(now)
+        .bind(ReferenceKey::from_bytes(bytes).to_hex())
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
@@ -57,16 +62,24 @@ impl Store {
 
 /// Takes the next number of the kiosk's reference sequence, with the issuer number to build the
 /// reference from. Inside the booking's transaction, so a refused booking spends no number.
-pub(crate) async fn next_sequence(conn: &mut SqliteConnection) -> Result<(IssuerNumber, u32)> {
-    let (issuer, sequence): (i64, i64) = sqlx::query_as(
+pub(crate) async fn next_sequence(
+    conn: &mut SqliteConnection,
+) -> Result<(IssuerNumber, u32, ReferenceScramble)> {
+    let (issuer, sequence, key): (i64, i64, Option<String>) = sqlx::query_as(
         "UPDATE kiosk_identity SET next_sequence = next_sequence + 1 WHERE singleton = 1
-         RETURNING issuer_number, next_sequence - 1",
+         RETURNING issuer_number, next_sequence - 1, reference_key",
     )
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(KioskError::NotInitialised)?;
     let issuer = IssuerNumber::new(issuer as u16)?;
-    Ok((issuer, u32::try_from(sequence).unwrap_or(u32::MAX)))
+    let scramble = match key {
+        Some(hex) => ReferenceScramble::Keyed(
+            ReferenceKey::parse_hex(&hex).map_err(|_| super::corrupt("reference key", "(not shown)"))?,
+        ),
+        None => ReferenceScramble::Unkeyed,
+    };
+    Ok((issuer, u32::try_from(sequence).unwrap_or(u32::MAX), scramble))
 }
 
 /// Sets (or replaces) the identity central gave this kiosk at enrolment, inside its transaction.
@@ -74,16 +87,19 @@ pub(crate) async fn set_identity(
     conn: &mut SqliteConnection,
     kiosk_id: &str,
     issuer: IssuerNumber,
+    key: Option<&ReferenceKey>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at)
-         VALUES (1, ?, ?, 0, ?)
-         ON CONFLICT (singleton) DO UPDATE SET kiosk_id = excluded.kiosk_id, issuer_number = excluded.issuer_number",
+        "INSERT INTO kiosk_identity (singleton, kiosk_id, issuer_number, next_sequence, created_at, reference_key)
+         VALUES (1, ?, ?, 0, ?, ?)
+         ON CONFLICT (singleton) DO UPDATE SET kiosk_id = excluded.kiosk_id, issuer_number = excluded.issuer_number,
+            reference_key = excluded.reference_key",
     )
     .bind(kiosk_id)
     .bind(i64::from(issuer.get()))
     .bind(now)
+    .bind(key.map(ReferenceKey::to_hex))
     .execute(&mut *conn)
     .await?;
     Ok(())

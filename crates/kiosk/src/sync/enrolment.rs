@@ -49,6 +49,12 @@ pub async fn enrol_through(
     }
     let credential: Credential = parse("enrolment answer", &body)?;
     let issuer = IssuerNumber::new(credential.issuer_number).map_err(KioskError::from)?;
+    let reference_key = credential
+        .reference_key
+        .as_deref()
+        .map(domain::ReferenceKey::parse_hex)
+        .transpose()
+        .map_err(|e| SyncError::Protocol(format!("enrolment answer: {e}")))?;
     let enrolment = Enrolment {
         central_url: base,
         kiosk_id: credential.kiosk_id,
@@ -60,7 +66,7 @@ pub async fn enrol_through(
     // enrolment replaces it), never an enrolment without its credential.
     store.keep_credential(&enrolment.token)?;
     let mut tx = store.begin().await?;
-    store::save_enrolment(&mut tx, &enrolment, issuer).await?;
+    store::save_enrolment(&mut tx, &enrolment, issuer, reference_key.as_ref()).await?;
     tx.commit().await?;
     tracing::info!(kiosk_id = %enrolment.kiosk_id, issuer = credential.issuer_number, central = %enrolment.central_url, "kiosk enrolled");
     Ok(enrolment)

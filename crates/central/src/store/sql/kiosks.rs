@@ -159,6 +159,34 @@ macro_rules! kiosk_sql {
                     .await?;
                 Ok(())
             }
+
+            async fn reference_key(&mut self) -> StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT key_hex FROM reference_key WHERE singleton = 1")
+                    .fetch_optional(&mut *self.tx)
+                    .await?)
+            }
+
+            async fn offer_reference_key(
+                &mut self,
+                key_hex: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO reference_key (singleton, key_hex, created_at) VALUES (1, $1, $2)
+                     ON CONFLICT (singleton) DO NOTHING",
+                )
+                .bind(key_hex)
+                .bind(now.to_rfc3339())
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn any_booking(&mut self) -> StoreResult<bool> {
+                Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM bookings)")
+                    .fetch_one(&mut *self.tx)
+                    .await?)
+            }
         }
     };
 }
