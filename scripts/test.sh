@@ -46,6 +46,9 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "advisories: both lock files against the vendored RustSec database (audit/), offline"
+scripts/audit.sh
+
 step "build: every binary and test of the workspace, once"
 # Every cargo command from here on selects the whole workspace (--workspace, with target
 # filters), so they all resolve one feature set and share one build. Selecting single packages
