@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The recorded long fuzzing run (docs/SECURITY.md, "Fuzzing"): each target in turn for its share
+# The recorded long fuzzing run (docs/FUZZING.md): each target in turn for its share
 # of the total time, niced so builds on the same machine come first, over and into its corpus.
 # Usage: fuzz/long-run.sh [total minutes, default 60] > log
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the starting corpus of each fuzz target into fuzz/seeds/<target>/ from the demo data
 (demo/*.json) and the test vectors of the domain's unit tests. `cargo fuzz cmin` then keeps the
-inputs that add coverage in fuzz/corpus/<target>/ (scripts/fuzz-smoke.sh, docs/SECURITY.md).
+inputs that add coverage in fuzz/corpus/<target>/ (scripts/fuzz-smoke.sh, docs/FUZZING.md).
 Deterministic: the same demo data gives the same seeds."""
 import datetime
 import hashlib

@@ -69,6 +69,9 @@ env -u CENTRAL_TEST_DATABASE_URL cargo test --workspace --locked --test api 2>&1
 scripts/with-postgres.sh scripts/with-cups.sh timeout 3000 \
   cargo test --workspace --locked 2>&1 | tee test-output/cargo-test.log
 
+step "fuzzing: each cargo-fuzz target over its corpus and a few seconds more (nightly)"
+scripts/fuzz-smoke.sh 2>&1 | tee test-output/fuzz-smoke.log
+
 step "kiosk UI: browser tests in Chromium (playwright-core, axe-core)"
 # Straight to the tests: npm test's pretest would build kiosk-web alone, with its own features.
 (cd ui && node --test --test-concurrency=1 tests/) 2>&1 | tee test-output/ui-test.log
