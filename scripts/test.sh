@@ -46,6 +46,9 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "advisories: both lock files against the vendored RustSec database (audit/), offline"
+scripts/audit.sh
+
 step "build: every binary and test of the workspace, once"
 # Every cargo command from here on selects the whole workspace (--workspace, with target
 # filters), so they all resolve one feature set and share one build. Selecting single packages
@@ -65,6 +68,9 @@ env -u CENTRAL_TEST_DATABASE_URL cargo test --workspace --locked --test api 2>&1
 # the visitor's Print slip in the real window really prints.
 scripts/with-postgres.sh scripts/with-cups.sh timeout 3000 \
   cargo test --workspace --locked 2>&1 | tee test-output/cargo-test.log
+
+step "fuzzing: each cargo-fuzz target over its corpus and a few seconds more (nightly)"
+scripts/fuzz-smoke.sh 2>&1 | tee test-output/fuzz-smoke.log
 
 step "kiosk UI: browser tests in Chromium (playwright-core, axe-core)"
 # Straight to the tests: npm test's pretest would build kiosk-web alone, with its own features.
