@@ -2,7 +2,7 @@
 //! by a kiosk: parsing, its check character and its origin.
 #![no_main]
 
-use domain::{BookingReference, RuleError};
+use domain::{BookingReference, ReferenceKey, ReferenceScramble, RuleError};
 use libfuzzer_sys::fuzz_target;
 
 const ALPHABET: &[u8; 32] = domain::reference::CROCKFORD_ALPHABET;
@@ -24,9 +24,18 @@ fuzz_target!(|input: &str| {
         BookingReference::parse(&shown.to_ascii_lowercase()).as_ref(),
         Ok(&reference)
     );
-    // Every reference that parses is one some issuer could have issued, and only that one.
-    let (issuer, sequence) = reference.origin();
-    assert_eq!(BookingReference::issue(issuer, sequence).as_ref(), Ok(&reference));
+    // Every reference that parses is one some issuer could have issued, and only that one,
+    // under the unkeyed scramble and under a deployment's key alike.
+    for scramble in [
+        ReferenceScramble::Unkeyed,
+        ReferenceScramble::Keyed(ReferenceKey::from_bytes(*b"fuzzing deploymt")),
+    ] {
+        let (issuer, sequence) = reference.origin(&scramble);
+        assert_eq!(
+            BookingReference::issue(issuer, sequence, &scramble).as_ref(),
+            Ok(&reference)
+        );
+    }
     // A single wrong character is always caught by the check character.
     let compact = reference.compact().as_bytes().to_vec();
     let position = input.len() % 8;
