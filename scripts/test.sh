@@ -66,7 +66,9 @@ env -u CENTRAL_TEST_DATABASE_URL cargo test --workspace --locked --test api 2>&1
 # The sync scenarios run the visit-central and kioskctl binaries built above; the end-to-end
 # tests start their own Xvfb and tauri-driver over the app binary built above, under CUPS-PDF so
 # the visitor's Print slip in the real window really prints.
-scripts/with-postgres.sh scripts/with-cups.sh timeout 3000 \
+# PG_SSL=1: the cluster serves TLS too, so central's PostgreSQL-over-TLS test has a server to try
+# (clients that do not ask for TLS are unchanged; sqlx's default "prefer" takes it).
+PG_SSL=1 scripts/with-postgres.sh scripts/with-cups.sh timeout 3000 \
   cargo test --workspace --locked 2>&1 | tee test-output/cargo-test.log
 
 step "fuzzing: each cargo-fuzz target over its corpus and a few seconds more (nightly)"

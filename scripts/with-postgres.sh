@@ -9,6 +9,10 @@
 # Needs the PostgreSQL server binaries: `apt-get install -y postgresql` (PostgreSQL 15 on
 # Debian 12, under /usr/lib/postgresql/15/bin). Extra server options can be passed in
 # PG_EXTRA_OPTIONS, e.g. PG_EXTRA_OPTIONS="-c fsync=off" for faster, non-durable test runs.
+# PG_SSL=1 serves TLS too (ssl=on), with a throw-away self-signed certificate for 127.0.0.1 and
+# localhost made here with openssl, and exports CENTRAL_TEST_PG_SSL_ROOT (that certificate: the
+# root for sslmode=verify-full). sslmode=disable still connects in clear; sqlx's default, prefer,
+# takes TLS when offered.
 set -euo pipefail
 
 pg_bin="${PG_BIN:-}"
@@ -44,6 +48,22 @@ as_postgres "$pg_bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --local
     cat "$dir/initdb.log" >&2
     exit 2
 }
+ssl_options=""
+if [ "${PG_SSL:-0}" = 1 ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj "/CN=visit-pg-test" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -keyout "$dir/server.key" -out "$dir/server.crt" >"$dir/openssl.log" 2>&1 || {
+        cat "$dir/openssl.log" >&2
+        exit 2
+    }
+    chmod 0600 "$dir/server.key"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres: "$dir/server.key" "$dir/server.crt"
+    fi
+    ssl_options="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+    export CENTRAL_TEST_PG_SSL_ROOT="$dir/server.crt"
+fi
+
 # A port that looks free can still be taken by the time the server binds it (another run
 # starting at the same moment, a socket lingering in TIME-WAIT), so try a few.
 port=""
@@ -53,7 +73,7 @@ for candidate in $(seq "$first" "$((first + 30))"); do
         continue
     fi
     if as_postgres "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-        -o "-p $candidate -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 ${PG_EXTRA_OPTIONS:-}" >/dev/null; then
+        -o "-p $candidate -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $ssl_options ${PG_EXTRA_OPTIONS:-}" >/dev/null; then
         port="$candidate"
         break
     fi

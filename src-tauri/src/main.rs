@@ -36,6 +36,10 @@ struct Cli {
     #[arg(long, env = "VISIT_KIOSK_IDLE_TIMEOUT", default_value_t = DEFAULT_IDLE_TIMEOUT_SECONDS,
           value_parser = clap::value_parser!(u32).range(10..=3600))]
     idle_timeout: u32,
+    /// A PEM file of the certificate authorities that sign central's certificate (a prison's
+    /// own CA): only these are trusted for central then, not the system's roots
+    #[arg(long, env = "VISIT_KIOSK_CA_BUNDLE")]
+    ca_bundle: Option<PathBuf>,
 }
 
 /// The same default as `kioskctl`, so both find the same store without flags.
@@ -92,14 +96,22 @@ async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
     };
     // An enrolled kiosk keeps in step with central in the background (no network before the
     // window: the loop runs on its own task); a kiosk that was never enrolled works alone.
-    match kiosk::sync::spawn_sync_loop(&store, &kiosk::sync::SyncOptions::default(), SYNC_EVERY).await {
+    let ca_bundle = cli
+        .ca_bundle
+        .as_deref()
+        .map(kiosk::sync::CaBundle::from_pem_file)
+        .transpose()?;
+    let sync_options = kiosk::sync::SyncOptions::default().with_ca_bundle(ca_bundle.clone());
+    match kiosk::sync::spawn_sync_loop(&store, &sync_options, SYNC_EVERY).await {
         Ok(Some(_)) => tracing::info!("syncing with central in the background"),
         Ok(None) => tracing::info!("not enrolled with central: booking on this kiosk's store alone"),
         Err(e) => tracing::warn!(error = %e, "sync with central not started"),
     }
     let since_start_ms = started.elapsed().as_millis();
     tracing::info!(db = %db.display(), %prison, since_start_ms, "kiosk store open");
-    Ok(Journey::new(store, &prison).with_idle_timeout(cli.idle_timeout))
+    Ok(Journey::new(store, &prison)
+        .with_idle_timeout(cli.idle_timeout)
+        .with_ca_bundle(ca_bundle))
 }
 
 fn main() -> Result<()> {

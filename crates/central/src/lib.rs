@@ -6,6 +6,7 @@
 //!   idempotency keys, pull by cursor, push of outbox events, escrow shares.
 //! - [`api`]: the axum HTTP API under `/api/v1`, with its limits and JSON errors, and the
 //!   OpenAPI document generated from it.
+//! - [`tls`]: HTTPS served by central itself, from PEM certificate and key files.
 //!
 //! The wire types (every request, answer, event and error code) are `visit-protocol`'s, shared
 //! with the kiosk.
@@ -16,8 +17,9 @@ pub mod csv;
 pub mod error;
 pub mod service;
 pub mod store;
+pub mod tls;
 
-pub use api::{Limits, router, serve};
+pub use api::{Limits, router, serve, serve_tls};
 pub use clock::Clock;
 pub use error::CentralError;
 pub use service::{Central, NewStaff, Settings};

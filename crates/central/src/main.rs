@@ -40,6 +40,22 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8480")]
         listen: String,
+        /// Serve HTTPS with this PEM certificate chain (the server's certificate first, then any
+        /// intermediates); needs --tls-key. Without both, plain HTTP: for loopback, or behind a
+        /// TLS proxy.
+        #[arg(long, env = "VISIT_CENTRAL_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, env = "VISIT_CENTRAL_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A proxy in front of central (a TLS terminator) whose X-Forwarded-For is believed for
+        /// the client's address; repeat for more. From any other peer the header is ignored.
+        #[arg(
+            long = "trusted-proxy",
+            env = "VISIT_CENTRAL_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
         /// For tests and demos: run the clock from this instant (RFC 3339) instead of now.
         #[arg(long, hide = true)]
         pretend_now: Option<chrono::DateTime<chrono::Utc>>,
@@ -266,17 +282,38 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logs(cli.log_json);
     match cli.command {
-        Command::Serve { listen, pretend_now } => {
+        Command::Serve {
+            listen,
+            pretend_now,
+            tls_cert,
+            tls_key,
+            trusted_proxies,
+        } => {
+            // A bad certificate or key stops central before it touches the database.
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => Some(central::tls::server_config(cert, key)?),
+                _ => None,
+            };
             let clock = pretend_now.map_or(Clock::System, Clock::starting_at);
             let central = open_with_clock(&cli.database, clock).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, backend = central.store().backend(), "serving");
+            let limits = Limits {
+                trusted_proxies: central::api::TrustedProxies::new(trusted_proxies),
+                ..Limits::default()
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            tracing::info!(%addr, scheme, backend = central.store().backend(), "serving");
             // Scripts and tests read this line to learn the port when listening on port 0.
             println!("listening on {addr}");
-            central::serve(listener, central.clone(), Limits::default(), shutdown_signal()).await?;
+            match tls {
+                Some(tls) => {
+                    central::serve_tls(listener, tls, central.clone(), limits, shutdown_signal()).await?;
+                }
+                None => central::serve(listener, central.clone(), limits, shutdown_signal()).await?,
+            }
             central.store().close().await;
         }
         Command::Migrate => {

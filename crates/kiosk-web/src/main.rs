@@ -55,6 +55,10 @@ struct Args {
     /// Tests: how many wrong lookups in the window before lookups slow down (default 20)
     #[arg(long)]
     lookup_failures_before_slowing: Option<usize>,
+    /// A PEM file of the certificate authorities that sign central's certificate: only these
+    /// are trusted for central then, not the system's roots
+    #[arg(long)]
+    ca_bundle: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -318,8 +322,13 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let ca_bundle = args
+        .ca_bundle
+        .as_deref()
+        .map(kiosk::sync::CaBundle::from_pem_file)
+        .transpose()?;
     let store = open_store(&args, args.now.unwrap_or_else(Utc::now)).await?;
-    let mut journey = Journey::new(store, &args.prison);
+    let mut journey = Journey::new(store, &args.prison).with_ca_bundle(ca_bundle);
     if let Some(seconds) = args.idle_timeout {
         journey = journey.with_idle_timeout(seconds);
     }

@@ -328,6 +328,8 @@ pub struct Journey {
     /// When a visitor's guesses slow down, booking lookups and prisoner checks each counted on
     /// their own (the same pause rules as staff sign-ins).
     lookup_policy: domain::SignInPolicy,
+    /// The certificate authorities trusted for central, when not the system's.
+    ca_bundle: Option<sync::CaBundle>,
 }
 
 fn hhmm(t: NaiveTime) -> String {
@@ -372,7 +374,19 @@ impl Journey {
             prison: prison.clone(),
             idle_timeout_seconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
             lookup_policy: domain::SignInPolicy::default(),
+            ca_bundle: None,
         }
+    }
+
+    /// Trust only `bundle`'s certificate authorities when reaching central (a prison's own CA).
+    pub fn with_ca_bundle(mut self, bundle: Option<sync::CaBundle>) -> Self {
+        self.ca_bundle = bundle;
+        self
+    }
+
+    /// Sync options for an exchange someone at the screen waits for.
+    pub(crate) fn visitor_sync(&self) -> SyncOptions {
+        SyncOptions::for_visitors().with_ca_bundle(self.ca_bundle.clone())
     }
 
     /// Another slow-down for visitors' booking lookups (tests shorten the pause).
@@ -571,7 +585,7 @@ impl Journey {
     ) -> UiResult<BookingConfirmation> {
         request.prison = self.prison.to_string();
         // Through central when the kiosk is enrolled and central answers; on the kiosk otherwise.
-        let view = sync::book(&self.store, &SyncOptions::for_visitors(), &request, now)
+        let view = sync::book(&self.store, &self.visitor_sync(), &request, now)
             .await?
             .booking;
         let prison = self.store.prison(&self.prison).await?;

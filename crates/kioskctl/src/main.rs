@@ -8,7 +8,7 @@ use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonCode, RuleErr
 use kiosk::printing::{PrintError, PrinterConfig, QueueName, printer_config, set_printer_config};
 use kiosk::slip::{Language, Paper, SlipError};
 use kiosk::staff::StaffFailure;
-use kiosk::sync::{SyncClient, SyncError, SyncOptions};
+use kiosk::sync::{CaBundle, CaBundleError, SyncClient, SyncError, SyncOptions};
 use kiosk::{KioskError, Store};
 use serde_json::json;
 use std::io::Read;
@@ -36,6 +36,10 @@ struct Cli {
     /// somewhere other than the address stored at enrolment
     #[arg(long, global = true, env = "VISIT_KIOSK_CENTRAL")]
     central: Option<String>,
+    /// A PEM file of the certificate authorities that sign central's certificate (a prison's own
+    /// CA): only these are trusted for central then, not the system's roots
+    #[arg(long, global = true, env = "VISIT_KIOSK_CA_BUNDLE")]
+    ca_bundle: Option<PathBuf>,
     /// Give up on a request to central after this many milliseconds
     #[arg(long, global = true, env = "VISIT_KIOSK_TIMEOUT_MS", default_value_t = 10_000)]
     timeout_ms: u64,
@@ -192,6 +196,8 @@ fn code_of(e: &anyhow::Error) -> String {
             e.code()
         } else if let Some(e) = cause.downcast_ref::<SyncError>() {
             return e.code().to_string();
+        } else if let Some(e) = cause.downcast_ref::<CaBundleError>() {
+            e.code()
         } else if let Some(e) = cause.downcast_ref::<PrintError>() {
             e.code()
         } else if let Some(e) = cause.downcast_ref::<SlipError>() {
@@ -275,8 +281,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let store = Store::open(&path)
         .await
         .with_context(|| format!("cannot open store {}", path.display()))?;
+    let ca_bundle = cli
+        .ca_bundle
+        .as_deref()
+        .map(CaBundle::from_pem_file)
+        .transpose()?;
     let sync_options = SyncOptions {
         central_url: cli.central.clone(),
+        ca_bundle,
         request_timeout: Duration::from_millis(cli.timeout_ms.max(1)),
         connect_timeout: Duration::from_millis(cli.timeout_ms.clamp(1, 3_000)),
         ..SyncOptions::default()

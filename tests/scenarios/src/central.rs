@@ -30,6 +30,11 @@ impl Central {
     /// Central with every log line, at every level, written to `log` (for the log privacy
     /// scenario); `None` keeps warnings only, unwritten.
     pub async fn start_logging(db: &Path, log: Option<&Path>) -> Self {
+        Self::start_with(db, log, &[]).await
+    }
+
+    /// Central with more `serve` options (`--tls-cert`, `--trusted-proxy`, ...).
+    pub async fn start_with(db: &Path, log: Option<&Path>, serve_args: &[String]) -> Self {
         let (level, stderr) = match log {
             Some(path) => ("trace", Stdio::from(std::fs::File::create(path).unwrap())),
             None => ("warn", Stdio::null()),
@@ -38,6 +43,7 @@ impl Central {
             .arg("--database")
             .arg(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_args)
             .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -67,6 +73,25 @@ impl Central {
         if let Some(mut c) = self.child.take() {
             c.kill().await.unwrap();
         }
+    }
+
+    /// Runs `serve` with `serve_args` expecting it to refuse to start: what it wrote on stderr.
+    pub async fn serve_failure(db: &Path, serve_args: &[String]) -> String {
+        let out = tokio::time::timeout(
+            Duration::from_secs(30),
+            Command::new(central_binary())
+                .arg("--database")
+                .arg(db)
+                .args(["serve", "--listen", "127.0.0.1:0"])
+                .args(serve_args)
+                .kill_on_drop(true)
+                .output(),
+        )
+        .await
+        .expect("visit-central started when it should have refused")
+        .unwrap();
+        assert!(!out.status.success(), "visit-central {serve_args:?} served");
+        String::from_utf8_lossy(&out.stderr).to_string()
     }
 
     pub async fn admin(db: &Path, args: &[&str]) -> String {
@@ -122,6 +147,17 @@ impl Central {
         )
         .await;
         Self::start(&db).await
+    }
+
+    /// As [`Central::with_demo`], serving with more `serve` options.
+    pub async fn with_demo_serving(dir: &Path, serve_args: &[String]) -> Self {
+        let db = dir.join("central.sqlite");
+        Self::admin(
+            &db,
+            &["import", "--prisons", DEMO_PRISONS, "--prisoners", DEMO_PRISONERS],
+        )
+        .await;
+        Self::start_with(&db, None, serve_args).await
     }
 
     pub fn url(&self) -> String {

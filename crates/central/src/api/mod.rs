@@ -8,12 +8,13 @@
 
 mod attempts;
 pub mod openapi;
-pub use attempts::{AttemptLimit, FailedAttempts};
+pub use attempts::{AttemptLimit, FailedAttempts, TrustedProxies};
 
 use crate::error::CentralError;
 use crate::service::Answer;
 use crate::service::Central;
 use crate::store::Kiosk;
+use crate::tls::{PeerAddr, TlsListener};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
@@ -32,7 +33,6 @@ use protocol::{
     PullQuery, PushAnswer, PushRequest, ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken, Violation,
 };
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
@@ -49,7 +49,7 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static(protocol::routes
 pub const REPLAYED: HeaderName = HeaderName::from_static(protocol::routes::REPLAYED);
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest request body on most routes.
     pub body_bytes: usize,
@@ -59,6 +59,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Failed enrolments and authentications an address may make before it waits.
     pub attempts: AttemptLimit,
+    /// Proxies whose `X-Forwarded-For` names the client those failures are counted against.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for Limits {
@@ -68,6 +70,7 @@ impl Default for Limits {
             push_body_bytes: 512 * 1024,
             request_timeout: Duration::from_secs(15),
             attempts: AttemptLimit::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -519,17 +522,24 @@ where
     fresh
 }
 
+/// The failed-attempt counts and who may say which client a request is from.
+struct Failures {
+    attempts: FailedAttempts,
+    proxies: TrustedProxies,
+}
+
 /// Answers 429 to an address with too many recent failed enrolments or authentications, before
 /// its request reaches a handler or the store; counts each 401 against the address.
 async fn limit_failures(
-    State(attempts): State<Arc<FailedAttempts>>,
+    State(failures): State<Arc<Failures>>,
     request: Request,
     next: axum::middleware::Next,
 ) -> Response {
+    let Failures { attempts, proxies } = &*failures;
     let address = request
         .extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+        .get::<axum::extract::ConnectInfo<PeerAddr>>()
+        .map(|c| proxies.client_address(c.0.0.ip(), request.headers()));
     // Probes and the API document take no credential: nothing to guess there.
     let path = request.uri().path();
     let public = path == HEALTH || path == READY || path == OPENAPI;
@@ -560,7 +570,7 @@ async fn limit_failures(
 }
 
 /// Every route with its handler and its documentation, in one place.
-fn routes(limits: Limits) -> OpenApiRouter<AppState> {
+fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(enrol))
         .routes(routes!(whoami))
@@ -579,13 +589,13 @@ fn routes(limits: Limits) -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the routes [`router`] serves.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, mut document) = routes(Limits::default()).split_for_parts();
+    let (_, mut document) = routes(&Limits::default()).split_for_parts();
     openapi::complete(&mut document);
     document
 }
 
 pub fn router(central: Arc<Central>, limits: Limits) -> Router {
-    let (routes, mut document) = routes(limits).split_for_parts();
+    let (routes, mut document) = routes(&limits).split_for_parts();
     openapi::complete(&mut document);
     // Serialising a document of plain strings and maps cannot fail; an empty one would fail the
     // test that checks it, never a request.
@@ -612,17 +622,21 @@ pub fn router(central: Arc<Central>, limits: Limits) -> Router {
         .layer(axum::middleware::map_response(json_errors))
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
-    let attempts = Arc::new(FailedAttempts::new(limits.attempts));
+    let failures = Arc::new(Failures {
+        attempts: FailedAttempts::new(limits.attempts),
+        proxies: limits.trusted_proxies.clone(),
+    });
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(attempts, limit_failures))
+        .layer(axum::middleware::from_fn_with_state(failures, limit_failures))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(middleware)
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// Serves the API over plain HTTP on `listener` until `shutdown` completes: on loopback, or
+/// behind a TLS proxy.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     central: Arc<Central>,
@@ -630,7 +644,23 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(central, limits);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Serves the API over HTTPS on `listener` until `shutdown` completes, with the certificate and
+/// key of `tls` ([`crate::tls::server_config`]).
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    tls: Arc<tokio_rustls::rustls::ServerConfig>,
+    central: Arc<Central>,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(central, limits);
+    let listener = TlsListener::new(listener, tls)?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -215,3 +215,53 @@ async fn an_address_guessing_codes_or_tokens_is_made_to_wait() {
     // Health checks are not held back.
     assert_eq!(app.get_public("/healthz").await.status(), 200);
 }
+
+/// Guesses sent as if from `forwarded_for`: a wrong enrolment code each, and the status.
+async fn guess_from(app: &TestApp, forwarded_for: Option<&str>) -> u16 {
+    let mut request = reqwest::Client::new()
+        .post(app.url("/api/v1/enrol"))
+        .json(&json!({ "code": "0000-0000-0000-0001" }));
+    if let Some(header) = forwarded_for {
+        request = request.header("x-forwarded-for", header);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+fn three_failures(trusted: &[&str]) -> central::api::Limits {
+    central::api::Limits {
+        attempts: central::api::AttemptLimit {
+            failures: 3,
+            window: std::time::Duration::from_secs(60),
+        },
+        trusted_proxies: central::api::TrustedProxies::new(trusted.iter().map(|a| a.parse().unwrap())),
+        ..central::api::Limits::default()
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failures_count_against_the_forwarded_client() {
+    // The tests' requests come from 127.0.0.1: here that is the TLS proxy in front of central.
+    let app = spawn_app_with(three_failures(&["127.0.0.1"])).await;
+    for _ in 0..3 {
+        assert_eq!(guess_from(&app, Some("198.51.100.7")).await, 401);
+    }
+    assert_eq!(guess_from(&app, Some("198.51.100.7")).await, 429);
+    // Another client behind the same proxy is not held back by the first one's guesses...
+    assert_eq!(guess_from(&app, Some("198.51.100.8")).await, 401);
+    // ...nor is the proxy itself.
+    assert_eq!(guess_from(&app, None).await, 401);
+    // The first client cannot pose as another by writing its own X-Forwarded-For: the proxy
+    // appends the address it saw, and that rightmost entry is the one counted.
+    assert_eq!(guess_from(&app, Some("203.0.113.99, 198.51.100.7")).await, 429);
+}
+
+#[tokio::test]
+async fn x_forwarded_for_from_a_peer_that_is_not_a_trusted_proxy_is_ignored() {
+    let app = spawn_app_with(three_failures(&["10.9.9.9"])).await;
+    for fake in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        assert_eq!(guess_from(&app, Some(fake)).await, 401);
+    }
+    // A fresh made-up address does not escape the limit: the peer's address is counted.
+    assert_eq!(guess_from(&app, Some("198.51.100.4")).await, 429);
+    assert_eq!(guess_from(&app, None).await, 429);
+}

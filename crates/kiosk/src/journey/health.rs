@@ -5,7 +5,7 @@
 use super::staff::Done;
 use super::{Journey, StaffToken, UiResult};
 use crate::printing;
-use crate::sync::{SyncClient, SyncOptions};
+use crate::sync::SyncClient;
 use chrono::{DateTime, Utc};
 use domain::Permission;
 use serde::{Deserialize, Serialize};
@@ -99,7 +99,7 @@ impl Journey {
     pub async fn staff_sync_now(&self, request: &StaffToken, now: DateTime<Utc>) -> UiResult<KioskHealth> {
         self.authorise(&request.token, Permission::KioskHealth, now)
             .await?;
-        match SyncClient::new(self.store.clone(), &SyncOptions::for_visitors()).await {
+        match SyncClient::new(self.store.clone(), &self.visitor_sync()).await {
             Ok(client) => {
                 if let Err(e) = client.round(now).await {
                     tracing::warn!(error = %e, code = e.code(), "sync now: the round failed");

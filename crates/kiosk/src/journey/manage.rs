@@ -14,7 +14,7 @@ use super::{Journey, PrisonInfo, SlipPrinted, UiError, UiErrors, UiResult, arriv
 use crate::desk::{self, Cancellation, DeskError};
 use crate::slip::Language;
 use crate::store::{self, DeskVisit};
-use crate::sync::{SyncClient, SyncOptions};
+use crate::sync::SyncClient;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::{BookingReference, DateOfBirth, Field, VisitKind};
@@ -175,7 +175,7 @@ impl Journey {
         lead_born: NaiveDate,
         now: DateTime<Utc>,
     ) -> UiResult<()> {
-        let asked = match SyncClient::new(self.store.clone(), &SyncOptions::for_visitors()).await {
+        let asked = match SyncClient::new(self.store.clone(), &self.visitor_sync()).await {
             Ok(client) => client.fetch_booking(reference, lead_born, now).await.map(drop),
             Err(e) => Err(e),
         };

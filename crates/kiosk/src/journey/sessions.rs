@@ -9,7 +9,7 @@ use super::desk::note;
 use super::{Journey, UiError, UiErrors, UiResult, hhmm};
 use crate::staff::SignedIn;
 use crate::store;
-use crate::sync::{SyncClient, SyncError, SyncOptions};
+use crate::sync::{SyncClient, SyncError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::timetable::{Closure, sessions_between};
@@ -157,7 +157,7 @@ fn closure_reason(text: &str) -> UiResult<ClosureReason> {
 impl Journey {
     async fn supervisor_client(&self) -> UiResult<SyncClient> {
         // Someone is waiting at the screen: short timeouts, as for a visitor's booking.
-        Ok(SyncClient::new(self.store.clone(), &SyncOptions::for_visitors()).await?)
+        Ok(SyncClient::new(self.store.clone(), &self.visitor_sync()).await?)
     }
 
     /// Audits what central did, then syncs so this kiosk shows it at once. A failed round only

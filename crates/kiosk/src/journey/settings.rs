@@ -5,7 +5,7 @@ use super::staff::Done;
 use super::{Journey, StaffToken, UiError, UiErrors, UiResult};
 use crate::printing::{self, PrinterConfig, QueueName};
 use crate::slip::Paper;
-use crate::sync::{SyncClient, SyncOptions};
+use crate::sync::SyncClient;
 use chrono::{DateTime, Utc};
 use domain::Permission;
 use protocol::AuditAction;
@@ -139,15 +139,8 @@ impl Journey {
         // Audited before: enrolment replaces the accounts the audit entry names.
         self.audit_staff(&who, AuditAction::Settings, "enrol with central", now)
             .await?;
-        crate::sync::enrol(
-            &self.store,
-            url,
-            request.code.trim(),
-            &SyncOptions::for_visitors(),
-            now,
-        )
-        .await?;
-        match SyncClient::new(self.store.clone(), &SyncOptions::for_visitors()).await {
+        crate::sync::enrol(&self.store, url, request.code.trim(), &self.visitor_sync(), now).await?;
+        match SyncClient::new(self.store.clone(), &self.visitor_sync()).await {
             Ok(client) => {
                 if let Err(e) = client.round(now).await {
                     tracing::warn!(error = %e, "first sync after enrolment failed; the loop will retry");

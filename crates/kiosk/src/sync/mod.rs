@@ -41,7 +41,8 @@ pub use online::{BookingOutcome, Via, book};
 pub use round::RoundReport;
 pub use runner::{next_delay, run_sync_loop, spawn_sync_loop};
 pub use transport::{
-    Answer, Exchange, HttpTransport, Lost, Method, Transport, base_url, check_central_url, routes,
+    Answer, CaBundle, CaBundleError, Exchange, HttpTransport, Lost, Method, Transport, base_url,
+    check_central_url, routes,
 };
 
 /// Errors from sync. Each has a stable `code()` for the UI and scripts.
@@ -116,6 +117,9 @@ pub struct SyncOptions {
     pub request_timeout: Duration,
     /// The pause before the second try of an online booking (twice that before the third).
     pub retry_pause: Duration,
+    /// Trust only these certificate authorities for central (a prison's own CA); `None`
+    /// trusts the system's roots.
+    pub ca_bundle: Option<CaBundle>,
 }
 
 impl Default for SyncOptions {
@@ -125,6 +129,7 @@ impl Default for SyncOptions {
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(10),
             retry_pause: Duration::from_millis(200),
+            ca_bundle: None,
         }
     }
 }
@@ -138,6 +143,12 @@ impl SyncOptions {
             request_timeout: Duration::from_secs(4),
             ..Self::default()
         }
+    }
+
+    /// The same options, trusting only `bundle`'s certificate authorities for central.
+    pub fn with_ca_bundle(mut self, bundle: Option<CaBundle>) -> Self {
+        self.ca_bundle = bundle;
+        self
     }
 }
 

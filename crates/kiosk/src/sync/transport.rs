@@ -5,6 +5,8 @@
 
 use super::{SyncError, SyncOptions};
 use async_trait::async_trait;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The API's routes, relative to central's base URL: the protocol's.
 pub use protocol::routes;
@@ -87,12 +89,16 @@ pub struct HttpTransport {
 impl HttpTransport {
     pub fn new(central_url: &str, options: &SyncOptions) -> Result<Self, SyncError> {
         check_central_url(central_url)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             // A redirect could take the bearer token and visitors' data to another host.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
-            .user_agent(concat!("visit-kiosk/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("visit-kiosk/", env!("CARGO_PKG_VERSION")));
+        if let Some(bundle) = &options.ca_bundle {
+            builder = bundle.trust_only(builder);
+        }
+        let http = builder
             .build()
             .map_err(|e| SyncError::Protocol(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
@@ -103,6 +109,93 @@ impl HttpTransport {
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+}
+
+/// The certificate authorities a kiosk trusts for central, from a PEM file of one or more
+/// certificates: a prison's own CA. With a bundle these are the *only* roots trusted, not the
+/// operating system's as well: a certificate for central's name from any public CA (or one an
+/// attacker got issued) is refused, and nothing changes when the system's store does.
+/// Without a bundle the system's roots are used, as for any public HTTPS site.
+#[derive(Clone)]
+pub struct CaBundle {
+    path: PathBuf,
+    certificates: Arc<[reqwest::Certificate]>,
+}
+
+/// Why a CA bundle file cannot be used; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum CaBundleError {
+    #[error("cannot read the CA bundle {path}: {source}")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("the CA bundle {path} is not PEM certificates: {detail}")]
+    Invalid { path: PathBuf, detail: String },
+    #[error("the CA bundle {path} holds no certificate (-----BEGIN CERTIFICATE-----)")]
+    Empty { path: PathBuf },
+}
+
+impl CaBundleError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaBundleError::Unreadable { .. } => "ca_bundle_unreadable",
+            CaBundleError::Invalid { .. } | CaBundleError::Empty { .. } => "ca_bundle_invalid",
+        }
+    }
+}
+
+impl CaBundle {
+    /// Reads and checks the bundle: every certificate in it must parse as a trust anchor, so a
+    /// bad file is found when the kiosk starts, not at its first sync.
+    pub fn from_pem_file(path: &Path) -> Result<Self, CaBundleError> {
+        let pem = std::fs::read(path).map_err(|source| CaBundleError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let invalid = |e: reqwest::Error| CaBundleError::Invalid {
+            path: path.to_path_buf(),
+            detail: error_chain(&e),
+        };
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(invalid)?;
+        if certificates.is_empty() {
+            return Err(CaBundleError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        let bundle = Self {
+            path: path.to_path_buf(),
+            certificates: certificates.into(),
+        };
+        // reqwest checks each root when a client is built with it.
+        bundle
+            .trust_only(reqwest::Client::builder())
+            .build()
+            .map_err(invalid)?;
+        Ok(bundle)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn len(&self) -> usize {
+        self.certificates.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.certificates.is_empty()
+    }
+
+    fn trust_only(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        builder.tls_certs_only(self.certificates.iter().cloned())
+    }
+}
+
+impl std::fmt::Debug for CaBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaBundle")
+            .field("path", &self.path)
+            .field("certificates", &self.certificates.len())
+            .finish()
     }
 }
 
