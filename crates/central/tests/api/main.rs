@@ -12,6 +12,7 @@ mod helpers;
 mod reception;
 mod refusals;
 mod requests;
+mod retention;
 mod sessions;
 mod staff;
 mod sync;
