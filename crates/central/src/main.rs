@@ -59,9 +59,24 @@ enum Command {
         /// For tests and demos: run the clock from this instant (RFC 3339) instead of now.
         #[arg(long, hide = true)]
         pretend_now: Option<chrono::DateTime<chrono::Utc>>,
+        #[command(flatten)]
+        retention: RetentionArgs,
+        /// Minutes between purges of what is past its retention period (the first at start)
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        purge_every_minutes: u64,
     },
     /// Create or update the database schema.
     Migrate,
+    /// Remove now what is past its retention period: the personal fields of bookings whose
+    /// visit was longer ago than --retention-days, and idempotency answers older than
+    /// --idempotency-hours. `serve` does this every hour too.
+    Purge {
+        #[command(flatten)]
+        retention: RetentionArgs,
+        /// Act as if it were this instant (RFC 3339), for rehearsals and tests
+        #[arg(long)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Import prisons, timetables, prisoners and contacts (the demo set is in demo/).
     Import {
         #[arg(long)]
@@ -97,6 +112,30 @@ enum Command {
         #[arg(long)]
         to: NaiveDate,
     },
+}
+
+/// How long central keeps personal data (docs/SECURITY.md).
+#[derive(clap::Args)]
+struct RetentionArgs {
+    /// Days after a visit its booking keeps the visitors' names, dates of birth, the prisoner's
+    /// number and the details; after that only the counts stay
+    #[arg(long, env = "VISIT_CENTRAL_RETENTION_DAYS", default_value_t = 730,
+        value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    retention_days: u32,
+    /// Hours an answer stored against an idempotency key is kept
+    #[arg(long, env = "VISIT_CENTRAL_IDEMPOTENCY_HOURS", default_value_t = 24,
+        value_parser = clap::value_parser!(u32).range(1..=8_760))]
+    idempotency_hours: u32,
+}
+
+impl RetentionArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            booking_retention_days: self.retention_days,
+            idempotency_retention: chrono::Duration::hours(i64::from(self.idempotency_hours)),
+            ..Settings::default()
+        }
+    }
 }
 
 /// Which account: the prison and the staff number.
@@ -239,15 +278,15 @@ fn init_logs(json: bool) {
 }
 
 async fn open(database: &str) -> Result<Arc<Central>> {
-    open_with_clock(database, Clock::System).await
+    open_with(database, Clock::System, Settings::default()).await
 }
 
-async fn open_with_clock(database: &str, clock: Clock) -> Result<Arc<Central>> {
+async fn open_with(database: &str, clock: Clock, settings: Settings) -> Result<Arc<Central>> {
     let store = central::store::open(database)
         .await
         .with_context(|| format!("opening database {}", central::store::redacted(database)))?;
     store.migrate().await.context("migrating the database")?;
-    Ok(Arc::new(Central::new(store, clock, Settings::default())))
+    Ok(Arc::new(Central::new(store, clock, settings)))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T> {
@@ -288,6 +327,8 @@ async fn main() -> Result<()> {
             tls_cert,
             tls_key,
             trusted_proxies,
+            retention,
+            purge_every_minutes,
         } => {
             // A bad certificate or key stops central before it touches the database.
             let tls = match (&tls_cert, &tls_key) {
@@ -295,7 +336,7 @@ async fn main() -> Result<()> {
                 _ => None,
             };
             let clock = pretend_now.map_or(Clock::System, Clock::starting_at);
-            let central = open_with_clock(&cli.database, clock).await?;
+            let central = open_with(&cli.database, clock, retention.settings()).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
@@ -308,12 +349,26 @@ async fn main() -> Result<()> {
             tracing::info!(%addr, scheme, backend = central.store().backend(), "serving");
             // Scripts and tests read this line to learn the port when listening on port 0.
             println!("listening on {addr}");
+            let purges = tokio::spawn(central::service::purge_every(
+                central.clone(),
+                std::time::Duration::from_secs(purge_every_minutes.saturating_mul(60)),
+            ));
             match tls {
                 Some(tls) => {
                     central::serve_tls(listener, tls, central.clone(), limits, shutdown_signal()).await?;
                 }
                 None => central::serve(listener, central.clone(), limits, shutdown_signal()).await?,
             }
+            purges.abort();
+            central.store().close().await;
+        }
+        Command::Purge { retention, now } => {
+            let central = open_with(&cli.database, Clock::System, retention.settings()).await?;
+            let summary = central.purge(now.unwrap_or_else(chrono::Utc::now)).await?;
+            println!(
+                "{} bookings lost their personal data (visits more than {} days ago); {} idempotency answers deleted",
+                summary.bookings_anonymised, retention.retention_days, summary.idempotency_answers_deleted
+            );
             central.store().close().await;
         }
         Command::Migrate => {

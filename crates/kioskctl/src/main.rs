@@ -141,6 +141,15 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         limit: i64,
     },
+    /// Show how many days after a visit its personal data is kept, or set it with --days
+    /// (1 to 3650; 14 unless set). Every sync round purges by it.
+    Retention {
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Delete now the personal data past its retention period (a sync round does it too): visits
+    /// over, answered by central and older than the period, and prisoners who left
+    Purge,
     /// Manage staff accounts on a kiosk that works alone (an enrolled kiosk's come from central)
     Staff {
         #[command(subcommand)]
@@ -514,6 +523,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 },
             }
+        }
+        Command::Retention { days } => {
+            if let Some(days) = days {
+                let days =
+                    kiosk::store::RetentionDays::new(days).map_err(|e| fail(e.code(), e.to_string()))?;
+                store.set_retention(days).await?;
+            }
+            print_json(&json!({ "retention_days": store.retention().await?.days() }));
+            ExitCode::SUCCESS
+        }
+        Command::Purge => {
+            let purged = store.purge(now).await?;
+            print_json(
+                &json!({ "status": "purged", "retention_days": store.retention().await?.days(),
+                "purged": purged }),
+            );
+            ExitCode::SUCCESS
         }
         Command::Status => {
             print_json(&json!(store.sync_status().await?));

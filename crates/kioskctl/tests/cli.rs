@@ -9,10 +9,14 @@ use tempfile::TempDir;
 const NOW: &str = "2026-11-25T10:00:00Z";
 
 fn kioskctl(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    kioskctl_at(db, NOW, args, stdin)
+}
+
+fn kioskctl_at(db: &Path, now: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kioskctl"))
         .arg("--db")
         .arg(db)
-        .args(["--now", NOW])
+        .args(["--now", now])
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -476,4 +480,28 @@ fn staff_accounts_on_a_kiosk_that_works_alone() {
     assert!(!text.contains(&pin) && !text.contains("902417") && !text.contains("argon2"));
     // A kiosk alone queues nothing for central.
     assert_eq!(json(&kioskctl(&db, &["outbox"], None)), serde_json::json!([]));
+}
+
+#[test]
+fn retention_is_shown_set_and_checked_and_purge_reports_what_went() {
+    let (_dir, db) = demo();
+    let shown = json(&kioskctl(&db, &["retention"], None));
+    assert_eq!(shown["retention_days"], 14);
+    let set = json(&kioskctl(&db, &["retention", "--days", "30"], None));
+    assert_eq!(set["retention_days"], 30);
+    assert_eq!(
+        failure_code(&kioskctl(&db, &["retention", "--days", "0"], None)),
+        "retention_invalid"
+    );
+    assert_eq!(json(&kioskctl(&db, &["retention"], None))["retention_days"], 30);
+    // A kiosk working alone: no central has answered its booking's event, so nothing goes,
+    // however late it is.
+    let booked = json(&kioskctl(&db, &["book"], Some(REQUEST)));
+    assert_eq!(booked["status"], "booked", "{booked}");
+    let out = kioskctl_at(&db, "2027-06-01T00:00:00Z", &["purge"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let purged = json(&out);
+    assert_eq!(purged["status"], "purged");
+    assert_eq!(purged["retention_days"], 30);
+    assert_eq!(purged["purged"]["bookings"], 0, "{purged}");
 }

@@ -12,7 +12,8 @@
 //! - [`pull`]: what changed since a kiosk's cursor;
 //! - [`escrow`]: kiosks' shares of upcoming sessions' tables;
 //! - [`sessions`]: a supervisor's closures and changes of tables, online and idempotent;
-//! - [`staff`]: staff accounts (PIN hashes) and the audit log kiosks send.
+//! - [`staff`]: staff accounts (PIN hashes) and the audit log kiosks send;
+//! - [`retention`]: personal fields of bookings long past, and old idempotency answers, removed.
 //!
 //! This file holds the service itself, its settings and the retry of whole transactions.
 
@@ -33,6 +34,10 @@ pub struct Settings {
     pub max_share_per_session: u32,
     pub max_push_events: usize,
     pub enrolment_code_ttl: Duration,
+    /// Days after a visit its booking keeps its personal fields (two years unless set).
+    pub booking_retention_days: u32,
+    /// How long an answer stored against an idempotency key is kept (a day unless set).
+    pub idempotency_retention: Duration,
 }
 
 impl Default for Settings {
@@ -42,6 +47,8 @@ impl Default for Settings {
             max_share_per_session: 5,
             max_push_events: 100,
             enrolment_code_ttl: Duration::hours(24),
+            booking_retention_days: 730,
+            idempotency_retention: retention::default_idempotency_retention(),
         }
     }
 }
@@ -92,6 +99,7 @@ mod import;
 mod pull;
 mod push;
 mod reception;
+mod retention;
 mod sessions;
 mod staff;
 
@@ -99,6 +107,7 @@ pub use enrolment::Enrolment;
 pub use escrow::share_expiry;
 pub use import::ImportSummary;
 pub use push::status_reason;
+pub use retention::{PurgeSummary, purge_every};
 pub use sessions::SESSION_CLOSED;
 pub use staff::{NewStaff, hash_pin, one_time_pin};
 

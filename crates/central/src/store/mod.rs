@@ -2,7 +2,7 @@
 //!
 //! `Store` opens transactions; `StoreTx` is everything the service reads and writes inside one,
 //! split by concern into `ReferenceTx`, `CapacityTx`, `BookingTx`, `KioskTx`, `IdempotencyTx`,
-//! `PullTx`, `StaffTx`, `AuditTx` and `CheckTx`. The SQL is in `sql/` (one file per concern) and the row mappers in
+//! `PullTx`, `StaffTx`, `AuditTx`, `RetentionTx` and `CheckTx`. The SQL is in `sql/` (one file per concern) and the row mappers in
 //! `rows.rs`.
 //! The booking rules, idempotency, escrow and sync logic live once, in `crate::service`, on top
 //! of these traits, so both databases run exactly the same decisions. What differs per database
@@ -435,7 +435,17 @@ pub struct NewBooking<'a> {
 /// deadlocks on its own. Callers name the concern traits they use (`use crate::store::BookingTx`).
 #[async_trait]
 pub trait StoreTx:
-    ReferenceTx + CapacityTx + BookingTx + KioskTx + IdempotencyTx + PullTx + StaffTx + AuditTx + CheckTx + Send
+    ReferenceTx
+    + CapacityTx
+    + BookingTx
+    + KioskTx
+    + IdempotencyTx
+    + PullTx
+    + StaffTx
+    + AuditTx
+    + RetentionTx
+    + CheckTx
+    + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
@@ -670,6 +680,17 @@ pub trait AuditTx: Send {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<AuditRecord>>;
+}
+
+/// Retention: what central no longer keeps (see `service::retention`).
+#[async_trait]
+pub trait RetentionTx: Send {
+    /// Empties the personal fields of every booking with a visit on or before `visits_up_to`
+    /// not emptied yet, noting `now` as when. Answers how many bookings were emptied.
+    async fn remove_personal_data(&mut self, visits_up_to: NaiveDate, now: DateTime<Utc>)
+    -> StoreResult<u64>;
+    /// Deletes the answers stored against idempotency keys before `created_before`.
+    async fn delete_idempotency_answers(&mut self, created_before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Consistency checks for tests and the simulation.

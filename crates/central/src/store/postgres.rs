@@ -87,4 +87,5 @@ sql::pull::pull_sql!(
 );
 sql::staff::staff_sql!(PgTx, lock = " FOR UPDATE", newer = ">=");
 sql::audit::audit_sql!(PgTx);
+sql::retention::retention_sql!(PgTx);
 sql::checks::check_sql!(PgTx);

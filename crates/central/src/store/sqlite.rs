@@ -27,6 +27,9 @@ impl SqliteStore {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
+            // A purged booking's names and dates of birth are overwritten in the file, not left
+            // in free space (see `RetentionTx`).
+            .pragma("secure_delete", "ON")
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
@@ -114,4 +117,5 @@ sql::pull::pull_sql!(
 );
 sql::staff::staff_sql!(SqliteTx, lock = "", newer = ">");
 sql::audit::audit_sql!(SqliteTx);
+sql::retention::retention_sql!(SqliteTx);
 sql::checks::check_sql!(SqliteTx);

@@ -13,6 +13,7 @@ mod postgres_tls;
 mod reception;
 mod refusals;
 mod requests;
+mod retention;
 mod sessions;
 mod staff;
 mod sync;

@@ -14,6 +14,7 @@
 //! | `sessions.rs` | a supervisor's view of the coming sessions, and the idempotency keys of the calls that close them or change their tables |
 //! | `printer.rs` | the kiosk's printer setting |
 //! | `staff.rs` | staff accounts (PIN hashes), failed sign-ins, and the append-only audit log |
+//! | `retention.rs` | the purge of personal data past its retention period, and that period |
 //!
 //! WAL with `synchronous=FULL`: a booking is on disk before its slip prints, even if the power
 //! goes a moment later. Every write that others must hear about appends to the outbox in the
@@ -32,6 +33,7 @@ mod online_attempts;
 mod outbox;
 mod printer;
 mod reference_data;
+mod retention;
 mod sessions;
 mod staff;
 mod sync_state;
@@ -44,6 +46,7 @@ pub use escrow::TablesLeft;
 pub use identity::KioskIdentity;
 pub use outbox::OutboxEvent;
 pub use reference_data::Prison;
+pub use retention::{PurgeReport, RetentionDays, RetentionError};
 pub use sessions::SessionCount;
 pub use staff::AuditRow;
 pub use sync_state::SyncStatus;
@@ -76,7 +79,9 @@ pub(crate) use sync_state::{Horizon, advance_pushed_seq, set_pull_cursor};
 pub(crate) use visitor_lookups::{Guess, failed_guesses, record_failed_guess};
 
 use crate::error::{KioskError, Result};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::time::Duration;
@@ -96,11 +101,18 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) and migrates the store at `path`.
+    ///
+    /// Every connection deletes with `secure_delete`: a deleted row's bytes are overwritten with
+    /// zeros, not left in a free page for anyone with the file to read (see `retention.rs`). A
+    /// new file is made with `auto_vacuum=INCREMENTAL`, so a purge can give pages back; a file
+    /// made before that is rebuilt once, with `VACUUM`, to take the setting.
     pub async fn open(path: &Path) -> Result<Self> {
         make_private(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
+            .auto_vacuum(SqliteAutoVacuum::Incremental)
+            .pragma("secure_delete", "ON")
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
@@ -109,6 +121,7 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
+        take_incremental_vacuum(&pool).await?;
         MIGRATOR.run(&pool).await?;
         let store = Self {
             pool,
@@ -156,6 +169,24 @@ impl Store {
     pub(crate) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>> {
         Ok(self.pool.acquire().await?)
     }
+}
+
+/// `auto_vacuum` set on a file that already has tables takes effect only after a `VACUUM`,
+/// which cannot run in a transaction (so not in a migration): done here, once per file.
+async fn take_incremental_vacuum(pool: &SqlitePool) -> Result<()> {
+    const INCREMENTAL: i64 = 2;
+    let mut conn = pool.acquire().await?;
+    let mode: i64 = sqlx::query_scalar("PRAGMA auto_vacuum")
+        .fetch_one(&mut *conn)
+        .await?;
+    if mode != INCREMENTAL {
+        sqlx::query("PRAGMA auto_vacuum = INCREMENTAL")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("VACUUM").execute(&mut *conn).await?;
+        tracing::info!("store rebuilt once so that purged pages are given back");
+    }
+    Ok(())
 }
 
 /// A value in the store that does not parse: the file was written by something else.

@@ -1,12 +1,13 @@
 //! One sync round, in this order: settle lost online answers, give back shares past their
-//! cut-off, push the outbox, top the shares up, pull what changed. Every answer is applied
+//! cut-off, push the outbox, top the shares up, pull what changed, purge the personal data
+//! past its retention period. Every answer is applied
 //! against the horizon read before its request went out (see `store::Horizon`).
 
 use super::transport::Exchange;
 use super::transport::routes::{self, LEASE};
 use super::{SyncClient, SyncError, central_error, parse};
 use crate::error::KioskError;
-use crate::store::{self, Horizon, Share, Store};
+use crate::store::{self, Horizon, PurgeReport, Share, Store};
 use chrono::{DateTime, Utc};
 use domain::SessionId;
 use protocol::{Event, Lease, LeaseAnswer, LeaseRequest, PullPage, ShareReleased};
@@ -30,11 +31,14 @@ pub struct RoundReport {
     pub leases: u32,
     pub pull_cursor: i64,
     pub pushed_seq: i64,
+    /// Personal data deleted at the end of the round (see `store::retention`).
+    pub purged: PurgeReport,
 }
 
 impl SyncClient {
     /// One sync round: settle lost online answers, push the outbox, top up the escrow shares,
-    /// pull what changed. The outcome is recorded for `sync_status`.
+    /// pull what changed, purge what is past its retention period. The outcome is recorded for
+    /// `sync_status`.
     pub async fn round(&self, now: DateTime<Utc>) -> Result<RoundReport, SyncError> {
         let result = self.round_inner(now).await;
         let error = result.as_ref().err().map(|e| format!("{} ({})", e, e.code()));
@@ -57,6 +61,9 @@ impl SyncClient {
         self.lease(&mut report).await?;
         self.pull(now, &mut report).await?;
         report.pushed_seq = self.store.pushed_seq().await?;
+        // Last: the push has just told the kiosk which events central has, and the pull which
+        // prisoners have left.
+        report.purged = self.store.purge(now).await?;
         Ok(report)
     }
 

@@ -28,4 +28,5 @@ pub(crate) mod idempotency;
 pub(crate) mod kiosks;
 pub(crate) mod pull;
 pub(crate) mod reference;
+pub(crate) mod retention;
 pub(crate) mod staff;

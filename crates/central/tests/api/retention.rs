@@ -1,0 +1,127 @@
+//! Retention at central, on both stores: bookings whose visit is past the period lose their
+//! personal fields and keep their counts; idempotency answers go after a day. `now` is passed in.
+
+use crate::helpers::*;
+use chrono::{Days, Duration, NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+
+const OLD: &str = "CDF-TUE-PM/2026-12-01";
+const LATER: &str = "CDF-SAT-PM/2026-12-05";
+
+async fn booked(app: &TestApp, kiosk: &TestKiosk, session: &str) -> String {
+    let request = for_someone_not_there(rhys(session, vec![picked("C000001")]));
+    let response = app.book(kiosk, &key(), &json!(request)).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let answer: Value = response.json().await.unwrap();
+    answer["reference"].as_str().unwrap().to_string()
+}
+
+async fn booking(app: &TestApp, kiosk: &TestKiosk, reference: &str) -> Value {
+    let response = app.get(kiosk, &format!("/api/v1/bookings/{reference}")).await;
+    assert_eq!(response.status(), 200, "{reference}");
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_purge_empties_bookings_past_the_period_keeps_their_counts_and_drops_old_answers() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let old = booked(&app, &kiosk, OLD).await;
+    let later = booked(&app, &kiosk, LATER).await;
+    let before = app.counts().await;
+    assert_eq!(before.idempotency, 2);
+
+    // Within a day, nothing goes.
+    let summary = app.central.purge(now() + Duration::hours(23)).await.unwrap();
+    assert_eq!(summary, central::service::PurgeSummary::default());
+    assert_eq!(app.counts().await.idempotency, 2);
+    // After a day, the stored answers go; the bookings, still to come, keep everything.
+    let summary = app.central.purge(now() + Duration::hours(25)).await.unwrap();
+    assert_eq!(summary.idempotency_answers_deleted, 2);
+    assert_eq!(summary.bookings_anonymised, 0);
+    assert_eq!(app.counts().await.idempotency, 0);
+
+    // Two years (730 days) after the old visit, it loses its personal fields; the later one,
+    // four days younger, keeps them.
+    let visit = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let day = visit.checked_add_days(Days::new(730)).unwrap();
+    let purge_at = Utc.from_utc_datetime(&day.and_hms_opt(12, 0, 0).unwrap());
+    let early = app.central.purge(purge_at - Duration::days(1)).await.unwrap();
+    assert_eq!(early.bookings_anonymised, 0);
+    let summary = app.central.purge(purge_at).await.unwrap();
+    assert_eq!(summary.bookings_anonymised, 1, "{summary:?}");
+    // Once done, done: a second purge finds nothing.
+    assert_eq!(app.central.purge(purge_at).await.unwrap().bookings_anonymised, 0);
+
+    // The counts stand: every booking row, every visitor row, every table booked.
+    let after = app.counts().await;
+    assert_eq!(
+        (
+            after.bookings,
+            after.booking_visitors,
+            after.booked_tables,
+            after.visiting_orders
+        ),
+        (
+            before.bookings,
+            before.booking_visitors,
+            before.booked_tables,
+            before.visiting_orders
+        )
+    );
+    app.assert_capacity_kept().await;
+
+    // A purged booking still answers its status, session and number of visitors, and nothing
+    // personal.
+    let got = booking(&app, &kiosk, &old).await;
+    assert_eq!(got["status"], "booked");
+    assert_eq!(got["session"], OLD);
+    assert_eq!(got["prisoner_number"], "");
+    let visitors = got["visitors"].as_array().unwrap();
+    assert_eq!(visitors.len(), 1);
+    assert_eq!(visitors[0]["first_name"], "");
+    assert_eq!(visitors[0]["last_name"], "");
+    assert!(visitors[0]["date_of_birth"].is_null());
+    assert!(visitors[0].get("contact_id").is_none_or(Value::is_null));
+    assert!(
+        got.get("details")
+            .is_none_or(|d| d.as_object().is_none_or(|o| o.is_empty())),
+        "{got}"
+    );
+    let text = got.to_string();
+    for personal in [
+        "Siân",
+        "Evans",
+        "1992-03-14",
+        "A1234BC",
+        "7911",
+        "Gwen",
+        "seat near the door",
+    ] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+    // The visitor's own look-up finds nothing to match.
+    let lookup = app
+        .post(
+            &kiosk,
+            "/api/v1/booking-lookups",
+            &json!({ "reference": old, "lead_date_of_birth": "1992-03-14" }),
+        )
+        .await;
+    assert_eq!(error_code(lookup).await, (404, "booking_not_found".into()));
+    // The later booking keeps everything.
+    let kept = booking(&app, &kiosk, &later).await;
+    assert_eq!(kept["prisoner_number"], "A1234BC");
+    assert_eq!(kept["visitors"][0]["first_name"], "Siân");
+    assert_eq!(kept["details"]["main_contact"]["phone"], "+447911123456");
+    // A kiosk's pull never brings a visit that old.
+    app.central.clock().set(purge_at);
+    let page = app.pull(&kiosk, 0).await;
+    let pulled: Vec<&str> = page["bookings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["reference"].as_str())
+        .collect();
+    assert!(!pulled.contains(&old.as_str()), "{pulled:?}");
+}
