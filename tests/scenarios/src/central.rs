@@ -110,6 +110,21 @@ impl Central {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// An administration command logging at `trace`: what it printed, and every log line.
+    pub async fn admin_logged(db: &Path, args: &[&str]) -> (String, String) {
+        let out = Command::new(central_binary())
+            .arg("--database")
+            .arg(db)
+            .args(args)
+            .env("RUST_LOG", "trace")
+            .output()
+            .await
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "visit-central {args:?}: {log}");
+        (String::from_utf8(out.stdout).unwrap(), log)
+    }
+
     pub async fn enrolment_code(&self, prison: &str) -> String {
         let out = Self::admin(&self.db, &["kiosk", "enrol", "--prison", prison]).await;
         out.lines()

@@ -2,7 +2,8 @@
 //! name, a date of birth, a prisoner number, a phone number or email, a PIN, a device token or
 //! a staff session token. Central and kioskctl run as real processes logging at `trace`; the
 //! kiosk's engine runs in this test with a subscriber that keeps every line. The scenario books
-//! online, books on someone's behalf with a main contact, cancels as the visitor and syncs.
+//! online, books on someone's behalf with a main contact, cancels as the visitor, syncs, and
+//! purges at the kiosk and at central once the visits are past their retention periods.
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
@@ -216,9 +217,21 @@ async fn no_log_line_holds_a_visitors_details_a_pin_or_a_token() {
     logged(k, &["sync"], "", &mut kiosk_log).await;
     assert!(!helper_booked.reference.is_empty());
 
+    // Past the retention periods (the kiosk's 14 days, central's two years), each purges what
+    // it no longer keeps, logging at `trace` as it does.
+    let kiosk_later = (now + chrono::Duration::days(30)).to_rfc3339();
+    let purged = logged(k, &["purge", "--now", &kiosk_later], "", &mut kiosk_log).await;
+    assert!(
+        purged["purged"]["bookings"].as_u64().unwrap_or(0) >= 1,
+        "{purged}"
+    );
+    let central_later = (now + chrono::Duration::days(800)).to_rfc3339();
+    let (said, purge_log) = Central::admin_logged(&db, &["purge", "--now", &central_later]).await;
+    assert!(!said.starts_with("0 bookings"), "{said}");
+
     let engine_log = String::from_utf8_lossy(&lines.0.lock().unwrap()).to_string();
     // Central colours its terminal output: read the words without the escape codes.
-    let central_text = without_colour(&std::fs::read_to_string(&central_log).unwrap());
+    let central_text = without_colour(&(std::fs::read_to_string(&central_log).unwrap() + &purge_log));
     let kiosk_log = without_colour(&kiosk_log);
     // The logs were written at all: each has lines, at the lowest levels too.
     for (name, log) in [
