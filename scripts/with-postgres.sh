@@ -9,9 +9,9 @@
 # Needs the PostgreSQL server binaries: `apt-get install -y postgresql` (PostgreSQL 15 on
 # Debian 12, under /usr/lib/postgresql/15/bin). Extra server options can be passed in
 # PG_EXTRA_OPTIONS, e.g. PG_EXTRA_OPTIONS="-c fsync=off" for faster, non-durable test runs.
-# PG_SSL=1 serves TLS too (ssl=on), with a throw-away self-signed certificate for 127.0.0.1 and
-# localhost made here with openssl, and exports CENTRAL_TEST_PG_SSL_ROOT (that certificate: the
-# root for sslmode=verify-full). sslmode=disable still connects in clear; sqlx's default, prefer,
+# PG_SSL=1 serves TLS too (ssl=on), with a throw-away CA and a certificate it signs for 127.0.0.1
+# and localhost, made here with openssl, and exports CENTRAL_TEST_PG_SSL_ROOT (the CA: the root
+# for sslmode=verify-full). sslmode=disable still connects in clear; sqlx's default, prefer,
 # takes TLS when offered.
 set -euo pipefail
 
@@ -50,9 +50,19 @@ as_postgres "$pg_bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --local
 }
 ssl_options=""
 if [ "${PG_SSL:-0}" = 1 ]; then
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-        -subj "/CN=visit-pg-test" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-        -keyout "$dir/server.key" -out "$dir/server.crt" >"$dir/openssl.log" 2>&1 || {
+    # A throw-away CA and a server certificate it signs: rustls (webpki) refuses a CA
+    # certificate presented as the server's own, so the root and the server's differ.
+    {
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj "/CN=visit-pg-test-ca" -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" \
+            -keyout "$dir/ca.key" -out "$dir/ca.crt" &&
+        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+            -subj "/CN=visit-pg-test" -keyout "$dir/server.key" -out "$dir/server.csr" &&
+        printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/server.ext" &&
+        openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+            -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt"
+    } >"$dir/openssl.log" 2>&1 || {
         cat "$dir/openssl.log" >&2
         exit 2
     }
@@ -61,7 +71,7 @@ if [ "${PG_SSL:-0}" = 1 ]; then
         chown postgres: "$dir/server.key" "$dir/server.crt"
     fi
     ssl_options="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
-    export CENTRAL_TEST_PG_SSL_ROOT="$dir/server.crt"
+    export CENTRAL_TEST_PG_SSL_ROOT="$dir/ca.crt"
 fi
 
 # A port that looks free can still be taken by the time the server binds it (another run
