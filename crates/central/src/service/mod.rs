@@ -121,6 +121,18 @@ impl Central {
         }
     }
 
+    /// Makes `key` the deployment's reference key, unless one exists or a booking does: for a
+    /// deterministic simulation, and for an operator restoring a deployment's known key. Before
+    /// the first booking, enrolment or push of this process.
+    pub async fn offer_reference_key(&self, key: &domain::ReferenceKey) -> Result<(), CentralError> {
+        let mut tx = self.store.begin_write().await?;
+        if tx.reference_key().await?.is_none() && !tx.any_booking().await? {
+            tx.offer_reference_key(&key.to_hex(), self.clock.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// How this deployment scrambles references: with its key, made in the first transaction
     /// that needs it while no booking exists yet; unkeyed for a deployment that had bookings
     /// before keys existed (a new key would let new references collide with theirs). Call it

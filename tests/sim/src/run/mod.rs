@@ -195,6 +195,14 @@ impl World {
         let clock = Clock::fixed(now);
         let central_path = dir.path().join("central.db");
         let (central, router) = open_central(&central_path, &clock).await?;
+        // The deployment's reference key from the seed, not the system's randomness: a seed
+        // replays exactly.
+        let mut key = [0u8; 16];
+        key[..8].copy_from_slice(&config.seed.to_le_bytes());
+        key[8..].copy_from_slice(&config.seed.rotate_left(32).to_le_bytes());
+        central
+            .offer_reference_key(&domain::ReferenceKey::from_bytes(key))
+            .await?;
         central.import(&[world::prison()?], &world::prisoners()?).await?;
         central
             .add_staff(
