@@ -71,6 +71,11 @@ env -u CENTRAL_TEST_DATABASE_URL cargo test --workspace --locked --test api 2>&1
 PG_SSL=1 scripts/with-postgres.sh scripts/with-cups.sh timeout 3000 \
   cargo test --workspace --locked 2>&1 | tee test-output/cargo-test.log
 
+step "packages: both .debs built, installed into a clean Debian 12 root, their units verified, central run"
+# --debug: the binaries built above; the release packages come from scripts/package.sh alone.
+scripts/package.sh --debug 2>&1 | tee test-output/package.log
+scripts/package-test.sh "$CARGO_TARGET_DIR/packages" 2>&1 | tee test-output/package-test.log
+
 step "fuzzing: each cargo-fuzz target over its corpus and a few seconds more (nightly)"
 scripts/fuzz-smoke.sh 2>&1 | tee test-output/fuzz-smoke.log
 
