@@ -222,19 +222,6 @@ pub struct Overrides {
     pub purge_every_minutes: Option<PurgeMinutes>,
 }
 
-/// The environment variables, each with the setting it overrides.
-pub const ENV_VARS: [&str; 9] = [
-    "VISIT_CENTRAL_DATABASE",
-    "VISIT_CENTRAL_LISTEN",
-    "VISIT_CENTRAL_LOG_JSON",
-    "VISIT_CENTRAL_TRUSTED_PROXIES",
-    "VISIT_CENTRAL_TLS_CERT",
-    "VISIT_CENTRAL_TLS_KEY",
-    "VISIT_CENTRAL_RETENTION_DAYS",
-    "VISIT_CENTRAL_IDEMPOTENCY_HOURS",
-    "VISIT_CENTRAL_PURGE_EVERY_MINUTES",
-];
-
 impl Overrides {
     /// What the `VISIT_CENTRAL_*` variables say; `env` looks one up (`std::env::var(..).ok()`
     /// in the program). An empty variable counts as unset.

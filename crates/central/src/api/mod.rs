@@ -735,3 +735,37 @@ pub async fn serve_tls(
         .with_graceful_shutdown(flagged(shutdown, flag))
         .await
 }
+
+#[cfg(test)]
+mod readiness_tests {
+    use super::*;
+    use crate::store::{SqliteStore, Store};
+    use crate::{Clock, Settings};
+    use tower::ServiceExt;
+
+    async fn readyz_of(app: Router) -> (StatusCode, serde_json::Value) {
+        let request = axum::http::Request::get(READY).body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn readyz_says_it_is_shutting_down_once_the_signal_came() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("central.db")).await.unwrap();
+        store.migrate().await.unwrap();
+        let central = Arc::new(Central::new(Arc::new(store), Clock::System, Settings::default()));
+        let flag = Arc::<AtomicBool>::default();
+        let app = router_with(central, Limits::default(), flag.clone());
+        let (status, body) = readyz_of(app.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // What `serve` does when SIGTERM comes, while requests drain.
+        flagged(std::future::ready(()), flag).await;
+        let (status, body) = readyz_of(app).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "not_ready");
+        assert_eq!(body["reasons"], serde_json::json!(["shutting down"]));
+    }
+}
