@@ -648,3 +648,40 @@ fn a_backup_is_taken_while_serve_runs_and_restore_waits_for_it_to_stop() {
     assert!(String::from_utf8_lossy(&restored.stdout).contains("integrity ok"));
     assert!(run(&db, &["migrate"]).contains("up to date"));
 }
+
+#[test]
+fn serve_refuses_a_store_written_by_a_newer_version_and_leaves_it_alone() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    assert!(run(&db, &["migrate"]).contains("up to date"));
+    let url = format!("sqlite://{}", db.display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (20991231000000, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    });
+    let before = std::fs::read(&db).unwrap();
+    let output = bare()
+        .arg("--database")
+        .arg(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "this database was written by a newer visit-central (migration 20991231000000); \
+             install that version or restore a backup"
+        ),
+        "{stderr}"
+    );
+    assert!(std::fs::read(&db).unwrap() == before, "the store changed");
+}

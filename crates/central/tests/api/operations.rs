@@ -541,4 +541,15 @@ async fn readyz_says_why_it_is_not_ready() {
     assert_eq!(body["error"]["code"], "store_unavailable");
     // Liveness is another question: the process is up.
     assert_eq!(app.get_public("/healthz").await.status(), 200);
+    // The 503 was a server error, counted under its route.
+    let scrape = app.get_public("/metrics").await.text().await.unwrap();
+    assert_eq!(
+        sample(&scrape, "visit_central_server_errors_total{route=\"/readyz\"}"),
+        1.0,
+        "{scrape}"
+    );
+    assert_eq!(
+        sample(&scrape, "visit_central_server_errors_total{route=\"/healthz\"}"),
+        0.0
+    );
 }
