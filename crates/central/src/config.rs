@@ -457,25 +457,33 @@ impl Config {
     }
 }
 
-/// The dotted key whose line holds byte `at`: the text before `=` on that line, under the
+/// The dotted key whose value holds byte `at`: the text before `=` on that line (or, inside a
+/// value spread over lines such as an array, on the nearest line above with one), under the
 /// nearest `[table]` above it.
 fn key_at(text: &str, at: usize) -> Option<String> {
     let at = at.min(text.len());
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let line = &text[line_start..line_end];
-    let (key, _) = line.split_once('=')?;
-    let key = key.trim().trim_matches('"');
-    if key.is_empty() || key.starts_with('#') {
-        return None;
+    let mut key = None;
+    let mut table = None;
+    for line in text[..line_end].lines().rev() {
+        let line = line.trim();
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        if line.starts_with('[') && !line.starts_with("[[") && !line.contains('=') {
+            table = Some(line.trim_matches(['[', ']']).trim().to_string());
+            break;
+        }
+        if key.is_none()
+            && let Some((k, _)) = line.split_once('=')
+        {
+            key = Some(k.trim().trim_matches('"').to_string());
+        }
     }
-    let table = text[..line_start].lines().rev().find_map(|l| {
-        let l = l.trim();
-        (l.starts_with('[') && !l.starts_with("[[")).then(|| l.trim_matches(['[', ']']).trim().to_string())
-    });
+    let key = key.filter(|k| !k.is_empty())?;
     Some(match table {
         Some(t) if !t.is_empty() => format!("{t}.{key}"),
-        _ => key.to_string(),
+        _ => key,
     })
 }
 
@@ -529,7 +537,13 @@ mod tests {
         let e = Config::parse("trusted_proxies = [\"10.0.0.1\", \"proxy\"]\n").unwrap_err();
         assert!(e.contains("line 1, key trusted_proxies"), "{e}");
         let e = Config::parse("[tls]\ncert = \"c.pem\"\n").unwrap_err();
-        assert!(e.contains("key"), "{e}");
+        assert!(e.contains("missing field `key`"), "{e}");
+        // A bad element of an array written over several lines is still named by its key.
+        let e = Config::parse(
+            "log_json = true\ntrusted_proxies = [\n  \"10.0.0.1\",\n  \"proxy\",\n]\n[retention]\n",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("line 4, key trusted_proxies:"), "{e}");
     }
 
     #[test]
