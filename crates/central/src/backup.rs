@@ -116,6 +116,10 @@ pub async fn backup(db: &Path, to: &Path) -> Result<(), BackupError> {
         let _ = std::fs::remove_file(&partial);
         return Err(e.into());
     }
+    // The copy holds the same personal data as the store: readable by its owner alone.
+    #[cfg(unix)]
+    std::fs::set_permissions(&partial, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(io("cannot make private", &partial))?;
     sync_file(&partial)?;
     // A hard link fails if `to` appeared meanwhile: never overwrite.
     let linked = std::fs::hard_link(&partial, to);
@@ -169,6 +173,17 @@ pub async fn restore(from: &Path, db: &Path) -> Result<CheckedBackup, BackupErro
     let _lock = ServeLock::acquire(db)?;
     let temp = sibling(db, "restoring");
     std::fs::copy(from, &temp).map_err(io("cannot copy the backup to", &temp))?;
+    // The restored store keeps the old one's owner and mode: restored by root, it must still be
+    // the service user's to write.
+    if let Ok(old) = std::fs::metadata(db) {
+        std::fs::set_permissions(&temp, old.permissions()).map_err(io("cannot set the mode of", &temp))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            std::os::unix::fs::chown(&temp, Some(old.uid()), Some(old.gid()))
+                .map_err(io("cannot give the old store's owner to", &temp))?;
+        }
+    }
     sync_file(&temp)?;
     // The old store's log must go before the new file comes: applied to the backup it would
     // corrupt it. Without them the old store is still whole (as of its last checkpoint) if we

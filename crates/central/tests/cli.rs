@@ -592,6 +592,9 @@ fn a_backup_is_taken_while_serve_runs_and_restore_waits_for_it_to_stop() {
         "{}",
         String::from_utf8_lossy(&taken.stderr)
     );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&backup), 0o600, "a backup is private");
     // Never over an existing file.
     let again = bare()
         .arg("--database")
@@ -633,6 +636,7 @@ fn a_backup_is_taken_while_serve_runs_and_restore_waits_for_it_to_stop() {
     let stopped = Command::new("kill").arg(serve.id().to_string()).status().unwrap();
     assert!(stopped.success());
     serve.wait().unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).unwrap();
     let restored = bare()
         .arg("--database")
         .arg(&db)
@@ -646,6 +650,7 @@ fn a_backup_is_taken_while_serve_runs_and_restore_waits_for_it_to_stop() {
         String::from_utf8_lossy(&restored.stderr)
     );
     assert!(String::from_utf8_lossy(&restored.stdout).contains("integrity ok"));
+    assert_eq!(mode(&db), 0o640, "the restored store keeps the store's mode");
     assert!(run(&db, &["migrate"]).contains("up to date"));
 }
 
