@@ -15,7 +15,7 @@ mod rows;
 mod sql;
 mod sqlite;
 
-pub use postgres::PostgresStore;
+pub use postgres::{PostgresStore, migrator as postgres_migrator};
 pub use sqlite::{SqliteStore, applied_migrations as sqlite_applied_migrations, migrator as sqlite_migrator};
 
 /// The first of `applied` (versions recorded in the store) that `known` does not have: the

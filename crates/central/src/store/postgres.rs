@@ -13,6 +13,11 @@ use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/central-postgres");
 
+/// The migrations this program knows.
+pub fn migrator() -> &'static sqlx::migrate::Migrator {
+    &MIGRATOR
+}
+
 pub struct PostgresStore {
     pool: PgPool,
 }

@@ -222,15 +222,7 @@ async fn newer_sqlite() {
 }
 
 async fn newer_postgres(admin_url: &str) {
-    let name = format!("central_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    admin.close().await.unwrap();
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    let url = format!("{base}/{name}");
+    let url = fresh_postgres(admin_url).await;
     let store = PostgresStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     store.close().await;
@@ -243,44 +235,13 @@ async fn newer_postgres(admin_url: &str) {
     .execute(&mut conn)
     .await
     .unwrap();
-    // What a change would show: the migration rows, and every column of every table.
-    let snapshot = async |conn: &mut sqlx::PgConnection| -> Vec<String> {
-        let mut rows: Vec<String> = sqlx::query(
-            "SELECT version, description, success, encode(checksum, 'hex') AS c, execution_time
-             FROM _sqlx_migrations ORDER BY version",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {} {} {} {}",
-                r.get::<i64, _>("version"),
-                r.get::<String, _>("description"),
-                r.get::<bool, _>("success"),
-                r.get::<String, _>("c"),
-                r.get::<i64, _>("execution_time")
-            )
-        })
-        .collect();
-        let columns: Vec<String> = sqlx::query_scalar(
-            "SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns
-             WHERE table_schema = 'public' ORDER BY 1",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
-        rows.extend(columns);
-        rows
-    };
-    let before = snapshot(&mut conn).await;
+    let before = pg_schema(&mut conn).await;
     let store = PostgresStore::connect(&url).await.unwrap();
     let e = store.migrate().await.unwrap_err();
     store.close().await;
     assert!(matches!(e, StoreError::NewerStore { version: NEWER }), "{e:?}");
     assert_eq!(e.to_string(), expected_refusal());
-    assert_eq!(snapshot(&mut conn).await, before);
+    assert_eq!(pg_schema(&mut conn).await, before);
     conn.close().await.unwrap();
 }
 
@@ -289,42 +250,91 @@ async fn newer_postgres(admin_url: &str) {
 #[tokio::test]
 #[ignore = "run by an_interrupted_migration_leaves_the_store_as_it_was as a child process"]
 async fn interrupted_migration_child() {
-    let Ok(db) = std::env::var("CENTRAL_MIGRATION_CHILD_DB") else {
-        panic!("run only as a child process, with CENTRAL_MIGRATION_CHILD_DB");
-    };
     use sqlx::SqlSafeStr;
     use sqlx::migrate::{Migration, MigrationType, Migrator};
-    let slow = Migration::new(
-        NEWER,
-        "slow".into(),
-        MigrationType::Simple,
-        sqlx::AssertSqlSafe(
+    let slow = |sql: &str| {
+        Migration::new(
+            NEWER,
+            "slow".into(),
+            MigrationType::Simple,
+            sqlx::AssertSqlSafe(sql.to_string()).into_sql_str(),
+            false,
+        )
+    };
+    let with_slow = |known: &Migrator, sql: &str| {
+        Migrator::with_migrations(known.iter().cloned().chain([slow(sql)]).collect())
+    };
+    let started = || {
+        println!("migrating");
+        use std::io::Write;
+        std::io::stdout().flush().unwrap();
+    };
+    if let Ok(db) = std::env::var("CENTRAL_MIGRATION_CHILD_DB") {
+        let migrator = with_slow(
+            central::store::sqlite_migrator(),
             "CREATE TABLE interrupted_marker (x INTEGER);
              ALTER TABLE prisons ADD COLUMN interrupted TEXT;
              CREATE TABLE interrupted_rows AS
                WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 500000000)
-               SELECT x, randomblob(64) AS filler FROM c;"
-                .to_string(),
-        )
-        .into_sql_str(),
-        false,
-    );
-    let migrations: Vec<Migration> = central::store::sqlite_migrator()
-        .iter()
-        .cloned()
-        .chain([slow])
-        .collect();
-    let migrator = Migrator::with_migrations(migrations);
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&db)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
-    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    println!("migrating");
-    use std::io::Write;
-    std::io::stdout().flush().unwrap();
-    migrator.run(&pool).await.unwrap();
+               SELECT x, randomblob(64) AS filler FROM c;",
+        );
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        started();
+        migrator.run(&pool).await.unwrap();
+    } else if let Ok(url) = std::env::var("CENTRAL_MIGRATION_CHILD_PG") {
+        let migrator = with_slow(
+            central::store::postgres_migrator(),
+            "CREATE TABLE interrupted_marker (x INTEGER);
+             ALTER TABLE prisons ADD COLUMN interrupted TEXT;
+             SELECT pg_sleep(120);",
+        );
+        // The server notices the killed client within 100 ms even while it sleeps, as it
+        // would notice a dead host by TCP keepalive, only sooner.
+        let options: sqlx::postgres::PgConnectOptions = url.parse().unwrap();
+        let options = options.options([("client_connection_check_interval", "100ms")]);
+        let pool = sqlx::PgPool::connect_with(options).await.unwrap();
+        started();
+        migrator.run(&pool).await.unwrap();
+    } else {
+        panic!("run only as a child process, with CENTRAL_MIGRATION_CHILD_DB or _PG");
+    }
     println!("finished");
+}
+
+/// Starts this test binary's `interrupted_migration_child` with `env`, and waits until it
+/// is about to migrate. The caller kills and waits for it; should the test fail first, the
+/// child is left to run on against a throw-away store.
+#[allow(clippy::zombie_processes)]
+fn migrating_child(env: (&str, &str)) -> std::process::Child {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "operations::interrupted_migration_child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(env.0, env.1)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+        if n == 0 {
+            let status = child.wait().unwrap();
+            panic!("the child ended ({status}) before it migrated");
+        }
+        if line.trim() == "migrating" {
+            break child;
+        }
+    }
 }
 
 /// Everything that describes a SQLite store's schema and migrations.
@@ -356,8 +366,10 @@ async fn schema_of(db: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn an_interrupted_migration_leaves_the_store_as_it_was() {
-    if std::env::var("CENTRAL_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
-        return; // PostgreSQL runs each migration in a transaction too; this kills a SQLite one
+    if let Ok(admin) = std::env::var("CENTRAL_TEST_DATABASE_URL")
+        && !admin.is_empty()
+    {
+        return interrupted_postgres(&admin).await;
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("central.db");
@@ -366,28 +378,7 @@ async fn an_interrupted_migration_leaves_the_store_as_it_was() {
     store.close().await;
     let before = schema_of(&db).await;
 
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "operations::interrupted_migration_child",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("CENTRAL_MIGRATION_CHILD_DB", &db)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-        assert!(n > 0, "the child ended before it migrated");
-        if line.trim() == "migrating" {
-            break;
-        }
-    }
+    let mut child = migrating_child(("CENTRAL_MIGRATION_CHILD_DB", db.to_str().unwrap()));
     // Let it get well into the slow migration: writing the big table.
     let wal = dir.path().join("central.db-wal");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -552,4 +543,99 @@ async fn readyz_says_why_it_is_not_ready() {
         sample(&scrape, "visit_central_server_errors_total{route=\"/healthz\"}"),
         0.0
     );
+}
+
+/// A new, empty PostgreSQL database on the test server: its URL.
+async fn fresh_postgres(admin_url: &str) -> String {
+    let name = format!("central_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+async fn interrupted_postgres(admin_url: &str) {
+    let url = fresh_postgres(admin_url).await;
+    let store = PostgresStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    store.close().await;
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    let before = pg_schema(&mut conn).await;
+
+    let mut child = migrating_child(("CENTRAL_MIGRATION_CHILD_PG", &url));
+    // Others' sessions on this database, and whether one is in the slow migration.
+    let others = async |conn: &mut sqlx::PgConnection| -> (i64, bool) {
+        let row = sqlx::query(
+            "SELECT count(*) AS n, COALESCE(bool_or(query LIKE '%pg_sleep(120)%' AND state = 'active'), FALSE) AS sleeping
+             FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        (row.get("n"), row.get("sleeping"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !others(&mut conn).await.1 {
+        assert!(
+            Instant::now() < deadline,
+            "the child never reached its slow migration"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the child finished");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    // The server ends the dead client's session and rolls back what it had begun.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while others(&mut conn).await.0 > 0 {
+        assert!(Instant::now() < deadline, "the killed client's session lives on");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        pg_schema(&mut conn).await,
+        before,
+        "the killed migration left something behind"
+    );
+    let store = PostgresStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    store.close().await;
+    assert_eq!(pg_schema(&mut conn).await, before);
+    conn.close().await.unwrap();
+}
+
+/// The migration rows and every column of every table of a PostgreSQL store.
+async fn pg_schema(conn: &mut sqlx::PgConnection) -> Vec<String> {
+    let mut rows: Vec<String> = sqlx::query(
+        "SELECT version, description, success, encode(checksum, 'hex') AS c, execution_time, installed_on::text AS at
+         FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        format!(
+            "{} {} {} {} {} {}",
+            r.get::<i64, _>("version"),
+            r.get::<String, _>("description"),
+            r.get::<bool, _>("success"),
+            r.get::<String, _>("c"),
+            r.get::<i64, _>("execution_time"),
+            r.get::<String, _>("at"),
+        )
+    })
+    .collect();
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns
+         WHERE table_schema = 'public' ORDER BY 1",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    rows.extend(columns);
+    rows
 }
