@@ -1,13 +1,16 @@
 //! `visit-central`: run the central booking service and administer it.
 
 use anyhow::{Context, Result};
+use central::backup::ServeLock;
+use central::config::{self, BookingDays, Config, DatabaseUrl, IdempotencyHours, Overrides, PurgeMinutes};
 use central::{Central, Clock, Limits, Settings};
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use domain::PrisonCode;
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{NewPin, PersonName, Role, StaffNumber};
 use protocol::Organisation;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
@@ -16,57 +19,71 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "visit-central",
     version,
-    about = "The central booking service for prison-visit kiosks"
+    about = "The central booking service for prison-visit kiosks",
+    after_help = "Settings come from /etc/visit-central/central.toml (if it exists) or --config FILE, \
+then VISIT_CENTRAL_* environment variables, then flags (packaging/visit-central/central.toml \
+documents every key)."
 )]
 struct Cli {
-    /// `postgres://user@host/db` for PostgreSQL; otherwise a SQLite file (`sqlite://path` or a path).
-    #[arg(
-        long,
-        global = true,
-        env = "VISIT_CENTRAL_DATABASE",
-        default_value = "visit-central.db"
-    )]
-    database: String,
-    /// Log as JSON lines instead of text.
+    /// The configuration file (must exist); without it /etc/visit-central/central.toml is read
+    /// if it exists.
+    #[arg(long, global = true, env = config::CONFIG_ENV)]
+    config: Option<PathBuf>,
+    /// Print the effective configuration (file, environment and flags; the database password
+    /// hidden) as TOML and exit.
+    #[arg(long, global = true)]
+    print_config: bool,
+    /// `postgres://user@host/db` for PostgreSQL; otherwise a SQLite file (`sqlite://path` or a
+    /// path) [config: database; env: VISIT_CENTRAL_DATABASE; default: visit-central.db]
+    #[arg(long, global = true, value_parser = DatabaseUrl::parse)]
+    database: Option<DatabaseUrl>,
+    /// Log as JSON lines instead of text [config: log_json; env: VISIT_CENTRAL_LOG_JSON]
     #[arg(long, global = true)]
     log_json: bool,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API (migrates the database first).
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8480")]
-        listen: String,
+        /// [config: listen; env: VISIT_CENTRAL_LISTEN; default: 127.0.0.1:8480]
+        #[arg(long, value_parser = config::parse_listen)]
+        listen: Option<SocketAddr>,
         /// Serve HTTPS with this PEM certificate chain (the server's certificate first, then any
         /// intermediates); needs --tls-key. Without both, plain HTTP: for loopback, or behind a
-        /// TLS proxy.
-        #[arg(long, env = "VISIT_CENTRAL_TLS_CERT", requires = "tls_key")]
+        /// TLS proxy. [config: tls.cert; env: VISIT_CENTRAL_TLS_CERT]
+        #[arg(long)]
         tls_cert: Option<PathBuf>,
-        /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
-        #[arg(long, env = "VISIT_CENTRAL_TLS_KEY", requires = "tls_cert")]
+        /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1). [config: tls.key; env:
+        /// VISIT_CENTRAL_TLS_KEY]
+        #[arg(long)]
         tls_key: Option<PathBuf>,
         /// A proxy in front of central (a TLS terminator) whose X-Forwarded-For is believed for
         /// the client's address; repeat for more. From any other peer the header is ignored.
-        #[arg(
-            long = "trusted-proxy",
-            env = "VISIT_CENTRAL_TRUSTED_PROXIES",
-            value_delimiter = ','
-        )]
-        trusted_proxies: Vec<std::net::IpAddr>,
+        /// [config: trusted_proxies; env: VISIT_CENTRAL_TRUSTED_PROXIES, comma-separated]
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<IpAddr>,
         /// For tests and demos: run the clock from this instant (RFC 3339) instead of now.
         #[arg(long, hide = true)]
         pretend_now: Option<chrono::DateTime<chrono::Utc>>,
         #[command(flatten)]
         retention: RetentionArgs,
         /// Minutes between purges of what is past its retention period (the first at start)
-        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-        purge_every_minutes: u64,
+        /// [config: retention.purge_every_minutes; env: VISIT_CENTRAL_PURGE_EVERY_MINUTES;
+        /// default: 60]
+        #[arg(long)]
+        purge_every_minutes: Option<PurgeMinutes>,
     },
     /// Create or update the database schema.
     Migrate,
+    /// Write a consistent copy of the SQLite store to FILE (which must not exist) while `serve`
+    /// runs and writes continue. For PostgreSQL use pg_dump.
+    Backup { file: PathBuf },
+    /// Replace the SQLite store with the backup FILE, after checking it; `serve` must be
+    /// stopped. For PostgreSQL use pg_restore.
+    Restore { file: PathBuf },
     /// Remove now what is past its retention period: the personal fields of bookings whose
     /// visit was longer ago than --retention-days, and idempotency answers older than
     /// --idempotency-hours. `serve` does this every hour too.
@@ -118,24 +135,14 @@ enum Command {
 #[derive(clap::Args)]
 struct RetentionArgs {
     /// Days after a visit its booking keeps the visitors' names, dates of birth, the prisoner's
-    /// number and the details; after that only the counts stay
-    #[arg(long, env = "VISIT_CENTRAL_RETENTION_DAYS", default_value_t = 730,
-        value_parser = clap::value_parser!(u32).range(1..=36_500))]
-    retention_days: u32,
-    /// Hours an answer stored against an idempotency key is kept
-    #[arg(long, env = "VISIT_CENTRAL_IDEMPOTENCY_HOURS", default_value_t = 24,
-        value_parser = clap::value_parser!(u32).range(1..=8_760))]
-    idempotency_hours: u32,
-}
-
-impl RetentionArgs {
-    fn settings(&self) -> Settings {
-        Settings {
-            booking_retention_days: self.retention_days,
-            idempotency_retention: chrono::Duration::hours(i64::from(self.idempotency_hours)),
-            ..Settings::default()
-        }
-    }
+    /// number and the details; after that only the counts stay (1 to 36500) [config:
+    /// retention.booking_days; env: VISIT_CENTRAL_RETENTION_DAYS; default: 730]
+    #[arg(long)]
+    retention_days: Option<BookingDays>,
+    /// Hours an answer stored against an idempotency key is kept (1 to 8760) [config:
+    /// retention.idempotency_hours; env: VISIT_CENTRAL_IDEMPOTENCY_HOURS; default: 24]
+    #[arg(long)]
+    idempotency_hours: Option<IdempotencyHours>,
 }
 
 /// Which account: the prison and the staff number.
@@ -277,14 +284,14 @@ fn init_logs(json: bool) {
     }
 }
 
-async fn open(database: &str) -> Result<Arc<Central>> {
+async fn open(database: &DatabaseUrl) -> Result<Arc<Central>> {
     open_with(database, Clock::System, Settings::default()).await
 }
 
-async fn open_with(database: &str, clock: Clock, settings: Settings) -> Result<Arc<Central>> {
-    let store = central::store::open(database)
+async fn open_with(database: &DatabaseUrl, clock: Clock, settings: Settings) -> Result<Arc<Central>> {
+    let store = central::store::open(database.expose())
         .await
-        .with_context(|| format!("opening database {}", central::store::redacted(database)))?;
+        .with_context(|| format!("opening database {}", database.redacted()))?;
     store.migrate().await.context("migrating the database")?;
     Ok(Arc::new(Central::new(store, clock, settings)))
 }
@@ -316,33 +323,76 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let cli = Cli::parse();
-    init_logs(cli.log_json);
-    match cli.command {
-        Command::Serve {
+/// What the command line says, to go over the file and the environment.
+fn overrides(cli: &Cli) -> Overrides {
+    let mut o = Overrides {
+        database: cli.database.clone(),
+        log_json: cli.log_json.then_some(true),
+        ..Overrides::default()
+    };
+    let retention = match &cli.command {
+        Some(Command::Serve {
             listen,
-            pretend_now,
             tls_cert,
             tls_key,
             trusted_proxies,
             retention,
             purge_every_minutes,
-        } => {
+            ..
+        }) => {
+            o.listen = *listen;
+            o.tls_cert.clone_from(tls_cert);
+            o.tls_key.clone_from(tls_key);
+            o.trusted_proxies = (!trusted_proxies.is_empty()).then(|| trusted_proxies.clone());
+            o.purge_every_minutes = *purge_every_minutes;
+            Some(retention)
+        }
+        Some(Command::Purge { retention, .. }) => Some(retention),
+        _ => None,
+    };
+    if let Some(r) = retention {
+        o.booking_days = r.retention_days;
+        o.idempotency_hours = r.idempotency_hours;
+    }
+    o
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let env = |name: &str| std::env::var(name).ok();
+    let source = config::Source::choose(cli.config.clone(), env);
+    let config = Config::load(&source, env, overrides(&cli))?;
+    if cli.print_config {
+        print!("{}", config.to_toml());
+        return Ok(());
+    }
+    let Some(command) = cli.command else {
+        Cli::command().print_help()?;
+        std::process::exit(2);
+    };
+    init_logs(config.log_json);
+    let database = &config.database;
+    match command {
+        Command::Serve { pretend_now, .. } => {
             // A bad certificate or key stops central before it touches the database.
-            let tls = match (&tls_cert, &tls_key) {
-                (Some(cert), Some(key)) => Some(central::tls::server_config(cert, key)?),
-                _ => None,
+            let tls = match &config.tls {
+                Some(files) => Some(central::tls::server_config(&files.cert, &files.key)?),
+                None => None,
+            };
+            // One service per SQLite file, and no restore under a running one.
+            let _lock = match database.sqlite_path() {
+                Some(path) => Some(ServeLock::acquire(path)?),
+                None => None,
             };
             let clock = pretend_now.map_or(Clock::System, Clock::starting_at);
-            let central = open_with(&cli.database, clock, retention.settings()).await?;
-            let listener = tokio::net::TcpListener::bind(&listen)
+            let central = open_with(database, clock, config.retention.settings()).await?;
+            let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
-                .with_context(|| format!("listening on {listen}"))?;
+                .with_context(|| format!("listening on {}", config.listen))?;
             let addr = listener.local_addr()?;
             let limits = Limits {
-                trusted_proxies: central::api::TrustedProxies::new(trusted_proxies),
+                trusted_proxies: central::api::TrustedProxies::new(config.trusted_proxies.clone()),
                 ..Limits::default()
             };
             let scheme = if tls.is_some() { "https" } else { "http" };
@@ -351,7 +401,7 @@ async fn main() -> Result<()> {
             println!("listening on {addr}");
             let purges = tokio::spawn(central::service::purge_every(
                 central.clone(),
-                std::time::Duration::from_secs(purge_every_minutes.saturating_mul(60)),
+                config.retention.purge_every_minutes.duration(),
             ));
             match tls {
                 Some(tls) => {
@@ -362,23 +412,44 @@ async fn main() -> Result<()> {
             purges.abort();
             central.store().close().await;
         }
-        Command::Purge { retention, now } => {
-            let central = open_with(&cli.database, Clock::System, retention.settings()).await?;
+        Command::Purge { now, .. } => {
+            let central = open_with(database, Clock::System, config.retention.settings()).await?;
             let summary = central.purge(now.unwrap_or_else(chrono::Utc::now)).await?;
             println!(
                 "{} bookings lost their personal data (visits more than {} days ago); {} idempotency answers deleted",
-                summary.bookings_anonymised, retention.retention_days, summary.idempotency_answers_deleted
+                summary.bookings_anonymised,
+                config.retention.booking_days.get(),
+                summary.idempotency_answers_deleted
             );
             central.store().close().await;
         }
+        Command::Backup { file } => {
+            let Some(path) = database.sqlite_path() else {
+                anyhow::bail!("{}", central::backup::POSTGRES_BACKUP);
+            };
+            central::backup::backup(path, &file).await?;
+            println!("backup written to {}", file.display());
+        }
+        Command::Restore { file } => {
+            let Some(path) = database.sqlite_path() else {
+                anyhow::bail!("{}", central::backup::POSTGRES_BACKUP);
+            };
+            let checked = central::backup::restore(&file, path).await?;
+            println!(
+                "{} restored from {} ({} migrations; integrity ok)",
+                path.display(),
+                file.display(),
+                checked.migrations
+            );
+        }
         Command::Migrate => {
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             println!("database is up to date ({})", central.store().backend());
         }
         Command::Import { prisons, prisoners } => {
             let prisons: Vec<PrisonFile> = read_json(&prisons)?;
             let prisoners: Vec<PrisonerFile> = read_json(&prisoners)?;
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             let summary = central.import(&prisons, &prisoners).await?;
             println!(
                 "imported {} prisons ({} changed) and {} prisoners ({} changed)",
@@ -388,7 +459,7 @@ async fn main() -> Result<()> {
         Command::Kiosk {
             command: KioskCommand::Enrol { prisons, label },
         } => {
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             let e = central.create_enrolment(&prisons, label.as_deref()).await?;
             println!("kiosk id:       {}", e.kiosk_id);
             println!("issuer number:  {}", e.issuer_number);
@@ -398,14 +469,14 @@ async fn main() -> Result<()> {
         Command::Kiosk {
             command: KioskCommand::Revoke { id },
         } => {
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             let released = central.revoke(&id).await?;
             println!("kiosk {id} revoked; {released} escrowed tables returned to the pool");
         }
         Command::Kiosk {
             command: KioskCommand::List,
         } => {
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             println!("id,issuer_number,prisons,label,enrolled_at,revoked_at,last_seq");
             for k in central.kiosks().await? {
                 println!(
@@ -427,7 +498,7 @@ async fn main() -> Result<()> {
             }
         }
         Command::Staff { command } => {
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             match command {
                 StaffCommand::Add {
                     account,
@@ -504,7 +575,7 @@ async fn main() -> Result<()> {
             if to < from {
                 anyhow::bail!("--to ({to}) is before --from ({from})");
             }
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             println!("at,kiosk_id,staff_number,role,action,reference,detail,received_at");
             for e in central.audit(&prison, from, to).await? {
                 let fields = [
@@ -528,7 +599,7 @@ async fn main() -> Result<()> {
             }
         }
         Command::Bookings { prison, date } => {
-            let central = open(&cli.database).await?;
+            let central = open(database).await?;
             let bookings = central.bookings_on(&prison, date).await?;
             println!(
                 "reference,status,status_reason,session,date,start,end,room,kind,prisoner_number,prisoner_name,visitors,channel,kiosk_id,booked_at"

@@ -429,3 +429,264 @@ fn a_database_password_never_shows_in_an_error() {
         assert!(!said.contains("s3cret-pw"), "{said}");
     }
 }
+
+/// `visit-central` with no configuration file but the one given, and no VISIT_CENTRAL_*
+/// variables from the caller's environment.
+fn bare() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_visit-central"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("VISIT_CENTRAL_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("RUST_LOG", "warn");
+    command
+}
+
+#[test]
+fn a_configuration_error_names_the_file_the_line_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("central.toml");
+    std::fs::write(
+        &config,
+        "listen = \"127.0.0.1:0\"\n[retention]\nbooking_days = 30\npurge_evry_minutes = 5\n",
+    )
+    .unwrap();
+    let output = bare()
+        .arg("--config")
+        .arg(&config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: line 4, key retention.purge_evry_minutes: unknown field `purge_evry_minutes`",
+            config.display()
+        )),
+        "{stderr}"
+    );
+    std::fs::write(
+        &config,
+        "database = \"x.db\"\nlisten = \"central.example:8480\"\n",
+    )
+    .unwrap();
+    let output = bare()
+        .arg("--config")
+        .arg(&config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(&format!("{}: line 2, key listen:", config.display())),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("x.db").exists(), "nothing was started");
+    // A named file must exist.
+    let output = bare()
+        .env("VISIT_CENTRAL_CONFIG", dir.path().join("missing.toml"))
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot read the configuration file"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn print_config_shows_the_layers_and_hides_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("central.toml");
+    std::fs::write(
+        &config,
+        "database = \"postgres://central:s3cret@db.example/central\"\nlisten = \"127.0.0.1:9001\"\n\
+         [retention]\nbooking_days = 100\nidempotency_hours = 5\n",
+    )
+    .unwrap();
+    let output = bare()
+        .arg("--config")
+        .arg(&config)
+        .env("VISIT_CENTRAL_RETENTION_DAYS", "200")
+        .env("VISIT_CENTRAL_IDEMPOTENCY_HOURS", "6")
+        .args(["serve", "--idempotency-hours", "7", "--print-config"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(!printed.contains("s3cret"), "{printed}");
+    assert!(
+        printed.contains("database = \"postgres://central:***@db.example/central\""),
+        "{printed}"
+    );
+    assert!(printed.contains("listen = \"127.0.0.1:9001\""), "{printed}");
+    assert!(
+        printed.contains("booking_days = 200"),
+        "env beats file: {printed}"
+    );
+    assert!(
+        printed.contains("idempotency_hours = 7"),
+        "flag beats env: {printed}"
+    );
+    assert!(printed.contains("purge_every_minutes = 60"), "default: {printed}");
+}
+
+#[test]
+fn backup_and_restore_of_postgres_point_to_its_own_tools() {
+    for command in ["backup", "restore"] {
+        let output = bare()
+            .args([
+                "--database",
+                "postgres://central:s3cret@127.0.0.1:1/central",
+                command,
+                "x",
+            ])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("pg_dump") && stderr.contains("pg_restore"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_backup_is_taken_while_serve_runs_and_restore_waits_for_it_to_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let mut serve = bare()
+        .arg("--database")
+        .arg(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(serve.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert!(line.starts_with("listening on"), "{line}");
+
+    let backup = dir.path().join("central.backup");
+    let taken = bare()
+        .arg("--database")
+        .arg(&db)
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&backup), 0o600, "a backup is private");
+    // Never over an existing file.
+    let again = bare()
+        .arg("--database")
+        .arg(&db)
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    // A second service on the same file is refused.
+    let second = bare()
+        .arg("--database")
+        .arg(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("a visit-central serve is running on"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+
+    let refused = bare()
+        .arg("--database")
+        .arg(&db)
+        .arg("restore")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("stop it before restoring"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    // SIGTERM: serve stops cleanly and lets go of the store.
+    let stopped = Command::new("kill").arg(serve.id().to_string()).status().unwrap();
+    assert!(stopped.success());
+    serve.wait().unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let restored = bare()
+        .arg("--database")
+        .arg(&db)
+        .arg("restore")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    assert!(String::from_utf8_lossy(&restored.stdout).contains("integrity ok"));
+    assert_eq!(mode(&db), 0o640, "the restored store keeps the store's mode");
+    assert!(run(&db, &["migrate"]).contains("up to date"));
+}
+
+#[test]
+fn serve_refuses_a_store_written_by_a_newer_version_and_leaves_it_alone() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    assert!(run(&db, &["migrate"]).contains("up to date"));
+    let url = format!("sqlite://{}", db.display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (20991231000000, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    });
+    let before = std::fs::read(&db).unwrap();
+    let output = bare()
+        .arg("--database")
+        .arg(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "this database was written by a newer visit-central (migration 20991231000000); \
+             install that version or restore a backup"
+        ),
+        "{stderr}"
+    );
+    assert!(std::fs::read(&db).unwrap() == before, "the store changed");
+}

@@ -7,6 +7,7 @@
 //! list a route that is not served or miss one that is ([`openapi`] adds the error answers).
 
 mod attempts;
+pub mod metrics;
 pub mod openapi;
 pub use attempts::{AttemptLimit, FailedAttempts, TrustedProxies};
 
@@ -23,17 +24,20 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use metrics::{BookingChannel, METRICS, Metrics};
 use protocol::routes::{
     BOOKING, BOOKING_LOOKUP, BOOKINGS, CLOSURES, ENROL, HEALTH, KIOSK, LEASE, OPENAPI, PULL, PUSH, READY,
     SESSION_TABLES,
 };
 use protocol::{
     Booking, BookingLookup, BookingRequest, BookingState, CloseRequest, ClosureAnswer, Credential,
-    EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, PullPage,
-    PullQuery, PushAnswer, PushRequest, ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken, Violation,
+    EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, Outcome,
+    PullPage, PullQuery, PushAnswer, PushRequest, ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken,
+    Violation,
 };
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -80,6 +84,9 @@ pub struct AppState {
     pub central: Arc<Central>,
     /// The OpenAPI document, serialised once when the router is built.
     openapi: Arc<str>,
+    pub metrics: Arc<Metrics>,
+    /// Set when the shutdown signal came: `/readyz` says so while requests drain.
+    shutting_down: Arc<AtomicBool>,
 }
 
 /// An error answer.
@@ -294,9 +301,27 @@ async fn create_booking(
     headers: HeaderMap,
     JsonBody(request): JsonBody<BookingRequest>,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers)?;
-    let answer = s.central.book_online(&kiosk, &key, &request).await?;
-    Ok(stored_answer(answer))
+    let answer = match idempotency_key(&headers) {
+        Ok(key) => s.central.book_online(&kiosk, &key, &request).await,
+        Err(e) => {
+            s.metrics.refusal(e.code);
+            return Err(e);
+        }
+    };
+    match &answer {
+        // A replay was counted when it was first answered.
+        Ok(a) if a.replayed => {}
+        Ok(a) if a.status == 201 => s.metrics.booking(BookingChannel::Online),
+        Ok(a) if (400..500).contains(&a.status) => {
+            let body: Option<ErrorBody> = serde_json::from_str(&a.body).ok();
+            s.metrics
+                .refusal(body.as_ref().map_or("unknown", |b| b.error.code.as_str()));
+        }
+        Ok(_) => {}
+        Err(e) if (400..500).contains(&e.status()) => s.metrics.refusal(e.code()),
+        Err(_) => {}
+    }
+    Ok(stored_answer(answer?))
 }
 
 /// The request's `Idempotency-Key`: a UUID, in one spelling.
@@ -431,7 +456,20 @@ async fn push(
     Authenticated(kiosk): Authenticated,
     JsonBody(request): JsonBody<PushRequest>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(s.central.push(&kiosk, &request).await?).into_response())
+    let answer = s.central.push(&kiosk, &request).await?;
+    s.metrics.push(request.events.len());
+    for (event, result) in request.events.iter().zip(&answer.results) {
+        // A replayed event was counted when it was first answered.
+        if event.event_id != result.event_id || event.kind != "booking_created" || result.replayed {
+            continue;
+        }
+        match (&result.outcome, &result.reason) {
+            (Outcome::Accepted, _) => s.metrics.booking(BookingChannel::Kiosk),
+            (Outcome::Rejected, Some(reason)) => s.metrics.refusal(reason),
+            (Outcome::Rejected, None) => s.metrics.refusal("rejected"),
+        }
+    }
+    Ok(Json(answer).into_response())
 }
 
 #[utoipa::path(post, path = LEASE, tag = "sync", request_body = LeaseRequest,
@@ -457,25 +495,34 @@ async fn healthz() -> Response {
 }
 
 #[utoipa::path(get, path = READY, tag = "service",
-    responses((status = 200, description = "The store answers", body = ReadyAnswer)))]
+    responses((status = 200, description = "The store answers and central is not shutting down; otherwise \
+        503 `store_unavailable` with `reasons`", body = ReadyAnswer)))]
 async fn readyz(State(s): State<AppState>) -> Response {
     let store = s.central.store();
-    match store.ping().await {
-        Ok(()) => Json(ReadyAnswer {
+    let mut reasons = Vec::new();
+    if s.shutting_down.load(Ordering::Relaxed) {
+        reasons.push("shutting down".to_string());
+    }
+    if let Err(e) = store.ping().await {
+        // The details (host, driver error) stay in the log.
+        tracing::warn!(error = %e, "not ready: the database does not answer");
+        reasons.push(format!("database unreachable ({})", store.backend()));
+    }
+    if reasons.is_empty() {
+        return Json(ReadyAnswer {
             status: "ready".into(),
             database: store.backend().into(),
         })
-        .into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::StoreUnavailable,
-                "the booking store is unavailable",
-            )
-            .into_response()
-        }
+        .into_response();
     }
+    let mut body = serde_json::json!(ErrorBody::new(
+        ErrorCode::StoreUnavailable.as_str(),
+        format!("not ready: {}", reasons.join("; ")),
+    ));
+    body["status"] = "not_ready".into();
+    body["database"] = store.backend().into();
+    body["reasons"] = reasons.into();
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
 async fn not_found() -> ApiError {
@@ -542,7 +589,7 @@ async fn limit_failures(
         .map(|c| proxies.client_address(c.0.0.ip(), request.headers()));
     // Probes and the API document take no credential: nothing to guess there.
     let path = request.uri().path();
-    let public = path == HEALTH || path == READY || path == OPENAPI;
+    let public = path == HEALTH || path == READY || path == OPENAPI || path == METRICS;
     let Some(address) = address.filter(|_| !public) else {
         return next.run(request).await;
     };
@@ -595,6 +642,11 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 }
 
 pub fn router(central: Arc<Central>, limits: Limits) -> Router {
+    router_with(central, limits, Arc::default())
+}
+
+/// The router, with `/readyz` saying "shutting down" once `shutting_down` is set.
+fn router_with(central: Arc<Central>, limits: Limits, shutting_down: Arc<AtomicBool>) -> Router {
     let (routes, mut document) = routes(&limits).split_for_parts();
     openapi::complete(&mut document);
     // Serialising a document of plain strings and maps cannot fail; an empty one would fail the
@@ -603,9 +655,12 @@ pub fn router(central: Arc<Central>, limits: Limits) -> Router {
         tracing::error!(error = %e, "cannot serialise the OpenAPI document");
         String::new()
     });
+    let metrics = Arc::new(Metrics::new());
     let state = AppState {
         central,
         openapi: Arc::from(openapi),
+        metrics: metrics.clone(),
+        shutting_down,
     };
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -627,12 +682,26 @@ pub fn router(central: Arc<Central>, limits: Limits) -> Router {
         proxies: limits.trusted_proxies.clone(),
     });
     routes
+        // Not in the API document: for the operator's Prometheus, not for kiosks.
+        .route(METRICS, axum::routing::get(serve_metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(failures, limit_failures))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(middleware)
+        // Outermost, so timeouts and panics are timed and counted too.
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
         .with_state(state)
+}
+
+async fn serve_metrics(State(s): State<AppState>) -> Response {
+    metrics::serve_metrics(State(s.metrics)).await
+}
+
+/// Sets `flag` when `shutdown` completes, then completes.
+async fn flagged(shutdown: impl std::future::Future<Output = ()> + Send + 'static, flag: Arc<AtomicBool>) {
+    shutdown.await;
+    flag.store(true, Ordering::Relaxed);
 }
 
 /// Serves the API over plain HTTP on `listener` until `shutdown` completes: on loopback, or
@@ -643,9 +712,10 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(central, limits);
+    let flag = Arc::<AtomicBool>::default();
+    let app = router_with(central, limits, flag.clone());
     axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(flagged(shutdown, flag))
         .await
 }
 
@@ -658,9 +728,44 @@ pub async fn serve_tls(
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(central, limits);
+    let flag = Arc::<AtomicBool>::default();
+    let app = router_with(central, limits, flag.clone());
     let listener = TlsListener::new(listener, tls)?;
     axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(flagged(shutdown, flag))
         .await
+}
+
+#[cfg(test)]
+mod readiness_tests {
+    use super::*;
+    use crate::store::{SqliteStore, Store};
+    use crate::{Clock, Settings};
+    use tower::ServiceExt;
+
+    async fn readyz_of(app: Router) -> (StatusCode, serde_json::Value) {
+        let request = axum::http::Request::get(READY).body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn readyz_says_it_is_shutting_down_once_the_signal_came() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("central.db")).await.unwrap();
+        store.migrate().await.unwrap();
+        let central = Arc::new(Central::new(Arc::new(store), Clock::System, Settings::default()));
+        let flag = Arc::<AtomicBool>::default();
+        let app = router_with(central, Limits::default(), flag.clone());
+        let (status, body) = readyz_of(app.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // What `serve` does when SIGTERM comes, while requests drain.
+        flagged(std::future::ready(()), flag).await;
+        let (status, body) = readyz_of(app).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "not_ready");
+        assert_eq!(body["reasons"], serde_json::json!(["shutting down"]));
+    }
 }

@@ -15,8 +15,17 @@ mod rows;
 mod sql;
 mod sqlite;
 
-pub use postgres::PostgresStore;
-pub use sqlite::SqliteStore;
+pub use postgres::{PostgresStore, migrator as postgres_migrator};
+pub use sqlite::{SqliteStore, applied_migrations as sqlite_applied_migrations, migrator as sqlite_migrator};
+
+/// The first of `applied` (versions recorded in the store) that `known` does not have: the
+/// store was migrated by a newer program.
+pub(crate) fn unknown_migration(known: &sqlx::migrate::Migrator, applied: &[i64]) -> Result<(), StoreError> {
+    match applied.iter().find(|v| !known.version_exists(**v)) {
+        Some(&version) => Err(StoreError::NewerStore { version }),
+        None => Ok(()),
+    }
+}
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -45,6 +54,11 @@ pub enum StoreError {
         what: &'static str,
         error: serde_json::Error,
     },
+    /// A newer visit-central migrated this store: nothing was changed.
+    #[error(
+        "this database was written by a newer visit-central (migration {version}); install that version or restore a backup"
+    )]
+    NewerStore { version: i64 },
     #[error("database URL {0:?} is neither postgres://... nor a SQLite file")]
     BadUrl(String),
     /// The database could not be reached; the URL in it has its password redacted.

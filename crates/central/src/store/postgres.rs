@@ -13,6 +13,11 @@ use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/central-postgres");
 
+/// The migrations this program knows.
+pub fn migrator() -> &'static sqlx::migrate::Migrator {
+    &MIGRATOR
+}
+
 pub struct PostgresStore {
     pool: PgPool,
 }
@@ -41,6 +46,18 @@ impl Store for PostgresStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
+        // Before sqlx's migrator, which would write its table first: a newer store is left
+        // exactly as it is.
+        let table: Option<String> =
+            sqlx::query_scalar("SELECT CAST(to_regclass('_sqlx_migrations') AS TEXT)")
+                .fetch_one(&self.pool)
+                .await?;
+        if table.is_some() {
+            let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+                .fetch_all(&self.pool)
+                .await?;
+            super::unknown_migration(&MIGRATOR, &applied)?;
+        }
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }

@@ -16,6 +16,28 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/central-sqlite");
 
+/// The migrations this program knows, for checking a backup before it is restored.
+pub fn migrator() -> &'static sqlx::migrate::Migrator {
+    &MIGRATOR
+}
+
+/// The versions recorded in a store's migration table (none in a new store). Reads only.
+pub async fn applied_migrations(conn: &mut sqlx::SqliteConnection) -> StoreResult<Vec<i64>> {
+    let exists: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if exists.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
@@ -60,6 +82,10 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
+        // Before sqlx's migrator, which would write its table first: a newer store is left
+        // exactly as it is.
+        let applied = applied_migrations(&mut *self.pool.acquire().await?).await?;
+        super::unknown_migration(&MIGRATOR, &applied)?;
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }

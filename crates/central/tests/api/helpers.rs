@@ -256,6 +256,11 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
 }
 
 impl TestApp {
+    /// The SQLite file behind the service; `None` on PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.path().join("central.db"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

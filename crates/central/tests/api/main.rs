@@ -9,6 +9,7 @@ mod enrolment;
 mod escrow;
 mod event_times;
 mod helpers;
+mod operations;
 mod postgres_tls;
 mod reception;
 mod refusals;
