@@ -7,7 +7,7 @@ packages=(
   build-essential pkg-config curl libssl-dev file libwebkit2gtk-4.1-dev
   # tests: services and tools
   sqlite3 postgresql cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils zbar-tools
-  debootstrap fonts-dejavu-core fonts-liberation2 xvfb xauth webkit2gtk-driver matchbox-window-manager wmctrl imagemagick chromium
+  debootstrap fonts-dejavu-core fonts-liberation2 xvfb xauth webkit2gtk-driver cage xwayland grim matchbox-window-manager wmctrl imagemagick chromium
 )
 # Node.js may come from elsewhere (nodesource's nodejs bundles npm, and Debian's npm package then
 # conflicts with it): install Debian's only when there is no node or npm at all.

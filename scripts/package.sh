@@ -39,6 +39,8 @@ rm -rf "$out"
 mkdir -p "$out"
 
 # --- visit-kiosk: Tauri's bundler, with our files and maintainer scripts added ------------------
+# xwayland: Debian's cage is built with XWayland and refuses to start without its binary, even
+# for a Wayland-only app (found by running the session under cage's headless backend).
 # The files' sources must be absolute (the target directory is outside the checkout), so they
 # are given here as a configuration merged over src-tauri/tauri.conf.json.
 pk="$root/packaging/visit-kiosk"
@@ -52,7 +54,7 @@ kiosk_config=$(cat <<EOF
     "longDescription": "The touchscreen kiosk visitors book prison visits on, in English or Welsh, with a printed slip; it books offline and syncs with the central service. With kioskctl, the cage kiosk session (systemd) and a configuration file in /etc/visit-kiosk.",
     "linux": {
       "deb": {
-        "depends": ["cage", "cups-client", "dbus", "libpam-systemd"],
+        "depends": ["cage", "xwayland", "cups-client", "dbus", "libpam-systemd"],
         "section": "misc",
         "postInstallScript": "$pk/postinst",
         "preRemoveScript": "$pk/prerm",

@@ -154,7 +154,10 @@ fn main() -> Result<()> {
                 .title("Book a prison visit")
                 .fullscreen(true)
                 .decorations(false)
-                .resizable(false)
+                // Never `.resizable(false)`: cage (the kiosk session's compositor) takes a window
+                // whose minimum and maximum sizes are equal for a dialog and leaves it at its own
+                // size in a corner, instead of giving it the whole screen
+                // (tests/e2e/tests/kiosk_session.rs).
                 .maximizable(false)
                 .minimizable(false)
                 .closable(false)
