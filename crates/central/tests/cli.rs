@@ -443,23 +443,27 @@ fn bare() -> Command {
     command
 }
 
+/// `visit-central --config FILE migrate` with `text` in the file: it must fail; its stderr.
+fn migrate_refused_with_config(config: &std::path::Path, text: &str) -> String {
+    std::fs::write(config, text).unwrap();
+    let output = bare()
+        .arg("--config")
+        .arg(config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "{text} was accepted");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn a_configuration_error_names_the_file_the_line_and_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("central.toml");
-    std::fs::write(
+    let stderr = migrate_refused_with_config(
         &config,
         "listen = \"127.0.0.1:0\"\n[retention]\nbooking_days = 30\npurge_evry_minutes = 5\n",
-    )
-    .unwrap();
-    let output = bare()
-        .arg("--config")
-        .arg(&config)
-        .arg("migrate")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    );
     assert!(
         stderr.contains(&format!(
             "{}: line 4, key retention.purge_evry_minutes: unknown field `purge_evry_minutes`",
@@ -467,19 +471,10 @@ fn a_configuration_error_names_the_file_the_line_and_the_key() {
         )),
         "{stderr}"
     );
-    std::fs::write(
+    let stderr = migrate_refused_with_config(
         &config,
         "database = \"x.db\"\nlisten = \"central.example:8480\"\n",
-    )
-    .unwrap();
-    let output = bare()
-        .arg("--config")
-        .arg(&config)
-        .arg("migrate")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success());
+    );
     assert!(
         stderr.contains(&format!("{}: line 2, key listen:", config.display())),
         "{stderr}"

@@ -17,21 +17,11 @@ use std::time::{Duration, Instant};
 /// The test prison with room for every prisoner at each Tuesday session.
 async fn roomy_tst(app: &TestApp) {
     let (mut prison, prisoners) = test_prison();
-    prison.templates = vec![
-        SessionTemplate::parse(TemplateFields {
-            id: "TST-TUE".into(),
-            weekday: Weekday::Tue,
-            start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-            end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-            room: "Hall".into(),
-            open_capacity: 500,
-            closed_capacity: 1,
-            valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            valid_to: None,
-            frequency: Frequency::Weekly,
-        })
-        .unwrap(),
-    ];
+    for template in &mut prison.templates {
+        let mut fields = TemplateFields::from(template.clone());
+        fields.open_capacity = 500;
+        *template = SessionTemplate::parse(fields).unwrap();
+    }
     app.central.import(&[prison], &prisoners).await.unwrap();
 }
 
