@@ -16,7 +16,8 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use domain::PrisonCode;
 use kiosk::Store;
-use kiosk::journey::{DEFAULT_IDLE_TIMEOUT_SECONDS, Journey};
+use kiosk::config::{IdleTimeout, KioskConfig};
+use kiosk::journey::Journey;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -26,20 +27,53 @@ use tauri::{WebviewUrl, WebviewWindowBuilder};
 #[derive(Parser, Debug)]
 #[command(name = "visit-kiosk", about = "The visit-booking kiosk", version)]
 struct Cli {
-    /// The kiosk's SQLite store, made by `kioskctl init` [default: the user's data directory]
-    #[arg(long, env = "VISIT_KIOSK_DB")]
+    /// The configuration file (it must exist) [default: /etc/visit-kiosk/kiosk.toml if it
+    /// exists]. Each flag below beats the file's key and its VISIT_KIOSK_* variable.
+    #[arg(long, env = "VISIT_KIOSK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Print the configuration in effect (file, environment, flags) as TOML, secrets redacted,
+    /// and stop
+    #[arg(long)]
+    print_config: bool,
+    /// The kiosk's SQLite store, made by `kioskctl init` (store.db; env VISIT_KIOSK_DB)
+    /// [default: the user's data directory]
+    #[arg(long)]
     db: Option<PathBuf>,
-    /// The prison this kiosk books visits for [default: the only prison in the store]
-    #[arg(long, env = "VISIT_KIOSK_PRISON")]
-    prison: Option<String>,
-    /// Seconds without a touch before the "Are you still there?" warning and the reset
-    #[arg(long, env = "VISIT_KIOSK_IDLE_TIMEOUT", default_value_t = DEFAULT_IDLE_TIMEOUT_SECONDS,
-          value_parser = clap::value_parser!(u32).range(10..=3600))]
-    idle_timeout: u32,
+    /// The prison this kiosk books visits for (kiosk.prison; env VISIT_KIOSK_PRISON) [default:
+    /// the only prison in the store]
+    #[arg(long, value_parser = |s: &str| PrisonCode::parse(s).map_err(|e| e.to_string()))]
+    prison: Option<PrisonCode>,
+    /// Seconds without a touch before the "Are you still there?" warning and the reset, 10 to
+    /// 3600 (kiosk.idle_timeout; env VISIT_KIOSK_IDLE_TIMEOUT) [default: 90]
+    #[arg(long)]
+    idle_timeout: Option<IdleTimeout>,
     /// A PEM file of the certificate authorities that sign central's certificate (a prison's
     /// own CA): only these are trusted for central then, not the system's roots
-    #[arg(long, env = "VISIT_KIOSK_CA_BUNDLE")]
+    /// (central.ca_bundle; env VISIT_KIOSK_CA_BUNDLE)
+    #[arg(long)]
     ca_bundle: Option<PathBuf>,
+}
+
+/// The configuration in effect: the file, then the environment, then the flags.
+fn effective_config(cli: &Cli) -> Result<KioskConfig> {
+    let (config, file) = KioskConfig::load(cli.config.as_deref())?;
+    if let Some(file) = file {
+        tracing::info!(file = %file.display(), "configuration read");
+    }
+    let mut config = config.with_env(|name| std::env::var_os(name))?;
+    if let Some(db) = &cli.db {
+        config.store.db = Some(db.clone());
+    }
+    if let Some(prison) = &cli.prison {
+        config.kiosk.prison = Some(prison.clone());
+    }
+    if let Some(idle) = cli.idle_timeout {
+        config.kiosk.idle_timeout = idle;
+    }
+    if let Some(bundle) = &cli.ca_bundle {
+        config.central.ca_bundle = Some(bundle.clone());
+    }
+    Ok(config)
 }
 
 /// The same default as `kioskctl`, so both find the same store without flags.
@@ -50,12 +84,15 @@ fn default_db() -> Result<PathBuf> {
     Ok(dir.join("kiosk.sqlite"))
 }
 
+/// systemd is told READY=1 once, when the first page has loaded.
+static READY: std::sync::Once = std::sync::Once::new();
+
 /// How often an enrolled kiosk syncs while central answers (the loop backs off when it does not).
 const SYNC_EVERY: Duration = Duration::from_secs(30);
 
 /// Opens the store and picks the prison: everything the commands need, before any window.
-async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
-    let db = match &cli.db {
+async fn open_journey(config: &KioskConfig, started: Instant) -> Result<Journey> {
+    let db = match &config.store.db {
         Some(path) => path.clone(),
         None => default_db()?,
     };
@@ -74,8 +111,8 @@ async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
         .identity()
         .await
         .with_context(|| format!("the kiosk store {} is not set up", db.display()))?;
-    let prison = match &cli.prison {
-        Some(code) => store.prison(&PrisonCode::parse(code)?).await?.code,
+    let prison = match &config.kiosk.prison {
+        Some(code) => store.prison(code).await?.code,
         None => {
             let prisons = store.prisons().await?;
             match prisons.as_slice() {
@@ -96,12 +133,20 @@ async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
     };
     // An enrolled kiosk keeps in step with central in the background (no network before the
     // window: the loop runs on its own task); a kiosk that was never enrolled works alone.
-    let ca_bundle = cli
+    let ca_bundle = config
+        .central
         .ca_bundle
         .as_deref()
         .map(kiosk::sync::CaBundle::from_pem_file)
         .transpose()?;
-    let sync_options = kiosk::sync::SyncOptions::default().with_ca_bundle(ca_bundle.clone());
+    let timeout = config.central.timeout_ms.duration();
+    let sync_options = kiosk::sync::SyncOptions {
+        central_url: config.central.url.clone(),
+        request_timeout: timeout,
+        connect_timeout: timeout.min(Duration::from_secs(3)),
+        ..kiosk::sync::SyncOptions::default()
+    }
+    .with_ca_bundle(ca_bundle.clone());
     match kiosk::sync::spawn_sync_loop(&store, &sync_options, SYNC_EVERY).await {
         Ok(Some(_)) => tracing::info!("syncing with central in the background"),
         Ok(None) => tracing::info!("not enrolled with central: booking on this kiosk's store alone"),
@@ -110,7 +155,8 @@ async fn open_journey(cli: &Cli, started: Instant) -> Result<Journey> {
     let since_start_ms = started.elapsed().as_millis();
     tracing::info!(db = %db.display(), %prison, since_start_ms, "kiosk store open");
     Ok(Journey::new(store, &prison)
-        .with_idle_timeout(cli.idle_timeout)
+        .with_idle_timeout(config.kiosk.idle_timeout.seconds())
+        .with_blanking(config.screen.blanking)
         .with_ca_bundle(ca_bundle))
 }
 
@@ -131,12 +177,23 @@ fn main() -> Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
+    let config = effective_config(&cli)?;
+    if cli.print_config {
+        print!("{}", config.to_redacted_toml());
+        return Ok(());
+    }
+    for (name, value) in config.webkit.environment() {
+        // SAFETY: no other thread exists yet (the async runtime and WebKit start below), so
+        // nothing reads the environment while it changes. WebKit reads these when it starts.
+        unsafe { std::env::set_var(name, value) };
+        tracing::info!(name, value, "WebKit renderer switch set");
+    }
     tracing::info!(
         started_at_unix_ms,
         version = env!("CARGO_PKG_VERSION"),
         "visit-kiosk starting"
     );
-    let journey = tauri::async_runtime::block_on(open_journey(&cli, started))?;
+    let journey = tauri::async_runtime::block_on(open_journey(&config, started))?;
 
     tauri::Builder::default()
         .manage(journey)
@@ -176,6 +233,12 @@ fn main() -> Result<()> {
                     if page.event() == PageLoadEvent::Finished {
                         let ms = started.elapsed().as_millis();
                         tracing::info!(url = %page.url(), since_start_ms = ms, "page loaded");
+                        // systemd's READY=1 once, when the first screen is up: not before the
+                        // kiosk can take a touch.
+                        READY.call_once(|| match kiosk::watchdog::notify_ready() {
+                            Ok(()) => tracing::info!("ready"),
+                            Err(e) => tracing::warn!(error = %e, "cannot tell systemd the kiosk is ready"),
+                        });
                     }
                 })
                 .on_new_window(|url, _| {
@@ -186,6 +249,18 @@ fn main() -> Result<()> {
             #[cfg(target_os = "linux")]
             window.with_webview(|webview| error_page::install(&webview.inner()))?;
             tracing::info!("window created");
+            // The watchdog is fed only while the main loop runs what the feeding thread posts:
+            // a hung window stops the feeding and systemd restarts the app.
+            if let Some(every) = kiosk::watchdog::FeedEvery::from_process_env() {
+                let handle = app.handle().clone();
+                kiosk::watchdog::spawn_feeder(every, move |answer| {
+                    handle.run_on_main_thread(answer).is_ok()
+                })?;
+                tracing::info!(
+                    every_ms = every.interval().as_millis(),
+                    "feeding systemd's watchdog"
+                );
+            }
             Ok(())
         })
         .run(tauri::tauri_build_context!())

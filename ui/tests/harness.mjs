@@ -2,7 +2,7 @@
 // data, Debian's Chromium driven by playwright-core, screenshots and axe-core.
 
 import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -39,7 +39,7 @@ export function kioskctlBinary() {
 }
 
 /** Starts kiosk-web for one prison on a free port with a new store; resolves once it listens. */
-export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout, lookupSlowDownMs, lookupFailuresBeforeSlowing } = {}) {
+export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout, lookupSlowDownMs, lookupFailuresBeforeSlowing, kioskToml } = {}) {
   assert.ok(existsSync(join(distDir, 'index.html')), 'build the UI first: npm run build')
   const bin = kioskWebBinary()
   assert.ok(existsSync(bin), `kiosk-web not built at ${bin}: cargo build -p visit-kiosk-web`)
@@ -49,6 +49,11 @@ export async function startKiosk({ prison = 'CDF', now = NOW, idleTimeout, looku
   if (idleTimeout) args.push('--idle-timeout', String(idleTimeout))
   if (lookupSlowDownMs !== undefined) args.push('--lookup-slow-down-ms', String(lookupSlowDownMs))
   if (lookupFailuresBeforeSlowing !== undefined) args.push('--lookup-failures-before-slowing', String(lookupFailuresBeforeSlowing))
+  if (kioskToml !== undefined) {
+    // The app's configuration file; kiosk-web takes its [screen] night blanking.
+    writeFileSync(join(dir, 'kiosk.toml'), kioskToml)
+    args.push('--config', join(dir, 'kiosk.toml'))
+  }
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } })
   let stderr = ''
   child.stderr.on('data', (d) => (stderr += d))

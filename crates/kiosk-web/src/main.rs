@@ -59,6 +59,10 @@ struct Args {
     /// are trusted for central then, not the system's roots
     #[arg(long)]
     ca_bundle: Option<PathBuf>,
+    /// A kiosk.toml (as the app reads it) for its [screen] night blanking, so browser tests see
+    /// the dark screen
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -331,6 +335,10 @@ async fn main() -> Result<()> {
     let mut journey = Journey::new(store, &args.prison).with_ca_bundle(ca_bundle);
     if let Some(seconds) = args.idle_timeout {
         journey = journey.with_idle_timeout(seconds);
+    }
+    if let Some(path) = &args.config {
+        let (config, _) = kiosk::config::KioskConfig::load(Some(path))?;
+        journey = journey.with_blanking(config.screen.blanking);
     }
     if args.lookup_slow_down_ms.is_some() || args.lookup_failures_before_slowing.is_some() {
         let default = domain::SignInPolicy::default();

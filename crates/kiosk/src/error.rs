@@ -27,6 +27,28 @@ pub enum KioskError {
     /// A value the engine made could not be written as JSON: a bug, not bad input.
     #[error("cannot encode {0}")]
     Encode(String),
+    /// The store has a migration this binary does not know: it was written by a newer version.
+    /// Nothing was written to it.
+    #[error(
+        "the kiosk store was written by a newer visit-kiosk (migration {0}, unknown to this version \
+         {version}): upgrade visit-kiosk, or restore a backup made by this version; the store was \
+         left untouched",
+        version = env!("CARGO_PKG_VERSION")
+    )]
+    StoreTooNew(i64),
+    /// Another process holds the store in a way that forbids this (a restore while the app runs,
+    /// or opening while a restore replaces it).
+    #[error("{0}")]
+    StoreInUse(String),
+    /// A backup's destination already exists: a backup never overwrites.
+    #[error("{0} already exists: a backup never overwrites a file")]
+    BackupExists(String),
+    /// A file given to restore is not a sound kiosk store this binary can use.
+    #[error("{0}")]
+    BadBackup(String),
+    /// Reading or writing a backup or the store's files failed.
+    #[error("{0}")]
+    StoreFile(String),
     /// The store's folder or files could not be made private to this user.
     #[error("store file permissions: {0}")]
     Permissions(String),
@@ -45,7 +67,11 @@ impl KioskError {
             KioskError::Issue(_) => "references_exhausted",
             KioskError::Database(_) | KioskError::Migrate(_) => "store_unavailable",
             KioskError::Encode(_) => "internal_error",
-            KioskError::Permissions(_) => "store_unavailable",
+            KioskError::Permissions(_) | KioskError::StoreFile(_) => "store_unavailable",
+            KioskError::StoreTooNew(_) => "store_too_new",
+            KioskError::StoreInUse(_) => "store_in_use",
+            KioskError::BackupExists(_) => "file_exists",
+            KioskError::BadBackup(_) => "backup_invalid",
         }
     }
 }

@@ -56,7 +56,7 @@ pub use settings::{EnrolRequest, KioskSettings, PrinterRequest};
 pub use staff::{ChangePinRequest, Done, StaffSignInRequest, StaffSignedIn, StaffToken};
 
 /// How long a kiosk waits without a touch before it warns and then wipes the journey.
-pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u32 = 90;
+pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u32 = crate::config::DEFAULT_IDLE_TIMEOUT_SECONDS;
 
 /// One error as the UI receives it: a stable code to translate, the form field it belongs to
 /// (`visitors[0].date_of_birth`; absent for errors about the whole page) and the values the
@@ -208,6 +208,10 @@ pub struct KioskInfo {
     pub today: NaiveDate,
     pub first_bookable_date: NaiveDate,
     pub last_bookable_date: NaiveDate,
+    /// Night blanking (`[screen]` in kiosk.toml): the prison's local time is in the dark hours,
+    /// so the start screen, left alone, shows black until a touch. Asked again by the page
+    /// while nobody uses it.
+    pub screen_dark: bool,
 }
 
 /// Someone on the prisoner's approved list, as the visitors screen offers them: first name and
@@ -330,6 +334,8 @@ pub struct Journey {
     lookup_policy: domain::SignInPolicy,
     /// The certificate authorities trusted for central, when not the system's.
     ca_bundle: Option<sync::CaBundle>,
+    /// The night hours the screen is dark while nobody uses it.
+    blanking: Option<crate::config::NightBlanking>,
 }
 
 fn hhmm(t: NaiveTime) -> String {
@@ -375,7 +381,14 @@ impl Journey {
             idle_timeout_seconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
             lookup_policy: domain::SignInPolicy::default(),
             ca_bundle: None,
+            blanking: None,
         }
+    }
+
+    /// Night blanking: dark between these hours, the prison's local time.
+    pub fn with_blanking(mut self, blanking: Option<crate::config::NightBlanking>) -> Self {
+        self.blanking = blanking;
+        self
     }
 
     /// Trust only `bundle`'s certificate authorities when reaching central (a prison's own CA).
@@ -434,6 +447,9 @@ impl Journey {
             today: prison_today(&prison.rules, now),
             first_bookable_date: first,
             last_bookable_date: last,
+            screen_dark: self
+                .blanking
+                .is_some_and(|b| b.is_dark_at(now.with_timezone(&prison.rules.timezone()).time())),
         })
     }
 

@@ -20,10 +20,12 @@
 //! domain (crate)       the rules and types, no I/O
 //! ```
 //!
-//! `error` (the engine's error type with its stable codes) and `demo` (the compiled-in demo data
-//! set) are leaves any module may use.
+//! `error` (the engine's error type with its stable codes), `demo` (the compiled-in demo data
+//! set) `config` (`kiosk.toml`, read by the app and `kioskctl`) and `watchdog` (systemd's readiness and
+//! watchdog) are leaves any module may use.
 
 pub mod booking;
+pub mod config;
 pub mod demo;
 pub mod desk;
 pub mod error;
@@ -33,6 +35,7 @@ pub mod slip;
 pub mod staff;
 pub mod store;
 pub mod sync;
+pub mod watchdog;
 
 pub use booking::AvailableSession;
 pub use error::{KioskError, Result};

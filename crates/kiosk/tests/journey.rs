@@ -63,6 +63,40 @@ async fn kiosk_info_gives_both_names_and_the_rules() {
     assert_eq!(short.idle_timeout_seconds, 5);
 }
 
+/// Night blanking is decided from `now` in the prison's own time (London: GMT in November,
+/// BST in June), and only when the configuration sets it.
+#[tokio::test]
+async fn the_screen_is_dark_in_the_configured_night_hours_of_the_prison() {
+    let (_dir, j) = journey("cdf").await;
+    let config = kiosk::config::KioskConfig::parse(
+        "[screen]\nblank_from = \"21:00\"\nblank_until = \"07:00\"\n",
+        std::path::Path::new("kiosk.toml"),
+    )
+    .unwrap();
+    let night = j.clone().with_blanking(config.screen.blanking);
+    let at = kiosk_test_support::at;
+    for (instant, dark) in [
+        ("2026-11-25T20:59:00Z", false),
+        ("2026-11-25T21:00:00Z", true),
+        ("2026-11-26T03:00:00Z", true),
+        ("2026-11-26T06:59:00Z", true),
+        ("2026-11-26T07:00:00Z", false),
+        ("2026-11-26T12:00:00Z", false),
+        // 20:30 UTC is 21:30 in London in summer.
+        ("2026-06-10T20:30:00Z", true),
+        ("2026-06-11T06:30:00Z", false),
+    ] {
+        let info = night.kiosk_info(at(instant)).await.unwrap();
+        assert_eq!(info.screen_dark, dark, "at {instant}");
+    }
+    assert!(
+        !j.kiosk_info(at("2026-11-26T03:00:00Z"))
+            .await
+            .unwrap()
+            .screen_dark
+    );
+}
+
 #[tokio::test]
 async fn an_unknown_prison_is_a_code_not_a_message() {
     let (_dir, j) = journey("XYZ").await;

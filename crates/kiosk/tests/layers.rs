@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("demo", 0),
+    ("config", 0),
+    ("watchdog", 0),
     ("store", 1),
     ("booking", 2),
     ("slip", 2),

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use domain::dataset::{PrisonFile, PrisonerFile};
 use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonCode, RuleError};
+use kiosk::config::{ConfigError, KioskConfig, TimeoutMs};
 use kiosk::printing::{PrintError, PrinterConfig, QueueName, printer_config, set_printer_config};
 use kiosk::slip::{Language, Paper, SlipError};
 use kiosk::staff::StaffFailure;
@@ -26,25 +27,38 @@ use staff::StaffCommand;
     version
 )]
 struct Cli {
-    /// The kiosk's SQLite store [default: the user's data directory]
-    #[arg(long, global = true, env = "VISIT_KIOSK_DB")]
+    /// The configuration file, shared with the kiosk app (it must exist) [default:
+    /// /etc/visit-kiosk/kiosk.toml if it exists]. Each flag below beats the file's key and
+    /// its VISIT_KIOSK_* variable.
+    #[arg(long, global = true, env = "VISIT_KIOSK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Print the configuration in effect (file, environment, flags) as TOML, secrets
+    /// redacted, and stop
+    #[arg(long, global = true)]
+    print_config: bool,
+    /// The kiosk's SQLite store (store.db; env VISIT_KIOSK_DB) [default: the user's data
+    /// directory]
+    #[arg(long, global = true)]
     db: Option<PathBuf>,
     /// Act as if it were this instant (RFC 3339), for rehearsals and tests
     #[arg(long, global = true, value_parser = parse_instant)]
     now: Option<DateTime<Utc>>,
     /// Central's address (e.g. http://127.0.0.1:8480): for `enrol`, and to reach central
-    /// somewhere other than the address stored at enrolment
-    #[arg(long, global = true, env = "VISIT_KIOSK_CENTRAL")]
+    /// somewhere other than the address stored at enrolment (central.url; env
+    /// VISIT_KIOSK_CENTRAL)
+    #[arg(long, global = true)]
     central: Option<String>,
     /// A PEM file of the certificate authorities that sign central's certificate (a prison's own
-    /// CA): only these are trusted for central then, not the system's roots
-    #[arg(long, global = true, env = "VISIT_KIOSK_CA_BUNDLE")]
+    /// CA): only these are trusted for central then, not the system's roots (central.ca_bundle;
+    /// env VISIT_KIOSK_CA_BUNDLE)
+    #[arg(long, global = true)]
     ca_bundle: Option<PathBuf>,
-    /// Give up on a request to central after this many milliseconds
-    #[arg(long, global = true, env = "VISIT_KIOSK_TIMEOUT_MS", default_value_t = 10_000)]
-    timeout_ms: u64,
+    /// Give up on a request to central after this many milliseconds (central.timeout_ms; env
+    /// VISIT_KIOSK_TIMEOUT_MS) [default: 10000]
+    #[arg(long, global = true)]
+    timeout_ms: Option<TimeoutMs>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -155,6 +169,26 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Write a consistent copy of the store to FILE while the kiosk keeps running and booking
+    /// (SQLite's VACUUM INTO: every booking committed before the backup started is in it).
+    /// FILE must not exist.
+    ///
+    /// The device credential (the store's .credential file) is not copied unless
+    /// --with-credential is given: it is a secret that lets its holder act as this kiosk at
+    /// central, so a backup without it can be kept anywhere. After a restore, copy the
+    /// credential back separately (mode 0600), or enrol the kiosk again.
+    Backup {
+        file: PathBuf,
+        /// Also copy the credential to FILE.credential (mode 0600): keep that file as secret
+        /// as the kiosk itself
+        #[arg(long)]
+        with_credential: bool,
+    },
+    /// Replace the store with the backup FILE. Stop the kiosk first: refused while the app or
+    /// any kioskctl has the store open. FILE must pass SQLite's integrity check and hold only
+    /// migrations this kioskctl knows; the store is replaced atomically and migrated to this
+    /// version when next opened. The credential file is left as it is (see `backup --help`).
+    Restore { file: PathBuf },
     /// List the audit log: what staff did at this kiosk
     Audit {
         /// Only entries after this sequence number
@@ -205,6 +239,8 @@ fn code_of(e: &anyhow::Error) -> String {
             e.code()
         } else if let Some(e) = cause.downcast_ref::<SyncError>() {
             return e.code().to_string();
+        } else if let Some(e) = cause.downcast_ref::<ConfigError>() {
+            e.code()
         } else if let Some(e) = cause.downcast_ref::<CaBundleError>() {
             e.code()
         } else if let Some(e) = cause.downcast_ref::<PrintError>() {
@@ -238,6 +274,40 @@ fn default_db() -> Result<PathBuf> {
             .with_context(|| failure("store_unavailable", format!("cannot create {}", parent.display())))?;
     }
     Ok(dir.join("kiosk.sqlite"))
+}
+
+/// `--with-credential`: the credential beside the backup, as private as the original.
+fn copy_credential(credential: &Path, backup: &Path) -> Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut target = backup.as_os_str().to_owned();
+    target.push(".credential");
+    let target = PathBuf::from(target);
+    let secret = match std::fs::read(credential) {
+        Ok(secret) => secret,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("no credential to copy: this kiosk is not enrolled");
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(e).with_context(|| {
+                failure("file_unreadable", format!("cannot read {}", credential.display()))
+            });
+        }
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
+        .open(&target)
+        .with_context(|| failure("file_unwritable", format!("cannot create {}", target.display())))?;
+    file.write_all(&secret)
+        .and_then(|()| file.sync_all())
+        .with_context(|| failure("file_unwritable", format!("cannot write {}", target.display())))?;
+    eprintln!("copied the credential to {} (keep it secret)", target.display());
+    Ok(())
 }
 
 fn print_json(value: &serde_json::Value) {
@@ -281,28 +351,72 @@ fn rejection(err: &KioskError) -> serde_json::Value {
     json!({ "status": status, "error": errors[0], "errors": errors })
 }
 
+/// The configuration in effect: the file, then the environment, then the flags.
+fn effective_config(cli: &Cli) -> Result<KioskConfig> {
+    let (config, _) = KioskConfig::load(cli.config.as_deref())?;
+    let mut config = config.with_env(|name| std::env::var_os(name))?;
+    if let Some(db) = &cli.db {
+        config.store.db = Some(db.clone());
+    }
+    if let Some(url) = &cli.central {
+        config.central.url = Some(url.clone());
+    }
+    if let Some(bundle) = &cli.ca_bundle {
+        config.central.ca_bundle = Some(bundle.clone());
+    }
+    if let Some(timeout) = cli.timeout_ms {
+        config.central.timeout_ms = timeout;
+    }
+    Ok(config)
+}
+
 async fn run(cli: Cli) -> Result<ExitCode> {
+    let config = effective_config(&cli)?;
+    if cli.print_config {
+        print!("{}", config.to_redacted_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(command) = cli.command else {
+        return Err(fail(
+            "invalid_arguments",
+            "a command is required (see kioskctl --help)",
+        ));
+    };
     let now = cli.now.unwrap_or_else(Utc::now);
-    let path = match cli.db {
+    let path = match config.store.db.clone() {
         Some(p) => p,
         None => default_db()?,
     };
+    // A restore replaces the file whole: it must not have the store open itself.
+    if let Command::Restore { file } = &command {
+        let restored = kiosk::store::restore(file, &path).await?;
+        eprintln!(
+            "restored {} from {} ({} bytes, migration {})",
+            path.display(),
+            file.display(),
+            restored.bytes,
+            restored.schema_version
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let store = Store::open(&path)
         .await
         .with_context(|| format!("cannot open store {}", path.display()))?;
-    let ca_bundle = cli
+    let ca_bundle = config
+        .central
         .ca_bundle
         .as_deref()
         .map(CaBundle::from_pem_file)
         .transpose()?;
+    let timeout = config.central.timeout_ms.duration();
     let sync_options = SyncOptions {
-        central_url: cli.central.clone(),
+        central_url: config.central.url.clone(),
         ca_bundle,
-        request_timeout: Duration::from_millis(cli.timeout_ms.max(1)),
-        connect_timeout: Duration::from_millis(cli.timeout_ms.clamp(1, 3_000)),
+        request_timeout: timeout,
+        connect_timeout: timeout.min(Duration::from_secs(3)),
         ..SyncOptions::default()
     };
-    let code = match cli.command {
+    let code = match command {
         Command::Init { demo, issuer } => {
             let issuer =
                 IssuerNumber::new(issuer).map_err(|e| fail("issuer_invalid", format!("--issuer: {e}")))?;
@@ -393,6 +507,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Backup {
+            file,
+            with_credential,
+        } => {
+            let bytes = store.backup(&file).await?;
+            eprintln!(
+                "backed up {} to {} ({bytes} bytes)",
+                path.display(),
+                file.display()
+            );
+            if with_credential {
+                copy_credential(store.credential_file(), &file)?;
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Restore { .. } => unreachable!("handled before the store is opened"),
         Command::Show { reference } => {
             let reference = parse_reference(&reference)?;
             print_json(&json!(store.booking(&reference).await?));
@@ -474,7 +604,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             share_open,
             share_closed,
         } => {
-            let url = cli.central.as_deref().ok_or_else(|| {
+            let url = config.central.url.as_deref().ok_or_else(|| {
                 fail(
                     "central_url_missing",
                     "pass --central URL: the central service's address",

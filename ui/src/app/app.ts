@@ -10,6 +10,7 @@ import type { Command, Commands, KioskInfo, StaffSignedIn, UiError } from '../ge
 import { t, type Key, type Lang } from '../i18n'
 import { IdleWatch, type IdleWords } from '../kiosk/idle'
 import { OnScreenKeyboard } from '../kiosk/keyboard'
+import { NightScreen } from '../kiosk/night'
 import { lockDown } from '../kiosk/lockdown'
 import { modeOf, type Action, type ErrorsOn, type Ctx, type Focus, type Mode, type Registry, type Screen, type ScreenId, type TokenCommand, type WithoutToken } from './router'
 import { freshDesk, freshJourney, freshView, type Desk, type Journey, type SignedIn, type StartNotice, type View } from './state'
@@ -51,6 +52,7 @@ export class App implements Ctx {
   private readonly main: HTMLElement
   private readonly keyboard: OnScreenKeyboard
   private readonly idle: IdleWatch
+  private readonly night: NightScreen
   private pressTimer: number | undefined
 
   constructor(options: AppOptions) {
@@ -65,7 +67,8 @@ export class App implements Ctx {
         <main class="govuk-main-wrapper" id="main" role="main" tabindex="-1"></main>
       </div>
       <div id="keyboard" class="kiosk-keyboard" role="region" hidden></div>
-      <dialog id="idle-dialog" class="kiosk-dialog" aria-labelledby="idle-heading" aria-describedby="idle-body"></dialog>`.toString()
+      <dialog id="idle-dialog" class="kiosk-dialog" aria-labelledby="idle-heading" aria-describedby="idle-body"></dialog>
+      <div id="night" class="kiosk-night" aria-hidden="true" hidden></div>`.toString()
     this.skipLink = root.querySelector('.govuk-skip-link') as HTMLElement
     this.header = root.querySelector('header') as HTMLElement
     this.main = root.querySelector('main') as HTMLElement
@@ -76,6 +79,11 @@ export class App implements Ctx {
       words: () => this.idleWords(),
       beforeWarning: () => this.keyboard.hide(),
       reset: () => this.reset(),
+    })
+    this.night = new NightScreen(root.querySelector('#night') as HTMLElement, {
+      idleSeconds: () => this.idleSeconds() ?? 90,
+      inUse: () => this.idleActive(),
+      ask: async () => (await call('kiosk_info', null)).screen_dark,
     })
     lockDown()
     this.watchLongPress()
@@ -272,9 +280,13 @@ export class App implements Ctx {
 
   /** The idle timeout of whoever is using the kiosk: the visitor's, or the staff session's. */
   private configureIdle(): void {
-    const own = this.session?.idleSeconds ?? this.info?.idle_timeout_seconds
-    const seconds = this.idleOverride && this.idleOverride > 0 ? this.idleOverride : own
+    const seconds = this.idleSeconds()
     if (seconds) this.idle.configure(seconds, () => this.idleActive())
+  }
+
+  private idleSeconds(): number | undefined {
+    const own = this.session?.idleSeconds ?? this.info?.idle_timeout_seconds
+    return this.idleOverride && this.idleOverride > 0 ? this.idleOverride : own
   }
 
   private idleWords(): IdleWords {
@@ -465,6 +477,7 @@ export class App implements Ctx {
       if (!still()) return
       this.info = info
       this.configureIdle()
+      this.night.update(info.screen_dark)
       const home = this.screen === this.screens.home(this.mode)?.id
       this.render(home ? (this.view.notice ? 'notice' : 'heading') : 'keep')
     } catch (e) {

@@ -271,7 +271,13 @@ export type KioskInfo = { prison: PrisonInfo, party: PartyLimits, has_contact_li
 /**
  * The prison's local date: the UI shows dates relative to it, never to the browser's clock.
  */
-today: string, first_bookable_date: string, last_bookable_date: string, };
+today: string, first_bookable_date: string, last_bookable_date: string, 
+/**
+ * Night blanking (`[screen]` in kiosk.toml): the prison's local time is in the dark hours,
+ * so the start screen, left alone, shows black until a touch. Asked again by the page
+ * while nobody uses it.
+ */
+screen_dark: boolean, };
 
 export type KioskSettings = { 
 /**

@@ -15,6 +15,7 @@
 //! | `printer.rs` | the kiosk's printer setting |
 //! | `staff.rs` | staff accounts (PIN hashes), failed sign-ins, and the append-only audit log |
 //! | `retention.rs` | the purge of personal data past its retention period, and that period |
+//! | `safety.rs` | the store's lock file, refusing a store from a newer version, backup and restore |
 //!
 //! WAL with `synchronous=FULL`: a booking is on disk before its slip prints, even if the power
 //! goes a moment later. Every write that others must hear about appends to the outbox in the
@@ -34,6 +35,7 @@ mod outbox;
 mod printer;
 mod reference_data;
 mod retention;
+mod safety;
 mod sessions;
 mod staff;
 mod sync_state;
@@ -47,6 +49,7 @@ pub use identity::KioskIdentity;
 pub use outbox::OutboxEvent;
 pub use reference_data::Prison;
 pub use retention::{PurgeReport, RetentionDays, RetentionError};
+pub use safety::{Restored, restore};
 pub use sessions::SessionCount;
 pub use staff::AuditRow;
 pub use sync_state::SyncStatus;
@@ -97,6 +100,8 @@ pub struct Store {
     /// Where the device credential is kept: beside the database, never in it (see
     /// [`enrolment`]).
     credential_file: std::path::PathBuf,
+    /// The shared lock on `<store>.lock` (see `safety.rs`), released when the last clone goes.
+    _lock: std::sync::Arc<safety::StoreLock>,
 }
 
 impl Store {
@@ -106,8 +111,15 @@ impl Store {
     /// zeros, not left in a free page for anyone with the file to read (see `retention.rs`). A
     /// new file is made with `auto_vacuum=INCREMENTAL`, so a purge can give pages back; a file
     /// made before that is rebuilt once, with `VACUUM`, to take the setting.
+    ///
+    /// Before anything is written, the store's lock is taken (shared: a restore cannot replace
+    /// the file while it is open) and a store written by a newer version is refused, untouched.
+    /// Each migration runs in its own transaction, so one interrupted (power cut, kill) leaves
+    /// the store as it was and runs again on the next open.
     pub async fn open(path: &Path) -> Result<Self> {
         make_private(path)?;
+        let lock = safety::StoreLock::shared(path)?;
+        safety::refuse_newer(path).await?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -126,6 +138,7 @@ impl Store {
         let store = Self {
             pool,
             credential_file: enrolment::credential_file(path),
+            _lock: std::sync::Arc::new(lock),
         };
         store.move_credential_out().await?;
         Ok(store)
