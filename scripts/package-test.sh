@@ -157,6 +157,27 @@ kill "$central_pid" 2>/dev/null || true
 wait "$central_pid" 2>/dev/null || true
 central_pid=
 
+echo "package-test: kioskctl, as the kiosk's user, makes the store where the package's configuration says"
+as_kiosk() {
+  chroot --userspec=visit-kiosk:visit-kiosk "$root" env -i PATH=/usr/bin:/bin \
+    HOME=/var/lib/visit-kiosk "$@"
+}
+if as_kiosk kioskctl init --demo >"$root/tmp/kioskctl.log" 2>&1; then
+  [ -f "$root/var/lib/visit-kiosk/kiosk.sqlite" ] \
+    || fail "kioskctl init made no store at /var/lib/visit-kiosk/kiosk.sqlite"
+  as_kiosk kioskctl status >/dev/null 2>&1 || fail "kioskctl status on the package's store failed"
+  as_kiosk kioskctl backup /var/lib/visit-kiosk/backup.sqlite >/dev/null 2>&1 \
+    || fail "kioskctl backup failed"
+  expect /var/lib/visit-kiosk/backup.sqlite "visit-kiosk:visit-kiosk 600"
+else
+  fail "kioskctl init --demo as visit-kiosk failed: $(cat "$root/tmp/kioskctl.log")"
+fi
+printed=$(as_kiosk visit-kiosk --print-config 2>&1 || true)
+case "$printed" in
+  *'db = "/var/lib/visit-kiosk/kiosk.sqlite"'*) ;;
+  *) fail "visit-kiosk --print-config does not show the package's store: $printed" ;;
+esac
+
 echo "package-test: purging visit-central keeps its data, removes its configuration"
 in_root dpkg --purge visit-central >/dev/null 2>&1
 [ ! -e "$root/etc/visit-central/central.toml" ] || fail "purge left /etc/visit-central/central.toml"

@@ -16,7 +16,7 @@ use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use visit_e2e::rig::{Terminated, app_binary, demo_store, fresh_output_dir};
+use visit_e2e::{Terminated, app_binary, demo_store, fresh_output_dir};
 
 const NOBODY: u32 = 65_534;
 /// systemd's WatchdogSec for the test: short, so a missed ping shows in seconds.
