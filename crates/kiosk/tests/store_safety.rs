@@ -342,3 +342,35 @@ async fn restore_refuses_a_file_that_is_not_a_sound_store() {
     assert!(err.to_string().contains("newer visit-kiosk"), "{err}");
     assert!(!db.exists(), "nothing written on refusal");
 }
+
+#[tokio::test]
+async fn an_enrolled_kiosks_backup_is_never_put_back() {
+    // After a backup an enrolled kiosk goes on issuing references and giving tables that central
+    // then holds; a store put back would give them again. Restore refuses it whole.
+    let dir = tempfile::tempdir().unwrap();
+    let store = roomy_store(dir.path()).await;
+    book_week(&store, 1).await;
+    sqlx::query(
+        "INSERT INTO sync_enrolment (singleton, central_url, kiosk_id, token, prisons, enrolled_at)
+         VALUES (1, 'https://central.example', 'K1', '', '[\"CDF\"]', ?)",
+    )
+    .bind(now())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let backup = dir.path().join("enrolled.backup");
+    store.backup(&backup).await.unwrap();
+    book_week(&store, 2).await;
+    store.close().await;
+    drop(store);
+    let db = dir.path().join("kiosk.sqlite");
+    let before = std::fs::read(&db).unwrap();
+
+    let err = kiosk::store::restore(&backup, &db)
+        .await
+        .expect_err("an enrolled kiosk's store is not put back");
+    assert_eq!(err.code(), "backup_invalid", "{err}");
+    assert!(err.to_string().contains("enrolled with central"), "{err}");
+    assert!(err.to_string().contains("Enrol a new kiosk"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the store is untouched");
+}

@@ -173,21 +173,17 @@ enum Command {
     /// (SQLite's VACUUM INTO: every booking committed before the backup started is in it).
     /// FILE must not exist.
     ///
-    /// The device credential (the store's .credential file) is not copied unless
-    /// --with-credential is given: it is a secret that lets its holder act as this kiosk at
-    /// central, so a backup without it can be kept anywhere. After a restore, copy the
-    /// credential back separately (mode 0600), or enrol the kiosk again.
-    Backup {
-        file: PathBuf,
-        /// Also copy the credential to FILE.credential (mode 0600): keep that file as secret
-        /// as the kiosk itself
-        #[arg(long)]
-        with_credential: bool,
-    },
+    /// The device credential (the store's .credential file) is never copied: it is a secret that
+    /// lets its holder act as this kiosk at central, so a backup without it can be kept
+    /// anywhere. An enrolled kiosk's backup is for looking into what it held, not for putting
+    /// back (see `restore --help`).
+    Backup { file: PathBuf },
     /// Replace the store with the backup FILE. Stop the kiosk first: refused while the app or
     /// any kioskctl has the store open. FILE must pass SQLite's integrity check and hold only
     /// migrations this kioskctl knows; the store is replaced atomically and migrated to this
-    /// version when next opened. The credential file is left as it is (see `backup --help`).
+    /// version when next opened. The store of a kiosk enrolled with central is refused: after
+    /// the backup it went on issuing references and giving tables that central now holds, and
+    /// a store put back would give them again (enrol a new kiosk instead).
     Restore { file: PathBuf },
     /// List the audit log: what staff did at this kiosk
     Audit {
@@ -274,40 +270,6 @@ fn default_db() -> Result<PathBuf> {
             .with_context(|| failure("store_unavailable", format!("cannot create {}", parent.display())))?;
     }
     Ok(dir.join("kiosk.sqlite"))
-}
-
-/// `--with-credential`: the credential beside the backup, as private as the original.
-fn copy_credential(credential: &Path, backup: &Path) -> Result<()> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut target = backup.as_os_str().to_owned();
-    target.push(".credential");
-    let target = PathBuf::from(target);
-    let secret = match std::fs::read(credential) {
-        Ok(secret) => secret,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("no credential to copy: this kiosk is not enrolled");
-            return Ok(());
-        }
-        Err(e) => {
-            return Err(e).with_context(|| {
-                failure("file_unreadable", format!("cannot read {}", credential.display()))
-            });
-        }
-    };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options
-        .open(&target)
-        .with_context(|| failure("file_unwritable", format!("cannot create {}", target.display())))?;
-    file.write_all(&secret)
-        .and_then(|()| file.sync_all())
-        .with_context(|| failure("file_unwritable", format!("cannot write {}", target.display())))?;
-    eprintln!("copied the credential to {} (keep it secret)", target.display());
-    Ok(())
 }
 
 fn print_json(value: &serde_json::Value) {
@@ -507,19 +469,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Backup {
-            file,
-            with_credential,
-        } => {
+        Command::Backup { file } => {
             let bytes = store.backup(&file).await?;
             eprintln!(
                 "backed up {} to {} ({bytes} bytes)",
                 path.display(),
                 file.display()
             );
-            if with_credential {
-                copy_credential(store.credential_file(), &file)?;
-            }
             ExitCode::SUCCESS
         }
         Command::Restore { .. } => unreachable!("handled before the store is opened"),

@@ -180,13 +180,6 @@ fn backup_then_restore_through_kioskctl() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("file_exists"));
 
-    let with = dir.path().join("with.sqlite");
-    stdout(&run(&["backup", with.to_str().unwrap(), "--with-credential"]));
-    assert_eq!(
-        std::fs::read_to_string(format!("{}.credential", with.display())).unwrap(),
-        "kc_secret"
-    );
-
     // A lost store comes back from the backup.
     std::fs::remove_file(&db).unwrap();
     stdout(&run(&["restore", backup_arg]));

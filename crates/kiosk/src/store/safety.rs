@@ -272,6 +272,30 @@ async fn check_backup(from: &Path) -> Result<i64> {
                 "written by a newer visit-kiosk (migration {version}, unknown to this version): restore it with that version"
             )));
         }
+        // An enrolled kiosk's store is never put back. After the backup the kiosk went on
+        // issuing references, giving tables from its shares and numbering its events for
+        // central; a store put back would issue the same references, give the same tables again
+        // and number new events as ones central has already answered, so a CONFIRMED slip
+        // printed after the restore could name a table someone else holds.
+        let has_enrolments: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_enrolment')",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+        if has_enrolments {
+            let enrolled: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_enrolment)")
+                    .fetch_one(&mut conn)
+                    .await?;
+            if enrolled {
+                return Err(bad(
+                    "the store of a kiosk enrolled with central, which is never put back: it would \
+                     issue again the references and tables it gave after the backup. Enrol a new \
+                     kiosk instead and revoke this one (docs/OPERATIONS.md)"
+                        .into(),
+                ));
+            }
+        }
         Ok(applied.last().copied().unwrap_or(0))
     }
     .await;
