@@ -1,12 +1,14 @@
 //! Kiosk store benchmarks on a real SQLite file with the demo data.
 //!
 //! cargo bench -p visit-kiosk --bench store
+//!
+//! A durable booking is timed by `commit.rs`, with every booking checked and a bare SQLite
+//! transaction beside it.
 
-use chrono::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use domain::{IssuerNumber, SessionTemplate, TemplateFields};
-use kiosk::booking::{available_sessions, book};
-use kiosk_test_support::{empty_store, now, picked, prison_code, request, rhys};
+use kiosk::booking::available_sessions;
+use kiosk_test_support::{empty_store, now, prison_code};
 
 fn benches(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -39,28 +41,6 @@ fn benches(c: &mut Criterion) {
     c.bench_function("available_sessions_one_prison_28_days", |b| {
         b.to_async(&rt)
             .iter(|| async { available_sessions(&store, &cdf, None, None, now()).await.unwrap() })
-    });
-
-    // Each iteration books a different session day far enough apart for the rules to allow it:
-    // the clock moves on a week per booking so the session is always inside the window.
-    let mut week = 0i64;
-    c.bench_function("durable_booking_commit", |b| {
-        b.to_async(&rt).iter(|| {
-            week += 1;
-            let at = now() + Duration::weeks(week);
-            let date = (at + Duration::days(3)).date_naive();
-            let until_saturday =
-                (5 + 7 - i64::from(chrono::Datelike::weekday(&date).num_days_from_monday())) % 7;
-            let saturday = date + Duration::days(until_saturday);
-            let request = request(
-                "CDF",
-                rhys(),
-                vec![picked("C000001")],
-                &format!("CDF-SAT-PM/{saturday}"),
-            );
-            let store = &store;
-            async move { book(store, &request, at).await }
-        })
     });
 }
 
