@@ -370,3 +370,14 @@ export async function continueOn(page) {
 
 export const RHYS = { number: 'A1234BC', dob: '1990-05-05', surname: 'Evans' }
 export const LLYR = { number: 'B2345CD', dob: '1985-01-31', surname: 'ap Gruffudd' }
+
+/**
+ * The same reference with its first character changed to another one, so its check character
+ * no longer matches. Never "change" a character to a fixed letter: references are scrambled with
+ * a key made per run, and a fixed letter is sometimes the one already there (a test that failed
+ * about one run in thirty did that).
+ */
+export function mistyped(reference) {
+  const first = reference[0] === '7' ? '8' : '7'
+  return first + reference.slice(1)
+}

@@ -20,6 +20,7 @@ import {
   useKiosks,
   checkAndClose,
   i18n,
+  mistyped,
 } from './harness.mjs'
 import { api } from './staff-harness.mjs'
 
@@ -40,11 +41,6 @@ async function booked(kiosk) {
   return answer.body.reference
 }
 
-/** The same reference with one character changed: its check character no longer matches. */
-function mistyped(reference) {
-  const first = reference[0] === '7' ? '8' : '7'
-  return first + reference.slice(1)
-}
 
 async function closeKeyboard(page) {
   if (await page.locator('#keyboard:not([hidden])').count()) await page.click('#keyboard [data-key=Done]')
