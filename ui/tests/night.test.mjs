@@ -4,7 +4,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { openKiosk, expectScreen, useKiosks, checkAndClose } from './harness.mjs'
+import { openKiosk, expectScreen, useKiosks, checkAndClose, shoot } from './harness.mjs'
 
 const NIGHT = '[screen]\nblank_from = "21:00"\nblank_until = "07:00"\n'
 
@@ -32,6 +32,7 @@ test('at night the idle start screen goes black and a touch wakes it for the idl
       return { w: r.width, h: r.height, bg: getComputedStyle(document.querySelector('#night')).backgroundColor }
     })
     assert.deepEqual(box, { w: 1280, h: 800, bg: 'rgb(0, 0, 0)' })
+    await shoot(page, 'night-dark')
 
     // A touch where the start button is: the screen wakes, and the start screen is still there.
     const start = page.locator('main [data-action=start]')

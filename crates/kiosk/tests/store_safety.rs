@@ -51,11 +51,8 @@ async fn integrity(path: &Path) -> Vec<String> {
     rows
 }
 
-#[tokio::test]
-async fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("kiosk.sqlite");
-    let store = Store::open(&db).await.unwrap();
+/// Records a migration this binary does not know, as a newer visit-kiosk would have.
+async fn mark_written_by_a_newer_version(store: &Store) {
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
          VALUES (?, 'from the future', 1, x'00', 0)",
@@ -64,6 +61,14 @@ async fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
     .execute(store.pool())
     .await
     .unwrap();
+}
+
+#[tokio::test]
+async fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kiosk.sqlite");
+    let store = Store::open(&db).await.unwrap();
+    mark_written_by_a_newer_version(&store).await;
     store.close().await;
     drop(store);
     let before = std::fs::read(&db).unwrap();
@@ -327,14 +332,7 @@ async fn restore_refuses_a_file_that_is_not_a_sound_store() {
     let newer_dir = tempfile::tempdir().unwrap();
     let newer = newer_dir.path().join("kiosk.sqlite");
     let store = Store::open(&newer).await.unwrap();
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (?, 'from the future', 1, x'00', 0)",
-    )
-    .bind(FUTURE)
-    .execute(store.pool())
-    .await
-    .unwrap();
+    mark_written_by_a_newer_version(&store).await;
     store.close().await;
     drop(store);
     let err = kiosk::store::restore(&newer, &db).await.expect_err("refused");
