@@ -4,11 +4,19 @@
 //!     scripts/with-postgres.sh cargo bench -p visit-central --bench load
 //!
 //! Runs on SQLite always, and on PostgreSQL too when CENTRAL_TEST_DATABASE_URL names a server
-//! (scripts/with-postgres.sh sets it). For each store it reports online bookings per second
-//! and latency percentiles over HTTP, checks that no session is over capacity, then runs the
-//! same booking transaction straight against the store (no HTTP, no auth) on a fresh database
-//! and reports that rate and the ratio. Bounded: LOAD_REQUESTS requests (default 3000) or
-//! LOAD_SECONDS seconds (default 60), whichever comes first, from LOAD_KIOSKS kiosks (16).
+//! (scripts/with-postgres.sh sets it). For each store, in one run:
+//!
+//! - **bare**: the least a booking must do, straight on the database with the same number of
+//!   clients (PostgreSQL) or its one writer (SQLite): lock the session's counter, insert the
+//!   booking and two visitors, update the counter, commit; a full session is refused. Timed
+//!   before and after the product, the better of the two is the baseline.
+//! - **HTTP**: kiosks booking online through central on loopback (authentication, every rule,
+//!   the table taken, the idempotency record), then the capacity audit.
+//! - **direct**: the same service call without HTTP or authentication, on a fresh database.
+//!
+//! It prints each one's rate and p50/p95/p99 latency, and the product's rate over the bare
+//! one. Bounded: LOAD_REQUESTS requests (default 3000) or LOAD_SECONDS seconds (default 60),
+//! whichever comes first, from LOAD_KIOSKS kiosks (16).
 
 use central::store::{PostgresStore, SqliteStore, Store};
 use central::{Central, Clock, Limits, Settings};
@@ -18,7 +26,7 @@ use domain::{
     BookingRequest, Contact, Custody, Frequency, PersonName, PrisonCode, PrisonerInput, PrisonerNumber,
     SessionTemplate, TemplateFields, Tz, VisitorInput,
 };
-use sqlx::Connection;
+use sqlx::{Connection, Executor};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -370,6 +378,236 @@ where
     })
 }
 
+/// The session the `i`th request books, and its tables: the same spread as `request`.
+fn bare_session(i: usize) -> (String, i64) {
+    let request = request(i);
+    let tables = if request.session.starts_with("LOAD-HOT/") {
+        i64::from(HOT_TABLES)
+    } else {
+        5000
+    };
+    (request.session, tables)
+}
+
+const BARE_SCHEMA: [&str; 3] = [
+    "CREATE TABLE bare_counts (session TEXT PRIMARY KEY, booked BIGINT NOT NULL)",
+    "CREATE TABLE bare_bookings (id BIGINT PRIMARY KEY, session TEXT NOT NULL, prisoner TEXT NOT NULL, booked_at TEXT NOT NULL)",
+    "CREATE TABLE bare_visitors (booking BIGINT NOT NULL, first_name TEXT NOT NULL, last_name TEXT NOT NULL, date_of_birth TEXT NOT NULL)",
+];
+
+/// One bare booking on PostgreSQL: the session's counter row locked, checked and moved, the
+/// booking and two visitors inserted, committed. `false` for a full session.
+async fn bare_booking_postgres(conn: &mut sqlx::PgConnection, i: usize) -> anyhow::Result<bool> {
+    let (session, tables) = bare_session(i);
+    let mut tx = conn.begin().await?;
+    sqlx::query("INSERT INTO bare_counts (session, booked) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+        .bind(&session)
+        .execute(&mut *tx)
+        .await?;
+    let booked: i64 = sqlx::query_scalar("SELECT booked FROM bare_counts WHERE session = $1 FOR UPDATE")
+        .bind(&session)
+        .fetch_one(&mut *tx)
+        .await?;
+    if booked >= tables {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let id = i as i64;
+    sqlx::query("INSERT INTO bare_bookings (id, session, prisoner, booked_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(&session)
+        .bind(format!("L{:04}AA", i % PRISONERS))
+        .bind(NOW)
+        .execute(&mut *tx)
+        .await?;
+    for who in ["Visitor", "Child"] {
+        sqlx::query("INSERT INTO bare_visitors (booking, first_name, last_name, date_of_birth) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(who)
+            .bind(name(i % PRISONERS))
+            .bind("1970-01-01")
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE bare_counts SET booked = booked + 1 WHERE session = $1")
+        .bind(&session)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The same bare booking on SQLite, the write lock taken at `BEGIN IMMEDIATE`.
+async fn bare_booking_sqlite(conn: &mut sqlx::SqliteConnection, i: usize) -> anyhow::Result<bool> {
+    let (session, tables) = bare_session(i);
+    conn.execute("BEGIN IMMEDIATE").await?;
+    let booked: Option<i64> = sqlx::query_scalar("SELECT booked FROM bare_counts WHERE session = ?1")
+        .bind(&session)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if booked.unwrap_or(0) >= tables {
+        conn.execute("ROLLBACK").await?;
+        return Ok(false);
+    }
+    let id = i as i64;
+    sqlx::query("INSERT INTO bare_bookings (id, session, prisoner, booked_at) VALUES (?1, ?2, ?3, ?4)")
+        .bind(id)
+        .bind(&session)
+        .bind(format!("L{:04}AA", i % PRISONERS))
+        .bind(NOW)
+        .execute(&mut *conn)
+        .await?;
+    for who in ["Visitor", "Child"] {
+        sqlx::query("INSERT INTO bare_visitors (booking, first_name, last_name, date_of_birth) VALUES (?1, ?2, ?3, ?4)")
+            .bind(id)
+            .bind(who)
+            .bind(name(i % PRISONERS))
+            .bind("1970-01-01")
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("INSERT INTO bare_counts (session, booked) VALUES (?1, 1) ON CONFLICT (session) DO UPDATE SET booked = booked + 1")
+        .bind(&session)
+        .execute(&mut *conn)
+        .await?;
+    conn.execute("COMMIT").await?;
+    Ok(true)
+}
+
+/// The bare booking transaction with `clients` connections at once on PostgreSQL, or SQLite's
+/// one writer (a second SQLite writer would only wait for the lock), on a fresh database.
+/// Checks afterwards that every booking and visitor is there and no session went over.
+async fn bare(
+    postgres: Option<&str>,
+    dir: &std::path::Path,
+    label: &str,
+    clients: usize,
+    requests: usize,
+    limit: Duration,
+) -> anyhow::Result<Run> {
+    let (run, counted) = match postgres {
+        Some(admin_url) => {
+            let db = format!("central_bare_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+                .execute(&mut admin)
+                .await?;
+            let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+            let url = format!("{base}/{db}");
+            let mut setup = sqlx::PgConnection::connect(&url).await?;
+            for statement in BARE_SCHEMA {
+                setup.execute(statement).await?;
+            }
+            let mut workers = Vec::new();
+            for _ in 0..clients {
+                let conn = Arc::new(tokio::sync::Mutex::new(sqlx::PgConnection::connect(&url).await?));
+                workers.push(move |i: usize| {
+                    let conn = conn.clone();
+                    async move {
+                        match bare_booking_postgres(&mut *conn.lock().await, i).await {
+                            Ok(true) => 201,
+                            Ok(false) => 4221,
+                            Err(e) => {
+                                eprintln!("bare booking {i}: {e}");
+                                0
+                            }
+                        }
+                    }
+                });
+            }
+            let run = drive(workers, requests, limit).await?;
+            let counted = bare_counts_postgres(&mut setup).await?;
+            setup.close().await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {db}")))
+                .execute(&mut admin)
+                .await?;
+            admin.close().await?;
+            (run, counted)
+        }
+        None => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(dir.join(format!("{label}.db")))
+                .create_if_missing(true)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+            for statement in BARE_SCHEMA {
+                conn.execute(statement).await?;
+            }
+            let conn = Arc::new(tokio::sync::Mutex::new(conn));
+            let writer = conn.clone();
+            let worker = move |i: usize| {
+                let conn = writer.clone();
+                async move {
+                    match bare_booking_sqlite(&mut *conn.lock().await, i).await {
+                        Ok(true) => 201,
+                        Ok(false) => 4221,
+                        Err(e) => {
+                            eprintln!("bare booking {i}: {e}");
+                            0
+                        }
+                    }
+                }
+            };
+            let run = drive(vec![worker], requests, limit).await?;
+            let counted = bare_counts_sqlite(&mut *conn.lock().await).await?;
+            (run, counted)
+        }
+    };
+    anyhow::ensure!(run.other == 0, "{} bare bookings failed", run.other);
+    anyhow::ensure!(
+        counted
+            == BareCounts {
+                bookings: run.booked as i64,
+                visitors: 2 * run.booked as i64,
+                counted: run.booked as i64,
+                over: 0
+            },
+        "bare run wrote {counted:?} for {} bookings",
+        run.booked
+    );
+    Ok(run)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct BareCounts {
+    bookings: i64,
+    visitors: i64,
+    counted: i64,
+    /// Sessions whose bookings are more than their tables.
+    over: i64,
+}
+
+fn bare_audit() -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "SELECT (SELECT COUNT(*) FROM bare_bookings), (SELECT COUNT(*) FROM bare_visitors),
+            (SELECT CAST(COALESCE(SUM(booked), 0) AS BIGINT) FROM bare_counts),
+            (SELECT COUNT(*) FROM bare_counts WHERE session LIKE 'LOAD-HOT/%' AND booked > {HOT_TABLES})"
+    ))
+}
+
+async fn bare_counts_postgres(conn: &mut sqlx::PgConnection) -> anyhow::Result<BareCounts> {
+    let (bookings, visitors, counted, over): (i64, i64, i64, i64) =
+        sqlx::query_as(bare_audit()).fetch_one(conn).await?;
+    Ok(BareCounts {
+        bookings,
+        visitors,
+        counted,
+        over,
+    })
+}
+
+async fn bare_counts_sqlite(conn: &mut sqlx::SqliteConnection) -> anyhow::Result<BareCounts> {
+    let (bookings, visitors, counted, over): (i64, i64, i64, i64) =
+        sqlx::query_as(bare_audit()).fetch_one(conn).await?;
+    Ok(BareCounts {
+        bookings,
+        visitors,
+        counted,
+        over,
+    })
+}
+
 fn report(backend: &str, how: &str, run: &Run) -> f64 {
     let secs = run.elapsed.as_secs_f64().max(f64::EPSILON);
     let per_second = run.requests as f64 / secs;
@@ -396,6 +634,9 @@ async fn bench(
     limit: Duration,
 ) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
+    let before = bare(postgres, dir.path(), "bare-before", kiosks, requests, limit).await?;
+    report(backend, "bare, before", &before);
+
     let central = central_with_data(fresh_store(postgres, dir.path(), "http").await?).await?;
     let http = over_http(central.clone(), kiosks, requests, limit).await?;
     let problems = central.capacity_audit().await?;
@@ -409,6 +650,7 @@ async fn bench(
         http.other
     );
     let http_rate = report(backend, "HTTP", &http);
+    central.store().close().await;
 
     let central = central_with_data(fresh_store(postgres, dir.path(), "direct").await?).await?;
     let raw = direct(central.clone(), kiosks, requests, limit).await?;
@@ -417,15 +659,29 @@ async fn bench(
         problems.is_empty(),
         "{backend}: sessions over capacity after the direct run: {problems:?}"
     );
+    anyhow::ensure!(
+        raw.booked + raw.full == raw.requests,
+        "{backend}: {} direct requests failed",
+        raw.other
+    );
     let raw_rate = report(backend, "direct", &raw);
+    central.store().close().await;
+
+    let after = bare(postgres, dir.path(), "bare-after", kiosks, requests, limit).await?;
+    report(backend, "bare, after", &after);
+    let bare_rate = rate(&before).max(rate(&after)).max(f64::EPSILON);
     println!(
-        "{backend}: HTTP reaches {:.0}% of the store's own rate; zero sessions over capacity (hot session: {} tables, {} refused as full)",
-        100.0 * http_rate / raw_rate.max(f64::EPSILON),
+        "{backend}: product over bare (the better bare run): HTTP {:.2}x, direct {:.2}x; zero sessions over capacity (hot session: {} tables, {} refused as full over HTTP)",
+        http_rate / bare_rate,
+        raw_rate / bare_rate,
         HOT_TABLES,
         http.full
     );
-    central.store().close().await;
     Ok(())
+}
+
+fn rate(run: &Run) -> f64 {
+    run.requests as f64 / run.elapsed.as_secs_f64().max(f64::EPSILON)
 }
 
 fn main() -> anyhow::Result<()> {
