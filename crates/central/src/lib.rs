@@ -26,5 +26,5 @@ pub mod tls;
 pub use api::{Limits, router, serve, serve_tls};
 pub use clock::Clock;
 pub use error::CentralError;
-pub use service::{Central, NewStaff, Settings};
+pub use service::{Central, NewStaff, PullExtent, Settings};
 pub use store::{Store, StoreError};

@@ -41,7 +41,9 @@ pub use domain::{BookingRequest, PrisonerInput, VisitKind, VisitorInput};
 pub use enrol::{Credential, EnrolRequest, KioskInfo};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Violation};
 pub use escrow::{Lease, LeaseAnswer, LeaseRequest};
-pub use pull::{Departure, PullPage, PullQuery, SessionTables};
+pub use pull::{
+    BadPullPosition, Departure, MAX_PULL_LIMIT, PullPage, PullPhase, PullPosition, PullQuery, SessionTables,
+};
 pub use push::{
     BookingCancelled, BookingCreated, Event, EventError, EventKind, EventRefusal, EventResult, Outcome,
     PushAnswer, PushEvent, PushRequest, ReviewResolved, ShareReleased, VisitAttendance,

@@ -47,6 +47,15 @@ pub fn pull(cursor: i64) -> String {
     format!("{PULL}?cursor={cursor}")
 }
 
+/// One page of a paged pull: at most `limit` prisoners and bookings, from `page` (the `more`
+/// of the page before) or from the start. A position's characters need no escaping.
+pub fn pull_page(cursor: i64, limit: u32, page: Option<&crate::PullPosition>) -> String {
+    match page {
+        Some(page) => format!("{PULL}?cursor={cursor}&limit={limit}&page={page}"),
+        None => format!("{PULL}?cursor={cursor}&limit={limit}"),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
     Get,

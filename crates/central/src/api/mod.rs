@@ -13,7 +13,7 @@ pub use attempts::{AttemptLimit, FailedAttempts, TrustedProxies};
 
 use crate::error::CentralError;
 use crate::service::Answer;
-use crate::service::Central;
+use crate::service::{Central, PullExtent};
 use crate::store::Kiosk;
 use crate::tls::{PeerAddr, TlsListener};
 use axum::body::{Body, Bytes};
@@ -31,9 +31,9 @@ use protocol::routes::{
 };
 use protocol::{
     Booking, BookingLookup, BookingRequest, BookingState, CloseRequest, ClosureAnswer, Credential,
-    EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, Outcome,
-    PullPage, PullQuery, PushAnswer, PushRequest, ReadyAnswer, TablesAnswer, TablesRequest, TablesTaken,
-    Violation,
+    EnrolRequest, ErrorBody, ErrorCode, HealthAnswer, KioskInfo, LeaseAnswer, LeaseRequest, MAX_PULL_LIMIT,
+    Outcome, PullPage, PullQuery, PushAnswer, PushRequest, ReadyAnswer, TablesAnswer, TablesRequest,
+    TablesTaken, Violation,
 };
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -446,7 +446,25 @@ async fn pull(
             "cursor must be 0 or more",
         ));
     }
-    Ok(Json(s.central.pull(&kiosk, q.cursor).await?).into_response())
+    let extent = match q.limit {
+        None if q.page.is_some() => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidQuery,
+                "page needs the limit it was asked with",
+            ));
+        }
+        None => PullExtent::Whole,
+        Some(limit) if !(1..=MAX_PULL_LIMIT).contains(&limit) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidQuery,
+                format!("limit must be 1 to {MAX_PULL_LIMIT}"),
+            ));
+        }
+        Some(limit) => PullExtent::Page { limit, from: q.page },
+    };
+    Ok(Json(s.central.pull(&kiosk, q.cursor, extent).await?).into_response())
 }
 
 #[utoipa::path(post, path = PUSH, tag = "sync", request_body = PushRequest,

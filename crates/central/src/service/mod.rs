@@ -106,6 +106,7 @@ mod staff;
 pub use enrolment::Enrolment;
 pub use escrow::share_expiry;
 pub use import::ImportSummary;
+pub use pull::PullExtent;
 pub use push::status_reason;
 pub use retention::{PurgeSummary, purge_every};
 pub use sessions::SESSION_CLOSED;

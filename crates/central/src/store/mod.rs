@@ -626,7 +626,15 @@ pub trait IdempotencyTx: Send {
 pub trait PullTx: Send {
     async fn pull_horizon(&mut self) -> StoreResult<i64>;
     async fn changed_prisons(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<PrisonCode>>;
-    async fn changed_prisoners(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<PrisonerFile>>;
+    /// The first `limit` changed prisoners whose numbers sort after `after` ("" for the start),
+    /// in number order.
+    async fn changed_prisoners(
+        &mut self,
+        kiosk_id: &str,
+        cursor: i64,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<PrisonerFile>>;
     async fn departures(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<Departure>>;
     async fn changed_tables(
         &mut self,
@@ -636,12 +644,15 @@ pub trait PullTx: Send {
     ) -> StoreResult<Vec<SessionTablesRow>>;
     async fn changed_leases(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<LeaseRow>>;
     /// Bookings of the kiosk's prisons, of every channel and status, dated `from` on, changed
-    /// after `cursor`.
+    /// after `cursor`: the first `limit` whose references sort after `after` ("" for the
+    /// start), in reference order.
     async fn changed_bookings(
         &mut self,
         kiosk_id: &str,
         cursor: i64,
         from: NaiveDate,
+        after: &str,
+        limit: i64,
     ) -> StoreResult<Vec<PulledBookingRow>>;
 }
 

@@ -327,3 +327,177 @@ async fn a_change_still_uncommitted_when_a_pull_reads_comes_in_the_next_pull() {
     let rhys = pulled_prisoner(&after, "A1234BC").unwrap();
     assert_eq!(rhys["visiting_orders"], 3);
 }
+
+/// Follows a paged pull from `cursor` to its end: the pages in order.
+async fn paged_pull(app: &TestApp, kiosk: &TestKiosk, cursor: i64, limit: u32) -> Vec<Value> {
+    let mut pages: Vec<Value> = Vec::new();
+    loop {
+        let path = match pages.last().and_then(|p| p["more"].as_str()) {
+            Some(more) => format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}&page={more}"),
+            None if pages.is_empty() => format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}"),
+            None => return pages,
+        };
+        let response = app.get(kiosk, &path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        pages.push(response.json().await.unwrap());
+        assert!(pages.len() < 100, "the pull does not end");
+    }
+}
+
+fn by_key(items: impl Iterator<Item = Value>, key: &str) -> std::collections::BTreeMap<String, Value> {
+    let mut map = std::collections::BTreeMap::new();
+    for item in items {
+        let k = item[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key} in {item}"))
+            .to_string();
+        assert!(map.insert(k.clone(), item).is_none(), "{k} came twice");
+    }
+    map
+}
+
+fn all(pages: &[Value], field: &str) -> Vec<Value> {
+    pages
+        .iter()
+        .flat_map(|p| p[field].as_array().unwrap().clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_paged_pull_brings_exactly_what_one_whole_pull_does() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["TST"]).await;
+    for i in 0..2 {
+        assert_eq!(app.book(&kiosk, &key(), &tst_booking(i)).await.status(), 201);
+    }
+    let whole = app.pull(&kiosk, 0).await;
+    assert!(whole.get("more").is_none(), "a pull without a limit is one page");
+    for limit in [1, 7, 61, 62, 1000] {
+        let pages = paged_pull(&app, &kiosk, 0, limit).await;
+        let first = &pages[0];
+        for field in [
+            "prisons",
+            "departed_prisoners",
+            "session_tables",
+            "leases",
+            "staff_accounts",
+        ] {
+            assert_eq!(
+                first[field], whole[field],
+                "limit {limit}: {field} on the first page"
+            );
+            for later in &pages[1..] {
+                assert_eq!(
+                    later[field],
+                    json!([]),
+                    "limit {limit}: {field} again on a later page"
+                );
+            }
+        }
+        for page in &pages {
+            assert_eq!(
+                page["next_cursor"], first["next_cursor"],
+                "limit {limit}: one horizon for the pull"
+            );
+            let carried =
+                page["prisoners"].as_array().unwrap().len() + page["bookings"].as_array().unwrap().len();
+            assert!(carried <= limit as usize, "limit {limit}: a page of {carried}");
+        }
+        assert!(pages.last().unwrap().get("more").is_none());
+        let whole_prisoners = by_key(whole["prisoners"].as_array().unwrap().iter().cloned(), "number");
+        assert_eq!(whole_prisoners.len(), TST_PRISONERS);
+        assert_eq!(
+            by_key(all(&pages, "prisoners").into_iter(), "number"),
+            whole_prisoners,
+            "limit {limit}"
+        );
+        let whole_bookings = by_key(whole["bookings"].as_array().unwrap().iter().cloned(), "reference");
+        assert_eq!(whole_bookings.len(), 2);
+        assert_eq!(
+            by_key(all(&pages, "bookings").into_iter(), "reference"),
+            whole_bookings,
+            "limit {limit}"
+        );
+        // Full pages are full: the pull takes as few pages as the limit allows (one more when
+        // the last page is exactly full, as the pull cannot know there is nothing after it).
+        let total = TST_PRISONERS + 2;
+        let fewest = total.div_ceil(limit as usize);
+        assert!(
+            pages.len() == fewest || (total % limit as usize == 0 && pages.len() == fewest + 1),
+            "limit {limit}: {} pages for {total}",
+            pages.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn what_changes_while_a_kiosk_pages_comes_in_its_next_pull() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["TST"]).await;
+    let cursor = 0;
+    // A fresh kiosk starts a pull of one item a page; after its first page (the prisoner
+    // T0000AA), a booking for that prisoner lands: the prisoner and the booking both change
+    // after the pull's horizon.
+    let first = app
+        .get(&kiosk, &format!("/api/v1/sync/pull?cursor={cursor}&limit=1"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let booked = app.book(&kiosk, &key(), &tst_booking(0)).await;
+    assert_eq!(booked.status(), 201);
+    let reference = booked.json::<Value>().await.unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(numbers(&first), ["T0000AA"]);
+    let mut page = first;
+    let mut seen_booking = false;
+    let horizon = page["next_cursor"].as_i64().unwrap();
+    while let Some(more) = page["more"].as_str().map(str::to_string) {
+        page = app
+            .get(
+                &kiosk,
+                &format!("/api/v1/sync/pull?cursor={cursor}&limit=1&page={more}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["next_cursor"].as_i64().unwrap(), horizon);
+        seen_booking |= !page["bookings"].as_array().unwrap().is_empty();
+    }
+    // Whether or not the pages after the booking happened to carry it, the next pull from the
+    // horizon must: its prisoner's visiting orders changed too.
+    let next = app.pull(&kiosk, horizon).await;
+    let bookings = next["bookings"].as_array().unwrap();
+    assert!(
+        bookings.iter().any(|b| b["reference"] == reference),
+        "the booking made while paging is lost (carried by a page: {seen_booking})"
+    );
+    assert!(
+        pulled_prisoner(&next, "T0000AA").is_some(),
+        "the prisoner changed while paging is lost"
+    );
+}
+
+#[tokio::test]
+async fn a_page_or_limit_no_pull_gave_is_refused() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["TST"]).await;
+    for query in [
+        "cursor=0&limit=0",
+        "cursor=0&limit=10001",
+        "cursor=0&limit=-1",
+        "cursor=0&limit=10&page=elsewhere.1.A",
+        "cursor=0&limit=10&page=prisoners.1.A%20B",
+        "cursor=0&page=prisoners.1.T0001AA",
+    ] {
+        let response = app.get(&kiosk, &format!("/api/v1/sync/pull?{query}")).await;
+        assert_eq!(
+            error_code(response).await,
+            (400, "invalid_query".into()),
+            "{query}"
+        );
+    }
+}

@@ -28,6 +28,8 @@ pub struct RoundReport {
     pub pulled_session_tables: u32,
     pub pulled_staff_accounts: u32,
     pub pulled_bookings: u32,
+    /// Pages the pull took (one when nothing much changed).
+    pub pull_pages: u32,
     pub leases: u32,
     pub pull_cursor: i64,
     pub pushed_seq: i64,
@@ -99,14 +101,43 @@ impl SyncClient {
         Ok(())
     }
 
-    /// Pulls reference data and table counts changed since the cursor; applies them and the new
-    /// cursor in one transaction.
+    /// Pulls reference data and table counts changed since the cursor, a page at a time, each
+    /// page applied in its own transaction. The new cursor is kept with the last page only: a
+    /// pull cut off part-way starts again from the old cursor next round, and since every row
+    /// is applied as a replacement, pages applied twice do no harm.
     async fn pull(&self, now: DateTime<Utc>, report: &mut RoundReport) -> Result<(), SyncError> {
         let cursor = self.store.pull_cursor().await?;
+        let mut position: Option<protocol::PullPosition> = None;
+        let mut pages = 0u32;
+        loop {
+            let page = self.pull_page(cursor, position.as_ref(), now, report).await?;
+            pages += 1;
+            match page {
+                Some(next) if pages < MAX_PULL_PAGES => position = Some(next),
+                Some(_) => {
+                    return Err(SyncError::Protocol(format!(
+                        "the pull did not end after {MAX_PULL_PAGES} pages"
+                    )));
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// One page of the pull, applied; the position of the next page if there is one.
+    async fn pull_page(
+        &self,
+        cursor: i64,
+        position: Option<&protocol::PullPosition>,
+        now: DateTime<Utc>,
+        report: &mut RoundReport,
+    ) -> Result<Option<protocol::PullPosition>, SyncError> {
         let as_of = self.store.horizon().await?;
         let (status, body) = self
             .transport
-            .exchange(Exchange::get(routes::pull(cursor)).with_token(&self.token))
+            .exchange(
+                Exchange::get(routes::pull_page(cursor, PULL_PAGE_LIMIT, position)).with_token(&self.token),
+            )
             .await?;
         if status != 200 {
             return Err(central_error(status, &body));
@@ -114,7 +145,7 @@ impl SyncClient {
         let page: PullPage = parse("pull page", &body)?;
         domain::dataset::check(&page.prisons, &[]).map_err(KioskError::from)?;
         let mut tx = self.store.begin().await?;
-        // Departures first: a prisoner who left and came back in the same page is bookable.
+        // Departures first: a prisoner who left and came back in the same pull is bookable.
         for d in &page.departed_prisoners {
             store::mark_departed(&mut tx, &d.number, &d.prison).await?;
         }
@@ -140,18 +171,33 @@ impl SyncClient {
         }
         store::put_pulled_staff_accounts(&mut tx, &page.staff_accounts, now).await?;
         store::put_pulled_bookings(&mut tx, &page.bookings, now).await?;
-        store::set_pull_cursor(&mut tx, page.next_cursor.max(cursor)).await?;
+        if page.more.is_none() {
+            store::set_pull_cursor(&mut tx, page.next_cursor.max(cursor)).await?;
+        }
         tx.commit().await?;
-        report.pulled_prisons = page.prisons.len() as u32;
-        report.pulled_prisoners = page.prisoners.len() as u32;
-        report.pulled_session_tables = page.session_tables.len() as u32;
+        report.pulled_prisons += page.prisons.len() as u32;
+        report.pulled_prisoners += page.prisoners.len() as u32;
+        report.pulled_session_tables += page.session_tables.len() as u32;
         report.leases += page.leases.len() as u32;
-        report.pulled_staff_accounts = page.staff_accounts.len() as u32;
-        report.pulled_bookings = page.bookings.len() as u32;
-        report.pull_cursor = page.next_cursor.max(cursor);
-        Ok(())
+        report.pulled_staff_accounts += page.staff_accounts.len() as u32;
+        report.pulled_bookings += page.bookings.len() as u32;
+        report.pull_pages += 1;
+        report.pull_cursor = match page.more {
+            None => page.next_cursor.max(cursor),
+            Some(_) => cursor,
+        };
+        Ok(page.more)
     }
 }
+
+/// Prisoners and bookings asked for in one page: a page of a prison's prisoners with their
+/// contacts is about a megabyte of JSON, small enough for a kiosk on a poor link to fetch and
+/// apply in one go.
+pub const PULL_PAGE_LIMIT: u32 = 1000;
+
+/// A pull of more pages than this is central misbehaving (a position that never moves on):
+/// 1,000 pages are a million prisoners and bookings, more than any kiosk's prisons hold.
+const MAX_PULL_PAGES: u32 = 1000;
 
 /// Gives back every share whose cut-off has passed: central keeps a share until the kiosk says
 /// so, and the `share_released` event comes after every visit confirmed against the share in the

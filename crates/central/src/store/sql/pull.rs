@@ -27,7 +27,29 @@ macro_rules! pull_sql {
                 &mut self,
                 kiosk_id: &str,
                 cursor: i64,
+                after: &str,
+                limit: i64,
             ) -> StoreResult<Vec<domain::dataset::PrisonerFile>> {
+                let rows = sqlx::query(concat!(
+                    "SELECT p.number, p.prison_code, p.first_name, p.last_name, p.date_of_birth, p.custody,
+                        p.visiting_orders
+                     FROM prisoners p JOIN kiosk_prisons k ON k.prison_code = p.prison_code
+                     WHERE k.kiosk_id = $1 AND p.version ",
+                    $newer,
+                    " $2 AND p.number > $3 ORDER BY p.number LIMIT $4"
+                ))
+                .bind(kiosk_id)
+                .bind(cursor)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                let last: String = match rows.last() {
+                    Some(row) => row.try_get("number")?,
+                    None => return Ok(Vec::new()),
+                };
+                // The contacts and restrictions of this page's prisoners: those changed, in the
+                // page's range of numbers.
                 let mut contacts: std::collections::HashMap<String, Vec<domain::Contact>> = Default::default();
                 for row in sqlx::query(concat!(
                     "SELECT c.prisoner_number, c.id, c.first_name, c.last_name, c.date_of_birth, c.banned_until
@@ -36,10 +58,12 @@ macro_rules! pull_sql {
                      JOIN kiosk_prisons k ON k.prison_code = p.prison_code
                      WHERE k.kiosk_id = $1 AND p.version ",
                     $newer,
-                    " $2 ORDER BY c.prisoner_number, c.id"
+                    " $2 AND p.number > $3 AND p.number <= $4 ORDER BY c.prisoner_number, c.id"
                 ))
                 .bind(kiosk_id)
                 .bind(cursor)
+                .bind(after)
+                .bind(&last)
                 .fetch_all(&mut *self.tx)
                 .await?
                 {
@@ -55,38 +79,28 @@ macro_rules! pull_sql {
                      JOIN kiosk_prisons k ON k.prison_code = p.prison_code
                      WHERE k.kiosk_id = $1 AND p.version ",
                     $newer,
-                    " $2 ORDER BY r.prisoner_number, r.id"
+                    " $2 AND p.number > $3 AND p.number <= $4 ORDER BY r.prisoner_number, r.id"
                 ))
                 .bind(kiosk_id)
                 .bind(cursor)
+                .bind(after)
+                .bind(&last)
                 .fetch_all(&mut *self.tx)
                 .await?
                 {
                     let number: String = row.try_get("prisoner_number")?;
                     restrictions.entry(number).or_default().push(crate::store::rows::restriction_from_row(&row)?);
                 }
-                sqlx::query(concat!(
-                    "SELECT p.number, p.prison_code, p.first_name, p.last_name, p.date_of_birth, p.custody,
-                        p.visiting_orders
-                     FROM prisoners p JOIN kiosk_prisons k ON k.prison_code = p.prison_code
-                     WHERE k.kiosk_id = $1 AND p.version ",
-                    $newer,
-                    " $2 ORDER BY p.number"
-                ))
-                .bind(kiosk_id)
-                .bind(cursor)
-                .fetch_all(&mut *self.tx)
-                .await?
-                .iter()
-                .map(|row| {
-                    let number: String = row.try_get("number")?;
-                    crate::store::rows::prisoner_file_from_row(
-                        row,
-                        contacts.remove(&number).unwrap_or_default(),
-                        restrictions.remove(&number).unwrap_or_default(),
-                    )
-                })
-                .collect()
+                rows.iter()
+                    .map(|row| {
+                        let number: String = row.try_get("number")?;
+                        crate::store::rows::prisoner_file_from_row(
+                            row,
+                            contacts.remove(&number).unwrap_or_default(),
+                            restrictions.remove(&number).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
             }
 
             async fn departures(&mut self, kiosk_id: &str, cursor: i64) -> StoreResult<Vec<Departure>> {
@@ -152,29 +166,10 @@ macro_rules! pull_sql {
                 kiosk_id: &str,
                 cursor: i64,
                 from: chrono::NaiveDate,
+                after: &str,
+                limit: i64,
             ) -> StoreResult<Vec<crate::store::PulledBookingRow>> {
-                // The visitors of every booking at once, rather than a query per booking: a
-                // first pull brings weeks of visits.
-                let mut visitors: std::collections::HashMap<String, Vec<BookedVisitor>> = Default::default();
-                for row in sqlx::query(concat!(
-                    "SELECT v.booking_reference, v.first_name, v.last_name, v.date_of_birth, v.contact_id
-                     FROM booking_visitors v
-                     JOIN bookings b ON b.reference = v.booking_reference
-                     JOIN kiosk_prisons k ON k.prison_code = b.prison_code
-                     WHERE k.kiosk_id = $1 AND b.session_date >= $3 AND b.version ",
-                    $newer,
-                    " $2 ORDER BY v.booking_reference, v.position"
-                ))
-                .bind(kiosk_id)
-                .bind(cursor)
-                .bind(from)
-                .fetch_all(&mut *self.tx)
-                .await?
-                {
-                    let reference: String = row.try_get("booking_reference")?;
-                    visitors.entry(reference).or_default().push(crate::store::rows::visitor_from_row(&row)?);
-                }
-                sqlx::query(concat!(
+                let rows = sqlx::query(concat!(
                     "SELECT b.reference, b.status, b.status_reason, b.prison_code, b.prisoner_number, b.template_id,
                         b.session_date, b.visit_kind, b.spent_visiting_order, b.channel, b.kiosk_id, b.used_share,
                         b.booked_at, b.received_at, b.review_reason, b.details, b.cancelled_by, b.cancel_how,
@@ -188,25 +183,54 @@ macro_rules! pull_sql {
                      LEFT JOIN prisoners p ON p.number = b.prisoner_number
                      WHERE k.kiosk_id = $1 AND b.session_date >= $3 AND b.version ",
                     $newer,
-                    " $2 ORDER BY b.session_date, t.start_time, b.template_id, b.reference"
+                    " $2 AND b.reference > $4 ORDER BY b.reference LIMIT $5"
                 ))
                 .bind(kiosk_id)
                 .bind(cursor)
                 .bind(from)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                let last: String = match rows.last() {
+                    Some(row) => row.try_get("reference")?,
+                    None => return Ok(Vec::new()),
+                };
+                // The visitors of the page's bookings at once, rather than a query per booking: a
+                // first pull brings weeks of visits.
+                let mut visitors: std::collections::HashMap<String, Vec<BookedVisitor>> = Default::default();
+                for row in sqlx::query(concat!(
+                    "SELECT v.booking_reference, v.first_name, v.last_name, v.date_of_birth, v.contact_id
+                     FROM booking_visitors v
+                     JOIN bookings b ON b.reference = v.booking_reference
+                     JOIN kiosk_prisons k ON k.prison_code = b.prison_code
+                     WHERE k.kiosk_id = $1 AND b.session_date >= $3 AND b.version ",
+                    $newer,
+                    " $2 AND b.reference > $4 AND b.reference <= $5 ORDER BY v.booking_reference, v.position"
+                ))
+                .bind(kiosk_id)
+                .bind(cursor)
+                .bind(from)
+                .bind(after)
+                .bind(&last)
                 .fetch_all(&mut *self.tx)
                 .await?
-                .iter()
-                .map(|row| {
-                    let reference: String = row.try_get("reference")?;
-                    Ok(crate::store::PulledBookingRow {
-                        listing: crate::store::rows::booking_listing_from_row(
-                            row,
-                            visitors.remove(&reference).unwrap_or_default(),
-                        )?,
-                        marks: crate::store::rows::staff_marks_from_row(row)?,
+                {
+                    let reference: String = row.try_get("booking_reference")?;
+                    visitors.entry(reference).or_default().push(crate::store::rows::visitor_from_row(&row)?);
+                }
+                rows.iter()
+                    .map(|row| {
+                        let reference: String = row.try_get("reference")?;
+                        Ok(crate::store::PulledBookingRow {
+                            listing: crate::store::rows::booking_listing_from_row(
+                                row,
+                                visitors.remove(&reference).unwrap_or_default(),
+                            )?,
+                            marks: crate::store::rows::staff_marks_from_row(row)?,
+                        })
                     })
-                })
-                .collect()
+                    .collect()
             }
         }
     };
