@@ -1,5 +1,6 @@
-//! The push: applying a kiosk's outbox events in order, each in its own transaction, with its
-//! answer stored for replays.
+//! The push: applying a kiosk's outbox events in order, with each answer stored for replays.
+//! A batch goes in one transaction: one commit (one fsync) for the batch rather than one an
+//! event, which is what a kiosk coming back online with a morning's backlog needs.
 
 use super::Central;
 use super::booking::{Attempt, Decision, book_in};
@@ -30,8 +31,8 @@ pub fn status_reason(code: &str) -> &str {
 }
 
 impl Central {
-    /// Applies a batch of outbox events in order, each in its own transaction, and answers
-    /// each. An event pushed again gets its stored answer.
+    /// Applies a batch of outbox events in order and answers each. An event pushed again gets
+    /// its stored answer.
     pub async fn push(&self, kiosk: &Kiosk, request: &PushRequest) -> Result<PushAnswer, CentralError> {
         if request.events.len() > self.settings.max_push_events {
             return Err(CentralError::TooManyEvents {
@@ -45,23 +46,59 @@ impl Central {
         let scramble = self.reference_scramble().await?;
         let mut results = Vec::with_capacity(request.events.len());
         let mut last_seq = kiosk.last_seq;
-        for event in &request.events {
-            let (result, seq) = retrying!(self.push_one(kiosk, event, &scramble))?;
-            last_seq = seq;
-            results.push(result);
+        while results.len() < request.events.len() {
+            // As many of the rest as go without an error, committed together; an error in the
+            // first of them is the batch's answer, as it would be alone.
+            let applied = retrying!(self.push_together(kiosk, &request.events[results.len()..], &scramble))?;
+            for (result, seq) in applied {
+                last_seq = seq;
+                results.push(result);
+            }
         }
         Ok(PushAnswer { results, last_seq })
     }
 
-    async fn push_one(
+    /// Applies `events` in order in one transaction, up to the first that fails; answers those
+    /// applied, at least one, or the first one's error. When one fails, the transaction is
+    /// rolled back and the events before it are applied again in one of their own: rarer than a
+    /// savepoint an event, and nothing is half-undone.
+    async fn push_together(
         &self,
+        kiosk: &Kiosk,
+        events: &[PushEvent],
+        scramble: &ReferenceScramble,
+    ) -> Result<Vec<(EventResult, i64)>, CentralError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin_write().await?;
+        let mut applied = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            match self.push_one_in(&mut *tx, kiosk, event, scramble, now).await {
+                Ok(done) => applied.push(done),
+                Err(e) if i == 0 => return Err(e),
+                Err(e) => {
+                    tracing::debug!(kiosk_id = %kiosk.id, seq = event.seq, error = %e, "event left for a transaction of its own");
+                    tx.rollback().await?;
+                    return Box::pin(self.push_together(kiosk, &events[..i], scramble)).await;
+                }
+            }
+        }
+        tx.commit().await?;
+        for (event, (result, _)) in events.iter().zip(&applied) {
+            tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, kind = %event.kind, outcome = ?result.outcome, reason = ?result.reason, "event applied");
+        }
+        Ok(applied)
+    }
+
+    /// One event inside `tx`: its answer and the kiosk's pushed position after it.
+    async fn push_one_in(
+        &self,
+        tx: &mut dyn StoreTx,
         kiosk: &Kiosk,
         event: &PushEvent,
         scramble: &ReferenceScramble,
+        now: DateTime<Utc>,
     ) -> Result<(EventResult, i64), CentralError> {
-        let now = self.clock.now();
         let fingerprint = fingerprint(event);
-        let mut tx = self.store.begin_write().await?;
         let position = tx.lock_kiosk_seq(&kiosk.id).await?;
         let last_seq = position.last_seq;
         // Revoked while its batch was being applied: nothing after the revocation is taken.
@@ -93,25 +130,23 @@ impl Central {
         let event = &clamped;
         let result = match event.event() {
             Ok(Event::BookingCreated(payload)) => {
-                self.apply_booking_created(&mut *tx, kiosk, event, &payload, scramble, now)
+                self.apply_booking_created(tx, kiosk, event, &payload, scramble, now)
                     .await?
             }
             Ok(Event::BookingCancelled(payload)) => {
-                reception::apply_booking_cancelled(&mut *tx, kiosk, event, payload, now).await?
+                reception::apply_booking_cancelled(tx, kiosk, event, payload, now).await?
             }
             Ok(Event::VisitAttendance(payload)) => {
-                reception::apply_visit_attendance(&mut *tx, kiosk, event, &payload, now).await?
+                reception::apply_visit_attendance(tx, kiosk, event, &payload, now).await?
             }
             Ok(Event::ReviewResolved(payload)) => {
-                reception::apply_review_resolved(&mut *tx, kiosk, event, &payload, now).await?
+                reception::apply_review_resolved(tx, kiosk, event, &payload, now).await?
             }
-            Ok(Event::ShareReleased(payload)) => {
-                apply_share_released(&mut *tx, kiosk, event, &payload).await?
-            }
+            Ok(Event::ShareReleased(payload)) => apply_share_released(tx, kiosk, event, &payload).await?,
             Ok(Event::StaffAccountChanged(payload)) => {
-                super::staff::apply_staff_account_changed(&mut *tx, kiosk, event, &payload, now).await?
+                super::staff::apply_staff_account_changed(tx, kiosk, event, &payload, now).await?
             }
-            Ok(Event::Audit(entry)) => super::staff::apply_audit(&mut *tx, kiosk, event, &entry, now).await?,
+            Ok(Event::Audit(entry)) => super::staff::apply_audit(tx, kiosk, event, &entry, now).await?,
             Err(e) => {
                 tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, error = %e, "event refused");
                 EventResult::refused(event, e.refusal())
@@ -126,8 +161,6 @@ impl Central {
         tx.record_pushed_event(&kiosk.id, &event.event_id.to_string(), event.seq, &answer, now)
             .await?;
         tx.set_kiosk_seq(&kiosk.id, event.seq, judged_at).await?;
-        tx.commit().await?;
-        tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, kind = %event.kind, outcome = ?result.outcome, reason = ?result.reason, "event applied");
         Ok((result, event.seq))
     }
 

@@ -462,6 +462,9 @@ pub trait StoreTx:
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Undoes the transaction now (dropping it does too, but only when its connection is next
+    /// used).
+    async fn rollback(self: Box<Self>) -> StoreResult<()>;
 }
 
 /// Prisons, timetables, prisoners and contacts.

@@ -55,6 +55,11 @@ macro_rules! common_sql {
                 self.tx.commit().await?;
                 Ok(())
             }
+
+            async fn rollback(self: Box<Self>) -> StoreResult<()> {
+                self.tx.rollback().await?;
+                Ok(())
+            }
         }
     };
 }
