@@ -71,6 +71,16 @@ env -u CENTRAL_TEST_DATABASE_URL cargo test --workspace --locked --test api 2>&1
 PG_SSL=1 scripts/with-postgres.sh scripts/with-cups.sh timeout 3000 \
   cargo test --workspace --locked 2>&1 | tee test-output/cargo-test.log
 
+step "benchmarks: each once at small sizes, in the test profile, with its checks on and no timing judged"
+# Keeps the benchmarks from rotting: each checks what it times (every booking booked, the
+# capacity audit, every row pulled), so a smoke run fails on a broken benchmark or product.
+# The figures of a debug build at these sizes mean nothing; docs/PERFORMANCE.md has the real ones.
+LOAD_REQUESTS=120 LOAD_KIOSKS=4 COMMIT_BOOKINGS=20 \
+  SCALE_PRISONERS=120 SCALE_CONTACTS=3 SCALE_EVENTS=250 \
+  scripts/with-postgres.sh cargo test --workspace --locked \
+  --bench load --bench commit --bench sync_scale --bench store --bench slip 2>&1 \
+  | tee test-output/bench-smoke.log
+
 step "packages: both .debs built, installed into a clean Debian 12 root, their units verified, central run"
 # --debug: the binaries built above; the release packages come from scripts/package.sh alone.
 scripts/package.sh --debug 2>&1 | tee test-output/package.log
