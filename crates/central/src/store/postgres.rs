@@ -37,6 +37,9 @@ impl PostgresStore {
 pub struct PgTx {
     tx: sqlx::Transaction<'static, Postgres>,
     mark: Option<i64>,
+    /// Prisons read in this transaction: a push batch judges many bookings at one prison, and
+    /// each would read its rules, timetable and closures again. Cleared by any write to them.
+    prisons: std::collections::HashMap<String, Prison>,
 }
 
 #[async_trait]
@@ -69,7 +72,7 @@ impl Store for PostgresStore {
 
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>> {
         let tx = self.pool.begin().await?;
-        Ok(Box::new(PgTx { tx, mark: None }))
+        Ok(Box::new(PgTx { tx, mark: None, prisons: Default::default() }))
     }
 
     async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>> {
@@ -77,7 +80,7 @@ impl Store for PostgresStore {
             .pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await?;
-        Ok(Box::new(PgTx { tx, mark: None }))
+        Ok(Box::new(PgTx { tx, mark: None, prisons: Default::default() }))
     }
 
     async fn close(&self) {

@@ -72,6 +72,9 @@ pub struct SqliteTx {
     // passes on.
     tx: sqlx::Transaction<'static, Sqlite>,
     mark: Option<i64>,
+    /// Prisons read in this transaction: a push batch judges many bookings at one prison, and
+    /// each would read its rules, timetable and closures again. Cleared by any write to them.
+    prisons: std::collections::HashMap<String, Prison>,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -101,6 +104,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             tx,
             mark: None,
+            prisons: Default::default(),
             _turn: Some(turn),
         }))
     }
@@ -111,6 +115,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTx {
             tx,
             mark: None,
+            prisons: Default::default(),
             _turn: None,
         }))
     }

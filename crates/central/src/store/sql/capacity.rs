@@ -7,26 +7,21 @@ macro_rules! capacity_sql {
         impl crate::store::CapacityTx for $tx {
             async fn lock_tables(&mut self, key: &TableKey, prison: &domain::PrisonCode) -> StoreResult<TableCounts> {
                 let mark = self.mark().await?;
-                sqlx::query(
+                // One statement: the zeroed row made if missing, else the row locked by a no-op
+                // update (PostgreSQL takes the same row lock as SELECT ... FOR UPDATE), and the
+                // counts as they stand once the lock is held.
+                let row = sqlx::query(
                     "INSERT INTO session_tables (template_id, session_date, visit_kind, prison_code, booked, escrowed,
                         version) VALUES ($1, $2, $3, $4, 0, 0, $5)
-                     ON CONFLICT (template_id, session_date, visit_kind) DO NOTHING",
+                     ON CONFLICT (template_id, session_date, visit_kind)
+                        DO UPDATE SET booked = session_tables.booked
+                     RETURNING booked, escrowed, capacity",
                 )
                 .bind(key.template_id())
                 .bind(key.date())
                 .bind(key.kind.as_str())
                 .bind(prison.as_str())
                 .bind(mark)
-                .execute(&mut *self.tx)
-                .await?;
-                let row = sqlx::query(concat!(
-                    "SELECT booked, escrowed, capacity FROM session_tables
-                     WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3",
-                    $lock
-                ))
-                .bind(key.template_id())
-                .bind(key.date())
-                .bind(key.kind.as_str())
                 .fetch_one(&mut *self.tx)
                 .await?;
                 crate::store::rows::table_counts_from_row(&row)

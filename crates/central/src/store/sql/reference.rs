@@ -6,6 +6,7 @@ macro_rules! reference_sql {
         #[async_trait::async_trait]
         impl crate::store::ReferenceTx for $tx {
             async fn put_prison(&mut self, p: &domain::dataset::PrisonFile, hash: &str) -> StoreResult<bool> {
+                self.prisons.clear();
                 let stored: Option<String> = sqlx::query_scalar("SELECT source_hash FROM prisons WHERE code = $1")
                     .bind(p.code.as_str())
                     .fetch_optional(&mut *self.tx)
@@ -176,6 +177,9 @@ macro_rules! reference_sql {
             }
 
             async fn prison(&mut self, code: &domain::PrisonCode) -> StoreResult<Option<crate::store::Prison>> {
+                if let Some(prison) = self.prisons.get(code.as_str()) {
+                    return Ok(Some(prison.clone()));
+                }
                 let Some(row) = sqlx::query(
                     "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
                         max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
@@ -206,7 +210,9 @@ macro_rules! reference_sql {
                 .iter()
                 .map(crate::store::rows::closure_from_row)
                 .collect::<StoreResult<Vec<_>>>()?;
-                Ok(Some(crate::store::rows::prison_from_row(&row, templates, closures)?))
+                let prison = crate::store::rows::prison_from_row(&row, templates, closures)?;
+                self.prisons.insert(code.as_str().to_string(), prison.clone());
+                Ok(Some(prison))
             }
 
             async fn prison_codes(&mut self) -> StoreResult<Vec<domain::PrisonCode>> {
@@ -216,6 +222,7 @@ macro_rules! reference_sql {
             }
 
             async fn add_closure(&mut self, c: &crate::store::NewClosure<'_>) -> StoreResult<()> {
+                self.prisons.clear();
                 let mark = self.mark().await?;
                 sqlx::query(
                     "INSERT INTO closures (prison_code, date, template_id, reason, closed_by, kiosk_id, note, closed_at)
