@@ -1,6 +1,9 @@
 //! The push: applying a kiosk's outbox events in order, with each answer stored for replays.
-//! A batch goes in one transaction: one commit (one fsync) for the batch rather than one an
-//! event, which is what a kiosk coming back online with a morning's backlog needs.
+//! On SQLite a batch goes in one transaction: one commit (one fsync) for the batch rather than
+//! one an event, which is what a kiosk coming back online with a morning's backlog needs. On
+//! PostgreSQL each event keeps its own transaction: writers run side by side there, and a
+//! transaction holding several bookings' locks could deadlock with an online booking taking its
+//! locks in the one order every single booking takes them.
 
 use super::Central;
 use super::booking::{Attempt, Decision, book_in};
@@ -46,10 +49,15 @@ impl Central {
         let scramble = self.reference_scramble().await?;
         let mut results = Vec::with_capacity(request.events.len());
         let mut last_seq = kiosk.last_seq;
+        let together = match self.store.one_writer_at_a_time() {
+            true => request.events.len(),
+            false => 1,
+        };
         while results.len() < request.events.len() {
             // As many of the rest as go without an error, committed together; an error in the
             // first of them is the batch's answer, as it would be alone.
-            let applied = retrying!(self.push_together(kiosk, &request.events[results.len()..], &scramble))?;
+            let rest = &request.events[results.len()..];
+            let applied = retrying!(self.push_together(kiosk, &rest[..together.min(rest.len())], &scramble))?;
             for (result, seq) in applied {
                 last_seq = seq;
                 results.push(result);

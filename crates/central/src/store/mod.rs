@@ -156,6 +156,11 @@ pub trait Store: Send + Sync + 'static {
     async fn migrate(&self) -> StoreResult<()>;
     /// A cheap round trip, for the readiness probe.
     async fn ping(&self) -> StoreResult<()>;
+    /// Whether write transactions run one at a time (SQLite's one writer). Only then may one
+    /// transaction take several bookings' locks: where writers run side by side (PostgreSQL),
+    /// locks taken for one booking after another's could deadlock with a booking taking them in
+    /// the order every single booking does.
+    fn one_writer_at_a_time(&self) -> bool;
     /// A transaction that may write. On SQLite it holds the write lock from the start.
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>>;
     /// A read-only transaction that sees one consistent snapshot.

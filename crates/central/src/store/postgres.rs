@@ -65,6 +65,10 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn one_writer_at_a_time(&self) -> bool {
+        false
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -72,7 +76,11 @@ impl Store for PostgresStore {
 
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>> {
         let tx = self.pool.begin().await?;
-        Ok(Box::new(PgTx { tx, mark: None, prisons: Default::default() }))
+        Ok(Box::new(PgTx {
+            tx,
+            mark: None,
+            prisons: Default::default(),
+        }))
     }
 
     async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>> {
@@ -80,7 +88,11 @@ impl Store for PostgresStore {
             .pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await?;
-        Ok(Box::new(PgTx { tx, mark: None, prisons: Default::default() }))
+        Ok(Box::new(PgTx {
+            tx,
+            mark: None,
+            prisons: Default::default(),
+        }))
     }
 
     async fn close(&self) {

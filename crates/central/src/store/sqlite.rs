@@ -93,6 +93,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn one_writer_at_a_time(&self) -> bool {
+        true
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
