@@ -423,7 +423,7 @@ async fn a_paged_pull_brings_exactly_what_one_whole_pull_does() {
         let total = TST_PRISONERS + 2;
         let fewest = total.div_ceil(limit as usize);
         assert!(
-            pages.len() == fewest || (total % limit as usize == 0 && pages.len() == fewest + 1),
+            pages.len() == fewest || (total.is_multiple_of(limit as usize) && pages.len() == fewest + 1),
             "limit {limit}: {} pages for {total}",
             pages.len()
         );
