@@ -1,13 +1,20 @@
 //! Visits: those booked on this kiosk (confirmed, or requests for central to decide) and those
 //! central booked online for it; their visitors; their status as central's answers arrive.
 
+use super::reference_data::{
+    Prison, closure_from_row, contact_from_row, prison_from_row, prisoner_from_row, restriction_from_row,
+    template_from_row,
+};
 use super::{Store, corrupt, session_id};
 use crate::error::{KioskError, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::{
-    BookingReference, ExistingVisit, PrisonCode, PrisonerNumber, SessionId, VisitDetails, VisitKind,
+    BookingReference, Closure, ExistingVisit, IssuerNumber, PrisonCode, PrisonerNumber, PrisonerRecord,
+    ReferenceScramble, SessionId, SessionTemplate, VisitDetails, VisitKind,
 };
+use protocol::Event;
 use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashMap;
 
@@ -136,25 +143,6 @@ pub(crate) async fn tables_taken_between(
         .collect()
 }
 
-/// Live tables of one kind taken on this kiosk in one session.
-pub(crate) async fn tables_taken(
-    conn: &mut SqliteConnection,
-    session: &SessionId,
-    kind: VisitKind,
-) -> Result<u32> {
-    let query = format!(
-        "SELECT COUNT(*) FROM bookings WHERE template_id = ? AND session_date = ? AND visit_kind = ?
-            AND status IN {LIVE_STATUSES}"
-    );
-    let taken: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
-        .bind(session.template_id())
-        .bind(session.date())
-        .bind(kind.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(taken.max(0) as u32)
-}
-
 /// The prisoner's live visits from `since` on: older ones cannot clash with a new booking or
 /// count towards its week, and leaving them out keeps the check fast for long-held prisoners.
 pub(crate) async fn existing_visits(
@@ -181,6 +169,160 @@ pub(crate) async fn existing_visits(
         .collect()
 }
 
+/// What a booking reads before its request can be parsed: the prison, its timetable, whether
+/// the kiosk is enrolled and the next reference it would issue.
+pub(crate) struct BookingStart {
+    pub prison: Prison,
+    pub templates: Vec<SessionTemplate>,
+    pub closures: Vec<Closure>,
+    pub enrolled: bool,
+    /// The issuer number, the next number of the sequence and the scramble; `None`: the kiosk
+    /// was never initialised.
+    issuer: Option<(IssuerNumber, u32, ReferenceScramble)>,
+}
+
+impl BookingStart {
+    /// The next reference's parts: valid while the transaction that read them holds the write
+    /// lock, and spent by [`insert_booking`].
+    pub fn issuer(&self) -> Result<&(IssuerNumber, u32, ReferenceScramble)> {
+        self.issuer.as_ref().ok_or(KioskError::NotInitialised)
+    }
+}
+
+/// Reads [`BookingStart`] in one round trip to the connection's thread: each statement's rows
+/// are told apart by their first column, `part`; parameters are plain `?`s in order (see
+/// [`insert_booking`]). For the booking's write transaction, so the
+/// sequence number read is the one its write spends.
+pub(crate) async fn booking_start(conn: &mut SqliteConnection, code: &PrisonCode) -> Result<BookingStart> {
+    let rows = sqlx::query(
+        "SELECT 'prison' AS part, code, name, name_cy, address, address_cy, timezone, min_notice_days,
+            max_notice_days, max_visitors, max_adults, max_children, adult_age, has_contact_list,
+            remand_weekly_limit, arrive_minutes_before
+         FROM prisons WHERE code = ?;
+         SELECT 'template' AS part, id, weekday, start_time, end_time, room, open_capacity, closed_capacity,
+            valid_from, valid_to, frequency FROM session_templates WHERE prison_code = ? ORDER BY id;
+         SELECT 'closure' AS part, date, template_id, reason FROM closures WHERE prison_code = ?;
+         SELECT 'kiosk' AS part, EXISTS (SELECT 1 FROM sync_enrolment) AS enrolled,
+            (SELECT issuer_number FROM kiosk_identity WHERE singleton = 1) AS issuer_number,
+            (SELECT next_sequence FROM kiosk_identity WHERE singleton = 1) AS next_sequence,
+            (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key",
+    )
+    .bind(code.as_str())
+    .bind(code.as_str())
+    .bind(code.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let (mut prison, mut templates, mut closures, mut kiosk) = (None, Vec::new(), Vec::new(), None);
+    for row in &rows {
+        match part(row)?.as_str() {
+            "prison" => prison = Some(prison_from_row(code, row)?),
+            "template" => templates.push(template_from_row(row)?),
+            "closure" => closures.push(closure_from_row(row)?),
+            "kiosk" => kiosk = Some(row),
+            other => return Err(corrupt("booking start part", other)),
+        }
+    }
+    let prison = prison.ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
+    let kiosk = kiosk.ok_or_else(|| corrupt("booking start", "no kiosk row"))?;
+    let issuer = match super::identity::issuer_from_row(kiosk) {
+        Ok(issuer) => Some(issuer),
+        Err(KioskError::NotInitialised) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(BookingStart {
+        prison,
+        templates,
+        closures,
+        enrolled: kiosk.try_get("enrolled")?,
+        issuer,
+    })
+}
+
+/// What a booking reads about its prisoner and its session once the request is parsed.
+pub(crate) struct BookingSubject {
+    /// `None`: no such prisoner is held at the prison.
+    pub prisoner: Option<PrisonerRecord>,
+    /// Their live visits from the `since` asked for (see [`existing_visits`]).
+    pub existing_visits: Vec<ExistingVisit>,
+    /// Live tables taken on this kiosk in the session: open, closed.
+    taken: (u32, u32),
+}
+
+impl BookingSubject {
+    /// Live tables of `kind` taken on this kiosk in the session.
+    pub fn tables_taken(&self, kind: VisitKind) -> u32 {
+        match kind {
+            VisitKind::Open => self.taken.0,
+            VisitKind::Closed => self.taken.1,
+        }
+    }
+}
+
+/// Reads [`BookingSubject`] in one round trip: the prisoner's record (if held at `prison`),
+/// their live visits from `since` on, and the session's live tables of each kind. Inside the
+/// booking's write transaction, so the counts cannot change before it commits.
+pub(crate) async fn booking_subject(
+    conn: &mut SqliteConnection,
+    prison: &PrisonCode,
+    number: &PrisonerNumber,
+    since: NaiveDate,
+    session: &SessionId,
+) -> Result<BookingSubject> {
+    // Plain `?`s in order (see `insert_booking`).
+    let query = format!(
+        "SELECT 'prisoner' AS part, first_name, last_name, date_of_birth, custody, visiting_orders
+         FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0;
+         SELECT 'restriction' AS part, from_date, until_date FROM closed_visit_restrictions
+         WHERE prisoner_number = ?;
+         SELECT 'contact' AS part, id, first_name, last_name, date_of_birth, banned_until FROM contacts
+         WHERE prisoner_number = ? ORDER BY id;
+         SELECT 'visit' AS part, template_id, session_date FROM bookings
+         WHERE prisoner_number = ? AND session_date >= ? AND status IN {LIVE_STATUSES};
+         SELECT 'taken' AS part, COALESCE(SUM(visit_kind = 'open'), 0) AS open_taken,
+            COALESCE(SUM(visit_kind = 'closed'), 0) AS closed_taken
+         FROM bookings WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(query))
+        .bind(number.as_str())
+        .bind(prison.as_str())
+        .bind(number.as_str())
+        .bind(number.as_str())
+        .bind(number.as_str())
+        .bind(since)
+        .bind(session.template_id())
+        .bind(session.date())
+        .fetch_all(&mut *conn)
+        .await?;
+    let (mut prisoner, mut restrictions, mut contacts) = (None, Vec::new(), Vec::new());
+    let (mut existing_visits, mut taken) = (Vec::new(), (0, 0));
+    for row in &rows {
+        match part(row)?.as_str() {
+            "prisoner" => prisoner = Some(row),
+            "restriction" => restrictions.push(restriction_from_row(row)?),
+            "contact" => contacts.push(contact_from_row(row)?),
+            "visit" => existing_visits.push(ExistingVisit {
+                session: session_id(row.try_get("template_id")?, row.try_get("session_date")?)?,
+            }),
+            "taken" => {
+                let count = |col: &str| -> Result<u32> { Ok(row.try_get::<i64, _>(col)?.max(0) as u32) };
+                taken = (count("open_taken")?, count("closed_taken")?);
+            }
+            other => return Err(corrupt("booking subject part", other)),
+        }
+    }
+    Ok(BookingSubject {
+        prisoner: prisoner
+            .map(|row| prisoner_from_row(number, row, restrictions, contacts))
+            .transpose()?,
+        existing_visits,
+        taken,
+    })
+}
+
+fn part(row: &SqliteRow) -> Result<String> {
+    Ok(row.try_get("part")?)
+}
+
 async fn insert_visitors(
     conn: &mut SqliteConnection,
     reference: &BookingReference,
@@ -203,41 +345,88 @@ async fn insert_visitors(
     Ok(())
 }
 
-/// Writes a visit this kiosk booked, its visitors and the visiting order it spends.
+/// Writes a visit this kiosk booked, its visitors, the visiting order it spends, the reference
+/// number it takes (read by [`booking_start`] in the same transaction) and, unless it waits for
+/// a lost online answer, its `booking_created` event with the booking noting the event's
+/// position: one round trip to the connection's thread, inside the caller's transaction.
 pub(crate) async fn insert_booking(
     conn: &mut SqliteConnection,
     b: &NewBooking<'_>,
+    event: Option<&Event>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
+    // Plain `?`s, bound in the order the statements take them: sqlx numbers each statement's
+    // parameters on from the last one's, and stops binding at a gap in `?NNN` numbering.
+    let (event_id, encoded) = match event {
+        Some(event) => (
+            Some(uuid::Uuid::now_v7().to_string()),
+            Some(super::outbox::encoded(event)?),
+        ),
+        None => (None, None),
+    };
+    let mut sql = String::new();
+    if encoded.is_some() {
+        sql.push_str(
+            "INSERT INTO outbox (event_id, kind, booking_reference, payload, created_at) VALUES (?, ?, ?, ?, ?);\n",
+        );
+    }
+    sql.push_str(
         "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
             status, spent_visiting_order, created_at, updated_at, channel, confirmed_with_share, online_key,
-            details, booked_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?)",
-    )
-    .bind(b.reference.compact())
-    .bind(b.prison_code.as_str())
-    .bind(b.prisoner_number.as_str())
-    .bind(b.session.template_id())
-    .bind(b.session.date())
-    .bind(b.kind.as_str())
-    .bind(b.status.as_str())
-    .bind(b.spends_visiting_order)
-    .bind(now)
-    .bind(now)
-    .bind(b.confirmed_with_share)
-    .bind(b.online_key)
-    .bind(details_json(b.details)?)
-    .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
-    .execute(&mut *conn)
-    .await?;
-    insert_visitors(conn, b.reference, &b.visitors).await?;
-    if b.spends_visiting_order {
-        sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders - 1 WHERE number = ?")
-            .bind(b.prisoner_number.as_str())
-            .execute(&mut *conn)
-            .await?;
+            details, booked_by, event_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?, (SELECT seq FROM outbox WHERE event_id = ?));\n",
+    );
+    if !b.visitors.is_empty() {
+        sql.push_str(
+            "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name, date_of_birth,
+                contact_id) VALUES ",
+        );
+        let rows: Vec<&str> = b.visitors.iter().map(|_| "(?, ?, ?, ?, ?, ?)").collect();
+        sql.push_str(&rows.join(", "));
+        sql.push_str(";\n");
     }
+    if b.spends_visiting_order {
+        sql.push_str("UPDATE prisoners SET visiting_orders = visiting_orders - 1 WHERE number = ?;\n");
+    }
+    sql.push_str("UPDATE kiosk_identity SET next_sequence = next_sequence + 1 WHERE singleton = 1");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some((kind, payload)) = encoded {
+        query = query
+            .bind(event_id.clone())
+            .bind(kind)
+            .bind(b.reference.compact())
+            .bind(payload)
+            .bind(now);
+    }
+    query = query
+        .bind(b.reference.compact())
+        .bind(b.prison_code.as_str())
+        .bind(b.prisoner_number.as_str())
+        .bind(b.session.template_id())
+        .bind(b.session.date())
+        .bind(b.kind.as_str())
+        .bind(b.status.as_str())
+        .bind(b.spends_visiting_order)
+        .bind(now)
+        .bind(now)
+        .bind(b.confirmed_with_share)
+        .bind(b.online_key)
+        .bind(details_json(b.details)?)
+        .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
+        .bind(event_id);
+    for (position, v) in b.visitors.iter().enumerate() {
+        query = query
+            .bind(b.reference.compact())
+            .bind(position as i64)
+            .bind(v.first_name)
+            .bind(v.last_name)
+            .bind(v.date_of_birth)
+            .bind(v.contact_id);
+    }
+    if b.spends_visiting_order {
+        query = query.bind(b.prisoner_number.as_str());
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -56,8 +56,8 @@ pub use sync_state::SyncStatus;
 
 pub(crate) use bookings::{
     NewBooking, NewOnlineBooking, NewVisitor, accept_booking, booking_awaiting_event, booking_for_online_key,
-    cancel_booking, existing_visits, insert_booking, insert_online_booking, load_booking, reject_booking,
-    tables_taken, tables_taken_between,
+    booking_start, booking_subject, cancel_booking, insert_booking, insert_online_booking, load_booking,
+    reject_booking, tables_taken_between,
 };
 pub(crate) use desk::{
     KeptCancellation, StaffCancel, booked_by, cancel_by_staff, cancellation_refused, creation_deferred,
@@ -66,12 +66,11 @@ pub(crate) use desk::{
 };
 pub(crate) use enrolment::{is_enrolled, save_enrolment};
 pub(crate) use escrow::{Share, put_session_tables, put_share, release_expired_shares, tables_left};
-pub(crate) use identity::next_sequence;
 pub(crate) use online_attempts::{UnsettledAttempt, set_attempt};
 pub(crate) use outbox::{PushAnswer, append_event, record_push_answer, set_event_seq};
 pub(crate) use printer::PrinterSetting;
 pub(crate) use reference_data::{
-    import_in, load_prison, load_prisoner, load_timetable, mark_departed, take_off_unseen_visiting_orders,
+    import_in, load_prison, load_timetable, mark_departed, take_off_unseen_visiting_orders,
 };
 pub(crate) use sessions::session_counts;
 pub(crate) use staff::{
@@ -129,8 +128,11 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before each acquire: a connection to a local file cannot have gone away, and
+        // the ping is one more round trip to the connection's thread on every booking.
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         take_incremental_vacuum(&pool).await?;
