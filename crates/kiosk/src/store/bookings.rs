@@ -1,16 +1,13 @@
 //! Visits: those booked on this kiosk (confirmed, or requests for central to decide) and those
 //! central booked online for it; their visitors; their status as central's answers arrive.
 
-use super::reference_data::{
-    Prison, closure_from_row, contact_from_row, prison_from_row, prisoner_from_row, restriction_from_row,
-    template_from_row,
-};
+use super::reference_data::{Prison, prison_from_row, prisoner_from_row};
 use super::{Store, corrupt, session_id};
 use crate::error::{KioskError, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::{
     BookingReference, Closure, ExistingVisit, IssuerNumber, PrisonCode, PrisonerNumber, PrisonerRecord,
-    ReferenceScramble, SessionId, SessionTemplate, VisitDetails, VisitKind,
+    ReferenceScramble, SessionId, SessionTemplate, TemplateFields, VisitDetails, VisitKind,
 };
 use protocol::Event;
 use serde::Serialize;
@@ -189,53 +186,55 @@ impl BookingStart {
     }
 }
 
-/// Reads [`BookingStart`] in one round trip to the connection's thread: each statement's rows
-/// are told apart by their first column, `part`; parameters are plain `?`s in order (see
-/// [`insert_booking`]). For the booking's write transaction, so the
-/// sequence number read is the one its write spends.
+/// Reads [`BookingStart`] in one statement, one row: the prison's columns, its timetable as
+/// JSON, and the kiosk's. Each statement and each row is a message from the connection's thread,
+/// and each message can cost a wake-up of the task waiting for it. For the booking's write
+/// transaction, so the sequence number read is the one its write spends.
 pub(crate) async fn booking_start(conn: &mut SqliteConnection, code: &PrisonCode) -> Result<BookingStart> {
-    let rows = sqlx::query(
-        "SELECT 'prison' AS part, code, name, name_cy, address, address_cy, timezone, min_notice_days,
-            max_notice_days, max_visitors, max_adults, max_children, adult_age, has_contact_list,
-            remand_weekly_limit, arrive_minutes_before
-         FROM prisons WHERE code = ?;
-         SELECT 'template' AS part, id, weekday, start_time, end_time, room, open_capacity, closed_capacity,
-            valid_from, valid_to, frequency FROM session_templates WHERE prison_code = ? ORDER BY id;
-         SELECT 'closure' AS part, date, template_id, reason FROM closures WHERE prison_code = ?;
-         SELECT 'kiosk' AS part, EXISTS (SELECT 1 FROM sync_enrolment) AS enrolled,
+    let row = sqlx::query(
+        "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
+            max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
+            arrive_minutes_before,
+            (SELECT json_group_array(json_object('id', id, 'weekday', weekday, 'start', start_time,
+                'end', end_time, 'room', room, 'open_capacity', open_capacity,
+                'closed_capacity', closed_capacity, 'valid_from', valid_from, 'valid_to', valid_to,
+                'frequency', frequency))
+             FROM session_templates WHERE prison_code = prisons.code) AS templates,
+            (SELECT json_group_array(json_object('date', date, 'template_id', template_id, 'reason', reason))
+             FROM closures WHERE prison_code = prisons.code) AS closures,
+            EXISTS (SELECT 1 FROM sync_enrolment) AS enrolled,
             (SELECT issuer_number FROM kiosk_identity WHERE singleton = 1) AS issuer_number,
             (SELECT next_sequence FROM kiosk_identity WHERE singleton = 1) AS next_sequence,
-            (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key",
+            (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key
+         FROM prisons WHERE code = ?",
     )
     .bind(code.as_str())
-    .bind(code.as_str())
-    .bind(code.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
-    let (mut prison, mut templates, mut closures, mut kiosk) = (None, Vec::new(), Vec::new(), None);
-    for row in &rows {
-        match part(row)?.as_str() {
-            "prison" => prison = Some(prison_from_row(code, row)?),
-            "template" => templates.push(template_from_row(row)?),
-            "closure" => closures.push(closure_from_row(row)?),
-            "kiosk" => kiosk = Some(row),
-            other => return Err(corrupt("booking start part", other)),
-        }
-    }
-    let prison = prison.ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
-    let kiosk = kiosk.ok_or_else(|| corrupt("booking start", "no kiosk row"))?;
-    let issuer = match super::identity::issuer_from_row(kiosk) {
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
+    let mut templates = json_rows::<TemplateFields>(&row, "templates")?
+        .into_iter()
+        .map(|t| SessionTemplate::parse(t).map_err(|e| KioskError::Corrupt(e.to_string())))
+        .collect::<Result<Vec<_>>>()?;
+    templates.sort_by(|a, b| a.id().cmp(b.id()));
+    let issuer = match super::identity::issuer_from_row(&row) {
         Ok(issuer) => Some(issuer),
         Err(KioskError::NotInitialised) => None,
         Err(e) => return Err(e),
     };
     Ok(BookingStart {
-        prison,
+        prison: prison_from_row(code, &row)?,
         templates,
-        closures,
-        enrolled: kiosk.try_get("enrolled")?,
+        closures: json_rows(&row, "closures")?,
+        enrolled: row.try_get("enrolled")?,
         issuer,
     })
+}
+
+/// A column holding a JSON array of rows, as `T`s: a row that does not parse is corrupt.
+fn json_rows<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Result<Vec<T>> {
+    let raw: String = row.try_get(col)?;
+    serde_json::from_str(&raw).map_err(|e| KioskError::Corrupt(format!("{col}: {e}")))
 }
 
 /// What a booking reads about its prisoner and its session once the request is parsed.
@@ -258,9 +257,10 @@ impl BookingSubject {
     }
 }
 
-/// Reads [`BookingSubject`] in one round trip: the prisoner's record (if held at `prison`),
-/// their live visits from `since` on, and the session's live tables of each kind. Inside the
-/// booking's write transaction, so the counts cannot change before it commits.
+/// Reads [`BookingSubject`] in one statement, one row (see [`booking_start`]): the prisoner's
+/// record (if held at `prison`), their live visits from `since` on, and the session's live
+/// tables of each kind. Inside the booking's write transaction, so the counts cannot change
+/// before it commits.
 pub(crate) async fn booking_subject(
     conn: &mut SqliteConnection,
     prison: &PrisonCode,
@@ -268,59 +268,59 @@ pub(crate) async fn booking_subject(
     since: NaiveDate,
     session: &SessionId,
 ) -> Result<BookingSubject> {
-    // Plain `?`s in order (see `insert_booking`).
     let query = format!(
-        "SELECT 'prisoner' AS part, first_name, last_name, date_of_birth, custody, visiting_orders
-         FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0;
-         SELECT 'restriction' AS part, from_date, until_date FROM closed_visit_restrictions
-         WHERE prisoner_number = ?;
-         SELECT 'contact' AS part, id, first_name, last_name, date_of_birth, banned_until FROM contacts
-         WHERE prisoner_number = ? ORDER BY id;
-         SELECT 'visit' AS part, template_id, session_date FROM bookings
-         WHERE prisoner_number = ? AND session_date >= ? AND status IN {LIVE_STATUSES};
-         SELECT 'taken' AS part, COALESCE(SUM(visit_kind = 'open'), 0) AS open_taken,
-            COALESCE(SUM(visit_kind = 'closed'), 0) AS closed_taken
-         FROM bookings WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}"
+        "SELECT first_name, last_name, date_of_birth, custody, visiting_orders,
+            (SELECT json_group_array(json_object('from', from_date, 'until', until_date))
+             FROM closed_visit_restrictions WHERE prisoner_number = prisoners.number) AS restrictions,
+            (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
+                'date_of_birth', date_of_birth, 'banned_until', banned_until))
+             FROM contacts WHERE prisoner_number = prisoners.number) AS contacts,
+            (SELECT json_group_array(json_array(template_id, session_date)) FROM bookings
+             WHERE prisoner_number = prisoners.number AND session_date >= ? AND status IN {LIVE_STATUSES}) AS visits,
+            (SELECT COALESCE(SUM(visit_kind = 'open'), 0) FROM bookings
+             WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS open_taken,
+            (SELECT COALESCE(SUM(visit_kind = 'closed'), 0) FROM bookings
+             WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS closed_taken
+         FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(query))
-        .bind(number.as_str())
-        .bind(prison.as_str())
-        .bind(number.as_str())
-        .bind(number.as_str())
-        .bind(number.as_str())
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(query))
         .bind(since)
         .bind(session.template_id())
         .bind(session.date())
-        .fetch_all(&mut *conn)
-        .await?;
-    let (mut prisoner, mut restrictions, mut contacts) = (None, Vec::new(), Vec::new());
-    let (mut existing_visits, mut taken) = (Vec::new(), (0, 0));
-    for row in &rows {
-        match part(row)?.as_str() {
-            "prisoner" => prisoner = Some(row),
-            "restriction" => restrictions.push(restriction_from_row(row)?),
-            "contact" => contacts.push(contact_from_row(row)?),
-            "visit" => existing_visits.push(ExistingVisit {
-                session: session_id(row.try_get("template_id")?, row.try_get("session_date")?)?,
-            }),
-            "taken" => {
-                let count = |col: &str| -> Result<u32> { Ok(row.try_get::<i64, _>(col)?.max(0) as u32) };
-                taken = (count("open_taken")?, count("closed_taken")?);
-            }
-            other => return Err(corrupt("booking subject part", other)),
-        }
-    }
+        .bind(session.template_id())
+        .bind(session.date())
+        .bind(number.as_str())
+        .bind(prison.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(BookingSubject {
+            prisoner: None,
+            existing_visits: Vec::new(),
+            taken: (0, 0),
+        });
+    };
+    let mut contacts: Vec<domain::Contact> = json_rows(&row, "contacts")?;
+    contacts.sort_by(|a, b| a.id.cmp(&b.id));
+    let existing_visits = json_rows::<(String, NaiveDate)>(&row, "visits")?
+        .into_iter()
+        .map(|(template, date)| {
+            Ok(ExistingVisit {
+                session: session_id(template, date)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let count = |col: &str| -> Result<u32> { Ok(row.try_get::<i64, _>(col)?.max(0) as u32) };
     Ok(BookingSubject {
-        prisoner: prisoner
-            .map(|row| prisoner_from_row(number, row, restrictions, contacts))
-            .transpose()?,
+        prisoner: Some(prisoner_from_row(
+            number,
+            &row,
+            json_rows(&row, "restrictions")?,
+            contacts,
+        )?),
         existing_visits,
-        taken,
+        taken: (count("open_taken")?, count("closed_taken")?),
     })
-}
-
-fn part(row: &SqliteRow) -> Result<String> {
-    Ok(row.try_get("part")?)
 }
 
 async fn insert_visitors(

@@ -248,7 +248,7 @@ pub(super) fn prison_from_row(code: &PrisonCode, row: &SqliteRow) -> Result<Pris
     })
 }
 
-pub(super) fn template_from_row(row: &SqliteRow) -> Result<SessionTemplate> {
+fn template_from_row(row: &SqliteRow) -> Result<SessionTemplate> {
     let weekday: String = row.try_get("weekday")?;
     let frequency: String = row.try_get("frequency")?;
     SessionTemplate::parse(TemplateFields {
@@ -290,7 +290,7 @@ pub(crate) async fn load_timetable(
     Ok((templates, closures))
 }
 
-pub(super) fn closure_from_row(row: &SqliteRow) -> Result<Closure> {
+fn closure_from_row(row: &SqliteRow) -> Result<Closure> {
     Ok(Closure {
         date: row.try_get("date")?,
         template_id: row.try_get("template_id")?,
@@ -362,14 +362,14 @@ pub(super) fn prisoner_from_row(
     })
 }
 
-pub(super) fn restriction_from_row(row: &SqliteRow) -> Result<ClosedVisitRestriction> {
+fn restriction_from_row(row: &SqliteRow) -> Result<ClosedVisitRestriction> {
     Ok(ClosedVisitRestriction {
         from: row.try_get("from_date")?,
         until: row.try_get("until_date")?,
     })
 }
 
-pub(super) fn contact_from_row(row: &SqliteRow) -> Result<Contact> {
+fn contact_from_row(row: &SqliteRow) -> Result<Contact> {
     Ok(Contact {
         id: row.try_get("id")?,
         first_name: name(row, "first_name")?,
