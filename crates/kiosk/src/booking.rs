@@ -14,7 +14,7 @@ use domain::{
 };
 use protocol::{BookingCreated, Event};
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::{Connection, SqliteConnection};
 use std::collections::HashMap;
 
 /// A session with the tables still free, of each kind.
@@ -107,7 +107,9 @@ pub(crate) async fn book_local(
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
 ) -> Result<BookingView> {
-    let mut tx = store.begin().await?;
+    let mut conn = store.booking_connection().await?;
+    // `BEGIN IMMEDIATE` takes the write lock at once (see `Store::begin`).
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let booked = book_in(&mut tx, request, now, deferred_for).await?;
     tx.commit().await?;
     tracing::info!(reference = %booked.reference, session = %booked.session, status = booked.status.as_str(), "visit booked on the kiosk");

@@ -84,7 +84,7 @@ use crate::error::{KioskError, Result};
 use sqlx::sqlite::{
     SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -101,6 +101,11 @@ pub struct Store {
     credential_file: std::path::PathBuf,
     /// The shared lock on `<store>.lock` (see `safety.rs`), released when the last clone goes.
     _lock: std::sync::Arc<safety::StoreLock>,
+    /// The connection bookings are written on, opened on the first and kept outside the pool:
+    /// the pool pings each connection as it comes back (a round trip to its thread, in a task
+    /// that competes with the next booking for the cores). Bookings take turns on it; SQLite's
+    /// write lock orders them against every other writer as before.
+    booking: std::sync::Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
 }
 
 impl Store {
@@ -141,6 +146,7 @@ impl Store {
             pool,
             credential_file: enrolment::credential_file(path),
             _lock: std::sync::Arc::new(lock),
+            booking: std::sync::Arc::default(),
         };
         store.move_credential_out().await?;
         Ok(store)
@@ -152,6 +158,11 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(conn) = self.booking.lock().await.take()
+            && let Err(e) = conn.close().await
+        {
+            tracing::warn!(error = %e, "closing the store's booking connection");
+        }
         self.pool.close().await;
     }
 
@@ -178,6 +189,19 @@ impl Store {
     /// writer got in between.
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The connection bookings are written on (the `booking` field), opened with the pool's
+    /// options the first time. Held until the guard goes: begin the booking's transaction on it.
+    pub(crate) async fn booking_connection(
+        &self,
+    ) -> Result<tokio::sync::MappedMutexGuard<'_, SqliteConnection>> {
+        let mut guard = self.booking.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.pool.connect_options().connect().await?);
+        }
+        tokio::sync::MutexGuard::try_map(guard, Option::as_mut)
+            .map_err(|_| KioskError::Corrupt("the booking connection went missing".into()))
     }
 
     /// One connection for several statements in a row outside a transaction.
