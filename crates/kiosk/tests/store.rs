@@ -715,3 +715,13 @@ async fn an_older_stores_credential_moves_out_to_a_private_file() {
         "no copy of the credential is left in the database file"
     );
 }
+
+/// Bookings are written on a connection of their own, outside the pool: a closed store must
+/// refuse them as it refuses everything else, not open that connection again.
+#[tokio::test]
+async fn a_closed_store_books_nothing() {
+    let (_dir, store) = demo_store().await;
+    let request = rhys_request("CDF-SAT-PM/2026-11-28");
+    store.close().await;
+    assert!(book(&store, &request, now()).await.is_err());
+}

@@ -197,6 +197,10 @@ impl Store {
         &self,
     ) -> Result<tokio::sync::MappedMutexGuard<'_, SqliteConnection>> {
         let mut guard = self.booking.lock().await;
+        // A closed store books no more, as its pool answers nothing more.
+        if self.pool.is_closed() {
+            return Err(sqlx::Error::PoolClosed.into());
+        }
         if guard.is_none() {
             *guard = Some(self.pool.connect_options().connect().await?);
         }
