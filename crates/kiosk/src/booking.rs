@@ -5,7 +5,7 @@
 //! Below `sync` (which books here when central does not answer) and above `store`.
 
 use crate::error::{KioskError, Result};
-use crate::store::{self, BookingStatus, BookingView, NewBooking, NewVisitor, Store};
+use crate::store::{self, BookedVisitor, BookingStatus, BookingView, NewBooking, NewVisitor, Store};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::timetable::{find_session, sessions_between};
 use domain::{
@@ -14,7 +14,7 @@ use domain::{
 };
 use protocol::{BookingCreated, Event};
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::{Connection, SqliteConnection};
 use std::collections::HashMap;
 
 /// A session with the tables still free, of each kind.
@@ -107,7 +107,9 @@ pub(crate) async fn book_local(
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
 ) -> Result<BookingView> {
-    let mut tx = store.begin().await?;
+    let mut conn = store.booking_connection().await?;
+    // `BEGIN IMMEDIATE` takes the write lock at once (see `Store::begin`).
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let booked = book_in(&mut tx, request, now, deferred_for).await?;
     tx.commit().await?;
     tracing::info!(reference = %booked.reference, session = %booked.session, status = booked.status.as_str(), "visit booked on the kiosk");
@@ -116,28 +118,39 @@ pub(crate) async fn book_local(
 
 /// Load, decide, write: the prison and what the prepared request names are loaded, the
 /// domain decides, and only an approved visit is written.
+///
+/// Four round trips to the connection's thread after `BEGIN IMMEDIATE`: what the request needs
+/// parsed ([`store::booking_start`]), what it names once parsed ([`store::booking_subject`]),
+/// the write ([`store::insert_booking`]), and (enrolled only) the escrow counts. Every count and
+/// allowance is read under the write lock the transaction took first.
 async fn book_in(
     conn: &mut SqliteConnection,
     request: &BookingRequest,
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
 ) -> Result<BookingView> {
-    let prison = store::load_prison(conn, &request.prison_code()?).await?;
+    let start = store::booking_start(conn, &request.prison_code()?).await?;
+    let (prison, templates, closures) = (&start.prison, &start.templates, &start.closures);
     // Every field's shape first, so every bad field is reported even before the prisoner is
     // known; picked contacts are filled in by decide(), once the prisoner is identified.
     let prepared = prepare(request, &prison.rules, now)?;
     let session = prepared.session();
-    let Some(record) = store::load_prisoner(conn, &prison.code, prepared.prisoner_number()).await? else {
+    let subject = store::booking_subject(
+        conn,
+        &prison.code,
+        prepared.prisoner_number(),
+        prepared.visits_from(),
+        session,
+    )
+    .await?;
+    let Some(record) = &subject.prisoner else {
         return Err(KioskError::Rejected(unknown_prisoner()));
     };
-    let (templates, closures) = store::load_timetable(conn, &prison.code).await?;
-    let existing = store::existing_visits(conn, &record.number, prepared.visits_from()).await?;
     let kind = record.visit_kind_on(session.date());
     // An enrolled kiosk sees central's counts and its own share; one that is not enrolled owns
     // the whole session.
-    let left = if store::is_enrolled(conn).await? {
-        let capacity =
-            find_session(&templates, &closures, session).map_or(0, |s| u32::from(s.capacity(kind)));
+    let left = if start.enrolled {
+        let capacity = find_session(templates, closures, session).map_or(0, |s| u32::from(s.capacity(kind)));
         Some((
             capacity,
             store::tables_left(conn, session, kind, capacity, now).await?,
@@ -145,16 +158,15 @@ async fn book_in(
     } else {
         None
     };
-    let local_taken = store::tables_taken(conn, session, kind).await?;
     let ctx = BookingContext {
         rules: &prison.rules,
-        templates: &templates,
-        closures: &closures,
-        prisoner: &record,
-        existing_visits: &existing,
+        templates,
+        closures,
+        prisoner: record,
+        existing_visits: &subject.existing_visits,
         tables_taken: match &left {
             Some((capacity, left)) => capacity.saturating_sub(left.total()),
-            None => local_taken,
+            None => subject.tables_taken(kind),
         },
     };
     // With a share left the kiosk confirms (overbooking is impossible: central holds that table
@@ -167,8 +179,8 @@ async fn book_in(
     };
     let approved = decide(&prepared, &ctx, now)?;
 
-    let (issuer, sequence, scramble) = store::next_sequence(conn).await?;
-    let reference = BookingReference::issue(issuer, sequence, &scramble)?;
+    let (issuer, sequence, scramble) = start.issuer()?;
+    let reference = BookingReference::issue(*issuer, *sequence, scramble)?;
     let visitors = approved
         .visitors()
         .iter()
@@ -179,6 +191,7 @@ async fn book_in(
             contact_id: v.contact_id.as_deref(),
         })
         .collect();
+    let details = &prepared.request().details;
     let booking = NewBooking {
         reference: &reference,
         prison_code: &prison.code,
@@ -190,16 +203,41 @@ async fn book_in(
         visitors,
         confirmed_with_share: with_share,
         online_key: deferred_for,
-        details: &prepared.request().details,
+        details,
     };
-    store::insert_booking(conn, &booking, now).await?;
-    let view = store::load_booking(conn, &reference).await?;
-    if deferred_for.is_none() {
-        let event = booking_created(&reference, request.clone(), with_share);
-        let seq = store::append_event(conn, &event, Some(&reference), now).await?;
-        store::set_event_seq(conn, &reference, seq).await?;
-    }
-    Ok(view)
+    let event = deferred_for
+        .is_none()
+        .then(|| booking_created(&reference, request.clone(), with_share));
+    store::insert_booking(conn, &booking, event.as_ref(), now).await?;
+    // The view from what was just written, not read back: `store::load_booking` gives the same
+    // (a test holds the two together).
+    let found = approved.session();
+    Ok(BookingView {
+        reference,
+        status,
+        status_reason: None,
+        prison_code: prison.code.clone(),
+        prisoner_number: record.number.as_str().to_string(),
+        prisoner_first_name: record.first_name.as_str().to_string(),
+        prisoner_last_name: record.last_name.as_str().to_string(),
+        session: found.id.clone(),
+        date: found.date(),
+        start: found.start,
+        end: found.end,
+        room: found.room.clone(),
+        kind: approved.kind(),
+        visitors: approved
+            .visitors()
+            .iter()
+            .map(|v| BookedVisitor {
+                first_name: v.visitor.first_name.as_str().to_string(),
+                last_name: v.visitor.last_name.as_str().to_string(),
+                date_of_birth: v.visitor.date_of_birth.date(),
+            })
+            .collect(),
+        created_at: now,
+        details: details.clone(),
+    })
 }
 
 /// The `booking_created` event: the kiosk's reference and the request as the visitor made it, so

@@ -101,6 +101,57 @@ async fn a_booking_writes_the_visit_its_visitors_the_spent_order_and_one_outbox_
     assert_eq!(events[0].payload["request"]["session"], "CDF-SAT-PM/2026-11-28");
     assert_eq!(events[0].payload["reference"], booked.reference.to_string());
     assert_eq!(events[0].payload["confirmed_with_share"], false);
+    // The booking notes its event's position, which a push answer is matched against.
+    let event_seq: Option<i64> = sqlx::query_scalar("SELECT event_seq FROM bookings WHERE reference = ?")
+        .bind(booked.reference.compact())
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(event_seq, Some(events[0].seq));
+}
+
+/// `book` answers the visit as it wrote it, without reading it back: what it answers must be what
+/// the store gives for the reference later, details and every visitor included, and each
+/// booking takes the next reference.
+#[tokio::test]
+async fn the_booking_answered_is_the_booking_stored() {
+    let (_dir, store) = demo_store().await;
+    let mut request = rhys_request("CDF-SAT-PM/2026-11-28");
+    request.visitors.push(picked("C000002"));
+    request.request_method = Some("phone".into());
+    request.main_contact = Some(domain::MainContactInput {
+        name: "Siân Evans".into(),
+        phone: "07911 123456".into(),
+        email: String::new(),
+        language: "cy".into(),
+    });
+    request.support = Some(domain::SupportInput {
+        needs: vec!["wheelchair".into()],
+        other: String::new(),
+    });
+    let first = book(&store, &request, now()).await.unwrap();
+    assert!(!first.details.is_empty());
+    assert_eq!(store.booking(&first.reference).await.unwrap(), first);
+    // A closed visit at another prison, with a reference of its own.
+    let closed = available_sessions(&store, &prison_code("LDS"), None, None, now())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.closed_tables_left > 0)
+        .unwrap();
+    let second = book(&store, &kwame_picking(&closed.id.to_string()), now())
+        .await
+        .unwrap();
+    assert_eq!(second.kind, domain::VisitKind::Closed);
+    assert_eq!(store.booking(&second.reference).await.unwrap(), second);
+    assert_ne!(first.reference, second.reference);
+    let next: i64 = sqlx::query_scalar("SELECT next_sequence FROM kiosk_identity")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(next, 2);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM booking_visitors").await, 3);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM outbox").await, 2);
 }
 
 #[tokio::test]
@@ -663,4 +714,14 @@ async fn an_older_stores_credential_moves_out_to_a_private_file() {
         !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
         "no copy of the credential is left in the database file"
     );
+}
+
+/// Bookings are written on a connection of their own, outside the pool: a closed store must
+/// refuse them as it refuses everything else, not open that connection again.
+#[tokio::test]
+async fn a_closed_store_books_nothing() {
+    let (_dir, store) = demo_store().await;
+    let request = rhys_request("CDF-SAT-PM/2026-11-28");
+    store.close().await;
+    assert!(book(&store, &request, now()).await.is_err());
 }

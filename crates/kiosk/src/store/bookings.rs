@@ -1,13 +1,17 @@
 //! Visits: those booked on this kiosk (confirmed, or requests for central to decide) and those
 //! central booked online for it; their visitors; their status as central's answers arrive.
 
+use super::reference_data::{Prison, prison_from_row, prisoner_from_row};
 use super::{Store, corrupt, session_id};
 use crate::error::{KioskError, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::{
-    BookingReference, ExistingVisit, PrisonCode, PrisonerNumber, SessionId, VisitDetails, VisitKind,
+    BookingReference, Closure, ExistingVisit, IssuerNumber, PrisonCode, PrisonerNumber, PrisonerRecord,
+    ReferenceScramble, SessionId, SessionTemplate, TemplateFields, VisitDetails, VisitKind,
 };
+use protocol::Event;
 use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashMap;
 
@@ -136,25 +140,6 @@ pub(crate) async fn tables_taken_between(
         .collect()
 }
 
-/// Live tables of one kind taken on this kiosk in one session.
-pub(crate) async fn tables_taken(
-    conn: &mut SqliteConnection,
-    session: &SessionId,
-    kind: VisitKind,
-) -> Result<u32> {
-    let query = format!(
-        "SELECT COUNT(*) FROM bookings WHERE template_id = ? AND session_date = ? AND visit_kind = ?
-            AND status IN {LIVE_STATUSES}"
-    );
-    let taken: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
-        .bind(session.template_id())
-        .bind(session.date())
-        .bind(kind.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(taken.max(0) as u32)
-}
-
 /// The prisoner's live visits from `since` on: older ones cannot clash with a new booking or
 /// count towards its week, and leaving them out keeps the check fast for long-held prisoners.
 pub(crate) async fn existing_visits(
@@ -181,6 +166,163 @@ pub(crate) async fn existing_visits(
         .collect()
 }
 
+/// What a booking reads before its request can be parsed: the prison, its timetable, whether
+/// the kiosk is enrolled and the next reference it would issue.
+pub(crate) struct BookingStart {
+    pub prison: Prison,
+    pub templates: Vec<SessionTemplate>,
+    pub closures: Vec<Closure>,
+    pub enrolled: bool,
+    /// The issuer number, the next number of the sequence and the scramble; `None`: the kiosk
+    /// was never initialised.
+    issuer: Option<(IssuerNumber, u32, ReferenceScramble)>,
+}
+
+impl BookingStart {
+    /// The next reference's parts: valid while the transaction that read them holds the write
+    /// lock, and spent by [`insert_booking`].
+    pub fn issuer(&self) -> Result<&(IssuerNumber, u32, ReferenceScramble)> {
+        self.issuer.as_ref().ok_or(KioskError::NotInitialised)
+    }
+}
+
+/// Reads [`BookingStart`] in one statement, one row: the prison's columns, its timetable as
+/// JSON, and the kiosk's. Each statement and each row is a message from the connection's thread,
+/// and each message can cost a wake-up of the task waiting for it. For the booking's write
+/// transaction, so the sequence number read is the one its write spends.
+pub(crate) async fn booking_start(conn: &mut SqliteConnection, code: &PrisonCode) -> Result<BookingStart> {
+    let row = sqlx::query(
+        "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
+            max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
+            arrive_minutes_before,
+            (SELECT json_group_array(json_object('id', id, 'weekday', weekday, 'start', start_time,
+                'end', end_time, 'room', room, 'open_capacity', open_capacity,
+                'closed_capacity', closed_capacity, 'valid_from', valid_from, 'valid_to', valid_to,
+                'frequency', frequency))
+             FROM session_templates WHERE prison_code = prisons.code) AS templates,
+            (SELECT json_group_array(json_object('date', date, 'template_id', template_id, 'reason', reason))
+             FROM closures WHERE prison_code = prisons.code) AS closures,
+            EXISTS (SELECT 1 FROM sync_enrolment) AS enrolled,
+            (SELECT issuer_number FROM kiosk_identity WHERE singleton = 1) AS issuer_number,
+            (SELECT next_sequence FROM kiosk_identity WHERE singleton = 1) AS next_sequence,
+            (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key
+         FROM prisons WHERE code = ?",
+    )
+    .bind(code.as_str())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
+    let mut templates = json_rows::<TemplateFields>(&row, "templates")?
+        .into_iter()
+        .map(|t| SessionTemplate::parse(t).map_err(|e| KioskError::Corrupt(e.to_string())))
+        .collect::<Result<Vec<_>>>()?;
+    templates.sort_by(|a, b| a.id().cmp(b.id()));
+    let issuer = match super::identity::issuer_from_row(&row) {
+        Ok(issuer) => Some(issuer),
+        Err(KioskError::NotInitialised) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(BookingStart {
+        prison: prison_from_row(code, &row)?,
+        templates,
+        closures: json_rows(&row, "closures")?,
+        enrolled: row.try_get("enrolled")?,
+        issuer,
+    })
+}
+
+/// A column holding a JSON array of rows, as `T`s: a row that does not parse is corrupt.
+fn json_rows<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Result<Vec<T>> {
+    let raw: String = row.try_get(col)?;
+    serde_json::from_str(&raw).map_err(|e| KioskError::Corrupt(format!("{col}: {e}")))
+}
+
+/// What a booking reads about its prisoner and its session once the request is parsed.
+pub(crate) struct BookingSubject {
+    /// `None`: no such prisoner is held at the prison.
+    pub prisoner: Option<PrisonerRecord>,
+    /// Their live visits from the `since` asked for (see [`existing_visits`]).
+    pub existing_visits: Vec<ExistingVisit>,
+    /// Live tables taken on this kiosk in the session: open, closed.
+    taken: (u32, u32),
+}
+
+impl BookingSubject {
+    /// Live tables of `kind` taken on this kiosk in the session.
+    pub fn tables_taken(&self, kind: VisitKind) -> u32 {
+        match kind {
+            VisitKind::Open => self.taken.0,
+            VisitKind::Closed => self.taken.1,
+        }
+    }
+}
+
+/// Reads [`BookingSubject`] in one statement, one row (see [`booking_start`]): the prisoner's
+/// record (if held at `prison`), their live visits from `since` on, and the session's live
+/// tables of each kind. Inside the booking's write transaction, so the counts cannot change
+/// before it commits.
+pub(crate) async fn booking_subject(
+    conn: &mut SqliteConnection,
+    prison: &PrisonCode,
+    number: &PrisonerNumber,
+    since: NaiveDate,
+    session: &SessionId,
+) -> Result<BookingSubject> {
+    let query = format!(
+        "SELECT first_name, last_name, date_of_birth, custody, visiting_orders,
+            (SELECT json_group_array(json_object('from', from_date, 'until', until_date))
+             FROM closed_visit_restrictions WHERE prisoner_number = prisoners.number) AS restrictions,
+            (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
+                'date_of_birth', date_of_birth, 'banned_until', banned_until))
+             FROM contacts WHERE prisoner_number = prisoners.number) AS contacts,
+            (SELECT json_group_array(json_array(template_id, session_date)) FROM bookings
+             WHERE prisoner_number = prisoners.number AND session_date >= ? AND status IN {LIVE_STATUSES}) AS visits,
+            (SELECT COALESCE(SUM(visit_kind = 'open'), 0) FROM bookings
+             WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS open_taken,
+            (SELECT COALESCE(SUM(visit_kind = 'closed'), 0) FROM bookings
+             WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS closed_taken
+         FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0"
+    );
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(query))
+        .bind(since)
+        .bind(session.template_id())
+        .bind(session.date())
+        .bind(session.template_id())
+        .bind(session.date())
+        .bind(number.as_str())
+        .bind(prison.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(BookingSubject {
+            prisoner: None,
+            existing_visits: Vec::new(),
+            taken: (0, 0),
+        });
+    };
+    let mut contacts: Vec<domain::Contact> = json_rows(&row, "contacts")?;
+    contacts.sort_by(|a, b| a.id.cmp(&b.id));
+    let existing_visits = json_rows::<(String, NaiveDate)>(&row, "visits")?
+        .into_iter()
+        .map(|(template, date)| {
+            Ok(ExistingVisit {
+                session: session_id(template, date)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let count = |col: &str| -> Result<u32> { Ok(row.try_get::<i64, _>(col)?.max(0) as u32) };
+    Ok(BookingSubject {
+        prisoner: Some(prisoner_from_row(
+            number,
+            &row,
+            json_rows(&row, "restrictions")?,
+            contacts,
+        )?),
+        existing_visits,
+        taken: (count("open_taken")?, count("closed_taken")?),
+    })
+}
+
 async fn insert_visitors(
     conn: &mut SqliteConnection,
     reference: &BookingReference,
@@ -203,41 +345,88 @@ async fn insert_visitors(
     Ok(())
 }
 
-/// Writes a visit this kiosk booked, its visitors and the visiting order it spends.
+/// Writes a visit this kiosk booked, its visitors, the visiting order it spends, the reference
+/// number it takes (read by [`booking_start`] in the same transaction) and, unless it waits for
+/// a lost online answer, its `booking_created` event with the booking noting the event's
+/// position: one round trip to the connection's thread, inside the caller's transaction.
 pub(crate) async fn insert_booking(
     conn: &mut SqliteConnection,
     b: &NewBooking<'_>,
+    event: Option<&Event>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
+    // Plain `?`s, bound in the order the statements take them: sqlx numbers each statement's
+    // parameters on from the last one's, and stops binding at a gap in `?NNN` numbering.
+    let (event_id, encoded) = match event {
+        Some(event) => (
+            Some(uuid::Uuid::now_v7().to_string()),
+            Some(super::outbox::encoded(event)?),
+        ),
+        None => (None, None),
+    };
+    let mut sql = String::new();
+    if encoded.is_some() {
+        sql.push_str(
+            "INSERT INTO outbox (event_id, kind, booking_reference, payload, created_at) VALUES (?, ?, ?, ?, ?);\n",
+        );
+    }
+    sql.push_str(
         "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
             status, spent_visiting_order, created_at, updated_at, channel, confirmed_with_share, online_key,
-            details, booked_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?)",
-    )
-    .bind(b.reference.compact())
-    .bind(b.prison_code.as_str())
-    .bind(b.prisoner_number.as_str())
-    .bind(b.session.template_id())
-    .bind(b.session.date())
-    .bind(b.kind.as_str())
-    .bind(b.status.as_str())
-    .bind(b.spends_visiting_order)
-    .bind(now)
-    .bind(now)
-    .bind(b.confirmed_with_share)
-    .bind(b.online_key)
-    .bind(details_json(b.details)?)
-    .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
-    .execute(&mut *conn)
-    .await?;
-    insert_visitors(conn, b.reference, &b.visitors).await?;
-    if b.spends_visiting_order {
-        sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders - 1 WHERE number = ?")
-            .bind(b.prisoner_number.as_str())
-            .execute(&mut *conn)
-            .await?;
+            details, booked_by, event_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?, (SELECT seq FROM outbox WHERE event_id = ?));\n",
+    );
+    if !b.visitors.is_empty() {
+        sql.push_str(
+            "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name, date_of_birth,
+                contact_id) VALUES ",
+        );
+        let rows: Vec<&str> = b.visitors.iter().map(|_| "(?, ?, ?, ?, ?, ?)").collect();
+        sql.push_str(&rows.join(", "));
+        sql.push_str(";\n");
     }
+    if b.spends_visiting_order {
+        sql.push_str("UPDATE prisoners SET visiting_orders = visiting_orders - 1 WHERE number = ?;\n");
+    }
+    sql.push_str("UPDATE kiosk_identity SET next_sequence = next_sequence + 1 WHERE singleton = 1");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some((kind, payload)) = encoded {
+        query = query
+            .bind(event_id.clone())
+            .bind(kind)
+            .bind(b.reference.compact())
+            .bind(payload)
+            .bind(now);
+    }
+    query = query
+        .bind(b.reference.compact())
+        .bind(b.prison_code.as_str())
+        .bind(b.prisoner_number.as_str())
+        .bind(b.session.template_id())
+        .bind(b.session.date())
+        .bind(b.kind.as_str())
+        .bind(b.status.as_str())
+        .bind(b.spends_visiting_order)
+        .bind(now)
+        .bind(now)
+        .bind(b.confirmed_with_share)
+        .bind(b.online_key)
+        .bind(details_json(b.details)?)
+        .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
+        .bind(event_id);
+    for (position, v) in b.visitors.iter().enumerate() {
+        query = query
+            .bind(b.reference.compact())
+            .bind(position as i64)
+            .bind(v.first_name)
+            .bind(v.last_name)
+            .bind(v.date_of_birth)
+            .bind(v.contact_id);
+    }
+    if b.spends_visiting_order {
+        query = query.bind(b.prisoner_number.as_str());
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use crate::error::{KioskError, Result};
 use chrono::{DateTime, Utc};
 use domain::{IssuerNumber, ReferenceKey, ReferenceScramble};
 use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 /// The kiosk's own identity, set once by `init` (or by enrolment with central).
@@ -60,20 +61,19 @@ impl Store {
     }
 }
 
-/// Takes the next number of the kiosk's reference sequence, with the issuer number to build the
-/// reference from. Inside the booking's transaction, so a refused booking spends no number.
-pub(crate) async fn next_sequence(
-    conn: &mut SqliteConnection,
-) -> Result<(IssuerNumber, u32, ReferenceScramble)> {
-    let (issuer, sequence, key): (i64, i64, Option<String>) = sqlx::query_as(
-        "UPDATE kiosk_identity SET next_sequence = next_sequence + 1 WHERE singleton = 1
-         RETURNING issuer_number, next_sequence - 1, reference_key",
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(KioskError::NotInitialised)?;
+/// The issuer number and the next number of the kiosk's reference sequence, from a row of
+/// `issuer_number`, `next_sequence` and `reference_key` (NULL columns: the kiosk was never
+/// initialised). The booking that uses the number advances the sequence in its own write, inside
+/// the same transaction, so a refused booking spends no number.
+pub(super) fn issuer_from_row(row: &SqliteRow) -> Result<(IssuerNumber, u32, ReferenceScramble)> {
+    let (Some(issuer), Some(sequence)) = (
+        row.try_get::<Option<i64>, _>("issuer_number")?,
+        row.try_get::<Option<i64>, _>("next_sequence")?,
+    ) else {
+        return Err(KioskError::NotInitialised);
+    };
     let issuer = IssuerNumber::new(issuer as u16)?;
-    let scramble = match key {
+    let scramble = match row.try_get::<Option<String>, _>("reference_key")? {
         Some(hex) => ReferenceScramble::Keyed(
             ReferenceKey::parse_hex(&hex).map_err(|_| super::corrupt("reference key", "(not shown)"))?,
         ),

@@ -56,8 +56,8 @@ pub use sync_state::SyncStatus;
 
 pub(crate) use bookings::{
     NewBooking, NewOnlineBooking, NewVisitor, accept_booking, booking_awaiting_event, booking_for_online_key,
-    cancel_booking, existing_visits, insert_booking, insert_online_booking, load_booking, reject_booking,
-    tables_taken, tables_taken_between,
+    booking_start, booking_subject, cancel_booking, insert_booking, insert_online_booking, load_booking,
+    reject_booking, tables_taken_between,
 };
 pub(crate) use desk::{
     KeptCancellation, StaffCancel, booked_by, cancel_by_staff, cancellation_refused, creation_deferred,
@@ -66,12 +66,11 @@ pub(crate) use desk::{
 };
 pub(crate) use enrolment::{is_enrolled, save_enrolment};
 pub(crate) use escrow::{Share, put_session_tables, put_share, release_expired_shares, tables_left};
-pub(crate) use identity::next_sequence;
 pub(crate) use online_attempts::{UnsettledAttempt, set_attempt};
 pub(crate) use outbox::{PushAnswer, append_event, record_push_answer, set_event_seq};
 pub(crate) use printer::PrinterSetting;
 pub(crate) use reference_data::{
-    import_in, load_prison, load_prisoner, load_timetable, mark_departed, take_off_unseen_visiting_orders,
+    import_in, load_prison, load_timetable, mark_departed, take_off_unseen_visiting_orders,
 };
 pub(crate) use sessions::session_counts;
 pub(crate) use staff::{
@@ -85,7 +84,7 @@ use crate::error::{KioskError, Result};
 use sqlx::sqlite::{
     SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -102,6 +101,11 @@ pub struct Store {
     credential_file: std::path::PathBuf,
     /// The shared lock on `<store>.lock` (see `safety.rs`), released when the last clone goes.
     _lock: std::sync::Arc<safety::StoreLock>,
+    /// The connection bookings are written on, opened on the first and kept outside the pool:
+    /// the pool pings each connection as it comes back (a round trip to its thread, in a task
+    /// that competes with the next booking for the cores). Bookings take turns on it; SQLite's
+    /// write lock orders them against every other writer as before.
+    booking: std::sync::Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
 }
 
 impl Store {
@@ -129,8 +133,11 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before each acquire: a connection to a local file cannot have gone away, and
+        // the ping is one more round trip to the connection's thread on every booking.
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         take_incremental_vacuum(&pool).await?;
@@ -139,6 +146,7 @@ impl Store {
             pool,
             credential_file: enrolment::credential_file(path),
             _lock: std::sync::Arc::new(lock),
+            booking: std::sync::Arc::default(),
         };
         store.move_credential_out().await?;
         Ok(store)
@@ -150,6 +158,11 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(conn) = self.booking.lock().await.take()
+            && let Err(e) = conn.close().await
+        {
+            tracing::warn!(error = %e, "closing the store's booking connection");
+        }
         self.pool.close().await;
     }
 
@@ -176,6 +189,23 @@ impl Store {
     /// writer got in between.
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The connection bookings are written on (the `booking` field), opened with the pool's
+    /// options the first time. Held until the guard goes: begin the booking's transaction on it.
+    pub(crate) async fn booking_connection(
+        &self,
+    ) -> Result<tokio::sync::MappedMutexGuard<'_, SqliteConnection>> {
+        let mut guard = self.booking.lock().await;
+        // A closed store books no more, as its pool answers nothing more.
+        if self.pool.is_closed() {
+            return Err(sqlx::Error::PoolClosed.into());
+        }
+        if guard.is_none() {
+            *guard = Some(self.pool.connect_options().connect().await?);
+        }
+        tokio::sync::MutexGuard::try_map(guard, Option::as_mut)
+            .map_err(|_| KioskError::Corrupt("the booking connection went missing".into()))
     }
 
     /// One connection for several statements in a row outside a transaction.

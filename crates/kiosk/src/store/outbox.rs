@@ -76,10 +76,7 @@ pub(crate) async fn append_event(
     reference: Option<&BookingReference>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let kind = event.kind().as_str();
-    let payload = event
-        .payload()
-        .map_err(|e| KioskError::Encode(format!("{kind} event: {e}")))?;
+    let (kind, payload) = encoded(event)?;
     let seq = sqlx::query_scalar(
         "INSERT INTO outbox (event_id, kind, booking_reference, payload, created_at) VALUES (?, ?, ?, ?, ?)
          RETURNING seq",
@@ -87,11 +84,20 @@ pub(crate) async fn append_event(
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(kind)
     .bind(reference.map(|r| r.compact().to_string()))
-    .bind(payload.to_string())
+    .bind(payload)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
     Ok(seq)
+}
+
+/// An event's kind and payload as the outbox keeps them.
+pub(super) fn encoded(event: &Event) -> Result<(&'static str, String)> {
+    let kind = event.kind().as_str();
+    let payload = event
+        .payload()
+        .map_err(|e| KioskError::Encode(format!("{kind} event: {e}")))?;
+    Ok((kind, payload.to_string()))
 }
 
 /// Notes on the booking the outbox position of its `booking_created` event.

@@ -213,6 +213,10 @@ pub(crate) async fn load_prison(conn: &mut SqliteConnection, code: &PrisonCode) 
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
+    prison_from_row(code, &row)
+}
+
+pub(super) fn prison_from_row(code: &PrisonCode, row: &SqliteRow) -> Result<Prison> {
     let tz_name: String = row.try_get("timezone")?;
     let timezone = domain::Tz::from_str(&tz_name).map_err(|_| corrupt("time zone", &tz_name))?;
     // Rules are checked as they are read: a row written by something else (min notice over max,
@@ -281,15 +285,17 @@ pub(crate) async fn load_timetable(
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| {
-            Ok(Closure {
-                date: r.try_get("date")?,
-                template_id: r.try_get("template_id")?,
-                reason: r.try_get("reason")?,
-            })
-        })
+        .map(closure_from_row)
         .collect::<Result<Vec<_>>>()?;
     Ok((templates, closures))
+}
+
+fn closure_from_row(row: &SqliteRow) -> Result<Closure> {
+    Ok(Closure {
+        date: row.try_get("date")?,
+        template_id: row.try_get("template_id")?,
+        reason: row.try_get("reason")?,
+    })
 }
 
 fn name(row: &SqliteRow, col: &str) -> Result<PersonName> {
@@ -314,19 +320,13 @@ pub(crate) async fn load_prisoner(
     else {
         return Ok(None);
     };
-    let custody: String = row.try_get("custody")?;
     let closed_visit_restrictions =
         sqlx::query("SELECT from_date, until_date FROM closed_visit_restrictions WHERE prisoner_number = ?")
             .bind(number.as_str())
             .fetch_all(&mut *conn)
             .await?
             .iter()
-            .map(|r| {
-                Ok(ClosedVisitRestriction {
-                    from: r.try_get("from_date")?,
-                    until: r.try_get("until_date")?,
-                })
-            })
+            .map(restriction_from_row)
             .collect::<Result<Vec<_>>>()?;
     let contacts = sqlx::query(
         "SELECT id, first_name, last_name, date_of_birth, banned_until FROM contacts
@@ -336,26 +336,47 @@ pub(crate) async fn load_prisoner(
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|r| {
-        Ok(Contact {
-            id: r.try_get("id")?,
-            first_name: name(r, "first_name")?,
-            last_name: name(r, "last_name")?,
-            date_of_birth: r.try_get::<NaiveDate, _>("date_of_birth")?,
-            banned_until: r.try_get("banned_until")?,
-        })
-    })
+    .map(contact_from_row)
     .collect::<Result<Vec<_>>>()?;
-    Ok(Some(PrisonerRecord {
+    prisoner_from_row(number, &row, closed_visit_restrictions, contacts).map(Some)
+}
+
+/// A prisoner's record from their `prisoners` row (first_name, last_name, date_of_birth,
+/// custody, visiting_orders) and the restrictions and contacts read beside it.
+pub(super) fn prisoner_from_row(
+    number: &PrisonerNumber,
+    row: &SqliteRow,
+    closed_visit_restrictions: Vec<ClosedVisitRestriction>,
+    contacts: Vec<Contact>,
+) -> Result<PrisonerRecord> {
+    let custody: String = row.try_get("custody")?;
+    Ok(PrisonerRecord {
         number: number.clone(),
-        first_name: name(&row, "first_name")?,
-        last_name: name(&row, "last_name")?,
+        first_name: name(row, "first_name")?,
+        last_name: name(row, "last_name")?,
         date_of_birth: row.try_get("date_of_birth")?,
         custody: Custody::parse(&custody).ok_or_else(|| corrupt("custody", &custody))?,
         visiting_orders: row.try_get::<i64, _>("visiting_orders")?.max(0) as u32,
         closed_visit_restrictions,
         contacts,
-    }))
+    })
+}
+
+fn restriction_from_row(row: &SqliteRow) -> Result<ClosedVisitRestriction> {
+    Ok(ClosedVisitRestriction {
+        from: row.try_get("from_date")?,
+        until: row.try_get("until_date")?,
+    })
+}
+
+fn contact_from_row(row: &SqliteRow) -> Result<Contact> {
+    Ok(Contact {
+        id: row.try_get("id")?,
+        first_name: name(row, "first_name")?,
+        last_name: name(row, "last_name")?,
+        date_of_birth: row.try_get::<NaiveDate, _>("date_of_birth")?,
+        banned_until: row.try_get("banned_until")?,
+    })
 }
 
 /// Marks a prisoner central says has left `prison`: kept for the bookings that name them, no
