@@ -77,8 +77,9 @@ step "benchmarks: each once at small sizes, in the test profile, with its checks
 # The figures of a debug build at these sizes mean nothing; docs/PERFORMANCE.md has the real ones.
 LOAD_REQUESTS=120 LOAD_KIOSKS=4 COMMIT_BOOKINGS=20 \
   SCALE_PRISONERS=120 SCALE_CONTACTS=3 SCALE_EVENTS=250 \
+  REPLAY_PRISONS=4 REPLAY_PRISONERS=60 REPLAY_BOOKINGS=1500 REPLAY_CLIENTS=4 \
   scripts/with-postgres.sh cargo test --workspace --locked \
-  --bench load --bench commit --bench sync_scale --bench store --bench slip 2>&1 \
+  --bench load --bench commit --bench sync_scale --bench store --bench slip --bench replay 2>&1 \
   | tee test-output/bench-smoke.log
 
 step "packages: both .debs built, installed into a clean Debian 12 root, their units verified, central run"

@@ -179,10 +179,12 @@ async fn bare(bookings: usize) -> anyhow::Result<f64> {
 }
 
 fn main() -> anyhow::Result<()> {
-    // `cargo bench` passes `--bench`; a bare number is the number of bookings.
+    // `cargo bench` passes `--bench`; a bare number is the number of bookings, and so is
+    // COMMIT_BOOKINGS (CI's smoke run passes no arguments to the benchmarks it runs together).
     let bookings = std::env::args()
         .skip(1)
         .find_map(|a| a.parse::<usize>().ok())
+        .or_else(|| std::env::var("COMMIT_BOOKINGS").ok().and_then(|v| v.parse().ok()))
         .unwrap_or(300);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     // Bare first, product, bare again: the machine's mood shows in the two bare figures.
