@@ -161,6 +161,10 @@ pub trait Store: Send + Sync + 'static {
     /// locks taken for one booking after another's could deadlock with a booking taking them in
     /// the order every single booking does.
     fn one_writer_at_a_time(&self) -> bool;
+    /// The kiosk a device token (its SHA-256, hex) belongs to, revoked or not: read outside any
+    /// transaction, since every request reads it first and a kiosk's prisons never change after
+    /// enrolment (two statements, where a read transaction took four round trips).
+    async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>>;
     /// A transaction that may write. On SQLite it holds the write lock from the start.
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>>;
     /// A read-only transaction that sees one consistent snapshot.
@@ -577,7 +581,6 @@ pub trait KioskTx: Send {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<String>>;
     async fn kiosk(&mut self, id: &str) -> StoreResult<Option<Kiosk>>;
-    async fn kiosk_by_token(&mut self, token_hash: &str) -> StoreResult<Option<Kiosk>>;
     async fn kiosks(&mut self) -> StoreResult<Vec<Kiosk>>;
     async fn revoke_kiosk(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// The kiosk's last applied event sequence and what bounds its next event, held until

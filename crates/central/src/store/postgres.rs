@@ -69,6 +69,10 @@ impl Store for PostgresStore {
         false
     }
 
+    async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
+        self.read_kiosk_by_token(token_hash).await
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -99,6 +103,8 @@ impl Store for PostgresStore {
         self.pool.close().await;
     }
 }
+
+sql::common::kiosk_by_token_sql!(PostgresStore);
 
 // The store's SQL, one concern at a time (see `sql/`), with what this database does its own
 // way spelled out here.

@@ -97,6 +97,10 @@ impl Store for SqliteStore {
         true
     }
 
+    async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
+        self.read_kiosk_by_token(token_hash).await
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -128,6 +132,8 @@ impl Store for SqliteStore {
         self.pool.close().await;
     }
 }
+
+sql::common::kiosk_by_token_sql!(SqliteStore);
 
 // The store's SQL, one concern at a time (see `sql/`), with what this database does its own
 // way spelled out here.

@@ -1,6 +1,42 @@
 //! What every concern shares: the transaction's change mark, kiosks and visitors read with
 //! their rows, and committing.
 
+/// `Store::kiosk_by_token` for a backend's store type: the kiosk row, then its prisons, each a
+/// statement of its own on the pool.
+macro_rules! kiosk_by_token_sql {
+    ($store:ident) => {
+        impl $store {
+            async fn read_kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
+                let mut conn = self.pool.acquire().await?;
+                let Some(row) = sqlx::query(
+                    "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq FROM kiosks
+                 WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&mut *conn)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let id: String = row.try_get("id")?;
+                let codes: Vec<String> = sqlx::query_scalar(
+                    "SELECT prison_code FROM kiosk_prisons WHERE kiosk_id = $1 ORDER BY prison_code",
+                )
+                .bind(&id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let prisons = codes
+                    .into_iter()
+                    .map(crate::store::rows::prison_code)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                Ok(Some(crate::store::rows::kiosk_from_row(&row, prisons)?))
+            }
+        }
+    };
+}
+
+pub(crate) use kiosk_by_token_sql;
+
 /// The helpers and `StoreTx` itself for a backend's transaction type.
 macro_rules! common_sql {
     ($tx:ident, row = $row:ty, mark = $mark:literal $(,)?) => {

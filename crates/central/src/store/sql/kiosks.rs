@@ -83,17 +83,6 @@ macro_rules! kiosk_sql {
                 self.kiosk_from_row(row).await
             }
 
-            async fn kiosk_by_token(&mut self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
-                let row = sqlx::query(
-                    "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq FROM kiosks
-                     WHERE token_hash = $1",
-                )
-                .bind(token_hash)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-                self.kiosk_from_row(row).await
-            }
-
             async fn kiosks(&mut self) -> StoreResult<Vec<Kiosk>> {
                 let rows = sqlx::query(
                     "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq FROM kiosks
