@@ -38,15 +38,18 @@ impl Central {
         let mut tx = self.store.begin_read().await?;
         // Yesterday in UTC is before today anywhere the service runs; older sessions are over.
         let from = (now - Duration::days(1)).date_naive();
-        let (limit, position) = match extent {
-            PullExtent::Whole => (None, None),
-            PullExtent::Page { limit, from } => (Some(limit), from),
+        let limit = match extent {
+            PullExtent::Whole => None,
+            PullExtent::Page {
+                limit,
+                from: Some(position),
+            } => {
+                return self
+                    .later_page(&mut *tx, kiosk, cursor, from, limit, position)
+                    .await;
+            }
+            PullExtent::Page { limit, from: None } => Some(limit),
         };
-        if let Some(position) = position {
-            return self
-                .later_page(&mut *tx, kiosk, cursor, from, limit.unwrap_or(1), position)
-                .await;
-        }
         // First, so that on PostgreSQL the horizon belongs to the snapshot the reads see.
         let next_cursor = tx.pull_horizon().await?;
         let mut prisons = Vec::new();
