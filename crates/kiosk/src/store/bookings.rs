@@ -492,14 +492,20 @@ pub(crate) async fn accept_booking(
     reference: &str,
     status: BookingStatus,
     share_used: Option<bool>,
+    review_reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    // A review reason is central's word that it honoured a visit this kiosk confirmed against a
+    // rule: staff here must see it from this answer, not only after the next pull. A reason
+    // already here (a closure pulled earlier) is kept, as the pull keeps it.
     sqlx::query(
-        "UPDATE bookings SET status = ?, status_reason = NULL, share_used = ?, updated_at = ?
+        "UPDATE bookings SET status = ?, status_reason = NULL, share_used = ?,
+            review_reason = COALESCE(review_reason, ?), updated_at = ?
          WHERE reference = ? AND status IN ('requested', 'booked')",
     )
     .bind(status.as_str())
     .bind(share_used)
+    .bind(review_reason)
     .bind(now)
     .bind(reference)
     .execute(&mut *conn)

@@ -130,7 +130,8 @@ async fn apply_event_result(
                 Some(BookingStatus::Requested) => BookingStatus::Requested,
                 _ => BookingStatus::Booked,
             };
-            store::accept_booking(conn, reference, status, result.share_used, now).await?;
+            let review_reason = result.booking.as_ref().and_then(|b| b.review_reason.as_deref());
+            store::accept_booking(conn, reference, status, result.share_used, review_reason, now).await?;
         }
         (Some(EventKind::BookingCreated), Outcome::Rejected) => {
             let reason = result.reason.as_deref().unwrap_or("rejected");
