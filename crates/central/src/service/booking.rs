@@ -2,10 +2,12 @@
 //! bookings), online booking with idempotency keys, and reading bookings back.
 
 use super::Central;
+use super::group_commit::{Grouped, OnlineBooking};
 use super::{Answer, sha256_hex};
 use crate::error::CentralError;
 use crate::store::{
-    BookedVisitor, BookingListing, BookingRecord, Channel, Kiosk, LeaseRow, NewBooking, StoreTx, TableKey,
+    BookedVisitor, BookingListing, BookingRecord, Channel, Kiosk, LeaseRow, NewBooking, StoreTx,
+    StoredAnswer, TableKey,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::timetable::find_session;
@@ -132,19 +134,17 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         Err(v) => return Ok(Decision::Refused(v)),
     };
     let session_id = prepared.session();
-    let record = tx
-        .prisoner(prepared.prisoner_number(), true)
+    let subject = tx
+        .booking_subject(prepared.prisoner_number())
         .await?
-        .filter(|(at, _)| *at == code)
-        .map(|(_, r)| r);
-    let Some(record) = record else {
+        .filter(|(at, _, _)| *at == code);
+    let Some((_, record, existing)) = subject else {
         return Ok(Decision::Refused(unknown_prisoner()));
     };
     let templates = &prison.file.templates;
     let closures = &prison.file.closures;
     let kind = record.visit_kind_on(session_id.date());
     let key = TableKey::new(session_id, kind);
-    let existing = tx.live_visits(&record.number).await?;
     // Only a real session gets a counts row and a lock.
     let session_exists = find_session(templates, closures, session_id).is_ok();
     let (counts, share) = if session_exists {
@@ -288,6 +288,29 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
     Ok(Decision::Booked { record, session })
 }
 
+/// The reference and session of a booking made, for the log once it is committed.
+pub(super) fn booked_at(decision: &Decision) -> Option<(String, String)> {
+    match decision {
+        Decision::Booked { record, .. } => Some((record.reference.clone(), record.session.clone())),
+        Decision::Refused(_) => None,
+    }
+}
+
+/// An online booking's HTTP answer: 201 with the booking, or 422 with the broken rules.
+pub(super) fn answer_of(decision: Decision, kiosk: &Kiosk) -> Result<(u16, String), CentralError> {
+    let (status, body) = match decision {
+        Decision::Booked { record, session } => (
+            201,
+            serde_json::to_string(&booking_view(record, session.as_ref())),
+        ),
+        Decision::Refused(v) => {
+            tracing::info!(code = v.first().code(), kiosk_id = %kiosk.id, "online booking refused");
+            (422, serde_json::to_string(&ErrorBody::rejection(&v)))
+        }
+    };
+    Ok((status, body.map_err(|e| CentralError::Internal(e.to_string()))?))
+}
+
 impl Central {
     /// Books a visit online. The answer (booked, or refused with the broken rules) is stored
     /// against the kiosk's idempotency key in the same transaction, and a retry with the same
@@ -305,6 +328,22 @@ impl Central {
         }
         let body = serde_json::to_vec(request).map_err(|e| CentralError::Internal(e.to_string()))?;
         let fingerprint = sha256_hex(&body);
+        if self.store.one_writer_at_a_time() {
+            let scramble = self.reference_scramble().await?;
+            let booking = OnlineBooking {
+                kiosk: kiosk.clone(),
+                key: key.to_string(),
+                fingerprint: fingerprint.clone(),
+                request: request.clone(),
+            };
+            if let Grouped::Answered(answer) = self
+                .online_groups
+                .book(booking, &self.store, &self.clock, &scramble)
+                .await
+            {
+                return Ok(answer);
+            }
+        }
         retrying!(self.book_online_once(kiosk, key, &fingerprint, request))
     }
 
@@ -318,16 +357,6 @@ impl Central {
         let scramble = self.reference_scramble().await?;
         let now = self.clock.now();
         let mut tx = self.store.begin_write().await?;
-        if let Some(stored) = tx.claim_idempotency_key(&kiosk.id, key, fingerprint, now).await? {
-            if stored.fingerprint != fingerprint {
-                return Err(CentralError::IdempotencyKeyReused);
-            }
-            return Ok(Answer {
-                status: stored.status_code,
-                body: stored.body,
-                replayed: true,
-            });
-        }
         let attempt = Attempt {
             request,
             kiosk,
@@ -338,27 +367,64 @@ impl Central {
             received_at: now,
             scramble: &scramble,
         };
-        let (status, body) = match book_in(&mut *tx, &attempt).await? {
-            Decision::Booked { record, session } => {
-                tracing::info!(reference = %record.reference, session = %record.session, kiosk_id = %kiosk.id, "booked online");
-                (
-                    201,
-                    serde_json::to_string(&booking_view(record, session.as_ref())),
-                )
-            }
-            Decision::Refused(v) => {
-                tracing::info!(code = v.first().code(), kiosk_id = %kiosk.id, "online booking refused");
-                (422, serde_json::to_string(&ErrorBody::rejection(&v)))
+        // The key is looked at only once the booking is decided, in the statement that keeps its
+        // answer: a retry is rare, and a statement per booking is not. A retry's own attempt is
+        // rolled back and the first answer given instead.
+        let decision = match book_in(&mut *tx, &attempt).await {
+            Ok(decision) => decision,
+            Err(e) => {
+                drop(tx);
+                return match self.stored_answer(kiosk, key, fingerprint).await? {
+                    Some(answer) => Ok(answer),
+                    None => Err(e),
+                };
             }
         };
-        let body = body.map_err(|e| CentralError::Internal(e.to_string()))?;
-        tx.save_idempotent_answer(&kiosk.id, key, status, &body).await?;
+        let booked = booked_at(&decision);
+        let (status, body) = answer_of(decision, kiosk)?;
+        let answer = StoredAnswer {
+            fingerprint: fingerprint.to_string(),
+            status_code: status,
+            body,
+        };
+        if !tx.keep_idempotent_answer(&kiosk.id, key, &answer, now).await? {
+            tx.rollback().await?;
+            return self
+                .stored_answer(kiosk, key, fingerprint)
+                .await?
+                .ok_or_else(|| CentralError::Internal("an idempotency key's answer vanished".into()));
+        }
         tx.commit().await?;
+        if let Some((reference, session)) = booked {
+            tracing::info!(%reference, %session, kiosk_id = %kiosk.id, "booked online");
+        }
         Ok(Answer {
             status,
-            body,
+            body: answer.body,
             replayed: false,
         })
+    }
+
+    /// The answer kept against a key, for a request sent again with it; refused when the key
+    /// came with a different body.
+    async fn stored_answer(
+        &self,
+        kiosk: &Kiosk,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<Answer>, CentralError> {
+        let mut tx = self.store.begin_read().await?;
+        let Some(stored) = tx.idempotent_answer(&kiosk.id, key).await? else {
+            return Ok(None);
+        };
+        if stored.fingerprint != fingerprint {
+            return Err(CentralError::IdempotencyKeyReused);
+        }
+        Ok(Some(Answer {
+            status: stored.status_code,
+            body: stored.body,
+            replayed: true,
+        }))
     }
 
     /// A booking, if it is at one of the kiosk's prisons. Another prison's booking gets the

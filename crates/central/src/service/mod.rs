@@ -60,6 +60,8 @@ pub struct Central {
     settings: Settings,
     /// The deployment's reference scramble, read (or made) once: it never changes.
     scramble: tokio::sync::OnceCell<domain::ReferenceScramble>,
+    /// Online bookings waiting to be committed together, on a store with one writer.
+    online_groups: group_commit::OnlineGroups,
 }
 
 /// A stored or fresh HTTP answer (status and JSON body), as replayed for a retried request.
@@ -95,6 +97,7 @@ macro_rules! retrying {
 mod booking;
 mod enrolment;
 mod escrow;
+mod group_commit;
 mod import;
 mod pull;
 mod push;
@@ -119,6 +122,7 @@ impl Central {
             clock,
             settings,
             scramble: tokio::sync::OnceCell::new(),
+            online_groups: Default::default(),
         }
     }
 
@@ -184,6 +188,12 @@ impl Central {
     pub async fn capacity_audit(&self) -> Result<Vec<OverCapacity>, CentralError> {
         let mut tx = self.store.begin_read().await?;
         Ok(tx.over_capacity().await?)
+    }
+
+    /// On a store with one writer: how many commits made online bookings durable, and how many
+    /// bookings they answered, since the service started (the load benchmark reports the mean).
+    pub fn online_group_counts(&self) -> (u64, u64) {
+        self.online_groups.counts()
     }
 
     pub async fn row_counts(&self) -> Result<RowCounts, CentralError> {

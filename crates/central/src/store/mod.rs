@@ -180,6 +180,31 @@ pub struct Prison {
     pub rules: domain::PrisonRules,
 }
 
+/// Prisons as a store last read them, each under the version its row had: shared by every
+/// transaction of one store, so a booking reads one prison's rules, timetable and closures once
+/// per change instead of in three statements per booking. Every write to a prison's file or
+/// closures takes a new version (the same version the pull goes by), so a transaction that reads
+/// the version and finds it here has the prison as it stands.
+#[derive(Default)]
+pub(crate) struct PrisonCache(std::sync::Mutex<std::collections::HashMap<String, (i64, Prison)>>);
+
+impl PrisonCache {
+    pub(crate) fn get(&self, code: &str, version: i64) -> Option<Prison> {
+        // A poisoned lock only means a panic elsewhere while it was held: a miss is safe.
+        let prisons = self.0.lock().ok()?;
+        prisons
+            .get(code)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, prison)| prison.clone())
+    }
+
+    pub(crate) fn put(&self, code: &str, version: i64, prison: &Prison) {
+        if let Ok(mut prisons) = self.0.lock() {
+            prisons.insert(code.to_string(), (version, prison.clone()));
+        }
+    }
+}
+
 /// One session of one kind: the unit that capacity and escrow shares are counted in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TableKey {
@@ -496,8 +521,12 @@ pub trait ReferenceTx: Send {
     ) -> StoreResult<Option<(PrisonCode, PrisonerRecord)>>;
     /// Adds a supervisor's closure to the prison's and marks the prison changed for the pull.
     async fn add_closure(&mut self, closure: &NewClosure<'_>) -> StoreResult<()>;
-    /// Visits that still count (booked or requested) for a prisoner.
-    async fn live_visits(&mut self, number: &PrisonerNumber) -> StoreResult<Vec<ExistingVisit>>;
+    /// What a booking decides on: the prisoner held until commit, with every visit that still
+    /// counts (booked or requested) for them.
+    async fn booking_subject(
+        &mut self,
+        number: &PrisonerNumber,
+    ) -> StoreResult<Option<(PrisonCode, PrisonerRecord, Vec<ExistingVisit>)>>;
     async fn adjust_visiting_orders(&mut self, number: &PrisonerNumber, delta: i64) -> StoreResult<()>;
 }
 
@@ -616,6 +645,17 @@ pub trait IdempotencyTx: Send {
         status: u16,
         body: &str,
     ) -> StoreResult<()>;
+    /// Keeps a finished answer against the key in one statement, unless the key already has
+    /// one: false then, and the caller rolls back what it did and answers the stored one. On
+    /// PostgreSQL a concurrent request with the same key waits here until the first commits.
+    async fn keep_idempotent_answer(
+        &mut self,
+        kiosk_id: &str,
+        key: &str,
+        answer: &StoredAnswer,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    async fn idempotent_answer(&mut self, kiosk_id: &str, key: &str) -> StoreResult<Option<StoredAnswer>>;
     async fn pushed_event(
         &mut self,
         kiosk_id: &str,

@@ -20,6 +20,7 @@ pub fn migrator() -> &'static sqlx::migrate::Migrator {
 
 pub struct PostgresStore {
     pool: PgPool,
+    prisons: Arc<PrisonCache>,
 }
 
 impl PostgresStore {
@@ -30,7 +31,10 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            prisons: Default::default(),
+        })
     }
 }
 
@@ -40,6 +44,8 @@ pub struct PgTx {
     /// Prisons read in this transaction: a push batch judges many bookings at one prison, and
     /// each would read its rules, timetable and closures again. Cleared by any write to them.
     prisons: std::collections::HashMap<String, Prison>,
+    /// The store's prisons as last read by any transaction, each under its version.
+    read_prisons: Arc<PrisonCache>,
 }
 
 #[async_trait]
@@ -84,6 +90,7 @@ impl Store for PostgresStore {
             tx,
             mark: None,
             prisons: Default::default(),
+            read_prisons: self.prisons.clone(),
         }))
     }
 
@@ -96,6 +103,7 @@ impl Store for PostgresStore {
             tx,
             mark: None,
             prisons: Default::default(),
+            read_prisons: self.prisons.clone(),
         }))
     }
 
@@ -113,7 +121,23 @@ sql::common::common_sql!(
     row = PgRow,
     mark = "SELECT CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)"
 );
-sql::reference::reference_sql!(PgTx, lock = " FOR UPDATE");
+sql::reference::reference_sql!(
+    PgTx,
+    lock = " FOR UPDATE",
+    people = "SELECT
+        CAST((SELECT COALESCE(json_agg(json_build_object('id', id, 'first_name', first_name,
+                'last_name', last_name, 'date_of_birth', date_of_birth, 'banned_until', banned_until)
+                ORDER BY id), '[]')
+            FROM contacts WHERE prisoner_number = $1) AS TEXT) AS contacts,
+        CAST((SELECT COALESCE(json_agg(json_build_object('from_date', from_date, 'until_date', until_date)
+                ORDER BY id), '[]')
+            FROM closed_visit_restrictions WHERE prisoner_number = $1) AS TEXT) AS restrictions,
+        CASE WHEN $2 THEN
+            CAST((SELECT COALESCE(json_agg(json_build_object('template_id', template_id,
+                    'session_date', session_date)), '[]')
+                FROM bookings WHERE prisoner_number = $1 AND status IN ('booked', 'requested')) AS TEXT)
+        END AS live_visits"
+);
 sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
 sql::bookings::booking_sql!(PgTx, next_reference = "SELECT nextval('central_reference_seq')");
 sql::kiosks::kiosk_sql!(PgTx, lock = " FOR UPDATE");

@@ -118,6 +118,72 @@ pub(crate) fn contact_from_row(row: &impl Columns) -> StoreResult<domain::Contac
     })
 }
 
+/// A prisoner's contacts as one JSON array (`[{id, first_name, last_name, date_of_birth,
+/// banned_until}]`), read with the store's JSON aggregates in one statement.
+pub(crate) fn contacts_from_json(raw: &str) -> StoreResult<Vec<domain::Contact>> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        id: String,
+        first_name: String,
+        last_name: String,
+        date_of_birth: NaiveDate,
+        banned_until: Option<NaiveDate>,
+    }
+    let stored: Vec<Stored> = serde_json::from_str(raw).map_err(|e| corrupt("contacts", e))?;
+    stored
+        .into_iter()
+        .map(|c| {
+            let first_name =
+                domain::PersonName::parse(&c.first_name).map_err(|_| corrupt("first_name", &c.first_name))?;
+            let last_name =
+                domain::PersonName::parse(&c.last_name).map_err(|_| corrupt("last_name", &c.last_name))?;
+            Ok(domain::Contact {
+                id: c.id,
+                first_name,
+                last_name,
+                date_of_birth: c.date_of_birth,
+                banned_until: c.banned_until,
+            })
+        })
+        .collect()
+}
+
+/// Closed-visit restrictions as one JSON array (`[{from_date, until_date}]`).
+pub(crate) fn restrictions_from_json(raw: &str) -> StoreResult<Vec<domain::ClosedVisitRestriction>> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        from_date: NaiveDate,
+        until_date: Option<NaiveDate>,
+    }
+    let stored: Vec<Stored> =
+        serde_json::from_str(raw).map_err(|e| corrupt("closed visit restrictions", e))?;
+    Ok(stored
+        .into_iter()
+        .map(|r| domain::ClosedVisitRestriction {
+            from: r.from_date,
+            until: r.until_date,
+        })
+        .collect())
+}
+
+/// Visits as one JSON array (`[{template_id, session_date}]`).
+pub(crate) fn visits_from_json(raw: &str) -> StoreResult<Vec<domain::ExistingVisit>> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        template_id: String,
+        session_date: NaiveDate,
+    }
+    let stored: Vec<Stored> = serde_json::from_str(raw).map_err(|e| corrupt("live visits", e))?;
+    stored
+        .into_iter()
+        .map(|v| {
+            Ok(domain::ExistingVisit {
+                session: session_id(v.template_id, v.session_date)?,
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn restriction_from_row(row: &impl Columns) -> StoreResult<domain::ClosedVisitRestriction> {
     Ok(domain::ClosedVisitRestriction {
         from: row.date("from_date")?,

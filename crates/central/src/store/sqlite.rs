@@ -41,6 +41,7 @@ pub async fn applied_migrations(conn: &mut sqlx::SqliteConnection) -> StoreResul
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
+    prisons: Arc<PrisonCache>,
 }
 
 impl SqliteStore {
@@ -63,6 +64,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             writer: Arc::new(Mutex::new(())),
+            prisons: Default::default(),
         })
     }
 }
@@ -75,6 +77,8 @@ pub struct SqliteTx {
     /// Prisons read in this transaction: a push batch judges many bookings at one prison, and
     /// each would read its rules, timetable and closures again. Cleared by any write to them.
     prisons: std::collections::HashMap<String, Prison>,
+    /// The store's prisons as last read by any transaction, each under its version.
+    read_prisons: Arc<PrisonCache>,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -113,6 +117,7 @@ impl Store for SqliteStore {
             tx,
             mark: None,
             prisons: Default::default(),
+            read_prisons: self.prisons.clone(),
             _turn: Some(turn),
         }))
     }
@@ -124,6 +129,7 @@ impl Store for SqliteStore {
             tx,
             mark: None,
             prisons: Default::default(),
+            read_prisons: self.prisons.clone(),
             _turn: None,
         }))
     }
@@ -142,7 +148,20 @@ sql::common::common_sql!(
     row = SqliteRow,
     mark = "UPDATE change_counter SET value = value + 1 WHERE singleton = 1 RETURNING value"
 );
-sql::reference::reference_sql!(SqliteTx, lock = "");
+sql::reference::reference_sql!(
+    SqliteTx,
+    lock = "",
+    people = "SELECT
+        (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
+                'date_of_birth', date_of_birth, 'banned_until', banned_until))
+            FROM (SELECT * FROM contacts WHERE prisoner_number = $1 ORDER BY id)) AS contacts,
+        (SELECT json_group_array(json_object('from_date', from_date, 'until_date', until_date))
+            FROM (SELECT * FROM closed_visit_restrictions WHERE prisoner_number = $1 ORDER BY id)) AS restrictions,
+        CASE WHEN $2 THEN
+            (SELECT json_group_array(json_object('template_id', template_id, 'session_date', session_date))
+                FROM bookings WHERE prisoner_number = $1 AND status IN ('booked', 'requested'))
+        END AS live_visits"
+);
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
 sql::bookings::booking_sql!(
     SqliteTx,

@@ -489,3 +489,98 @@ async fn a_deployment_with_bookings_from_before_keys_stays_unkeyed() {
     let kiosk = app.kiosk(&["CDF"]).await;
     assert_eq!(kiosk.reference_key, None, "no key to give");
 }
+
+/// On SQLite (whatever store the rest of the suite runs on), online bookings that wait for the
+/// one writer together are decided in one transaction and made durable by one commit. Each
+/// still gets its own answer: the ones that found a table are booked, the rest refused as
+/// full. A retry of a key already answered rolls its group back and every member books alone:
+/// the retry gets its first answer and books nothing more, the others their own answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn online_bookings_waiting_together_share_one_commit_and_keep_their_own_answers() {
+    use central::store::{SqliteStore, Store};
+    use central::{Central, Clock, Settings};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("central.db")).await.unwrap());
+    store.migrate().await.unwrap();
+    let central = Arc::new(Central::new(store, Clock::fixed(now()), Settings::default()));
+    let (prison, prisoners) = test_prison();
+    central.import(&[prison], &prisoners).await.unwrap();
+    let credential = crate::common::enrol_in_process(&central, &["TST"]).await;
+    let kiosk = central.authenticate(&credential.token).await.unwrap();
+    let request = |i: usize| -> domain::BookingRequest { serde_json::from_value(tst_booking(i)).unwrap() };
+
+    let first_key = key();
+    let first = central
+        .book_online(&kiosk, &first_key, &request(0))
+        .await
+        .unwrap();
+    assert_eq!((first.status, first.replayed), (201, false), "{}", first.body);
+    assert_eq!(central.online_group_counts(), (1, 1));
+
+    // Bookings queue while something else holds the writer. The first to arrive leads a group
+    // of its own and waits for the writer; every one after it waits for the next group.
+    let book_while_held = |keys_and_prisoners: Vec<(String, usize)>| {
+        let central = central.clone();
+        let kiosk = kiosk.clone();
+        async move {
+            let held = central.store().begin_write().await.unwrap();
+            let mut tasks = Vec::new();
+            for (key, i) in keys_and_prisoners {
+                let (central, kiosk) = (central.clone(), kiosk.clone());
+                tasks.push(tokio::spawn(async move {
+                    central.book_online(&kiosk, &key, &request(i)).await.unwrap()
+                }));
+                if tasks.len() == 1 {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            held.rollback().await.unwrap();
+            let mut answers = Vec::new();
+            for task in tasks {
+                answers.push(task.await.unwrap());
+            }
+            answers
+        }
+    };
+
+    let waiting = TST_OPEN_TABLES + 5;
+    let answers = book_while_held((1..=waiting).map(|i| (key(), i)).collect()).await;
+    let booked = answers.iter().filter(|a| a.status == 201).count();
+    let full = answers
+        .iter()
+        .filter(|a| a.status == 422 && a.body.contains("session_full"))
+        .count();
+    assert_eq!(
+        (booked, full),
+        (TST_OPEN_TABLES - 1, waiting - (TST_OPEN_TABLES - 1)),
+        "{answers:?}"
+    );
+    let (commits, bookings) = central.online_group_counts();
+    assert_eq!(
+        (commits, bookings),
+        (3, 1 + waiting as u64),
+        "the first waiting booking alone, then the other {} in one commit",
+        waiting - 1
+    );
+
+    // The first booking sent again, in a group with a new one: that group is rolled back and
+    // both book alone.
+    let again = book_while_held(vec![(key(), 40), (first_key.clone(), 0), (key(), 41)]).await;
+    assert_eq!((again[1].status, again[1].replayed), (201, true));
+    assert_eq!(again[1].body, first.body);
+    for refused in [&again[0], &again[2]] {
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains("session_full"), "{}", refused.body);
+    }
+    assert_eq!(
+        central.online_group_counts(),
+        (commits + 1, bookings + 1),
+        "only the first, alone in its group, committed as a group"
+    );
+    let counts = central.row_counts().await.unwrap();
+    assert_eq!(counts.bookings, TST_OPEN_TABLES as i64);
+    assert!(central.capacity_audit().await.unwrap().is_empty());
+}

@@ -36,20 +36,34 @@ macro_rules! booking_sql {
                 .bind(crate::store::rows::details_json(b.details)?)
                 .execute(&mut *self.tx)
                 .await?;
-                for (position, v) in b.visitors.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name,
-                            date_of_birth, contact_id) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(b.reference)
-                    .bind(position as i64)
-                    .bind(&v.first_name)
-                    .bind(&v.last_name)
-                    .bind(v.date_of_birth)
-                    .bind(&v.contact_id)
-                    .execute(&mut *self.tx)
-                    .await?;
+                if b.visitors.is_empty() {
+                    return Ok(());
                 }
+                // The whole party in one statement: a booking's round trips are its cost. A
+                // party has at most the prison's maximum of visitors, so there are few shapes of
+                // this statement to prepare.
+                let rows: Vec<String> = (0..b.visitors.len())
+                    .map(|i| {
+                        let n = i * 6;
+                        format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6)
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name,
+                        date_of_birth, contact_id) VALUES {}",
+                    rows.join(", ")
+                );
+                let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (position, v) in b.visitors.iter().enumerate() {
+                    insert = insert
+                        .bind(b.reference)
+                        .bind(position as i64)
+                        .bind(&v.first_name)
+                        .bind(&v.last_name)
+                        .bind(v.date_of_birth)
+                        .bind(&v.contact_id);
+                }
+                insert.execute(&mut *self.tx).await?;
                 Ok(())
             }
 

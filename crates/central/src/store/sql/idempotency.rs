@@ -53,6 +53,47 @@ macro_rules! idempotency_sql {
                 Ok(())
             }
 
+            async fn keep_idempotent_answer(
+                &mut self,
+                kiosk_id: &str,
+                key: &str,
+                answer: &StoredAnswer,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<bool> {
+                let kept = sqlx::query(
+                    "INSERT INTO idempotency (kiosk_id, idempotency_key, fingerprint, status_code, body, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING",
+                )
+                .bind(kiosk_id)
+                .bind(key)
+                .bind(&answer.fingerprint)
+                .bind(i64::from(answer.status_code))
+                .bind(&answer.body)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(kept.rows_affected() == 1)
+            }
+
+            async fn idempotent_answer(&mut self, kiosk_id: &str, key: &str) -> StoreResult<Option<StoredAnswer>> {
+                let Some(row) = sqlx::query(
+                    "SELECT fingerprint, status_code, body FROM idempotency
+                     WHERE kiosk_id = $1 AND idempotency_key = $2",
+                )
+                .bind(kiosk_id)
+                .bind(key)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(StoredAnswer {
+                    fingerprint: row.try_get("fingerprint")?,
+                    status_code: crate::store::rows::small(&row, "status_code")?,
+                    body: row.try_get("body")?,
+                }))
+            }
+
             async fn pushed_event(&mut self, kiosk_id: &str, event_id: &str) -> StoreResult<Option<(i64, StoredAnswer)>> {
                 let Some(row) = sqlx::query(
                     "SELECT seq, fingerprint, result FROM pushed_events WHERE kiosk_id = $1 AND event_id = $2",

@@ -2,7 +2,7 @@
 
 /// Implements [`crate::store::ReferenceTx`] for a backend's transaction type.
 macro_rules! reference_sql {
-    ($tx:ident, lock = $lock:literal $(,)?) => {
+    ($tx:ident, lock = $lock:literal, people = $people:literal $(,)?) => {
         #[async_trait::async_trait]
         impl crate::store::ReferenceTx for $tx {
             async fn put_prison(&mut self, p: &domain::dataset::PrisonFile, hash: &str) -> StoreResult<bool> {
@@ -180,10 +180,21 @@ macro_rules! reference_sql {
                 if let Some(prison) = self.prisons.get(code.as_str()) {
                     return Ok(Some(prison.clone()));
                 }
+                let version: Option<i64> = sqlx::query_scalar("SELECT version FROM prisons WHERE code = $1")
+                    .bind(code.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                let Some(version) = version else {
+                    return Ok(None);
+                };
+                if let Some(prison) = self.read_prisons.get(code.as_str(), version) {
+                    self.prisons.insert(code.as_str().to_string(), prison.clone());
+                    return Ok(Some(prison));
+                }
                 let Some(row) = sqlx::query(
                     "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
                         max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
-                        arrive_minutes_before FROM prisons WHERE code = $1",
+                        arrive_minutes_before, version FROM prisons WHERE code = $1",
                 )
                 .bind(code.as_str())
                 .fetch_optional(&mut *self.tx)
@@ -211,6 +222,13 @@ macro_rules! reference_sql {
                 .map(crate::store::rows::closure_from_row)
                 .collect::<StoreResult<Vec<_>>>()?;
                 let prison = crate::store::rows::prison_from_row(&row, templates, closures)?;
+                // Only what others could have read too: a transaction that has written (taken a
+                // mark) may hold a version of its own that a rollback would leave unused, and on
+                // SQLite a later writer would take that same number for other contents.
+                if self.mark.is_none() {
+                    let version: i64 = row.try_get("version")?;
+                    self.read_prisons.put(code.as_str(), version, &prison);
+                }
                 self.prisons.insert(code.as_str().to_string(), prison.clone());
                 Ok(Some(prison))
             }
@@ -252,6 +270,40 @@ macro_rules! reference_sql {
                 number: &domain::PrisonerNumber,
                 lock: bool,
             ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord)>> {
+                Ok(self.read_prisoner(number, lock, false).await?.map(|(code, record, _)| (code, record)))
+            }
+
+            async fn booking_subject(
+                &mut self,
+                number: &domain::PrisonerNumber,
+            ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord, Vec<domain::ExistingVisit>)>> {
+                self.read_prisoner(number, true, true).await
+            }
+
+            async fn adjust_visiting_orders(&mut self, number: &domain::PrisonerNumber, delta: i64) -> StoreResult<()> {
+                let mark = self.mark().await?;
+                sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders + $2, version = $3 WHERE number = $1")
+                    .bind(number.as_str())
+                    .bind(delta)
+                    .bind(mark)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+        }
+
+        impl $tx {
+            /// The prisoner's row (locked first with `lock`), then in one statement their
+            /// contacts, restrictions and, with `visits`, the visits that still count. Two
+            /// statements, not one: at READ COMMITTED a statement that waited for the lock reads
+            /// the tables it joins as they were when it began, and would miss the visit the
+            /// lock's holder just booked.
+            async fn read_prisoner(
+                &mut self,
+                number: &domain::PrisonerNumber,
+                lock: bool,
+                visits: bool,
+            ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord, Vec<domain::ExistingVisit>)>> {
                 let sql = if lock {
                     concat!(
                         "SELECT number, prison_code, first_name, last_name, date_of_birth, custody, visiting_orders
@@ -265,25 +317,18 @@ macro_rules! reference_sql {
                 let Some(row) = sqlx::query(sql).bind(number.as_str()).fetch_optional(&mut *self.tx).await? else {
                     return Ok(None);
                 };
-                let restrictions = sqlx::query(
-                    "SELECT from_date, until_date FROM closed_visit_restrictions WHERE prisoner_number = $1 ORDER BY id",
-                )
-                .bind(number.as_str())
-                .fetch_all(&mut *self.tx)
-                .await?
-                .iter()
-                .map(crate::store::rows::restriction_from_row)
-                .collect::<StoreResult<Vec<_>>>()?;
-                let contacts = sqlx::query(
-                    "SELECT id, first_name, last_name, date_of_birth, banned_until FROM contacts
-                     WHERE prisoner_number = $1 ORDER BY id",
-                )
-                .bind(number.as_str())
-                .fetch_all(&mut *self.tx)
-                .await?
-                .iter()
-                .map(crate::store::rows::contact_from_row)
-                .collect::<StoreResult<Vec<_>>>()?;
+                let people = sqlx::query($people)
+                    .bind(number.as_str())
+                    .bind(visits)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                let contacts = crate::store::rows::contacts_from_json(&people.try_get::<String, _>("contacts")?)?;
+                let restrictions =
+                    crate::store::rows::restrictions_from_json(&people.try_get::<String, _>("restrictions")?)?;
+                let live = match people.try_get::<Option<String>, _>("live_visits")? {
+                    Some(raw) => crate::store::rows::visits_from_json(&raw)?,
+                    None => Vec::new(),
+                };
                 let file = crate::store::rows::prisoner_file_from_row(&row, contacts, restrictions)?;
                 Ok(Some((
                     file.prison,
@@ -297,34 +342,8 @@ macro_rules! reference_sql {
                         closed_visit_restrictions: file.closed_visit_restrictions,
                         contacts: file.contacts,
                     },
+                    live,
                 )))
-            }
-
-            async fn live_visits(&mut self, number: &domain::PrisonerNumber) -> StoreResult<Vec<domain::ExistingVisit>> {
-                sqlx::query(
-                    "SELECT template_id, session_date FROM bookings
-                     WHERE prisoner_number = $1 AND status IN ('booked', 'requested')",
-                )
-                .bind(number.as_str())
-                .fetch_all(&mut *self.tx)
-                .await?
-                .iter()
-                .map(|r| {
-                    let template: String = r.try_get("template_id")?;
-                    Ok(domain::ExistingVisit { session: crate::store::rows::session_id(template, r.try_get("session_date")?)? })
-                })
-                .collect()
-            }
-
-            async fn adjust_visiting_orders(&mut self, number: &domain::PrisonerNumber, delta: i64) -> StoreResult<()> {
-                let mark = self.mark().await?;
-                sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders + $2, version = $3 WHERE number = $1")
-                    .bind(number.as_str())
-                    .bind(delta)
-                    .bind(mark)
-                    .execute(&mut *self.tx)
-                    .await?;
-                Ok(())
             }
         }
     };
