@@ -6,15 +6,15 @@ use super::group_commit::{Grouped, OnlineBooking};
 use super::{Answer, sha256_hex};
 use crate::error::CentralError;
 use crate::store::{
-    BookedVisitor, BookingListing, BookingRecord, Channel, Kiosk, LeaseRow, NewBooking, StoreTx,
-    StoredAnswer, TableKey,
+    BookedVisitor, BookingListing, BookingRecord, BookingSubject, Channel, Kiosk, LeaseRow, NewBooking,
+    StoreTx, StoredAnswer, TableKey,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::timetable::find_session;
 use domain::{
-    BookingContext, BookingReference, BookingRequest, Field, IssuerNumber, PrisonCode, RuleError, Session,
-    SessionId, SessionTemplate, TemplateFields, Violations, VisitKind, decide, honour_confirmed, prepare,
-    unknown_prisoner,
+    BookingContext, BookingReference, BookingRequest, Field, IssuerNumber, PrisonCode, PrisonerNumber,
+    RuleError, Session, SessionId, SessionTemplate, TemplateFields, Violations, VisitKind, decide,
+    honour_confirmed, prepare, unknown_prisoner,
 };
 use protocol::{Booking, BookingStatus, BookingVisitor, ErrorBody};
 
@@ -124,23 +124,42 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         .request
         .prison_code()
         .map_err(|e| CentralError::UnknownPrison(e.0))?;
-    let prison = tx
-        .prison(&code)
-        .await?
-        .ok_or_else(|| CentralError::UnknownPrison(code.to_string()))?;
+    // The prisoner (locked), their live visits and the prison's version come first, in two
+    // statements: the prison's rules, timetable and closures then come from the store's cache
+    // without a statement of their own. A number that does not parse, or no such prisoner, is
+    // refused below in the order the rules give.
+    let subject = match PrisonerNumber::parse(&a.request.prisoner.number) {
+        Ok(number) => tx.booking_subject(&number, &code).await?,
+        Err(_) => None,
+    };
+    let prison = match subject.as_ref().and_then(|s| s.prison_version) {
+        Some(version) => tx.prison_at(&code, version).await?,
+        None => tx.prison(&code).await?,
+    }
+    .ok_or_else(|| CentralError::UnknownPrison(code.to_string()))?;
     // Shape first; picked contacts are filled in by decide(), once the prisoner is identified.
     let prepared = match prepare(a.request, &prison.rules, a.decided_at) {
         Ok(p) => p,
         Err(v) => return Ok(Decision::Refused(v)),
     };
     let session_id = prepared.session();
-    let subject = tx
-        .booking_subject(prepared.prisoner_number())
-        .await?
-        .filter(|(at, _, _)| *at == code);
-    let Some((_, record, existing)) = subject else {
+    let subject = match subject {
+        Some(s) if &s.record.number == prepared.prisoner_number() => Some(s),
+        Some(_) => tx.booking_subject(prepared.prisoner_number(), &code).await?,
+        None => None,
+    };
+    let Some(BookingSubject {
+        at,
+        record,
+        live_visits: existing,
+        ..
+    }) = subject
+    else {
         return Ok(Decision::Refused(unknown_prisoner()));
     };
+    if at != code {
+        return Ok(Decision::Refused(unknown_prisoner()));
+    }
     let templates = &prison.file.templates;
     let closures = &prison.file.closures;
     let kind = record.visit_kind_on(session_id.date());

@@ -180,6 +180,18 @@ pub struct Prison {
     pub rules: domain::PrisonRules,
 }
 
+/// What a booking decides on, read in two statements (see `ReferenceTx::booking_subject`).
+#[derive(Debug, Clone)]
+pub struct BookingSubject {
+    /// The prison the prisoner is at.
+    pub at: PrisonCode,
+    pub record: PrisonerRecord,
+    /// Visits that still count for the prisoner: booked or requested.
+    pub live_visits: Vec<ExistingVisit>,
+    /// The version of the prison the booking is for; `None` when there is no such prison.
+    pub prison_version: Option<i64>,
+}
+
 /// Prisons as a store last read them, each under the version its row had: shared by every
 /// transaction of one store, so a booking reads one prison's rules, timetable and closures once
 /// per change instead of in three statements per booking. Every write to a prison's file or
@@ -521,12 +533,19 @@ pub trait ReferenceTx: Send {
     ) -> StoreResult<Option<(PrisonCode, PrisonerRecord)>>;
     /// Adds a supervisor's closure to the prison's and marks the prison changed for the pull.
     async fn add_closure(&mut self, closure: &NewClosure<'_>) -> StoreResult<()>;
-    /// What a booking decides on: the prisoner held until commit, with every visit that still
-    /// counts (booked or requested) for them.
+    /// What a booking at `prison` decides on: the prisoner held until commit, with every visit
+    /// that still counts (booked or requested) for them, and the version of `prison` (for
+    /// [`ReferenceTx::prison_at`]). Also takes the transaction's change mark where the
+    /// database can in the same statement.
     async fn booking_subject(
         &mut self,
         number: &PrisonerNumber,
-    ) -> StoreResult<Option<(PrisonCode, PrisonerRecord, Vec<ExistingVisit>)>>;
+        prison: &PrisonCode,
+    ) -> StoreResult<Option<BookingSubject>>;
+    /// The prison as [`ReferenceTx::prison`] reads it, when its row has `version` (as
+    /// [`ReferenceTx::booking_subject`] read it in this transaction): from the store's cache
+    /// when that holds this version, without a statement.
+    async fn prison_at(&mut self, code: &PrisonCode, version: i64) -> StoreResult<Option<Prison>>;
     async fn adjust_visiting_orders(&mut self, number: &PrisonerNumber, delta: i64) -> StoreResult<()>;
 }
 

@@ -136,7 +136,9 @@ sql::reference::reference_sql!(
             CAST((SELECT COALESCE(json_agg(json_build_object('template_id', template_id,
                     'session_date', session_date)), '[]')
                 FROM bookings WHERE prisoner_number = $1 AND status IN ('booked', 'requested')) AS TEXT)
-        END AS live_visits"
+        END AS live_visits,
+        CASE WHEN $2 THEN (SELECT version FROM prisons WHERE code = $3) END AS prison_version,
+        CASE WHEN $2 THEN CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) END AS mark"
 );
 sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
 sql::bookings::booking_sql!(PgTx, next_reference = "SELECT nextval('central_reference_seq')");

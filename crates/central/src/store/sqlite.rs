@@ -160,7 +160,10 @@ sql::reference::reference_sql!(
         CASE WHEN $2 THEN
             (SELECT json_group_array(json_object('template_id', template_id, 'session_date', session_date))
                 FROM bookings WHERE prisoner_number = $1 AND status IN ('booked', 'requested'))
-        END AS live_visits"
+        END AS live_visits,
+        CASE WHEN $2 THEN (SELECT version FROM prisons WHERE code = $3) END AS prison_version,
+        -- SQLite's mark is a write of its own (change_counter), taken when first needed.
+        NULL AS mark"
 );
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
 sql::bookings::booking_sql!(

@@ -187,50 +187,7 @@ macro_rules! reference_sql {
                 let Some(version) = version else {
                     return Ok(None);
                 };
-                if let Some(prison) = self.read_prisons.get(code.as_str(), version) {
-                    self.prisons.insert(code.as_str().to_string(), prison.clone());
-                    return Ok(Some(prison));
-                }
-                let Some(row) = sqlx::query(
-                    "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
-                        max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
-                        arrive_minutes_before, version FROM prisons WHERE code = $1",
-                )
-                .bind(code.as_str())
-                .fetch_optional(&mut *self.tx)
-                .await?
-                else {
-                    return Ok(None);
-                };
-                let templates = sqlx::query(
-                    "SELECT id, weekday, start_time, end_time, room, open_capacity, closed_capacity, valid_from,
-                        valid_to, frequency FROM session_templates WHERE prison_code = $1 ORDER BY id",
-                )
-                .bind(code.as_str())
-                .fetch_all(&mut *self.tx)
-                .await?
-                .iter()
-                .map(crate::store::rows::template_from_row)
-                .collect::<StoreResult<Vec<_>>>()?;
-                let closures = sqlx::query(
-                    "SELECT date, template_id, reason FROM closures WHERE prison_code = $1 ORDER BY date, id",
-                )
-                .bind(code.as_str())
-                .fetch_all(&mut *self.tx)
-                .await?
-                .iter()
-                .map(crate::store::rows::closure_from_row)
-                .collect::<StoreResult<Vec<_>>>()?;
-                let prison = crate::store::rows::prison_from_row(&row, templates, closures)?;
-                // Only what others could have read too: a transaction that has written (taken a
-                // mark) may hold a version of its own that a rollback would leave unused, and on
-                // SQLite a later writer would take that same number for other contents.
-                if self.mark.is_none() {
-                    let version: i64 = row.try_get("version")?;
-                    self.read_prisons.put(code.as_str(), version, &prison);
-                }
-                self.prisons.insert(code.as_str().to_string(), prison.clone());
-                Ok(Some(prison))
+                self.prison_at(code, version).await
             }
 
             async fn prison_codes(&mut self) -> StoreResult<Vec<domain::PrisonCode>> {
@@ -270,14 +227,26 @@ macro_rules! reference_sql {
                 number: &domain::PrisonerNumber,
                 lock: bool,
             ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord)>> {
-                Ok(self.read_prisoner(number, lock, false).await?.map(|(code, record, _)| (code, record)))
+                Ok(self.read_prisoner(number, lock, None).await?.map(|s| (s.at, s.record)))
             }
 
             async fn booking_subject(
                 &mut self,
                 number: &domain::PrisonerNumber,
-            ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord, Vec<domain::ExistingVisit>)>> {
-                self.read_prisoner(number, true, true).await
+                prison: &domain::PrisonCode,
+            ) -> StoreResult<Option<crate::store::BookingSubject>> {
+                self.read_prisoner(number, true, Some(prison)).await
+            }
+
+            async fn prison_at(&mut self, code: &domain::PrisonCode, version: i64) -> StoreResult<Option<crate::store::Prison>> {
+                if let Some(prison) = self.prisons.get(code.as_str()) {
+                    return Ok(Some(prison.clone()));
+                }
+                if let Some(prison) = self.read_prisons.get(code.as_str(), version) {
+                    self.prisons.insert(code.as_str().to_string(), prison.clone());
+                    return Ok(Some(prison));
+                }
+                self.load_prison(code).await
             }
 
             async fn adjust_visiting_orders(&mut self, number: &domain::PrisonerNumber, delta: i64) -> StoreResult<()> {
@@ -293,17 +262,65 @@ macro_rules! reference_sql {
         }
 
         impl $tx {
+            /// Reads a prison's row, timetable and closures, and keeps it in the store's cache
+            /// under the version its row has.
+            async fn load_prison(&mut self, code: &domain::PrisonCode) -> StoreResult<Option<crate::store::Prison>> {
+                let Some(row) = sqlx::query(
+                    "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
+                        max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
+                        arrive_minutes_before, version FROM prisons WHERE code = $1",
+                )
+                .bind(code.as_str())
+                .fetch_optional(&mut *self.tx)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let templates = sqlx::query(
+                    "SELECT id, weekday, start_time, end_time, room, open_capacity, closed_capacity, valid_from,
+                        valid_to, frequency FROM session_templates WHERE prison_code = $1 ORDER BY id",
+                )
+                .bind(code.as_str())
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(crate::store::rows::template_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+                let closures = sqlx::query(
+                    "SELECT date, template_id, reason FROM closures WHERE prison_code = $1 ORDER BY date, id",
+                )
+                .bind(code.as_str())
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(crate::store::rows::closure_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+                let prison = crate::store::rows::prison_from_row(&row, templates, closures)?;
+                // Not a prison this transaction wrote itself (its row has this transaction's
+                // mark): a rollback would leave that version unused, and on SQLite the next
+                // writer would take the same number for other contents. Any other version is
+                // committed, and names these contents for good.
+                let version: i64 = row.try_get("version")?;
+                if self.mark != Some(version) {
+                    self.read_prisons.put(code.as_str(), version, &prison);
+                }
+                self.prisons.insert(code.as_str().to_string(), prison.clone());
+                Ok(Some(prison))
+            }
+
+
             /// The prisoner's row (locked first with `lock`), then in one statement their
-            /// contacts, restrictions and, with `visits`, the visits that still count. Two
-            /// statements, not one: at READ COMMITTED a statement that waited for the lock reads
-            /// the tables it joins as they were when it began, and would miss the visit the
-            /// lock's holder just booked.
+            /// contacts and restrictions and, for a booking at `booking_at`, the visits that
+            /// still count, that prison's version and, where the database can take it in a
+            /// query, the transaction's change mark. Two statements, not one: at READ COMMITTED
+            /// a statement that waited for the lock reads the tables it joins as they were when
+            /// it began, and would miss the visit the lock's holder just booked.
             async fn read_prisoner(
                 &mut self,
                 number: &domain::PrisonerNumber,
                 lock: bool,
-                visits: bool,
-            ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord, Vec<domain::ExistingVisit>)>> {
+                booking_at: Option<&domain::PrisonCode>,
+            ) -> StoreResult<Option<crate::store::BookingSubject>> {
                 let sql = if lock {
                     concat!(
                         "SELECT number, prison_code, first_name, last_name, date_of_birth, custody, visiting_orders
@@ -319,20 +336,25 @@ macro_rules! reference_sql {
                 };
                 let people = sqlx::query($people)
                     .bind(number.as_str())
-                    .bind(visits)
+                    .bind(booking_at.is_some())
+                    .bind(booking_at.map(|p| p.as_str()))
                     .fetch_one(&mut *self.tx)
                     .await?;
                 let contacts = crate::store::rows::contacts_from_json(&people.try_get::<String, _>("contacts")?)?;
                 let restrictions =
                     crate::store::rows::restrictions_from_json(&people.try_get::<String, _>("restrictions")?)?;
-                let live = match people.try_get::<Option<String>, _>("live_visits")? {
+                let live_visits = match people.try_get::<Option<String>, _>("live_visits")? {
                     Some(raw) => crate::store::rows::visits_from_json(&raw)?,
                     None => Vec::new(),
                 };
+                let prison_version: Option<i64> = people.try_get("prison_version")?;
+                if let Some(mark) = people.try_get::<Option<i64>, _>("mark")? {
+                    self.mark.get_or_insert(mark);
+                }
                 let file = crate::store::rows::prisoner_file_from_row(&row, contacts, restrictions)?;
-                Ok(Some((
-                    file.prison,
-                    domain::PrisonerRecord {
+                Ok(Some(crate::store::BookingSubject {
+                    at: file.prison,
+                    record: domain::PrisonerRecord {
                         number: file.number,
                         first_name: file.first_name,
                         last_name: file.last_name,
@@ -342,8 +364,9 @@ macro_rules! reference_sql {
                         closed_visit_restrictions: file.closed_visit_restrictions,
                         contacts: file.contacts,
                     },
-                    live,
-                )))
+                    live_visits,
+                    prison_version,
+                }))
             }
         }
     };
