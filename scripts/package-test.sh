@@ -35,6 +35,9 @@ if [ ! -s "$tarball" ]; then
   debootstrap --variant=minbase bookworm "$fresh" "$mirror" >"$cache/debootstrap.log" 2>&1 \
     || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
   rm -f "$fresh"/var/cache/apt/archives/*.deb
+  # mktemp made the directory 0700, and tar keeps the mode of `.`: a root whose / only root may
+  # enter would stop every command run in it as the packages' users.
+  chmod 755 "$fresh"
   tar -C "$fresh" -cf "$tarball.partial" .
   mv "$tarball.partial" "$tarball"
   rm -rf "$fresh"
@@ -51,6 +54,8 @@ cleanup() {
 }
 trap cleanup EXIT
 tar -C "$root" -xf "$tarball"
+# A tarball made before the chmod above carries a 0700 `.`, and so does mktemp's directory.
+chmod 755 "$root"
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
