@@ -2,11 +2,11 @@
 //! only with the last page, and a pull cut off part-way started again from the old cursor.
 //! Central runs in-process on loopback HTTP; the kiosk is the real engine on its own store.
 
-use chrono::{NaiveDate, NaiveTime, Weekday};
+mod common;
+
+use chrono::NaiveDate;
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{
-    Contact, Custody, Frequency, PersonName, PrisonCode, PrisonerNumber, SessionTemplate, TemplateFields, Tz,
-};
+use domain::{Contact, Custody, PersonName, PrisonerNumber};
 use kiosk::sync::{Answer, Exchange, HttpTransport, Lost, SyncClient, SyncOptions, Transport};
 use kiosk_test_support::{empty_store, now};
 use std::sync::Arc;
@@ -31,40 +31,8 @@ fn letters(mut i: usize) -> String {
 }
 
 fn prison_and_prisoners(surname_suffix: &str) -> (PrisonFile, Vec<PrisonerFile>) {
-    let code = PrisonCode::parse("PGE").unwrap();
-    let prison = PrisonFile {
-        code: code.clone(),
-        name: "HMP Pages".into(),
-        name_cy: "CEM Tudalennau".into(),
-        address: vec!["1 Test Road".into()],
-        address_cy: vec!["1 Heol Prawf".into()],
-        timezone: "Europe/London".parse().unwrap_or(Tz::UTC),
-        min_notice_days: 2,
-        max_notice_days: 28,
-        max_visitors: 6,
-        max_adults: 3,
-        max_children: 5,
-        adult_age: 18,
-        has_contact_list: true,
-        remand_weekly_limit: 3,
-        arrive_minutes_before: 30,
-        templates: vec![
-            SessionTemplate::parse(TemplateFields {
-                id: "PGE-SAT".into(),
-                weekday: Weekday::Sat,
-                start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-                end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-                room: "Hall".into(),
-                open_capacity: 30,
-                closed_capacity: 2,
-                valid_from: d("2026-01-01"),
-                valid_to: None,
-                frequency: Frequency::Weekly,
-            })
-            .unwrap(),
-        ],
-        closures: vec![],
-    };
+    let prison = common::saturday_prison("PGE", "HMP Pages", "CEM Tudalennau", 30);
+    let code = prison.code.clone();
     let prisoners = (0..PRISONERS)
         .map(|i| PrisonerFile {
             number: PrisonerNumber::parse(&format!("P{i:04}GE")).unwrap(),

@@ -5,12 +5,11 @@
 //! bookings in the pull would never have learned it). Central runs in-process on loopback
 //! HTTP; the kiosk is the real engine on its own store.
 
-use chrono::{NaiveDate, NaiveTime, Weekday};
+mod common;
+
+use chrono::NaiveDate;
 use domain::dataset::{PrisonFile, PrisonerFile};
-use domain::{
-    BookingRequest, Contact, Custody, Frequency, PersonName, PrisonCode, PrisonerNumber, SessionTemplate,
-    TemplateFields, Tz,
-};
+use domain::{BookingRequest, Contact, Custody, PersonName, PrisonerNumber};
 use kiosk::sync::{Answer, Exchange, HttpTransport, Lost, SyncClient, SyncOptions, Transport, Via};
 use kiosk_test_support::{empty_store, now};
 use std::sync::Arc;
@@ -22,40 +21,8 @@ fn d(s: &str) -> NaiveDate {
 
 /// One prison, Saturday afternoons, and one convicted prisoner with a single visiting order.
 fn prison_and_prisoner() -> (PrisonFile, PrisonerFile) {
-    let code = PrisonCode::parse("HON").unwrap();
-    let prison = PrisonFile {
-        code: code.clone(),
-        name: "HMP Honour".into(),
-        name_cy: "CEM Anrhydedd".into(),
-        address: vec!["1 Test Road".into()],
-        address_cy: vec!["1 Heol Prawf".into()],
-        timezone: "Europe/London".parse().unwrap_or(Tz::UTC),
-        min_notice_days: 2,
-        max_notice_days: 28,
-        max_visitors: 6,
-        max_adults: 3,
-        max_children: 5,
-        adult_age: 18,
-        has_contact_list: true,
-        remand_weekly_limit: 3,
-        arrive_minutes_before: 30,
-        templates: vec![
-            SessionTemplate::parse(TemplateFields {
-                id: "HON-SAT".into(),
-                weekday: Weekday::Sat,
-                start: NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
-                end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-                room: "Hall".into(),
-                open_capacity: 10,
-                closed_capacity: 2,
-                valid_from: d("2026-01-01"),
-                valid_to: None,
-                frequency: Frequency::Weekly,
-            })
-            .unwrap(),
-        ],
-        closures: vec![],
-    };
+    let prison = common::saturday_prison("HON", "HMP Honour", "CEM Anrhydedd", 10);
+    let code = prison.code.clone();
     let prisoner = PrisonerFile {
         number: PrisonerNumber::parse("A1234HN").unwrap(),
         prison: code,

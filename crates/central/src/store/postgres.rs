@@ -112,7 +112,10 @@ impl Store for PostgresStore {
     }
 }
 
-sql::common::kiosk_by_token_sql!(PostgresStore);
+sql::common::kiosk_by_token_sql!(
+    PostgresStore,
+    prisons = "(SELECT string_agg(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)"
+);
 
 // The store's SQL, one concern at a time (see `sql/`), with what this database does its own
 // way spelled out here.

@@ -139,7 +139,10 @@ impl Store for SqliteStore {
     }
 }
 
-sql::common::kiosk_by_token_sql!(SqliteStore);
+sql::common::kiosk_by_token_sql!(
+    SqliteStore,
+    prisons = "(SELECT group_concat(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)"
+);
 
 // The store's SQL, one concern at a time (see `sql/`), with what this database does its own
 // way spelled out here.

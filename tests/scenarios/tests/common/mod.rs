@@ -50,3 +50,47 @@ pub async fn signed_in(j: &Journey, number: &str, first_pin: &str, now: DateTime
     .unwrap();
     token
 }
+
+/// A prison made in-process, with one weekly Saturday session (`{code}-SAT`, 14:00 to 16:00 in
+/// the Hall, `open_tables` open tables and 2 closed) and the demo prisons' rules.
+pub fn saturday_prison(
+    code: &str,
+    name: &str,
+    name_cy: &str,
+    open_tables: u16,
+) -> domain::dataset::PrisonFile {
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    domain::dataset::PrisonFile {
+        code: domain::PrisonCode::parse(code).unwrap(),
+        name: name.into(),
+        name_cy: name_cy.into(),
+        address: vec!["1 Test Road".into()],
+        address_cy: vec!["1 Heol Prawf".into()],
+        timezone: "Europe/London".parse().unwrap_or(domain::Tz::UTC),
+        min_notice_days: 2,
+        max_notice_days: 28,
+        max_visitors: 6,
+        max_adults: 3,
+        max_children: 5,
+        adult_age: 18,
+        has_contact_list: true,
+        remand_weekly_limit: 3,
+        arrive_minutes_before: 30,
+        templates: vec![
+            domain::SessionTemplate::parse(domain::TemplateFields {
+                id: format!("{code}-SAT"),
+                weekday: chrono::Weekday::Sat,
+                start: chrono::NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+                end: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+                room: "Hall".into(),
+                open_capacity: open_tables,
+                closed_capacity: 2,
+                valid_from: date("2026-01-01"),
+                valid_to: None,
+                frequency: domain::Frequency::Weekly,
+            })
+            .unwrap(),
+        ],
+        closures: vec![],
+    }
+}

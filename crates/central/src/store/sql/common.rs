@@ -1,34 +1,34 @@
 //! What every concern shares: the transaction's change mark, kiosks and visitors read with
 //! their rows, and committing.
 
-/// `Store::kiosk_by_token` for a backend's store type: the kiosk row, then its prisons, each a
-/// statement of its own on the pool.
+/// `Store::kiosk_by_token` for a backend's store type: the kiosk row with its prisons joined
+/// into one comma-separated column (`$prisons`, the database's own aggregate), one statement on
+/// the pool, since every request of a kiosk starts with it.
 macro_rules! kiosk_by_token_sql {
-    ($store:ident) => {
+    ($store:ident, prisons = $prisons:literal $(,)?) => {
         impl $store {
             async fn read_kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
-                let mut conn = self.pool.acquire().await?;
-                let Some(row) = sqlx::query(
-                    "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq FROM kiosks
-                 WHERE token_hash = $1",
-                )
+                let Some(row) = sqlx::query(concat!(
+                    "SELECT id, issuer_number, label, enrolled_at, revoked_at, last_seq, ",
+                    $prisons,
+                    " AS prisons FROM kiosks k WHERE token_hash = $1"
+                ))
                 .bind(token_hash)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(&self.pool)
                 .await?
                 else {
                     return Ok(None);
                 };
-                let id: String = row.try_get("id")?;
-                let codes: Vec<String> = sqlx::query_scalar(
-                    "SELECT prison_code FROM kiosk_prisons WHERE kiosk_id = $1 ORDER BY prison_code",
-                )
-                .bind(&id)
-                .fetch_all(&mut *conn)
-                .await?;
-                let prisons = codes
-                    .into_iter()
-                    .map(crate::store::rows::prison_code)
+                let joined: Option<String> = row.try_get("prisons")?;
+                // Prison codes are letters only, so a comma cannot be part of one.
+                let mut prisons = joined
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|code| !code.is_empty())
+                    .map(|code| crate::store::rows::prison_code(code.to_string()))
                     .collect::<StoreResult<Vec<_>>>()?;
+                prisons.sort();
                 Ok(Some(crate::store::rows::kiosk_from_row(&row, prisons)?))
             }
         }

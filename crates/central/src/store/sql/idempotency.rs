@@ -25,19 +25,11 @@ macro_rules! idempotency_sql {
                 if claimed.rows_affected() == 1 {
                     return Ok(None);
                 }
-                let row = sqlx::query(
-                    "SELECT fingerprint, status_code, body FROM idempotency
-                     WHERE kiosk_id = $1 AND idempotency_key = $2",
-                )
-                .bind(kiosk_id)
-                .bind(key)
-                .fetch_one(&mut *self.tx)
-                .await?;
-                Ok(Some(StoredAnswer {
-                    fingerprint: row.try_get("fingerprint")?,
-                    status_code: crate::store::rows::small(&row, "status_code")?,
-                    body: row.try_get("body")?,
-                }))
+                match self.idempotent_answer(kiosk_id, key).await? {
+                    Some(stored) => Ok(Some(stored)),
+                    // The insert met the key's row, so it is there: nothing else is consistent.
+                    None => Err(crate::store::corrupt("idempotency key without its row", key)),
+                }
             }
 
             async fn save_idempotent_answer(&mut self, kiosk_id: &str, key: &str, status: u16, body: &str) -> StoreResult<()> {
