@@ -11,12 +11,16 @@
 //! how rows are marked for the incremental pull, and how central's reference sequence is drawn.
 
 mod postgres;
+mod prison_cache;
 mod rows;
 mod sql;
 mod sqlite;
+mod url;
 
 pub use postgres::{PostgresStore, migrator as postgres_migrator};
+pub(crate) use prison_cache::PrisonCache;
 pub use sqlite::{SqliteStore, applied_migrations as sqlite_applied_migrations, migrator as sqlite_migrator};
+pub use url::redacted;
 
 /// The first of `applied` (versions recorded in the store) that `known` does not have: the
 /// store was migrated by a newer program.
@@ -91,40 +95,6 @@ pub(crate) fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A database URL fit for a log or an error: the password in `user:password@` and any
-/// `password=` parameter replaced by `***`.
-pub fn redacted(url: &str) -> String {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((scheme, rest)) => (format!("{scheme}://"), rest),
-        None => (String::new(), url),
-    };
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => format!("{userinfo}@{host}"),
-        },
-        None => authority.to_string(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let query: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                    _ => pair.to_string(),
-                })
-                .collect();
-            format!("{path}?{}", query.join("&"))
-        }
-        None => tail.to_string(),
-    };
-    format!("{scheme}{authority}{tail}")
-}
-
 /// Opens the store a URL names: `postgres://...` or `postgresql://...` for PostgreSQL, anything
 /// else (`sqlite://path`, `sqlite:path` or a plain path) for a SQLite file.
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
@@ -190,31 +160,6 @@ pub struct BookingSubject {
     pub live_visits: Vec<ExistingVisit>,
     /// The version of the prison the booking is for; `None` when there is no such prison.
     pub prison_version: Option<i64>,
-}
-
-/// Prisons as a store last read them, each under the version its row had: shared by every
-/// transaction of one store, so a booking reads one prison's rules, timetable and closures once
-/// per change instead of in three statements per booking. Every write to a prison's file or
-/// closures takes a new version (the same version the pull goes by), so a transaction that reads
-/// the version and finds it here has the prison as it stands.
-#[derive(Default)]
-pub(crate) struct PrisonCache(std::sync::Mutex<std::collections::HashMap<String, (i64, Prison)>>);
-
-impl PrisonCache {
-    pub(crate) fn get(&self, code: &str, version: i64) -> Option<Prison> {
-        // A poisoned lock only means a panic elsewhere while it was held: a miss is safe.
-        let prisons = self.0.lock().ok()?;
-        prisons
-            .get(code)
-            .filter(|(at, _)| *at == version)
-            .map(|(_, prison)| prison.clone())
-    }
-
-    pub(crate) fn put(&self, code: &str, version: i64, prison: &Prison) {
-        if let Ok(mut prisons) = self.0.lock() {
-            prisons.insert(code.to_string(), (version, prison.clone()));
-        }
-    }
 }
 
 /// One session of one kind: the unit that capacity and escrow shares are counted in.
@@ -793,30 +738,4 @@ pub trait RetentionTx: Send {
 pub trait CheckTx: Send {
     async fn over_capacity(&mut self) -> StoreResult<Vec<OverCapacity>>;
     async fn row_counts(&mut self) -> StoreResult<RowCounts>;
-}
-
-#[cfg(test)]
-mod url_tests {
-    use super::redacted;
-
-    #[test]
-    fn passwords_never_leave_a_database_url() {
-        assert_eq!(
-            redacted("postgres://visits:s3cret@db.prison.example:5432/visits?sslmode=require"),
-            "postgres://visits:***@db.prison.example:5432/visits?sslmode=require"
-        );
-        assert_eq!(
-            redacted("postgresql://db/visits?user=visits&password=s3cret"),
-            "postgresql://db/visits?user=visits&password=***"
-        );
-        assert_eq!(
-            redacted("postgres://visits@db/visits"),
-            "postgres://visits@db/visits"
-        );
-        assert_eq!(
-            redacted("sqlite:///var/lib/central.db"),
-            "sqlite:///var/lib/central.db"
-        );
-        assert_eq!(redacted("central.db"), "central.db");
-    }
 }
