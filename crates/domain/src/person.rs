@@ -34,18 +34,36 @@ impl PersonName {
         &self.0
     }
 
-    /// Case- and apostrophe-insensitive comparison, for matching what a visitor typed against a
-    /// stored record.
+    /// Comparison that ignores case, apostrophe style and accents, for matching what a visitor
+    /// typed against a stored record. Accents are ignored because a kiosk's keyboard cannot
+    /// have every letter of every name it will meet (ç, ł, ș, ą...): a visitor to Dąbrowski
+    /// types Dabrowski, and must still be able to book.
     pub fn matches(&self, other: &PersonName) -> bool {
         fold(&self.0) == fold(&other.0)
     }
 }
 
+/// A name as it is compared: lower case, accents taken off, letters that have no
+/// decomposition written as the letters a keyboard without them would use.
 fn fold(s: &str) -> String {
-    s.chars()
-        .map(|c| if c == '\u{2019}' { '\'' } else { c })
-        .flat_map(char::to_lowercase)
-        .collect()
+    use unicode_normalization::char::is_combining_mark;
+    let mut folded = String::with_capacity(s.len());
+    for c in s.nfkd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            '\u{2019}' => folded.push('\''),
+            'ł' | 'Ł' => folded.push('l'),
+            'ø' | 'Ø' => folded.push('o'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => folded.push('d'),
+            'ħ' | 'Ħ' => folded.push('h'),
+            'ı' => folded.push('i'),
+            'ß' => folded.push_str("ss"),
+            'æ' | 'Æ' => folded.push_str("ae"),
+            'œ' | 'Œ' => folded.push_str("oe"),
+            'þ' | 'Þ' => folded.push_str("th"),
+            c => folded.extend(c.to_lowercase()),
+        }
+    }
+    folded
 }
 
 impl fmt::Display for PersonName {
@@ -176,6 +194,32 @@ mod tests {
         let decomposed = format!("{}{}", "a".repeat(48), "a\u{0302}n");
         assert_eq!(decomposed.chars().count(), 51);
         assert!(PersonName::parse(&decomposed).is_ok());
+    }
+
+    #[test]
+    fn a_name_matches_as_typed_on_a_keyboard_without_its_accents() {
+        for (stored, typed) in [
+            ("Gonçalves", "Goncalves"),
+            ("Dąbrowski", "DABROWSKI"),
+            ("Michał", "michal"),
+            ("Ștefan", "Stefan"),
+            ("Ionuț", "Ionut"),
+            ("Wiśniewska", "Wisniewska"),
+            ("Mădălina", "Madalina"),
+            ("João", "Joao"),
+            ("Øyvind", "Oyvind"),
+            ("Strauß", "Strauss"),
+            ("Siân", "Sian"),
+            ("Ærøe", "aeroe"),
+        ] {
+            let stored = PersonName::parse(stored).unwrap();
+            let typed = PersonName::parse(typed).unwrap();
+            assert!(stored.matches(&typed), "{stored} and {typed}");
+            assert!(typed.matches(&stored), "{typed} and {stored}");
+        }
+        // Only accents are forgiven, not letters.
+        let stored = PersonName::parse("Dąbrowski").unwrap();
+        assert!(!stored.matches(&PersonName::parse("Dobrowski").unwrap()));
     }
 
     #[test]
