@@ -75,11 +75,14 @@ step "benchmarks: each once at small sizes, in the test profile, with its checks
 # Keeps the benchmarks from rotting: each checks what it times (every booking booked, the
 # capacity audit, every row pulled), so a smoke run fails on a broken benchmark or product.
 # The figures of a debug build at these sizes mean nothing; docs/PERFORMANCE.md has the real ones.
+# The app's two (kiosk, soak) drive the debug app built above in their own Xvfb.
 LOAD_REQUESTS=120 LOAD_KIOSKS=4 COMMIT_BOOKINGS=20 \
   SCALE_PRISONERS=120 SCALE_CONTACTS=3 SCALE_EVENTS=250 \
   REPLAY_PRISONS=4 REPLAY_PRISONERS=60 REPLAY_BOOKINGS=1500 REPLAY_CLIENTS=4 \
+  KIOSK_BENCH_RUNS=1 KIOSK_SOAK_JOURNEYS=3 \
   scripts/with-postgres.sh cargo test --workspace --locked \
-  --bench load --bench commit --bench sync_scale --bench store --bench slip --bench replay 2>&1 \
+  --bench load --bench commit --bench sync_scale --bench store --bench slip --bench replay \
+  --bench kiosk --bench soak 2>&1 \
   | tee test-output/bench-smoke.log
 
 step "packages: both .debs built, installed into a clean Debian 12 root, their units verified, central run"

@@ -48,6 +48,54 @@ check();
 setTimeout(() => { if (!finished) { observer.disconnect(); done({ error: 'timed out waiting for ' + untilSelector }); } }, 10000);
 "#;
 
+/// Types `arguments[1]` into the field `arguments[0]` with the on-screen keyboard's keys, as a
+/// visitor does (Shift where the key shown has the other case); answers an error or null.
+const KEYBOARD_TYPE: &str = r#"
+const [fieldSelector, text] = arguments;
+const field = document.querySelector(fieldSelector);
+if (!field) return 'nothing matches ' + fieldSelector;
+field.focus();
+field.value = '';
+field.dispatchEvent(new Event('input', { bubbles: true }));
+const panel = document.getElementById('keyboard');
+if (!panel || panel.hidden) return 'the keyboard did not open for ' + fieldSelector;
+const key = (k) => panel.querySelector('button[data-key="' + CSS.escape(k) + '"]');
+// A key not showing may be behind Shift, the accents, or both; a way that does not show it is
+// undone before the next is tried.
+const find = (c) => {
+  for (const [go, back] of [[[], []], [['Shift'], ['Shift']], [['Accents'], ['Letters']],
+                            [['Accents', 'Shift'], ['Shift', 'Letters']]]) {
+    if (!go.every((k) => key(k))) continue;
+    go.forEach((k) => key(k).click());
+    if (key(c)) return key(c);
+    back.forEach((k) => key(k) && key(k).click());
+  }
+  return null;
+};
+// A letter the keyboard lacks (ç, ł, ș) is typed as a visitor would: without its mark. The
+// engine matches names without their accents.
+const PLAIN = { 'ł': 'l', 'Ł': 'L', 'ø': 'o', 'Ø': 'O', 'đ': 'd', 'Đ': 'D' };
+let typed = '';
+for (const c of text) {
+  let button = find(c);
+  let k = c;
+  if (!button) {
+    k = PLAIN[c] || c.normalize('NFD').replace(/\p{M}/gu, '');
+    button = find(k);
+  }
+  if (!button) return 'no key for ' + JSON.stringify(c) + ' typing into ' + fieldSelector;
+  button.click();
+  typed += k;
+}
+return field.value === typed ? null : 'typed ' + JSON.stringify(field.value) + ', not ' + JSON.stringify(typed);
+"#;
+
+/// The text of the first element matching `arguments[0]`, or null.
+const TEXT_OF: &str = "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
+
+/// Clicks the first element matching `arguments[0]`; answers whether there was one.
+const CLICK: &str = "const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e;";
+
 impl Window {
     /// A window for a test: WebDriver taps, screenshots into `shots`.
     pub fn new(client: Client, shots: PathBuf) -> Self {
@@ -78,6 +126,70 @@ impl Window {
             .for_element(Locator::Css(css))
             .await
             .with_context(|| format!("no element {css:?} on the screen"))
+    }
+
+    /// Waits (up to 10 s) for an element matching `css`, and answers its text. On the bench the
+    /// page is asked by a script: every element WebDriver hands out stays referenced in the page
+    /// for the whole session, so a soak of many journeys would measure WebDriver's memory.
+    pub async fn text_of(&self, css: &str) -> Result<String> {
+        if !self.timed {
+            return Ok(self.find(css).await?.text().await?);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(text) = self.client.execute(TEXT_OF, vec![json!(css)]).await?.as_str() {
+                return Ok(text.to_string());
+            }
+            if Instant::now() > deadline {
+                bail!("no element {css:?} on the screen");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Taps the element matching `css` (waiting up to 10 s for it): a WebDriver click with
+    /// hit-testing in tests, a click in the page on the bench (see [`Window::text_of`]).
+    pub async fn click(&self, css: &str) -> Result<()> {
+        if !self.timed {
+            return self
+                .find(css)
+                .await?
+                .click()
+                .await
+                .with_context(|| format!("cannot tap {css:?}"));
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.client.execute(CLICK, vec![json!(css)]).await? != json!(true) {
+            if Instant::now() > deadline {
+                bail!("no element {css:?} to tap");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
+    }
+
+    /// Waits for an element of `css` whose text contains `text`.
+    pub async fn wait_text(&self, css: &str, text: &str) -> Result<()> {
+        if !self.timed {
+            return self.find_text(css, text).await.map(drop);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self
+                .client
+                .execute(
+                    "return [...document.querySelectorAll(arguments[0])].some((e) => e.textContent.includes(arguments[1]))",
+                    vec![json!(css), json!(text)],
+                )
+                .await?;
+            if found == json!(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("no {css:?} showing {text:?} on the screen");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Waits for an element of `css` whose text contains `text`.
@@ -125,6 +237,20 @@ impl Window {
 
     /// Taps the on-screen keyboard's Done key, if the keyboard is open.
     pub async fn close_keyboard(&self) -> Result<()> {
+        if self.timed {
+            self.client
+                .execute(
+                    "const done = document.querySelector('#keyboard:not([hidden]) .kiosk-key--done'); if (done) done.click();",
+                    vec![],
+                )
+                .await?;
+            let closed = self
+                .client
+                .execute("return !!document.querySelector('#keyboard[hidden]')", vec![])
+                .await?;
+            anyhow::ensure!(closed == json!(true), "the keyboard stayed open after Done");
+            return Ok(());
+        }
         let open = self
             .client
             .find_all(Locator::Css("#keyboard:not([hidden]) .kiosk-key--done"))
@@ -141,8 +267,20 @@ impl Window {
         Ok(())
     }
 
-    /// Types into a field (replacing what is there), as the on-screen keyboard would.
+    /// Types into a field (replacing what is there): WebDriver's keystrokes in tests, the
+    /// on-screen keyboard's keys on the bench (see [`Window::text_of`]).
     pub async fn fill(&self, css: &str, value: &str) -> Result<()> {
+        if self.timed {
+            // The screen with the field is showing: the tap before waited for it.
+            let error = self
+                .client
+                .execute(KEYBOARD_TYPE, vec![json!(css), json!(value)])
+                .await?;
+            if let Some(error) = error.as_str() {
+                bail!("{error}");
+            }
+            return Ok(());
+        }
         let field = self.find(css).await?;
         field.clear().await?;
         field
