@@ -11,7 +11,9 @@ use super::escrow::release_share;
 use super::reception;
 use super::sha256_hex;
 use crate::error::CentralError;
-use crate::store::{BookedVisitor, Channel, Kiosk, NewBooking, StoreError, StoreTx, StoredAnswer, TableKey};
+use crate::store::{
+    BookedVisitor, Channel, Kiosk, KioskSeq, NewBooking, StoreError, StoreTx, StoredAnswer, TableKey,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::visit_details::parse_details;
@@ -78,9 +80,20 @@ impl Central {
     ) -> Result<Vec<(EventResult, i64)>, CentralError> {
         let now = self.clock.now();
         let mut tx = self.store.begin_write().await?;
+        // The kiosk's position is read (and locked) once, moved in memory as each event is
+        // applied and written once before the commit: two statements a batch, not two an event.
+        let mut position = tx.lock_kiosk_seq(&kiosk.id).await?;
+        // Revoked while its batch was being applied: nothing after the revocation is taken.
+        if position.revoked_at.is_some() {
+            return Err(CentralError::KioskRevoked);
+        }
+        let start = position;
         let mut applied = Vec::with_capacity(events.len());
         for (i, event) in events.iter().enumerate() {
-            match self.push_one_in(&mut *tx, kiosk, event, scramble, now).await {
+            match self
+                .push_one_in(&mut *tx, kiosk, &mut position, event, scramble, now)
+                .await
+            {
                 Ok(done) => applied.push(done),
                 Err(e) if i == 0 => return Err(e),
                 Err(e) => {
@@ -90,6 +103,10 @@ impl Central {
                 }
             }
         }
+        if position != start {
+            let judged_at = position.last_event_at.unwrap_or(now);
+            tx.set_kiosk_seq(&kiosk.id, position.last_seq, judged_at).await?;
+        }
         tx.commit().await?;
         for (event, (result, _)) in events.iter().zip(&applied) {
             tracing::info!(kiosk_id = %kiosk.id, seq = event.seq, kind = %event.kind, outcome = ?result.outcome, reason = ?result.reason, "event applied");
@@ -97,22 +114,19 @@ impl Central {
         Ok(applied)
     }
 
-    /// One event inside `tx`: its answer and the kiosk's pushed position after it.
+    /// One event inside `tx`: its answer and the kiosk's pushed position after it, with
+    /// `position` (the kiosk's, locked by the caller) moved past it.
     async fn push_one_in(
         &self,
         tx: &mut dyn StoreTx,
         kiosk: &Kiosk,
+        position: &mut KioskSeq,
         event: &PushEvent,
         scramble: &ReferenceScramble,
         now: DateTime<Utc>,
     ) -> Result<(EventResult, i64), CentralError> {
         let fingerprint = fingerprint(event);
-        let position = tx.lock_kiosk_seq(&kiosk.id).await?;
         let last_seq = position.last_seq;
-        // Revoked while its batch was being applied: nothing after the revocation is taken.
-        if position.revoked_at.is_some() {
-            return Err(CentralError::KioskRevoked);
-        }
         if let Some((_, stored)) = tx.pushed_event(&kiosk.id, &event.event_id.to_string()).await? {
             if stored.fingerprint != fingerprint {
                 return Ok((EventResult::refused(event, EventRefusal::EventConflict), last_seq));
@@ -168,7 +182,8 @@ impl Central {
         };
         tx.record_pushed_event(&kiosk.id, &event.event_id.to_string(), event.seq, &answer, now)
             .await?;
-        tx.set_kiosk_seq(&kiosk.id, event.seq, judged_at).await?;
+        position.last_seq = event.seq;
+        position.last_event_at = Some(judged_at);
         Ok((result, event.seq))
     }
 
