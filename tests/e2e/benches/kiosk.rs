@@ -17,8 +17,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use visit_e2e::{
-    Display, Driver, Window, app_binary, app_pid, demo_store, journey, memory_kib, output_dir, process_name,
-    process_tree,
+    Display, Driver, Window, app_binary, app_pid, demo_store, journey, median, memory_kib, output_dir,
+    process_name, process_tree,
 };
 
 #[derive(Debug, Default, Serialize)]
@@ -145,20 +145,6 @@ fn journeys() -> usize {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1)
         .clamp(1, 4)
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.retain(|x| x.is_finite());
-    if xs.is_empty() {
-        return f64::NAN;
-    }
-    xs.sort_by(f64::total_cmp);
-    let mid = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[mid]
-    } else {
-        (xs[mid - 1] + xs[mid]) / 2.0
-    }
 }
 
 fn range(xs: &[f64]) -> String {

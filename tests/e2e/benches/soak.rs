@@ -25,7 +25,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use visit_e2e::journey::{self, Party};
 use visit_e2e::{
-    Display, Driver, Window, app_binary, app_pid, demo_store, memory_kib, output_dir, process_tree,
+    Display, Driver, Window, app_binary, app_pid, demo_store, median, memory_kib, output_dir, process_tree,
 };
 
 /// Journeys between memory samples.
@@ -103,20 +103,6 @@ async fn parties(db: &Path) -> Result<Vec<Party>> {
             })
         })
         .collect()
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.retain(|x| x.is_finite());
-    if xs.is_empty() {
-        return f64::NAN;
-    }
-    xs.sort_by(f64::total_cmp);
-    let mid = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[mid]
-    } else {
-        (xs[mid - 1] + xs[mid]) / 2.0
-    }
 }
 
 fn mib(kib: u64) -> f64 {

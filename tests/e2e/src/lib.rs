@@ -23,3 +23,18 @@ pub use anyhow::Result;
 pub use processes::*;
 pub use rig::*;
 pub use window::*;
+
+/// The median of the finite figures (NaN when there are none), for the benches' tables.
+pub fn median(mut xs: Vec<f64>) -> f64 {
+    xs.retain(|x| x.is_finite());
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    xs.sort_by(f64::total_cmp);
+    let mid = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[mid]
+    } else {
+        (xs[mid - 1] + xs[mid]) / 2.0
+    }
+}
