@@ -43,8 +43,13 @@ impl PersonName {
     }
 }
 
-/// A name as it is compared: lower case, accents taken off, letters that have no
-/// decomposition written as the letters a keyboard without them would use.
+/// A name as it is compared (see [`PersonName::matches`]): lower case, accents taken off,
+/// letters that have no decomposition written as the letters a keyboard without them would
+/// use. For stores that compare names themselves, such as the kiosk's desk search.
+pub fn name_key(s: &str) -> String {
+    fold(s)
+}
+
 fn fold(s: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     let mut folded = String::with_capacity(s.len());

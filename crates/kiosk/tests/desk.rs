@@ -649,3 +649,68 @@ async fn a_supervisor_sees_the_printer_and_enrolment_and_a_printer_must_exist_to
         .unwrap_err();
     assert_eq!(code(e), "not_allowed");
 }
+
+/// A surname is found as staff type it on the kiosk's keyboard, without the accents it lacks,
+/// in visits made here and in central's copies of visits made elsewhere.
+#[tokio::test]
+async fn find_by_surname_ignores_accents_in_own_and_pulled_visits() {
+    let (_dir, store, j) = cardiff().await;
+    // Kasia Dąbrowska, on Liu's (G1513RQ) contact list.
+    let liu = domain::PrisonerInput {
+        number: "G1513RQ".into(),
+        date_of_birth: "2008-11-20".into(),
+        surname: "Liu".into(),
+    };
+    let own = book(&store, &request("CDF", liu, vec![picked("C000126")], PM), now())
+        .await
+        .unwrap();
+    let reference = domain::BookingReference::issue(
+        domain::IssuerNumber::new(9).unwrap(),
+        78,
+        &domain::ReferenceScramble::Unkeyed,
+    )
+    .unwrap();
+    let pulled = serde_json::json!({
+        "reference": reference.to_string(), "status": "booked", "prison": "CDF",
+        "prisoner_number": "A9371ZW", "session": PM, "date": "2026-11-28", "kind": "open",
+        "spent_visiting_order": false, "channel": "kiosk", "used_share": false,
+        "visitors": [{ "first_name": "Rosário", "last_name": "Gonçalves", "date_of_birth": "1973-08-10" }],
+        "booked_at": "2026-11-24T09:00:00Z", "updated_at": "2026-11-24T09:00:00Z",
+    });
+    // What a pull leaves for a visit of this prison made elsewhere, two visitors' surnames.
+    sqlx::query(
+        "INSERT INTO pulled_bookings (reference, prison_code, prisoner_number, template_id, session_date, status,
+            surnames, booking, pulled_at)
+         VALUES (?, 'CDF', 'A9371ZW', 'CDF-SAT-PM', '2026-11-28', 'booked', '|smith||gonçalves|', ?, ?)",
+    )
+    .bind(reference.compact())
+    .bind(pulled.to_string())
+    .bind(now())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let token = signed_in(&j, "1002").await;
+    let found = |query: &str| {
+        let request = FindRequest {
+            token: token.clone(),
+            query: query.into(),
+        };
+        let j = &j;
+        async move {
+            let answer = j.staff_find(&request, now()).await.unwrap();
+            assert_eq!(answer.searched_by, "surname");
+            answer.visits.into_iter().map(|v| v.reference).collect::<Vec<_>>()
+        }
+    };
+    let own_ref = own.reference.to_string();
+    for typed in ["dabrowska", "DĄBROWSKA", "Dąbrowska"] {
+        assert_eq!(found(typed).await, std::slice::from_ref(&own_ref), "{typed}");
+    }
+    for typed in ["goncalves", "Gonçalves", "SMITH"] {
+        assert_eq!(found(typed).await, [reference.to_string()], "{typed}");
+    }
+    // A part of a name, or a different letter, is not a match.
+    for typed in ["dabrow", "dobrowska", "gon"] {
+        assert!(found(typed).await.is_empty(), "{typed}");
+    }
+}

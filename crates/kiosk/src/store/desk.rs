@@ -280,14 +280,21 @@ pub(crate) async fn find_visits(
             )
             .await
         }
+        // Compared with the rules' fold of names (the store's PERSON_NAME collation): case,
+        // apostrophes and accents aside. A pulled visit keeps its surnames as `|a||b|`, split here.
         Search::Surname(s) => {
-            let pattern = format!("%|{}|%", s.to_lowercase());
             both(
                 conn,
                 "b.prison_code = ?1 AND EXISTS (SELECT 1 FROM booking_visitors v
-                    WHERE v.booking_reference = b.reference AND v.last_name = ?2 COLLATE NOCASE)",
-                "b.prison_code = ?1 AND b.surnames LIKE ?3",
-                &[prison.as_str(), s, &pattern],
+                    WHERE v.booking_reference = b.reference AND v.last_name = ?2 COLLATE PERSON_NAME)",
+                "b.prison_code = ?1 AND EXISTS (
+                    WITH RECURSIVE part(rest, name) AS (
+                        SELECT substr(b.surnames, 2), NULL
+                        UNION ALL
+                        SELECT substr(rest, instr(rest, '|') + 1), substr(rest, 1, instr(rest, '|') - 1)
+                        FROM part WHERE instr(rest, '|') > 0)
+                    SELECT 1 FROM part WHERE name = ?2 COLLATE PERSON_NAME)",
+                &[prison.as_str(), s],
             )
             .await
         }

@@ -132,7 +132,12 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Names compared as the rules compare them, so staff who type Dabrowska on the
+            // kiosk's keyboard find Dąbrowska (SQLite's NOCASE folds ASCII letters only).
+            .collation("PERSON_NAME", |a, b| {
+                domain::person::name_key(a).cmp(&domain::person::name_key(b))
+            });
         // No ping before each acquire: a connection to a local file cannot have gone away, and
         // the ping is one more round trip to the connection's thread on every booking.
         let pool = SqlitePoolOptions::new()
