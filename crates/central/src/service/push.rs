@@ -24,6 +24,17 @@ use protocol::{
     BookingCreated, BookingState, BookingStatus, Event, EventRefusal, EventResult, PushAnswer, PushEvent,
     PushRequest, ShareReleased, Violation,
 };
+use std::collections::HashMap;
+
+/// What a push transaction keeps in memory for its events and writes before its commit.
+struct Kept<'a> {
+    /// The kiosk's position, locked by the transaction.
+    position: &'a mut KioskSeq,
+    /// Answers to events pushed before and in this batch, by event id.
+    answered: &'a mut HashMap<String, StoredAnswer>,
+    /// Answers to the events applied in this batch, to be kept: (event id, seq, answer).
+    answers: &'a mut Vec<(String, i64, StoredAnswer)>,
+}
 
 /// The status reason recorded for a booking refused for this rule, in the vocabulary staff
 /// see (docs/ARCHITECTURE.md, "The rules"); rules with no such reason keep their own code.
@@ -88,10 +99,21 @@ impl Central {
             return Err(CentralError::KioskRevoked);
         }
         let start = position;
+        // The answers kept for any of these events pushed before, in one statement; the answers
+        // to those applied now are kept together before the commit. `answered` holds both, so
+        // an event sent twice in one batch is answered as a replay, as it would be a batch later.
+        let ids: Vec<String> = events.iter().map(|e| e.event_id.to_string()).collect();
+        let mut answered = tx.pushed_events(&kiosk.id, &ids).await?;
+        let mut answers = Vec::with_capacity(events.len());
         let mut applied = Vec::with_capacity(events.len());
         for (i, event) in events.iter().enumerate() {
+            let kept = Kept {
+                position: &mut position,
+                answered: &mut answered,
+                answers: &mut answers,
+            };
             match self
-                .push_one_in(&mut *tx, kiosk, &mut position, event, scramble, now)
+                .push_one_in(&mut *tx, kiosk, kept, event, scramble, now)
                 .await
             {
                 Ok(done) => applied.push(done),
@@ -102,6 +124,9 @@ impl Central {
                     return Box::pin(self.push_together(kiosk, &events[..i], scramble)).await;
                 }
             }
+        }
+        if !answers.is_empty() {
+            tx.record_pushed_events(&kiosk.id, &answers, now).await?;
         }
         if position != start {
             let judged_at = position.last_event_at.unwrap_or(now);
@@ -114,20 +139,26 @@ impl Central {
         Ok(applied)
     }
 
-    /// One event inside `tx`: its answer and the kiosk's pushed position after it, with
-    /// `position` (the kiosk's, locked by the caller) moved past it.
+    /// One event inside `tx`: its answer and the kiosk's pushed position after it, with the
+    /// position moved past it and its answer kept (see [`Kept`]).
     async fn push_one_in(
         &self,
         tx: &mut dyn StoreTx,
         kiosk: &Kiosk,
-        position: &mut KioskSeq,
+        kept: Kept<'_>,
         event: &PushEvent,
         scramble: &ReferenceScramble,
         now: DateTime<Utc>,
     ) -> Result<(EventResult, i64), CentralError> {
+        let Kept {
+            position,
+            answered,
+            answers,
+        } = kept;
         let fingerprint = fingerprint(event);
         let last_seq = position.last_seq;
-        if let Some((_, stored)) = tx.pushed_event(&kiosk.id, &event.event_id.to_string()).await? {
+        let event_id = event.event_id.to_string();
+        if let Some(stored) = answered.get(&event_id) {
             if stored.fingerprint != fingerprint {
                 return Ok((EventResult::refused(event, EventRefusal::EventConflict), last_seq));
             }
@@ -180,8 +211,8 @@ impl Central {
             status_code: 200,
             body,
         };
-        tx.record_pushed_event(&kiosk.id, &event.event_id.to_string(), event.seq, &answer, now)
-            .await?;
+        answered.insert(event_id.clone(), answer.clone());
+        answers.push((event_id, event.seq, answer));
         position.last_seq = event.seq;
         position.last_event_at = Some(judged_at);
         Ok((result, event.seq))

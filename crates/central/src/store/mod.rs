@@ -620,17 +620,17 @@ pub trait IdempotencyTx: Send {
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
     async fn idempotent_answer(&mut self, kiosk_id: &str, key: &str) -> StoreResult<Option<StoredAnswer>>;
-    async fn pushed_event(
+    /// The answers kept for those of `event_ids` this kiosk has pushed before, by event id.
+    async fn pushed_events(
         &mut self,
         kiosk_id: &str,
-        event_id: &str,
-    ) -> StoreResult<Option<(i64, StoredAnswer)>>;
-    async fn record_pushed_event(
+        event_ids: &[String],
+    ) -> StoreResult<std::collections::HashMap<String, StoredAnswer>>;
+    /// Keeps the answers to events applied: (event id, seq, answer) each.
+    async fn record_pushed_events(
         &mut self,
         kiosk_id: &str,
-        event_id: &str,
-        seq: i64,
-        answer: &StoredAnswer,
+        answers: &[(String, i64, StoredAnswer)],
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
 }

@@ -205,6 +205,19 @@ async fn pushed_events_are_answered_one_by_one_and_replays_get_the_stored_answer
     assert_eq!(answer["results"][0]["reason"], "event_conflict");
     assert_eq!(answer["results"][1]["reason"], "seq_already_used");
     assert_eq!(app.counts().await, counts);
+
+    // One event id twice in one batch: the second is judged against the first's answer, kept
+    // in the same transaction, exactly as it would be a batch later.
+    let fresh = created(&kiosk, 7, cdf_booking());
+    let mut again = fresh.clone();
+    again["seq"] = json!(8);
+    let answer = app.push(&kiosk, &[fresh.clone(), again]).await;
+    assert_eq!(answer["results"][0]["replayed"], false, "{answer}");
+    assert_eq!(answer["results"][1]["reason"], "event_conflict", "{answer}");
+    assert_eq!(answer["last_seq"], 7);
+    let replay = app.push(&kiosk, &[fresh]).await;
+    assert_eq!(replay["results"][0]["replayed"], true, "{replay}");
+    assert_eq!(replay["results"][0]["outcome"], answer["results"][0]["outcome"]);
     app.assert_capacity_kept().await;
 }
 

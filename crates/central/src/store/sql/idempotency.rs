@@ -86,43 +86,63 @@ macro_rules! idempotency_sql {
                 }))
             }
 
-            async fn pushed_event(&mut self, kiosk_id: &str, event_id: &str) -> StoreResult<Option<(i64, StoredAnswer)>> {
-                let Some(row) = sqlx::query(
-                    "SELECT seq, fingerprint, result FROM pushed_events WHERE kiosk_id = $1 AND event_id = $2",
-                )
-                .bind(kiosk_id)
-                .bind(event_id)
-                .fetch_optional(&mut *self.tx)
-                .await?
-                else {
-                    return Ok(None);
-                };
-                Ok(Some((
-                    row.try_get("seq")?,
-                    StoredAnswer { fingerprint: row.try_get("fingerprint")?, status_code: 200, body: row.try_get("result")? },
-                )))
-            }
-
-            async fn record_pushed_event(
+            async fn pushed_events(
                 &mut self,
                 kiosk_id: &str,
-                event_id: &str,
-                seq: i64,
-                answer: &StoredAnswer,
+                event_ids: &[String],
+            ) -> StoreResult<std::collections::HashMap<String, StoredAnswer>> {
+                let mut answers = std::collections::HashMap::new();
+                // A push is at most a few hundred events; chunks keep any batch well inside
+                // both databases' limits on parameters.
+                for chunk in event_ids.chunks(500) {
+                    let places: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                    let sql = format!(
+                        "SELECT event_id, fingerprint, result FROM pushed_events
+                         WHERE kiosk_id = $1 AND event_id IN ({})",
+                        places.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kiosk_id);
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    for row in query.fetch_all(&mut *self.tx).await? {
+                        answers.insert(
+                            row.try_get("event_id")?,
+                            StoredAnswer {
+                                fingerprint: row.try_get("fingerprint")?,
+                                status_code: 200,
+                                body: row.try_get("result")?,
+                            },
+                        );
+                    }
+                }
+                Ok(answers)
+            }
+
+            async fn record_pushed_events(
+                &mut self,
+                kiosk_id: &str,
+                answers: &[(String, i64, StoredAnswer)],
                 now: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO pushed_events (kiosk_id, event_id, seq, fingerprint, result, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(kiosk_id)
-                .bind(event_id)
-                .bind(seq)
-                .bind(&answer.fingerprint)
-                .bind(&answer.body)
-                .bind(now)
-                .execute(&mut *self.tx)
-                .await?;
+                for chunk in answers.chunks(500) {
+                    let rows: Vec<String> = (0..chunk.len())
+                        .map(|i| {
+                            let at = 3 + i * 4;
+                            format!("($1, ${}, ${}, ${}, ${}, $2)", at, at + 1, at + 2, at + 3)
+                        })
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO pushed_events (kiosk_id, event_id, seq, fingerprint, result, received_at)
+                         VALUES {}",
+                        rows.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kiosk_id).bind(now);
+                    for (event_id, seq, answer) in chunk {
+                        query = query.bind(event_id).bind(seq).bind(&answer.fingerprint).bind(&answer.body);
+                    }
+                    query.execute(&mut *self.tx).await?;
+                }
                 Ok(())
             }
         }
