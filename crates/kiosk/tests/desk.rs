@@ -677,18 +677,8 @@ async fn find_by_surname_ignores_accents_in_own_and_pulled_visits() {
         "visitors": [{ "first_name": "Rosário", "last_name": "Gonçalves", "date_of_birth": "1973-08-10" }],
         "booked_at": "2026-11-24T09:00:00Z", "updated_at": "2026-11-24T09:00:00Z",
     });
-    // What a pull leaves for a visit of this prison made elsewhere, two visitors' surnames.
-    sqlx::query(
-        "INSERT INTO pulled_bookings (reference, prison_code, prisoner_number, template_id, session_date, status,
-            surnames, booking, pulled_at)
-         VALUES (?, 'CDF', 'A9371ZW', 'CDF-SAT-PM', '2026-11-28', 'booked', '|smith||gonçalves|', ?, ?)",
-    )
-    .bind(reference.compact())
-    .bind(pulled.to_string())
-    .bind(now())
-    .execute(store.pool())
-    .await
-    .unwrap();
+    // Two visitors' surnames, as a pull keeps them.
+    insert_pulled(&store, &reference, "A9371ZW", "|smith||gonçalves|", &pulled).await;
     let token = signed_in(&j, "1002").await;
     let found = |query: &str| {
         let request = FindRequest {

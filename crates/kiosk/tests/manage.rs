@@ -4,7 +4,10 @@
 //! cancellation (the table free at once, the event queued for central), the slip reprinted, and
 //! the kiosk slowed down after many wrong pairs, with `now` passed in.
 
+mod common;
+
 use chrono::Duration;
+use common::insert_pulled;
 use domain::{BookingReference, IssuerNumber, SignInPolicy};
 use kiosk::Store;
 use kiosk::booking::{available_sessions, book};
@@ -341,17 +344,7 @@ async fn a_visit_made_at_another_kiosk_is_found_and_cancelled_from_centrals_copy
         "updated_at": "2026-11-24T09:00:00Z",
     });
     // What a pull leaves for a visit of this prison made elsewhere.
-    sqlx::query(
-        "INSERT INTO pulled_bookings (reference, prison_code, prisoner_number, template_id, session_date, status,
-            surnames, booking, pulled_at)
-         VALUES (?, 'CDF', 'A1234BC', 'CDF-SAT-PM', '2026-11-28', 'booked', '|evans|', ?, ?)",
-    )
-    .bind(reference.compact())
-    .bind(pulled.to_string())
-    .bind(now())
-    .execute(store.pool())
-    .await
-    .unwrap();
+    insert_pulled(&store, &reference, "A1234BC", "|evans|", &pulled).await;
 
     let found = j
         .visitor_find_booking(&find(&reference.to_string(), "2001-07-09"), now())

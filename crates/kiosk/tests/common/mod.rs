@@ -80,3 +80,28 @@ pub async fn audit_actions(store: &Store) -> Vec<(String, Option<String>)> {
         .map(|r| (r.action, r.booking_reference))
         .collect()
 }
+
+/// What a pull leaves for a visit of Cardiff's Saturday afternoon session (`PM`) booked at
+/// another kiosk: central's copy of it (`booking`) and its visitors' surnames as the pull keeps
+/// them (`|a||b|`).
+pub async fn insert_pulled(
+    store: &Store,
+    reference: &domain::BookingReference,
+    prisoner: &str,
+    surnames: &str,
+    booking: &serde_json::Value,
+) {
+    sqlx::query(
+        "INSERT INTO pulled_bookings (reference, prison_code, prisoner_number, template_id, session_date, status,
+            surnames, booking, pulled_at)
+         VALUES (?, 'CDF', ?, 'CDF-SAT-PM', '2026-11-28', 'booked', ?, ?, ?)",
+    )
+    .bind(reference.compact())
+    .bind(prisoner)
+    .bind(surnames)
+    .bind(booking.to_string())
+    .bind(now())
+    .execute(store.pool())
+    .await
+    .unwrap();
+}
