@@ -39,7 +39,7 @@ impl PersonName {
     /// have every letter of every name it will meet (ç, ł, ș, ą...): a visitor to Dąbrowski
     /// types Dabrowski, and must still be able to book.
     pub fn matches(&self, other: &PersonName) -> bool {
-        fold(&self.0) == fold(&other.0)
+        name_key(&self.0) == name_key(&other.0)
     }
 }
 
@@ -47,10 +47,6 @@ impl PersonName {
 /// letters that have no decomposition written as the letters a keyboard without them would
 /// use. For stores that compare names themselves, such as the kiosk's desk search.
 pub fn name_key(s: &str) -> String {
-    fold(s)
-}
-
-fn fold(s: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     let mut folded = String::with_capacity(s.len());
     for c in s.nfkd().filter(|c| !is_combining_mark(*c)) {

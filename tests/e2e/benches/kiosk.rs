@@ -17,8 +17,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use visit_e2e::{
-    Display, Driver, Window, app_binary, app_pid, demo_store, journey, median, memory_kib, output_dir,
-    process_name, process_tree,
+    Display, Driver, Window, app_binary, app_pid, demo_store, journey, median, memory_of_tree, output_dir,
 };
 
 #[derive(Debug, Default, Serialize)]
@@ -58,18 +57,6 @@ fn log_field(log: &str, message: &str, name: &str) -> Option<f64> {
         .next()?
         .parse()
         .ok()
-}
-
-fn memory_of_tree(root: u32) -> BTreeMap<String, (u64, u64)> {
-    let mut by_name = BTreeMap::new();
-    for pid in process_tree(root) {
-        if let Some((pss, rss)) = memory_kib(pid) {
-            let entry = by_name.entry(process_name(pid)).or_insert((0, 0));
-            entry.0 += pss;
-            entry.1 += rss;
-        }
-    }
-    by_name
 }
 
 async fn one_run(display: &Display, out: &std::path::Path, n: usize) -> Result<Run> {

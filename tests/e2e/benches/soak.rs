@@ -25,7 +25,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use visit_e2e::journey::{self, Party};
 use visit_e2e::{
-    Display, Driver, Window, app_binary, app_pid, demo_store, median, memory_kib, output_dir, process_tree,
+    Display, Driver, Window, app_binary, app_pid, demo_store, median, memory_of_tree, output_dir,
 };
 
 /// Journeys between memory samples.
@@ -52,14 +52,7 @@ struct Soak {
 }
 
 fn sample(root: u32, after_journeys: usize) -> Sample {
-    let mut by_process: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    for pid in process_tree(root) {
-        if let Some((pss, rss)) = memory_kib(pid) {
-            let entry = by_process.entry(visit_e2e::process_name(pid)).or_default();
-            entry.0 += pss;
-            entry.1 += rss;
-        }
-    }
+    let by_process = memory_of_tree(root);
     Sample {
         after_journeys,
         pss_kib: by_process.values().map(|m| m.0).sum(),

@@ -64,3 +64,16 @@ pub fn app_pid(driver: &Driver) -> Option<u32> {
         .into_iter()
         .find(|pid| process_name(*pid) == "visit-kiosk")
 }
+
+/// PSS and RSS in KiB of `root` and every process under it, summed by process name.
+pub fn memory_of_tree(root: u32) -> std::collections::BTreeMap<String, (u64, u64)> {
+    let mut by_name = std::collections::BTreeMap::new();
+    for pid in process_tree(root) {
+        if let Some((pss, rss)) = memory_kib(pid) {
+            let entry = by_name.entry(process_name(pid)).or_insert((0, 0));
+            entry.0 += pss;
+            entry.1 += rss;
+        }
+    }
+    by_name
+}

@@ -93,8 +93,12 @@ return field.value === typed ? null : 'typed ' + JSON.stringify(field.value) + '
 /// The text of the first element matching `arguments[0]`, or null.
 const TEXT_OF: &str = "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
 
-/// Clicks the first element matching `arguments[0]`; answers whether there was one.
-const CLICK: &str = "const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e;";
+/// Clicks the first element matching `arguments[0]`: true, or null when there is none.
+const CLICK: &str =
+    "const e = document.querySelector(arguments[0]); if (e) e.click(); return e ? true : null;";
+
+/// True when an element matching `arguments[0]` contains the text `arguments[1]`, else null.
+const HAS_TEXT: &str = "return [...document.querySelectorAll(arguments[0])].some((e) => e.textContent.includes(arguments[1])) || null;";
 
 impl Window {
     /// A window for a test: WebDriver taps, screenshots into `shots`.
@@ -128,27 +132,38 @@ impl Window {
             .with_context(|| format!("no element {css:?} on the screen"))
     }
 
-    /// Waits (up to 10 s) for an element matching `css`, and answers its text. On the bench the
-    /// page is asked by a script: every element WebDriver hands out stays referenced in the page
-    /// for the whole session, so a soak of many journeys would measure WebDriver's memory.
-    pub async fn text_of(&self, css: &str) -> Result<String> {
-        if !self.timed {
-            return Ok(self.find(css).await?.text().await?);
-        }
+    /// Runs `script` in the page every 10 ms until it answers something other than null, for
+    /// up to 10 s; `None` if it never does. On the bench the page is asked by scripts: every
+    /// element WebDriver hands out stays referenced in the page for the whole session, so a soak
+    /// of many journeys would measure WebDriver's memory.
+    async fn poll(&self, script: &str, args: Vec<serde_json::Value>) -> Result<Option<serde_json::Value>> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Some(text) = self.client.execute(TEXT_OF, vec![json!(css)]).await?.as_str() {
-                return Ok(text.to_string());
+            let answer = self.client.execute(script, args.clone()).await?;
+            if !answer.is_null() {
+                return Ok(Some(answer));
             }
             if Instant::now() > deadline {
-                bail!("no element {css:?} on the screen");
+                return Ok(None);
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
+    /// Waits (up to 10 s) for an element matching `css`, and answers its text: through
+    /// WebDriver in tests, by a script on the bench (see [`Window::poll`]).
+    pub async fn text_of(&self, css: &str) -> Result<String> {
+        if !self.timed {
+            return Ok(self.find(css).await?.text().await?);
+        }
+        match self.poll(TEXT_OF, vec![json!(css)]).await? {
+            Some(text) => Ok(text.as_str().unwrap_or_default().to_string()),
+            None => bail!("no element {css:?} on the screen"),
+        }
+    }
+
     /// Taps the element matching `css` (waiting up to 10 s for it): a WebDriver click with
-    /// hit-testing in tests, a click in the page on the bench (see [`Window::text_of`]).
+    /// hit-testing in tests, a click in the page on the bench (see [`Window::poll`]).
     pub async fn click(&self, css: &str) -> Result<()> {
         if !self.timed {
             return self
@@ -158,37 +173,20 @@ impl Window {
                 .await
                 .with_context(|| format!("cannot tap {css:?}"));
         }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.client.execute(CLICK, vec![json!(css)]).await? != json!(true) {
-            if Instant::now() > deadline {
-                bail!("no element {css:?} to tap");
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        match self.poll(CLICK, vec![json!(css)]).await? {
+            Some(_) => Ok(()),
+            None => bail!("no element {css:?} to tap"),
         }
-        Ok(())
     }
 
-    /// Waits for an element of `css` whose text contains `text`.
+    /// Waits (up to 10 s) for an element of `css` whose text contains `text`.
     pub async fn wait_text(&self, css: &str, text: &str) -> Result<()> {
         if !self.timed {
             return self.find_text(css, text).await.map(drop);
         }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let found = self
-                .client
-                .execute(
-                    "return [...document.querySelectorAll(arguments[0])].some((e) => e.textContent.includes(arguments[1]))",
-                    vec![json!(css), json!(text)],
-                )
-                .await?;
-            if found == json!(true) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("no {css:?} showing {text:?} on the screen");
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        match self.poll(HAS_TEXT, vec![json!(css), json!(text)]).await? {
+            Some(_) => Ok(()),
+            None => bail!("no {css:?} showing {text:?} on the screen"),
         }
     }
 
