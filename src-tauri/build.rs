@@ -5,6 +5,7 @@ use std::path::Path;
 /// window: nothing else in Tauri's IPC (window control, file system, shell) is reachable.
 const COMMANDS: &[&str] = &[
     "kiosk_info",
+    "journey_ended",
     "check_prisoner",
     "check_visitors",
     "available_sessions",

@@ -18,6 +18,11 @@ pub async fn kiosk_info(journey: State<'_, Journey>) -> UiResult<KioskInfo> {
 }
 
 #[tauri::command]
+pub async fn journey_ended(journey: State<'_, Journey>, webview: tauri::Webview) -> UiResult<JourneyEnded> {
+    crate::web_process::renew_when_due(journey.journey_ended(), &webview)
+}
+
+#[tauri::command]
 pub async fn check_prisoner(
     journey: State<'_, Journey>,
     request: PrisonerInput,
@@ -228,6 +233,7 @@ pub async fn helper_bookings(journey: State<'_, Journey>, request: StaffToken) -
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         kiosk_info,
+        journey_ended,
         check_prisoner,
         check_visitors,
         available_sessions,

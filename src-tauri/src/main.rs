@@ -11,6 +11,7 @@
 mod commands;
 mod error_page;
 mod navigation;
+mod web_process;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
@@ -157,6 +158,7 @@ async fn open_journey(config: &KioskConfig, started: Instant) -> Result<Journey>
     Ok(Journey::new(store, &prison)
         .with_idle_timeout(config.kiosk.idle_timeout.seconds())
         .with_blanking(config.screen.blanking)
+        .with_page_renewal(config.webkit.renew_after_journeys)
         .with_ca_bundle(ca_bundle))
 }
 
@@ -247,7 +249,10 @@ fn main() -> Result<()> {
                 })
                 .build()?;
             #[cfg(target_os = "linux")]
-            window.with_webview(|webview| error_page::install(&webview.inner()))?;
+            window.with_webview(|webview| {
+                error_page::install(&webview.inner());
+                web_process::install(&webview.inner());
+            })?;
             tracing::info!("window created");
             // The watchdog is fed only while the main loop runs what the feeding thread posts:
             // a hung window stops the feeding and systemd restarts the app.

@@ -109,6 +109,8 @@ async fn dispatch(j: &Journey, name: &str, raw: &[u8], now: DateTime<Utc>) -> An
     };
     match command {
         Command::KioskInfo => answer(j.kiosk_info(now).await),
+        // A browser's tab is the browser's to manage: the answer is given and nothing renewed.
+        Command::JourneyEnded => answer(j.journey_ended()),
         Command::CheckPrisoner => answer(j.check_prisoner(&body::<PrisonerInput>(raw)?, now).await),
         Command::CheckVisitors => answer(j.check_visitors(&body::<PartyRequest>(raw)?, now).await),
         Command::AvailableSessions => answer(j.available_sessions(&body::<PartyRequest>(raw)?, now).await),

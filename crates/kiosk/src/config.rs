@@ -127,6 +127,8 @@ pub struct WebkitConfig {
     pub disable_compositing: bool,
     /// `WEBKIT_DISABLE_DMABUF_RENDERER=1`
     pub disable_dmabuf_renderer: bool,
+    /// Visitor journeys after which the page's web process is replaced by a fresh one.
+    pub renew_after_journeys: RenewAfterJourneys,
 }
 
 impl WebkitConfig {
@@ -140,6 +142,48 @@ impl WebkitConfig {
             vars.push(("WEBKIT_DISABLE_DMABUF_RENDERER", "1"));
         }
         vars
+    }
+}
+
+/// Visitor journeys (each ended by Finish or the idle reset) after which the page's web process
+/// is replaced by a fresh one, to hold a long day's memory near the first journey's
+/// (`journey/renewal.rs`): 0 (never) to 1000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "u32")]
+pub struct RenewAfterJourneys(u32);
+
+/// A renewal costs a web process's start and the page's load behind the start screen (0.2 s
+/// on the test machine) once in this many visitors; in between, the web process's growth keeps
+/// the whole app within 7% of its memory after one journey (docs/PERFORMANCE.md: 9.5% at 20).
+pub const DEFAULT_RENEW_AFTER_JOURNEYS: u32 = 10;
+
+impl RenewAfterJourneys {
+    /// `None`: never.
+    pub fn journeys(self) -> Option<std::num::NonZeroU32> {
+        std::num::NonZeroU32::new(self.0)
+    }
+}
+
+impl Default for RenewAfterJourneys {
+    fn default() -> Self {
+        Self(DEFAULT_RENEW_AFTER_JOURNEYS)
+    }
+}
+
+impl TryFrom<i64> for RenewAfterJourneys {
+    type Error = String;
+    fn try_from(n: i64) -> Result<Self, String> {
+        u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= 1000)
+            .map(Self)
+            .ok_or_else(|| format!("{n} is not between 0 (never) and 1000 journeys"))
+    }
+}
+
+impl From<RenewAfterJourneys> for u32 {
+    fn from(r: RenewAfterJourneys) -> u32 {
+        r.0
     }
 }
 
@@ -488,6 +532,13 @@ mod tests {
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("webkit.disable_compositing"), "{err}");
 
+        let err = parse("[webkit]\nrenew_after_journeys = 1001\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("webkit.renew_after_journeys"), "{err}");
+        assert!(err.contains("between 0 (never) and 1000"), "{err}");
+
         let err = parse("[screen]\nblank_from = \"9pm\"\nblank_until = \"07:00\"\n")
             .err()
             .map(|e| e.to_string())
@@ -510,7 +561,7 @@ mod tests {
         let config = parse(
             "[store]\ndb = \"/var/lib/visit-kiosk/kiosk.sqlite\"\n[kiosk]\nprison = \"BXI\"\nidle_timeout = 45\n\
              [central]\ntimeout_ms = 2500\n[screen]\nblank_from = \"21:30\"\nblank_until = \"06:45\"\n\
-             [webkit]\ndisable_dmabuf_renderer = true\n",
+             [webkit]\ndisable_dmabuf_renderer = true\nrenew_after_journeys = 0\n",
         )?;
         assert_eq!(
             config.store.db,
@@ -519,6 +570,7 @@ mod tests {
         assert_eq!(config.kiosk.prison.as_ref().map(|p| p.as_str()), Some("BXI"));
         assert_eq!(config.kiosk.idle_timeout.seconds(), 45);
         assert_eq!(config.central.timeout_ms.duration().as_millis(), 2500);
+        assert_eq!(config.webkit.renew_after_journeys.journeys(), None);
         assert_eq!(
             config.webkit.environment(),
             vec![("WEBKIT_DISABLE_DMABUF_RENDERER", "1")]

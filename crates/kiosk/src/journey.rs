@@ -34,6 +34,7 @@ mod health;
 mod helper;
 mod manage;
 mod move_visit;
+mod renewal;
 mod sessions;
 mod settings;
 mod staff;
@@ -48,6 +49,7 @@ pub use health::{KioskHealth, PrinterHealth};
 pub use helper::{BookedByView, ContactView, DetailsView, HelperBookRequest, HelperBookings};
 pub use manage::{FindBookingRequest, ManageBookingRequest, ManagedBooking, VisitorCancelled};
 pub use move_visit::{MoveRequest, Moved};
+pub use renewal::JourneyEnded;
 pub use sessions::{
     CloseSessionsRequest, SessionSummary, SessionTablesRow, SessionsClosed, SessionsOverview,
     SetTablesRequest, TablesSet,
@@ -336,6 +338,8 @@ pub struct Journey {
     ca_bundle: Option<sync::CaBundle>,
     /// The night hours the screen is dark while nobody uses it.
     blanking: Option<crate::config::NightBlanking>,
+    /// Shared by every clone: one count of ended journeys for the app.
+    renewal: std::sync::Arc<renewal::PageRenewal>,
 }
 
 fn hhmm(t: NaiveTime) -> String {
@@ -382,6 +386,9 @@ impl Journey {
             lookup_policy: domain::SignInPolicy::default(),
             ca_bundle: None,
             blanking: None,
+            renewal: std::sync::Arc::new(renewal::PageRenewal::new(
+                crate::config::RenewAfterJourneys::default().journeys(),
+            )),
         }
     }
 
@@ -417,6 +424,18 @@ impl Journey {
     pub fn with_idle_timeout(mut self, seconds: u32) -> Self {
         self.idle_timeout_seconds = seconds;
         self
+    }
+
+    /// How many ended journeys renew the page's web process (see `journey/renewal.rs`).
+    pub fn with_page_renewal(mut self, every: crate::config::RenewAfterJourneys) -> Self {
+        self.renewal = std::sync::Arc::new(renewal::PageRenewal::new(every.journeys()));
+        self
+    }
+
+    /// `journey_ended`: a visitor's journey ended (Finish or the idle reset); says whether the
+    /// page's web process is due to be renewed now.
+    pub fn journey_ended(&self) -> UiResult<JourneyEnded> {
+        self.renewal.journey_ended()
     }
 
     pub fn prison_code(&self) -> &PrisonCode {

@@ -22,6 +22,7 @@ async fn call(j: &Journey, command: Command, token: &str, reference: &str) -> Op
     let now = now();
     Some(match command {
         Command::KioskInfo
+        | Command::JourneyEnded
         | Command::CheckPrisoner
         | Command::CheckVisitors
         | Command::AvailableSessions

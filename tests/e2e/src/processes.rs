@@ -1,6 +1,8 @@
 //! The app's processes, read from /proc: its tree, names and memory.
 
 use crate::Driver;
+use anyhow::{Context, Result, ensure};
+use std::time::{Duration, Instant};
 
 /// Process ids of `root` and all its descendants, from /proc.
 pub fn process_tree(root: u32) -> Vec<u32> {
@@ -76,4 +78,39 @@ pub fn memory_of_tree(root: u32) -> std::collections::BTreeMap<String, (u64, u64
         }
     }
     by_name
+}
+
+/// The page's web processes under the app (WebKit names them `WebKitWebProcess`, which
+/// /proc cuts to 15 characters).
+pub fn web_processes(driver: &Driver) -> Result<Vec<u32>> {
+    let app = app_pid(driver).context("the app is not under tauri-driver")?;
+    Ok(process_tree(app)
+        .into_iter()
+        .filter(|pid| process_name(*pid).starts_with("WebKitWebProces"))
+        .collect())
+}
+
+/// Waits (up to 20 s) until the app's log holds `line` `times` times and the page runs in web
+/// processes none of which is in `old`, then a moment for the frame; answers the new processes.
+pub async fn web_process_replaced(
+    driver: &Driver,
+    old: &[u32],
+    line: &str,
+    times: usize,
+) -> Result<Vec<u32>> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = web_processes(driver)?;
+        let log = driver.log();
+        if log.matches(line).count() >= times && !now.is_empty() && now.iter().all(|p| !old.contains(p)) {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            return Ok(now);
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "{line:?} not logged {times} times by a new web process (before {old:?}, now {now:?}); the log ends:\n{}",
+            driver.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

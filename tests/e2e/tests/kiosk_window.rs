@@ -9,7 +9,10 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
-use visit_e2e::{Display, Driver, Window, demo_store, fresh_output_dir, journey, output_dir, set_printer};
+use visit_e2e::{
+    Display, Driver, Window, app_binary, demo_store, fresh_output_dir, journey, output_dir, set_printer,
+    web_process_replaced, web_processes,
+};
 
 /// The longest one test may take, start-up included; a hung WebDriver must not hang CI.
 const TEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -220,6 +223,117 @@ async fn the_window_fills_the_screen_and_stays_in_the_app() -> Result<()> {
         ensure!(w.url().await? == start_url, "the window went away");
         w.find_text(journey::FIRST_SCREEN, "CEF Caerdydd").await?;
         rig.window.close().await?;
+        Ok(())
+    })
+    .await
+}
+
+fn kill(pids: &[u32]) -> Result<()> {
+    for pid in pids {
+        std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()?;
+    }
+    Ok(())
+}
+
+/// Two screenshots of the same screen differ in this share of their pixels at most: a fresh
+/// web process draws some text's edges a shade differently (0.3% of the start screen).
+const SAME_SCREEN: f64 = 0.02;
+
+/// The share of pixels that differ between two screenshots of the same size.
+fn differing(a: &Path, b: &Path) -> Result<f64> {
+    let (a, b) = (image::open(a)?.to_rgb8(), image::open(b)?.to_rgb8());
+    ensure!(a.dimensions() == b.dimensions(), "screenshots of different sizes");
+    let differ = a.pixels().zip(b.pixels()).filter(|(x, y)| x != y).count();
+    Ok(differ as f64 / f64::from(a.width() * a.height()))
+}
+
+/// A long visiting day: the page's web process is replaced behind the start screen after the
+/// configured number of journeys, and a web process that dies (a crash, WebKit's memory limit)
+/// brings the start screen back by itself; one that dies again at once gives the built-in
+/// error page, not a loop of reloads.
+///
+/// WebKitWebDriver ends its session with the first web process ("session deleted because of
+/// page crash or hang"), so what follows the renewal is read from the app's log, the process
+/// table and the X screen, compared with the start screen as it first showed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_gets_a_fresh_web_process_between_visitors_and_after_a_crash() -> Result<()> {
+    with_timeout(async {
+        let run = "web-process";
+        let out = fresh_output_dir(run)?;
+        let store_dir = tempfile::tempdir()?;
+        let db = demo_store(store_dir.path())?;
+        let config = store_dir.path().join("kiosk.toml");
+        std::fs::write(&config, "[webkit]\nrenew_after_journeys = 1\n")?;
+        let display = Display::start(1280, 800)?;
+        let driver = Driver::start(&display, &out.join("tauri-driver.log"))?;
+        let args = [
+            "--config",
+            &config.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+            "--prison",
+            "CDF",
+        ]
+        .map(String::from);
+        let mut window = Window::new(driver.session(&app_binary()?, &args).await?, out.clone());
+
+        window.find_text(journey::FIRST_SCREEN, "HMP Cardiff").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let start = out.join("x-start.png");
+        display.screenshot(&start)?;
+        let first = web_processes(&driver)?;
+        ensure!(first.len() == 1, "web processes at the start: {first:?}");
+        journey::book_a_visit(&mut window).await?;
+        // Finish ends the journey; with a renewal after every journey, the start screen comes
+        // back in a fresh process.
+        journey::finish_renewing_the_page(&window).await?;
+        let renewed = web_process_replaced(&driver, &first, "page's web process renewed", 1).await?;
+        ensure!(
+            driver.log().matches("page loaded").count() >= 2,
+            "the page was not loaded again"
+        );
+        let after_renewal = out.join("x-after-renewal.png");
+        display.screenshot(&after_renewal)?;
+        let changed = differing(&start, &after_renewal)?;
+        ensure!(
+            changed < SAME_SCREEN,
+            "{:.1}% of the screen differs from the start screen",
+            changed * 100.0
+        );
+
+        // A crash: the start screen again, in another process.
+        kill(&renewed)?;
+        let recovered = web_process_replaced(
+            &driver,
+            &renewed,
+            "the page's web process ended: loading the page again",
+            1,
+        )
+        .await?;
+        let after_crash = out.join("x-after-crash.png");
+        display.screenshot(&after_crash)?;
+        let changed = differing(&start, &after_crash)?;
+        ensure!(
+            changed < SAME_SCREEN,
+            "{:.1}% of the screen differs from the start screen",
+            changed * 100.0
+        );
+
+        // Another crash at once: the built-in error page.
+        kill(&recovered)?;
+        web_process_replaced(&driver, &recovered, "showing the built-in error page", 1).await?;
+        let error_page = out.join("x-error-page.png");
+        display.screenshot(&error_page)?;
+        ensure!(
+            differing(&start, &error_page)? > 10.0 * SAME_SCREEN,
+            "the error page looks like the start screen"
+        );
+        drop(window);
+        drop(driver);
+        drop(display);
+        drop(store_dir);
         Ok(())
     })
     .await

@@ -213,6 +213,9 @@ export class App implements Ctx {
     this.configureIdle()
     this.render(options.notice ? 'notice' : 'heading')
     void this.loadInfo()
+    // Finish and the idle reset end a journey: the engine counts them, and the app renews the
+    // page's web process behind the start screen when one is due (journey/renewal.rs).
+    if (!options.lang && !options.notice) void call('journey_ended', null).catch(() => undefined)
   }
 
   signIn(answer: StaffSignedIn): void {

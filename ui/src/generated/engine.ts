@@ -246,6 +246,15 @@ export type HistoryRow = { at: string,
  */
 kind: string, by?: string, detail?: string, };
 
+/**
+ * `journey_ended`'s answer.
+ */
+export type JourneyEnded = { 
+/**
+ * This journey was the last before the page's web process is renewed.
+ */
+renew_page: boolean, };
+
 export type KioskHealth = { enrolled: boolean, central_url?: string, 
 /**
  * The last round that reached central, and how long ago.
@@ -631,6 +640,7 @@ export type VisitorRow = { first_name: string, last_name: string, date_of_birth?
 /** Every command of the engine (kiosk::journey::Command): what it takes and what it answers. */
 export type Commands = {
   kiosk_info: { request: null; answer: KioskInfo };
+  journey_ended: { request: null; answer: JourneyEnded };
   check_prisoner: { request: PrisonerInput; answer: PrisonerChecked };
   check_visitors: { request: PartyRequest; answer: PartyChecked };
   available_sessions: { request: PartyRequest; answer: SessionChoice };

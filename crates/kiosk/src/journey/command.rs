@@ -10,8 +10,8 @@ use super::{
     AccountChangeRequest, AccountChangedAnswer, ArrivalRequest, BookingConfirmation, BookingPage,
     CancelRequest, Cancelled, ChangePinRequest, CloseSessionsRequest, DayPrinted, DayRequest, DayVisits,
     Done, EnrolRequest, FindBookingRequest, FindRequest, FoundVisits, HelperBookRequest, HelperBookings,
-    KioskHealth, KioskInfo, KioskSettings, ManageBookingRequest, ManagedBooking, MoveRequest, Moved,
-    PartyChecked, PartyRequest, PrintDayRequest, PrinterRequest, PrisonerChecked, ReprintRequest,
+    JourneyEnded, KioskHealth, KioskInfo, KioskSettings, ManageBookingRequest, ManagedBooking, MoveRequest,
+    Moved, PartyChecked, PartyRequest, PrintDayRequest, PrinterRequest, PrisonerChecked, ReprintRequest,
     ResolveRequest, ReviewQueue, SessionChoice, SessionsClosed, SessionsOverview, SetTablesRequest,
     SlipPrinted, SlipRequest, StaffAccounts, StaffSignInRequest, StaffSignedIn, StaffToken, TablesSet,
     VisitRequest, VisitRow, VisitorCancelled,
@@ -60,6 +60,8 @@ macro_rules! commands {
 commands! {
     /// The prison, its rules and the idle timeout: what the start screen needs.
     KioskInfo = "kiosk_info", () => KioskInfo;
+    /// A visitor's journey ended (Finish or the idle reset): the page may be renewed.
+    JourneyEnded = "journey_ended", () => JourneyEnded;
     /// Identifies the prisoner; answers with the contact list where the prison keeps one.
     CheckPrisoner = "check_prisoner", PrisonerInput => PrisonerChecked;
     /// Checks the party against the prison's rules.
