@@ -354,6 +354,11 @@ impl Central {
                 key: key.to_string(),
                 fingerprint: fingerprint.clone(),
                 request: request.clone(),
+                keep_until: super::retention::keep_answer_until(
+                    request,
+                    self.clock.now(),
+                    self.settings.idempotency_retention,
+                ),
             };
             if let Grouped::Answered(answer) = self
                 .online_groups
@@ -406,7 +411,12 @@ impl Central {
             status_code: status,
             body,
         };
-        if !tx.keep_idempotent_answer(&kiosk.id, key, &answer, now).await? {
+        let keep_until =
+            super::retention::keep_answer_until(request, now, self.settings.idempotency_retention);
+        if !tx
+            .keep_idempotent_answer(&kiosk.id, key, &answer, now, keep_until)
+            .await?
+        {
             tx.rollback().await?;
             return self
                 .stored_answer(kiosk, key, fingerprint)

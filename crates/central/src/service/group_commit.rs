@@ -31,6 +31,8 @@ pub(super) struct OnlineBooking {
     pub(super) key: String,
     pub(super) fingerprint: String,
     pub(super) request: BookingRequest,
+    /// Until when its answer is kept against the key (`retention::keep_answer_until`).
+    pub(super) keep_until: chrono::DateTime<chrono::Utc>,
 }
 
 /// A booking waiting in the queue, with where its answer goes.
@@ -180,7 +182,10 @@ async fn decide_all(
             status_code: status,
             body,
         };
-        if !tx.keep_idempotent_answer(&m.kiosk.id, &m.key, &kept, now).await? {
+        if !tx
+            .keep_idempotent_answer(&m.kiosk.id, &m.key, &kept, now, m.keep_until)
+            .await?
+        {
             return Err(CentralError::Internal(
                 "a booking in the group was sent before: its stored answer is given alone".into(),
             ));

@@ -3,8 +3,9 @@
 //! - A booking whose visit was more than the retention period ago (two years unless set) loses
 //!   its personal fields; the row stays with its date, session, kind, status and number of
 //!   visitors, so capacity history and statistics still add up.
-//! - An answer stored against an idempotency key goes a day after the request (unless set):
-//!   long after any kiosk retries a lost answer, and it holds the visitors' names.
+//! - An answer stored against an idempotency key goes a day after the request (unless set), or
+//!   the day after the visit it asks for if that is later ([`keep_answer_until`]): it holds the
+//!   visitors' names, and a kiosk may retry a lost answer whenever it next reaches central.
 //!
 //! Run by `visit-central purge` and hourly by `serve`, each with the instant passed in.
 
@@ -30,7 +31,7 @@ impl Central {
             let mut tx = self.store.begin_write().await?;
             let summary = PurgeSummary {
                 bookings_anonymised: tx.remove_personal_data(visits_up_to, now).await?,
-                idempotency_answers_deleted: tx.delete_idempotency_answers(answers_before).await?,
+                idempotency_answers_deleted: tx.delete_idempotency_answers(answers_before, now).await?,
             };
             tx.commit().await?;
             Ok::<_, CentralError>(summary)
@@ -45,6 +46,27 @@ impl Central {
         }
         Ok(summary)
     }
+}
+
+/// Until when an online booking's answer is kept against its key: the usual period after the
+/// request, or the day after the visit it asks for if that is later. A kiosk whose answer was
+/// lost settles it by sending the same request again whenever it next reaches central (after a
+/// weekend's outage, say): were the answer purged by then, the request would be decided afresh
+/// and the visit booked a second time, or refused as a clash with itself while the first booking
+/// stood unknown to the kiosk. After the visit, a retry asks for a past session and is refused.
+pub(crate) fn keep_answer_until(
+    request: &domain::BookingRequest,
+    now: DateTime<Utc>,
+    retention: Duration,
+) -> DateTime<Utc> {
+    let usual = now + retention;
+    // Two days after the visit's date at midnight UTC: past its end in any UK time.
+    let after_visit = domain::SessionId::parse(&request.session)
+        .ok()
+        .and_then(|s| s.date().checked_add_days(Days::new(2)))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc());
+    after_visit.map_or(usual, |after| after.max(usual))
 }
 
 /// The idempotency answers' default period.

@@ -612,12 +612,14 @@ pub trait IdempotencyTx: Send {
     /// Keeps a finished answer against the key in one statement, unless the key already has
     /// one: false then, and the caller rolls back what it did and answers the stored one. On
     /// PostgreSQL a concurrent request with the same key waits here until the first commits.
+    /// Not purged before `keep_until` (see `service::retention::keep_answer_until`).
     async fn keep_idempotent_answer(
         &mut self,
         kiosk_id: &str,
         key: &str,
         answer: &StoredAnswer,
         now: DateTime<Utc>,
+        keep_until: DateTime<Utc>,
     ) -> StoreResult<bool>;
     async fn idempotent_answer(&mut self, kiosk_id: &str, key: &str) -> StoreResult<Option<StoredAnswer>>;
     /// The answers kept for those of `event_ids` this kiosk has pushed before, by event id.
@@ -730,7 +732,12 @@ pub trait RetentionTx: Send {
     async fn remove_personal_data(&mut self, visits_up_to: NaiveDate, now: DateTime<Utc>)
     -> StoreResult<u64>;
     /// Deletes the answers stored against idempotency keys before `created_before`.
-    async fn delete_idempotency_answers(&mut self, created_before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Answers kept before `created_before` whose own `keep_until`, if any, is before `now`.
+    async fn delete_idempotency_answers(
+        &mut self,
+        created_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
 }
 
 /// Consistency checks for tests and the simulation.

@@ -40,10 +40,25 @@ async fn a_purge_empties_bookings_past_the_period_keeps_their_counts_and_drops_o
     let summary = app.central.purge(now() + Duration::hours(23)).await.unwrap();
     assert_eq!(summary, central::service::PurgeSummary::default());
     assert_eq!(app.counts().await.idempotency, 2);
-    // After a day, the stored answers go; the bookings, still to come, keep everything.
+    // After a day, the answers of visits still to come stay (a kiosk may send a lost one's
+    // request again whenever it next reaches central)...
     let summary = app.central.purge(now() + Duration::hours(25)).await.unwrap();
-    assert_eq!(summary.idempotency_answers_deleted, 2);
+    assert_eq!(summary, central::service::PurgeSummary::default());
+    assert_eq!(app.counts().await.idempotency, 2);
+    // ...and each goes once its visit is over; the bookings keep everything.
+    let after_old = Utc.with_ymd_and_hms(2026, 12, 3, 0, 1, 0).unwrap();
+    let summary = app.central.purge(after_old).await.unwrap();
+    assert_eq!(summary.idempotency_answers_deleted, 1);
     assert_eq!(summary.bookings_anonymised, 0);
+    let after_later = Utc.with_ymd_and_hms(2026, 12, 7, 0, 1, 0).unwrap();
+    assert_eq!(
+        app.central
+            .purge(after_later)
+            .await
+            .unwrap()
+            .idempotency_answers_deleted,
+        1
+    );
     assert_eq!(app.counts().await.idempotency, 0);
 
     // Two years (730 days) after the old visit, it loses its personal fields; the later one,
@@ -129,4 +144,36 @@ async fn a_purge_empties_bookings_past_the_period_keeps_their_counts_and_drops_o
         .filter_map(|b| b["reference"].as_str())
         .collect();
     assert!(!pulled.contains(&old.as_str()), "{pulled:?}");
+}
+
+/// A kiosk whose answer was lost sends the same request with the same key again whenever it
+/// next reaches central, days later after an outage: it gets the first answer, and the visit is
+/// not booked a second time (nor refused as a clash with itself while the first stands unknown
+/// to the kiosk), however many purges ran in between.
+#[tokio::test]
+async fn a_retry_days_after_a_lost_answer_gets_the_first_booking() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let request = json!(for_someone_not_there(rhys(LATER, vec![picked("C000001")])));
+    let key = key();
+    let first = app.book(&kiosk, &key, &request).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let before = app.counts().await;
+
+    // Three days on (the visit on 5 December is still to come), after hourly purges.
+    for hours in [2, 25, 49, 72] {
+        app.central.purge(now() + Duration::hours(hours)).await.unwrap();
+    }
+    app.central.clock().set(now() + Duration::hours(72));
+    let again = app.book(&kiosk, &key, &request).await;
+    assert!(again.status().is_success(), "{}", again.status());
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["reference"], first["reference"]);
+    let after = app.counts().await;
+    assert_eq!(
+        (after.bookings, after.booked_tables, after.visiting_orders),
+        (before.bookings, before.booked_tables, before.visiting_orders)
+    );
+    app.assert_capacity_kept().await;
 }

@@ -51,10 +51,12 @@ macro_rules! idempotency_sql {
                 key: &str,
                 answer: &StoredAnswer,
                 now: chrono::DateTime<chrono::Utc>,
+                keep_until: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<bool> {
                 let kept = sqlx::query(
-                    "INSERT INTO idempotency (kiosk_id, idempotency_key, fingerprint, status_code, body, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING",
+                    "INSERT INTO idempotency (kiosk_id, idempotency_key, fingerprint, status_code, body, created_at,
+                        keep_until)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING",
                 )
                 .bind(kiosk_id)
                 .bind(key)
@@ -62,6 +64,7 @@ macro_rules! idempotency_sql {
                 .bind(i64::from(answer.status_code))
                 .bind(&answer.body)
                 .bind(now)
+                .bind(keep_until)
                 .execute(&mut *self.tx)
                 .await?;
                 Ok(kept.rows_affected() == 1)

@@ -36,13 +36,17 @@ macro_rules! retention_sql {
             async fn delete_idempotency_answers(
                 &mut self,
                 created_before: chrono::DateTime<chrono::Utc>,
+                now: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<u64> {
                 // A claim still waiting for its answer (status 0) belongs to a request in flight.
-                let deleted =
-                    sqlx::query("DELETE FROM idempotency WHERE created_at < $1 AND status_code <> 0")
-                        .bind(created_before)
-                        .execute(&mut *self.tx)
-                        .await?;
+                let deleted = sqlx::query(
+                    "DELETE FROM idempotency WHERE created_at < $1 AND status_code <> 0
+                        AND (keep_until IS NULL OR keep_until < $2)",
+                )
+                .bind(created_before)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?;
                 Ok(deleted.rows_affected())
             }
         }
