@@ -204,7 +204,11 @@ async fn main() -> Result<()> {
                 .map(|t| (t.name, t.frame_ms))
                 .collect(),
         );
-        let every = if done <= SAMPLE_EVERY { EARLY_SAMPLE_EVERY } else { SAMPLE_EVERY };
+        let every = if done <= SAMPLE_EVERY {
+            EARLY_SAMPLE_EVERY
+        } else {
+            SAMPLE_EVERY
+        };
         if done == 1 || done.is_multiple_of(every) || done == renewal {
             // A second for the page to settle after Finish, as a visitor walking away gives it.
             tokio::time::sleep(Duration::from_secs(1)).await;
