@@ -426,6 +426,22 @@ async fn run() -> anyhow::Result<()> {
         push * 1000.0,
         push / bare_push_secs.max(f64::EPSILON)
     );
+    // Issue 14's goal names the push: the round's push phase on its own, beside the same bare.
+    println!(
+        "| of which the push: {events} events sent in batches and every decision in the answers kept | {:.0} ms | {} ms | {:.1}x |",
+        bare_push_secs * 1000.0,
+        report.push_ms,
+        report.push_ms as f64 / 1000.0 / bare_push_secs.max(f64::EPSILON)
+    );
+    println!(
+        "| of which the pull of the decided bookings ({} pulled) | | {} ms | |",
+        report.pulled_bookings, report.pull_ms
+    );
+    println!(
+        "push of {events} events in {:.2} s (issue 14: under 5 s): {}",
+        report.push_ms as f64 / 1000.0,
+        if report.push_ms < 5000 { "met" } else { "NOT met" }
+    );
     let _ = serving.stop.send(());
     store.close().await;
     Ok(())

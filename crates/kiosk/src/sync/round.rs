@@ -35,6 +35,14 @@ pub struct RoundReport {
     pub pushed_seq: i64,
     /// Personal data deleted at the end of the round (see `store::retention`).
     pub purged: PurgeReport,
+    /// How long the push took, from its first batch sent to its last answer kept, ms.
+    pub push_ms: u64,
+    /// How long the pull took, every page applied, ms.
+    pub pull_ms: u64,
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 impl SyncClient {
@@ -56,12 +64,16 @@ impl SyncClient {
         // After settling, which queues the events of offline bookings that waited for a lost
         // online answer: a share's release must come after every visit confirmed against it.
         report.released_shares = release_expired_shares(&self.store, now).await?;
+        let pushing = std::time::Instant::now();
         let pushed = self.push(now).await?;
+        report.push_ms = millis(pushing.elapsed());
         report.pushed_events = pushed.events;
         report.accepted = pushed.accepted;
         report.rejected = pushed.rejected;
         self.lease(&mut report).await?;
+        let pulling = std::time::Instant::now();
         self.pull(now, &mut report).await?;
+        report.pull_ms = millis(pulling.elapsed());
         report.pushed_seq = self.store.pushed_seq().await?;
         // Last: the push has just told the kiosk which events central has, and the pull which
         // prisoners have left.
