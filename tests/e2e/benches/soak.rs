@@ -158,19 +158,8 @@ async fn main() -> Result<()> {
     // default), and WebKitWebDriver's session ends with the web process: the soak sets the
     // renewal to its own last journey, so every journey runs in one web process and the growth
     // per journey shows, and the last Finish renews the page as a day's kiosk does.
-    let config = store_dir.path().join("kiosk.toml");
-    std::fs::write(&config, format!("[webkit]\nrenew_after_journeys = {journeys}\n"))?;
-    let args = [
-        "--config",
-        &config.display().to_string(),
-        "--db",
-        &db.display().to_string(),
-        "--prison",
-        "CDF",
-    ]
-    .map(String::from);
     let driver = Driver::start(&display, &out.join("tauri-driver-soak.log"))?;
-    let client = driver.session(&app_binary()?, &args).await?;
+    let client = driver.kiosk_session_renewing(&db, "CDF", journeys).await?;
     let mut w = Window::timed(client);
     let pid = app_pid(&driver).context("the app process is not under tauri-driver")?;
 

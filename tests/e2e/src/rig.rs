@@ -315,6 +315,23 @@ impl Driver {
         self.session(&app_binary()?, &args).await
     }
 
+    /// [`Driver::kiosk_session`] with the page's web process renewed after every `journeys`
+    /// journeys (`[webkit] renew_after_journeys`), from a configuration file beside the store.
+    pub async fn kiosk_session_renewing(&self, db: &Path, prison: &str, journeys: usize) -> Result<Client> {
+        let config = db.with_file_name("kiosk.toml");
+        std::fs::write(&config, format!("[webkit]\nrenew_after_journeys = {journeys}\n"))?;
+        let args = [
+            "--config",
+            &config.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+            "--prison",
+            prison,
+        ]
+        .map(String::from);
+        self.session(&app_binary()?, &args).await
+    }
+
     /// Opens a WebDriver session, which starts the app with `args`.
     pub async fn session(&self, app: &Path, args: &[String]) -> Result<Client> {
         let capabilities = json!({

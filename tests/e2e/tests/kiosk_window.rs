@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
 use visit_e2e::{
-    Display, Driver, Window, app_binary, demo_store, fresh_output_dir, journey, output_dir, set_printer,
+    Display, Driver, Window, demo_store, fresh_output_dir, journey, output_dir, set_printer,
     web_process_replaced, web_processes,
 };
 
@@ -249,6 +249,13 @@ fn differing(a: &Path, b: &Path) -> Result<f64> {
     Ok(differ as f64 / f64::from(a.width() * a.height()))
 }
 
+/// Takes the X screen as `name` and answers the share of it that differs from `start`.
+fn screen_against(display: &Display, start: &Path, name: &str) -> Result<f64> {
+    let shot = start.with_file_name(name);
+    display.screenshot(&shot)?;
+    differing(start, &shot)
+}
+
 /// A long visiting day: the page's web process is replaced behind the start screen after the
 /// configured number of journeys, and a web process that dies (a crash, WebKit's memory limit)
 /// brings the start screen back by itself; one that dies again at once gives the built-in
@@ -264,20 +271,10 @@ async fn the_page_gets_a_fresh_web_process_between_visitors_and_after_a_crash() 
         let out = fresh_output_dir(run)?;
         let store_dir = tempfile::tempdir()?;
         let db = demo_store(store_dir.path())?;
-        let config = store_dir.path().join("kiosk.toml");
-        std::fs::write(&config, "[webkit]\nrenew_after_journeys = 1\n")?;
         let display = Display::start(1280, 800)?;
         let driver = Driver::start(&display, &out.join("tauri-driver.log"))?;
-        let args = [
-            "--config",
-            &config.display().to_string(),
-            "--db",
-            &db.display().to_string(),
-            "--prison",
-            "CDF",
-        ]
-        .map(String::from);
-        let mut window = Window::new(driver.session(&app_binary()?, &args).await?, out.clone());
+        let client = driver.kiosk_session_renewing(&db, "CDF", 1).await?;
+        let mut window = Window::new(client, out.clone());
 
         window.find_text(journey::FIRST_SCREEN, "HMP Cardiff").await?;
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -294,9 +291,7 @@ async fn the_page_gets_a_fresh_web_process_between_visitors_and_after_a_crash() 
             driver.log().matches("page loaded").count() >= 2,
             "the page was not loaded again"
         );
-        let after_renewal = out.join("x-after-renewal.png");
-        display.screenshot(&after_renewal)?;
-        let changed = differing(&start, &after_renewal)?;
+        let changed = screen_against(&display, &start, "x-after-renewal.png")?;
         ensure!(
             changed < SAME_SCREEN,
             "{:.1}% of the screen differs from the start screen",
@@ -312,9 +307,7 @@ async fn the_page_gets_a_fresh_web_process_between_visitors_and_after_a_crash() 
             1,
         )
         .await?;
-        let after_crash = out.join("x-after-crash.png");
-        display.screenshot(&after_crash)?;
-        let changed = differing(&start, &after_crash)?;
+        let changed = screen_against(&display, &start, "x-after-crash.png")?;
         ensure!(
             changed < SAME_SCREEN,
             "{:.1}% of the screen differs from the start screen",
@@ -324,10 +317,8 @@ async fn the_page_gets_a_fresh_web_process_between_visitors_and_after_a_crash() 
         // Another crash at once: the built-in error page.
         kill(&recovered)?;
         web_process_replaced(&driver, &recovered, "showing the built-in error page", 1).await?;
-        let error_page = out.join("x-error-page.png");
-        display.screenshot(&error_page)?;
         ensure!(
-            differing(&start, &error_page)? > 10.0 * SAME_SCREEN,
+            screen_against(&display, &start, "x-error-page.png")? > 10.0 * SAME_SCREEN,
             "the error page looks like the start screen"
         );
         drop(window);
