@@ -307,25 +307,46 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
     Ok(Decision::Booked { record, session })
 }
 
-/// The reference and session of a booking made, for the log once it is committed.
-pub(super) fn booked_at(decision: &Decision) -> Option<(String, String)> {
-    match decision {
-        Decision::Booked { record, .. } => Some((record.reference.clone(), record.session.clone())),
-        Decision::Refused(_) => None,
+/// What an online booking's decision says in the log, written only once it is committed: a
+/// decision in a group that rolls back is decided again alone, and would be logged twice.
+pub(super) enum Logged {
+    Booked { reference: String, session: String },
+    Refused { code: &'static str },
+}
+
+impl Logged {
+    pub(super) fn of(decision: &Decision) -> Self {
+        match decision {
+            Decision::Booked { record, .. } => Logged::Booked {
+                reference: record.reference.clone(),
+                session: record.session.clone(),
+            },
+            Decision::Refused(v) => Logged::Refused {
+                code: v.first().code(),
+            },
+        }
+    }
+
+    pub(super) fn log(&self, kiosk: &Kiosk) {
+        match self {
+            Logged::Booked { reference, session } => {
+                tracing::info!(%reference, %session, kiosk_id = %kiosk.id, "booked online");
+            }
+            Logged::Refused { code } => {
+                tracing::info!(code, kiosk_id = %kiosk.id, "online booking refused");
+            }
+        }
     }
 }
 
 /// An online booking's HTTP answer: 201 with the booking, or 422 with the broken rules.
-pub(super) fn answer_of(decision: Decision, kiosk: &Kiosk) -> Result<(u16, String), CentralError> {
+pub(super) fn answer_of(decision: Decision) -> Result<(u16, String), CentralError> {
     let (status, body) = match decision {
         Decision::Booked { record, session } => (
             201,
             serde_json::to_string(&booking_view(record, session.as_ref())),
         ),
-        Decision::Refused(v) => {
-            tracing::info!(code = v.first().code(), kiosk_id = %kiosk.id, "online booking refused");
-            (422, serde_json::to_string(&ErrorBody::rejection(&v)))
-        }
+        Decision::Refused(v) => (422, serde_json::to_string(&ErrorBody::rejection(&v))),
     };
     Ok((status, body.map_err(|e| CentralError::Internal(e.to_string()))?))
 }
@@ -404,8 +425,8 @@ impl Central {
                 };
             }
         };
-        let booked = booked_at(&decision);
-        let (status, body) = answer_of(decision, kiosk)?;
+        let logged = Logged::of(&decision);
+        let (status, body) = answer_of(decision)?;
         let answer = StoredAnswer {
             fingerprint: fingerprint.to_string(),
             status_code: status,
@@ -424,9 +445,7 @@ impl Central {
                 .ok_or_else(|| CentralError::Internal("an idempotency key's answer vanished".into()));
         }
         tx.commit().await?;
-        if let Some((reference, session)) = booked {
-            tracing::info!(%reference, %session, kiosk_id = %kiosk.id, "booked online");
-        }
+        logged.log(kiosk);
         Ok(Answer {
             status,
             body: answer.body,

@@ -13,7 +13,7 @@
 //! that safe whatever the group did or did not commit.
 
 use super::Answer;
-use super::booking::{Attempt, answer_of, booked_at};
+use super::booking::{Attempt, Logged, answer_of};
 use crate::clock::Clock;
 use crate::error::CentralError;
 use crate::store::{Channel, Kiosk, Store, StoredAnswer};
@@ -175,8 +175,8 @@ async fn decide_all(
             scramble,
         };
         let decision = super::booking::book_in(&mut *tx, &attempt).await?;
-        booked.push(booked_at(&decision));
-        let (status, body) = answer_of(decision, &m.kiosk)?;
+        booked.push(Logged::of(&decision));
+        let (status, body) = answer_of(decision)?;
         let kept = StoredAnswer {
             fingerprint: m.fingerprint.clone(),
             status_code: status,
@@ -197,10 +197,8 @@ async fn decide_all(
         });
     }
     tx.commit().await?;
-    for (m, booked) in members.iter().zip(booked) {
-        if let Some((reference, session)) = booked {
-            tracing::info!(%reference, %session, kiosk_id = %m.booking.kiosk.id, "booked online");
-        }
+    for (m, logged) in members.iter().zip(booked) {
+        logged.log(&m.booking.kiosk);
     }
     Ok(answers)
 }
