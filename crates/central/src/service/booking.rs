@@ -6,8 +6,8 @@ use super::group_commit::{Grouped, OnlineBooking};
 use super::{Answer, sha256_hex};
 use crate::error::CentralError;
 use crate::store::{
-    BookedVisitor, BookingListing, BookingRecord, BookingSubject, Channel, Kiosk, LeaseRow, NewBooking,
-    StoreTx, StoredAnswer, TableKey,
+    AnswerToKeep, BookedVisitor, BookingListing, BookingRecord, BookingSubject, BookingWrite, Channel, Kiosk,
+    NewBooking, StoreTx, StoredAnswer, TableKey, Written,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::timetable::find_session;
@@ -76,12 +76,7 @@ pub(super) struct Attempt<'a> {
 // One short-lived value per request: boxing the large variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum Decision {
-    /// `session` is missing only for an honoured offline confirmation in a session central has
-    /// since closed.
-    Booked {
-        record: BookingRecord,
-        session: Option<Session>,
-    },
+    Booked { record: BookingRecord },
     Refused(Violations),
 }
 
@@ -111,15 +106,9 @@ pub(super) fn with_tables(
         .collect()
 }
 
-fn refuse(error: RuleError, field: Field) -> Result<Decision, CentralError> {
-    Ok(Decision::Refused(error.at(field).into()))
-}
-
-/// Decides and, if approved, writes a booking: load, decide (with the domain's rules, and its
-/// policy for a kiosk's offline confirmation), write. Nothing is written before every rule has
-/// passed (creating the session's zeroed count row aside), so a refusal leaves the store as it
-/// was.
-pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Decision, CentralError> {
+/// Judges a booking by every rule, reading what they need (the prisoner and the session's count
+/// held until commit) and writing nothing but the session's zeroed count row when it has none.
+async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralError> {
     let code = a
         .request
         .prison_code()
@@ -140,7 +129,7 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
     // Shape first; picked contacts are filled in by decide(), once the prisoner is identified.
     let prepared = match prepare(a.request, &prison.rules, a.decided_at) {
         Ok(p) => p,
-        Err(v) => return Ok(Decision::Refused(v)),
+        Err(v) => return Ok(Judged::Refused(v)),
     };
     let session_id = prepared.session();
     let subject = match subject {
@@ -155,10 +144,10 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         ..
     }) = subject
     else {
-        return Ok(Decision::Refused(unknown_prisoner()));
+        return Ok(Judged::Refused(unknown_prisoner()));
     };
     if at != code {
-        return Ok(Decision::Refused(unknown_prisoner()));
+        return Ok(Judged::Refused(unknown_prisoner()));
     }
     let templates = &prison.file.templates;
     let closures = &prison.file.closures;
@@ -210,7 +199,7 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
                 .as_ref()
                 .and_then(|_| honour_confirmed(&prepared, &ctx, &refused));
             let Some(h) = honoured else {
-                return Ok(Decision::Refused(refused));
+                return Ok(Judged::Refused(refused));
             };
             tracing::warn!(session = %session_id, reason = h.review_reason(), "honouring a kiosk's offline confirmation for staff to review");
             (
@@ -221,30 +210,16 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
             )
         }
     };
-    let took = match (&share, &session) {
-        (Some(_), _) => tx.adjust_tables(&key, 1, -1, None).await?,
-        (None, Some(session)) => {
-            tx.adjust_tables(&key, 1, 0, Some(u32::from(session.capacity(kind))))
-                .await?
+    let capacity = match (&share, &session) {
+        (Some(_), _) => None,
+        (None, Some(session)) => Some(u32::from(session.capacity(kind))),
+        (None, None) => {
+            // Only an honoured confirmation has no session, and it holds a share: a bug, so
+            // refuse rather than overbook.
+            tracing::error!(session = %session_id, "a booking with neither a session nor a share");
+            return Ok(Judged::Refused(RuleError::SessionFull.at(Field::Session).into()));
         }
-        (None, None) => false,
     };
-    if !took {
-        // decide() saw a free table under the same lock, so this means a bug; refuse rather
-        // than overbook.
-        tracing::error!(session = %session_id, "capacity check and counts disagree");
-        return refuse(RuleError::SessionFull, Field::Session);
-    }
-    if let Some(lease) = &share {
-        tx.put_lease(&LeaseRow {
-            tables: lease.tables - 1,
-            ..lease.clone()
-        })
-        .await?;
-    }
-    if spends_visiting_order {
-        tx.adjust_visiting_orders(&record.number, -1).await?;
-    }
     let reference = match a.reference {
         Some(r) => r.clone(),
         None => {
@@ -265,28 +240,8 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
             contact_id: p.contact_id.clone(),
         })
         .collect();
-    let reference = reference.to_string();
-    let details = prepared.request().details.clone();
-    tx.insert_booking(&NewBooking {
-        reference: &reference,
-        prison: &code,
-        prisoner_number: record.number.as_str(),
-        key: &key,
-        status: BookingStatus::Booked,
-        status_reason: None,
-        spent_visiting_order: spends_visiting_order,
-        channel: a.channel,
-        kiosk_id: Some(&a.kiosk.id),
-        used_share: share.is_some(),
-        review_reason,
-        visitors: &visitors,
-        details: &details,
-        booked_at: a.decided_at,
-        received_at: a.received_at,
-    })
-    .await?;
-    let record = BookingRecord {
-        reference,
+    let booking = BookingRecord {
+        reference: reference.to_string(),
         status: BookingStatus::Booked,
         status_reason: None,
         prison: code,
@@ -300,11 +255,166 @@ pub(super) async fn book_in(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Dec
         used_share: share.is_some(),
         review_reason: review_reason.map(str::to_string),
         visitors,
-        details,
+        details: prepared.request().details.clone(),
         booked_at: a.decided_at,
         received_at: a.received_at,
     };
-    Ok(Decision::Booked { record, session })
+    Ok(Judged::Approved(Approved {
+        record: booking,
+        session,
+        key,
+        capacity,
+        prisoner: record.number,
+    }))
+}
+
+/// A booking that passed every rule, before anything of it is written. `session` is missing
+/// only for an honoured offline confirmation in a session central has since closed.
+struct Approved {
+    record: BookingRecord,
+    session: Option<Session>,
+    key: TableKey,
+    /// The session's tables of the booking's kind; `None` when the kiosk's share holds it.
+    capacity: Option<u32>,
+    prisoner: PrisonerNumber,
+}
+
+// One short-lived value per request: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+enum Judged {
+    Approved(Approved),
+    Refused(Violations),
+}
+
+/// An online booking's idempotency key: the booking's answer is kept against it in the
+/// booking's own transaction (and statement, where the store can).
+pub(super) struct AnswerKey<'a> {
+    pub(super) kiosk_id: &'a str,
+    pub(super) key: &'a str,
+    pub(super) fingerprint: &'a str,
+    pub(super) now: DateTime<Utc>,
+    pub(super) keep_until: DateTime<Utc>,
+}
+
+impl AnswerKey<'_> {
+    fn answer(&self, (status_code, body): (u16, String)) -> StoredAnswer {
+        StoredAnswer {
+            fingerprint: self.fingerprint.to_string(),
+            status_code,
+            body,
+        }
+    }
+}
+
+/// What became of an [`AnswerKey`].
+pub(super) enum Kept {
+    /// No key was given (a pushed booking).
+    NoKey,
+    /// The answer is kept against the key.
+    Answer(StoredAnswer),
+    /// The key already had an answer: the caller must roll back and give that one.
+    KeyAnswered,
+}
+
+/// A decision as written, with the answer kept against its key.
+pub(super) struct Decided {
+    pub(super) decision: Decision,
+    pub(super) kept: Kept,
+}
+
+/// Decides and, if approved, writes a booking: load, decide (with the domain's rules, and its
+/// policy for a kiosk's offline confirmation), write, keeping the answer against `keep` when
+/// given. Nothing is written before every rule has passed (creating the session's zeroed count
+/// row aside), so a refusal leaves the store as it was, but for its kept answer.
+pub(super) async fn book_in(
+    tx: &mut dyn StoreTx,
+    a: &Attempt<'_>,
+    keep: Option<&AnswerKey<'_>>,
+) -> Result<Decided, CentralError> {
+    let approved = match judge(tx, a).await? {
+        Judged::Approved(approved) => approved,
+        Judged::Refused(violations) => return refused(tx, violations, keep).await,
+    };
+    let Approved {
+        record,
+        session,
+        key,
+        capacity,
+        prisoner,
+    } = approved;
+    let answer = match keep {
+        Some(k) => Some(k.answer(booked_answer(&record, session.as_ref())?)),
+        None => None,
+    };
+    let write = BookingWrite {
+        booking: NewBooking {
+            reference: &record.reference,
+            prison: &record.prison,
+            prisoner_number: &record.prisoner_number,
+            key: &key,
+            status: record.status,
+            status_reason: None,
+            spent_visiting_order: record.spent_visiting_order,
+            channel: record.channel,
+            kiosk_id: record.kiosk_id.as_deref(),
+            used_share: record.used_share,
+            review_reason: record.review_reason.as_deref(),
+            visitors: &record.visitors,
+            details: &record.details,
+            booked_at: record.booked_at,
+            received_at: record.received_at,
+        },
+        prisoner: &prisoner,
+        capacity,
+        answer: answer.as_ref().zip(keep).map(|(answer, k)| AnswerToKeep {
+            kiosk_id: k.kiosk_id,
+            key: k.key,
+            answer,
+            now: k.now,
+            keep_until: k.keep_until,
+        }),
+    };
+    let written = tx.write_booking(&write).await?;
+    let kept = match (written, answer) {
+        (Written::SessionFull, _) => {
+            // decide() saw a free table under the same lock, so this means a bug; refuse
+            // rather than overbook.
+            tracing::error!(session = %record.session, "capacity check and counts disagree");
+            return refused(tx, RuleError::SessionFull.at(Field::Session).into(), keep).await;
+        }
+        (Written::KeyAnswered, _) => Kept::KeyAnswered,
+        (Written::Booked, Some(answer)) => Kept::Answer(answer),
+        (Written::Booked, None) => Kept::NoKey,
+    };
+    Ok(Decided {
+        decision: Decision::Booked { record },
+        kept,
+    })
+}
+
+/// A refusal, with its answer kept against `keep` when given.
+async fn refused(
+    tx: &mut dyn StoreTx,
+    violations: Violations,
+    keep: Option<&AnswerKey<'_>>,
+) -> Result<Decided, CentralError> {
+    let kept = match keep {
+        None => Kept::NoKey,
+        Some(k) => {
+            let answer = k.answer(refused_answer(&violations)?);
+            match tx
+                .keep_idempotent_answer(k.kiosk_id, k.key, &answer, k.now, k.keep_until)
+                .await?
+            {
+                true => Kept::Answer(answer),
+                false => Kept::KeyAnswered,
+            }
+        }
+    };
+    Ok(Decided {
+        decision: Decision::Refused(violations),
+        kept,
+    })
 }
 
 /// What an online booking's decision says in the log, written only once it is committed: a
@@ -317,7 +427,7 @@ pub(super) enum Logged {
 impl Logged {
     pub(super) fn of(decision: &Decision) -> Self {
         match decision {
-            Decision::Booked { record, .. } => Logged::Booked {
+            Decision::Booked { record } => Logged::Booked {
                 reference: record.reference.clone(),
                 session: record.session.clone(),
             },
@@ -339,16 +449,16 @@ impl Logged {
     }
 }
 
-/// An online booking's HTTP answer: 201 with the booking, or 422 with the broken rules.
-pub(super) fn answer_of(decision: Decision) -> Result<(u16, String), CentralError> {
-    let (status, body) = match decision {
-        Decision::Booked { record, session } => (
-            201,
-            serde_json::to_string(&booking_view(record, session.as_ref())),
-        ),
-        Decision::Refused(v) => (422, serde_json::to_string(&ErrorBody::rejection(&v))),
-    };
-    Ok((status, body.map_err(|e| CentralError::Internal(e.to_string()))?))
+/// An online booking's HTTP answer: 201 with the booking.
+fn booked_answer(record: &BookingRecord, session: Option<&Session>) -> Result<(u16, String), CentralError> {
+    let body = serde_json::to_string(&booking_view(record.clone(), session));
+    Ok((201, body.map_err(|e| CentralError::Internal(e.to_string()))?))
+}
+
+/// An online booking's HTTP answer: 422 with the broken rules.
+fn refused_answer(violations: &Violations) -> Result<(u16, String), CentralError> {
+    let body = serde_json::to_string(&ErrorBody::rejection(violations));
+    Ok((422, body.map_err(|e| CentralError::Internal(e.to_string()))?))
 }
 
 impl Central {
@@ -412,11 +522,22 @@ impl Central {
             received_at: now,
             scramble: &scramble,
         };
+        let keep = AnswerKey {
+            kiosk_id: &kiosk.id,
+            key,
+            fingerprint,
+            now,
+            keep_until: super::retention::keep_answer_until(
+                request,
+                now,
+                self.settings.idempotency_retention,
+            ),
+        };
         // The key is looked at only once the booking is decided, in the statement that keeps its
         // answer: a retry is rare, and a statement per booking is not. A retry's own attempt is
         // rolled back and the first answer given instead.
-        let decision = match book_in(&mut *tx, &attempt).await {
-            Ok(decision) => decision,
+        let decided = match book_in(&mut *tx, &attempt, Some(&keep)).await {
+            Ok(decided) => decided,
             Err(e) => {
                 drop(tx);
                 return match self.stored_answer(kiosk, key, fingerprint).await? {
@@ -425,29 +546,20 @@ impl Central {
                 };
             }
         };
-        let logged = Logged::of(&decision);
-        let (status, body) = answer_of(decision)?;
-        let answer = StoredAnswer {
-            fingerprint: fingerprint.to_string(),
-            status_code: status,
-            body,
+        let answer = match decided.kept {
+            Kept::Answer(answer) => answer,
+            Kept::KeyAnswered | Kept::NoKey => {
+                tx.rollback().await?;
+                return self
+                    .stored_answer(kiosk, key, fingerprint)
+                    .await?
+                    .ok_or_else(|| CentralError::Internal("an idempotency key's answer vanished".into()));
+            }
         };
-        let keep_until =
-            super::retention::keep_answer_until(request, now, self.settings.idempotency_retention);
-        if !tx
-            .keep_idempotent_answer(&kiosk.id, key, &answer, now, keep_until)
-            .await?
-        {
-            tx.rollback().await?;
-            return self
-                .stored_answer(kiosk, key, fingerprint)
-                .await?
-                .ok_or_else(|| CentralError::Internal("an idempotency key's answer vanished".into()));
-        }
         tx.commit().await?;
-        logged.log(kiosk);
+        Logged::of(&decided.decision).log(kiosk);
         Ok(Answer {
-            status,
+            status: answer.status_code,
             body: answer.body,
             replayed: false,
         })

@@ -13,10 +13,10 @@
 //! that safe whatever the group did or did not commit.
 
 use super::Answer;
-use super::booking::{Attempt, Logged, answer_of};
+use super::booking::{AnswerKey, Attempt, Kept, Logged};
 use crate::clock::Clock;
 use crate::error::CentralError;
-use crate::store::{Channel, Kiosk, Store, StoredAnswer};
+use crate::store::{Channel, Kiosk, Store};
 use domain::BookingRequest;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -174,24 +174,22 @@ async fn decide_all(
             received_at: now,
             scramble,
         };
-        let decision = super::booking::book_in(&mut *tx, &attempt).await?;
-        booked.push(Logged::of(&decision));
-        let (status, body) = answer_of(decision)?;
-        let kept = StoredAnswer {
-            fingerprint: m.fingerprint.clone(),
-            status_code: status,
-            body,
+        let keep = AnswerKey {
+            kiosk_id: &m.kiosk.id,
+            key: &m.key,
+            fingerprint: &m.fingerprint,
+            now,
+            keep_until: m.keep_until,
         };
-        if !tx
-            .keep_idempotent_answer(&m.kiosk.id, &m.key, &kept, now, m.keep_until)
-            .await?
-        {
+        let decided = super::booking::book_in(&mut *tx, &attempt, Some(&keep)).await?;
+        let Kept::Answer(kept) = decided.kept else {
             return Err(CentralError::Internal(
                 "a booking in the group was sent before: its stored answer is given alone".into(),
             ));
-        }
+        };
+        booked.push(Logged::of(&decided.decision));
         answers.push(Answer {
-            status,
+            status: kept.status_code,
             body: kept.body,
             replayed: false,
         });

@@ -249,8 +249,8 @@ impl Central {
             received_at: now,
             scramble,
         };
-        match book_in(tx, &attempt).await? {
-            Decision::Booked { record, .. } => {
+        match book_in(tx, &attempt, None).await?.decision {
+            Decision::Booked { record } => {
                 let mut result = EventResult::accepted(event);
                 result.share_used = Some(record.used_share);
                 result.booking = Some(BookingState {

@@ -434,6 +434,40 @@ pub struct NewBooking<'a> {
     pub received_at: DateTime<Utc>,
 }
 
+/// An approved booking's writes, made together or not at all: a table taken from the session's
+/// count (within `capacity`; with `booking.used_share`, moved from the kiosk's escrow instead),
+/// the kiosk's lease one table smaller when its share was used, the prisoner's visiting order
+/// when one is spent, the booking and its visitors, and the answer kept against an idempotency
+/// key when there is one.
+pub struct BookingWrite<'a> {
+    pub booking: NewBooking<'a>,
+    pub prisoner: &'a PrisonerNumber,
+    /// The session's tables of the booking's kind; `None` when the kiosk's share already holds
+    /// the table.
+    pub capacity: Option<u32>,
+    pub answer: Option<AnswerToKeep<'a>>,
+}
+
+/// An online booking's answer, kept against its idempotency key in the booking's transaction.
+pub struct AnswerToKeep<'a> {
+    pub kiosk_id: &'a str,
+    pub key: &'a str,
+    pub answer: &'a StoredAnswer,
+    pub now: DateTime<Utc>,
+    pub keep_until: DateTime<Utc>,
+}
+
+/// What [`BookingWriteTx::write_booking`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Everything is written.
+    Booked,
+    /// The session's count had no room: nothing is written.
+    SessionFull,
+    /// The idempotency key already has an answer: the caller must roll the transaction back.
+    KeyAnswered,
+}
+
 /// Everything one transaction can read and write, one trait per concern. Each method is one or
 /// a few statements; the caller sequences them and takes locks in one fixed order (kiosk,
 /// idempotency key or event, prisoner, session counts, escrow lease) so PostgreSQL never
@@ -443,6 +477,7 @@ pub trait StoreTx:
     ReferenceTx
     + CapacityTx
     + BookingTx
+    + BookingWriteTx
     + KioskTx
     + IdempotencyTx
     + PullTx
@@ -512,7 +547,45 @@ pub trait CapacityTx: Send {
     async fn set_capacity(&mut self, key: &TableKey, capacity: u32) -> StoreResult<()>;
     async fn lease(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<Option<LeaseRow>>;
     async fn put_lease(&mut self, lease: &LeaseRow) -> StoreResult<()>;
+    /// Takes one table out of the kiosk's lease for the session (the lease must be locked with
+    /// `lease` first).
+    async fn spend_lease_table(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<()>;
     async fn leases_of(&mut self, kiosk_id: &str) -> StoreResult<Vec<LeaseRow>>;
+}
+
+/// A decided booking written: each backend in as few statements as it can, because a booking's
+/// round trips are most of its cost.
+#[async_trait]
+pub trait BookingWriteTx: Send {
+    async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written>;
+}
+
+/// [`BookingWriteTx::write_booking`] one concern at a time, for a backend whose statements are
+/// cheap (SQLite, in process). The guarded count goes first, so a full session writes nothing.
+pub(crate) async fn write_booking_in_steps<T>(tx: &mut T, w: &BookingWrite<'_>) -> StoreResult<Written>
+where
+    T: CapacityTx + BookingTx + ReferenceTx + IdempotencyTx,
+{
+    let b = &w.booking;
+    let escrowed = if b.used_share { -1 } else { 0 };
+    if !tx.adjust_tables(b.key, 1, escrowed, w.capacity).await? {
+        return Ok(Written::SessionFull);
+    }
+    if let Some(a) = &w.answer
+        && !tx
+            .keep_idempotent_answer(a.kiosk_id, a.key, a.answer, a.now, a.keep_until)
+            .await?
+    {
+        return Ok(Written::KeyAnswered);
+    }
+    if let (true, Some(kiosk_id)) = (b.used_share, b.kiosk_id) {
+        tx.spend_lease_table(kiosk_id, b.key).await?;
+    }
+    if b.spent_visiting_order {
+        tx.adjust_visiting_orders(w.prisoner, -1).await?;
+    }
+    tx.insert_booking(b).await?;
+    Ok(Written::Booked)
 }
 
 /// Bookings and central's reference sequence.

@@ -23,12 +23,55 @@ pub struct PostgresStore {
     prisons: Arc<PrisonCache>,
 }
 
+const MAX_CONNECTIONS: u32 = 16;
+
+/// Whether a statement failed because its pooled connection was already gone (the server
+/// restarted, or closed it idle): the statement never ran, so a read or a `BEGIN` can be sent
+/// again on another connection.
+trait ConnectionLost {
+    fn connection_lost(&self) -> bool;
+}
+
+impl ConnectionLost for sqlx::Error {
+    fn connection_lost(&self) -> bool {
+        matches!(self, sqlx::Error::Io(_) | sqlx::Error::Protocol(_))
+    }
+}
+
+impl ConnectionLost for StoreError {
+    fn connection_lost(&self) -> bool {
+        matches!(self, StoreError::Database(e) if e.connection_lost())
+    }
+}
+
+/// Runs `$op` (a statement that changes nothing, or a `BEGIN`) again while it fails on a pooled
+/// connection that was already gone: sqlx closes such a connection as it goes back to the pool,
+/// so each attempt takes another, and the pool holds at most `MAX_CONNECTIONS`.
+macro_rules! on_a_live_connection {
+    ($op:expr) => {{
+        let mut attempt = 0;
+        loop {
+            match $op.await {
+                Err(e) if e.connection_lost() && attempt < MAX_CONNECTIONS => {
+                    attempt += 1;
+                    tracing::debug!(error = %e, attempt, "a pooled PostgreSQL connection was gone; trying another");
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+
 impl PostgresStore {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings each connection as it goes back to the pool; a second ping as it is
+            // taken out would be a round trip more for every request. A connection that died
+            // idle in between is met by `on_a_live_connection` instead.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Self {
@@ -76,16 +119,16 @@ impl Store for PostgresStore {
     }
 
     async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
-        self.read_kiosk_by_token(token_hash).await
+        on_a_live_connection!(self.read_kiosk_by_token(token_hash))
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        on_a_live_connection!(sqlx::query("SELECT 1").execute(&self.pool))?;
         Ok(())
     }
 
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>> {
-        let tx = self.pool.begin().await?;
+        let tx = on_a_live_connection!(self.pool.begin())?;
         Ok(Box::new(PgTx {
             tx,
             mark: None,
@@ -95,10 +138,10 @@ impl Store for PostgresStore {
     }
 
     async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>> {
-        let tx = self
-            .pool
-            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await?;
+        let tx = on_a_live_connection!(
+            self.pool
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        )?;
         Ok(Box::new(PgTx {
             tx,
             mark: None,
@@ -144,6 +187,111 @@ sql::reference::reference_sql!(
         CASE WHEN $2 THEN CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) END AS mark"
 );
 sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
+
+/// A booking's writes in one statement: each data-modifying CTE runs only if the guarded count
+/// took the table (`took`) and, when an answer is kept, the key had none before (`go`). A full
+/// session changes nothing; a key with an answer leaves only the count changed, and the caller
+/// rolls that back. The visitors' rows name the booking inserted beside them: PostgreSQL checks
+/// their foreign key at the end of the statement, when the booking is there.
+const WRITE_BOOKING: &str = "WITH took AS (
+        UPDATE session_tables SET booked = booked + 1, escrowed = escrowed + $4, version = $5
+        WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3
+            AND ($6::BIGINT IS NULL OR booked + 1 + escrowed + $4 <= $6::BIGINT)
+        RETURNING 1),
+    kept AS (
+        INSERT INTO idempotency (kiosk_id, idempotency_key, fingerprint, status_code, body, created_at,
+            keep_until)
+        SELECT $8, $9, $10, $11, $12, $13, $14 WHERE $7 AND EXISTS (SELECT 1 FROM took)
+        ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING
+        RETURNING 1),
+    go AS (SELECT 1 FROM took WHERE NOT $7 OR EXISTS (SELECT 1 FROM kept)),
+    lease AS (
+        UPDATE escrow_leases SET tables = tables - 1, version = $5
+        WHERE $15 AND kiosk_id = $16 AND template_id = $1 AND session_date = $2 AND visit_kind = $3
+            AND EXISTS (SELECT 1 FROM go)),
+    visiting_order AS (
+        UPDATE prisoners SET visiting_orders = visiting_orders - 1, version = $5
+        WHERE $17 AND number = $18 AND EXISTS (SELECT 1 FROM go)),
+    booking AS (
+        INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
+            visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
+            booked_at, received_at, updated_at, review_reason, version, details)
+        SELECT $19, $20, $18, $1, $2, $3, $21, $22, $17, $23, $16, $15, $24, $25, $25, $26, $5, $27
+        WHERE EXISTS (SELECT 1 FROM go)
+        RETURNING reference),
+    party AS (
+        INSERT INTO booking_visitors (booking_reference, position, first_name, last_name,
+            date_of_birth, contact_id)
+        SELECT booking.reference, v.position, v.first_name, v.last_name, v.date_of_birth, v.contact_id
+        FROM booking, unnest($28::BIGINT[], $29::TEXT[], $30::TEXT[], $31::DATE[], $32::TEXT[])
+            AS v(position, first_name, last_name, date_of_birth, contact_id))
+    SELECT EXISTS (SELECT 1 FROM took) AS took, EXISTS (SELECT 1 FROM go) AS written";
+
+#[async_trait]
+impl BookingWriteTx for PgTx {
+    async fn write_booking(&mut self, w: &BookingWrite<'_>) -> StoreResult<Written> {
+        let mark = self.mark().await?;
+        let b = &w.booking;
+        let answer = w.answer.as_ref();
+        let row = sqlx::query(WRITE_BOOKING)
+            .bind(b.key.template_id())
+            .bind(b.key.date())
+            .bind(b.key.kind.as_str())
+            .bind(if b.used_share { -1_i64 } else { 0 })
+            .bind(mark)
+            .bind(w.capacity.map(i64::from))
+            .bind(answer.is_some())
+            .bind(answer.map(|a| a.kiosk_id))
+            .bind(answer.map(|a| a.key))
+            .bind(answer.map(|a| a.answer.fingerprint.as_str()))
+            .bind(answer.map(|a| i64::from(a.answer.status_code)))
+            .bind(answer.map(|a| a.answer.body.as_str()))
+            .bind(answer.map(|a| a.now))
+            .bind(answer.map(|a| a.keep_until))
+            .bind(b.used_share)
+            .bind(b.kiosk_id)
+            .bind(b.spent_visiting_order)
+            .bind(w.prisoner.as_str())
+            .bind(b.reference)
+            .bind(b.prison.as_str())
+            .bind(b.status.as_str())
+            .bind(b.status_reason)
+            .bind(b.channel.as_str())
+            .bind(b.booked_at)
+            .bind(b.received_at)
+            .bind(b.review_reason)
+            .bind(super::rows::details_json(b.details)?)
+            .bind((0..b.visitors.len() as i64).collect::<Vec<_>>())
+            .bind(
+                b.visitors
+                    .iter()
+                    .map(|v| v.first_name.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                b.visitors
+                    .iter()
+                    .map(|v| v.last_name.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(b.visitors.iter().map(|v| v.date_of_birth).collect::<Vec<_>>())
+            .bind(
+                b.visitors
+                    .iter()
+                    .map(|v| v.contact_id.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let took: bool = row.try_get("took")?;
+        let written: bool = row.try_get("written")?;
+        Ok(match (took, written) {
+            (true, true) => Written::Booked,
+            (true, false) => Written::KeyAnswered,
+            (false, _) => Written::SessionFull,
+        })
+    }
+}
 sql::bookings::booking_sql!(PgTx, next_reference = "SELECT nextval('central_reference_seq')");
 sql::kiosks::kiosk_sql!(PgTx, lock = " FOR UPDATE");
 sql::idempotency::idempotency_sql!(PgTx);

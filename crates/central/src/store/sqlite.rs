@@ -169,6 +169,13 @@ sql::reference::reference_sql!(
         NULL AS mark"
 );
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
+
+#[async_trait]
+impl BookingWriteTx for SqliteTx {
+    async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written> {
+        write_booking_in_steps(self, write).await
+    }
+}
 sql::bookings::booking_sql!(
     SqliteTx,
     next_reference = "UPDATE reference_counter SET next_value = next_value + 1 WHERE singleton = 1
