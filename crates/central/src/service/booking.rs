@@ -118,7 +118,7 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
     // without a statement of their own. A number that does not parse, or no such prisoner, is
     // refused below in the order the rules give.
     let subject = match PrisonerNumber::parse(&a.request.prisoner.number) {
-        Ok(number) => tx.booking_subject(&number, &code).await?,
+        Ok(number) => tx.booking_subject(&number, &code, a.reference.is_none()).await?,
         Err(_) => None,
     };
     let prison = match subject.as_ref().and_then(|s| s.prison_version) {
@@ -134,13 +134,17 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
     let session_id = prepared.session();
     let subject = match subject {
         Some(s) if &s.record.number == prepared.prisoner_number() => Some(s),
-        Some(_) => tx.booking_subject(prepared.prisoner_number(), &code).await?,
+        Some(_) => {
+            tx.booking_subject(prepared.prisoner_number(), &code, a.reference.is_none())
+                .await?
+        }
         None => None,
     };
     let Some(BookingSubject {
         at,
         record,
         live_visits: existing,
+        central_sequence,
         ..
     }) = subject
     else {
@@ -225,7 +229,10 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
         None => {
             // Sequence 0 would scramble to the reference 0000-0000, which looks like a
             // placeholder, so central's numbering starts at 1.
-            let seq = tx.next_central_sequence().await? + 1;
+            let seq = match central_sequence {
+                Some(seq) => seq,
+                None => tx.next_central_sequence().await?,
+            } + 1;
             let seq = u32::try_from(seq).map_err(|_| CentralError::ReferencesExhausted)?;
             BookingReference::issue(IssuerNumber::CENTRAL, seq, a.scramble)
                 .map_err(|_| CentralError::ReferencesExhausted)?

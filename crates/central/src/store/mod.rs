@@ -160,6 +160,9 @@ pub struct BookingSubject {
     pub live_visits: Vec<ExistingVisit>,
     /// The version of the prison the booking is for; `None` when there is no such prison.
     pub prison_version: Option<i64>,
+    /// Central's next reference sequence, when one was asked for and the database draws it in
+    /// the same statement (PostgreSQL); otherwise [`BookingTx::next_central_sequence`] draws it.
+    pub central_sequence: Option<i64>,
 }
 
 /// One session of one kind: the unit that capacity and escrow shares are counted in.
@@ -516,11 +519,14 @@ pub trait ReferenceTx: Send {
     /// What a booking at `prison` decides on: the prisoner held until commit, with every visit
     /// that still counts (booked or requested) for them, and the version of `prison` (for
     /// [`ReferenceTx::prison_at`]). Also takes the transaction's change mark where the
-    /// database can in the same statement.
+    /// database can in the same statement, and with `draw_sequence`, central's next reference
+    /// sequence where the database can draw it there too (a refused booking's number is then
+    /// never used, which a sequence allows).
     async fn booking_subject(
         &mut self,
         number: &PrisonerNumber,
         prison: &PrisonCode,
+        draw_sequence: bool,
     ) -> StoreResult<Option<BookingSubject>>;
     /// The prison as [`ReferenceTx::prison`] reads it, when its row has `version` (as
     /// [`ReferenceTx::booking_subject`] read it in this transaction): from the store's cache

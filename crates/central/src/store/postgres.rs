@@ -34,7 +34,16 @@ trait ConnectionLost {
 
 impl ConnectionLost for sqlx::Error {
     fn connection_lost(&self) -> bool {
-        matches!(self, sqlx::Error::Io(_) | sqlx::Error::Protocol(_))
+        match self {
+            sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+            // A server that closes a connection says why first, and that is what the next
+            // statement reads: an administrator or a shutdown (class 57P), or a connection
+            // exception (class 08).
+            sqlx::Error::Database(e) => e
+                .code()
+                .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")),
+            _ => false,
+        }
     }
 }
 
@@ -184,7 +193,8 @@ sql::reference::reference_sql!(
                 FROM bookings WHERE prisoner_number = $1 AND status IN ('booked', 'requested')) AS TEXT)
         END AS live_visits,
         CASE WHEN $2 THEN (SELECT version FROM prisons WHERE code = $3) END AS prison_version,
-        CASE WHEN $2 THEN CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) END AS mark"
+        CASE WHEN $2 THEN CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) END AS mark,
+        CASE WHEN $4 THEN nextval('central_reference_seq') END AS central_sequence"
 );
 sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
 

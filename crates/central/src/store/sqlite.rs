@@ -166,7 +166,9 @@ sql::reference::reference_sql!(
         END AS live_visits,
         CASE WHEN $2 THEN (SELECT version FROM prisons WHERE code = $3) END AS prison_version,
         -- SQLite's mark is a write of its own (change_counter), taken when first needed.
-        NULL AS mark"
+        NULL AS mark,
+        -- Its reference sequence is a write too (reference_counter), drawn once a booking passes.
+        CASE WHEN $4 THEN NULL END AS central_sequence"
 );
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
 

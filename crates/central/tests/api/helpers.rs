@@ -39,6 +39,8 @@ pub struct TestApp {
     pub central: Arc<Central>,
     pub client: reqwest::Client,
     pub backend: &'static str,
+    /// The test's own PostgreSQL database; `None` on SQLite.
+    pub database: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -192,7 +194,7 @@ pub fn for_someone_not_there(request: BookingRequest) -> BookingRequest {
     }
 }
 
-async fn store_for_test() -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
+async fn store_for_test() -> (Arc<dyn Store>, Option<String>, Option<tempfile::TempDir>) {
     match std::env::var("CENTRAL_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("central_test_{}", uuid::Uuid::new_v4().simple());
@@ -206,12 +208,12 @@ async fn store_for_test() -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
             admin.close().await.unwrap();
             let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
             let store = PostgresStore::connect(&format!("{base}/{name}")).await.unwrap();
-            (Arc::new(store), None)
+            (Arc::new(store), Some(name), None)
         }
         _ => {
             let dir = tempfile::tempdir().unwrap();
             let store = SqliteStore::open(&dir.path().join("central.db")).await.unwrap();
-            (Arc::new(store), Some(dir))
+            (Arc::new(store), None, Some(dir))
         }
     }
 }
@@ -229,7 +231,7 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
                 .init();
         }
     });
-    let (store, dir) = store_for_test().await;
+    let (store, database, dir) = store_for_test().await;
     store.migrate().await.unwrap();
     let backend = store.backend();
     let central = Arc::new(Central::new(store, Clock::fixed(now()), Settings::default()));
@@ -251,6 +253,7 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
         central,
         client: reqwest::Client::new(),
         backend,
+        database,
         _dir: dir,
     }
 }

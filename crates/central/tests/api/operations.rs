@@ -629,3 +629,64 @@ async fn pg_schema(conn: &mut sqlx::PgConnection) -> Vec<String> {
     rows.extend(columns);
     rows
 }
+
+/// A pooled PostgreSQL connection that the server closed while it sat idle (a restart, an idle
+/// timeout, an administrator) costs a request nothing: the read, the booking and the kiosk's
+/// authentication each take another connection instead of failing.
+#[tokio::test]
+async fn requests_after_the_server_closed_idle_connections_still_work() {
+    let app = spawn_app().await;
+    let Some(database) = app.database.clone() else {
+        return; // SQLite has no server connections to lose.
+    };
+    let kiosk = app.kiosk(&["CDF"]).await;
+    // Several requests at once leave several connections idle in the pool.
+    let pulls: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, url, token) = (
+                app.client.clone(),
+                app.url("/api/v1/sync/pull"),
+                kiosk.token.clone(),
+            );
+            tokio::spawn(async move {
+                client
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .map(|r| r.status())
+            })
+        })
+        .collect();
+    for pull in pulls {
+        assert!(pull.await.unwrap().unwrap().is_success());
+    }
+    let admin_url = std::env::var("CENTRAL_TEST_DATABASE_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    let closed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
+    )
+    .bind(&database)
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert!(closed >= 2, "only {closed} pooled connections to close");
+    for _ in 0..200 {
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&database)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+
+    let booked = app.book(&kiosk, &key(), &cdf_booking()).await;
+    assert_eq!(booked.status(), 201, "{}", booked.text().await.unwrap());
+    let pull = app.get(&kiosk, "/api/v1/sync/pull").await;
+    assert!(pull.status().is_success(), "{}", pull.text().await.unwrap());
+    assert_eq!(app.get_public("/readyz").await.status(), 200);
+    app.assert_capacity_kept().await;
+}
