@@ -553,9 +553,6 @@ pub trait CapacityTx: Send {
     async fn set_capacity(&mut self, key: &TableKey, capacity: u32) -> StoreResult<()>;
     async fn lease(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<Option<LeaseRow>>;
     async fn put_lease(&mut self, lease: &LeaseRow) -> StoreResult<()>;
-    /// Takes one table out of the kiosk's lease for the session (the lease must be locked with
-    /// `lease` first).
-    async fn spend_lease_table(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<()>;
     async fn leases_of(&mut self, kiosk_id: &str) -> StoreResult<Vec<LeaseRow>>;
 }
 
@@ -564,34 +561,6 @@ pub trait CapacityTx: Send {
 #[async_trait]
 pub trait BookingWriteTx: Send {
     async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written>;
-}
-
-/// [`BookingWriteTx::write_booking`] one concern at a time, for a backend whose statements are
-/// cheap (SQLite, in process). The guarded count goes first, so a full session writes nothing.
-pub(crate) async fn write_booking_in_steps<T>(tx: &mut T, w: &BookingWrite<'_>) -> StoreResult<Written>
-where
-    T: CapacityTx + BookingTx + ReferenceTx + IdempotencyTx,
-{
-    let b = &w.booking;
-    let escrowed = if b.used_share { -1 } else { 0 };
-    if !tx.adjust_tables(b.key, 1, escrowed, w.capacity).await? {
-        return Ok(Written::SessionFull);
-    }
-    if let Some(a) = &w.answer
-        && !tx
-            .keep_idempotent_answer(a.kiosk_id, a.key, a.answer, a.now, a.keep_until)
-            .await?
-    {
-        return Ok(Written::KeyAnswered);
-    }
-    if let (true, Some(kiosk_id)) = (b.used_share, b.kiosk_id) {
-        tx.spend_lease_table(kiosk_id, b.key).await?;
-    }
-    if b.spent_visiting_order {
-        tx.adjust_visiting_orders(w.prisoner, -1).await?;
-    }
-    tx.insert_booking(b).await?;
-    Ok(Written::Booked)
 }
 
 /// Bookings and central's reference sequence.

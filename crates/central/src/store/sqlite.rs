@@ -172,10 +172,96 @@ sql::reference::reference_sql!(
 );
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
 
+/// A booking's writes in two round trips to the connection's thread (each costs more than the
+/// statement it carries): the guarded count first, so a full session writes nothing, then the
+/// lease, the visiting order, the booking and its visitors as one multi-statement query. Plain
+/// `?`s, bound in the order the statements take them: sqlx numbers each statement's parameters
+/// on from the last one's.
 #[async_trait]
 impl BookingWriteTx for SqliteTx {
-    async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written> {
-        write_booking_in_steps(self, write).await
+    async fn write_booking(&mut self, w: &BookingWrite<'_>) -> StoreResult<Written> {
+        let b = &w.booking;
+        let escrowed = if b.used_share { -1 } else { 0 };
+        if !self.adjust_tables(b.key, 1, escrowed, w.capacity).await? {
+            return Ok(Written::SessionFull);
+        }
+        if let Some(a) = &w.answer
+            && !self
+                .keep_idempotent_answer(a.kiosk_id, a.key, a.answer, a.now, a.keep_until)
+                .await?
+        {
+            return Ok(Written::KeyAnswered);
+        }
+        let mark = self.mark().await?;
+        let lease_kiosk = b.kiosk_id.filter(|_| b.used_share);
+        let mut sql = String::new();
+        if lease_kiosk.is_some() {
+            sql.push_str(
+                "UPDATE escrow_leases SET tables = tables - 1, version = ?
+                 WHERE kiosk_id = ? AND template_id = ? AND session_date = ? AND visit_kind = ?;\n",
+            );
+        }
+        if b.spent_visiting_order {
+            sql.push_str(
+                "UPDATE prisoners SET visiting_orders = visiting_orders - 1, version = ? WHERE number = ?;\n",
+            );
+        }
+        sql.push_str(
+            "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
+                visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
+                booked_at, received_at, updated_at, review_reason, version, details)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        );
+        if !b.visitors.is_empty() {
+            sql.push_str(
+                ";\nINSERT INTO booking_visitors (booking_reference, position, first_name, last_name,
+                    date_of_birth, contact_id) VALUES ",
+            );
+            let rows: Vec<&str> = b.visitors.iter().map(|_| "(?, ?, ?, ?, ?, ?)").collect();
+            sql.push_str(&rows.join(", "));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(kiosk_id) = lease_kiosk {
+            query = query
+                .bind(mark)
+                .bind(kiosk_id)
+                .bind(b.key.template_id())
+                .bind(b.key.date())
+                .bind(b.key.kind.as_str());
+        }
+        if b.spent_visiting_order {
+            query = query.bind(mark).bind(w.prisoner.as_str());
+        }
+        query = query
+            .bind(b.reference)
+            .bind(b.prison.as_str())
+            .bind(b.prisoner_number)
+            .bind(b.key.template_id())
+            .bind(b.key.date())
+            .bind(b.key.kind.as_str())
+            .bind(b.status.as_str())
+            .bind(b.status_reason)
+            .bind(b.spent_visiting_order)
+            .bind(b.channel.as_str())
+            .bind(b.kiosk_id)
+            .bind(b.used_share)
+            .bind(b.booked_at)
+            .bind(b.received_at)
+            .bind(b.received_at)
+            .bind(b.review_reason)
+            .bind(mark)
+            .bind(super::rows::details_json(b.details)?);
+        for (position, v) in b.visitors.iter().enumerate() {
+            query = query
+                .bind(b.reference)
+                .bind(position as i64)
+                .bind(&v.first_name)
+                .bind(&v.last_name)
+                .bind(v.date_of_birth)
+                .bind(&v.contact_id);
+        }
+        query.execute(&mut *self.tx).await?;
+        Ok(Written::Booked)
     }
 }
 sql::bookings::booking_sql!(

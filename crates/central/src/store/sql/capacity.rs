@@ -117,22 +117,6 @@ macro_rules! capacity_sql {
                 Ok(())
             }
 
-            async fn spend_lease_table(&mut self, kiosk_id: &str, key: &TableKey) -> StoreResult<()> {
-                let mark = self.mark().await?;
-                sqlx::query(
-                    "UPDATE escrow_leases SET tables = tables - 1, version = $5
-                     WHERE kiosk_id = $1 AND template_id = $2 AND session_date = $3 AND visit_kind = $4",
-                )
-                .bind(kiosk_id)
-                .bind(key.template_id())
-                .bind(key.date())
-                .bind(key.kind.as_str())
-                .bind(mark)
-                .execute(&mut *self.tx)
-                .await?;
-                Ok(())
-            }
-
             async fn leases_of(&mut self, kiosk_id: &str) -> StoreResult<Vec<LeaseRow>> {
                 sqlx::query(
                     "SELECT kiosk_id, template_id, session_date, visit_kind, prison_code, tables, expires_at
