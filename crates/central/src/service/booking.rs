@@ -157,17 +157,18 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
     let closures = &prison.file.closures;
     let kind = record.visit_kind_on(session_id.date());
     let key = TableKey::new(session_id, kind);
-    // Only a real session gets a counts row and a lock.
+    // Only a real session gets a counts row. A booking that may use the kiosk's share locks the
+    // counts and then the lease, in the order escrow takes them; any other is judged on counts
+    // read as they stand, and its write takes the table only if the session still has it.
     let session_exists = find_session(templates, closures, session_id).is_ok();
-    let (counts, share) = if session_exists {
-        let counts = tx.lock_tables(&key, &code).await?;
-        let share = match a.use_share {
-            true => tx.lease(&a.kiosk.id, &key).await?.filter(|l| l.tables > 0),
-            false => None,
-        };
-        (counts, share)
-    } else {
-        Default::default()
+    let (counts, share) = match (session_exists, a.use_share) {
+        (false, _) => Default::default(),
+        (true, true) => {
+            let counts = tx.lock_tables(&key, &code).await?;
+            let share = tx.lease(&a.kiosk.id, &key).await?.filter(|l| l.tables > 0);
+            (counts, share)
+        }
+        (true, false) => (tx.tables_to_book(&key, &code).await?, None),
     };
     // A table held in this kiosk's share is already set aside for this booking.
     let mut taken = counts.taken().saturating_sub(u32::from(share.is_some()));
@@ -384,9 +385,9 @@ pub(super) async fn book_in(
     let written = tx.write_booking(&write).await?;
     let kept = match (written, answer) {
         (Written::SessionFull, _) => {
-            // decide() saw a free table under the same lock, so this means a bug; refuse
-            // rather than overbook.
-            tracing::error!(session = %record.session, "capacity check and counts disagree");
+            // The last tables went to other bookings while this one was judged on counts read
+            // without a lock (see `tables_to_book`): refused as full, as it would be a moment later.
+            tracing::info!(session = %record.session, "the session filled while the booking was judged");
             return refused(tx, RuleError::SessionFull.at(Field::Session).into(), keep).await;
         }
         (Written::KeyAnswered, _) => Kept::KeyAnswered,

@@ -445,8 +445,8 @@ pub struct NewBooking<'a> {
 pub struct BookingWrite<'a> {
     pub booking: NewBooking<'a>,
     pub prisoner: &'a PrisonerNumber,
-    /// The session's tables of the booking's kind; `None` when the kiosk's share already holds
-    /// the table.
+    /// The session's tables of the booking's kind (a supervisor's change of them, stored on the
+    /// session's row, counts first); `None` when the kiosk's share already holds the table.
     pub capacity: Option<u32>,
     pub answer: Option<AnswerToKeep<'a>>,
 }
@@ -540,7 +540,8 @@ pub trait ReferenceTx: Send {
 pub trait CapacityTx: Send {
     /// The session's counts, creating the row if needed, held until commit.
     async fn lock_tables(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts>;
-    /// Changes the counts; with `capacity`, only if the new total stays within it.
+    /// Changes the counts; with `capacity`, only if the new total stays within it (or within a
+    /// supervisor's change of the session's tables, when the row has one).
     async fn adjust_tables(
         &mut self,
         key: &TableKey,
@@ -560,6 +561,13 @@ pub trait CapacityTx: Send {
 /// round trips are most of its cost.
 #[async_trait]
 pub trait BookingWriteTx: Send {
+    /// The session's counts to judge a booking by, when its table is then taken by
+    /// [`BookingWriteTx::write_booking`] without a kiosk's share. Zero counts when the session
+    /// has no row yet. PostgreSQL reads them without a lock: the guarded count in the write is
+    /// what keeps the session within its tables, so the session's row is locked only from the
+    /// write to the commit, not while the booking is judged. SQLite, one writer at a time, reads
+    /// them as `lock_tables` does.
+    async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts>;
     async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written>;
 }
 

@@ -199,14 +199,21 @@ sql::reference::reference_sql!(
 sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
 
 /// A booking's writes in one statement: each data-modifying CTE runs only if the guarded count
-/// took the table (`took`) and, when an answer is kept, the key had none before (`go`). A full
+/// took the table (`took`: the session's row made with this booking's table if it had none,
+/// else counted on if it stays within the session's tables, judged on the row as it stands once
+/// locked) and, when an answer is kept, the key had none before (`go`). A full
 /// session changes nothing; a key with an answer leaves only the count changed, and the caller
 /// rolls that back. The visitors' rows name the booking inserted beside them: PostgreSQL checks
 /// their foreign key at the end of the statement, when the booking is there.
 const WRITE_BOOKING: &str = "WITH took AS (
-        UPDATE session_tables SET booked = booked + 1, escrowed = escrowed + $4, version = $5
-        WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3
-            AND ($6::BIGINT IS NULL OR booked + 1 + escrowed + $4 <= $6::BIGINT)
+        INSERT INTO session_tables (template_id, session_date, visit_kind, prison_code, booked, escrowed,
+            version)
+        VALUES ($1, $2, $3, $20, 1, 0, $5)
+        ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE
+            SET booked = session_tables.booked + 1, escrowed = session_tables.escrowed + $4, version = $5
+            WHERE $6::BIGINT IS NULL
+                OR session_tables.booked + 1 + session_tables.escrowed + $4
+                    <= COALESCE(session_tables.capacity, $6::BIGINT)
         RETURNING 1),
     kept AS (
         INSERT INTO idempotency (kiosk_id, idempotency_key, fingerprint, status_code, body, created_at,
@@ -239,6 +246,22 @@ const WRITE_BOOKING: &str = "WITH took AS (
 
 #[async_trait]
 impl BookingWriteTx for PgTx {
+    async fn tables_to_book(&mut self, key: &TableKey, _prison: &PrisonCode) -> StoreResult<TableCounts> {
+        let row = sqlx::query(
+            "SELECT booked, escrowed, capacity FROM session_tables
+             WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3",
+        )
+        .bind(key.template_id())
+        .bind(key.date())
+        .bind(key.kind.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        match row {
+            Some(row) => super::rows::table_counts_from_row(&row),
+            None => Ok(TableCounts::default()),
+        }
+    }
+
     async fn write_booking(&mut self, w: &BookingWrite<'_>) -> StoreResult<Written> {
         let mark = self.mark().await?;
         let b = &w.booking;

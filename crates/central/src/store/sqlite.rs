@@ -179,6 +179,10 @@ sql::capacity::capacity_sql!(SqliteTx, lock = "");
 /// on from the last one's.
 #[async_trait]
 impl BookingWriteTx for SqliteTx {
+    async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts> {
+        self.lock_tables(key, prison).await
+    }
+
     async fn write_booking(&mut self, w: &BookingWrite<'_>) -> StoreResult<Written> {
         let b = &w.booking;
         let escrowed = if b.used_share { -1 } else { 0 };

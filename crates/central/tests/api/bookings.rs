@@ -232,6 +232,90 @@ async fn many_kiosks_racing_for_the_last_tables_never_overbook() {
     app.assert_capacity_kept().await;
 }
 
+/// A supervisor takes a session's tables down while a visitor's booking is being judged: on
+/// PostgreSQL the booking is judged on counts read without a lock and waits only for its write,
+/// which then finds no table left and refuses it as full, writing nothing but its answer; on
+/// SQLite the booking waits for the writer and is judged on the new tables. Either way the
+/// session ends within its tables.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_judged_while_the_last_table_goes_is_refused_as_full() {
+    use central::store::TableKey;
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["TST"]).await;
+    for i in 0..TST_OPEN_TABLES - 1 {
+        assert_eq!(app.book(&kiosk, &key(), &tst_booking(i)).await.status(), 201);
+    }
+    let session = domain::SessionId::parse(TST_SESSION).unwrap();
+    let table_key = TableKey::new(&session, domain::VisitKind::Open);
+    let mut supervisor = app.central.store().begin_write().await.unwrap();
+    supervisor
+        .lock_tables(&table_key, &prison_code("TST"))
+        .await
+        .unwrap();
+    supervisor
+        .set_capacity(&table_key, (TST_OPEN_TABLES - 1) as u32)
+        .await
+        .unwrap();
+    let before = app.counts().await;
+    let booking = {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/api/v1/bookings"),
+            kiosk.token.clone(),
+        );
+        let body = tst_booking(TST_OPEN_TABLES);
+        tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", key())
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            error_code_or_created(response).await
+        })
+    };
+    // The booking reaches the session's row, and waits for it (PostgreSQL), or waits for the
+    // writer (SQLite).
+    match &app.database {
+        Some(database) => {
+            let admin_url = std::env::var("CENTRAL_TEST_DATABASE_URL").unwrap();
+            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+                .await
+                .unwrap();
+            let mut waiting = 0_i64;
+            for _ in 0..500 {
+                waiting = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                )
+                .bind(database)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+                if waiting > 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            assert_eq!(waiting, 1, "the booking never waited for the session's row");
+        }
+        None => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
+    }
+    supervisor.commit().await.unwrap();
+    assert_eq!(booking.await.unwrap(), "session_full");
+    // Nothing written but the refusal's answer.
+    let idempotency = before.idempotency + 1;
+    assert_eq!(
+        app.counts().await,
+        central::store::RowCounts {
+            idempotency,
+            ..before
+        }
+    );
+    app.assert_capacity_kept().await;
+}
+
 async fn error_code_or_created(response: reqwest::Response) -> String {
     if response.status() == 201 {
         "created".to_string()

@@ -55,7 +55,7 @@ macro_rules! capacity_sql {
                     Some(capacity) => sqlx::query(
                         "UPDATE session_tables SET booked = booked + $4, escrowed = escrowed + $5, version = $6
                          WHERE template_id = $1 AND session_date = $2 AND visit_kind = $3
-                            AND booked + $4 + escrowed + $5 <= $7",
+                            AND booked + $4 + escrowed + $5 <= COALESCE(capacity, $7)",
                     )
                     .bind(key.template_id())
                     .bind(key.date())
