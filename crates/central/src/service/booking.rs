@@ -6,8 +6,8 @@ use super::group_commit::{Grouped, OnlineBooking};
 use super::{Answer, sha256_hex};
 use crate::error::CentralError;
 use crate::store::{
-    AnswerToKeep, BookedVisitor, BookingListing, BookingRecord, BookingSubject, BookingWrite, Channel, Kiosk,
-    NewBooking, StoreTx, StoredAnswer, TableKey, Written,
+    AlsoRead, AnswerToKeep, BookedVisitor, BookingListing, BookingRecord, BookingSubject, BookingWrite,
+    Channel, Kiosk, NewBooking, StoreTx, StoredAnswer, TableKey, Written,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::timetable::find_session;
@@ -117,8 +117,15 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
     // statements: the prison's rules, timetable and closures then come from the store's cache
     // without a statement of their own. A number that does not parse, or no such prisoner, is
     // refused below in the order the rules give.
+    // A booking that may use the kiosk's share locks the session's counts (below); any other
+    // reads them with the prisoner's people.
+    let session_tables = SessionId::parse(&a.request.session).ok().filter(|_| !a.use_share);
+    let also = AlsoRead {
+        sequence: a.reference.is_none(),
+        session_tables: session_tables.as_ref(),
+    };
     let subject = match PrisonerNumber::parse(&a.request.prisoner.number) {
-        Ok(number) => tx.booking_subject(&number, &code, a.reference.is_none()).await?,
+        Ok(number) => tx.booking_subject(&number, &code, also).await?,
         Err(_) => None,
     };
     let prison = match subject.as_ref().and_then(|s| s.prison_version) {
@@ -135,7 +142,7 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
     let subject = match subject {
         Some(s) if &s.record.number == prepared.prisoner_number() => Some(s),
         Some(_) => {
-            tx.booking_subject(prepared.prisoner_number(), &code, a.reference.is_none())
+            tx.booking_subject(prepared.prisoner_number(), &code, also)
                 .await?
         }
         None => None,
@@ -145,6 +152,7 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
         record,
         live_visits: existing,
         central_sequence,
+        session_tables: read_tables,
         ..
     }) = subject
     else {
@@ -168,7 +176,13 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
             let share = tx.lease(&a.kiosk.id, &key).await?.filter(|l| l.tables > 0);
             (counts, share)
         }
-        (true, false) => (tx.tables_to_book(&key, &code).await?, None),
+        (true, false) => match read_tables {
+            Some(read) if session_tables.as_ref() == Some(session_id) => {
+                let counts = read.into_iter().find(|(k, _)| *k == kind).map(|(_, c)| c);
+                (counts.unwrap_or_default(), None)
+            }
+            _ => (tx.tables_to_book(&key, &code).await?, None),
+        },
     };
     // A table held in this kiosk's share is already set aside for this booking.
     let mut taken = counts.taken().saturating_sub(u32::from(share.is_some()));

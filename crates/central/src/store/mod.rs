@@ -163,6 +163,20 @@ pub struct BookingSubject {
     /// Central's next reference sequence, when one was asked for and the database draws it in
     /// the same statement (PostgreSQL); otherwise [`BookingTx::next_central_sequence`] draws it.
     pub central_sequence: Option<i64>,
+    /// The session's counts of each kind as they stand (not locked), when asked for and the
+    /// database reads them in the same statement (PostgreSQL); a kind with no row has none
+    /// here. Otherwise [`BookingWriteTx::tables_to_book`] reads them.
+    pub session_tables: Option<Vec<(VisitKind, TableCounts)>>,
+}
+
+/// What a booking's subject read also brings, where the database can in the same statement.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AlsoRead<'a> {
+    /// Central's next reference sequence (a refused booking's number is then never used,
+    /// which a sequence allows).
+    pub sequence: bool,
+    /// The session's counts, for a booking judged without a lock on them.
+    pub session_tables: Option<&'a SessionId>,
 }
 
 /// One session of one kind: the unit that capacity and escrow shares are counted in.
@@ -519,14 +533,12 @@ pub trait ReferenceTx: Send {
     /// What a booking at `prison` decides on: the prisoner held until commit, with every visit
     /// that still counts (booked or requested) for them, and the version of `prison` (for
     /// [`ReferenceTx::prison_at`]). Also takes the transaction's change mark where the
-    /// database can in the same statement, and with `draw_sequence`, central's next reference
-    /// sequence where the database can draw it there too (a refused booking's number is then
-    /// never used, which a sequence allows).
+    /// database can in the same statement, with what `also` asks for where it can too.
     async fn booking_subject(
         &mut self,
         number: &PrisonerNumber,
         prison: &PrisonCode,
-        draw_sequence: bool,
+        also: AlsoRead<'_>,
     ) -> StoreResult<Option<BookingSubject>>;
     /// The prison as [`ReferenceTx::prison`] reads it, when its row has `version` (as
     /// [`ReferenceTx::booking_subject`] read it in this transaction): from the store's cache

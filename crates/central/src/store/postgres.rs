@@ -194,7 +194,12 @@ sql::reference::reference_sql!(
         END AS live_visits,
         CASE WHEN $2 THEN (SELECT version FROM prisons WHERE code = $3) END AS prison_version,
         CASE WHEN $2 THEN CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) END AS mark,
-        CASE WHEN $4 THEN nextval('central_reference_seq') END AS central_sequence"
+        CASE WHEN $4 THEN nextval('central_reference_seq') END AS central_sequence,
+        CASE WHEN $5::TEXT IS NOT NULL THEN
+            CAST((SELECT COALESCE(json_agg(json_build_object('visit_kind', visit_kind, 'booked', booked,
+                    'escrowed', escrowed, 'capacity', capacity)), '[]')
+                FROM session_tables WHERE template_id = $5 AND session_date = $6) AS TEXT)
+        END AS session_tables"
 );
 sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
 

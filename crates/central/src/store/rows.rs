@@ -166,6 +166,31 @@ pub(crate) fn restrictions_from_json(raw: &str) -> StoreResult<Vec<domain::Close
         .collect())
 }
 
+/// A session's counts of each kind as one JSON array (`[{visit_kind, booked, escrowed, capacity}]`).
+pub(crate) fn session_tables_from_json(raw: &str) -> StoreResult<Vec<(domain::VisitKind, TableCounts)>> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        visit_kind: String,
+        booked: u32,
+        escrowed: u32,
+        capacity: Option<u32>,
+    }
+    let stored: Vec<Stored> = serde_json::from_str(raw).map_err(|e| corrupt("session tables", e))?;
+    stored
+        .into_iter()
+        .map(|t| {
+            let kind = domain::VisitKind::parse(&t.visit_kind)
+                .ok_or_else(|| corrupt("visit kind", &t.visit_kind))?;
+            let counts = TableCounts {
+                booked: t.booked,
+                escrowed: t.escrowed,
+                capacity: t.capacity,
+            };
+            Ok((kind, counts))
+        })
+        .collect()
+}
+
 /// Visits as one JSON array (`[{template_id, session_date}]`).
 pub(crate) fn visits_from_json(raw: &str) -> StoreResult<Vec<domain::ExistingVisit>> {
     #[derive(serde::Deserialize)]

@@ -168,7 +168,9 @@ sql::reference::reference_sql!(
         -- SQLite's mark is a write of its own (change_counter), taken when first needed.
         NULL AS mark,
         -- Its reference sequence is a write too (reference_counter), drawn once a booking passes.
-        CASE WHEN $4 THEN NULL END AS central_sequence"
+        CASE WHEN $4 THEN NULL END AS central_sequence,
+        -- Its counts are read under the write lock every transaction holds (tables_to_book).
+        CASE WHEN $5 IS NULL AND $6 IS NULL THEN NULL END AS session_tables"
 );
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
 

@@ -227,16 +227,16 @@ macro_rules! reference_sql {
                 number: &domain::PrisonerNumber,
                 lock: bool,
             ) -> StoreResult<Option<(domain::PrisonCode, domain::PrisonerRecord)>> {
-                Ok(self.read_prisoner(number, lock, None, false).await?.map(|s| (s.at, s.record)))
+                Ok(self.read_prisoner(number, lock, None, Default::default()).await?.map(|s| (s.at, s.record)))
             }
 
             async fn booking_subject(
                 &mut self,
                 number: &domain::PrisonerNumber,
                 prison: &domain::PrisonCode,
-                draw_sequence: bool,
+                also: crate::store::AlsoRead<'_>,
             ) -> StoreResult<Option<crate::store::BookingSubject>> {
-                self.read_prisoner(number, true, Some(prison), draw_sequence).await
+                self.read_prisoner(number, true, Some(prison), also).await
             }
 
             async fn prison_at(&mut self, code: &domain::PrisonCode, version: i64) -> StoreResult<Option<crate::store::Prison>> {
@@ -321,7 +321,7 @@ macro_rules! reference_sql {
                 number: &domain::PrisonerNumber,
                 lock: bool,
                 booking_at: Option<&domain::PrisonCode>,
-                draw_sequence: bool,
+                also: crate::store::AlsoRead<'_>,
             ) -> StoreResult<Option<crate::store::BookingSubject>> {
                 let sql = if lock {
                     concat!(
@@ -340,7 +340,9 @@ macro_rules! reference_sql {
                     .bind(number.as_str())
                     .bind(booking_at.is_some())
                     .bind(booking_at.map(|p| p.as_str()))
-                    .bind(draw_sequence)
+                    .bind(also.sequence)
+                    .bind(also.session_tables.map(|s| s.template_id()))
+                    .bind(also.session_tables.map(|s| s.date()))
                     .fetch_one(&mut *self.tx)
                     .await?;
                 let contacts = crate::store::rows::contacts_from_json(&people.try_get::<String, _>("contacts")?)?;
@@ -370,6 +372,10 @@ macro_rules! reference_sql {
                     live_visits,
                     prison_version,
                     central_sequence: people.try_get("central_sequence")?,
+                    session_tables: match people.try_get::<Option<String>, _>("session_tables")? {
+                        Some(raw) => Some(crate::store::rows::session_tables_from_json(&raw)?),
+                        None => None,
+                    },
                 }))
             }
         }
