@@ -238,35 +238,14 @@ impl BookingWriteTx for SqliteTx {
         if b.spent_visiting_order {
             query = query.bind(mark).bind(w.prisoner.as_str());
         }
-        query = query
-            .bind(b.reference)
-            .bind(b.prison.as_str())
-            .bind(b.prisoner_number)
-            .bind(b.key.template_id())
-            .bind(b.key.date())
-            .bind(b.key.kind.as_str())
-            .bind(b.status.as_str())
-            .bind(b.status_reason)
-            .bind(b.spent_visiting_order)
-            .bind(b.channel.as_str())
-            .bind(b.kiosk_id)
-            .bind(b.used_share)
-            .bind(b.booked_at)
-            .bind(b.received_at)
+        query = sql::bookings::bind_booking!(query, b)
             .bind(b.received_at)
             .bind(b.review_reason)
             .bind(mark)
             .bind(super::rows::details_json(b.details)?);
-        for (position, v) in b.visitors.iter().enumerate() {
-            query = query
-                .bind(b.reference)
-                .bind(position as i64)
-                .bind(&v.first_name)
-                .bind(&v.last_name)
-                .bind(v.date_of_birth)
-                .bind(&v.contact_id);
-        }
-        query.execute(&mut *self.tx).await?;
+        sql::bookings::bind_visitors!(query, b)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(Written::Booked)
     }
 }

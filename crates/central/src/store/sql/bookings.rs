@@ -1,5 +1,49 @@
 //! Bookings and central's reference sequence.
 
+/// Binds a [`crate::store::NewBooking`]'s columns from `reference` to `received_at`, in the
+/// order `bookings` lists them, to a query.
+macro_rules! bind_booking {
+    ($query:expr, $b:expr) => {
+        $query
+            .bind($b.reference)
+            .bind($b.prison.as_str())
+            .bind($b.prisoner_number)
+            .bind($b.key.template_id())
+            .bind($b.key.date())
+            .bind($b.key.kind.as_str())
+            .bind($b.status.as_str())
+            .bind($b.status_reason)
+            .bind($b.spent_visiting_order)
+            .bind($b.channel.as_str())
+            .bind($b.kiosk_id)
+            .bind($b.used_share)
+            .bind($b.booked_at)
+            .bind($b.received_at)
+    };
+}
+
+pub(crate) use bind_booking;
+
+/// Binds a [`crate::store::NewBooking`]'s visitors, six columns each, in the order
+/// `booking_visitors` lists them, to a query.
+macro_rules! bind_visitors {
+    ($query:expr, $b:expr) => {{
+        let mut query = $query;
+        for (position, v) in $b.visitors.iter().enumerate() {
+            query = query
+                .bind($b.reference)
+                .bind(position as i64)
+                .bind(&v.first_name)
+                .bind(&v.last_name)
+                .bind(v.date_of_birth)
+                .bind(&v.contact_id);
+        }
+        query
+    }};
+}
+
+pub(crate) use bind_visitors;
+
 /// Implements [`crate::store::BookingTx`] for a backend's transaction type.
 macro_rules! booking_sql {
     ($tx:ident, next_reference = $next_reference:literal $(,)?) => {
@@ -11,26 +55,12 @@ macro_rules! booking_sql {
 
             async fn insert_booking(&mut self, b: &NewBooking<'_>) -> StoreResult<()> {
                 let mark = self.mark().await?;
-                sqlx::query(
+                crate::store::sql::bookings::bind_booking!(sqlx::query(
                     "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
                         visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
                         booked_at, received_at, updated_at, review_reason, version, details)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)",
-                )
-                .bind(b.reference)
-                .bind(b.prison.as_str())
-                .bind(b.prisoner_number)
-                .bind(b.key.template_id())
-                .bind(b.key.date())
-                .bind(b.key.kind.as_str())
-                .bind(b.status.as_str())
-                .bind(b.status_reason)
-                .bind(b.spent_visiting_order)
-                .bind(b.channel.as_str())
-                .bind(b.kiosk_id)
-                .bind(b.used_share)
-                .bind(b.booked_at)
-                .bind(b.received_at)
+                ), b)
                 .bind(b.review_reason)
                 .bind(mark)
                 .bind(crate::store::rows::details_json(b.details)?)
@@ -53,17 +83,9 @@ macro_rules! booking_sql {
                         date_of_birth, contact_id) VALUES {}",
                     rows.join(", ")
                 );
-                let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (position, v) in b.visitors.iter().enumerate() {
-                    insert = insert
-                        .bind(b.reference)
-                        .bind(position as i64)
-                        .bind(&v.first_name)
-                        .bind(&v.last_name)
-                        .bind(v.date_of_birth)
-                        .bind(&v.contact_id);
-                }
-                insert.execute(&mut *self.tx).await?;
+                crate::store::sql::bookings::bind_visitors!(sqlx::query(sqlx::AssertSqlSafe(sql)), b)
+                    .execute(&mut *self.tx)
+                    .await?;
                 Ok(())
             }
 
