@@ -106,8 +106,9 @@ pub(super) fn with_tables(
         .collect()
 }
 
-/// Judges a booking by every rule, reading what they need (the prisoner and the session's count
-/// held until commit) and writing nothing but the session's zeroed count row when it has none.
+/// Judges a booking by every rule, reading what they need (the prisoner held until commit; the
+/// session's counts held too when the kiosk's share may be used, else read as they stand) and
+/// writing nothing but, with a share, the session's zeroed count row when it has none.
 async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralError> {
     let code = a
         .request
@@ -116,9 +117,9 @@ async fn judge(tx: &mut dyn StoreTx, a: &Attempt<'_>) -> Result<Judged, CentralE
     // The prisoner (locked), their live visits and the prison's version come first, in two
     // statements: the prison's rules, timetable and closures then come from the store's cache
     // without a statement of their own. A number that does not parse, or no such prisoner, is
-    // refused below in the order the rules give.
-    // A booking that may use the kiosk's share locks the session's counts (below); any other
-    // reads them with the prisoner's people.
+    // refused below in the order the rules give. A booking that may use the kiosk's share locks
+    // the session's counts (below); any other reads them in the same statement as the prisoner's
+    // people, with central's next reference when it needs one.
     let session_tables = SessionId::parse(&a.request.session).ok().filter(|_| !a.use_share);
     let also = AlsoRead {
         sequence: a.reference.is_none(),

@@ -1,7 +1,10 @@
 //! The PostgreSQL store. Writes run at READ COMMITTED and lock what they decide on with
-//! `SELECT ... FOR UPDATE` (the prisoner, the session's counts, the kiosk's lease), so two
-//! bookings for the last table queue on that one row while bookings for other sessions run in
-//! parallel. Pulls run in one REPEATABLE READ snapshot.
+//! `SELECT ... FOR UPDATE` (the prisoner, and for escrow and a booking that may use a kiosk's
+//! share, the session's counts and the kiosk's lease). Any other booking is judged on the
+//! session's counts as they stand and takes its table in its one write, guarded by the
+//! session's tables: two bookings for the last table queue on that row only from their writes
+//! to their commits, while bookings for other sessions run in parallel. Pulls run in one
+//! REPEATABLE READ snapshot.
 
 use super::sql;
 use super::*;
