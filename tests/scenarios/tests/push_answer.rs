@@ -178,6 +178,23 @@ async fn the_push_answer_tells_the_kiosk_a_confirmed_visit_was_honoured_for_revi
         Some("no_visiting_order"),
         "the push answer's review reason is kept"
     );
+    // Central's answer to every event pushed is kept for staff (the visit's history).
+    let answers: Vec<(String, String)> = sqlx::query_as(
+        "SELECT o.kind, a.outcome FROM outbox o LEFT JOIN push_answers a ON a.event_id = o.event_id
+         WHERE o.booking_reference = ? ORDER BY o.seq",
+    )
+    .bind(&reference)
+    .fetch_all(kiosk_store.pool())
+    .await
+    .unwrap();
+    assert_eq!(answers, [("booking_created".to_string(), "accepted".to_string())]);
+    let unanswered: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM push_answers a WHERE a.event_id = o.event_id)",
+    )
+    .fetch_one(kiosk_store.pool())
+    .await
+    .unwrap();
+    assert_eq!(unanswered, 0, "every pushed event's answer is kept");
 
     // The pull that follows agrees, and does not take the reason away.
     network.mode.store(ONLINE, Ordering::SeqCst);

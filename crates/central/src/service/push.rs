@@ -24,7 +24,7 @@ use protocol::{
     BookingCreated, BookingState, BookingStatus, Event, EventRefusal, EventResult, PushAnswer, PushEvent,
     PushRequest, ShareReleased, Violation,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a push transaction keeps in memory for its events and writes before its commit.
 struct Kept<'a> {
@@ -34,6 +34,8 @@ struct Kept<'a> {
     answered: &'a mut HashMap<String, StoredAnswer>,
     /// Answers to the events applied in this batch, to be kept: (event id, seq, answer).
     answers: &'a mut Vec<(String, i64, StoredAnswer)>,
+    /// The batch's booking references a booking has, read before it and added to as it books.
+    taken: &'a mut HashSet<String>,
 }
 
 /// The status reason recorded for a booking refused for this rule, in the vocabulary staff
@@ -104,6 +106,8 @@ impl Central {
         // an event sent twice in one batch is answered as a replay, as it would be a batch later.
         let ids: Vec<String> = events.iter().map(|e| e.event_id.to_string()).collect();
         let mut answered = tx.pushed_events(&kiosk.id, &ids).await?;
+        // Likewise the references the batch's bookings name that a booking already has.
+        let mut taken = tx.taken_references(&booking_references(events)).await?;
         let mut answers = Vec::with_capacity(events.len());
         let mut applied = Vec::with_capacity(events.len());
         for (i, event) in events.iter().enumerate() {
@@ -111,6 +115,7 @@ impl Central {
                 position: &mut position,
                 answered: &mut answered,
                 answers: &mut answers,
+                taken: &mut taken,
             };
             match self
                 .push_one_in(&mut *tx, kiosk, kept, event, scramble, now)
@@ -154,6 +159,7 @@ impl Central {
             position,
             answered,
             answers,
+            taken,
         } = kept;
         let fingerprint = fingerprint(event);
         let last_seq = position.last_seq;
@@ -183,7 +189,7 @@ impl Central {
         let event = &clamped;
         let result = match event.event() {
             Ok(Event::BookingCreated(payload)) => {
-                self.apply_booking_created(tx, kiosk, event, &payload, scramble, now)
+                self.apply_booking_created(tx, kiosk, event, &payload, scramble, now, taken)
                     .await?
             }
             Ok(Event::BookingCancelled(payload)) => {
@@ -218,6 +224,9 @@ impl Central {
         Ok((result, event.seq))
     }
 
+    // Each argument is a different thing the event is judged against; a struct of them would
+    // only rename the list.
+    #[allow(clippy::too_many_arguments)]
     async fn apply_booking_created(
         &self,
         tx: &mut dyn StoreTx,
@@ -226,6 +235,7 @@ impl Central {
         payload: &BookingCreated,
         scramble: &ReferenceScramble,
         now: DateTime<Utc>,
+        taken: &mut HashSet<String>,
     ) -> Result<EventResult, CentralError> {
         let Ok(reference) = BookingReference::parse(&payload.reference) else {
             return Ok(EventResult::refused(event, EventRefusal::ReferenceInvalid));
@@ -236,7 +246,7 @@ impl Central {
         if !payload.request.prison_code().is_ok_and(|p| kiosk.serves(&p)) {
             return Ok(EventResult::refused(event, EventRefusal::PrisonNotAllowed));
         }
-        if tx.booking(&reference.to_string()).await?.is_some() {
+        if taken.contains(&reference.to_string()) {
             return Ok(EventResult::refused(event, EventRefusal::ReferenceTaken));
         }
         let attempt = Attempt {
@@ -251,6 +261,7 @@ impl Central {
         };
         match book_in(tx, &attempt, None).await?.decision {
             Decision::Booked { record } => {
+                taken.insert(record.reference.clone());
                 let mut result = EventResult::accepted(event);
                 result.share_used = Some(record.used_share);
                 result.booking = Some(BookingState {
@@ -263,7 +274,9 @@ impl Central {
             }
             Decision::Refused(violations) => {
                 let reason = status_reason(violations.first().code()).to_string();
-                record_refused_booking(tx, kiosk, &payload.request, &reference, &reason, &attempt).await?;
+                if record_refused_booking(tx, kiosk, &payload.request, &reference, &reason, &attempt).await? {
+                    taken.insert(reference.to_string());
+                }
                 let mut result = EventResult::rejected(event, &reason);
                 result.violations = Violation::list(&violations);
                 result.share_used = Some(false);
@@ -306,7 +319,8 @@ async fn apply_share_released(
 /// reading the refusal back could learn anyone's contacts); a contact no longer on the list, or
 /// a field that does not parse, is kept as sent or left empty rather than losing the refusal.
 /// Only a request without a readable session cannot be filed (a booking belongs to a session
-/// and a date): its refusal stays in the event's stored answer, and is logged.
+/// and a date): its refusal stays in the event's stored answer, and is logged. Says whether the
+/// refusal was filed (its reference then taken).
 async fn record_refused_booking(
     tx: &mut dyn StoreTx,
     kiosk: &Kiosk,
@@ -314,7 +328,7 @@ async fn record_refused_booking(
     reference: &BookingReference,
     reason: &str,
     a: &Attempt<'_>,
-) -> Result<(), CentralError> {
+) -> Result<bool, CentralError> {
     let prison = match request.prison_code() {
         Ok(code) => tx.prison(&code).await?,
         Err(_) => None,
@@ -322,7 +336,7 @@ async fn record_refused_booking(
     let (Ok(session), Some(prison)) = (SessionId::parse(&request.session), prison) else {
         tracing::warn!(%reference, kiosk_id = %kiosk.id, session = %request.session, prison = %request.prison, reason,
             "refused kiosk booking names no readable session or known prison: kept only in the event's answer");
-        return Ok(());
+        return Ok(false);
     };
     let today = prison_today(&prison.rules, a.decided_at);
     let record = match domain::PrisonerNumber::parse(&request.prisoner.number) {
@@ -376,7 +390,19 @@ async fn record_refused_booking(
         received_at: a.received_at,
     })
     .await?;
-    Ok(())
+    Ok(true)
+}
+
+/// The references a batch's new bookings name, as stored: a reference that does not parse is
+/// refused before it would be looked for.
+fn booking_references(events: &[PushEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e.kind == protocol::EventKind::BookingCreated.as_str())
+        .filter_map(|e| e.payload.get("reference")?.as_str())
+        .filter_map(|r| BookingReference::parse(r).ok())
+        .map(|r| r.to_string())
+        .collect()
 }
 
 /// A refused request's visitor as far as it can be known: from the contact list when picked

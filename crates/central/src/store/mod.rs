@@ -42,6 +42,7 @@ use domain::{
 };
 use protocol::{Attendance, BookingStatus, ReviewOutcome, StaffAccount};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// How a booking reached central: the protocol's, stored as its name.
@@ -165,9 +166,9 @@ pub struct BookingSubject {
     /// Central's next reference sequence, when one was asked for and the database draws it in
     /// the same statement (PostgreSQL); otherwise [`BookingTx::next_central_sequence`] draws it.
     pub central_sequence: Option<i64>,
-    /// The session's counts of each kind as they stand (not locked), when asked for and the
-    /// database reads them in the same statement (PostgreSQL); a kind with no row has none
-    /// here. Otherwise [`BookingWriteTx::tables_to_book`] reads them.
+    /// The session's counts of each kind as they stand, when asked for (read in the same
+    /// statement; not locked on PostgreSQL, under the write lock every SQLite writer holds); a
+    /// kind with no row has none here. Otherwise [`BookingWriteTx::tables_to_book`] reads them.
     pub session_tables: Option<Vec<(VisitKind, TableCounts)>>,
 }
 
@@ -543,6 +544,8 @@ pub trait BookingTx: Send {
     async fn next_central_sequence(&mut self) -> StoreResult<i64>;
     async fn insert_booking(&mut self, booking: &NewBooking<'_>) -> StoreResult<()>;
     async fn booking(&mut self, reference: &str) -> StoreResult<Option<BookingRecord>>;
+    /// Those of `references` a booking already has: a push batch's in one statement.
+    async fn taken_references(&mut self, references: &[String]) -> StoreResult<HashSet<String>>;
     async fn set_booking_status(
         &mut self,
         reference: &str,

@@ -202,7 +202,8 @@ sql::reference::reference_sql!(
             CAST((SELECT COALESCE(json_agg(json_build_object('visit_kind', visit_kind, 'booked', booked,
                     'escrowed', escrowed, 'capacity', capacity)), '[]')
                 FROM session_tables WHERE template_id = $5 AND session_date = $6) AS TEXT)
-        END AS session_tables"
+        END AS session_tables",
+    prisoner_in_people = false
 );
 sql::capacity::capacity_sql!(PgTx, lock = " FOR UPDATE");
 

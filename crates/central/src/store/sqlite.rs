@@ -154,7 +154,11 @@ sql::common::common_sql!(
 sql::reference::reference_sql!(
     SqliteTx,
     lock = "",
-    people = "SELECT
+    // Every writer holds the database's write lock from BEGIN IMMEDIATE: the prisoner's row,
+    // their people and the session's counts are read together, and cannot change before the
+    // commit.
+    people = "SELECT p.number, p.prison_code, p.first_name, p.last_name, p.date_of_birth, p.custody,
+        p.visiting_orders,
         (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
                 'date_of_birth', date_of_birth, 'banned_until', banned_until))
             FROM (SELECT * FROM contacts WHERE prisoner_number = $1 ORDER BY id)) AS contacts,
@@ -169,13 +173,19 @@ sql::reference::reference_sql!(
         NULL AS mark,
         -- Its reference sequence is a write too (reference_counter), drawn once a booking passes.
         CASE WHEN $4 THEN NULL END AS central_sequence,
-        -- Its counts are read under the write lock every transaction holds (tables_to_book).
-        CASE WHEN $5 IS NULL AND $6 IS NULL THEN NULL END AS session_tables"
+        CASE WHEN $5 IS NOT NULL THEN
+            (SELECT json_group_array(json_object('visit_kind', visit_kind, 'booked', booked,
+                    'escrowed', escrowed, 'capacity', capacity))
+                FROM session_tables WHERE template_id = $5 AND session_date = $6)
+        END AS session_tables
+     FROM prisoners p WHERE p.number = $1",
+    prisoner_in_people = true
 );
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
 
 /// A booking's writes in two round trips to the connection's thread (each costs more than the
-/// statement it carries): the guarded count first, so a full session writes nothing, then the
+/// statement it carries): the guarded count first (the session's row made if it has none), so a
+/// full session writes nothing, then the
 /// lease, the visiting order, the booking and its visitors as one multi-statement query. Plain
 /// `?`s, bound in the order the statements take them: sqlx numbers each statement's parameters
 /// on from the last one's.
@@ -188,7 +198,27 @@ impl BookingWriteTx for SqliteTx {
     async fn write_booking(&mut self, w: &BookingWrite<'_>) -> StoreResult<Written> {
         let b = &w.booking;
         let escrowed = if b.used_share { -1 } else { 0 };
-        if !self.adjust_tables(b.key, 1, escrowed, w.capacity).await? {
+        let mark = self.mark().await?;
+        // The session's row made with this booking's table if it has none (a booking judged on
+        // counts read with its prisoner's people), else counted on if it stays within the
+        // session's tables, a supervisor's change of them first.
+        let took = sqlx::query(
+            "INSERT INTO session_tables (template_id, session_date, visit_kind, prison_code, booked, escrowed,
+                version) VALUES ($1, $2, $3, $4, 1, 0, $5)
+             ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE
+                SET booked = booked + 1, escrowed = escrowed + $6, version = $5
+                WHERE $7 IS NULL OR booked + 1 + escrowed + $6 <= COALESCE(capacity, $7)",
+        )
+        .bind(b.key.template_id())
+        .bind(b.key.date())
+        .bind(b.key.kind.as_str())
+        .bind(b.prison.as_str())
+        .bind(mark)
+        .bind(escrowed)
+        .bind(w.capacity.map(i64::from))
+        .execute(&mut *self.tx)
+        .await?;
+        if took.rows_affected() != 1 {
             return Ok(Written::SessionFull);
         }
         if let Some(a) = &w.answer
@@ -198,7 +228,6 @@ impl BookingWriteTx for SqliteTx {
         {
             return Ok(Written::KeyAnswered);
         }
-        let mark = self.mark().await?;
         let lease_kiosk = b.kiosk_id.filter(|_| b.used_share);
         let mut sql = String::new();
         if lease_kiosk.is_some() {

@@ -221,6 +221,65 @@ async fn pushed_events_are_answered_one_by_one_and_replays_get_the_stored_answer
     app.assert_capacity_kept().await;
 }
 
+/// A `booking_created` event under `reference`, numbered `seq`.
+fn created_as(seq: i64, reference: &str, request: Value) -> Value {
+    event(
+        seq,
+        "booking_created",
+        json!({ "reference": reference, "request": request }),
+    )
+}
+
+#[tokio::test]
+async fn a_reference_a_booking_has_is_refused_in_its_own_batch_and_any_later_one() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["CDF"]).await;
+    let mut banned = cdf_booking();
+    banned["visitors"] = json!([{ "contact_id": "C000004", "date_of_birth": "1994-07-07" }]);
+    banned["session"] = json!("CDF-TUE-PM/2026-12-15");
+    let mut later = cdf_booking();
+    later["session"] = json!("CDF-TUE-PM/2026-12-15");
+    let booked = kiosk.reference(1);
+    let refused = kiosk.reference(3);
+    // The same reference written as a visitor might read it out: without its hyphen.
+    let unhyphenated = booked.replace('-', "");
+    let answer = app
+        .push(
+            &kiosk,
+            &[
+                created_as(1, &booked, cdf_booking()),
+                created_as(2, &unhyphenated, later.clone()),
+                created_as(3, &refused, banned),
+                created_as(4, &refused, later.clone()),
+            ],
+        )
+        .await;
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results[0]["booking"]["status"], "booked", "{answer}");
+    assert_eq!(results[1]["reason"], "reference_taken", "{answer}");
+    // A refusal is filed under its reference, which it keeps.
+    assert_eq!(results[2]["booking"]["status"], "rejected", "{answer}");
+    assert_eq!(results[3]["reason"], "reference_taken", "{answer}");
+    assert_eq!(app.counts().await.bookings, 2);
+
+    let answer = app
+        .push(
+            &kiosk,
+            &[
+                created_as(5, &booked, later.clone()),
+                created_as(6, &refused, later.clone()),
+                created_as(7, &kiosk.reference(7), later),
+            ],
+        )
+        .await;
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results[0]["reason"], "reference_taken", "{answer}");
+    assert_eq!(results[1]["reason"], "reference_taken", "{answer}");
+    assert_eq!(results[2]["booking"]["status"], "booked", "{answer}");
+    assert_eq!(app.counts().await.bookings, 3);
+    app.assert_capacity_kept().await;
+}
+
 #[tokio::test]
 async fn a_kiosk_cannot_push_references_of_another_issuer() {
     let app = spawn_app().await;

@@ -67,7 +67,7 @@ pub(crate) use desk::{
 pub(crate) use enrolment::{is_enrolled, save_enrolment};
 pub(crate) use escrow::{Share, put_session_tables, put_share, release_expired_shares, tables_left};
 pub(crate) use online_attempts::{UnsettledAttempt, set_attempt};
-pub(crate) use outbox::{PushAnswer, append_event, record_push_answer, set_event_seq};
+pub(crate) use outbox::{PushAnswer, append_event, record_push_answers, set_event_seq};
 pub(crate) use printer::PrinterSetting;
 pub(crate) use reference_data::{
     import_in, load_prison, load_timetable, mark_departed, take_off_unseen_visiting_orders,

@@ -23,14 +23,18 @@ pub struct OutboxEvent {
 
 /// Central's answer to one pushed event, as kept for staff and for replays.
 #[derive(Debug, Clone)]
-pub(crate) struct PushAnswer<'a> {
-    pub event_id: &'a str,
+pub(crate) struct PushAnswer {
+    pub event_id: String,
     pub seq: i64,
     pub accepted: bool,
-    pub reason: Option<&'a str>,
+    pub reason: Option<String>,
     /// The answer as central gave it, for staff to read.
-    pub answer: &'a str,
+    pub answer: String,
 }
+
+/// Rows in one statement of [`record_push_answers`]: six parameters each, well inside SQLite's
+/// limit on a statement's parameters.
+const ANSWERS_A_STATEMENT: usize = 500;
 
 impl Store {
     /// Outbox events after `after_seq`, oldest first.
@@ -114,24 +118,82 @@ pub(crate) async fn set_event_seq(
     Ok(())
 }
 
-/// Keeps central's answer to a pushed event (the latest, if it answers a replay again).
-pub(crate) async fn record_push_answer(
+/// Keeps central's answers to pushed events (the latest, if it answers a replay again), a
+/// batch's in one statement rather than one each: a backlog's push pays a round trip to the
+/// connection's thread per statement.
+pub(crate) async fn record_push_answers(
     conn: &mut SqliteConnection,
-    a: &PushAnswer<'_>,
+    answers: &[PushAnswer],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO push_answers (event_id, seq, outcome, reason, answer, answered_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
-            answer = excluded.answer, answered_at = excluded.answered_at",
-    )
-    .bind(a.event_id)
-    .bind(a.seq)
-    .bind(if a.accepted { "accepted" } else { "rejected" })
-    .bind(a.reason)
-    .bind(a.answer)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    for chunk in answers.chunks(ANSWERS_A_STATEMENT) {
+        let mut query = sqlx::QueryBuilder::new(
+            "INSERT INTO push_answers (event_id, seq, outcome, reason, answer, answered_at) ",
+        );
+        query.push_values(chunk, |mut row, a| {
+            row.push_bind(&a.event_id)
+                .push_bind(a.seq)
+                .push_bind(if a.accepted { "accepted" } else { "rejected" })
+                .push_bind(&a.reason)
+                .push_bind(&a.answer)
+                .push_bind(now);
+        });
+        query.push(
+            " ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
+                answer = excluded.answer, answered_at = excluded.answered_at",
+        );
+        query.build().execute(&mut *conn).await?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(i: usize, accepted: bool) -> PushAnswer {
+        PushAnswer {
+            event_id: format!("event-{i}"),
+            seq: i as i64 + 1,
+            accepted,
+            reason: (!accepted).then(|| "session_full".to_string()),
+            answer: format!("{{\"n\":{i}}}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_of_answers_larger_than_one_statement_is_kept_whole_and_a_replay_updates_its_answer() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = super::super::Store::open(&dir.path().join("kiosk.db"))
+            .await
+            .expect("a store");
+        let mut conn = store.pool().acquire().await.expect("a connection");
+        let now = Utc::now();
+        let many: Vec<PushAnswer> = (0..ANSWERS_A_STATEMENT + 7).map(|i| answer(i, true)).collect();
+        record_push_answers(&mut conn, &many, now).await.expect("kept");
+        // Central answers a replayed event again: its answer is the latest.
+        record_push_answers(&mut conn, &[answer(3, false)], now)
+            .await
+            .expect("kept again");
+        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM push_answers")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("counted");
+        assert_eq!(kept, many.len() as i64);
+        let (outcome, reason, body): (String, Option<String>, String) =
+            sqlx::query_as("SELECT outcome, reason, answer FROM push_answers WHERE event_id = 'event-3'")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("read");
+        assert_eq!(
+            (outcome.as_str(), reason.as_deref(), body.as_str()),
+            ("rejected", Some("session_full"), "{\"n\":3}")
+        );
+        let last: i64 = sqlx::query_scalar("SELECT seq FROM push_answers WHERE event_id = ?")
+            .bind(format!("event-{}", ANSWERS_A_STATEMENT + 6))
+            .fetch_one(&mut *conn)
+            .await
+            .expect("the last of the batch");
+        assert_eq!(last, (ANSWERS_A_STATEMENT + 7) as i64);
+    }
 }

@@ -57,6 +57,7 @@ impl SyncClient {
             let answer: PushAnswer = parse("push answer", &body)?;
             let mut tx = self.store.begin().await?;
             let mut highest = after;
+            let mut answers = Vec::with_capacity(answer.results.len());
             for result in &answer.results {
                 let Some((event, _)) = events
                     .iter()
@@ -68,15 +69,17 @@ impl SyncClient {
                         result.event_id
                     )));
                 };
-                apply_event_result(
-                    &mut tx,
-                    event.kind.as_str(),
-                    event.booking_reference.as_deref(),
-                    result,
-                    &body,
-                    now,
-                )
-                .await?;
+                answers.push(
+                    apply_event_result(
+                        &mut tx,
+                        event.kind.as_str(),
+                        event.booking_reference.as_deref(),
+                        result,
+                        &body,
+                        now,
+                    )
+                    .await?,
+                );
                 if result.outcome == Outcome::Rejected {
                     undo_refused_staff_account(&mut tx, event.kind.as_str(), &event.payload, result).await?;
                 }
@@ -87,6 +90,7 @@ impl SyncClient {
                     Outcome::Rejected => pushed.rejected += 1,
                 }
             }
+            store::record_push_answers(&mut tx, &answers, now).await?;
             store::advance_pushed_seq(&mut tx, highest).await?;
             tx.commit().await?;
             if highest == after {
@@ -98,7 +102,8 @@ impl SyncClient {
     }
 }
 
-/// Records central's answer to one pushed event against the booking it names.
+/// Records central's answer to one pushed event against the booking it names, and gives the
+/// answer to keep (kept with the batch's others in one statement).
 async fn apply_event_result(
     conn: &mut SqliteConnection,
     kind: &str,
@@ -106,22 +111,20 @@ async fn apply_event_result(
     result: &EventResult,
     body: &str,
     now: DateTime<Utc>,
-) -> Result<(), SyncError> {
+) -> Result<store::PushAnswer, SyncError> {
     let answer = serde_json::to_string(&serde_json::json!({
         "outcome": result.outcome, "reason": result.reason, "share_used": result.share_used,
     }))
     .unwrap_or_else(|_| body.chars().take(500).collect());
-    let event_id = result.event_id.to_string();
     let kept = store::PushAnswer {
-        event_id: &event_id,
+        event_id: result.event_id.to_string(),
         seq: result.seq,
         accepted: result.outcome == Outcome::Accepted,
-        reason: result.reason.as_deref(),
-        answer: &answer,
+        reason: result.reason.clone(),
+        answer,
     };
-    store::record_push_answer(conn, &kept, now).await?;
     let Some(reference) = booking_reference else {
-        return Ok(());
+        return Ok(kept);
     };
     match (EventKind::parse(kind), result.outcome) {
         (Some(EventKind::BookingCreated), Outcome::Accepted) => {
@@ -161,7 +164,7 @@ async fn apply_event_result(
         }
         _ => {}
     }
-    Ok(())
+    Ok(kept)
 }
 
 /// A new staff account central refused (the supervisor was disabled there before this kiosk

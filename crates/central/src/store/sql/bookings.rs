@@ -89,6 +89,24 @@ macro_rules! booking_sql {
                 Ok(())
             }
 
+            async fn taken_references(
+                &mut self,
+                references: &[String],
+            ) -> StoreResult<std::collections::HashSet<String>> {
+                let mut taken = std::collections::HashSet::new();
+                // Chunks keep any batch well inside both databases' limits on parameters.
+                for chunk in references.chunks(500) {
+                    let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("SELECT reference FROM bookings WHERE reference IN ({})", places.join(", "));
+                    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+                    for reference in chunk {
+                        query = query.bind(reference);
+                    }
+                    taken.extend(query.fetch_all(&mut *self.tx).await?);
+                }
+                Ok(taken)
+            }
+
             async fn booking(&mut self, reference: &str) -> StoreResult<Option<BookingRecord>> {
                 let Some(row) = sqlx::query(
                     "SELECT reference, status, status_reason, prison_code, prisoner_number, template_id,

@@ -2,7 +2,7 @@
 
 /// Implements [`crate::store::ReferenceTx`] for a backend's transaction type.
 macro_rules! reference_sql {
-    ($tx:ident, lock = $lock:literal, people = $people:literal $(,)?) => {
+    ($tx:ident, lock = $lock:literal, people = $people:literal, prisoner_in_people = $together:literal $(,)?) => {
         #[async_trait::async_trait]
         impl crate::store::ReferenceTx for $tx {
             async fn put_prison(&mut self, p: &domain::dataset::PrisonFile, hash: &str) -> StoreResult<bool> {
@@ -312,10 +312,11 @@ macro_rules! reference_sql {
 
             /// The prisoner's row (locked first with `lock`), then in one statement their
             /// contacts and restrictions and, for a booking at `booking_at`, the visits that
-            /// still count, that prison's version and, where the database can take it in a
-            /// query, the transaction's change mark. Two statements, not one: at READ COMMITTED
-            /// a statement that waited for the lock reads the tables it joins as they were when
-            /// it began, and would miss the visit the lock's holder just booked.
+            /// still count, that prison's version and what `also` asks for. Two statements on
+            /// PostgreSQL: at READ COMMITTED a statement that waited for the lock reads the
+            /// tables it joins as they were when it began, and would miss the visit the lock's
+            /// holder just booked. One where every writer already holds the database's write
+            /// lock (`prisoner_in_people`: the people statement reads the row too).
             async fn read_prisoner(
                 &mut self,
                 number: &domain::PrisonerNumber,
@@ -333,18 +334,26 @@ macro_rules! reference_sql {
                     "SELECT number, prison_code, first_name, last_name, date_of_birth, custody, visiting_orders
                      FROM prisoners WHERE number = $1"
                 };
-                let Some(row) = sqlx::query(sql).bind(number.as_str()).fetch_optional(&mut *self.tx).await? else {
-                    return Ok(None);
+                let prisoner = match $together {
+                    true => None,
+                    false => match sqlx::query(sql).bind(number.as_str()).fetch_optional(&mut *self.tx).await? {
+                        Some(row) => Some(row),
+                        None => return Ok(None),
+                    },
                 };
-                let people = sqlx::query($people)
+                let Some(people) = sqlx::query($people)
                     .bind(number.as_str())
                     .bind(booking_at.is_some())
                     .bind(booking_at.map(|p| p.as_str()))
                     .bind(also.sequence)
                     .bind(also.session_tables.map(|s| s.template_id()))
                     .bind(also.session_tables.map(|s| s.date()))
-                    .fetch_one(&mut *self.tx)
-                    .await?;
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let row = prisoner.as_ref().unwrap_or(&people);
                 let contacts = crate::store::rows::contacts_from_json(&people.try_get::<String, _>("contacts")?)?;
                 let restrictions =
                     crate::store::rows::restrictions_from_json(&people.try_get::<String, _>("restrictions")?)?;
@@ -356,7 +365,7 @@ macro_rules! reference_sql {
                 if let Some(mark) = people.try_get::<Option<i64>, _>("mark")? {
                     self.mark.get_or_insert(mark);
                 }
-                let file = crate::store::rows::prisoner_file_from_row(&row, contacts, restrictions)?;
+                let file = crate::store::rows::prisoner_file_from_row(row, contacts, restrictions)?;
                 Ok(Some(crate::store::BookingSubject {
                     at: file.prison,
                     record: domain::PrisonerRecord {
