@@ -138,20 +138,31 @@ async fn a_prisoner_who_moves_is_dropped_by_the_old_prisons_kiosks() {
 }
 
 fn created(kiosk: &TestKiosk, seq: i64, request: Value) -> Value {
+    created_as(seq, &kiosk.reference(seq as u32), request)
+}
+
+/// A `booking_created` event under `reference`, numbered `seq`.
+fn created_as(seq: i64, reference: &str, request: Value) -> Value {
     event(
         seq,
         "booking_created",
-        json!({ "reference": kiosk.reference(seq as u32), "request": request }),
+        json!({ "reference": reference, "request": request }),
     )
+}
+
+/// Rhys's booking with a visitor banned from visiting, on 15 December.
+fn banned_booking() -> Value {
+    let mut banned = cdf_booking();
+    banned["visitors"] = json!([{ "contact_id": "C000004", "date_of_birth": "1994-07-07" }]);
+    banned["session"] = json!("CDF-TUE-PM/2026-12-15");
+    banned
 }
 
 #[tokio::test]
 async fn pushed_events_are_answered_one_by_one_and_replays_get_the_stored_answer() {
     let app = spawn_app().await;
     let kiosk = app.kiosk(&["CDF"]).await;
-    let mut banned = cdf_booking();
-    banned["visitors"] = json!([{ "contact_id": "C000004", "date_of_birth": "1994-07-07" }]);
-    banned["session"] = json!("CDF-TUE-PM/2026-12-15");
+    let banned = banned_booking();
     let mut elsewhere = tst_booking(1);
     elsewhere["prison"] = json!("TST");
     let events = vec![
@@ -221,22 +232,11 @@ async fn pushed_events_are_answered_one_by_one_and_replays_get_the_stored_answer
     app.assert_capacity_kept().await;
 }
 
-/// A `booking_created` event under `reference`, numbered `seq`.
-fn created_as(seq: i64, reference: &str, request: Value) -> Value {
-    event(
-        seq,
-        "booking_created",
-        json!({ "reference": reference, "request": request }),
-    )
-}
-
 #[tokio::test]
 async fn a_reference_a_booking_has_is_refused_in_its_own_batch_and_any_later_one() {
     let app = spawn_app().await;
     let kiosk = app.kiosk(&["CDF"]).await;
-    let mut banned = cdf_booking();
-    banned["visitors"] = json!([{ "contact_id": "C000004", "date_of_birth": "1994-07-07" }]);
-    banned["session"] = json!("CDF-TUE-PM/2026-12-15");
+    let banned = banned_booking();
     let mut later = cdf_booking();
     later["session"] = json!("CDF-TUE-PM/2026-12-15");
     let booked = kiosk.reference(1);
