@@ -185,10 +185,9 @@ sql::capacity::capacity_sql!(SqliteTx, lock = "");
 
 /// A booking's writes in two round trips to the connection's thread (each costs more than the
 /// statement it carries): the guarded count first (the session's row made if it has none), so a
-/// full session writes nothing, then the
-/// lease, the visiting order, the booking and its visitors as one multi-statement query. Plain
-/// `?`s, bound in the order the statements take them: sqlx numbers each statement's parameters
-/// on from the last one's.
+/// full session writes nothing, then the lease, the visiting order, the booking and its
+/// visitors as one multi-statement query. Plain `?`s, bound in the order the statements take
+/// them: sqlx numbers each statement's parameters on from the last one's.
 #[async_trait]
 impl BookingWriteTx for SqliteTx {
     async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts> {
