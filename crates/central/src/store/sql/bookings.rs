@@ -94,10 +94,9 @@ macro_rules! booking_sql {
                 references: &[String],
             ) -> StoreResult<std::collections::HashSet<String>> {
                 let mut taken = std::collections::HashSet::new();
-                // Chunks keep any batch well inside both databases' limits on parameters.
-                for chunk in references.chunks(500) {
-                    let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                    let sql = format!("SELECT reference FROM bookings WHERE reference IN ({})", places.join(", "));
+                for chunk in references.chunks(crate::store::sql::VALUES_A_STATEMENT) {
+                    let places = crate::store::sql::placeholders(1, chunk.len());
+                    let sql = format!("SELECT reference FROM bookings WHERE reference IN ({places})");
                     let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
                     for reference in chunk {
                         query = query.bind(reference);

@@ -95,14 +95,11 @@ macro_rules! idempotency_sql {
                 event_ids: &[String],
             ) -> StoreResult<std::collections::HashMap<String, StoredAnswer>> {
                 let mut answers = std::collections::HashMap::new();
-                // A push is at most a few hundred events; chunks keep any batch well inside
-                // both databases' limits on parameters.
-                for chunk in event_ids.chunks(500) {
-                    let places: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                for chunk in event_ids.chunks(crate::store::sql::VALUES_A_STATEMENT) {
+                    let places = crate::store::sql::placeholders(2, chunk.len());
                     let sql = format!(
                         "SELECT event_id, fingerprint, result FROM pushed_events
-                         WHERE kiosk_id = $1 AND event_id IN ({})",
-                        places.join(", ")
+                         WHERE kiosk_id = $1 AND event_id IN ({places})"
                     );
                     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kiosk_id);
                     for id in chunk {

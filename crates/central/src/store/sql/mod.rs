@@ -30,3 +30,25 @@ pub(crate) mod pull;
 pub(crate) mod reference;
 pub(crate) mod retention;
 pub(crate) mod staff;
+
+/// Values a batch read binds in one statement at most: well inside both databases' limits on
+/// a statement's parameters.
+pub(crate) const VALUES_A_STATEMENT: usize = 500;
+
+/// `$first, $first+1, ...`: `n` placeholders for an `IN (...)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_on_from_the_first() {
+        assert_eq!(super::placeholders(2, 3), "$2, $3, $4");
+        assert_eq!(super::placeholders(1, 1), "$1");
+        assert_eq!(super::placeholders(1, 0), "");
+    }
+}
