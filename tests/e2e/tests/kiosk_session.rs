@@ -1,8 +1,8 @@
 //! The kiosk session as the package runs it (packaging/visit-kiosk/visit-kiosk.service): the
-//! cage Wayland compositor with the app as its only client, here on wlroots' headless backend
-//! instead of a screen, with the notify socket and watchdog variables set as systemd sets them
-//! (`WATCHDOG_PID` is cage's, the unit's main process, and the app is cage's child, which is why
-//! the unit says `NotifyAccess=all`).
+//! cage Wayland compositor with the app as its only client, here on wlroots' headless backend,
+//! turned to portrait, instead of a screen, with the notify socket and watchdog variables set as
+//! systemd sets them (`WATCHDOG_PID` is cage's, the unit's main process, and the app is cage's
+//! child, which is why the unit says `NotifyAccess=all`).
 //!
 //! It shows that the app fills the compositor's output (a window that keeps its own size would
 //! leave most of a kiosk's screen black), that it tells systemd it is ready once its page is
@@ -154,8 +154,15 @@ fn the_cage_session_fills_the_screen_says_ready_and_feeds_the_watchdog_while_ali
 
     // `sh -c 'WATCHDOG_PID=$$ exec cage ...'`: the shell's pid becomes cage's, as systemd gives
     // the service's main process.
+    //
+    // `-r` turns the output to portrait. Unturned, cage 0.1.4 hands a full-screen window's buffer
+    // straight to the output ("scan-out", which a headless output accepts even for a shared-memory
+    // buffer that a real screen's DRM refuses) and then stops drawing its own picture, so grim kept
+    // capturing the first, 800x637 frame for good while the app went on drawing the full screen:
+    // the test failed one run in three. An output turned from the window's buffer can never be
+    // scanned out, so cage draws every frame, as it does on a real screen.
     let script = format!(
-        "export WATCHDOG_PID=$$; exec cage -- {} --db {} --prison CDF",
+        "export WATCHDOG_PID=$$; exec cage -r -- {} --db {} --prison CDF",
         app.display(),
         db.display()
     );
