@@ -110,6 +110,55 @@ async fn a_booking_writes_the_visit_its_visitors_the_spent_order_and_one_outbox_
     assert_eq!(event_seq, Some(events[0].seq));
 }
 
+/// A booking's writes are one statement (the `booking_writes` trigger), so one that fails
+/// part-way undoes those before it. Here the reference sequence is set back, as a store put back
+/// from an older copy could be: the second booking's reference is already taken, and its
+/// insert fails after its outbox event is written and before its visitors, visiting order and
+/// sequence are.
+#[tokio::test]
+async fn a_booking_whose_write_fails_part_way_leaves_nothing_written() {
+    let (_dir, store) = demo_store().await;
+    let remand = request("CDF", llyr(), vec![picked("C000005")], "CDF-SAT-PM/2026-11-28");
+    book(&store, &remand, now()).await.unwrap();
+    sqlx::query("UPDATE kiosk_identity SET next_sequence = next_sequence - 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let written = |store: &Store| {
+        let store = store.clone();
+        async move {
+            (
+                count(&store, "SELECT count(*) FROM outbox").await,
+                count(&store, "SELECT count(*) FROM bookings").await,
+                count(&store, "SELECT count(*) FROM booking_visitors").await,
+                count(&store, "SELECT next_sequence FROM kiosk_identity").await,
+                visiting_orders(&store, "A1234BC").await,
+            )
+        }
+    };
+    let before = written(&store).await;
+    let refused = book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now()).await;
+    assert!(
+        refused.is_err(),
+        "a taken reference was booked again: {refused:?}"
+    );
+    assert_eq!(written(&store).await, before);
+    // Set right, the sequence gives the next reference and the same booking is written whole.
+    sqlx::query("UPDATE kiosk_identity SET next_sequence = next_sequence + 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let booked = book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now())
+        .await
+        .unwrap();
+    let (outbox, bookings, visitors, sequence, orders) = before;
+    assert_eq!(
+        written(&store).await,
+        (outbox + 1, bookings + 1, visitors + 1, sequence + 2, orders - 1)
+    );
+    assert_eq!(store.booking(&booked.reference).await.unwrap(), booked);
+}
+
 /// `book` answers the visit as it wrote it, without reading it back: what it answers must be what
 /// the store gives for the reference later, details and every visitor included, and each
 /// booking takes the next reference.

@@ -348,85 +348,54 @@ async fn insert_visitors(
 /// Writes a visit this kiosk booked, its visitors, the visiting order it spends, the reference
 /// number it takes (read by [`booking_start`] in the same transaction) and, unless it waits for
 /// a lost online answer, its `booking_created` event with the booking noting the event's
-/// position: one round trip to the connection's thread, inside the caller's transaction.
+/// position: one statement, inside the caller's transaction. The writes themselves are the
+/// `booking_writes` trigger's (migrations/kiosk/20261207100000_booking_write.sql): one statement
+/// is one message back from the connection's thread where five statements were five.
 pub(crate) async fn insert_booking(
     conn: &mut SqliteConnection,
     b: &NewBooking<'_>,
     event: Option<&Event>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    // Plain `?`s, bound in the order the statements take them: sqlx numbers each statement's
-    // parameters on from the last one's, and stops binding at a gap in `?NNN` numbering.
-    let (event_id, encoded) = match event {
-        Some(event) => (
-            Some(uuid::Uuid::now_v7().to_string()),
-            Some(super::outbox::encoded(event)?),
-        ),
-        None => (None, None),
+    let (event_id, kind, payload) = match event {
+        Some(event) => {
+            let (kind, payload) = super::outbox::encoded(event)?;
+            (Some(uuid::Uuid::now_v7().to_string()), Some(kind), Some(payload))
+        }
+        None => (None, None, None),
     };
-    let mut sql = String::new();
-    if encoded.is_some() {
-        sql.push_str(
-            "INSERT INTO outbox (event_id, kind, booking_reference, payload, created_at) VALUES (?, ?, ?, ?, ?);\n",
-        );
-    }
-    sql.push_str(
-        "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date, visit_kind,
-            status, spent_visiting_order, created_at, updated_at, channel, confirmed_with_share, online_key,
-            details, booked_by, event_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?, (SELECT seq FROM outbox WHERE event_id = ?));\n",
-    );
-    if !b.visitors.is_empty() {
-        sql.push_str(
-            "INSERT INTO booking_visitors (booking_reference, position, first_name, last_name, date_of_birth,
-                contact_id) VALUES ",
-        );
-        let rows: Vec<&str> = b.visitors.iter().map(|_| "(?, ?, ?, ?, ?, ?)").collect();
-        sql.push_str(&rows.join(", "));
-        sql.push_str(";\n");
-    }
-    if b.spends_visiting_order {
-        sql.push_str("UPDATE prisoners SET visiting_orders = visiting_orders - 1 WHERE number = ?;\n");
-    }
-    sql.push_str("UPDATE kiosk_identity SET next_sequence = next_sequence + 1 WHERE singleton = 1");
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if let Some((kind, payload)) = encoded {
-        query = query
-            .bind(event_id.clone())
-            .bind(kind)
-            .bind(b.reference.compact())
-            .bind(payload)
-            .bind(now);
-    }
-    query = query
-        .bind(b.reference.compact())
-        .bind(b.prison_code.as_str())
-        .bind(b.prisoner_number.as_str())
-        .bind(b.session.template_id())
-        .bind(b.session.date())
-        .bind(b.kind.as_str())
-        .bind(b.status.as_str())
-        .bind(b.spends_visiting_order)
-        .bind(now)
-        .bind(now)
-        .bind(b.confirmed_with_share)
-        .bind(b.online_key)
-        .bind(details_json(b.details)?)
-        .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
-        .bind(event_id);
-    for (position, v) in b.visitors.iter().enumerate() {
-        query = query
-            .bind(b.reference.compact())
-            .bind(position as i64)
-            .bind(v.first_name)
-            .bind(v.last_name)
-            .bind(v.date_of_birth)
-            .bind(v.contact_id);
-    }
-    if b.spends_visiting_order {
-        query = query.bind(b.prisoner_number.as_str());
-    }
-    query.execute(&mut *conn).await?;
+    let visitors: Vec<(&str, &str, NaiveDate, Option<&str>)> = b
+        .visitors
+        .iter()
+        .map(|v| (v.first_name, v.last_name, v.date_of_birth, v.contact_id))
+        .collect();
+    let visitors =
+        serde_json::to_string(&visitors).map_err(|e| KioskError::Encode(format!("booking visitors: {e}")))?;
+    sqlx::query(
+        "INSERT INTO booking_writes (event_id, event_kind, payload, reference, prison_code,
+            prisoner_number, template_id, session_date, visit_kind, status, spent_visiting_order, at,
+            confirmed_with_share, online_key, details, booked_by, visitors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(event_id)
+    .bind(kind)
+    .bind(payload)
+    .bind(b.reference.compact())
+    .bind(b.prison_code.as_str())
+    .bind(b.prisoner_number.as_str())
+    .bind(b.session.template_id())
+    .bind(b.session.date())
+    .bind(b.kind.as_str())
+    .bind(b.status.as_str())
+    .bind(b.spends_visiting_order)
+    .bind(now)
+    .bind(b.confirmed_with_share)
+    .bind(b.online_key)
+    .bind(details_json(b.details)?)
+    .bind(b.details.booked_by.as_ref().map(|h| h.staff_number.as_str()))
+    .bind(visitors)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
