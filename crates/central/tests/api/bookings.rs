@@ -509,12 +509,19 @@ async fn references_are_scrambled_with_the_deployments_key() {
         )
         .await;
     assert_eq!(ours["results"][0]["outcome"], "accepted", "{ours}");
-    let unkeyed = BookingReference::issue(
-        IssuerNumber::new(cardiff.issuer).unwrap(),
-        2,
-        &domain::ReferenceScramble::Unkeyed,
-    )
-    .unwrap();
+    // One reference in 1,024 (the issuer's ten bits) made without the key happens to name the
+    // same kiosk under it: the first sequence number whose reference does not is taken.
+    let unkeyed = (2..)
+        .map(|seq| {
+            BookingReference::issue(
+                IssuerNumber::new(cardiff.issuer).unwrap(),
+                seq,
+                &domain::ReferenceScramble::Unkeyed,
+            )
+            .unwrap()
+        })
+        .find(|r| r.origin(&cardiff.scramble()).0.get() != cardiff.issuer)
+        .unwrap();
     let mut event = crate::refusals::created(&cardiff, 2, &serde_json::from_value(request).unwrap());
     event["payload"]["reference"] = json!(unkeyed.to_string());
     let theirs = app.push(&cardiff, &[event]).await;
