@@ -238,11 +238,17 @@ struct Waiting {
     events: Vec<PushEvent>,
 }
 
-async fn push_all(central: &Central, waiting: &mut Waiting, tally: &Tally) -> anyhow::Result<()> {
-    for batch in std::mem::take(&mut waiting.events).chunks(100) {
+/// A kiosk back online pushes its backlog, batch after batch in order.
+async fn push_all(
+    central: Arc<Central>,
+    kiosk: central::store::Kiosk,
+    events: Vec<PushEvent>,
+    tally: Arc<Tally>,
+) -> anyhow::Result<()> {
+    for batch in events.chunks(100) {
         let answer = central
             .push(
-                &waiting.kiosk,
+                &kiosk,
                 &PushRequest {
                     events: batch.to_vec(),
                 },
@@ -323,6 +329,20 @@ async fn replay(
             }
             j += 1;
         }
+        // The kiosks whose day it is come back online and push what they booked offline, all at
+        // once and while the day's online bookings go on, as after a network outage.
+        let mut pushes = Vec::new();
+        for (p, w) in waiting.iter_mut().enumerate() {
+            if (day + p) % 7 == 6 || day == DAYS - 1 {
+                let events = std::mem::take(&mut w.events);
+                pushes.push(tokio::spawn(push_all(
+                    central.clone(),
+                    w.kiosk.clone(),
+                    events,
+                    tally.clone(),
+                )));
+            }
+        }
         // The day's online bookings, `clients` at a time.
         let online = Arc::new(online);
         let next = Arc::new(AtomicUsize::new(0));
@@ -351,11 +371,8 @@ async fn replay(
         for task in tasks {
             task.await?;
         }
-        // The kiosks whose day it is come back online and push what they booked offline.
-        for (p, w) in waiting.iter_mut().enumerate() {
-            if (day + p) % 7 == 6 || day == DAYS - 1 {
-                push_all(&central, w, &tally).await?;
-            }
+        for push in pushes {
+            push.await??;
         }
     }
     let elapsed = started.elapsed();

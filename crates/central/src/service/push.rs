@@ -1,9 +1,11 @@
 //! The push: applying a kiosk's outbox events in order, with each answer stored for replays.
-//! On SQLite a batch goes in one transaction: one commit (one fsync) for the batch rather than
-//! one an event, which is what a kiosk coming back online with a morning's backlog needs. On
-//! PostgreSQL each event keeps its own transaction: writers run side by side there, and a
-//! transaction holding several bookings' locks could deadlock with an online booking taking its
-//! locks in the one order every single booking takes them.
+//! A batch goes in one transaction: one commit for the batch rather than one an event, and the
+//! kiosk's position and the stored answers read and written once, which is what a kiosk coming
+//! back online with a morning's backlog needs. On PostgreSQL writers run side by side, and a
+//! transaction holding several bookings' locks could deadlock with single bookings, which take
+//! their locks in one order: there the batch's transaction stops waiting for a lock after a
+//! short while ([`crate::store::Store::begin_batch_write`]), and the batch is then applied one
+//! event a transaction, each in that one order.
 
 use super::Central;
 use super::booking::{Attempt, Decision, book_in};
@@ -64,15 +66,25 @@ impl Central {
         let scramble = self.reference_scramble().await?;
         let mut results = Vec::with_capacity(request.events.len());
         let mut last_seq = kiosk.last_seq;
-        let together = match self.store.one_writer_at_a_time() {
-            true => request.events.len(),
-            false => 1,
-        };
+        let mut together = request.events.len();
         while results.len() < request.events.len() {
             // As many of the rest as go without an error, committed together; an error in the
             // first of them is the batch's answer, as it would be alone.
             let rest = &request.events[results.len()..];
-            let applied = retrying!(self.push_together(kiosk, &rest[..together.min(rest.len())], &scramble))?;
+            let events = &rest[..together.min(rest.len())];
+            let applied = if events.len() > 1 {
+                match self.push_together(kiosk, events, &scramble).await {
+                    Err(CentralError::Store(e)) if e.is_retryable() => {
+                        tracing::info!(kiosk_id = %kiosk.id, events = events.len(), error = %e,
+                            "push batch gave way to other writers: applying it one event a transaction");
+                        together = 1;
+                        continue;
+                    }
+                    other => other?,
+                }
+            } else {
+                retrying!(self.push_together(kiosk, events, &scramble))?
+            };
             for (result, seq) in applied {
                 last_seq = seq;
                 results.push(result);
@@ -92,7 +104,10 @@ impl Central {
         scramble: &ReferenceScramble,
     ) -> Result<Vec<(EventResult, i64)>, CentralError> {
         let now = self.clock.now();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = match events.len() {
+            1 => self.store.begin_write().await?,
+            _ => self.store.begin_batch_write().await?,
+        };
         // The kiosk's position is read (and locked) once, moved in memory as each event is
         // applied and written once before the commit: two statements a batch, not two an event.
         let mut position = tx.lock_kiosk_seq(&kiosk.id).await?;
@@ -123,6 +138,9 @@ impl Central {
             {
                 Ok(done) => applied.push(done),
                 Err(e) if i == 0 => return Err(e),
+                // A lock wait given up (or a deadlock): the caller applies the batch event by
+                // event, where waiting is safe.
+                Err(CentralError::Store(e)) if e.is_retryable() => return Err(CentralError::Store(e)),
                 Err(e) => {
                     tracing::debug!(kiosk_id = %kiosk.id, seq = event.seq, error = %e, "event left for a transaction of its own");
                     tx.rollback().await?;

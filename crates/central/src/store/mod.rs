@@ -79,7 +79,12 @@ impl StoreError {
     pub fn is_retryable(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Database(e)) => {
-                matches!(e.code().as_deref(), Some("40001" | "40P01" | "5" | "517" | "6"))
+                // PostgreSQL: serialization failure, deadlock, a batch's lock wait given up
+                // (`lock_not_available`); SQLite: busy, busy snapshot, locked.
+                matches!(
+                    e.code().as_deref(),
+                    Some("40001" | "40P01" | "55P03" | "5" | "517" | "6")
+                )
             }
             StoreError::Database(sqlx::Error::PoolTimedOut) => true,
             _ => false,
@@ -129,8 +134,8 @@ pub trait Store: Send + Sync + 'static {
     async fn migrate(&self) -> StoreResult<()>;
     /// A cheap round trip, for the readiness probe.
     async fn ping(&self) -> StoreResult<()>;
-    /// Whether write transactions run one at a time (SQLite's one writer). Only then may one
-    /// transaction take several bookings' locks: where writers run side by side (PostgreSQL),
+    /// Whether write transactions run one at a time (SQLite's one writer): then online bookings
+    /// waiting for it are committed as a group. Where writers run side by side (PostgreSQL),
     /// locks taken for one booking after another's could deadlock with a booking taking them in
     /// the order every single booking does.
     fn one_writer_at_a_time(&self) -> bool;
@@ -140,6 +145,12 @@ pub trait Store: Send + Sync + 'static {
     async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>>;
     /// A transaction that may write. On SQLite it holds the write lock from the start.
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>>;
+    /// A write transaction for several bookings at once (a kiosk's push). Where writers run side
+    /// by side (PostgreSQL) it takes locks in the batch's order, not the one order every single
+    /// booking takes them in, so it could deadlock with them: it gives up waiting for any lock
+    /// after a short while (an error [`StoreError::is_retryable`] says yes to), and its caller
+    /// applies the batch one event a transaction instead. On SQLite, [`Store::begin_write`].
+    async fn begin_batch_write(&self) -> StoreResult<Box<dyn StoreTx>>;
     /// A read-only transaction that sees one consistent snapshot.
     async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>>;
     async fn close(&self);

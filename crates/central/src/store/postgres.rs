@@ -28,6 +28,10 @@ pub struct PostgresStore {
 
 const MAX_CONNECTIONS: u32 = 16;
 
+/// How long a push batch's transaction waits for a lock before it gives way (see
+/// [`Store::begin_batch_write`]): about ten times a batch of 100 events' own length.
+const BATCH_LOCK_WAIT: Duration = Duration::from_millis(200);
+
 /// Whether a statement failed because its pooled connection was already gone (the server
 /// restarted, or closed it idle): the statement never ran, so a read or a `BEGIN` can be sent
 /// again on another connection.
@@ -141,6 +145,23 @@ impl Store for PostgresStore {
 
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>> {
         let tx = on_a_live_connection!(self.pool.begin())?;
+        Ok(Box::new(PgTx {
+            tx,
+            mark: None,
+            prisons: Default::default(),
+            read_prisons: self.prisons.clone(),
+        }))
+    }
+
+    async fn begin_batch_write(&self) -> StoreResult<Box<dyn StoreTx>> {
+        let mut tx = on_a_live_connection!(self.pool.begin())?;
+        // Shorter than the server's deadlock check (a second by default), so a batch caught in a
+        // cycle with single bookings gives way before any of them is chosen to fail, and a batch
+        // queued behind a long one stops waiting soon: either is then applied event by event.
+        sqlx::query("SELECT set_config('lock_timeout', $1, true)")
+            .bind(format!("{}ms", BATCH_LOCK_WAIT.as_millis()))
+            .execute(&mut *tx)
+            .await?;
         Ok(Box::new(PgTx {
             tx,
             mark: None,

@@ -122,6 +122,11 @@ impl Store for SqliteStore {
         }))
     }
 
+    async fn begin_batch_write(&self) -> StoreResult<Box<dyn StoreTx>> {
+        // One writer at a time: a batch holds no lock another writer could be waiting on.
+        self.begin_write().await
+    }
+
     async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>> {
         // A deferred transaction: in WAL mode its first read fixes one snapshot.
         let tx = self.pool.begin().await?;

@@ -573,3 +573,147 @@ async fn a_page_or_limit_no_pull_gave_is_refused() {
         );
     }
 }
+
+/// A push batch goes in one transaction; on PostgreSQL one that meets a lock held longer than
+/// its short wait gives way and is applied one event a transaction, each of which waits as a
+/// single booking does. On SQLite the push waits for the writer. Either way every event is
+/// answered once, as if nothing had been in the way.
+#[tokio::test]
+async fn a_push_batch_held_up_by_another_writer_is_still_applied_whole() {
+    use central::store::TableKey;
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["TST"]).await;
+    let session = domain::SessionId::parse(TST_SESSION).unwrap();
+    let table_key = TableKey::new(&session, domain::VisitKind::Open);
+    let mut supervisor = app.central.store().begin_write().await.unwrap();
+    supervisor
+        .lock_tables(&table_key, &prison_code("TST"))
+        .await
+        .unwrap();
+    let events = vec![
+        created(&kiosk, 1, tst_booking(0)),
+        created(&kiosk, 2, tst_booking(1)),
+    ];
+    let push = {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/api/v1/sync/push"),
+            kiosk.token.clone(),
+        );
+        let events = json!({ "events": events });
+        tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&events)
+                .send()
+                .await
+                .unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        })
+    };
+    // Several times the batch's wait for a lock (200 ms on PostgreSQL).
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    if let Some(database) = &app.database {
+        // By now the batch has given way: one event's own transaction waits for the row.
+        let admin_url = std::env::var("CENTRAL_TEST_DATABASE_URL").unwrap();
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+            .await
+            .unwrap();
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+        )
+        .bind(database)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+        assert_eq!(waiting, 1, "no event waits for the session's row");
+    }
+    assert!(!push.is_finished(), "the push did not wait for the other writer");
+    supervisor.commit().await.unwrap();
+    let (status, answer) = push.await.unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["last_seq"], 2);
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for (i, result) in results.iter().enumerate() {
+        assert_eq!(result["outcome"], "accepted", "{result}");
+        assert_eq!(result["booking"]["reference"], kiosk.reference(i as u32 + 1));
+    }
+    // The same batch again: the stored answers, nothing booked twice.
+    let before = app.counts().await;
+    let again = app.push(&kiosk, &events).await;
+    assert!(
+        again["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["replayed"] == true)
+    );
+    assert_eq!(app.counts().await, before);
+    app.assert_capacity_kept().await;
+}
+
+/// Kiosks back online together push batches that take the same sessions' tables in different
+/// orders, which on PostgreSQL can hold each other up or deadlock: every event is answered,
+/// each session gives exactly its tables, and the one request too many for each is refused.
+#[tokio::test]
+async fn kiosks_pushing_at_once_into_the_same_sessions_fill_them_exactly() {
+    const SESSIONS: [&str; 4] = [
+        "TST-TUE/2026-12-01",
+        "TST-TUE/2026-12-08",
+        "TST-TUE/2026-12-15",
+        "TST-TUE/2026-12-22",
+    ];
+    let app = spawn_app().await;
+    let mut kiosks = Vec::new();
+    for _ in 0..=TST_OPEN_TABLES {
+        kiosks.push(app.kiosk(&["TST"]).await);
+    }
+    // Kiosk k's event e books prisoner 4k + e into session (k + e) mod 4: each session is asked
+    // for by every kiosk, one table more than it has, each kiosk in its own order.
+    let pushes = kiosks.iter().enumerate().map(|(k, kiosk)| {
+        let events: Vec<Value> = (0..SESSIONS.len())
+            .map(|e| {
+                let mut request = tst_booking(k * SESSIONS.len() + e);
+                request["session"] = json!(SESSIONS[(k + e) % SESSIONS.len()]);
+                created(kiosk, e as i64 + 1, request)
+            })
+            .collect();
+        let app = &app;
+        async move { app.push(kiosk, &events).await }
+    });
+    let answers = crate::bookings::futures_join_all(pushes).await;
+    let (mut accepted, mut refused) = (0, 0);
+    for (answer, kiosk) in answers.iter().zip(&kiosks) {
+        assert_eq!(answer["last_seq"], SESSIONS.len(), "{answer}");
+        for (e, result) in answer["results"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(result["booking"]["reference"], kiosk.reference(e as u32 + 1));
+            match result["outcome"].as_str() {
+                Some("accepted") => accepted += 1,
+                _ => {
+                    assert_eq!(result["reason"], "slot_unavailable", "{result}");
+                    refused += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(accepted, SESSIONS.len() * TST_OPEN_TABLES);
+    assert_eq!(refused, SESSIONS.len());
+    for session in SESSIONS {
+        let date = chrono::NaiveDate::parse_from_str(&session[8..], "%Y-%m-%d").unwrap();
+        let booked = app
+            .central
+            .bookings_on(&prison_code("TST"), date)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|b| b.booking.status == protocol::BookingStatus::Booked)
+            .count();
+        assert_eq!(booked, TST_OPEN_TABLES, "{session}");
+    }
+    app.assert_capacity_kept().await;
+}
