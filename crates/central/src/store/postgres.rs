@@ -29,7 +29,9 @@ pub struct PostgresStore {
 const MAX_CONNECTIONS: u32 = 16;
 
 /// How long a push batch's transaction waits for a lock before it gives way (see
-/// [`Store::begin_batch_write`]): about ten times a batch of 100 events' own length.
+/// [`Store::begin_batch_write`]): about twice what a batch of 100 events takes on its own (about
+/// 100 ms in the national replay, docs/PERFORMANCE.md), so a batch queued behind another mostly
+/// waits for it, and well under the server's one-second deadlock check.
 const BATCH_LOCK_WAIT: Duration = Duration::from_millis(200);
 
 /// Whether a statement failed because its pooled connection was already gone (the server

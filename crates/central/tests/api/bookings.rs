@@ -247,11 +247,7 @@ async fn a_booking_judged_while_the_last_table_goes_is_refused_as_full() {
     }
     let session = domain::SessionId::parse(TST_SESSION).unwrap();
     let table_key = TableKey::new(&session, domain::VisitKind::Open);
-    let mut supervisor = app.central.store().begin_write().await.unwrap();
-    supervisor
-        .lock_tables(&table_key, &prison_code("TST"))
-        .await
-        .unwrap();
+    let mut supervisor = app.hold_tst_tables().await;
     supervisor
         .set_capacity(&table_key, (TST_OPEN_TABLES - 1) as u32)
         .await
@@ -278,25 +274,14 @@ async fn a_booking_judged_while_the_last_table_goes_is_refused_as_full() {
     };
     // The booking reaches the session's row, and waits for it (PostgreSQL), or waits for the
     // writer (SQLite).
-    match &app.database {
-        Some(database) => {
-            let admin_url = std::env::var("CENTRAL_TEST_DATABASE_URL").unwrap();
-            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
-                .await
-                .unwrap();
-            let mut waiting = 0_i64;
+    match app.waiting_for_a_lock().await {
+        Some(mut waiting) => {
             for _ in 0..500 {
-                waiting = sqlx::query_scalar(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
-                )
-                .bind(database)
-                .fetch_one(&mut admin)
-                .await
-                .unwrap();
                 if waiting > 0 {
                     break;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                waiting = app.waiting_for_a_lock().await.unwrap_or(0);
             }
             assert_eq!(waiting, 1, "the booking never waited for the session's row");
         }

@@ -397,6 +397,32 @@ impl TestApp {
         self.central.row_counts().await.unwrap()
     }
 
+    /// A supervisor's transaction holding TST_SESSION's open tables (the session's row on
+    /// PostgreSQL, the one writer on SQLite) until it commits.
+    pub async fn hold_tst_tables(&self) -> Box<dyn central::store::StoreTx> {
+        let session = domain::SessionId::parse(TST_SESSION).unwrap();
+        let key = central::store::TableKey::new(&session, domain::VisitKind::Open);
+        let mut supervisor = self.central.store().begin_write().await.unwrap();
+        supervisor.lock_tables(&key, &prison_code("TST")).await.unwrap();
+        supervisor
+    }
+
+    /// On PostgreSQL, how many of this test's connections wait for a lock; `None` on SQLite.
+    pub async fn waiting_for_a_lock(&self) -> Option<i64> {
+        let database = self.database.as_ref()?;
+        let admin_url = std::env::var("CENTRAL_TEST_DATABASE_URL").unwrap();
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        let waiting = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+        )
+        .bind(database)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+        admin.close().await.unwrap();
+        Some(waiting)
+    }
+
     pub async fn assert_capacity_kept(&self) {
         let problems = self.central.capacity_audit().await.unwrap();
         assert!(

@@ -580,16 +580,9 @@ async fn a_page_or_limit_no_pull_gave_is_refused() {
 /// answered once, as if nothing had been in the way.
 #[tokio::test]
 async fn a_push_batch_held_up_by_another_writer_is_still_applied_whole() {
-    use central::store::TableKey;
     let app = spawn_app().await;
     let kiosk = app.kiosk(&["TST"]).await;
-    let session = domain::SessionId::parse(TST_SESSION).unwrap();
-    let table_key = TableKey::new(&session, domain::VisitKind::Open);
-    let mut supervisor = app.central.store().begin_write().await.unwrap();
-    supervisor
-        .lock_tables(&table_key, &prison_code("TST"))
-        .await
-        .unwrap();
+    let supervisor = app.hold_tst_tables().await;
     let events = vec![
         created(&kiosk, 1, tst_booking(0)),
         created(&kiosk, 2, tst_booking(1)),
@@ -617,19 +610,8 @@ async fn a_push_batch_held_up_by_another_writer_is_still_applied_whole() {
     };
     // Several times the batch's wait for a lock (200 ms on PostgreSQL).
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    if let Some(database) = &app.database {
-        // By now the batch has given way: one event's own transaction waits for the row.
-        let admin_url = std::env::var("CENTRAL_TEST_DATABASE_URL").unwrap();
-        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
-            .await
-            .unwrap();
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
-        )
-        .bind(database)
-        .fetch_one(&mut admin)
-        .await
-        .unwrap();
+    // By now the batch has given way: one event's own transaction waits for the row.
+    if let Some(waiting) = app.waiting_for_a_lock().await {
         assert_eq!(waiting, 1, "no event waits for the session's row");
     }
     assert!(!push.is_finished(), "the push did not wait for the other writer");
