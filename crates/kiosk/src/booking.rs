@@ -9,8 +9,8 @@ use crate::store::{self, BookedVisitor, BookingStatus, BookingView, NewBooking, 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::timetable::{find_session, sessions_between};
 use domain::{
-    BookingContext, BookingReference, BookingRequest, PrisonCode, SessionId, VisitKind, decide, prepare,
-    unknown_prisoner,
+    BookingContext, BookingReference, BookingRequest, PrisonCode, PrisonerNumber, SessionId, VisitKind,
+    decide, prepare, unknown_prisoner,
 };
 use protocol::{BookingCreated, Event};
 use serde::Serialize;
@@ -119,30 +119,57 @@ pub(crate) async fn book_local(
 /// Load, decide, write: the prison and what the prepared request names are loaded, the
 /// domain decides, and only an approved visit is written.
 ///
-/// Four round trips to the connection's thread after `BEGIN IMMEDIATE`: what the request needs
-/// parsed ([`store::booking_start`]), what it names once parsed ([`store::booking_subject`]),
-/// the write ([`store::insert_booking`]), and (enrolled only) the escrow counts. Every count and
-/// allowance is read under the write lock the transaction took first.
+/// Two round trips to the connection's thread after `BEGIN IMMEDIATE` for a request whose
+/// prisoner and session parse: the prison and what the request names
+/// ([`store::booking_reads`]), and the write ([`store::insert_booking`]); one more to read the
+/// prisoner once the request is parsed when they do not ([`store::booking_subject`]), and
+/// (enrolled only) the escrow counts. Every count and allowance is read under the write lock
+/// the transaction took first.
 async fn book_in(
     conn: &mut SqliteConnection,
     request: &BookingRequest,
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
 ) -> Result<BookingView> {
-    let start = store::booking_start(conn, &request.prison_code()?).await?;
+    // The prisoner and session as sent, so they are read with the prison. Their visits are
+    // read from eight days back, before the start of any week the prison's clock could be in
+    // (its time zone is known only once the prison is read), and cut to the rules' week below.
+    let number = PrisonerNumber::parse(&request.prisoner.number).ok();
+    let asked = SessionId::parse(&request.session).ok();
+    let guess = number
+        .as_ref()
+        .zip(asked.as_ref())
+        .map(|(number, session)| store::SubjectGuess {
+            number,
+            session,
+            since: now.date_naive() - chrono::Days::new(8),
+        });
+    let (start, read) = store::booking_reads(conn, &request.prison_code()?, guess.as_ref()).await?;
     let (prison, templates, closures) = (&start.prison, &start.templates, &start.closures);
     // Every field's shape first, so every bad field is reported even before the prisoner is
     // known; picked contacts are filled in by decide(), once the prisoner is identified.
     let prepared = prepare(request, &prison.rules, now)?;
     let session = prepared.session();
-    let subject = store::booking_subject(
-        conn,
-        &prison.code,
-        prepared.prisoner_number(),
-        prepared.visits_from(),
-        session,
-    )
-    .await?;
+    let subject = match read {
+        Some(mut subject)
+            if number.as_ref() == Some(prepared.prisoner_number()) && asked.as_ref() == Some(session) =>
+        {
+            subject
+                .existing_visits
+                .retain(|v| v.session.date() >= prepared.visits_from());
+            subject
+        }
+        _ => {
+            store::booking_subject(
+                conn,
+                &prison.code,
+                prepared.prisoner_number(),
+                prepared.visits_from(),
+                session,
+            )
+            .await?
+        }
+    };
     let Some(record) = &subject.prisoner else {
         return Err(KioskError::Rejected(unknown_prisoner()));
     };

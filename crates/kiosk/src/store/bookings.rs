@@ -186,12 +186,26 @@ impl BookingStart {
     }
 }
 
+/// The prisoner and session a request names, parsed from it as sent, before the prison's rules
+/// are known: the prisoner's read can then go in [`booking_reads`]' statement. `since` is the
+/// first date their visits are read from, at or before any week's start the rules could give.
+pub(crate) struct SubjectGuess<'a> {
+    pub number: &'a PrisonerNumber,
+    pub session: &'a SessionId,
+    pub since: NaiveDate,
+}
+
 /// Reads [`BookingStart`] in one statement, one row: the prison's columns, its timetable as
-/// JSON, and the kiosk's. Each statement and each row is a message from the connection's thread,
-/// and each message can cost a wake-up of the task waiting for it. For the booking's write
-/// transaction, so the sequence number read is the one its write spends.
-pub(crate) async fn booking_start(conn: &mut SqliteConnection, code: &PrisonCode) -> Result<BookingStart> {
-    let row = sqlx::query(
+/// JSON, and the kiosk's; with a [`SubjectGuess`], [`BookingSubject`] too, in the same row
+/// (see [`booking_subject`]). Each statement and each row is a message from the connection's
+/// thread, and each message can cost a wake-up of the task waiting for it. For the booking's
+/// write transaction, so the sequence number read is the one its write spends.
+pub(crate) async fn booking_reads(
+    conn: &mut SqliteConnection,
+    code: &PrisonCode,
+    guess: Option<&SubjectGuess<'_>>,
+) -> Result<(BookingStart, Option<BookingSubject>)> {
+    let query = format!(
         "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
             max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
             arrive_minutes_before,
@@ -205,13 +219,24 @@ pub(crate) async fn booking_start(conn: &mut SqliteConnection, code: &PrisonCode
             EXISTS (SELECT 1 FROM sync_enrolment) AS enrolled,
             (SELECT issuer_number FROM kiosk_identity WHERE singleton = 1) AS issuer_number,
             (SELECT next_sequence FROM kiosk_identity WHERE singleton = 1) AS next_sequence,
-            (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key
-         FROM prisons WHERE code = ?",
-    )
-    .bind(code.as_str())
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
+            (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key,
+            subject.*
+         FROM prisons LEFT JOIN ({subject}) AS subject ON subject.prison_code = prisons.code
+         WHERE prisons.code = ?",
+        subject = SUBJECT.as_str()
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(query))
+        .bind(guess.map(|g| g.since))
+        .bind(guess.map(|g| g.session.template_id()))
+        .bind(guess.map(|g| g.session.date()))
+        .bind(guess.map(|g| g.session.template_id()))
+        .bind(guess.map(|g| g.session.date()))
+        .bind(guess.map(|g| g.number.as_str()))
+        .bind(code.as_str())
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| KioskError::UnknownPrison(code.to_string()))?;
     let mut templates = json_rows::<TemplateFields>(&row, "templates")?
         .into_iter()
         .map(|t| SessionTemplate::parse(t).map_err(|e| KioskError::Corrupt(e.to_string())))
@@ -222,13 +247,21 @@ pub(crate) async fn booking_start(conn: &mut SqliteConnection, code: &PrisonCode
         Err(KioskError::NotInitialised) => None,
         Err(e) => return Err(e),
     };
-    Ok(BookingStart {
+    let subject = match guess {
+        Some(g) if row.try_get::<Option<String>, _>("first_name")?.is_some() => {
+            Some(subject_from_row(g.number, &row)?)
+        }
+        Some(_) => Some(BookingSubject::nobody()),
+        None => None,
+    };
+    let start = BookingStart {
         prison: prison_from_row(code, &row)?,
         templates,
         closures: json_rows(&row, "closures")?,
         enrolled: row.try_get("enrolled")?,
         issuer,
-    })
+    };
+    Ok((start, subject))
 }
 
 /// A column holding a JSON array of rows, as `T`s: a row that does not parse is corrupt.
@@ -248,6 +281,15 @@ pub(crate) struct BookingSubject {
 }
 
 impl BookingSubject {
+    /// No such prisoner held at the prison.
+    fn nobody() -> Self {
+        BookingSubject {
+            prisoner: None,
+            existing_visits: Vec::new(),
+            taken: (0, 0),
+        }
+    }
+
     /// Live tables of `kind` taken on this kiosk in the session.
     pub fn tables_taken(&self, kind: VisitKind) -> u32 {
         match kind {
@@ -257,10 +299,31 @@ impl BookingSubject {
     }
 }
 
-/// Reads [`BookingSubject`] in one statement, one row (see [`booking_start`]): the prisoner's
-/// record (if held at `prison`), their live visits from `since` on, and the session's live
-/// tables of each kind. Inside the booking's write transaction, so the counts cannot change
-/// before it commits.
+/// The prisoner's record (if held at the prison and not departed), their live visits from a
+/// date on, and the session's live tables of each kind, as one row. Its parameters: the date,
+/// the session's template and date twice, the prisoner's number, the prison.
+static SUBJECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT prison_code, first_name, last_name, date_of_birth, custody, visiting_orders,
+        (SELECT json_group_array(json_object('from', from_date, 'until', until_date))
+         FROM closed_visit_restrictions WHERE prisoner_number = prisoners.number) AS restrictions,
+        (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
+            'date_of_birth', date_of_birth, 'banned_until', banned_until))
+         FROM contacts WHERE prisoner_number = prisoners.number) AS contacts,
+        (SELECT json_group_array(json_array(template_id, session_date)) FROM bookings
+         WHERE prisoner_number = prisoners.number AND session_date >= ?
+            AND status IN {LIVE_STATUSES}) AS visits,
+        (SELECT COALESCE(SUM(visit_kind = 'open'), 0) FROM bookings
+         WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS open_taken,
+        (SELECT COALESCE(SUM(visit_kind = 'closed'), 0) FROM bookings
+         WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS closed_taken
+     FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0"
+    )
+});
+
+/// Reads [`BookingSubject`] in one statement, one row (see [`booking_reads`], which reads it
+/// with the prison when the request's prisoner and session parse as sent). Inside the booking's
+/// write transaction, so the counts cannot change before it commits.
 pub(crate) async fn booking_subject(
     conn: &mut SqliteConnection,
     prison: &PrisonCode,
@@ -268,22 +331,7 @@ pub(crate) async fn booking_subject(
     since: NaiveDate,
     session: &SessionId,
 ) -> Result<BookingSubject> {
-    let query = format!(
-        "SELECT first_name, last_name, date_of_birth, custody, visiting_orders,
-            (SELECT json_group_array(json_object('from', from_date, 'until', until_date))
-             FROM closed_visit_restrictions WHERE prisoner_number = prisoners.number) AS restrictions,
-            (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
-                'date_of_birth', date_of_birth, 'banned_until', banned_until))
-             FROM contacts WHERE prisoner_number = prisoners.number) AS contacts,
-            (SELECT json_group_array(json_array(template_id, session_date)) FROM bookings
-             WHERE prisoner_number = prisoners.number AND session_date >= ? AND status IN {LIVE_STATUSES}) AS visits,
-            (SELECT COALESCE(SUM(visit_kind = 'open'), 0) FROM bookings
-             WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS open_taken,
-            (SELECT COALESCE(SUM(visit_kind = 'closed'), 0) FROM bookings
-             WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS closed_taken
-         FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0"
-    );
-    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(query))
+    let row = sqlx::query(sqlx::AssertSqlSafe(SUBJECT.as_str()))
         .bind(since)
         .bind(session.template_id())
         .bind(session.date())
@@ -292,17 +340,17 @@ pub(crate) async fn booking_subject(
         .bind(number.as_str())
         .bind(prison.as_str())
         .fetch_optional(&mut *conn)
-        .await?
-    else {
-        return Ok(BookingSubject {
-            prisoner: None,
-            existing_visits: Vec::new(),
-            taken: (0, 0),
-        });
-    };
-    let mut contacts: Vec<domain::Contact> = json_rows(&row, "contacts")?;
+        .await?;
+    match row {
+        Some(row) => subject_from_row(number, &row),
+        None => Ok(BookingSubject::nobody()),
+    }
+}
+
+fn subject_from_row(number: &PrisonerNumber, row: &SqliteRow) -> Result<BookingSubject> {
+    let mut contacts: Vec<domain::Contact> = json_rows(row, "contacts")?;
     contacts.sort_by(|a, b| a.id.cmp(&b.id));
-    let existing_visits = json_rows::<(String, NaiveDate)>(&row, "visits")?
+    let existing_visits = json_rows::<(String, NaiveDate)>(row, "visits")?
         .into_iter()
         .map(|(template, date)| {
             Ok(ExistingVisit {
@@ -314,8 +362,8 @@ pub(crate) async fn booking_subject(
     Ok(BookingSubject {
         prisoner: Some(prisoner_from_row(
             number,
-            &row,
-            json_rows(&row, "restrictions")?,
+            row,
+            json_rows(row, "restrictions")?,
             contacts,
         )?),
         existing_visits,
@@ -346,7 +394,7 @@ async fn insert_visitors(
 }
 
 /// Writes a visit this kiosk booked, its visitors, the visiting order it spends, the reference
-/// number it takes (read by [`booking_start`] in the same transaction) and, unless it waits for
+/// number it takes (read by [`booking_reads`] in the same transaction) and, unless it waits for
 /// a lost online answer, its `booking_created` event with the booking noting the event's
 /// position: one statement, inside the caller's transaction. The writes themselves are the
 /// `booking_writes` trigger's (migrations/kiosk/20261207100000_booking_write.sql): one statement

@@ -55,9 +55,9 @@ pub use staff::AuditRow;
 pub use sync_state::SyncStatus;
 
 pub(crate) use bookings::{
-    NewBooking, NewOnlineBooking, NewVisitor, accept_booking, booking_awaiting_event, booking_for_online_key,
-    booking_start, booking_subject, cancel_booking, insert_booking, insert_online_booking, load_booking,
-    reject_booking, tables_taken_between,
+    NewBooking, NewOnlineBooking, NewVisitor, SubjectGuess, accept_booking, booking_awaiting_event,
+    booking_for_online_key, booking_reads, booking_subject, cancel_booking, insert_booking,
+    insert_online_booking, load_booking, reject_booking, tables_taken_between,
 };
 pub(crate) use desk::{
     KeptCancellation, StaffCancel, booked_by, cancel_by_staff, cancellation_refused, creation_deferred,
