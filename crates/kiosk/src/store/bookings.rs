@@ -195,17 +195,9 @@ pub(crate) struct SubjectGuess<'a> {
     pub since: NaiveDate,
 }
 
-/// Reads [`BookingStart`] in one statement, one row: the prison's columns, its timetable as
-/// JSON, and the kiosk's; with a [`SubjectGuess`], [`BookingSubject`] too, in the same row
-/// (see [`booking_subject`]). Each statement and each row is a message from the connection's
-/// thread, and each message can cost a wake-up of the task waiting for it. For the booking's
-/// write transaction, so the sequence number read is the one its write spends.
-pub(crate) async fn booking_reads(
-    conn: &mut SqliteConnection,
-    code: &PrisonCode,
-    guess: Option<&SubjectGuess<'_>>,
-) -> Result<(BookingStart, Option<BookingSubject>)> {
-    let query = format!(
+/// [`booking_reads`]' statement, built once: the prison's row with [`SUBJECT`]'s joined on.
+static BOOKING_READS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
         "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
             max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
             arrive_minutes_before,
@@ -224,8 +216,20 @@ pub(crate) async fn booking_reads(
          FROM prisons LEFT JOIN ({subject}) AS subject ON subject.prison_code = prisons.code
          WHERE prisons.code = ?",
         subject = SUBJECT.as_str()
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(query))
+    )
+});
+
+/// Reads [`BookingStart`] in one statement, one row: the prison's columns, its timetable as
+/// JSON, and the kiosk's; with a [`SubjectGuess`], [`BookingSubject`] too, in the same row
+/// (see [`booking_subject`]). Each statement and each row is a message from the connection's
+/// thread, and each message can cost a wake-up of the task waiting for it. For the booking's
+/// write transaction, so the sequence number read is the one its write spends.
+pub(crate) async fn booking_reads(
+    conn: &mut SqliteConnection,
+    code: &PrisonCode,
+    guess: Option<&SubjectGuess<'_>>,
+) -> Result<(BookingStart, Option<BookingSubject>)> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(BOOKING_READS.as_str()))
         .bind(guess.map(|g| g.since))
         .bind(guess.map(|g| g.session.template_id()))
         .bind(guess.map(|g| g.session.date()))
