@@ -274,17 +274,8 @@ async fn a_booking_judged_while_the_last_table_goes_is_refused_as_full() {
     };
     // The booking reaches the session's row, and waits for it (PostgreSQL), or waits for the
     // writer (SQLite).
-    match app.waiting_for_a_lock().await {
-        Some(mut waiting) => {
-            for _ in 0..500 {
-                if waiting > 0 {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                waiting = app.waiting_for_a_lock().await.unwrap_or(0);
-            }
-            assert_eq!(waiting, 1, "the booking never waited for the session's row");
-        }
+    match app.waiting_for_a_lock(std::time::Duration::from_secs(5)).await {
+        Some(waiting) => assert_eq!(waiting, 1, "the booking never waited for the session's row"),
         None => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
     }
     supervisor.commit().await.unwrap();

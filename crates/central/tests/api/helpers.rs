@@ -407,18 +407,26 @@ impl TestApp {
         supervisor
     }
 
-    /// On PostgreSQL, how many of this test's connections wait for a lock; `None` on SQLite.
-    pub async fn waiting_for_a_lock(&self) -> Option<i64> {
+    /// On PostgreSQL, how many of this test's connections wait for a lock, asked again every
+    /// 10 ms until one does or `within` has passed; `None` on SQLite.
+    pub async fn waiting_for_a_lock(&self, within: std::time::Duration) -> Option<i64> {
         let database = self.database.as_ref()?;
         let admin_url = std::env::var("CENTRAL_TEST_DATABASE_URL").unwrap();
         let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-        let waiting = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
-        )
-        .bind(database)
-        .fetch_one(&mut admin)
-        .await
-        .unwrap();
+        let until = std::time::Instant::now() + within;
+        let waiting = loop {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+            )
+            .bind(database)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+            if waiting > 0 || std::time::Instant::now() >= until {
+                break waiting;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        };
         admin.close().await.unwrap();
         Some(waiting)
     }

@@ -611,7 +611,7 @@ async fn a_push_batch_held_up_by_another_writer_is_still_applied_whole() {
     // Several times the batch's wait for a lock (200 ms on PostgreSQL).
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     // By now the batch has given way: one event's own transaction waits for the row.
-    if let Some(waiting) = app.waiting_for_a_lock().await {
+    if let Some(waiting) = app.waiting_for_a_lock(std::time::Duration::ZERO).await {
         assert_eq!(waiting, 1, "no event waits for the session's row");
     }
     assert!(!push.is_finished(), "the push did not wait for the other writer");
