@@ -501,27 +501,26 @@ impl Central {
         }
         let body = serde_json::to_vec(request).map_err(|e| CentralError::Internal(e.to_string()))?;
         let fingerprint = sha256_hex(&body);
-        // Grouped on both stores: the bookings waiting together share one commit, and on
-        // PostgreSQL one transaction where they fought over the same sessions' rows in sixteen
-        // (`group_commit` has the measurements' reference).
-        let scramble = self.reference_scramble().await?;
-        let booking = OnlineBooking {
-            kiosk: kiosk.clone(),
-            key: key.to_string(),
-            fingerprint: fingerprint.clone(),
-            request: request.clone(),
-            keep_until: super::retention::keep_answer_until(
-                request,
-                self.clock.now(),
-                self.settings.idempotency_retention,
-            ),
-        };
-        if let Grouped::Answered(answer) = self
-            .online_groups
-            .book(booking, &self.store, &self.clock, &scramble)
-            .await
-        {
-            return Ok(answer);
+        if self.store.one_writer_at_a_time() {
+            let scramble = self.reference_scramble().await?;
+            let booking = OnlineBooking {
+                kiosk: kiosk.clone(),
+                key: key.to_string(),
+                fingerprint: fingerprint.clone(),
+                request: request.clone(),
+                keep_until: super::retention::keep_answer_until(
+                    request,
+                    self.clock.now(),
+                    self.settings.idempotency_retention,
+                ),
+            };
+            if let Grouped::Answered(answer) = self
+                .online_groups
+                .book(booking, &self.store, &self.clock, &scramble)
+                .await
+            {
+                return Ok(answer);
+            }
         }
         retrying!(self.book_online_once(kiosk, key, &fingerprint, request))
     }

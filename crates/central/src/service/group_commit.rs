@@ -1,22 +1,16 @@
-//! Group commit of online bookings. Each booking alone pays a durable commit (an fsync); on
-//! SQLite it also waits for the one writer, and on PostgreSQL sixteen of them at once fight over
-//! the same sessions' rows and the machine's cores. Instead, the bookings waiting together are
-//! decided one after another in one transaction and made durable by one commit, and each is
-//! answered only after that commit (docs/PERFORMANCE.md, "Group commit on PostgreSQL").
+//! Group commit of online bookings on a store with one writer at a time (SQLite). Each booking
+//! alone pays a durable commit (an fsync) while every other waits for the writer; instead, the
+//! bookings waiting together are decided one after another in one transaction and made durable
+//! by one commit, and each is answered only after that commit.
 //!
 //! The first waiting request to get the turn leads: it takes every booking queued so far (its
 //! own among them) and runs the group in a task of its own, so a client that hangs up cannot
-//! cancel the others' transaction halfway. One group runs at a time. Each booking is decided by
-//! the same `book_in` as a booking alone, and its answer is kept against its idempotency key in
-//! the same transaction. A refusal writes nothing but its answer, so refusals share a group
-//! safely. Anything else (a store error, a key that already has an answer) rolls the whole
-//! group back, and every member then books alone, the way it would have without a group: its
-//! idempotency key makes that safe whatever the group did or did not commit.
-//!
-//! On PostgreSQL a group takes its bookings' locks in the group's order, not the one order a
-//! booking alone takes them in, so it could deadlock with a push or a staff change running
-//! beside it: a group of more than one is a batch transaction ([`Store::begin_batch_write`]),
-//! which gives up waiting for a lock after a short while, and its members then book alone.
+//! cancel the others' transaction halfway. Each booking is decided by the same `book_in` as a
+//! booking alone, and its answer is kept against its idempotency key in the same transaction.
+//! A refusal writes nothing but its answer, so refusals share a group safely. Anything else
+//! (a store error, a key that already has an answer) rolls the whole group back, and every
+//! member then books alone, the way it would have without a group: its idempotency key makes
+//! that safe whatever the group did or did not commit.
 
 use super::Answer;
 use super::booking::{AnswerKey, Attempt, Kept, Logged};
@@ -165,10 +159,7 @@ async fn decide_all(
     clock: &Clock,
     scramble: &domain::ReferenceScramble,
 ) -> Result<Vec<Answer>, CentralError> {
-    let mut tx = match members.len() {
-        1 => store.begin_write().await?,
-        _ => store.begin_batch_write().await?,
-    };
+    let mut tx = store.begin_write().await?;
     let now = clock.now();
     let mut answers = Vec::with_capacity(members.len());
     let mut booked = Vec::with_capacity(members.len());

@@ -132,6 +132,10 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn one_writer_at_a_time(&self) -> bool {
+        false
+    }
+
     async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
         on_a_live_connection!(self.read_kiosk_by_token(token_hash))
     }

@@ -97,6 +97,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn one_writer_at_a_time(&self) -> bool {
+        true
+    }
+
     async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
         self.read_kiosk_by_token(token_hash).await
     }

@@ -557,96 +557,47 @@ async fn a_deployment_with_bookings_from_before_keys_stays_unkeyed() {
     assert_eq!(kiosk.reference_key, None, "no key to give");
 }
 
-/// On PostgreSQL a group of online bookings takes its locks in its own order, so it could
-/// deadlock with another writer: when a lock it needs is held, it gives way after a short wait
-/// and its members book alone, so one held lock does not hold up the bookings grouped with it.
-/// (SQLite has one writer: nothing can hold a lock a group needs once it has begun.)
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_online_group_held_up_by_another_writer_gives_way_and_its_members_book_alone() {
-    let app = spawn_app().await;
-    if app.database.is_none() {
-        return;
-    }
-    let central = app.central.clone();
-    let enrolled = app.kiosk(&["TST"]).await;
-    let kiosk = central.authenticate(&enrolled.token).await.unwrap();
-    const NEXT_WEEK: &str = "TST-TUE/2026-12-08";
-    let this_week = app.hold_tables(TST_SESSION).await;
-    let next_week = app.hold_tables(NEXT_WEEK).await;
-    let book = |body: Value| {
-        let (central, kiosk) = (central.clone(), kiosk.clone());
-        let request: domain::BookingRequest = serde_json::from_value(body).unwrap();
-        tokio::spawn(async move { central.book_online(&kiosk, &key(), &request).await.unwrap() })
-    };
-    let pause = || tokio::time::sleep(std::time::Duration::from_millis(100));
-    // The first leads a group of its own, which waits for this week's tables; the other two
-    // queue for the next group.
-    let first = book(tst_booking(1));
-    pause().await;
-    let held = book(tst_booking_on(2, NEXT_WEEK));
-    pause().await;
-    let free = book(tst_booking(3));
-    pause().await;
-    this_week.rollback().await.unwrap();
-    // Several times the group's wait for a lock (200 ms).
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    assert!(
-        free.is_finished(),
-        "the booking grouped with a held one waited for it"
-    );
-    assert!(
-        !held.is_finished(),
-        "the held booking did not wait for next week's tables"
-    );
-    assert_eq!(
-        central.online_group_counts(),
-        (1, 1),
-        "only the first booking's group committed; the next gave way"
-    );
-    next_week.rollback().await.unwrap();
-    for answer in [first.await.unwrap(), held.await.unwrap(), free.await.unwrap()] {
-        assert_eq!((answer.status, answer.replayed), (201, false), "{}", answer.body);
-    }
-    assert_eq!(app.counts().await.bookings, 3);
-    app.assert_capacity_kept().await;
-}
-
-/// On either store, online bookings that wait together (behind SQLite's one writer, or behind
-/// the session's row on PostgreSQL) are decided in one transaction and made durable by one
-/// commit. Each still gets its own answer: the ones that found a table are booked, the rest
-/// refused as full. A retry of a key already answered rolls its group back and every member
-/// books alone: the retry gets its first answer and books nothing more, the others their own
-/// answers.
+/// On SQLite (whatever store the rest of the suite runs on), online bookings that wait for the
+/// one writer together are decided in one transaction and made durable by one commit. Each
+/// still gets its own answer: the ones that found a table are booked, the rest refused as
+/// full. A retry of a key already answered rolls its group back and every member books alone:
+/// the retry gets its first answer and books nothing more, the others their own answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn online_bookings_waiting_together_share_one_commit_and_keep_their_own_answers() {
-    let app = spawn_app().await;
-    let central = app.central.clone();
-    let enrolled = app.kiosk(&["TST"]).await;
-    let kiosk = central.authenticate(&enrolled.token).await.unwrap();
-    let request = |body: Value| -> domain::BookingRequest { serde_json::from_value(body).unwrap() };
+    use central::store::{SqliteStore, Store};
+    use central::{Central, Clock, Settings};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("central.db")).await.unwrap());
+    store.migrate().await.unwrap();
+    let central = Arc::new(Central::new(store, Clock::fixed(now()), Settings::default()));
+    let (prison, prisoners) = test_prison();
+    central.import(&[prison], &prisoners).await.unwrap();
+    let credential = crate::common::enrol_in_process(&central, &["TST"]).await;
+    let kiosk = central.authenticate(&credential.token).await.unwrap();
+    let request = |i: usize| -> domain::BookingRequest { serde_json::from_value(tst_booking(i)).unwrap() };
 
     let first_key = key();
     let first = central
-        .book_online(&kiosk, &first_key, &request(tst_booking(0)))
+        .book_online(&kiosk, &first_key, &request(0))
         .await
         .unwrap();
     assert_eq!((first.status, first.replayed), (201, false), "{}", first.body);
     assert_eq!(central.online_group_counts(), (1, 1));
 
-    // Bookings queue while a supervisor holds a session's tables. The first to arrive has a
-    // table to take, so it leads a group of its own and waits for them; every one after it
-    // waits for the next group.
-    let book_while_held = |session: &'static str, requests: Vec<(String, Value)>| {
+    // Bookings queue while something else holds the writer. The first to arrive leads a group
+    // of its own and waits for the writer; every one after it waits for the next group.
+    let book_while_held = |keys_and_prisoners: Vec<(String, usize)>| {
         let central = central.clone();
         let kiosk = kiosk.clone();
-        let app = &app;
         async move {
-            let held = app.hold_tables(session).await;
+            let held = central.store().begin_write().await.unwrap();
             let mut tasks = Vec::new();
-            for (key, body) in requests {
+            for (key, i) in keys_and_prisoners {
                 let (central, kiosk) = (central.clone(), kiosk.clone());
                 tasks.push(tokio::spawn(async move {
-                    central.book_online(&kiosk, &key, &request(body)).await.unwrap()
+                    central.book_online(&kiosk, &key, &request(i)).await.unwrap()
                 }));
                 if tasks.len() == 1 {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -663,11 +614,7 @@ async fn online_bookings_waiting_together_share_one_commit_and_keep_their_own_an
     };
 
     let waiting = TST_OPEN_TABLES + 5;
-    let answers = book_while_held(
-        TST_SESSION,
-        (1..=waiting).map(|i| (key(), tst_booking(i))).collect(),
-    )
-    .await;
+    let answers = book_while_held((1..=waiting).map(|i| (key(), i)).collect()).await;
     let booked = answers.iter().filter(|a| a.status == 201).count();
     let full = answers
         .iter()
@@ -686,22 +633,14 @@ async fn online_bookings_waiting_together_share_one_commit_and_keep_their_own_an
         waiting - 1
     );
 
-    // The first booking sent again, queued behind a booking for next week's session, in a
-    // group with another new one: that group is rolled back and both book alone.
-    const NEXT_WEEK: &str = "TST-TUE/2026-12-08";
-    let again = book_while_held(
-        NEXT_WEEK,
-        vec![
-            (key(), tst_booking_on(40, NEXT_WEEK)),
-            (first_key.clone(), tst_booking(0)),
-            (key(), tst_booking_on(41, NEXT_WEEK)),
-        ],
-    )
-    .await;
+    // The first booking sent again, in a group with a new one: that group is rolled back and
+    // both book alone.
+    let again = book_while_held(vec![(key(), 40), (first_key.clone(), 0), (key(), 41)]).await;
     assert_eq!((again[1].status, again[1].replayed), (201, true));
     assert_eq!(again[1].body, first.body);
-    for booked in [&again[0], &again[2]] {
-        assert_eq!((booked.status, booked.replayed), (201, false), "{}", booked.body);
+    for refused in [&again[0], &again[2]] {
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains("session_full"), "{}", refused.body);
     }
     assert_eq!(
         central.online_group_counts(),
@@ -709,10 +648,6 @@ async fn online_bookings_waiting_together_share_one_commit_and_keep_their_own_an
         "only the first, alone in its group, committed as a group"
     );
     let counts = central.row_counts().await.unwrap();
-    assert_eq!(
-        counts.bookings,
-        TST_OPEN_TABLES as i64 + 2,
-        "one booking a table this week, two next week, none twice"
-    );
-    app.assert_capacity_kept().await;
+    assert_eq!(counts.bookings, TST_OPEN_TABLES as i64);
+    assert!(central.capacity_audit().await.unwrap().is_empty());
 }
