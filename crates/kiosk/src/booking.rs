@@ -14,7 +14,7 @@ use domain::{
 };
 use protocol::{BookingCreated, Event};
 use serde::Serialize;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
 /// A session with the tables still free, of each kind.
@@ -107,26 +107,41 @@ pub(crate) async fn book_local(
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
 ) -> Result<BookingView> {
-    let mut conn = store.booking_connection().await?;
-    // `BEGIN IMMEDIATE` takes the write lock at once (see `Store::begin`).
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let booked = book_in(&mut tx, request, now, deferred_for).await?;
-    tx.commit().await?;
-    tracing::info!(reference = %booked.reference, session = %booked.session, status = booked.status.as_str(), "visit booked on the kiosk");
-    Ok(booked)
+    let prison = request.prison_code()?;
+    let mut lease = store.booking_connection().await?;
+    match book_in(lease.conn(), &prison, request, now, deferred_for).await {
+        Ok(booked) => {
+            lease.give_back();
+            tracing::info!(reference = %booked.reference, session = %booked.session, status = booked.status.as_str(), "visit booked on the kiosk");
+            Ok(booked)
+        }
+        Err(failed) => {
+            // The transaction is open unless `BEGIN IMMEDIATE` or the commit's end failed: a
+            // rollback that fails leaves the connection in doubt, so it goes (closing it ends
+            // any transaction) and the next booking opens another.
+            match sqlx::raw_sql("ROLLBACK").execute(lease.conn()).await {
+                Ok(_) => lease.give_back(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the booking connection is closed after a failed booking")
+                }
+            }
+            Err(failed)
+        }
+    }
 }
 
 /// Load, decide, write: the prison and what the prepared request names are loaded, the
 /// domain decides, and only an approved visit is written.
 ///
-/// Two round trips to the connection's thread after `BEGIN IMMEDIATE` for a request whose
-/// prisoner and session parse: the prison and what the request names
-/// ([`store::booking_reads`]), and the write ([`store::insert_booking`]); one more to read the
-/// prisoner once the request is parsed when they do not ([`store::booking_subject`]), and
-/// (enrolled only) the escrow counts. Every count and allowance is read under the write lock
-/// the transaction took first.
+/// Two round trips to the connection's thread for a request whose prisoner and session parse:
+/// `BEGIN IMMEDIATE` with the prison and what the request names ([`store::begin_booking`]),
+/// and the write with the commit ([`store::commit_booking`]); one more to read the prisoner
+/// once the request is parsed when they do not ([`store::booking_subject`]), and (enrolled
+/// only) the escrow counts. Every count and allowance is read under the write lock the
+/// transaction took first. On an error the caller rolls the transaction back.
 async fn book_in(
     conn: &mut SqliteConnection,
+    prison_code: &PrisonCode,
     request: &BookingRequest,
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
@@ -144,7 +159,7 @@ async fn book_in(
             session,
             since: now.date_naive() - chrono::Days::new(8),
         });
-    let (start, read) = store::booking_reads(conn, &request.prison_code()?, guess.as_ref()).await?;
+    let (start, read) = store::begin_booking(conn, prison_code, guess.as_ref()).await?;
     let (prison, templates, closures) = (&start.prison, &start.templates, &start.closures);
     // Every field's shape first, so every bad field is reported even before the prisoner is
     // known; picked contacts are filled in by decide(), once the prisoner is identified.
@@ -235,7 +250,7 @@ async fn book_in(
     let event = deferred_for
         .is_none()
         .then(|| booking_created(&reference, request.clone(), with_share));
-    store::insert_booking(conn, &booking, event.as_ref(), now).await?;
+    store::commit_booking(conn, &booking, event.as_ref(), now).await?;
     // The view from what was just written, not read back: `store::load_booking` gives the same
     // (a test holds the two together).
     let found = approved.session();

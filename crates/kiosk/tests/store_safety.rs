@@ -1,13 +1,14 @@
 //! The store file's safety on real SQLite files and real processes: a store written by a newer
 //! version is refused and left byte for byte; a migration killed half-way leaves the store as it
 //! was; a backup taken while bookings stream in holds every booking committed before it started;
-//! a restore is refused while the store is open, and replaces it whole otherwise.
+//! a restore is refused while the store is open, and replaces it whole otherwise; a booking
+//! cancelled half-way leaves no transaction open behind it.
 
 use chrono::Duration;
 use domain::{IssuerNumber, SessionTemplate, TemplateFields};
 use kiosk::booking::book;
 use kiosk::{KioskError, Store};
-use kiosk_test_support::{now, picked, request, rhys};
+use kiosk_test_support::{count, demo_store, llyr, now, picked, request, rhys, rhys_request};
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions};
 use std::io::{BufRead, BufReader};
@@ -371,4 +372,51 @@ async fn an_enrolled_kiosks_backup_is_never_put_back() {
     assert!(err.to_string().contains("enrolled with central"), "{err}");
     assert!(err.to_string().contains("Enrol a new kiosk"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before, "the store is untouched");
+}
+
+/// A booking opens and commits its transaction in its own statements on a connection kept for
+/// bookings. Its task can be cancelled between the two (a kiosk's command abandoned, a timeout):
+/// the write lock must not stay taken, nor the next booking find a transaction already open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_cancelled_half_way_leaves_no_transaction_open() {
+    let (_dir, store) = demo_store().await;
+    // A first booking opens the bookings' connection, so the cancelled one runs on it.
+    let first = request("CDF", llyr(), vec![picked("C000005")], "CDF-SAT-PM/2026-11-28");
+    book(&store, &first, now()).await.unwrap();
+    // Another writer holds the lock, so the booking is cancelled while its `BEGIN IMMEDIATE`
+    // waits; let go, the booking's connection then takes the lock with no task left to commit.
+    let mut other = store.pool().acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut *other).await.unwrap();
+    let cancelled = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now()),
+    )
+    .await;
+    assert!(
+        cancelled.is_err(),
+        "the booking waited for the lock: {cancelled:?}"
+    );
+    sqlx::query("COMMIT").execute(&mut *other).await.unwrap();
+    drop(other);
+
+    let within = std::time::Duration::from_secs(5);
+    let booked = tokio::time::timeout(
+        within,
+        book(&store, &rhys_request("CDF-SAT-PM/2026-11-28"), now()),
+    )
+    .await
+    .expect("the next booking is not kept waiting")
+    .expect("the next booking is made");
+    let mut tx = tokio::time::timeout(within, store.pool().begin_with("BEGIN IMMEDIATE"))
+        .await
+        .expect("other writers are not kept waiting")
+        .unwrap();
+    sqlx::query("UPDATE kiosk_identity SET next_sequence = next_sequence")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM bookings").await, 2);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM outbox").await, 2);
+    assert_eq!(store.booking(&booked.reference).await.unwrap(), booked);
 }

@@ -180,14 +180,14 @@ pub(crate) struct BookingStart {
 
 impl BookingStart {
     /// The next reference's parts: valid while the transaction that read them holds the write
-    /// lock, and spent by [`insert_booking`].
+    /// lock, and spent by [`commit_booking`].
     pub fn issuer(&self) -> Result<&(IssuerNumber, u32, ReferenceScramble)> {
         self.issuer.as_ref().ok_or(KioskError::NotInitialised)
     }
 }
 
 /// The prisoner and session a request names, parsed from it as sent, before the prison's rules
-/// are known: the prisoner's read can then go in [`booking_reads`]' statement. `since` is the
+/// are known: the prisoner's read can then go in [`begin_booking`]'s statement. `since` is the
 /// first date their visits are read from, at or before any week's start the rules could give.
 pub(crate) struct SubjectGuess<'a> {
     pub number: &'a PrisonerNumber,
@@ -195,10 +195,12 @@ pub(crate) struct SubjectGuess<'a> {
     pub since: NaiveDate,
 }
 
-/// [`booking_reads`]' statement, built once: the prison's row with [`SUBJECT`]'s joined on.
+/// [`begin_booking`]'s statements, built once: `BEGIN IMMEDIATE`, then the prison's row with
+/// [`SUBJECT`]'s joined on.
 static BOOKING_READS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
+        "BEGIN IMMEDIATE;
+         SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
             max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
             arrive_minutes_before,
             (SELECT json_group_array(json_object('id', id, 'weekday', weekday, 'start', start_time,
@@ -219,12 +221,14 @@ static BOOKING_READS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| 
     )
 });
 
-/// Reads [`BookingStart`] in one statement, one row: the prison's columns, its timetable as
-/// JSON, and the kiosk's; with a [`SubjectGuess`], [`BookingSubject`] too, in the same row
-/// (see [`booking_subject`]). Each statement and each row is a message from the connection's
-/// thread, and each message can cost a wake-up of the task waiting for it. For the booking's
-/// write transaction, so the sequence number read is the one its write spends.
-pub(crate) async fn booking_reads(
+/// Opens the booking's write transaction (`BEGIN IMMEDIATE`, so every count is read under the
+/// write lock and the sequence number read is the one its write spends) and reads
+/// [`BookingStart`] in the same round trip, one row: the prison's columns, its timetable as JSON,
+/// and the kiosk's; with a [`SubjectGuess`], [`BookingSubject`] too, in the same row (see
+/// [`booking_subject`]). Each round trip to the connection's thread, each statement's end and
+/// each row is a message, and each message can cost a wake-up of the task waiting for it.
+/// The caller ends the transaction: [`commit_booking`], or a rollback.
+pub(crate) async fn begin_booking(
     conn: &mut SqliteConnection,
     code: &PrisonCode,
     guess: Option<&SubjectGuess<'_>>,
@@ -325,7 +329,7 @@ static SUBJECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
-/// Reads [`BookingSubject`] in one statement, one row (see [`booking_reads`], which reads it
+/// Reads [`BookingSubject`] in one statement, one row (see [`begin_booking`], which reads it
 /// with the prison when the request's prisoner and session parse as sent). Inside the booking's
 /// write transaction, so the counts cannot change before it commits.
 pub(crate) async fn booking_subject(
@@ -398,12 +402,14 @@ async fn insert_visitors(
 }
 
 /// Writes a visit this kiosk booked, its visitors, the visiting order it spends, the reference
-/// number it takes (read by [`booking_reads`] in the same transaction) and, unless it waits for
+/// number it takes (read by [`begin_booking`] in the same transaction) and, unless it waits for
 /// a lost online answer, its `booking_created` event with the booking noting the event's
-/// position: one statement, inside the caller's transaction. The writes themselves are the
-/// `booking_writes` trigger's (migrations/kiosk/20261207100000_booking_write.sql): one statement
-/// is one message back from the connection's thread where five statements were five.
-pub(crate) async fn insert_booking(
+/// position; then commits the transaction [`begin_booking`] opened, in the same round trip. The
+/// writes themselves are the `booking_writes` trigger's
+/// (migrations/kiosk/20261207100000_booking_write.sql): one statement is one message back from
+/// the connection's thread where five statements were five. On an error the transaction may
+/// still be open: the caller rolls it back.
+pub(crate) async fn commit_booking(
     conn: &mut SqliteConnection,
     b: &NewBooking<'_>,
     event: Option<&Event>,
@@ -427,7 +433,8 @@ pub(crate) async fn insert_booking(
         "INSERT INTO booking_writes (event_id, event_kind, payload, reference, prison_code,
             prisoner_number, template_id, session_date, visit_kind, status, spent_visiting_order, at,
             confirmed_with_share, online_key, details, booked_by, visitors)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+         COMMIT",
     )
     .bind(event_id)
     .bind(kind)

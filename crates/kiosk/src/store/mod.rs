@@ -55,8 +55,8 @@ pub use staff::AuditRow;
 pub use sync_state::SyncStatus;
 
 pub(crate) use bookings::{
-    NewBooking, NewOnlineBooking, NewVisitor, SubjectGuess, accept_booking, booking_awaiting_event,
-    booking_for_online_key, booking_reads, booking_subject, cancel_booking, insert_booking,
+    NewBooking, NewOnlineBooking, NewVisitor, SubjectGuess, accept_booking, begin_booking,
+    booking_awaiting_event, booking_for_online_key, booking_subject, cancel_booking, commit_booking,
     insert_online_booking, load_booking, reject_booking, tables_taken_between,
 };
 pub(crate) use desk::{
@@ -197,25 +197,44 @@ impl Store {
     }
 
     /// The connection bookings are written on (the `booking` field), opened with the pool's
-    /// options the first time. Held until the guard goes: begin the booking's transaction on it.
-    pub(crate) async fn booking_connection(
-        &self,
-    ) -> Result<tokio::sync::MappedMutexGuard<'_, SqliteConnection>> {
-        let mut guard = self.booking.lock().await;
+    /// options the first time, lent to one booking at a time. The booking opens and commits its
+    /// transaction in its own statements (see `booking::book_local`), so the lease hands the
+    /// connection back only when told the transaction has ended: a lease dropped half-way (a
+    /// cancelled task, an error) drops the connection, and closing it rolls the transaction back.
+    pub(crate) async fn booking_connection(&self) -> Result<BookingLease<'_>> {
+        let mut slot = self.booking.lock().await;
         // A closed store books no more, as its pool answers nothing more.
         if self.pool.is_closed() {
             return Err(sqlx::Error::PoolClosed.into());
         }
-        if guard.is_none() {
-            *guard = Some(self.pool.connect_options().connect().await?);
-        }
-        tokio::sync::MutexGuard::try_map(guard, Option::as_mut)
-            .map_err(|_| KioskError::Corrupt("the booking connection went missing".into()))
+        let conn = match slot.take() {
+            Some(conn) => conn,
+            None => self.pool.connect_options().connect().await?,
+        };
+        Ok(BookingLease { slot, conn })
     }
 
     /// One connection for several statements in a row outside a transaction.
     pub(crate) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>> {
         Ok(self.pool.acquire().await?)
+    }
+}
+
+/// The booking connection, lent by [`Store::booking_connection`] while its slot stays locked.
+pub(crate) struct BookingLease<'a> {
+    slot: tokio::sync::MutexGuard<'a, Option<SqliteConnection>>,
+    conn: SqliteConnection,
+}
+
+impl BookingLease<'_> {
+    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+
+    /// Gives the connection back for the next booking: only once no transaction is open on it.
+    pub(crate) fn give_back(self) {
+        let BookingLease { mut slot, conn } = self;
+        *slot = Some(conn);
     }
 }
 
