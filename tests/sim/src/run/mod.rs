@@ -1,5 +1,6 @@
 //! The scheduler and the operations it starts; the invariants it checks are in `invariants.rs`.
 
+mod fresh_stores;
 mod invariants;
 
 use crate::Config;
@@ -194,6 +195,7 @@ impl World {
         let now = DateTime::parse_from_rfc3339(world::START)?.with_timezone(&Utc);
         let clock = Clock::fixed(now);
         let central_path = dir.path().join("central.db");
+        fresh_stores::central_at(&central_path).await?;
         let (central, router) = open_central(&central_path, &clock).await?;
         // The deployment's reference key from the seed, not the system's randomness: a seed
         // replays exactly.
@@ -226,6 +228,7 @@ impl World {
         let mut kiosks = Vec::with_capacity(config.kiosks);
         for k in 0..config.kiosks {
             let path = dir.path().join(format!("kiosk{k}.db"));
+            fresh_stores::kiosk_at(&path).await?;
             let store = Store::open(&path).await?;
             let code = central
                 .create_enrolment(std::slice::from_ref(&prison), Some(&format!("kiosk {k}")))
