@@ -84,7 +84,7 @@ async fn concurrent_retries_of_one_key_book_once() {
     let body = cdf_booking();
     let tries = (0..12).map(|_| app.book(&kiosk, &key, &body));
     let mut references = Vec::new();
-    for response in futures_join_all(tries).await {
+    for response in join_all(tries).await {
         assert_eq!(response.status(), 201);
         let body: Value = response.json().await.unwrap();
         references.push(body["reference"].as_str().unwrap().to_string());
@@ -213,7 +213,7 @@ async fn the_idempotency_key_is_required_and_must_be_a_uuid() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_kiosks_racing_for_the_last_tables_never_overbook() {
     let app = spawn_app().await;
-    let kiosks: Vec<TestKiosk> = futures_join_all((0..4).map(|_| app.kiosk(&["TST"]))).await;
+    let kiosks: Vec<TestKiosk> = join_all((0..4).map(|_| app.kiosk(&["TST"]))).await;
     let attempts = 40;
     let requests = (0..attempts).map(|i| {
         let kiosk = &kiosks[i % kiosks.len()];
@@ -224,7 +224,7 @@ async fn many_kiosks_racing_for_the_last_tables_never_overbook() {
             error_code_or_created(response).await
         }
     });
-    let outcomes = futures_join_all(requests).await;
+    let outcomes = join_all(requests).await;
     let booked = outcomes.iter().filter(|o| o.as_str() == "created").count();
     let full = outcomes.iter().filter(|o| o.as_str() == "session_full").count();
     assert_eq!(booked, TST_OPEN_TABLES, "{outcomes:?}");
@@ -298,35 +298,6 @@ async fn error_code_or_created(response: reqwest::Response) -> String {
     } else {
         error_code(response).await.1
     }
-}
-
-/// Runs futures concurrently on this task (no extra crate for `join_all`).
-pub async fn futures_join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for f in futures {
-        set.push(Box::pin(f));
-    }
-    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in set.iter_mut().enumerate() {
-            if outputs[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.unwrap()).collect()
 }
 
 /// A session id whose date is outside the calendar central serves is refused as a session that

@@ -1,4 +1,3 @@
-use crate::bookings::futures_join_all;
 use crate::helpers::*;
 use serde_json::{Value, json};
 
@@ -223,7 +222,7 @@ async fn share_requests_are_bounded_and_only_for_the_kiosks_prisons() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kiosks_leasing_while_others_book_never_overbook() {
     let app = spawn_app().await;
-    let kiosks: Vec<TestKiosk> = futures_join_all((0..6).map(|_| app.kiosk(&["TST"]))).await;
+    let kiosks: Vec<TestKiosk> = join_all((0..6).map(|_| app.kiosk(&["TST"]))).await;
     let app_ref = &app;
     let leases = kiosks
         .iter()
@@ -238,7 +237,7 @@ async fn kiosks_leasing_while_others_book_never_overbook() {
                 .as_u16()
         }
     });
-    let (granted, booked) = tokio::join!(futures_join_all(leases), futures_join_all(bookings));
+    let (granted, booked) = tokio::join!(join_all(leases), join_all(bookings));
     let shares: u64 = granted.iter().map(|g| share(g, "open")).sum();
     let booked = booked.iter().filter(|s| **s == 201).count() as u64;
     assert!(
@@ -332,7 +331,7 @@ async fn random_interleavings_of_shares_bookings_releases_and_cut_offs_keep_capa
                 }
             });
         }
-        for result in futures_join_all(ops).await {
+        for result in join_all(ops).await {
             result.unwrap();
         }
         if round % 6 == 5 {

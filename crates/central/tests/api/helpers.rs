@@ -16,6 +16,8 @@ use sqlx::Connection;
 use std::sync::{Arc, Once};
 
 pub use crate::common::{NOW, now, picked, rhys};
+/// Runs futures at once on this task, for the tests that race requests against each other.
+pub use futures_util::future::join_all;
 /// The test prison's only session with 3 open tables and 1 closed one.
 pub const TST_SESSION: &str = "TST-TUE/2026-12-01";
 pub const TST_OPEN_TABLES: usize = 3;

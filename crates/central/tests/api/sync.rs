@@ -668,7 +668,7 @@ async fn kiosks_pushing_at_once_into_the_same_sessions_fill_them_exactly() {
         let app = &app;
         async move { app.push(kiosk, &events).await }
     });
-    let answers = crate::bookings::futures_join_all(pushes).await;
+    let answers = join_all(pushes).await;
     let (mut accepted, mut refused) = (0, 0);
     for (answer, kiosk) in answers.iter().zip(&kiosks) {
         assert_eq!(answer["last_seq"], SESSIONS.len(), "{answer}");
