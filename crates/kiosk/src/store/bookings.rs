@@ -15,8 +15,41 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashMap;
 
-/// Statuses that hold a table and count against the prisoner's allowance.
-const LIVE_STATUSES: &str = "('booked', 'requested')";
+/// Statuses that hold a table and count against the prisoner's allowance: a literal, so the
+/// statements that name them are put together by `concat!` when the crate is compiled.
+macro_rules! live_statuses {
+    () => {
+        "('booked', 'requested')"
+    };
+}
+
+/// [`SUBJECT`]'s text, a macro so that [`BOOKING_READS`] can take it in too.
+macro_rules! subject_sql {
+    () => {
+        concat!(
+            "SELECT prison_code, first_name, last_name, date_of_birth, custody, visiting_orders,
+            (SELECT json_group_array(json_object('from', from_date, 'until', until_date))
+             FROM closed_visit_restrictions WHERE prisoner_number = prisoners.number) AS restrictions,
+            (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
+                'date_of_birth', date_of_birth, 'banned_until', banned_until))
+             FROM contacts WHERE prisoner_number = prisoners.number) AS contacts,
+            (SELECT json_group_array(json_array(template_id, session_date)) FROM bookings
+             WHERE prisoner_number = prisoners.number AND session_date >= ?
+                AND status IN ",
+            live_statuses!(),
+            ") AS visits,
+            (SELECT COALESCE(SUM(visit_kind = 'open'), 0) FROM bookings
+             WHERE template_id = ? AND session_date = ? AND status IN ",
+            live_statuses!(),
+            ") AS open_taken,
+            (SELECT COALESCE(SUM(visit_kind = 'closed'), 0) FROM bookings
+             WHERE template_id = ? AND session_date = ? AND status IN ",
+            live_statuses!(),
+            ") AS closed_taken
+         FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0"
+        )
+    };
+}
 
 /// A visit's status, as central and the kiosk both spell it.
 pub use protocol::BookingStatus;
@@ -115,19 +148,19 @@ pub(crate) async fn tables_taken_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<(String, NaiveDate), (u32, u32)>> {
-    let query = format!(
+    let rows = sqlx::query(concat!(
         "SELECT template_id, session_date,
             SUM(visit_kind = 'open') AS open_taken, SUM(visit_kind = 'closed') AS closed_taken
          FROM bookings
-         WHERE prison_code = ? AND session_date BETWEEN ? AND ? AND status IN {LIVE_STATUSES}
-         GROUP BY template_id, session_date"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(query))
-        .bind(prison.as_str())
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *conn)
-        .await?;
+         WHERE prison_code = ? AND session_date BETWEEN ? AND ? AND status IN ",
+        live_statuses!(),
+        " GROUP BY template_id, session_date"
+    ))
+    .bind(prison.as_str())
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| {
             let open: i64 = r.try_get("open_taken")?;
@@ -147,23 +180,23 @@ pub(crate) async fn existing_visits(
     number: &PrisonerNumber,
     since: NaiveDate,
 ) -> Result<Vec<ExistingVisit>> {
-    let query = format!(
+    sqlx::query(concat!(
         "SELECT template_id, session_date FROM bookings
-         WHERE prisoner_number = ? AND session_date >= ? AND status IN {LIVE_STATUSES}"
-    );
-    sqlx::query(sqlx::AssertSqlSafe(query))
-        .bind(number.as_str())
-        .bind(since)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let template: String = r.try_get("template_id")?;
-            Ok(ExistingVisit {
-                session: session_id(template, r.try_get::<NaiveDate, _>("session_date")?)?,
-            })
+         WHERE prisoner_number = ? AND session_date >= ? AND status IN ",
+        live_statuses!()
+    ))
+    .bind(number.as_str())
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        let template: String = r.try_get("template_id")?;
+        Ok(ExistingVisit {
+            session: session_id(template, r.try_get::<NaiveDate, _>("session_date")?)?,
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// What a booking reads before its request can be parsed: the prison, its timetable, whether
@@ -195,31 +228,30 @@ pub(crate) struct SubjectGuess<'a> {
     pub since: NaiveDate,
 }
 
-/// [`begin_booking`]'s statements, built once: `BEGIN IMMEDIATE`, then the prison's row with
+/// [`begin_booking`]'s statements: `BEGIN IMMEDIATE`, then the prison's row with
 /// [`SUBJECT`]'s joined on.
-static BOOKING_READS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "BEGIN IMMEDIATE;
-         SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
-            max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
-            arrive_minutes_before,
-            (SELECT json_group_array(json_object('id', id, 'weekday', weekday, 'start', start_time,
-                'end', end_time, 'room', room, 'open_capacity', open_capacity,
-                'closed_capacity', closed_capacity, 'valid_from', valid_from, 'valid_to', valid_to,
-                'frequency', frequency))
-             FROM session_templates WHERE prison_code = prisons.code) AS templates,
-            (SELECT json_group_array(json_object('date', date, 'template_id', template_id, 'reason', reason))
-             FROM closures WHERE prison_code = prisons.code) AS closures,
-            EXISTS (SELECT 1 FROM sync_enrolment) AS enrolled,
-            (SELECT issuer_number FROM kiosk_identity WHERE singleton = 1) AS issuer_number,
-            (SELECT next_sequence FROM kiosk_identity WHERE singleton = 1) AS next_sequence,
-            (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key,
-            subject.*
-         FROM prisons LEFT JOIN ({subject}) AS subject ON subject.prison_code = prisons.code
-         WHERE prisons.code = ?",
-        subject = SUBJECT.as_str()
-    )
-});
+const BOOKING_READS: &str = concat!(
+    "BEGIN IMMEDIATE;
+     SELECT code, name, name_cy, address, address_cy, timezone, min_notice_days, max_notice_days,
+        max_visitors, max_adults, max_children, adult_age, has_contact_list, remand_weekly_limit,
+        arrive_minutes_before,
+        (SELECT json_group_array(json_object('id', id, 'weekday', weekday, 'start', start_time,
+            'end', end_time, 'room', room, 'open_capacity', open_capacity,
+            'closed_capacity', closed_capacity, 'valid_from', valid_from, 'valid_to', valid_to,
+            'frequency', frequency))
+         FROM session_templates WHERE prison_code = prisons.code) AS templates,
+        (SELECT json_group_array(json_object('date', date, 'template_id', template_id, 'reason', reason))
+         FROM closures WHERE prison_code = prisons.code) AS closures,
+        EXISTS (SELECT 1 FROM sync_enrolment) AS enrolled,
+        (SELECT issuer_number FROM kiosk_identity WHERE singleton = 1) AS issuer_number,
+        (SELECT next_sequence FROM kiosk_identity WHERE singleton = 1) AS next_sequence,
+        (SELECT reference_key FROM kiosk_identity WHERE singleton = 1) AS reference_key,
+        subject.*
+     FROM prisons LEFT JOIN (",
+    subject_sql!(),
+    ") AS subject ON subject.prison_code = prisons.code
+     WHERE prisons.code = ?"
+);
 
 /// Opens the booking's write transaction (`BEGIN IMMEDIATE`, so every count is read under the
 /// write lock and the sequence number read is the one its write spends) and reads
@@ -233,7 +265,7 @@ pub(crate) async fn begin_booking(
     code: &PrisonCode,
     guess: Option<&SubjectGuess<'_>>,
 ) -> Result<(BookingStart, Option<BookingSubject>)> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(BOOKING_READS.as_str()))
+    let row = sqlx::query(BOOKING_READS)
         .bind(guess.map(|g| g.since))
         .bind(guess.map(|g| g.session.template_id()))
         .bind(guess.map(|g| g.session.date()))
@@ -310,24 +342,7 @@ impl BookingSubject {
 /// The prisoner's record (if held at the prison and not departed), their live visits from a
 /// date on, and the session's live tables of each kind, as one row. Its parameters: the date,
 /// the session's template and date twice, the prisoner's number, the prison.
-static SUBJECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "SELECT prison_code, first_name, last_name, date_of_birth, custody, visiting_orders,
-        (SELECT json_group_array(json_object('from', from_date, 'until', until_date))
-         FROM closed_visit_restrictions WHERE prisoner_number = prisoners.number) AS restrictions,
-        (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
-            'date_of_birth', date_of_birth, 'banned_until', banned_until))
-         FROM contacts WHERE prisoner_number = prisoners.number) AS contacts,
-        (SELECT json_group_array(json_array(template_id, session_date)) FROM bookings
-         WHERE prisoner_number = prisoners.number AND session_date >= ?
-            AND status IN {LIVE_STATUSES}) AS visits,
-        (SELECT COALESCE(SUM(visit_kind = 'open'), 0) FROM bookings
-         WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS open_taken,
-        (SELECT COALESCE(SUM(visit_kind = 'closed'), 0) FROM bookings
-         WHERE template_id = ? AND session_date = ? AND status IN {LIVE_STATUSES}) AS closed_taken
-     FROM prisoners WHERE number = ? AND prison_code = ? AND departed = 0"
-    )
-});
+const SUBJECT: &str = subject_sql!();
 
 /// Reads [`BookingSubject`] in one statement, one row (see [`begin_booking`], which reads it
 /// with the prison when the request's prisoner and session parse as sent). Inside the booking's
@@ -339,7 +354,7 @@ pub(crate) async fn booking_subject(
     since: NaiveDate,
     session: &SessionId,
 ) -> Result<BookingSubject> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(SUBJECT.as_str()))
+    let row = sqlx::query(SUBJECT)
         .bind(since)
         .bind(session.template_id())
         .bind(session.date())
