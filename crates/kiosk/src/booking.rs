@@ -110,21 +110,13 @@ pub(crate) async fn book_local(
     let prison = request.prison_code()?;
     let mut lease = store.booking_connection().await?;
     match book_in(lease.conn(), &prison, request, now, deferred_for).await {
-        Ok(booked) => {
-            lease.give_back();
+        Ok((booked, committed)) => {
+            lease.committed(committed);
             tracing::info!(reference = %booked.reference, session = %booked.session, status = booked.status.as_str(), "visit booked on the kiosk");
             Ok(booked)
         }
         Err(failed) => {
-            // The transaction is open unless `BEGIN IMMEDIATE` or the commit's end failed: a
-            // rollback that fails leaves the connection in doubt, so it goes (closing it ends
-            // any transaction) and the next booking opens another.
-            match sqlx::raw_sql("ROLLBACK").execute(lease.conn()).await {
-                Ok(_) => lease.give_back(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the booking connection is closed after a failed booking")
-                }
-            }
+            lease.roll_back().await;
             Err(failed)
         }
     }
@@ -138,14 +130,15 @@ pub(crate) async fn book_local(
 /// and the write with the commit ([`store::commit_booking`]); one more to read the prisoner
 /// once the request is parsed when they do not ([`store::booking_subject`]), and (enrolled
 /// only) the escrow counts. Every count and allowance is read under the write lock the
-/// transaction took first. On an error the caller rolls the transaction back.
+/// transaction took first. On an error the caller rolls the transaction back; on success it has
+/// the commit's proof.
 async fn book_in(
     conn: &mut SqliteConnection,
     prison_code: &PrisonCode,
     request: &BookingRequest,
     now: DateTime<Utc>,
     deferred_for: Option<&str>,
-) -> Result<BookingView> {
+) -> Result<(BookingView, store::Committed)> {
     // The prisoner and session as sent, so they are read with the prison. Their visits are
     // read from eight days back, before the start of any week the prison's clock could be in
     // (its time zone is known only once the prison is read), and cut to the rules' week below.
@@ -250,11 +243,11 @@ async fn book_in(
     let event = deferred_for
         .is_none()
         .then(|| booking_created(&reference, request.clone(), with_share));
-    store::commit_booking(conn, &booking, event.as_ref(), now).await?;
+    let committed = store::commit_booking(conn, &booking, event.as_ref(), now).await?;
     // The view from what was just written, not read back: `store::load_booking` gives the same
     // (a test holds the two together).
     let found = approved.session();
-    Ok(BookingView {
+    let view = BookingView {
         reference,
         status,
         status_reason: None,
@@ -279,7 +272,8 @@ async fn book_in(
             .collect(),
         created_at: now,
         details: details.clone(),
-    })
+    };
+    Ok((view, committed))
 }
 
 /// The `booking_created` event: the kiosk's reference and the request as the visitor made it, so

@@ -429,7 +429,7 @@ pub(crate) async fn commit_booking(
     b: &NewBooking<'_>,
     event: Option<&Event>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Committed> {
     let (event_id, kind, payload) = match event {
         Some(event) => {
             let (kind, payload) = super::outbox::encoded(event)?;
@@ -470,8 +470,13 @@ pub(crate) async fn commit_booking(
     .bind(visitors)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(Committed(()))
 }
+
+/// Proof that [`commit_booking`] committed: only with it does the booking's connection go back
+/// for the next booking without a rollback (see `BookingLease::committed`).
+#[must_use]
+pub(crate) struct Committed(());
 
 /// Writes central's booking made online into the kiosk's store, once however often the answer
 /// comes, so the kiosk's own checks and lists see it. Each one recorded takes the next

@@ -55,7 +55,7 @@ pub use staff::AuditRow;
 pub use sync_state::SyncStatus;
 
 pub(crate) use bookings::{
-    NewBooking, NewOnlineBooking, NewVisitor, SubjectGuess, accept_booking, begin_booking,
+    Committed, NewBooking, NewOnlineBooking, NewVisitor, SubjectGuess, accept_booking, begin_booking,
     booking_awaiting_event, booking_for_online_key, booking_subject, cancel_booking, commit_booking,
     insert_online_booking, load_booking, reject_booking, tables_taken_between,
 };
@@ -199,8 +199,9 @@ impl Store {
     /// The connection bookings are written on (the `booking` field), opened with the pool's
     /// options the first time, lent to one booking at a time. The booking opens and commits its
     /// transaction in its own statements (see `booking::book_local`), so the lease hands the
-    /// connection back only when told the transaction has ended: a lease dropped half-way (a
-    /// cancelled task, an error) drops the connection, and closing it rolls the transaction back.
+    /// connection back only once the transaction has ended: committed (with `commit_booking`'s
+    /// proof) or rolled back. A lease dropped half-way (a cancelled task) drops the connection,
+    /// and closing it rolls the transaction back.
     pub(crate) async fn booking_connection(&self) -> Result<BookingLease<'_>> {
         let mut slot = self.booking.lock().await;
         // A closed store books no more, as its pool answers nothing more.
@@ -231,8 +232,23 @@ impl BookingLease<'_> {
         &mut self.conn
     }
 
-    /// Gives the connection back for the next booking: only once no transaction is open on it.
-    pub(crate) fn give_back(self) {
+    /// The booking committed: the connection goes back for the next one.
+    pub(crate) fn committed(self, _: bookings::Committed) {
+        self.give_back();
+    }
+
+    /// Rolls back what the failed booking left open. The connection goes back only if that
+    /// worked: a rollback that fails (no transaction was open, as when `BEGIN IMMEDIATE` itself
+    /// failed, or the connection is broken) leaves it in doubt, so it is dropped, closing it
+    /// ends any transaction, and the next booking opens another.
+    pub(crate) async fn roll_back(mut self) {
+        match sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await {
+            Ok(_) => self.give_back(),
+            Err(e) => tracing::warn!(error = %e, "the booking connection is closed after a failed booking"),
+        }
+    }
+
+    fn give_back(self) {
         let BookingLease { mut slot, conn } = self;
         *slot = Some(conn);
     }
