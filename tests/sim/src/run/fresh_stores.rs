@@ -1,8 +1,9 @@
 //! Empty, fully migrated stores for each seed, copied from ones migrated once a process.
 //! Migrating central's store and three kiosks' took about 150 ms of a seed's 800 (CI runs
-//! 2,000 seeds); the simulation is about sync, and the migrations have their own tests
-//! (`store_safety`, central's `migrations`). A copy is the file migration would have made: no
-//! migration writes anything that differs from one run to the next.
+//! 2,000 seeds); the simulation is about sync, and the migrations have their own tests (the
+//! kiosk's `store_safety`, central's `api::operations`). A copy is the file migration would have
+//! made but for sqlx's own record of when each migration ran: no migration writes the clock or
+//! randomness.
 
 use central::store::{SqliteStore, Store as _};
 use sqlx::Connection;
@@ -30,7 +31,6 @@ async fn migrated() -> anyhow::Result<&'static Migrated> {
             let kiosk = dir.path().join("kiosk.db");
             let store = kiosk::Store::open(&kiosk).await?;
             store.close().await;
-            drop(store);
             checkpoint(&kiosk).await?;
             Ok(Migrated {
                 _dir: dir,
