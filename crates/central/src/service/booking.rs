@@ -2,7 +2,7 @@
 //! bookings), online booking with idempotency keys, and reading bookings back.
 
 use super::Central;
-use super::group_commit::{Grouped, OnlineBooking};
+use super::group_commit::{GroupKey, Grouped, OnlineBooking};
 use super::{Answer, sha256_hex};
 use crate::error::CentralError;
 use crate::store::{
@@ -494,14 +494,14 @@ impl Central {
         key: &str,
         request: &BookingRequest,
     ) -> Result<Answer, CentralError> {
-        match request.prison_code() {
-            Ok(prison) if kiosk.serves(&prison) => {}
+        let prison = match request.prison_code() {
+            Ok(prison) if kiosk.serves(&prison) => prison,
             Ok(prison) => return Err(CentralError::PrisonNotAllowed(prison.to_string())),
             Err(e) => return Err(CentralError::PrisonNotAllowed(e.0)),
-        }
+        };
         let body = serde_json::to_vec(request).map_err(|e| CentralError::Internal(e.to_string()))?;
         let fingerprint = sha256_hex(&body);
-        if self.store.one_writer_at_a_time() {
+        if let Some(group) = GroupKey::of(&*self.store, &prison, request) {
             let scramble = self.reference_scramble().await?;
             let booking = OnlineBooking {
                 kiosk: kiosk.clone(),
@@ -516,7 +516,7 @@ impl Central {
             };
             if let Grouped::Answered(answer) = self
                 .online_groups
-                .book(booking, &self.store, &self.clock, &scramble)
+                .book(group, booking, &self.store, &self.clock, &scramble)
                 .await
             {
                 return Ok(answer);

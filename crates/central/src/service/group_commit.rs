@@ -1,29 +1,65 @@
-//! Group commit of online bookings on a store with one writer at a time (SQLite). Each booking
-//! alone pays a durable commit (an fsync) while every other waits for the writer; instead, the
-//! bookings waiting together are decided one after another in one transaction and made durable
-//! by one commit, and each is answered only after that commit.
+//! Group commit of online bookings. A booking alone pays a durable commit (an fsync); bookings
+//! that would wait for each other anyway are instead decided one after another in one
+//! transaction and made durable by one commit, and each is answered only after that commit.
 //!
-//! The first waiting request to get the turn leads: it takes every booking queued so far (its
-//! own among them) and runs the group in a task of its own, so a client that hangs up cannot
-//! cancel the others' transaction halfway. Each booking is decided by the same `book_in` as a
-//! booking alone, and its answer is kept against its idempotency key in the same transaction.
-//! A refusal writes nothing but its answer, so refusals share a group safely. Anything else
-//! (a store error, a key that already has an answer) rolls the whole group back, and every
-//! member then books alone, the way it would have without a group: its idempotency key makes
-//! that safe whatever the group did or did not commit.
+//! Which bookings wait for each other depends on the store ([`GroupKey`]): on SQLite every
+//! write waits for the one writer, so every online booking joins one queue; on PostgreSQL
+//! writers run side by side and only bookings for the same session fight (over its row of
+//! counts), so each session has a queue of its own and bookings for different sessions never
+//! wait for each other's groups (docs/PERFORMANCE.md, "Group commit by session on PostgreSQL":
+//! one queue for every booking there put them all through one connection, and the national
+//! replay fell to half its rate).
+//!
+//! The first booking to find its queue idle starts a runner, a task of its own (a client that
+//! hangs up cannot cancel the others' transaction halfway), with itself as the first group;
+//! bookings that arrive while a group runs wait for the next, which the same runner takes. Each
+//! booking is decided by the same `book_in` as a booking alone, and its answer is kept against
+//! its idempotency key in the same transaction. A refusal writes nothing but its answer, so
+//! refusals share a group safely. Anything else (a store error, a key that already has an
+//! answer) rolls the whole group back, and every member then books alone, the way it would have
+//! without a group: its idempotency key makes that safe whatever the group did or did not commit.
+//!
+//! On PostgreSQL a group of more than one holds the session's row while it locks one prisoner
+//! after another. Its members go in order of prisoner number, so two groups (each of its own
+//! session) take prisoners in one order and cannot deadlock with each other; and it is a batch
+//! transaction ([`Store::begin_batch_write`]), which gives way to a lock held by any other
+//! writer (a push, a staff change) after a short wait, and its members then book alone.
 
 use super::Answer;
 use super::booking::{AnswerKey, Attempt, Kept, Logged};
 use crate::clock::Clock;
 use crate::error::CentralError;
 use crate::store::{Channel, Kiosk, Store};
-use domain::BookingRequest;
-use std::sync::Arc;
+use domain::{BookingRequest, PrisonCode, PrisonerNumber, SessionId};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::{Mutex, oneshot};
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
 
 /// The most bookings one commit makes durable: a bound on how long the last of them waits.
 const MAX_GROUP: usize = 64;
+
+/// Which online bookings share a queue, and so may share a group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum GroupKey {
+    /// Every online booking: the store has one writer, which they all wait for.
+    EveryBooking,
+    /// The bookings for one session of one prison, which wait for its row of counts.
+    Session(PrisonCode, SessionId),
+}
+
+impl GroupKey {
+    /// The queue a booking joins, or `None` to book alone: a session that does not parse is
+    /// refused by the rules, and needs no queue.
+    pub(super) fn of(store: &dyn Store, prison: &PrisonCode, request: &BookingRequest) -> Option<Self> {
+        if store.one_writer_at_a_time() {
+            return Some(Self::EveryBooking);
+        }
+        let session = SessionId::parse(&request.session).ok()?;
+        Some(Self::Session(prison.clone(), session))
+    }
+}
 
 /// One online booking to decide.
 pub(super) struct OnlineBooking {
@@ -35,7 +71,7 @@ pub(super) struct OnlineBooking {
     pub(super) keep_until: chrono::DateTime<chrono::Utc>,
 }
 
-/// A booking waiting in the queue, with where its answer goes.
+/// A booking waiting in a queue, with where its answer goes.
 struct Member {
     booking: OnlineBooking,
     reply: oneshot::Sender<Grouped>,
@@ -49,11 +85,14 @@ pub(super) enum Grouped {
     Alone,
 }
 
-/// The queue of online bookings and the turn to run a group.
+/// The bookings waiting for the group running in each queue. A queue is here exactly while
+/// its runner runs: a booking that finds none starts one.
+type Queues = Arc<Mutex<HashMap<GroupKey, Vec<Member>>>>;
+
+/// The queues of online bookings.
 #[derive(Default)]
 pub(super) struct OnlineGroups {
-    queue: std::sync::Mutex<Vec<Member>>,
-    turn: Arc<Mutex<()>>,
+    queues: Queues,
     counts: Arc<GroupCounts>,
 }
 
@@ -64,39 +103,60 @@ struct GroupCounts {
     bookings: AtomicU64,
 }
 
+/// What a group needs to run, owned by its queue's runner task.
+struct Runner {
+    key: GroupKey,
+    queues: Queues,
+    counts: Arc<GroupCounts>,
+    store: Arc<dyn Store>,
+    clock: Clock,
+    scramble: domain::ReferenceScramble,
+    /// Set once the runner took its queue away empty; until then, dropping the runner (a
+    /// panic) tells every booking still queued to book alone, so none waits for it forever.
+    finished: bool,
+}
+
 impl OnlineGroups {
-    /// Queues a booking and waits for its answer, leading a group when the turn comes first.
+    /// Queues a booking and waits for its answer, starting its queue's runner when none runs.
     pub(super) async fn book(
         &self,
+        key: GroupKey,
         booking: OnlineBooking,
         store: &Arc<dyn Store>,
         clock: &Clock,
         scramble: &domain::ReferenceScramble,
     ) -> Grouped {
-        let (reply, mut answer) = oneshot::channel();
-        self.push(Member { booking, reply });
-        loop {
-            tokio::select! {
-                // The answer first: a member whose group ran before it got the turn is done.
-                biased;
-                grouped = &mut answer => return grouped.unwrap_or(Grouped::Alone),
-                turn = self.turn.clone().lock_owned() => {
-                    let members = self.take();
-                    if members.is_empty() {
-                        // A group that has just finished took this booking: its answer is sent.
-                        continue;
-                    }
-                    let store = store.clone();
-                    let clock = clock.clone();
-                    let scramble = scramble.clone();
-                    let counts = self.counts.clone();
-                    tokio::spawn(async move {
-                        run(members, &store, &clock, &scramble, &counts).await;
-                        drop(turn);
-                    });
+        let (reply, answer) = oneshot::channel();
+        let member = Member { booking, reply };
+        let first = {
+            // A panic while a queue was held: this booking goes alone.
+            let Ok(mut queues) = self.queues.lock() else {
+                return Grouped::Alone;
+            };
+            match queues.entry(key.clone()) {
+                Entry::Occupied(mut queue) => {
+                    queue.get_mut().push(member);
+                    None
+                }
+                Entry::Vacant(queue) => {
+                    queue.insert(Vec::new());
+                    Some(member)
                 }
             }
+        };
+        if let Some(first) = first {
+            let runner = Runner {
+                key,
+                queues: self.queues.clone(),
+                counts: self.counts.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                scramble: scramble.clone(),
+                finished: false,
+            };
+            tokio::spawn(runner.run(vec![first]));
         }
+        answer.await.unwrap_or(Grouped::Alone)
     }
 
     /// (groups committed, bookings they answered) since the service started.
@@ -106,49 +166,76 @@ impl OnlineGroups {
             self.counts.bookings.load(Ordering::Relaxed),
         )
     }
+}
 
-    fn push(&self, member: Member) {
-        match self.queue.lock() {
-            Ok(mut queue) => queue.push(member),
-            // A panic while the queue was held: this booking goes alone.
-            Err(_) => {
-                let _ = member.reply.send(Grouped::Alone);
-            }
+impl Runner {
+    /// Runs group after group until its queue is empty, then takes the queue away.
+    async fn run(mut self, mut members: Vec<Member>) {
+        while !members.is_empty() {
+            self.run_group(members).await;
+            members = self.next_group();
         }
     }
 
-    fn take(&self) -> Vec<Member> {
-        let Ok(mut queue) = self.queue.lock() else {
+    /// Up to [`MAX_GROUP`] of the bookings queued, or none, and then the queue is gone (in the
+    /// same hold of the lock, so a booking either joins this queue or starts a new one).
+    fn next_group(&mut self) -> Vec<Member> {
+        let Ok(mut queues) = self.queues.lock() else {
             return Vec::new();
         };
-        let n = queue.len().min(MAX_GROUP);
-        queue.drain(..n).collect()
+        let Entry::Occupied(mut queue) = queues.entry(self.key.clone()) else {
+            self.finished = true;
+            return Vec::new();
+        };
+        if queue.get().is_empty() {
+            queue.remove();
+            self.finished = true;
+            return Vec::new();
+        }
+        let n = queue.get().len().min(MAX_GROUP);
+        queue.get_mut().drain(..n).collect()
+    }
+
+    /// Decides every member in one transaction and commits once; answers each, or tells each
+    /// to book alone.
+    async fn run_group(&self, mut members: Vec<Member>) {
+        if let GroupKey::Session(..) = self.key {
+            // In the order of the prisoners' rows, as each booking locks them (a number that
+            // does not parse locks none).
+            members.sort_by_cached_key(|m| PrisonerNumber::parse(&m.booking.request.prisoner.number).ok());
+        }
+        match decide_all(&members, &self.store, &self.clock, &self.scramble).await {
+            Ok(answers) => {
+                tracing::debug!(bookings = members.len(), "online bookings committed together");
+                self.counts.commits.fetch_add(1, Ordering::Relaxed);
+                self.counts
+                    .bookings
+                    .fetch_add(members.len() as u64, Ordering::Relaxed);
+                for (member, answer) in members.into_iter().zip(answers) {
+                    let _ = member.reply.send(Grouped::Answered(answer));
+                }
+            }
+            Err(e) => {
+                tracing::info!(error = %e, bookings = members.len(), "online booking group rolled back: each books alone");
+                for member in members {
+                    let _ = member.reply.send(Grouped::Alone);
+                }
+            }
+        }
     }
 }
 
-/// Decides every member in one transaction and commits once; answers each, or tells each to
-/// book alone.
-async fn run(
-    members: Vec<Member>,
-    store: &Arc<dyn Store>,
-    clock: &Clock,
-    scramble: &domain::ReferenceScramble,
-    counts: &GroupCounts,
-) {
-    match decide_all(&members, store, clock, scramble).await {
-        Ok(answers) => {
-            tracing::debug!(bookings = members.len(), "online bookings committed together");
-            counts.commits.fetch_add(1, Ordering::Relaxed);
-            counts.bookings.fetch_add(members.len() as u64, Ordering::Relaxed);
-            for (member, answer) in members.into_iter().zip(answers) {
-                let _ = member.reply.send(Grouped::Answered(answer));
-            }
+impl Drop for Runner {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
         }
-        Err(e) => {
-            tracing::info!(error = %e, bookings = members.len(), "online booking group rolled back: each books alone");
-            for member in members {
-                let _ = member.reply.send(Grouped::Alone);
-            }
+        let queued = match self.queues.lock() {
+            Ok(mut queues) => queues.remove(&self.key).unwrap_or_default(),
+            Err(poisoned) => poisoned.into_inner().remove(&self.key).unwrap_or_default(),
+        };
+        for member in queued {
+            let _ = member.reply.send(Grouped::Alone);
         }
     }
 }
@@ -159,7 +246,10 @@ async fn decide_all(
     clock: &Clock,
     scramble: &domain::ReferenceScramble,
 ) -> Result<Vec<Answer>, CentralError> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = match members.len() {
+        1 => store.begin_write().await?,
+        _ => store.begin_batch_write().await?,
+    };
     let now = clock.now();
     let mut answers = Vec::with_capacity(members.len());
     let mut booked = Vec::with_capacity(members.len());

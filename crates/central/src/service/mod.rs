@@ -60,7 +60,8 @@ pub struct Central {
     settings: Settings,
     /// The deployment's reference scramble, read (or made) once: it never changes.
     scramble: tokio::sync::OnceCell<domain::ReferenceScramble>,
-    /// Online bookings waiting to be committed together, on a store with one writer.
+    /// Online bookings waiting to be committed together: all of them on a store with one
+    /// writer, those for one session where writers run side by side.
     online_groups: group_commit::OnlineGroups,
 }
 
@@ -190,7 +191,7 @@ impl Central {
         Ok(tx.over_capacity().await?)
     }
 
-    /// On a store with one writer: how many commits made online bookings durable, and how many
+    /// How many group commits made online bookings durable, and how many
     /// bookings they answered, since the service started (the load benchmark reports the mean).
     pub fn online_group_counts(&self) -> (u64, u64) {
         self.online_groups.counts()

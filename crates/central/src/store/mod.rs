@@ -134,10 +134,10 @@ pub trait Store: Send + Sync + 'static {
     async fn migrate(&self) -> StoreResult<()>;
     /// A cheap round trip, for the readiness probe.
     async fn ping(&self) -> StoreResult<()>;
-    /// Whether write transactions run one at a time (SQLite's one writer): then online bookings
-    /// waiting for it are committed as a group. Where writers run side by side (PostgreSQL),
-    /// locks taken for one booking after another's could deadlock with a booking taking them in
-    /// the order every single booking does.
+    /// Whether write transactions run one at a time (SQLite's one writer): then every online
+    /// booking waits for the same writer, and those waiting together are committed as a group.
+    /// Where writers run side by side (PostgreSQL), only bookings for one session wait for each
+    /// other, so groups are formed by session.
     fn one_writer_at_a_time(&self) -> bool;
     /// The kiosk a device token (its SHA-256, hex) belongs to, revoked or not: read outside any
     /// transaction, since every request reads it first and a kiosk's prisons never change after
@@ -145,11 +145,12 @@ pub trait Store: Send + Sync + 'static {
     async fn kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>>;
     /// A transaction that may write. On SQLite it holds the write lock from the start.
     async fn begin_write(&self) -> StoreResult<Box<dyn StoreTx>>;
-    /// A write transaction for several bookings at once (a kiosk's push). Where writers run side
-    /// by side (PostgreSQL) it takes locks in the batch's order, not the one order every single
-    /// booking takes them in, so it could deadlock with them: it gives up waiting for any lock
-    /// after a short while (an error [`StoreError::is_retryable`] says yes to), and its caller
-    /// applies the batch one event a transaction instead. On SQLite, [`Store::begin_write`].
+    /// A write transaction for several bookings at once (a kiosk's push, a group of online
+    /// bookings). Where writers run side by side (PostgreSQL) it takes locks in the batch's
+    /// order, not the one order every single booking takes them in, so it could deadlock with
+    /// them: it gives up waiting for any lock after a short while (an error
+    /// [`StoreError::is_retryable`] says yes to), and its caller books each of the batch in a
+    /// transaction of its own instead. On SQLite, [`Store::begin_write`].
     async fn begin_batch_write(&self) -> StoreResult<Box<dyn StoreTx>>;
     /// A read-only transaction that sees one consistent snapshot.
     async fn begin_read(&self) -> StoreResult<Box<dyn StoreTx>>;

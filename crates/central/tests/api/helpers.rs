@@ -137,11 +137,16 @@ fn letters(mut i: usize) -> String {
 
 /// An online booking request for test prisoner `i` at TST, with the prisoner's contact.
 pub fn tst_booking(i: usize) -> Value {
+    tst_booking_on(i, TST_SESSION)
+}
+
+/// TST's test prisoner `i` visited by their one contact, in a TST session.
+pub fn tst_booking_on(i: usize, session: &str) -> Value {
     json!({
         "prison": "TST",
         "prisoner": { "number": format!("T{i:04}AA"), "date_of_birth": "1980-01-01", "surname": format!("Prisoner{}", letters(i)) },
         "visitors": [{ "contact_id": format!("TC{i:05}"), "date_of_birth": "1970-01-01" }],
-        "session": TST_SESSION,
+        "session": session,
     })
 }
 
@@ -402,11 +407,33 @@ impl TestApp {
     /// A supervisor's transaction holding TST_SESSION's open tables (the session's row on
     /// PostgreSQL, the one writer on SQLite) until it commits.
     pub async fn hold_tst_tables(&self) -> Box<dyn central::store::StoreTx> {
-        let session = domain::SessionId::parse(TST_SESSION).unwrap();
+        self.hold_tables(TST_SESSION).await
+    }
+
+    /// A supervisor's transaction holding a TST session's open tables, as [`Self::hold_tst_tables`].
+    pub async fn hold_tables(&self, session: &str) -> Box<dyn central::store::StoreTx> {
+        let session = domain::SessionId::parse(session).unwrap();
         let key = central::store::TableKey::new(&session, domain::VisitKind::Open);
         let mut supervisor = self.central.store().begin_write().await.unwrap();
         supervisor.lock_tables(&key, &prison_code("TST")).await.unwrap();
         supervisor
+    }
+
+    /// A transaction holding TST's test prisoner `i` as a booking does (the prisoner's row on
+    /// PostgreSQL, the one writer on SQLite) until it ends.
+    pub async fn hold_tst_prisoner(&self, i: usize) -> Box<dyn central::store::StoreTx> {
+        let number = PrisonerNumber::parse(&format!("T{i:04}AA")).unwrap();
+        let also = central::store::AlsoRead {
+            sequence: false,
+            session_tables: None,
+        };
+        let mut booking = self.central.store().begin_write().await.unwrap();
+        let held = booking
+            .booking_subject(&number, &prison_code("TST"), also)
+            .await
+            .unwrap();
+        assert!(held.is_some(), "no test prisoner {number}");
+        booking
     }
 
     /// On PostgreSQL, how many of this test's connections wait for a lock, asked again every

@@ -8,6 +8,7 @@ mod details;
 mod enrolment;
 mod escrow;
 mod event_times;
+mod group_commit;
 mod helpers;
 mod operations;
 mod postgres_tls;

@@ -1,0 +1,221 @@
+//! Group commit of online bookings: the bookings that wait for each other share one
+//! transaction and one commit; on PostgreSQL, only those for one session.
+
+use crate::helpers::*;
+use serde_json::Value;
+use std::time::Duration;
+
+/// On either store, online bookings that wait together (for SQLite's one writer, or for their
+/// session's row on PostgreSQL) are decided in one transaction and made durable by one commit.
+/// Each still gets its own answer: the ones that found a table are booked, the rest refused as
+/// full. A retry of a key already answered rolls its group back and every member books alone:
+/// the retry gets its first answer and books nothing more, the others their own answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn online_bookings_waiting_together_share_one_commit_and_keep_their_own_answers() {
+    let app = spawn_app().await;
+    let central = app.central.clone();
+    let enrolled = app.kiosk(&["TST"]).await;
+    let kiosk = central.authenticate(&enrolled.token).await.unwrap();
+    let request = |body: Value| -> domain::BookingRequest { serde_json::from_value(body).unwrap() };
+
+    let first = central
+        .book_online(&kiosk, &key(), &request(tst_booking(0)))
+        .await
+        .unwrap();
+    assert_eq!((first.status, first.replayed), (201, false), "{}", first.body);
+    assert_eq!(central.online_group_counts(), (1, 1));
+
+    // Bookings queue while a supervisor holds the session's tables (the one writer on SQLite).
+    // The first to arrive has a table to take, so it leads a group of its own and waits for
+    // them; every one after it waits for the next group.
+    let book_while_held = |session: &'static str, requests: Vec<(String, Value)>| {
+        let central = central.clone();
+        let kiosk = kiosk.clone();
+        let app = &app;
+        async move {
+            let held = app.hold_tables(session).await;
+            let mut tasks = Vec::new();
+            for (key, body) in requests {
+                let (central, kiosk) = (central.clone(), kiosk.clone());
+                tasks.push(tokio::spawn(async move {
+                    central.book_online(&kiosk, &key, &request(body)).await.unwrap()
+                }));
+                if tasks.len() == 1 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            held.rollback().await.unwrap();
+            let mut answers = Vec::new();
+            for task in tasks {
+                answers.push(task.await.unwrap());
+            }
+            answers
+        }
+    };
+
+    let waiting = TST_OPEN_TABLES + 5;
+    let answers = book_while_held(
+        TST_SESSION,
+        (1..=waiting).map(|i| (key(), tst_booking(i))).collect(),
+    )
+    .await;
+    let booked = answers.iter().filter(|a| a.status == 201).count();
+    let full = answers
+        .iter()
+        .filter(|a| a.status == 422 && a.body.contains("session_full"))
+        .count();
+    assert_eq!(
+        (booked, full),
+        (TST_OPEN_TABLES - 1, waiting - (TST_OPEN_TABLES - 1)),
+        "{answers:?}"
+    );
+    let (commits, bookings) = central.online_group_counts();
+    assert_eq!(
+        (commits, bookings),
+        (3, 1 + waiting as u64),
+        "the first waiting booking alone, then the other {} in one commit",
+        waiting - 1
+    );
+
+    // A booking for next week, then sent again in a group with a new one for the same session
+    // (where a table is left, so the group waits for the held tables): that group is rolled back
+    // and both book alone.
+    let next_key = key();
+    let next = central
+        .book_online(&kiosk, &next_key, &request(tst_booking_on(50, NEXT_WEEK)))
+        .await
+        .unwrap();
+    assert_eq!((next.status, next.replayed), (201, false), "{}", next.body);
+    let again = book_while_held(
+        NEXT_WEEK,
+        vec![
+            (key(), tst_booking_on(40, NEXT_WEEK)),
+            (next_key, tst_booking_on(50, NEXT_WEEK)),
+            (key(), tst_booking_on(41, NEXT_WEEK)),
+        ],
+    )
+    .await;
+    assert_eq!((again[1].status, again[1].replayed), (201, true));
+    assert_eq!(again[1].body, next.body);
+    for booked in [&again[0], &again[2]] {
+        assert_eq!((booked.status, booked.replayed), (201, false), "{}", booked.body);
+    }
+    assert_eq!(
+        central.online_group_counts(),
+        (commits + 2, bookings + 2),
+        "next week's first booking, and the first waiting, each alone in a group; no other group"
+    );
+    assert_eq!(
+        app.counts().await.bookings,
+        TST_OPEN_TABLES as i64 + 3,
+        "every table of both weeks, none twice"
+    );
+    app.assert_capacity_kept().await;
+}
+
+/// A booking for this week's session (waits for the row) and one for next week's, each from
+/// TST's test prisoners, through the service as a kiosk's online booking.
+fn book_online(
+    app: &TestApp,
+    kiosk: &central::store::Kiosk,
+    i: usize,
+    session: &str,
+) -> tokio::task::JoinHandle<central::service::Answer> {
+    let (central, kiosk) = (app.central.clone(), kiosk.clone());
+    let request: domain::BookingRequest = serde_json::from_value(tst_booking_on(i, session)).unwrap();
+    tokio::spawn(async move { central.book_online(&kiosk, &key(), &request).await.unwrap() })
+}
+
+const NEXT_WEEK: &str = "TST-TUE/2026-12-08";
+
+/// On PostgreSQL writers run side by side, and only bookings for one session wait for each
+/// other (for its row): a booking for another session does not wait in the first one's queue,
+/// and commits while a group for the held session still waits. (On SQLite every booking waits
+/// for the one writer, so the test has nothing to show there.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn on_postgres_a_booking_for_another_session_does_not_wait_for_a_held_one() {
+    let app = spawn_app().await;
+    if app.database.is_none() {
+        return;
+    }
+    let enrolled = app.kiosk(&["TST"]).await;
+    let kiosk = app.central.authenticate(&enrolled.token).await.unwrap();
+    let held = app.hold_tst_tables().await;
+    let waiting = book_online(&app, &kiosk, 1, TST_SESSION);
+    assert_eq!(app.waiting_for_a_lock(Duration::from_secs(5)).await, Some(1));
+    // Two more for the held session queue behind it; one for next week has a queue of its own.
+    let queued = [
+        book_online(&app, &kiosk, 2, TST_SESSION),
+        book_online(&app, &kiosk, 3, TST_SESSION),
+    ];
+    let other = book_online(&app, &kiosk, 4, NEXT_WEEK);
+    let answer = tokio::time::timeout(Duration::from_secs(5), other)
+        .await
+        .expect("the booking for next week waited for this week's row")
+        .unwrap();
+    assert_eq!((answer.status, answer.replayed), (201, false), "{}", answer.body);
+    assert!(!waiting.is_finished() && queued.iter().all(|q| !q.is_finished()));
+    assert_eq!(
+        app.central.online_group_counts(),
+        (1, 1),
+        "next week's booking alone"
+    );
+
+    held.rollback().await.unwrap();
+    for task in [waiting].into_iter().chain(queued) {
+        let answer = task.await.unwrap();
+        assert_eq!((answer.status, answer.replayed), (201, false), "{}", answer.body);
+    }
+    assert_eq!(
+        app.central.online_group_counts(),
+        (3, 4),
+        "this week's first booking alone, then the two queued behind it in one commit"
+    );
+    assert_eq!(app.counts().await.bookings, 4);
+    app.assert_capacity_kept().await;
+}
+
+/// On PostgreSQL a group holds its session's row while it locks one prisoner after another, so
+/// it could deadlock with another writer: when a prisoner it needs is held, it gives way after
+/// a short wait and its members book alone, so one held prisoner does not hold up the bookings
+/// grouped with it. (On SQLite nothing can hold a lock a group needs once it has begun.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn on_postgres_a_group_held_up_by_another_writer_gives_way_and_its_members_book_alone() {
+    let app = spawn_app().await;
+    if app.database.is_none() {
+        return;
+    }
+    let enrolled = app.kiosk(&["TST"]).await;
+    let kiosk = app.central.authenticate(&enrolled.token).await.unwrap();
+    let session = app.hold_tst_tables().await;
+    let first = book_online(&app, &kiosk, 1, TST_SESSION);
+    assert_eq!(app.waiting_for_a_lock(Duration::from_secs(5)).await, Some(1));
+    let prisoner = app.hold_tst_prisoner(2).await;
+    // Queued behind the first, in one group: prisoner 2 (held) comes first in its order.
+    let held = book_online(&app, &kiosk, 2, TST_SESSION);
+    let free = book_online(&app, &kiosk, 3, TST_SESSION);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    session.rollback().await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), free)
+        .await
+        .expect("the booking grouped with a held prisoner's waited for it")
+        .unwrap();
+    assert_eq!((answer.status, answer.replayed), (201, false), "{}", answer.body);
+    assert!(
+        !held.is_finished(),
+        "the held prisoner's booking did not wait for them"
+    );
+    assert_eq!(
+        app.central.online_group_counts(),
+        (1, 1),
+        "only the first booking's group committed; the next gave way"
+    );
+    prisoner.rollback().await.unwrap();
+    for task in [first, held] {
+        let answer = task.await.unwrap();
+        assert_eq!((answer.status, answer.replayed), (201, false), "{}", answer.body);
+    }
+    assert_eq!(app.counts().await.bookings, 3);
+    app.assert_capacity_kept().await;
+}
