@@ -162,6 +162,8 @@ async fn on_postgres_a_booking_for_another_session_does_not_wait_for_a_held_one(
         "next week's booking alone"
     );
 
+    // Time for the two queued to join their queue, however slow the machine.
+    tokio::time::sleep(Duration::from_millis(100)).await;
     held.rollback().await.unwrap();
     for task in [waiting].into_iter().chain(queued) {
         let answer = task.await.unwrap();
@@ -195,7 +197,7 @@ async fn on_postgres_a_group_held_up_by_another_writer_gives_way_and_its_members
     // Queued behind the first, in one group: prisoner 2 (held) comes first in its order.
     let held = book_online(&app, &kiosk, 2, TST_SESSION);
     let free = book_online(&app, &kiosk, 3, TST_SESSION);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     session.rollback().await.unwrap();
     let answer = tokio::time::timeout(Duration::from_secs(5), free)
         .await
