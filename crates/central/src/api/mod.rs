@@ -241,19 +241,32 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
+        let DeviceToken(token) = DeviceToken::from_request_parts(parts, state).await?;
+        Ok(Authenticated(state.central.authenticate(&token).await?))
+    }
+}
+
+/// The request's bearer token, not yet looked up: a booking reads its kiosk in its own
+/// transaction (`Central::book_online_with_token`).
+pub struct DeviceToken(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for DeviceToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(bearer_token)
+            .map(|token| DeviceToken(token.to_string()))
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,
                     ErrorCode::Unauthenticated,
                     "send Authorization: Bearer <kiosk token>",
                 )
-            })?;
-        Ok(Authenticated(state.central.authenticate(token).await?))
+            })
     }
 }
 
@@ -297,17 +310,28 @@ async fn whoami(Authenticated(k): Authenticated) -> Response {
     ))]
 async fn create_booking(
     State(s): State<AppState>,
-    Authenticated(kiosk): Authenticated,
+    DeviceToken(token): DeviceToken,
     headers: HeaderMap,
-    JsonBody(request): JsonBody<BookingRequest>,
+    body: Result<JsonBody<BookingRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let answer = match idempotency_key(&headers) {
-        Ok(key) => s.central.book_online(&kiosk, &key, &request).await,
+    // A request wrong in itself is answered as one only to a kiosk: a token that is no kiosk's
+    // is told so first, as on every other route.
+    let JsonBody(request) = match body {
+        Ok(body) => body,
         Err(e) => {
+            s.central.authenticate(&token).await?;
+            return Err(e);
+        }
+    };
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(e) => {
+            s.central.authenticate(&token).await?;
             s.metrics.refusal(e.code);
             return Err(e);
         }
     };
+    let answer = s.central.book_online_with_token(&token, &key, &request).await;
     match &answer {
         // A replay was counted when it was first answered.
         Ok(a) if a.replayed => {}
@@ -318,6 +342,9 @@ async fn create_booking(
                 .refusal(body.as_ref().map_or("unknown", |b| b.error.code.as_str()));
         }
         Ok(_) => {}
+        // A token that is no kiosk's (or a revoked kiosk's) is not a refused booking, as on
+        // the routes that read the kiosk before anything else.
+        Err(e) if e.status() == 401 => {}
         Err(e) if (400..500).contains(&e.status()) => s.metrics.refusal(e.code()),
         Err(_) => {}
     }

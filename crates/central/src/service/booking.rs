@@ -2,7 +2,7 @@
 //! bookings), online booking with idempotency keys, and reading bookings back.
 
 use super::Central;
-use super::group_commit::{GroupKey, Grouped, OnlineBooking};
+use super::group_commit::{Caller, GroupKey, Grouped, OnlineBooking};
 use super::{Answer, sha256_hex};
 use crate::error::CentralError;
 use crate::store::{
@@ -472,6 +472,15 @@ impl Logged {
     }
 }
 
+/// The kiosk, if it serves the prison the request is for.
+pub(super) fn serving(kiosk: Kiosk, request: &BookingRequest) -> Result<Kiosk, CentralError> {
+    match request.prison_code() {
+        Ok(prison) if kiosk.serves(&prison) => Ok(kiosk),
+        Ok(prison) => Err(CentralError::PrisonNotAllowed(prison.to_string())),
+        Err(e) => Err(CentralError::PrisonNotAllowed(e.0)),
+    }
+}
+
 /// An online booking's HTTP answer: 201 with the booking.
 fn booked_answer(record: &BookingRecord, session: Option<&Session>) -> Result<(u16, String), CentralError> {
     let body = serde_json::to_string(&booking_view(record.clone(), session));
@@ -494,17 +503,40 @@ impl Central {
         key: &str,
         request: &BookingRequest,
     ) -> Result<Answer, CentralError> {
-        let prison = match request.prison_code() {
-            Ok(prison) if kiosk.serves(&prison) => prison,
-            Ok(prison) => return Err(CentralError::PrisonNotAllowed(prison.to_string())),
-            Err(e) => return Err(CentralError::PrisonNotAllowed(e.0)),
-        };
+        let kiosk = serving(kiosk.clone(), request)?;
+        self.book_online_by(Caller::Kiosk(kiosk), key, request).await
+    }
+
+    /// [`Self::book_online`] for whoever holds a kiosk's device token. The kiosk is read in the
+    /// booking's own transaction, one statement for a group of bookings where each request
+    /// read it on a pooled connection of its own; a token that is no kiosk's, or a revoked
+    /// kiosk's, books nothing and gets the same error as [`Self::authenticate`]'s.
+    pub async fn book_online_with_token(
+        &self,
+        token: &str,
+        key: &str,
+        request: &BookingRequest,
+    ) -> Result<Answer, CentralError> {
+        let caller = Caller::Token(sha256_hex(token.as_bytes()));
+        self.book_online_by(caller, key, request).await
+    }
+
+    async fn book_online_by(
+        &self,
+        caller: Caller,
+        key: &str,
+        request: &BookingRequest,
+    ) -> Result<Answer, CentralError> {
         let body = serde_json::to_vec(request).map_err(|e| CentralError::Internal(e.to_string()))?;
         let fingerprint = sha256_hex(&body);
-        if let Some(group) = GroupKey::of(&*self.store, &prison, request) {
+        let group = request
+            .prison_code()
+            .ok()
+            .and_then(|prison| GroupKey::of(&*self.store, &prison, request));
+        if let Some(group) = group {
             let scramble = self.reference_scramble().await?;
             let booking = OnlineBooking {
-                kiosk: kiosk.clone(),
+                caller: caller.clone(),
                 key: key.to_string(),
                 fingerprint: fingerprint.clone(),
                 request: request.clone(),
@@ -514,15 +546,21 @@ impl Central {
                     self.settings.idempotency_retention,
                 ),
             };
-            if let Grouped::Answered(answer) = self
+            match self
                 .online_groups
                 .book(group, booking, &self.store, &self.clock, &scramble)
                 .await
             {
-                return Ok(answer);
+                Grouped::Answered(answer) => return Ok(answer),
+                Grouped::Refused(refused) => return Err(refused),
+                Grouped::Alone => {}
             }
         }
-        retrying!(self.book_online_once(kiosk, key, &fingerprint, request))
+        let kiosk = match caller {
+            Caller::Kiosk(kiosk) => kiosk,
+            Caller::Token(hash) => serving(self.authenticate_hash(&hash).await?, request)?,
+        };
+        retrying!(self.book_online_once(&kiosk, key, &fingerprint, request))
     }
 
     async fn book_online_once(

@@ -154,16 +154,12 @@ impl Central {
 
     /// The kiosk a bearer token belongs to, if it is still allowed in.
     pub async fn authenticate(&self, token: &str) -> Result<Kiosk, CentralError> {
-        let hash = sha256_hex(token.as_bytes());
-        let kiosk = self
-            .store
-            .kiosk_by_token(&hash)
-            .await?
-            .ok_or(CentralError::UnknownKiosk)?;
-        if kiosk.revoked_at.is_some() {
-            return Err(CentralError::KioskRevoked);
-        }
-        Ok(kiosk)
+        self.authenticate_hash(&sha256_hex(token.as_bytes())).await
+    }
+
+    /// The kiosk a device token's SHA-256 (hex) belongs to, if it is still allowed in.
+    pub(super) async fn authenticate_hash(&self, token_hash: &str) -> Result<Kiosk, CentralError> {
+        let_in(self.store.kiosk_by_token(token_hash).await?)
     }
 
     pub async fn kiosks(&self) -> Result<Vec<Kiosk>, CentralError> {
@@ -190,6 +186,15 @@ impl Central {
             Ok(released)
         })
     }
+}
+
+/// The kiosk a token was found to belong to, if it is still allowed in.
+pub(super) fn let_in(kiosk: Option<Kiosk>) -> Result<Kiosk, CentralError> {
+    let kiosk = kiosk.ok_or(CentralError::UnknownKiosk)?;
+    if kiosk.revoked_at.is_some() {
+        return Err(CentralError::KioskRevoked);
+    }
+    Ok(kiosk)
 }
 
 #[cfg(test)]

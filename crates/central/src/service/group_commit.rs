@@ -61,9 +61,20 @@ impl GroupKey {
     }
 }
 
+/// Who sends an online booking.
+#[derive(Clone)]
+pub(super) enum Caller {
+    /// A kiosk already authenticated (a caller in the same process).
+    Kiosk(Kiosk),
+    /// A device token's SHA-256 (hex), authenticated in the group's own transaction: one
+    /// statement for the whole group where a request read its kiosk on a pooled connection of
+    /// its own, and a kiosk revoked before the group began books nothing.
+    Token(String),
+}
+
 /// One online booking to decide.
 pub(super) struct OnlineBooking {
-    pub(super) kiosk: Kiosk,
+    pub(super) caller: Caller,
     pub(super) key: String,
     pub(super) fingerprint: String,
     pub(super) request: BookingRequest,
@@ -81,6 +92,8 @@ struct Member {
 pub(super) enum Grouped {
     /// Decided and durable: this is its answer.
     Answered(Answer),
+    /// Not let in: its token is no kiosk's, or its kiosk is revoked or does not serve the prison.
+    Refused(CentralError),
     /// The group was rolled back: book alone.
     Alone,
 }
@@ -212,7 +225,10 @@ impl Runner {
                     .bookings
                     .fetch_add(members.len() as u64, Ordering::Relaxed);
                 for (member, answer) in members.into_iter().zip(answers) {
-                    let _ = member.reply.send(Grouped::Answered(answer));
+                    let _ = member.reply.send(match answer {
+                        Ok(answer) => Grouped::Answered(answer),
+                        Err(refused) => Grouped::Refused(refused),
+                    });
                 }
             }
             Err(e) => {
@@ -240,23 +256,49 @@ impl Drop for Runner {
     }
 }
 
+/// Decides every member in one transaction, made durable by one commit: each member's answer,
+/// or why it was not let in. A member sent with a token is authenticated in the transaction,
+/// all of them in one statement.
 async fn decide_all(
     members: &[Member],
     store: &Arc<dyn Store>,
     clock: &Clock,
     scramble: &domain::ReferenceScramble,
-) -> Result<Vec<Answer>, CentralError> {
+) -> Result<Vec<Result<Answer, CentralError>>, CentralError> {
     let mut tx = match members.len() {
         1 => store.begin_write().await?,
         _ => store.begin_batch_write().await?,
+    };
+    let tokens: Vec<String> = members
+        .iter()
+        .filter_map(|m| match &m.booking.caller {
+            Caller::Token(hash) => Some(hash.clone()),
+            Caller::Kiosk(_) => None,
+        })
+        .collect();
+    let by_token: HashMap<String, Kiosk> = match tokens.is_empty() {
+        true => HashMap::new(),
+        false => tx.kiosks_by_token(&tokens).await?.into_iter().collect(),
     };
     let now = clock.now();
     let mut answers = Vec::with_capacity(members.len());
     let mut booked = Vec::with_capacity(members.len());
     for m in members.iter().map(|m| &m.booking) {
+        let kiosk = match &m.caller {
+            Caller::Kiosk(kiosk) => Ok(kiosk.clone()),
+            Caller::Token(hash) => super::enrolment::let_in(by_token.get(hash).cloned())
+                .and_then(|kiosk| super::booking::serving(kiosk, &m.request)),
+        };
+        let kiosk = match kiosk {
+            Ok(kiosk) => kiosk,
+            Err(refused) => {
+                answers.push(Err(refused));
+                continue;
+            }
+        };
         let attempt = Attempt {
             request: &m.request,
-            kiosk: &m.kiosk,
+            kiosk: &kiosk,
             channel: Channel::Online,
             reference: None,
             use_share: false,
@@ -265,7 +307,7 @@ async fn decide_all(
             scramble,
         };
         let keep = AnswerKey {
-            kiosk_id: &m.kiosk.id,
+            kiosk_id: &kiosk.id,
             key: &m.key,
             fingerprint: &m.fingerprint,
             now,
@@ -277,16 +319,16 @@ async fn decide_all(
                 "a booking in the group was sent before: its stored answer is given alone".into(),
             ));
         };
-        booked.push(Logged::of(&decided.decision));
-        answers.push(Answer {
+        booked.push((Logged::of(&decided.decision), kiosk));
+        answers.push(Ok(Answer {
             status: kept.status_code,
             body: kept.body,
             replayed: false,
-        });
+        }));
     }
     tx.commit().await?;
-    for (m, logged) in members.iter().zip(booked) {
-        logged.log(&m.booking.kiosk);
+    for (logged, kiosk) in booked {
+        logged.log(&kiosk);
     }
     Ok(answers)
 }

@@ -611,6 +611,9 @@ pub trait KioskTx: Send {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<String>>;
     async fn kiosk(&mut self, id: &str) -> StoreResult<Option<Kiosk>>;
+    /// The kiosks these device tokens (SHA-256, hex) belong to, revoked or not, each with its
+    /// token's hash: one statement for a group of online bookings, read in their transaction.
+    async fn kiosks_by_token(&mut self, token_hashes: &[String]) -> StoreResult<Vec<(String, Kiosk)>>;
     async fn kiosks(&mut self) -> StoreResult<Vec<Kiosk>>;
     async fn revoke_kiosk(&mut self, id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// The kiosk's last applied event sequence and what bounds its next event, held until

@@ -358,7 +358,12 @@ impl BookingWriteTx for PgTx {
     }
 }
 sql::bookings::booking_sql!(PgTx, next_reference = "SELECT nextval('central_reference_seq')");
-sql::kiosks::kiosk_sql!(PgTx, lock = " FOR UPDATE");
+sql::kiosks::kiosk_sql!(
+    PgTx,
+    lock = " FOR UPDATE",
+    prisons = "(SELECT string_agg(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)",
+    token_in = "SELECT json_array_elements_text(CAST($1 AS JSON))",
+);
 sql::idempotency::idempotency_sql!(PgTx);
 sql::pull::pull_sql!(
     PgTx,

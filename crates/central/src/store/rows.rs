@@ -378,6 +378,19 @@ pub(crate) fn prison_from_row(
 }
 
 /// A kiosk's own row; the prisons it serves are read separately.
+/// A kiosk's prisons, joined into one comma-separated column by the database's own aggregate;
+/// sorted. Prison codes are letters only, so a comma cannot be part of one.
+pub(crate) fn joined_prison_codes(joined: Option<&str>) -> StoreResult<Vec<domain::PrisonCode>> {
+    let mut prisons = joined
+        .unwrap_or_default()
+        .split(',')
+        .filter(|code| !code.is_empty())
+        .map(|code| prison_code(code.to_string()))
+        .collect::<StoreResult<Vec<_>>>()?;
+    prisons.sort();
+    Ok(prisons)
+}
+
 pub(crate) fn kiosk_from_row(row: &impl Columns, prisons: Vec<domain::PrisonCode>) -> StoreResult<Kiosk> {
     Ok(Kiosk {
         id: row.text("id")?,

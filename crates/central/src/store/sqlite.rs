@@ -287,7 +287,12 @@ sql::bookings::booking_sql!(
     next_reference = "UPDATE reference_counter SET next_value = next_value + 1 WHERE singleton = 1
         RETURNING next_value - 1"
 );
-sql::kiosks::kiosk_sql!(SqliteTx, lock = "");
+sql::kiosks::kiosk_sql!(
+    SqliteTx,
+    lock = "",
+    prisons = "(SELECT group_concat(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)",
+    token_in = "SELECT value FROM json_each($1)",
+);
 sql::idempotency::idempotency_sql!(SqliteTx);
 sql::pull::pull_sql!(
     SqliteTx,

@@ -93,6 +93,27 @@ async fn requests_without_a_good_credential_are_refused() {
         .await
         .unwrap();
     assert_eq!(error_code(booking).await, (401, "unknown_kiosk".into()));
+    // A booking reads its kiosk in its own transaction, but a request wrong in itself (no key,
+    // a body that is not a booking) is still told first that its token is no kiosk's.
+    let no_key = app
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .bearer_auth("vkt_0000")
+        .json(&cdf_booking())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(no_key).await, (401, "unknown_kiosk".into()));
+    let not_a_booking = app
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .bearer_auth("vkt_0000")
+        .header("Idempotency-Key", key())
+        .json(&json!({ "prison": 7 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(not_a_booking).await, (401, "unknown_kiosk".into()));
     assert_eq!(app.counts().await, before);
 }
 

@@ -221,3 +221,49 @@ async fn on_postgres_a_group_held_up_by_another_writer_gives_way_and_its_members
     assert_eq!(app.counts().await.bookings, 3);
     app.assert_capacity_kept().await;
 }
+
+/// A booking sent with a device token reads its kiosk in the group's own transaction: in a
+/// group, a revoked kiosk's booking and an unknown token's are refused as on every other route
+/// and book nothing, and the booking grouped with them is booked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn in_a_group_a_revoked_or_unknown_token_books_nothing_and_the_others_book() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["TST"]).await;
+    let revoked = app.kiosk(&["TST"]).await;
+    app.central.revoke(&revoked.id).await.unwrap();
+    let with_token = |token: &str, i: usize| {
+        let (central, token) = (app.central.clone(), token.to_string());
+        let request: domain::BookingRequest = serde_json::from_value(tst_booking(i)).unwrap();
+        tokio::spawn(async move { central.book_online_with_token(&token, &key(), &request).await })
+    };
+    let held = app.hold_tst_tables().await;
+    let first = with_token(&kiosk.token, 1);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let queued = [
+        with_token(&revoked.token, 2),
+        with_token("vkt_0000", 3),
+        with_token(&kiosk.token, 4),
+    ];
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    held.rollback().await.unwrap();
+    let first = first.await.unwrap().unwrap();
+    assert_eq!((first.status, first.replayed), (201, false), "{}", first.body);
+    let [revoked, unknown, other] = queued;
+    match revoked.await.unwrap() {
+        Err(central::error::CentralError::KioskRevoked) => {}
+        other => panic!("a revoked kiosk's booking: {other:?}"),
+    }
+    match unknown.await.unwrap() {
+        Err(central::error::CentralError::UnknownKiosk) => {}
+        other => panic!("an unknown token's booking: {other:?}"),
+    }
+    let other = other.await.unwrap().unwrap();
+    assert_eq!((other.status, other.replayed), (201, false), "{}", other.body);
+    assert_eq!(
+        app.central.online_group_counts(),
+        (2, 4),
+        "the first alone, then the three queued in one group"
+    );
+    assert_eq!(app.counts().await.bookings, 2);
+    app.assert_capacity_kept().await;
+}

@@ -20,15 +20,7 @@ macro_rules! kiosk_by_token_sql {
                     return Ok(None);
                 };
                 let joined: Option<String> = row.try_get("prisons")?;
-                // Prison codes are letters only, so a comma cannot be part of one.
-                let mut prisons = joined
-                    .as_deref()
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter(|code| !code.is_empty())
-                    .map(|code| crate::store::rows::prison_code(code.to_string()))
-                    .collect::<StoreResult<Vec<_>>>()?;
-                prisons.sort();
+                let prisons = crate::store::rows::joined_prison_codes(joined.as_deref())?;
                 Ok(Some(crate::store::rows::kiosk_from_row(&row, prisons)?))
             }
         }

@@ -2,9 +2,32 @@
 
 /// Implements [`crate::store::KioskTx`] for a backend's transaction type.
 macro_rules! kiosk_sql {
-    ($tx:ident, lock = $lock:literal $(,)?) => {
+    ($tx:ident, lock = $lock:literal, prisons = $prisons:literal, token_in = $token_in:literal $(,)?) => {
         #[async_trait::async_trait]
         impl crate::store::KioskTx for $tx {
+            async fn kiosks_by_token(&mut self, token_hashes: &[String]) -> StoreResult<Vec<(String, Kiosk)>> {
+                let hashes = serde_json::to_string(token_hashes)
+                    .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                let rows = sqlx::query(concat!(
+                    "SELECT token_hash, id, issuer_number, label, enrolled_at, revoked_at, last_seq, ",
+                    $prisons,
+                    " AS prisons FROM kiosks k WHERE token_hash IN (",
+                    $token_in,
+                    ")"
+                ))
+                .bind(hashes)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                let mut kiosks = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let joined: Option<String> = row.try_get("prisons")?;
+                    let prisons = crate::store::rows::joined_prison_codes(joined.as_deref())?;
+                    let kiosk = crate::store::rows::kiosk_from_row(row, prisons)?;
+                    kiosks.push((row.try_get("token_hash")?, kiosk));
+                }
+                Ok(kiosks)
+            }
+
             async fn create_kiosk(
                 &mut self,
                 k: &NewKiosk<'_>,
