@@ -7,20 +7,20 @@
 //! list a route that is not served or miss one that is ([`openapi`] adds the error answers).
 
 mod attempts;
+mod credential;
 pub mod metrics;
 pub mod openapi;
 pub use attempts::{AttemptLimit, FailedAttempts, TrustedProxies};
+pub use credential::{Authenticated, DeviceToken, bearer_token};
 
 use crate::error::CentralError;
 use crate::service::Answer;
 use crate::service::{Central, PullExtent};
-use crate::store::Kiosk;
 use crate::tls::{PeerAddr, TlsListener};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
@@ -232,50 +232,6 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, format!("{at}{text}"))
         }
     }
-}
-
-/// The kiosk behind the request's bearer token.
-pub struct Authenticated(pub Kiosk);
-
-impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let DeviceToken(token) = DeviceToken::from_request_parts(parts, state).await?;
-        Ok(Authenticated(state.central.authenticate(&token).await?))
-    }
-}
-
-/// The request's bearer token, not yet looked up: a booking reads its kiosk in its own
-/// transaction (`Central::book_online_with_token`).
-pub struct DeviceToken(String);
-
-impl<S: Send + Sync> FromRequestParts<S> for DeviceToken {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(bearer_token)
-            .map(|token| DeviceToken(token.to_string()))
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::Unauthenticated,
-                    "send Authorization: Bearer <kiosk token>",
-                )
-            })
-    }
-}
-
-/// The token of an `Authorization: Bearer <token>` value. The scheme is case-insensitive and
-/// may be followed by more than one space (RFC 9110 §11.1, RFC 6750 §2.1).
-pub fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.trim().split_once([' ', '\t'])?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 #[utoipa::path(post, path = ENROL, tag = "kiosk", request_body = EnrolRequest,
