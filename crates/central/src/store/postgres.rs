@@ -190,10 +190,15 @@ impl Store for PostgresStore {
     }
 }
 
-sql::common::kiosk_by_token_sql!(
-    PostgresStore,
-    prisons = "(SELECT string_agg(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)"
-);
+/// A kiosk's prisons as one comma-separated column, for the kiosk reads by token: the store's
+/// own read and a transaction's.
+macro_rules! kiosk_prisons {
+    () => {
+        "(SELECT string_agg(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)"
+    };
+}
+
+sql::common::kiosk_by_token_sql!(PostgresStore, prisons = kiosk_prisons!());
 
 // The store's SQL, one concern at a time (see `sql/`), with what this database does its own
 // way spelled out here.
@@ -361,7 +366,7 @@ sql::bookings::booking_sql!(PgTx, next_reference = "SELECT nextval('central_refe
 sql::kiosks::kiosk_sql!(
     PgTx,
     lock = " FOR UPDATE",
-    prisons = "(SELECT string_agg(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)",
+    prisons = kiosk_prisons!(),
     token_in = "SELECT json_array_elements_text(CAST($1 AS JSON))",
 );
 sql::idempotency::idempotency_sql!(PgTx);

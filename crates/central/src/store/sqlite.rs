@@ -144,10 +144,15 @@ impl Store for SqliteStore {
     }
 }
 
-sql::common::kiosk_by_token_sql!(
-    SqliteStore,
-    prisons = "(SELECT group_concat(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)"
-);
+/// A kiosk's prisons as one comma-separated column, for the kiosk reads by token: the store's
+/// own read and a transaction's.
+macro_rules! kiosk_prisons {
+    () => {
+        "(SELECT group_concat(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)"
+    };
+}
+
+sql::common::kiosk_by_token_sql!(SqliteStore, prisons = kiosk_prisons!());
 
 // The store's SQL, one concern at a time (see `sql/`), with what this database does its own
 // way spelled out here.
@@ -290,7 +295,7 @@ sql::bookings::booking_sql!(
 sql::kiosks::kiosk_sql!(
     SqliteTx,
     lock = "",
-    prisons = "(SELECT group_concat(prison_code, ',') FROM kiosk_prisons WHERE kiosk_id = k.id)",
+    prisons = kiosk_prisons!(),
     token_in = "SELECT value FROM json_each($1)",
 );
 sql::idempotency::idempotency_sql!(SqliteTx);

@@ -5,7 +5,7 @@
 /// into one comma-separated column (`$prisons`, the database's own aggregate), one statement on
 /// the pool, since every request of a kiosk starts with it.
 macro_rules! kiosk_by_token_sql {
-    ($store:ident, prisons = $prisons:literal $(,)?) => {
+    ($store:ident, prisons = $prisons:expr $(,)?) => {
         impl $store {
             async fn read_kiosk_by_token(&self, token_hash: &str) -> StoreResult<Option<Kiosk>> {
                 let Some(row) = sqlx::query(concat!(

@@ -2,7 +2,7 @@
 
 /// Implements [`crate::store::KioskTx`] for a backend's transaction type.
 macro_rules! kiosk_sql {
-    ($tx:ident, lock = $lock:literal, prisons = $prisons:literal, token_in = $token_in:literal $(,)?) => {
+    ($tx:ident, lock = $lock:literal, prisons = $prisons:expr, token_in = $token_in:literal $(,)?) => {
         #[async_trait::async_trait]
         impl crate::store::KioskTx for $tx {
             async fn kiosks_by_token(&mut self, token_hashes: &[String]) -> StoreResult<Vec<(String, Kiosk)>> {
