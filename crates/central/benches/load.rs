@@ -14,8 +14,8 @@
 //!   the table taken, the idempotency record), then the capacity audit.
 //! - **direct**: the same service call without HTTP or authentication, on a fresh database.
 //!
-//! It prints each one's rate and p50/p95/p99 latency, and the product's rate over the bare
-//! one. Bounded: LOAD_REQUESTS requests (default 3000) or LOAD_SECONDS seconds (default 60),
+//! It prints each one's rate and p50/p95/p99 latency, the product's rate over the bare one, and
+//! how many bookings each of the product's group commits made durable. Bounded: LOAD_REQUESTS requests (default 3000) or LOAD_SECONDS seconds (default 60),
 //! whichever comes first, from LOAD_KIOSKS kiosks (16).
 
 mod common;
@@ -333,6 +333,7 @@ async fn bench(
         http.other
     );
     let http_rate = report(backend, "HTTP", &http);
+    let http_groups = central.online_group_counts();
     central.store().close().await;
 
     let central = central_with_data(fresh_store(postgres, dir.path(), "direct").await?).await?;
@@ -348,6 +349,7 @@ async fn bench(
         raw.other
     );
     let raw_rate = report(backend, "direct", &raw);
+    let direct_groups = central.online_group_counts();
     central.store().close().await;
 
     let after = bare(
@@ -369,7 +371,25 @@ async fn bench(
         HOT_TABLES,
         http.full
     );
+    println!(
+        "{backend}: bookings a commit (group commit): HTTP {}, direct {}",
+        per_commit(http_groups),
+        per_commit(direct_groups)
+    );
     Ok(())
+}
+
+/// The mean number of online bookings a group's commit made durable, from
+/// [`Central::online_group_counts`]: how much of the load shared a commit, and so one of the
+/// things that bounds the rate.
+fn per_commit((commits, bookings): (u64, u64)) -> String {
+    match commits {
+        0 => "none committed".to_string(),
+        _ => format!(
+            "{:.1} ({bookings} in {commits} commits)",
+            bookings as f64 / commits as f64
+        ),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
