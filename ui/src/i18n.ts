@@ -247,6 +247,8 @@ const en = {
   'err.staff_mode_unavailable': 'This account cannot be used on this kiosk yet. Ask a supervisor',
   'err.search_invalid': 'Enter a booking reference, a prisoner number or at least 2 letters of a surname',
   'err.booking_not_live': 'This booking is already cancelled or refused',
+  'err.booking_arrived': 'The visitors have arrived for this visit, so it cannot be cancelled or moved',
+  'err.attendance_before_visit_day': 'This visit is on {date}. Mark who came on the day of the visit',
   'err.booking_not_matched': 'We could not find a booking with that reference and date of birth. Check both, or ask a member of staff for help',
   'err.booking_cannot_check':
     'This booking was made somewhere else and we cannot check it right now. Try again in a few minutes, or ask a member of staff for help',
@@ -541,6 +543,8 @@ const cy: Record<Key, string> = {
   'err.staff_mode_unavailable': 'Nid oes modd defnyddio’r cyfrif hwn ar y ciosg hwn eto. Gofynnwch i oruchwyliwr',
   'err.search_invalid': 'Rhowch gyfeirnod archeb, rhif carcharor neu o leiaf 2 lythyren o gyfenw',
   'err.booking_not_live': 'Mae’r archeb hon eisoes wedi’i chanslo neu ei gwrthod',
+  'err.booking_arrived': 'Mae’r ymwelwyr wedi cyrraedd ar gyfer yr ymweliad hwn, felly nid oes modd ei ganslo na’i symud',
+  'err.attendance_before_visit_day': 'Mae’r ymweliad hwn ar {date}. Nodwch pwy ddaeth ar ddiwrnod yr ymweliad',
   'err.booking_not_matched': 'Nid oedd modd dod o hyd i archeb gyda’r cyfeirnod a’r dyddiad geni hynny. Gwiriwch y ddau, neu gofynnwch i aelod o staff am help',
   'err.booking_cannot_check':
     'Cafodd yr archeb hon ei gwneud rywle arall ac ni allwn ei gwirio ar hyn o bryd. Rhowch gynnig arall arni ymhen ychydig funudau, neu gofynnwch i aelod o staff am help',
@@ -716,6 +720,8 @@ export function errorMessage(
     const time = params.until.includes('T') ? prisonTime(params.until) : null
     params.until = time ? formatTime(lang, time) : formatDate(lang, params.until)
   }
+  // The day of a visit ("2026-11-28"), in the language's words.
+  if (params.date) params.date = formatDate(lang, params.date)
   const kind = fieldKind(error.field)
   const specific = kind ? (`err.${error.code}.${kind}` as Key) : null
   if (specific && specific in en) return t(lang, specific, params)

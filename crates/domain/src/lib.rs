@@ -29,6 +29,7 @@ pub use prisoner::{Custody, PrisonerNumber};
 pub use reference::{BookingReference, IssuerNumber, ReferenceKey, ReferenceKeyError, ReferenceScramble};
 pub use staff::{
     CancelReason, NewPin, Permission, PinAttempt, RequestChannel, Role, SignInPolicy, StaffNote, StaffNumber,
+    attendance_may_be_marked,
 };
 pub use timetable::{
     BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, TemplateError, TemplateFields,

@@ -3,7 +3,7 @@
 //! cancelled. Pure: the caller passes `now` and the failures it has recorded; hashing a PIN is
 //! the store's job, and a PIN never leaves this module except to be hashed or checked.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -328,10 +328,27 @@ impl<'de> Deserialize<'de> for StaffNote {
     }
 }
 
+/// Whether reception may mark who came to a visit on `visit_date` when the prison's own date
+/// is `prison_today`: on the visit's day, or after it (the record caught up, or put right),
+/// never before. A visitor at the gate on another day than their visit's has no visit today.
+pub fn attendance_may_be_marked(visit_date: NaiveDate, prison_today: NaiveDate) -> bool {
+    visit_date <= prison_today
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn attendance_is_marked_on_the_visits_day_or_after_never_before() {
+        let visit = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert!(!attendance_may_be_marked(visit, day(25)));
+        assert!(!attendance_may_be_marked(visit, day(27)));
+        assert!(attendance_may_be_marked(visit, day(28)));
+        assert!(attendance_may_be_marked(visit, day(29)));
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -11,7 +11,7 @@ use kiosk::journey::{
     ArrivalRequest, CancelRequest, DayRequest, FindRequest, ResolveRequest, StaffSignInRequest, StaffToken,
     VisitRequest,
 };
-use kiosk_test_support::{date, now, picked, prison_code, request, rhys, rhys_request};
+use kiosk_test_support::{at, date, now, picked, prison_code, request, rhys, rhys_request};
 use protocol::Attendance;
 
 use common::*;
@@ -45,28 +45,97 @@ async fn the_day_lists_each_session_with_its_visits_and_arrivals_update_its_coun
     assert_eq!((visit.adults, visit.children), (1, 0));
     assert!(visit.made_here);
 
-    let marked = j
-        .staff_mark_arrival(
-            &ArrivalRequest {
+    // Three days before the visit, who came cannot be marked (a visitor at the gate on the
+    // wrong day has no visit today), and the refusal writes nothing.
+    let arrived = |token: &str| ArrivalRequest {
+        token: token.to_string(),
+        reference: visit.reference.clone(),
+        attendance: Attendance::Arrived,
+    };
+    let early = j.staff_mark_arrival(&arrived(&token), now()).await.unwrap_err();
+    assert_eq!(
+        (
+            early.errors[0].code.as_str(),
+            early.errors[0].params.get("date").map(String::as_str)
+        ),
+        ("attendance_before_visit_day", Some("2026-11-28"))
+    );
+    let page = |token: &str| VisitRequest {
+        token: token.to_string(),
+        reference: visit.reference.clone(),
+    };
+    assert!(
+        !j.staff_booking(&page(&token), now())
+            .await
+            .unwrap()
+            .can_mark_arrival
+    );
+    assert!(
+        store
+            .outbox(0, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.kind != "visit_attendance")
+    );
+    assert!(
+        !audit_actions(&store)
+            .await
+            .iter()
+            .any(|(action, _)| action == "arrival")
+    );
+
+    // On the day it can.
+    let on_the_day = at("2026-11-28T13:45:00Z");
+    let token = signed_in_again(&j, "1002", on_the_day).await;
+    assert!(
+        j.staff_booking(&page(&token), on_the_day)
+            .await
+            .unwrap()
+            .can_mark_arrival
+    );
+    let marked = j.staff_mark_arrival(&arrived(&token), on_the_day).await.unwrap();
+    assert_eq!(marked.attendance, Some(Attendance::Arrived));
+
+    // A visit its visitors came to took place: it cannot be cancelled (which would give back
+    // the visiting order it spent), and its page offers no cancelling.
+    let booking_page = j.staff_booking(&page(&token), on_the_day).await.unwrap();
+    assert!(!booking_page.can_cancel);
+    let e = j
+        .staff_cancel(
+            &CancelRequest {
                 token: token.clone(),
                 reference: visit.reference.clone(),
-                attendance: Attendance::Arrived,
+                reason: "prisoner_cancelled".into(),
+                how: None,
+                note: None,
+                print_slip: false,
+                lang: Default::default(),
             },
-            now(),
+            on_the_day,
         )
         .await
-        .unwrap();
-    assert_eq!(marked.attendance, Some(Attendance::Arrived));
+        .unwrap_err();
+    assert_eq!(code(e), "booking_arrived");
+    assert!(
+        store
+            .outbox(0, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.kind != "booking_cancelled")
+    );
     let day = j
         .staff_today(
             &DayRequest {
                 token: token.clone(),
-                date: Some(date("2026-11-28")),
+                date: None,
             },
-            now(),
+            on_the_day,
         )
         .await
         .unwrap();
+    assert_eq!(day.date, date("2026-11-28"));
     assert_eq!((day.sessions[1].expected, day.sessions[1].arrived), (1, 1));
 
     // The mark travels to central and is in the audit log, naming the visit as printed.
@@ -412,14 +481,16 @@ async fn the_days_list_and_visit_passes_read_as_reception_needs_them_in_both_lan
         ..rhys_request(PM)
     };
     let visit = book(&store, &with_support, now()).await.unwrap();
-    let token = signed_in(&j, "1002").await;
+    signed_in(&j, "1002").await;
+    let on_the_day = at("2026-11-28T13:45:00Z");
+    let token = signed_in_again(&j, "1002", on_the_day).await;
     j.staff_mark_arrival(
         &ArrivalRequest {
             token: token.clone(),
             reference: visit.reference.to_string(),
             attendance: Attendance::Arrived,
         },
-        now(),
+        on_the_day,
     )
     .await
     .unwrap();

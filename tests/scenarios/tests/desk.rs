@@ -26,11 +26,19 @@ fn ui<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> T {
 }
 
 async fn the_session(j: &Journey, token: &str, date: NaiveDate, session: &str) -> DaySessionView {
+    the_session_at(j, token, date, session, Utc::now()).await
+}
+
+/// [`the_session`] as the kiosk's clock reads `now`.
+async fn the_session_at(
+    j: &Journey,
+    token: &str,
+    date: NaiveDate,
+    session: &str,
+    now: chrono::DateTime<Utc>,
+) -> DaySessionView {
     let day = j
-        .staff_today(
-            &ui::<DayRequest>(json!({ "token": token, "date": date })),
-            Utc::now(),
-        )
+        .staff_today(&ui::<DayRequest>(json!({ "token": token, "date": date })), now)
         .await
         .unwrap();
     day.sessions
@@ -148,6 +156,20 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
         .await
         .unwrap();
     assert_eq!(answer.page.visit.status, "cancelled");
+    // Who came is marked on the visit's day: she signs in again that afternoon, still offline.
+    j.staff_sign_out(&StaffToken { token }, now).await.unwrap();
+    let on_the_day = date.and_hms_opt(10, 45, 0).unwrap().and_utc();
+    let token = j
+        .staff_sign_in(
+            &StaffSignInRequest {
+                staff_number: "1101".into(),
+                pin: OWN_PIN.into(),
+            },
+            on_the_day,
+        )
+        .await
+        .unwrap()
+        .token;
     for (reference, attendance) in [
         (came, "arrived"),
         (came_too, "arrived"),
@@ -158,7 +180,7 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
                 &ui::<ArrivalRequest>(json!({
                     "token": token, "reference": reference, "attendance": attendance,
                 })),
-                now,
+                on_the_day,
             )
             .await
             .unwrap();
@@ -168,18 +190,18 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
             "{reference}"
         );
     }
-    let am = the_session(&j, &token, date, &session).await;
+    let am = the_session_at(&j, &token, date, &session, on_the_day).await;
     assert_eq!((am.expected as usize, am.arrived), (capacity - 1, 2));
-    j.staff_sign_out(&StaffToken { token }, now).await.unwrap();
+    j.staff_sign_out(&StaffToken { token }, on_the_day).await.unwrap();
     j.store().close().await;
 
     // Nothing of it reached central: A's sync fails and everything waits in its outbox (sign-in,
     // PIN change and its account event, the cancellation, its audit and the view of the visit
-    // after it, three arrivals and their audits, sign-out).
+    // after it, sign-out; on the visit's day sign-in, three arrivals and their audits, sign-out).
     let down = a.sync().await;
     assert_ne!(down.code, 0, "{}", down.json);
     let waiting = a.status().await["queue_length"].as_u64().unwrap();
-    assert_eq!(waiting, 13);
+    assert_eq!(waiting, 15);
 
     // Central is back. Until A has synced it still counts the cancelled visit.
     central = Central::start(&db).await;
@@ -211,10 +233,11 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
         Some("did_not_arrive")
     );
     assert_eq!(Central::attendance(&db, &refs[4]).await, None);
+    // From the day of the cancellation to the visit's day, when the arrivals were marked.
     let today = now.date_naive();
     let (from, to) = (
         today.pred_opt().unwrap().to_string(),
-        today.succ_opt().unwrap().to_string(),
+        date.succ_opt().unwrap().to_string(),
     );
     let audit = Central::admin(&db, &["audit", "--prison", "CDF", "--from", &from, "--to", &to]).await;
     assert!(

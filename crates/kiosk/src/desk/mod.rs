@@ -11,8 +11,11 @@ use crate::error::KioskError;
 use crate::printing::{self, PrintError, PrinterConfig};
 use crate::slip::{Language, Paper, render_slip};
 use crate::staff::{SignedIn, StaffFailure, audit};
-use crate::store::{self, BookingView, DeskVisit, MadeAt, NewAudit, Search, StaffCancel, Store};
+use crate::store::{
+    self, BookingStatus, BookingView, DeskVisit, MadeAt, NewAudit, Search, StaffCancel, Store,
+};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::booking::prison_today;
 use domain::timetable::{Closure, Session, sessions_between};
 use domain::{BookingReference, CancelReason, PersonName, PrisonCode, PrisonerNumber, RuleError, StaffNote};
 use protocol::{
@@ -40,6 +43,14 @@ pub enum DeskError {
     /// Only a booked visit can be marked arrived, only a live one cancelled.
     #[error("that booking is {0}: it cannot be changed like that")]
     NotLive(&'static str),
+    /// Who came is marked on the visit's day or after it, never before (see
+    /// [`domain::attendance_may_be_marked`]).
+    #[error("that visit is on {0}: who came is marked on the day of the visit")]
+    BeforeVisitDay(NaiveDate),
+    /// Its visitors came: the visit took place, and cancelling it would give back a visiting
+    /// order it spent.
+    #[error("the visitors of that visit have arrived: it cannot be cancelled")]
+    Arrived,
     #[error("that booking has nothing to review")]
     NothingToReview,
     #[error(transparent)]
@@ -55,6 +66,8 @@ impl DeskError {
             DeskError::ReferenceMistyped(e) => e.code(),
             DeskError::NotFound => "booking_not_found",
             DeskError::NotLive(_) => "booking_not_live",
+            DeskError::BeforeVisitDay(_) => "attendance_before_visit_day",
+            DeskError::Arrived => "booking_arrived",
             DeskError::NothingToReview => "nothing_to_review",
             DeskError::Print(e) => e.code(),
         }
@@ -203,6 +216,15 @@ pub async fn mark_attendance(
     let visit = store::visit(&mut tx, &prison, reference)
         .await?
         .ok_or(DeskError::NotFound)?;
+    // Only a booked visit is marked: a cancelled one says so first, whatever its day.
+    if visit.status != BookingStatus::Booked {
+        return Err(DeskError::NotLive(visit.status.as_str()));
+    }
+    let rules = store::load_prison(&mut tx, &prison).await?.rules;
+    let date = visit.session.date();
+    if !domain::attendance_may_be_marked(date, prison_today(&rules, now)) {
+        return Err(DeskError::BeforeVisitDay(date));
+    }
     if !store::set_attendance(&mut tx, reference, attendance, who.staff_number.as_str(), now).await? {
         return Err(DeskError::NotLive(visit.status.as_str()));
     }
@@ -300,6 +322,9 @@ pub(crate) async fn cancel_live(
         .ok_or(DeskError::NotFound)?;
     if !visit.status.is_live() {
         return Err(DeskError::NotLive(visit.status.as_str()));
+    }
+    if visit.attendance == Some(Attendance::Arrived) {
+        return Err(DeskError::Arrived);
     }
     let event = Event::BookingCancelled(BookingCancelled {
         reference: reference.to_string(),

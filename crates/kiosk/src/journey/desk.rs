@@ -260,11 +260,15 @@ impl From<DeskError> for UiErrors {
                 if let DeskError::Print(p) = &other {
                     tracing::error!(error = %p, code = p.code(), "staff print failed");
                 }
+                let mut params = BTreeMap::new();
+                if let DeskError::BeforeVisitDay(date) = &other {
+                    params.insert("date".to_string(), date.to_string());
+                }
                 UiErrors {
                     errors: vec![UiError {
                         code: other.code().to_string(),
                         field,
-                        params: BTreeMap::new(),
+                        params,
                     }],
                 }
             }
@@ -387,8 +391,10 @@ impl Journey {
         visit: DeskVisit,
         history: Vec<desk::HistoryEntry>,
         may_cancel: bool,
+        now: DateTime<Utc>,
     ) -> UiResult<BookingPage> {
         let prison = self.store.prison(&self.prison).await?;
+        let today = prison_today(&prison.rules, now);
         let times = self.session_times(&prison).await?;
         let t = times.get(visit.session.template_id());
         let adult_age = u32::from(prison.rules.party().adult_age());
@@ -426,8 +432,9 @@ impl Journey {
                     detail: h.detail,
                 })
                 .collect(),
-            can_cancel: may_cancel && visit.status.is_live(),
-            can_mark_arrival: visit.status == BookingStatus::Booked,
+            can_cancel: may_cancel && visit.status.is_live() && visit.attendance != Some(Attendance::Arrived),
+            can_mark_arrival: visit.status == BookingStatus::Booked
+                && domain::attendance_may_be_marked(visit.session.date(), today),
         })
     }
 
@@ -528,7 +535,7 @@ impl Journey {
             .await?;
         let reference = reference(&request.reference)?;
         let (visit, history) = desk::booking(&self.store, &who, &reference, now).await?;
-        self.page(visit, history, who.role.may(Permission::CancelBookings))
+        self.page(visit, history, who.role.may(Permission::CancelBookings), now)
             .await
     }
 
@@ -564,7 +571,7 @@ impl Journey {
         }
         let (visit, history) = desk::booking(&self.store, &who, &reference, now).await?;
         Ok(Cancelled {
-            page: self.page(visit, history, true).await?,
+            page: self.page(visit, history, true, now).await?,
             printed,
             print_error,
         })

@@ -18,6 +18,7 @@ use crate::sync::SyncClient;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::{BookingReference, DateOfBirth, Field, VisitKind};
+use protocol::Attendance;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -280,7 +281,7 @@ impl Journey {
         .await;
         let after = match cancelled {
             Ok(after) => after,
-            Err(DeskError::NotLive(_)) => return Err(UiErrors::page(NOT_CANCELLABLE)),
+            Err(DeskError::NotLive(_) | DeskError::Arrived) => return Err(UiErrors::page(NOT_CANCELLABLE)),
             Err(e) => return Err(e.into()),
         };
         tx.commit().await.map_err(DeskError::from)?;
@@ -309,7 +310,8 @@ impl Journey {
     }
 }
 
-/// A visitor may cancel a visit still booked (or requested) that is not in the past.
+/// A visitor may cancel a visit still booked (or requested) that is not in the past and that
+/// they have not yet arrived for.
 fn cancellable(visit: &DeskVisit, today: NaiveDate) -> bool {
-    visit.status.is_live() && visit.session.date() >= today
+    visit.status.is_live() && visit.session.date() >= today && visit.attendance != Some(Attendance::Arrived)
 }

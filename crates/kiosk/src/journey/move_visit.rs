@@ -4,14 +4,14 @@
 //! closed as `moved`. The new visit is made first: if it cannot be booked, the old one stands.
 
 use super::{BookingConfirmation, Journey, PartyRequest, SessionChoice, UiErrors, UiResult, VisitRequest};
-use crate::desk;
+use crate::desk::{self, DeskError};
 use crate::store::{BookingStatus, DeskVisit};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     BookingReference, BookingRequest, CancelReason, Field, Permission, PrisonerInput, PrisonerNumber,
     StaffNote, VisitorInput,
 };
-use protocol::ReviewOutcome;
+use protocol::{Attendance, ReviewOutcome};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -55,6 +55,10 @@ impl Journey {
             .ok_or_else(|| UiErrors::page("booking_not_found"))?;
         if !movable(&visit) {
             return Err(UiErrors::page("booking_not_live"));
+        }
+        // It took place: a new visit would be a second one, and the old could not be cancelled.
+        if visit.attendance == Some(Attendance::Arrived) {
+            return Err(UiErrors::page(DeskError::Arrived.code()));
         }
         Ok((who, visit))
     }

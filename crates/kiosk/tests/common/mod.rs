@@ -67,6 +67,20 @@ pub async fn signed_in(j: &Journey, number: &str) -> String {
     first.token
 }
 
+/// Signs `number` in again at `at` with the PIN [`signed_in`] chose: a later day's session.
+pub async fn signed_in_again(j: &Journey, number: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    j.staff_sign_in(
+        &StaffSignInRequest {
+            staff_number: number.into(),
+            pin: OWN_PIN.into(),
+        },
+        at,
+    )
+    .await
+    .unwrap()
+    .token
+}
+
 pub fn code(e: UiErrors) -> String {
     e.errors[0].code.clone()
 }

@@ -18,7 +18,8 @@ const MOVABLE = ['booked', 'requested', 'rejected']
 
 /** Whether to offer a move: the role may cancel (a move cancels the old visit) and the visit can move. */
 export function mayMove(ctx: Ctx, v: VisitRow): boolean {
-  return MOVABLE.includes(v.status) && (ctx.session?.may.includes('cancel_bookings') ?? false)
+  // A visit its visitors came to took place: moving it would make a second one.
+  return MOVABLE.includes(v.status) && v.attendance !== 'arrived' && (ctx.session?.may.includes('cancel_bookings') ?? false)
 }
 
 /** Asks the engine which sessions `visit` could move to, and opens the move screen. */

@@ -40,6 +40,9 @@ function typedDate(parts: { day: string; month: string; year: string }): string 
 
 function arrivalButtons(ctx: Ctx, v: VisitRow) {
   if (v.status !== 'booked' && v.status !== 'requested') return ''
+  // Who came is marked on the visit's day or after it, never before (the engine refuses too).
+  const day = ctx.desk.day
+  if (day && day.date > day.today) return ''
   const mark = (attendance: 'arrived' | 'did_not_arrive') =>
     actionButton(ctx.t(attendance === 'arrived' ? 'staff.arrived' : 'staff.did_not_arrive'), 'attendance', {
       classes: v.attendance === attendance ? 'kiosk-pressed' : 'govuk-button--secondary',
