@@ -5,8 +5,8 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { VIEWPORTS, expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n, mistyped } from './harness.mjs'
-import { readyStaff, api, atStaffHome, auditSoon, bookOne } from './staff-harness.mjs'
+import { RHYS, VIEWPORTS, expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n, mistyped } from './harness.mjs'
+import { readyStaff, api, atStaffHome, auditSoon, bookOne, kioskctl } from './staff-harness.mjs'
 
 const rig = useKiosks()
 const GWEN = { number: '2001', name: 'Gwen Morgan', role: 'reception', pin: '493817' }
@@ -19,6 +19,19 @@ async function setUp() {
   await readyStaff(kiosk, DAFYDD)
   const visit = await bookOne(kiosk)
   return { kiosk, visit }
+}
+
+/** A visit today (kiosk-web's clock: Wednesday 25 November), booked with kioskctl four days before. */
+function bookToday(kiosk) {
+  const request = {
+    prison: 'CDF',
+    prisoner: { number: RHYS.number, date_of_birth: RHYS.dob, surname: RHYS.surname },
+    visitors: [{ contact_id: 'C000001', first_name: '', last_name: '', date_of_birth: '' }],
+    session: 'CDF-WED-AM/2026-11-25',
+  }
+  const booked = JSON.parse(kioskctl(kiosk, ['book'], { input: JSON.stringify(request), now: '2026-11-21T10:00:00Z' }))
+  assert.equal(booked.status, 'booked', JSON.stringify(booked))
+  return { reference: booked.reference, date: '2026-11-25' }
 }
 
 async function openTask(page, screen) {
@@ -35,6 +48,7 @@ async function look(page, name, lang) {
 for (const lang of ['en', 'cy']) {
   test(`reception (${lang}): today's visits and an arrival, find, the booking's page, cancel with a reason`, async () => {
     const { kiosk, visit } = await setUp()
+    const today = bookToday(kiosk)
     const page = await atStaffHome(rig.browser, kiosk, GWEN.number, GWEN.pin, { lang })
     // Reception's tasks, and not a supervisor's.
     const tasks = await page.locator('[data-action=task]').allInnerTexts()
@@ -43,20 +57,10 @@ for (const lang of ['en', 'cy']) {
 
     await openTask(page, 'staff-today')
     await look(page, '7-today', lang)
-    // Another day, typed on the keypad's boxes.
-    const [y, m, d] = visit.date.split('-')
-    await page.fill('#day-date-day', d)
-    await page.fill('#day-date-month', m)
-    await page.fill('#day-date-year', y)
-    await tapAndWait(page, '[data-action=show-day]')
-    const row = page.locator('tr', { hasText: visit.reference })
-    assert.match(await row.innerText(), /Siân Evans/)
-    assert.match(await row.innerText(), /Rhys Evans \(A1234BC\)/)
-    // One adult and no children, in the words of the language.
-    assert.match(await row.innerText(), new RegExp(lang === 'en' ? '1 adult, no children' : '1 oedolyn, dim plant'))
+    // Today's visit: its visitors are marked arrived.
     const counts = page.locator('.kiosk-counts').filter({ has: page.locator('li') }).first()
     assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 0, n: 1 })))
-    await tapAndWait(page, `[data-action=attendance][data-reference="${visit.reference}"][data-attendance=arrived]`)
+    await tapAndWait(page, `[data-action=attendance][data-reference="${today.reference}"][data-attendance=arrived]`)
     assert.match(await page.locator('main').innerText(), new RegExp(t(lang, 'staff.today.arrived_count', { arrived: 1, n: 1 })))
     assert.ok(await counts.isVisible())
     await look(page, '7-today-visits', lang)
@@ -72,6 +76,19 @@ for (const lang of ['en', 'cy']) {
       await tapAndWait(page, `[data-action=print-day][data-what=${what}]`)
       await expectErrors(page, [i18n.errorMessage(lang, { code: 'staff_print_failed', params: { reason: t(lang, 'staff.printer.printer_not_configured') } })])
     }
+    // Another day, typed on the keypad's boxes: Saturday's visit, whose arrivals are marked that
+    // day, not before, so its row offers none.
+    const [y, m, d] = visit.date.split('-')
+    await page.fill('#day-date-day', d)
+    await page.fill('#day-date-month', m)
+    await page.fill('#day-date-year', y)
+    await tapAndWait(page, '[data-action=show-day]')
+    const row = page.locator('tr', { hasText: visit.reference })
+    assert.match(await row.innerText(), /Siân Evans/)
+    assert.match(await row.innerText(), /Rhys Evans \(A1234BC\)/)
+    // One adult and no children, in the words of the language.
+    assert.match(await row.innerText(), new RegExp(lang === 'en' ? '1 adult, no children' : '1 oedolyn, dim plant'))
+    assert.equal(await page.locator('[data-action=attendance]').count(), 0, 'no arrivals offered before the visit\'s day')
     // A date that is not one: the page says so.
     await page.fill('#day-date-day', '31')
     await page.fill('#day-date-month', '2')
@@ -165,6 +182,7 @@ test('roles in the engine: a reception token calling a supervisor command is ref
 for (const lang of ['en', 'cy']) {
   test(`move a visit (${lang}): another session for the same visitors, the new booking's page, the old one cancelled`, async () => {
     const { kiosk, visit } = await setUp()
+    const today = bookToday(kiosk)
     const page = await atStaffHome(rig.browser, kiosk, GWEN.number, GWEN.pin, { lang })
     await openTask(page, 'staff-find')
     await page.fill('#find-query', visit.reference)

@@ -163,3 +163,15 @@ test('moving a visit: every code the engine sends from a move has a message in b
     }
   }
 })
+
+test('reception desk: every code a desk refusal sends has a message in both languages; a visit’s day reads as a date', () => {
+  const codes = codesIn('crates/kiosk/src/desk/mod.rs', 'code')
+  for (const code of ['booking_not_live', 'attendance_before_visit_day', 'booking_arrived']) assert.ok(codes.includes(code), `${code} not in ${codes}`)
+  for (const code of codes) {
+    const shown = i18n.STAFF_CODES[code] ?? code
+    for (const lang of ['en', 'cy']) assert.ok(`err.${shown}` in i18n.tables[lang], `${lang} has no message for ${shown}`)
+  }
+  const early = { code: 'attendance_before_visit_day', params: { date: '2026-11-28' } }
+  assert.equal(i18n.errorMessage('en', early), 'This visit is on 28 November 2026. Mark who came on the day of the visit')
+  assert.match(i18n.errorMessage('cy', early), /^Mae’r ymweliad hwn ar 28 Tachwedd 2026\./)
+})
