@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { RHYS, VIEWPORTS, expectScreen, expectAccessible, expectTouchTargets, expectErrors, shoot, tapAndWait, useKiosks, checkAndClose, i18n, mistyped } from './harness.mjs'
-import { readyStaff, api, atStaffHome, auditSoon, bookOne, kioskctl } from './staff-harness.mjs'
+import { readyStaff, api, atStaffHome, auditSoon, bookOne, kioskctl, showDayOf } from './staff-harness.mjs'
 
 const rig = useKiosks()
 const GWEN = { number: '2001', name: 'Gwen Morgan', role: 'reception', pin: '493817' }
@@ -78,11 +78,7 @@ for (const lang of ['en', 'cy']) {
     }
     // Another day, typed on the keypad's boxes: Saturday's visit, whose arrivals are marked that
     // day, not before, so its row offers none.
-    const [y, m, d] = visit.date.split('-')
-    await page.fill('#day-date-day', d)
-    await page.fill('#day-date-month', m)
-    await page.fill('#day-date-year', y)
-    await tapAndWait(page, '[data-action=show-day]')
+    await showDayOf(page, visit.date)
     const row = page.locator('tr', { hasText: visit.reference })
     assert.match(await row.innerText(), /Siân Evans/)
     assert.match(await row.innerText(), /Rhys Evans \(A1234BC\)/)

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expectAccessible, expectTouchTargets, shoot, tapAndWait, useKiosks, expectScreen, i18n, RHYS } from './harness.mjs'
-import { readyStaff, api, atStaffHome, kioskctl } from './staff-harness.mjs'
+import { readyStaff, api, atStaffHome, kioskctl, showDayOf } from './staff-harness.mjs'
 
 const rig = useKiosks()
 const GWEN = { number: '2001', name: 'Gwen Morgan', role: 'reception', pin: '493817' }
@@ -46,11 +46,7 @@ for (const lang of ['en', 'cy']) {
     const visit = await helpersBooking(kiosk)
     const page = await atStaffHome(rig.browser, kiosk, GWEN.number, GWEN.pin, { lang })
     await tapAndWait(page, '[data-action=task][data-screen=staff-today]')
-    const [y, m, d] = visit.date.split('-')
-    await page.fill('#day-date-day', d)
-    await page.fill('#day-date-month', m)
-    await page.fill('#day-date-year', y)
-    await tapAndWait(page, '[data-action=show-day]')
+    await showDayOf(page, visit.date)
     const row = page.locator('tr', { hasText: visit.reference })
     const support = `${t(lang, 'support.wheelchair')}; ${t(lang, 'support.other')}: A seat near the door`
     assert.match(await row.innerText(), new RegExp(t(lang, 'staff.support.tag')))

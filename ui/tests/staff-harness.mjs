@@ -132,3 +132,12 @@ export async function bookOne(kiosk) {
   assert.equal(booked.status, 200, JSON.stringify(booked.body))
   return { reference: booked.body.reference, date: day.date, session: day.sessions[0].id }
 }
+
+/** On the staff-today screen: types `date` (YYYY-MM-DD) on the keypad's three boxes and shows that day's visits. */
+export async function showDayOf(page, date) {
+  const [y, m, d] = date.split('-')
+  await page.fill('#day-date-day', d)
+  await page.fill('#day-date-month', m)
+  await page.fill('#day-date-year', y)
+  await tapAndWait(page, '[data-action=show-day]')
+}

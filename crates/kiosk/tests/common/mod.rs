@@ -81,6 +81,17 @@ pub async fn signed_in_again(j: &Journey, number: &str, at: chrono::DateTime<chr
     .token
 }
 
+/// The kinds of the events waiting in the store's outbox, oldest first.
+pub async fn outbox_kinds(store: &Store) -> Vec<String> {
+    store
+        .outbox(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
 pub fn code(e: UiErrors) -> String {
     e.errors[0].code.clone()
 }
