@@ -296,6 +296,8 @@ pub enum EventRefusal {
     BookingNotFound,
     /// A cancellation of a booking that is neither booked nor requested.
     BookingNotLive,
+    /// A cancellation of a visit its visitors came to: it took place.
+    BookingArrived,
     /// The staff member who made a change may not make it: not a supervisor of that prison
     /// (nor, for a new PIN, the account's own holder), or disabled.
     ActorNotAllowed,
@@ -316,6 +318,7 @@ impl EventRefusal {
         EventRefusal::EventConflict,
         EventRefusal::BookingNotFound,
         EventRefusal::BookingNotLive,
+        EventRefusal::BookingArrived,
         EventRefusal::ActorNotAllowed,
         EventRefusal::StaffAccountNotFound,
         EventRefusal::StaffAccountExists,
@@ -333,6 +336,7 @@ impl EventRefusal {
             EventRefusal::EventConflict => "event_conflict",
             EventRefusal::BookingNotFound => "booking_not_found",
             EventRefusal::BookingNotLive => "booking_not_live",
+            EventRefusal::BookingArrived => "booking_arrived",
             EventRefusal::ActorNotAllowed => "actor_not_allowed",
             EventRefusal::StaffAccountNotFound => "staff_account_not_found",
             EventRefusal::StaffAccountExists => "staff_account_exists",

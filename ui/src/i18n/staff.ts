@@ -174,6 +174,8 @@ export const staffEn = {
   'staff.review.told.label': 'Visitor told about {reference}',
   'staff.review.awaiting_central': 'A request waiting for central',
   'staff.review.rejected': 'Refused by central',
+  'staff.review.cancellation_refused:booking_arrived': 'Cancelled here, but central has its visitors marked arrived: the visit stands',
+  'staff.review.cancellation_refused:actor_not_allowed': 'Cancelled here by someone central does not let cancel: the visit stands',
   'staff.review.other': 'Needs review ({code})',
   // Kiosk settings (settings.ts): the printer and enrolment, for supervisors.
   'staff.task.settings': 'Kiosk settings',
@@ -493,6 +495,8 @@ export const staffCy: Record<keyof typeof staffEn, string> = {
   'staff.review.told.label': 'Ymwelydd wedi cael gwybod am {reference}',
   'staff.review.awaiting_central': 'Cais yn aros am y canol',
   'staff.review.rejected': 'Wedi’i wrthod gan y canol',
+  'staff.review.cancellation_refused:booking_arrived': 'Wedi’i chanslo yma, ond mae’r canol wedi nodi bod ei hymwelwyr wedi cyrraedd: mae’r ymweliad yn sefyll',
+  'staff.review.cancellation_refused:actor_not_allowed': 'Wedi’i chanslo yma gan rywun nad yw’r canol yn gadael iddo ganslo: mae’r ymweliad yn sefyll',
   'staff.review.other': 'Angen ei adolygu ({code})',
   // Kiosk settings (settings.ts): the printer and enrolment, for supervisors.
   'staff.task.settings': 'Gosodiadau’r ciosg',

@@ -117,57 +117,72 @@ pub(super) async fn apply_booking_cancelled(
         refused.booking = Some(state(&booking));
         return Ok(refused);
     }
+    if !booking.status.is_live() {
+        return Ok(not_cancelled(event, &booking));
+    }
+    let number = domain::PrisonerNumber::parse(&booking.prisoner_number)
+        .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
+    // Lock order: prisoner, the booking's row (taken by the conditional cancel), then the
+    // session's counts.
+    tx.prisoner(&number, true).await?;
+    if !tx.cancel_if_live(&booking.reference, &reason, now).await? {
+        // Changed since it was read (another kiosk's cancellation, or an arrival, came first),
+        // or its visitors came: judged on the booking as it stands now, with nothing freed.
+        let Some(current) = tx.booking(&booking.reference).await? else {
+            return Ok(EventResult::refused(event, EventRefusal::BookingNotFound));
+        };
+        return Ok(not_cancelled(event, &current));
+    }
+    let session = SessionId::parse(&booking.session)
+        .map_err(|_| StoreError::Corrupt(format!("session {:?}", booking.session)))?;
+    let key = TableKey::new(&session, booking.kind);
+    tx.lock_tables(&key, &booking.prison).await?;
+    tx.adjust_tables(&key, -1, 0, None).await?;
+    if booking.spent_visiting_order {
+        tx.adjust_visiting_orders(&number, 1).await?;
+    }
+    if by.is_some() || payload.how.is_some() {
+        tx.set_cancelled_by(
+            &booking.reference,
+            &Cancellation {
+                by: by.as_ref().map(StaffNumber::as_str),
+                how: payload.how.map(channel_code),
+                note: payload.note.as_ref().map(|n| n.as_str()),
+            },
+        )
+        .await?;
+    }
     let mut result = EventResult::accepted(event);
-    match booking.status {
+    result.booking = Some(BookingState {
+        reference: booking.reference,
+        status: BookingStatus::Cancelled,
+        status_reason: Some(reason),
+        review_reason: None,
+    });
+    Ok(result)
+}
+
+/// The answer to a cancellation of a booking that, as it stands, cannot be cancelled: one
+/// cancelled already keeps its first cancellation (accepted: the kiosk's visit is cancelled
+/// either way); one still live had its visitors arrive, and one refused or withdrawn was never
+/// a visit. The booking's state goes back with a refusal, so the kiosk shows it as central
+/// holds it again.
+fn not_cancelled(event: &PushEvent, booking: &BookingRecord) -> EventResult {
+    let mut result = match booking.status {
+        BookingStatus::Cancelled => EventResult::accepted(event),
         BookingStatus::Booked | BookingStatus::Requested => {
-            let number = domain::PrisonerNumber::parse(&booking.prisoner_number)
-                .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
-            // Lock order: prisoner, then the session's counts.
-            tx.prisoner(&number, true).await?;
-            let session = SessionId::parse(&booking.session)
-                .map_err(|_| StoreError::Corrupt(format!("session {:?}", booking.session)))?;
-            let key = TableKey::new(&session, booking.kind);
-            tx.lock_tables(&key, &booking.prison).await?;
-            tx.adjust_tables(&key, -1, 0, None).await?;
-            if booking.spent_visiting_order {
-                tx.adjust_visiting_orders(&number, 1).await?;
-            }
-            tx.set_booking_status(&booking.reference, BookingStatus::Cancelled, Some(&reason), now)
-                .await?;
-            if by.is_some() || payload.how.is_some() {
-                tx.set_cancelled_by(
-                    &booking.reference,
-                    &Cancellation {
-                        by: by.as_ref().map(StaffNumber::as_str),
-                        how: payload.how.map(channel_code),
-                        note: payload.note.as_ref().map(|n| n.as_str()),
-                    },
-                )
-                .await?;
-            }
-            result.booking = Some(BookingState {
-                reference: booking.reference,
-                status: BookingStatus::Cancelled,
-                status_reason: Some(reason),
-                review_reason: None,
-            });
-        }
-        // Cancelled already (from another kiosk, say): the first cancellation stands.
-        BookingStatus::Cancelled => {
-            result.booking = Some(BookingState {
-                review_reason: None,
-                ..state(&booking)
-            });
+            tracing::info!(reference = %booking.reference, "cancellation refused: its visitors have arrived");
+            EventResult::refused(event, EventRefusal::BookingArrived)
         }
         BookingStatus::Rejected | BookingStatus::Withdrawn => {
-            result = EventResult::refused(event, EventRefusal::BookingNotLive);
-            result.booking = Some(BookingState {
-                review_reason: None,
-                ..state(&booking)
-            });
+            EventResult::refused(event, EventRefusal::BookingNotLive)
         }
-    }
-    Ok(result)
+    };
+    result.booking = Some(BookingState {
+        review_reason: None,
+        ..state(booking)
+    });
+    result
 }
 
 /// Applies `visit_attendance`: whether a booked visit's visitors came. Marks are judged by when
@@ -200,14 +215,22 @@ pub(super) async fn apply_visit_attendance(
     let marked_at = event.created_at.min(now);
     let marks = tx.staff_marks(&booking.reference).await?.unwrap_or_default();
     if marks.attendance_at.is_none_or(|latest| latest <= marked_at) {
-        tx.set_attendance(
-            &booking.reference,
-            payload.attendance,
-            by.as_str(),
-            marked_at,
-            now,
-        )
-        .await?;
+        let marked = tx
+            .set_attendance(
+                &booking.reference,
+                payload.attendance,
+                by.as_str(),
+                marked_at,
+                now,
+            )
+            .await?;
+        if !marked {
+            // Cancelled by a racing event since it was read: no longer a visit to mark.
+            let current = tx.booking(&booking.reference).await?;
+            let mut result = EventResult::refused(event, EventRefusal::BookingNotLive);
+            result.booking = current.as_ref().map(state);
+            return Ok(result);
+        }
     } else {
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference,
             "attendance older than the one stored: kept the newer");

@@ -558,18 +558,24 @@ pub trait BookingTx: Send {
     async fn booking(&mut self, reference: &str) -> StoreResult<Option<BookingRecord>>;
     /// Those of `references` a booking already has: a push batch's in one statement.
     async fn taken_references(&mut self, references: &[String]) -> StoreResult<HashSet<String>>;
-    async fn set_booking_status(
+    /// Cancels the booking if it is still live (booked or requested) and its visitors have not
+    /// arrived, in one conditional statement; false, changing nothing, otherwise. The condition
+    /// is judged on the row as it stands when the statement takes its lock, not as it was
+    /// read earlier: of two cancellations, or a cancellation and an arrival, racing from two
+    /// kiosks, exactly one takes effect, and only its caller frees the table.
+    async fn cancel_if_live(
         &mut self,
         reference: &str,
-        status: BookingStatus,
-        reason: Option<&str>,
+        reason: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     async fn bookings_on(&mut self, prison: &PrisonCode, date: NaiveDate)
     -> StoreResult<Vec<BookingListing>>;
     async fn staff_marks(&mut self, reference: &str) -> StoreResult<Option<StaffMarks>>;
-    /// Records who cancelled a booking and how (after `set_booking_status`).
+    /// Records who cancelled a booking and how (after `cancel_if_live`).
     async fn set_cancelled_by(&mut self, reference: &str, cancel: &Cancellation<'_>) -> StoreResult<()>;
+    /// Marks whether a booked visit's visitors came; false, changing nothing, when the booking
+    /// is not booked as the statement finds it (cancelled by a racing event, say).
     async fn set_attendance(
         &mut self,
         reference: &str,
@@ -577,7 +583,7 @@ pub trait BookingTx: Send {
         by: &str,
         at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// Closes the booking's review: the reason moves to `reviewed_reason`.
     async fn resolve_review(
         &mut self,

@@ -1,6 +1,7 @@
 //! The central service over HTTP, against a real database: SQLite by default, PostgreSQL
 //! under scripts/with-postgres.sh. One test binary, so the suite compiles once.
 
+mod arrivals;
 mod bookings;
 #[path = "../common/mod.rs"]
 mod common;

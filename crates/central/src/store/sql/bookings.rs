@@ -122,26 +122,26 @@ macro_rules! booking_sql {
                 Ok(Some(crate::store::rows::booking_from_row(&row, visitors)?))
             }
 
-            async fn set_booking_status(
+            async fn cancel_if_live(
                 &mut self,
                 reference: &str,
-                status: protocol::BookingStatus,
-                reason: Option<&str>,
+                reason: &str,
                 now: chrono::DateTime<chrono::Utc>,
-            ) -> StoreResult<()> {
+            ) -> StoreResult<bool> {
                 let mark = self.mark().await?;
-                sqlx::query(
-                    "UPDATE bookings SET status = $2, status_reason = $3, updated_at = $4, version = $5
-                     WHERE reference = $1",
+                let cancelled = sqlx::query(
+                    "UPDATE bookings SET status = 'cancelled', status_reason = $2, updated_at = $3, version = $4
+                     WHERE reference = $1 AND status IN ('booked', 'requested')
+                        AND (attendance IS NULL OR attendance <> 'arrived')",
                 )
-                    .bind(reference)
-                    .bind(status.as_str())
-                    .bind(reason)
-                    .bind(now)
-                    .bind(mark)
-                    .execute(&mut *self.tx)
-                    .await?;
-                Ok(())
+                .bind(reference)
+                .bind(reason)
+                .bind(now)
+                .bind(mark)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
+                Ok(cancelled == 1)
             }
 
             async fn bookings_on(&mut self, prison: &domain::PrisonCode, date: chrono::NaiveDate) -> StoreResult<Vec<BookingListing>> {
@@ -210,12 +210,12 @@ macro_rules! booking_sql {
                 by: &str,
                 at: chrono::DateTime<chrono::Utc>,
                 now: chrono::DateTime<chrono::Utc>,
-            ) -> StoreResult<()> {
+            ) -> StoreResult<bool> {
                 let mark = self.mark().await?;
-                sqlx::query(
+                let marked = sqlx::query(
                     "UPDATE bookings SET attendance = $2, attendance_by = $3, attendance_at = $4, updated_at = $5,
                         version = $6
-                     WHERE reference = $1",
+                     WHERE reference = $1 AND status = 'booked'",
                 )
                 .bind(reference)
                 .bind(attendance.as_str())
@@ -224,8 +224,9 @@ macro_rules! booking_sql {
                 .bind(now)
                 .bind(mark)
                 .execute(&mut *self.tx)
-                .await?;
-                Ok(())
+                .await?
+                .rows_affected();
+                Ok(marked == 1)
             }
 
             async fn resolve_review(
