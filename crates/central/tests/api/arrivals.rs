@@ -48,13 +48,19 @@ fn first(answer: &Value) -> (String, Value) {
     (outcome, r["booking"]["status"].clone())
 }
 
+/// TST with a receptionist (1002), two of its kiosks, and a visit booked at the first.
+async fn two_desks_and_a_visit(app: &TestApp) -> (TestKiosk, TestKiosk, String) {
+    add_staff(app, "TST", "1002", Role::Reception).await;
+    let desk = app.kiosk(&["TST"]).await;
+    let other = app.kiosk(&["TST"]).await;
+    let reference = booked(app, &desk, 0).await;
+    (desk, other, reference)
+}
+
 #[tokio::test]
 async fn a_cancellation_of_a_visit_its_visitors_came_to_is_refused_with_the_visit_as_central_holds_it() {
     let app = spawn_app().await;
-    add_staff(&app, "TST", "1002", Role::Reception).await;
-    let desk = app.kiosk(&["TST"]).await;
-    let other = app.kiosk(&["TST"]).await;
-    let reference = booked(&app, &desk, 0).await;
+    let (desk, other, reference) = two_desks_and_a_visit(&app).await;
     let answer = app.push(&desk, &[arrived(1, &reference, "1002")]).await;
     assert_eq!(first(&answer).0, "accepted");
     let before = app.counts().await;
@@ -86,10 +92,7 @@ async fn on_postgres_two_kiosks_cancelling_one_visit_at_once_free_its_table_once
     if app.database.is_none() {
         return;
     }
-    add_staff(&app, "TST", "1002", Role::Reception).await;
-    let desk = app.kiosk(&["TST"]).await;
-    let other = app.kiosk(&["TST"]).await;
-    let reference = booked(&app, &desk, 0).await;
+    let (desk, other, reference) = two_desks_and_a_visit(&app).await;
     let before = app.counts().await;
     let (a, b) = (
         app.central.authenticate(&desk.token).await.unwrap(),
@@ -133,10 +136,7 @@ async fn on_postgres_a_cancellation_racing_an_arrival_does_not_cancel_a_visit_th
     if app.database.is_none() {
         return;
     }
-    add_staff(&app, "TST", "1002", Role::Reception).await;
-    let desk = app.kiosk(&["TST"]).await;
-    let other = app.kiosk(&["TST"]).await;
-    let reference = booked(&app, &desk, 0).await;
+    let (desk, other, reference) = two_desks_and_a_visit(&app).await;
     let before = app.counts().await;
     let cancelling = app.central.authenticate(&other.token).await.unwrap();
 
