@@ -298,6 +298,9 @@ pub enum EventRefusal {
     BookingNotLive,
     /// A cancellation of a visit its visitors came to: it took place.
     BookingArrived,
+    /// Who came marked before the visit's day (the prison's date when the mark was made, as
+    /// central judges it): nobody has come to a visit that has not happened.
+    AttendanceBeforeVisitDay,
     /// The staff member who made a change may not make it: not a supervisor of that prison
     /// (nor, for a new PIN, the account's own holder), or disabled.
     ActorNotAllowed,
@@ -319,6 +322,7 @@ impl EventRefusal {
         EventRefusal::BookingNotFound,
         EventRefusal::BookingNotLive,
         EventRefusal::BookingArrived,
+        EventRefusal::AttendanceBeforeVisitDay,
         EventRefusal::ActorNotAllowed,
         EventRefusal::StaffAccountNotFound,
         EventRefusal::StaffAccountExists,
@@ -337,6 +341,7 @@ impl EventRefusal {
             EventRefusal::BookingNotFound => "booking_not_found",
             EventRefusal::BookingNotLive => "booking_not_live",
             EventRefusal::BookingArrived => "booking_arrived",
+            EventRefusal::AttendanceBeforeVisitDay => "attendance_before_visit_day",
             EventRefusal::ActorNotAllowed => "actor_not_allowed",
             EventRefusal::StaffAccountNotFound => "staff_account_not_found",
             EventRefusal::StaffAccountExists => "staff_account_exists",

@@ -1,9 +1,10 @@
 //! Reception's work with central down, end to end with the real processes: a receptionist made
 //! with `visit-central staff add` signs in at kiosk A (its engine, on its store file) while
-//! central is stopped, cancels a visit booked at kiosk B and marks arrivals; when central is back
-//! and A has synced, central has the table free (a booking into it goes through), the arrivals
-//! and A's audit log, and kiosk B shows the cancellation and the arrivals. A kiosk of another
-//! prison gets none of it.
+//! central is stopped and cancels a visit booked at kiosk B; when central is back and A has
+//! synced, central has the table free (a booking into it goes through). On the visit's day,
+//! with central down again, she marks who came; central, back that afternoon, takes the
+//! arrivals and A's audit log, and kiosk B shows the cancellation and the arrivals. A kiosk of
+//! another prison gets none of it.
 //!
 //! Needs the binaries built first: `cargo build -p visit-central -p visit-kioskctl`.
 
@@ -45,6 +46,14 @@ async fn the_session_at(
         .into_iter()
         .find(|s| s.id == session)
         .unwrap_or_else(|| panic!("{session} not in the day's list"))
+}
+
+/// A sync of `kiosk` in which central takes every one of its `waiting` events.
+async fn sync_all_accepted(kiosk: &Kiosk, waiting: u64) {
+    let synced = kiosk.sync_ok().await;
+    assert_eq!(synced["report"]["rejected"], 0, "{synced}");
+    assert_eq!(synced["report"]["accepted"], waiting, "{synced}");
+    assert_eq!(kiosk.status().await["queue_length"], 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,9 +165,57 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
         .await
         .unwrap();
     assert_eq!(answer.page.visit.status, "cancelled");
-    // Who came is marked on the visit's day: she signs in again that afternoon, still offline.
     j.staff_sign_out(&StaffToken { token }, now).await.unwrap();
+    j.store().close().await;
+
+    // Nothing of it reached central: A's sync fails and everything waits in its outbox (sign-in,
+    // PIN change and its account event, the cancellation, its audit and the view of the visit
+    // after it, sign-out).
+    let down = a.sync().await;
+    assert_ne!(down.code, 0, "{}", down.json);
+    let waiting = a.status().await["queue_length"].as_u64().unwrap();
+    assert_eq!(waiting, 7);
+
+    // Central is back. Until A has synced it still counts the cancelled visit.
+    central = Central::start(&db).await;
+    proxy.point_at(central.addr);
+    let still_full = b.book(None, &request(last, &session)).await;
+    assert_eq!(
+        still_full.json["error"]["code"], "session_full",
+        "{}",
+        still_full.json
+    );
+    sync_all_accepted(a, waiting).await;
+
+    // Central has the table free, the cancellation and its audit entry.
+    assert_eq!(central_counts(&db, &session).await, (capacity as i64 - 1, 0));
+    let at_central = central.bookings("CDF", &date.to_string()).await;
+    let row = at_central.iter().find(|b| b["reference"] == *cancelled).unwrap();
+    assert_eq!(row["status"], "cancelled");
+    assert_eq!(row["status_reason"], "visitor_cancelled");
+    // From the day of the cancellation to the visit's day, when the arrivals are marked below.
+    let today = now.date_naive();
+    let (from, to) = (
+        today.pred_opt().unwrap().to_string(),
+        date.succ_opt().unwrap().to_string(),
+    );
+    let audit = Central::admin(&db, &["audit", "--prison", "CDF", "--from", &from, "--to", &to]).await;
+    assert!(
+        audit.contains(&format!(",1101,reception,cancel,{cancelled},visitor_cancelled,")),
+        "{audit}"
+    );
+
+    // The freed table is central's to give: the visitor refused twice gets it, through central.
+    let r = b.book(None, &request(last, &session)).await;
+    assert_eq!(r.json["status"], "booked", "{} {}", r.json, r.stderr);
+    assert_eq!(r.json["via"], "online", "{}", r.json);
+    let rebooked = r.json["reference"].as_str().unwrap().to_string();
+
+    // The visit's day, and central is down again. Who came is marked on the day: she signs in
+    // at A that morning and marks the arrivals offline.
+    central.kill().await;
     let on_the_day = date.and_hms_opt(10, 45, 0).unwrap().and_utc();
+    let j = journey(a).await;
     let token = j
         .staff_sign_in(
             &StaffSignInRequest {
@@ -194,35 +251,18 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
     assert_eq!((am.expected as usize, am.arrived), (capacity - 1, 2));
     j.staff_sign_out(&StaffToken { token }, on_the_day).await.unwrap();
     j.store().close().await;
-
-    // Nothing of it reached central: A's sync fails and everything waits in its outbox (sign-in,
-    // PIN change and its account event, the cancellation, its audit and the view of the visit
-    // after it, sign-out; on the visit's day sign-in, three arrivals and their audits, sign-out).
+    // Sign-in, three arrivals and their audits, sign-out.
     let down = a.sync().await;
     assert_ne!(down.code, 0, "{}", down.json);
     let waiting = a.status().await["queue_length"].as_u64().unwrap();
-    assert_eq!(waiting, 15);
+    assert_eq!(waiting, 8);
 
-    // Central is back. Until A has synced it still counts the cancelled visit.
-    central = Central::start(&db).await;
+    // Central is back that afternoon (its clock on the visit's day: it judges each arrival by
+    // the prison's date when it was marked) and has the arrivals and their audit entries.
+    let that_afternoon = date.and_hms_opt(14, 0, 0).unwrap().and_utc();
+    central = Central::start_with(&db, None, &["--pretend-now".into(), that_afternoon.to_rfc3339()]).await;
     proxy.point_at(central.addr);
-    let still_full = b.book(None, &request(last, &session)).await;
-    assert_eq!(
-        still_full.json["error"]["code"], "session_full",
-        "{}",
-        still_full.json
-    );
-    let synced = a.sync_ok().await;
-    assert_eq!(synced["report"]["rejected"], 0, "{synced}");
-    assert_eq!(synced["report"]["accepted"], waiting, "{synced}");
-    assert_eq!(a.status().await["queue_length"], 0);
-
-    // Central has the table free, the cancellation, the arrivals and the audit log.
-    assert_eq!(central_counts(&db, &session).await, (capacity as i64 - 1, 0));
-    let at_central = central.bookings("CDF", &date.to_string()).await;
-    let row = at_central.iter().find(|b| b["reference"] == *cancelled).unwrap();
-    assert_eq!(row["status"], "cancelled");
-    assert_eq!(row["status_reason"], "visitor_cancelled");
+    sync_all_accepted(a, waiting).await;
     assert_eq!(Central::attendance(&db, came).await.as_deref(), Some("arrived"));
     assert_eq!(
         Central::attendance(&db, came_too).await.as_deref(),
@@ -233,17 +273,7 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
         Some("did_not_arrive")
     );
     assert_eq!(Central::attendance(&db, &refs[4]).await, None);
-    // From the day of the cancellation to the visit's day, when the arrivals were marked.
-    let today = now.date_naive();
-    let (from, to) = (
-        today.pred_opt().unwrap().to_string(),
-        date.succ_opt().unwrap().to_string(),
-    );
     let audit = Central::admin(&db, &["audit", "--prison", "CDF", "--from", &from, "--to", &to]).await;
-    assert!(
-        audit.contains(&format!(",1101,reception,cancel,{cancelled},visitor_cancelled,")),
-        "{audit}"
-    );
     for (reference, what) in [
         (came, "arrived"),
         (came_too, "arrived"),
@@ -255,12 +285,6 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
         );
     }
     assert!(!audit.contains(&first_pin) && !audit.contains(OWN_PIN));
-
-    // The freed table is central's to give: the visitor refused twice gets it, through central.
-    let r = b.book(None, &request(last, &session)).await;
-    assert_eq!(r.json["status"], "booked", "{} {}", r.json, r.stderr);
-    assert_eq!(r.json["via"], "online", "{}", r.json);
-    let rebooked = r.json["reference"].as_str().unwrap().to_string();
 
     // B, after its sync: the visit it made shows cancelled by 1101, with the arrivals marked at
     // A, and the receptionist's own PIN works there.

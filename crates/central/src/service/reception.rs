@@ -8,6 +8,7 @@ use super::staff::actor_may;
 use crate::error::CentralError;
 use crate::store::{BookingRecord, Cancellation, Kiosk, ReviewResolution, StoreError, StoreTx, TableKey};
 use chrono::{DateTime, Utc};
+use domain::booking::prison_today;
 use domain::{BookingReference, CancelReason, Permission, RequestChannel, SessionId, StaffNumber};
 use protocol::{
     BookingCancelled, BookingState, BookingStatus, EventRefusal, EventResult, PushEvent, ReviewOutcome,
@@ -213,6 +214,18 @@ pub(super) async fn apply_visit_attendance(
         return Ok(result);
     }
     let marked_at = event.created_at.min(now);
+    let Some(prison) = tx.prison(&booking.prison).await? else {
+        return Err(
+            StoreError::Corrupt(format!("booking {} of an unknown prison", booking.reference)).into(),
+        );
+    };
+    if !domain::attendance_may_be_marked(booking.date, prison_today(&prison.rules, marked_at)) {
+        tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, %marked_at,
+            "attendance refused: marked before the visit's day");
+        let mut result = EventResult::refused(event, EventRefusal::AttendanceBeforeVisitDay);
+        result.booking = Some(state(&booking));
+        return Ok(result);
+    }
     let marks = tx.staff_marks(&booking.reference).await?.unwrap_or_default();
     if marks.attendance_at.is_none_or(|latest| latest <= marked_at) {
         let marked = tx

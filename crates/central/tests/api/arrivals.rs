@@ -2,7 +2,8 @@
 //! (one that had not heard of the arrival, say), sending the visit back as it holds it. And
 //! two kiosks' events about one booking that race each other (two cancellations, or a
 //! cancellation and an arrival) take effect once: the table is freed and the visiting order
-//! given back at most once, whatever order their transactions reach the booking in.
+//! given back at most once, whatever order their transactions reach the booking in. Who came
+//! is marked on the visit's day or after it, never before.
 
 use crate::helpers::*;
 use crate::reception::{add_staff, booked, marks};
@@ -20,12 +21,31 @@ fn cancelled_by(seq: i64, reference: &str, by: &str) -> Value {
     )
 }
 
+/// TST_SESSION's day, when its visitors came, on the kiosk's clock.
+const VISIT_DAY: &str = "2026-12-01T10:00:00Z";
+
 fn arrived(seq: i64, reference: &str, by: &str) -> Value {
-    event(
+    arrived_at(seq, reference, by, VISIT_DAY)
+}
+
+/// An arrival marked when the kiosk's clock read `at`.
+fn arrived_at(seq: i64, reference: &str, by: &str, at: &str) -> Value {
+    let mut marked = event(
         seq,
         "visit_attendance",
         json!({ "reference": reference, "attendance": "arrived", "by": by }),
-    )
+    );
+    marked["created_at"] = json!(at);
+    marked
+}
+
+/// Central's clock at noon on the visit's day.
+fn on_the_visit_day(app: &TestApp) {
+    app.central.clock().set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z")
+            .unwrap()
+            .into(),
+    );
 }
 
 /// `kiosk`'s push of `events`, through the service, on a task of its own.
@@ -48,13 +68,76 @@ fn first(answer: &Value) -> (String, Value) {
     (outcome, r["booking"]["status"].clone())
 }
 
-/// TST with a receptionist (1002), two of its kiosks, and a visit booked at the first.
+/// TST with a receptionist (1002), two of its kiosks, and a visit booked at the first; then
+/// central's clock moves on to the visit's day.
 async fn two_desks_and_a_visit(app: &TestApp) -> (TestKiosk, TestKiosk, String) {
     add_staff(app, "TST", "1002", Role::Reception).await;
     let desk = app.kiosk(&["TST"]).await;
     let other = app.kiosk(&["TST"]).await;
     let reference = booked(app, &desk, 0).await;
+    on_the_visit_day(app);
     (desk, other, reference)
+}
+
+/// Nobody has come to a visit that has not happened: central judges an arrival by the prison's
+/// date when it was marked (the event's time, never later than central's own now), so neither a
+/// mark made the evening before nor one from a kiosk whose clock runs days ahead is kept, and
+/// a mark made on the day after them stands.
+#[tokio::test]
+async fn an_arrival_marked_before_the_visits_day_is_refused() {
+    let app = spawn_app().await;
+    add_staff(&app, "TST", "1002", Role::Reception).await;
+    let desk = app.kiosk(&["TST"]).await;
+    let reference = booked(&app, &desk, 0).await;
+    let refused = (
+        "rejected: attendance_before_visit_day".to_string(),
+        json!("booked"),
+    );
+
+    // A week before the visit, on central's clock, from a kiosk whose clock says it is the day.
+    let answer = app.push(&desk, &[arrived(1, &reference, "1002")]).await;
+    assert_eq!(first(&answer), refused);
+    // On the day, a mark dated the evening before.
+    on_the_visit_day(&app);
+    let answer = app
+        .push(
+            &desk,
+            &[arrived_at(2, &reference, "1002", "2026-11-30T23:30:00Z")],
+        )
+        .await;
+    assert_eq!(first(&answer), refused);
+    assert_eq!(marks(&app, &reference).await.attendance, None);
+
+    // Just after midnight, prison time, it is the visit's day.
+    let answer = app
+        .push(
+            &desk,
+            &[arrived_at(3, &reference, "1002", "2026-12-01T00:05:00Z")],
+        )
+        .await;
+    assert_eq!(first(&answer).0, "accepted");
+    assert_eq!(
+        marks(&app, &reference).await.attendance,
+        Some(protocol::Attendance::Arrived)
+    );
+    app.assert_capacity_kept().await;
+}
+
+/// An arrival refused as early marks nothing: the visit can still be cancelled, from any kiosk.
+#[tokio::test]
+async fn a_visit_whose_arrival_came_too_early_can_still_be_cancelled() {
+    let app = spawn_app().await;
+    add_staff(&app, "TST", "1002", Role::Reception).await;
+    let desk = app.kiosk(&["TST"]).await;
+    let other = app.kiosk(&["TST"]).await;
+    let reference = booked(&app, &desk, 0).await;
+    let answer = app.push(&desk, &[arrived(1, &reference, "1002")]).await;
+    assert_eq!(first(&answer).0, "rejected: attendance_before_visit_day");
+    let before = app.counts().await;
+    let answer = app.push(&other, &[cancelled_by(1, &reference, "1002")]).await;
+    assert_eq!(first(&answer), ("accepted".to_string(), json!("cancelled")));
+    assert_eq!(app.counts().await.booked_tables, before.booked_tables - 1);
+    app.assert_capacity_kept().await;
 }
 
 #[tokio::test]

@@ -56,12 +56,21 @@ fn cancel(seq: i64, payload: Value) -> Value {
     event(seq, "booking_cancelled", payload)
 }
 
+/// TST_SESSION's day, when reception marks who came.
+const VISIT_DAY: &str = "2026-12-01T10:00:00Z";
+
+fn visit_day() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(VISIT_DAY).unwrap().into()
+}
+
 fn attendance(seq: i64, reference: &str, mark: &str, by: &str) -> Value {
-    event(
+    let mut marked = event(
         seq,
         "visit_attendance",
         json!({ "reference": reference, "attendance": mark, "by": by }),
-    )
+    );
+    marked["created_at"] = json!(VISIT_DAY);
+    marked
 }
 
 fn resolved(seq: i64, payload: Value) -> Value {
@@ -92,6 +101,10 @@ async fn staff_actions_are_checked_applied_and_kept() {
         .unwrap();
     let rc = elsewhere["reference"].as_str().unwrap().to_string();
     let counts = app.counts().await;
+    // Another of the prison's kiosks, enrolled before any of the marks below were made.
+    let second = app.kiosk(&["TST"]).await;
+    // The visit's day, two hours after the marks below were made.
+    app.central.clock().set(visit_day() + chrono::Duration::hours(2));
 
     let events = [
         // The reason and how the visitor asked go together.
@@ -214,7 +227,7 @@ async fn staff_actions_are_checked_applied_and_kept() {
     let m1 = marks(&app, &r1).await;
     assert_eq!(m1.attendance, Some(protocol::Attendance::Arrived));
     assert_eq!(m1.attendance_by.as_deref(), Some("1002"));
-    assert_eq!(m1.attendance_at, Some(now()));
+    assert_eq!(m1.attendance_at, Some(visit_day()));
     let m2 = marks(&app, &r2).await;
     assert_eq!(m2.review_outcome, Some(protocol::ReviewOutcome::Moved));
     assert_eq!(m2.reviewed_by.as_deref(), Some("1001"));
@@ -242,13 +255,12 @@ async fn staff_actions_are_checked_applied_and_kept() {
 
     // A mark made at another of the prison's kiosks before that correction, pushed after it:
     // the newer mark stands. (One kiosk's own events are in the order it made them.)
-    let second = app.kiosk(&["TST"]).await;
     app.central.clock().advance(chrono::Duration::hours(1));
     let mut newer = attendance(25, &r1, "did_not_arrive", "1002");
-    newer["created_at"] = json!("2026-11-25T10:40:00Z");
+    newer["created_at"] = json!("2026-12-01T10:40:00Z");
     assert_eq!(outcome(&app.push(&kiosk, &[newer]).await, 0), "accepted");
     let mut older = attendance(1, &r1, "arrived", "1002");
-    older["created_at"] = json!("2026-11-25T10:20:00Z");
+    older["created_at"] = json!("2026-12-01T10:20:00Z");
     assert_eq!(outcome(&app.push(&second, &[older]).await, 0), "accepted");
     assert_eq!(
         marks(&app, &r1).await.attendance,
@@ -330,7 +342,9 @@ async fn every_kiosk_of_the_prison_pulls_its_bookings_and_no_other_does() {
         cardiff_page["bookings"]
     );
 
-    // Kiosk A cancels one and marks the other arrived: kiosk B's next pull brings both.
+    // On the visit's day kiosk A cancels one and marks the other arrived: kiosk B's next pull
+    // brings both.
+    app.central.clock().set(visit_day() + chrono::Duration::hours(2));
     let answer = app
         .push(
             &a,
