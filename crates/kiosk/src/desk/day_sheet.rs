@@ -87,10 +87,7 @@ pub fn list_lines(
     ];
     for s in sessions {
         let live: Vec<&DeskVisit> = s.visits.iter().filter(|v| v.status.is_live()).collect();
-        let arrived = live
-            .iter()
-            .filter(|v| v.attendance == Some(Attendance::Arrived))
-            .count();
+        let arrived = live.iter().filter(|v| v.visitors_arrived()).count();
         let mut heading = format!(
             "{}–{}  {}  ({} {}, {} {})",
             s.session.start.format("%H:%M"),

@@ -323,7 +323,7 @@ pub(crate) async fn cancel_live(
     if !visit.status.is_live() {
         return Err(DeskError::NotLive(visit.status.as_str()));
     }
-    if visit.attendance == Some(Attendance::Arrived) {
+    if visit.visitors_arrived() {
         return Err(DeskError::Arrived);
     }
     let event = Event::BookingCancelled(BookingCancelled {

@@ -432,7 +432,7 @@ impl Journey {
                     detail: h.detail,
                 })
                 .collect(),
-            can_cancel: may_cancel && visit.status.is_live() && visit.attendance != Some(Attendance::Arrived),
+            can_cancel: may_cancel && visit.status.is_live() && !visit.visitors_arrived(),
             can_mark_arrival: visit.status == BookingStatus::Booked
                 && domain::attendance_may_be_marked(visit.session.date(), today),
         })
@@ -473,10 +473,7 @@ impl Journey {
                     closed_reason: s.closed.clone(),
                     tables,
                     expected: live.len() as u32,
-                    arrived: live
-                        .iter()
-                        .filter(|v| v.attendance == Some(Attendance::Arrived))
-                        .count() as u32,
+                    arrived: live.iter().filter(|v| v.visitors_arrived()).count() as u32,
                     visits: s
                         .visits
                         .iter()

@@ -18,7 +18,6 @@ use crate::sync::SyncClient;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::booking::prison_today;
 use domain::{BookingReference, DateOfBirth, Field, VisitKind};
-use protocol::Attendance;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -313,5 +312,5 @@ impl Journey {
 /// A visitor may cancel a visit still booked (or requested) that is not in the past and that
 /// they have not yet arrived for.
 fn cancellable(visit: &DeskVisit, today: NaiveDate) -> bool {
-    visit.status.is_live() && visit.session.date() >= today && visit.attendance != Some(Attendance::Arrived)
+    visit.status.is_live() && visit.session.date() >= today && !visit.visitors_arrived()
 }

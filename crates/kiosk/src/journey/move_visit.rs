@@ -11,7 +11,7 @@ use domain::{
     BookingReference, BookingRequest, CancelReason, Field, Permission, PrisonerInput, PrisonerNumber,
     StaffNote, VisitorInput,
 };
-use protocol::{Attendance, ReviewOutcome};
+use protocol::ReviewOutcome;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -57,7 +57,7 @@ impl Journey {
             return Err(UiErrors::page("booking_not_live"));
         }
         // It took place: a new visit would be a second one, and the old could not be cancelled.
-        if visit.attendance == Some(Attendance::Arrived) {
+        if visit.visitors_arrived() {
             return Err(UiErrors::page(DeskError::Arrived.code()));
         }
         Ok((who, visit))

@@ -51,6 +51,13 @@ pub struct DeskVisit {
     pub details: VisitDetails,
 }
 
+impl DeskVisit {
+    /// Whether its visitors came: the visit took place, so it is no longer cancelled or moved.
+    pub fn visitors_arrived(&self) -> bool {
+        self.attendance == Some(Attendance::Arrived)
+    }
+}
+
 /// How a search reads what staff typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Search<'a> {
