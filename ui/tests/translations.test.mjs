@@ -175,3 +175,18 @@ test('reception desk: every code a desk refusal sends has a message in both lang
   assert.equal(i18n.errorMessage('en', early), 'This visit is on 28 November 2026. Mark who came on the day of the visit')
   assert.match(i18n.errorMessage('cy', early), /^Mae’r ymweliad hwn ar 28 Tachwedd 2026\./)
 })
+
+test('review queue: every refusal central sends back with a cancelled visit reads as a reason in both languages', () => {
+  const src = readFileSync(join(repoDir, 'crates/central/src/service/reception.rs'), 'utf8')
+  const from = src.indexOf('pub(super) async fn apply_booking_cancelled')
+  const to = src.indexOf('pub(super) async fn apply_visit_attendance')
+  assert.ok(from > 0 && to > from, 'the cancellation is no longer where this test reads it')
+  const snake = (name) => name.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase())
+  const refusals = [...new Set([...src.slice(from, to).matchAll(/EventRefusal::([A-Za-z]+)/g)].map((m) => snake(m[1])))]
+  for (const code of ['booking_arrived', 'actor_not_allowed', 'visit_day_passed']) assert.ok(refusals.includes(code), `${code} not in ${refusals}`)
+  // A payload that does not parse, or a booking central does not hold: no visit comes back to
+  // put in the queue.
+  for (const code of refusals.filter((c) => !['invalid_payload', 'booking_not_found'].includes(c))) {
+    for (const lang of ['en', 'cy']) assert.ok(`staff.review.cancellation_refused:${code}` in i18n.tables[lang], `${lang} has no review reason for ${code}`)
+  }
+})

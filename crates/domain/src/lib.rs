@@ -29,7 +29,7 @@ pub use prisoner::{Custody, PrisonerNumber};
 pub use reference::{BookingReference, IssuerNumber, ReferenceKey, ReferenceKeyError, ReferenceScramble};
 pub use staff::{
     CancelReason, NewPin, Permission, PinAttempt, RequestChannel, Role, SignInPolicy, StaffNote, StaffNumber,
-    attendance_may_be_marked,
+    attendance_may_be_marked, visitor_may_cancel,
 };
 pub use timetable::{
     BookingWindow, Closure, Frequency, Session, SessionId, SessionTemplate, TemplateError, TemplateFields,

@@ -335,6 +335,13 @@ pub fn attendance_may_be_marked(visit_date: NaiveDate, prison_today: NaiveDate) 
     visit_date <= prison_today
 }
 
+/// Whether a visitor may cancel their own visit on `visit_date` when the prison's own date is
+/// `prison_today`: before it or on its day, never after it. A visit whose day has passed took
+/// place or was missed, and cancelling it would give back the visiting order it spent.
+pub fn visitor_may_cancel(visit_date: NaiveDate, prison_today: NaiveDate) -> bool {
+    visit_date >= prison_today
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,6 +355,22 @@ mod tests {
         assert!(!attendance_may_be_marked(visit, day(27)));
         assert!(attendance_may_be_marked(visit, day(28)));
         assert!(attendance_may_be_marked(visit, day(29)));
+    }
+
+    #[test]
+    fn a_visitor_cancels_up_to_the_visits_day_never_after() {
+        let visit = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert!(visitor_may_cancel(visit, day(25)));
+        assert!(visitor_may_cancel(visit, day(28)));
+        assert!(!visitor_may_cancel(visit, day(29)));
+        // On any day, exactly one of the two holds but on the visit's day, when both do.
+        for d in 20..=30 {
+            assert_eq!(
+                attendance_may_be_marked(visit, day(d)) && visitor_may_cancel(visit, day(d)),
+                d == 28
+            );
+        }
     }
 
     fn t(s: &str) -> DateTime<Utc> {

@@ -301,6 +301,9 @@ pub enum EventRefusal {
     /// Who came marked before the visit's day (the prison's date when the mark was made, as
     /// central judges it): nobody has come to a visit that has not happened.
     AttendanceBeforeVisitDay,
+    /// A visitor's own cancellation of a visit whose day had passed (the prison's date when it
+    /// was made, as central judges it): it took place or was missed.
+    VisitDayPassed,
     /// The staff member who made a change may not make it: not a supervisor of that prison
     /// (nor, for a new PIN, the account's own holder), or disabled.
     ActorNotAllowed,
@@ -323,6 +326,7 @@ impl EventRefusal {
         EventRefusal::BookingNotLive,
         EventRefusal::BookingArrived,
         EventRefusal::AttendanceBeforeVisitDay,
+        EventRefusal::VisitDayPassed,
         EventRefusal::ActorNotAllowed,
         EventRefusal::StaffAccountNotFound,
         EventRefusal::StaffAccountExists,
@@ -342,6 +346,7 @@ impl EventRefusal {
             EventRefusal::BookingNotLive => "booking_not_live",
             EventRefusal::BookingArrived => "booking_arrived",
             EventRefusal::AttendanceBeforeVisitDay => "attendance_before_visit_day",
+            EventRefusal::VisitDayPassed => "visit_day_passed",
             EventRefusal::ActorNotAllowed => "actor_not_allowed",
             EventRefusal::StaffAccountNotFound => "staff_account_not_found",
             EventRefusal::StaffAccountExists => "staff_account_exists",

@@ -176,6 +176,8 @@ export const staffEn = {
   'staff.review.rejected': 'Refused by central',
   'staff.review.cancellation_refused:booking_arrived': 'Cancelled here, but central has its visitors marked arrived: the visit stands',
   'staff.review.cancellation_refused:actor_not_allowed': 'Cancelled here by someone central does not let cancel: the visit stands',
+  'staff.review.cancellation_refused:visit_day_passed': 'The visitor cancelled here after the visit’s day, which central does not allow: the visit stands',
+  'staff.review.cancellation_refused:booking_not_live': 'Cancelled here, but central holds no live visit: it was refused or withdrawn',
   'staff.review.other': 'Needs review ({code})',
   // Kiosk settings (settings.ts): the printer and enrolment, for supervisors.
   'staff.task.settings': 'Kiosk settings',
@@ -497,6 +499,8 @@ export const staffCy: Record<keyof typeof staffEn, string> = {
   'staff.review.rejected': 'Wedi’i wrthod gan y canol',
   'staff.review.cancellation_refused:booking_arrived': 'Wedi’i chanslo yma, ond mae’r canol wedi nodi bod ei hymwelwyr wedi cyrraedd: mae’r ymweliad yn sefyll',
   'staff.review.cancellation_refused:actor_not_allowed': 'Wedi’i chanslo yma gan rywun nad yw’r canol yn gadael iddo ganslo: mae’r ymweliad yn sefyll',
+  'staff.review.cancellation_refused:visit_day_passed': 'Canslodd yr ymwelydd yma ar ôl diwrnod yr ymweliad, ac nid yw’r canol yn caniatáu hynny: mae’r ymweliad yn sefyll',
+  'staff.review.cancellation_refused:booking_not_live': 'Wedi’i chanslo yma, ond nid oes gan y canol ymweliad byw: cafodd ei wrthod neu ei dynnu’n ôl',
   'staff.review.other': 'Angen ei adolygu ({code})',
   // Kiosk settings (settings.ts): the printer and enrolment, for supervisors.
   'staff.task.settings': 'Gosodiadau’r ciosg',

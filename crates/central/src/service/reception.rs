@@ -65,6 +65,20 @@ async fn booking_for(
     Ok(Ok(booking))
 }
 
+/// The booking's prison's own date at `at`: what "the visit's day" is judged against.
+async fn prison_date(
+    tx: &mut dyn StoreTx,
+    booking: &BookingRecord,
+    at: DateTime<Utc>,
+) -> Result<chrono::NaiveDate, CentralError> {
+    let Some(prison) = tx.prison(&booking.prison).await? else {
+        return Err(
+            StoreError::Corrupt(format!("booking {} of an unknown prison", booking.reference)).into(),
+        );
+    };
+    Ok(prison_today(&prison.rules, at))
+}
+
 /// Applies `booking_cancelled`: frees the table and gives back the visiting order of a live
 /// booking. A staff cancellation (`by`) gives one of the reasons staff choose from, with how
 /// the visitor asked exactly when the visitor cancelled, and is kept with who, how and the note.
@@ -82,6 +96,7 @@ pub(super) async fn apply_booking_cancelled(
     {
         return Ok(EventResult::refused(event, EventRefusal::InvalidPayload));
     }
+    let visitors_own = payload.by.is_none() && payload.how == Some(RequestChannel::InPerson);
     let by = match &payload.by {
         Some(by) => {
             let (Ok(number), Some(_)) = (StaffNumber::parse(by), cancel_reason(&reason, payload.how)) else {
@@ -120,6 +135,20 @@ pub(super) async fn apply_booking_cancelled(
     }
     if !booking.status.is_live() {
         return Ok(not_cancelled(event, &booking));
+    }
+    // A visitor cancels their own visit up to its day, as the kiosk lets them: judged by the
+    // prison's date when they did (the event's time, never later than now).
+    if visitors_own
+        && !domain::visitor_may_cancel(
+            booking.date,
+            prison_date(tx, &booking, event.created_at.min(now)).await?,
+        )
+    {
+        tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference,
+            "cancellation refused: the visitor cancelled after the visit's day");
+        let mut refused = EventResult::refused(event, EventRefusal::VisitDayPassed);
+        refused.booking = Some(state(&booking));
+        return Ok(refused);
     }
     let number = domain::PrisonerNumber::parse(&booking.prisoner_number)
         .map_err(|_| StoreError::Corrupt(format!("prisoner number {:?}", booking.prisoner_number)))?;
@@ -214,12 +243,7 @@ pub(super) async fn apply_visit_attendance(
         return Ok(result);
     }
     let marked_at = event.created_at.min(now);
-    let Some(prison) = tx.prison(&booking.prison).await? else {
-        return Err(
-            StoreError::Corrupt(format!("booking {} of an unknown prison", booking.reference)).into(),
-        );
-    };
-    if !domain::attendance_may_be_marked(booking.date, prison_today(&prison.rules, marked_at)) {
+    if !domain::attendance_may_be_marked(booking.date, prison_date(tx, &booking, marked_at).await?) {
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, %marked_at,
             "attendance refused: marked before the visit's day");
         let mut result = EventResult::refused(event, EventRefusal::AttendanceBeforeVisitDay);

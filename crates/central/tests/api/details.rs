@@ -318,6 +318,40 @@ fn self_cancel(seq: i64, reference: &str) -> Value {
     )
 }
 
+/// A visitor cancels their own visit up to its day, as the kiosk lets them; after it the visit
+/// took place or was missed, and the visiting order it spent stays spent. Judged by the
+/// prison's date when they cancelled: one made on the day at a kiosk that was offline stands
+/// when it comes the next morning.
+#[tokio::test]
+async fn a_visitors_own_cancellation_after_the_visits_day_is_refused() {
+    let app = spawn_app().await;
+    let kiosk = app.kiosk(&["TST"]).await;
+    let in_time = booked(&app, &kiosk, 0).await;
+    let too_late = booked(&app, &kiosk, 1).await;
+    // The morning after TST_SESSION's day.
+    app.central.clock().set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-02T09:00:00Z")
+            .unwrap()
+            .into(),
+    );
+    let before = app.counts().await;
+    let mut on_the_day = self_cancel(1, &in_time);
+    on_the_day["created_at"] = json!("2026-12-01T18:00:00Z");
+    let mut next_morning = self_cancel(2, &too_late);
+    next_morning["created_at"] = json!("2026-12-02T08:30:00Z");
+
+    let answer = app.push(&kiosk, &[on_the_day, next_morning]).await;
+    assert_eq!(answer["results"][0]["outcome"], "accepted", "{answer}");
+    assert_eq!(answer["results"][1]["outcome"], "rejected", "{answer}");
+    assert_eq!(answer["results"][1]["reason"], "visit_day_passed");
+    assert_eq!(answer["results"][1]["booking"]["status"], "booked");
+    let after = app.counts().await;
+    assert_eq!(after.booked_tables, before.booked_tables - 1);
+    assert_eq!(after.visiting_orders, before.visiting_orders + 1);
+    assert_eq!(get_booking(&app, &kiosk, &too_late).await["status"], "booked");
+    app.assert_capacity_kept().await;
+}
+
 #[tokio::test]
 async fn a_visitor_cancels_their_own_booking_at_the_kiosk() {
     let app = spawn_app().await;

@@ -312,5 +312,7 @@ impl Journey {
 /// A visitor may cancel a visit still booked (or requested) that is not in the past and that
 /// they have not yet arrived for.
 fn cancellable(visit: &DeskVisit, today: NaiveDate) -> bool {
-    visit.status.is_live() && visit.session.date() >= today && !visit.visitors_arrived()
+    visit.status.is_live()
+        && domain::visitor_may_cancel(visit.session.date(), today)
+        && !visit.visitors_arrived()
 }
