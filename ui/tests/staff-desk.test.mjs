@@ -122,6 +122,9 @@ for (const lang of ['en', 'cy']) {
     await expectScreen(page, 'staff-booking')
     assert.match(await page.locator('#booking-note').innerText(), new RegExp(t(lang, 'staff.cancel.done')))
     assert.match(await page.locator('.govuk-summary-list').innerText(), new RegExp(t(lang, 'staff.status.cancelled')))
+    // Who cancelled, by name, with their number beside it: on the page and in its history.
+    assert.ok((await page.locator('.govuk-summary-list').innerText()).includes('Gwen Morgan (2001)'))
+    assert.ok((await page.locator('main table').innerText()).includes(t(lang, 'staff.history.by', { by: 'Gwen Morgan (2001)' })))
     assert.equal(await page.locator('[data-action=cancel]').count(), 0)
     await look(page, '9-booking-cancelled', lang)
 

@@ -268,6 +268,13 @@ async fn a_cancellation_needs_a_reason_frees_the_table_returns_the_visiting_orde
     assert_eq!(done.page.visit.status, "cancelled");
     assert!(!done.page.can_cancel);
     assert_eq!(done.page.cancelled_by.as_deref(), Some("1002"));
+    // Staff know each other by name; the number stays beside it.
+    assert_eq!(done.page.cancelled_by_name.as_deref(), Some("Bryn Price"));
+    let cancelled = done.page.history.iter().find(|h| h.kind == "cancelled").unwrap();
+    assert_eq!(
+        (cancelled.by.as_deref(), cancelled.by_name.as_deref()),
+        (Some("1002"), Some("Bryn Price"))
+    );
     assert_eq!(tables_left().await, before + 1, "the table is free at once");
     assert_eq!(
         kiosk_test_support::visiting_orders(&store, "A1234BC").await,

@@ -64,6 +64,10 @@ status_reason?: string,
  */
 cancelled_by?: string, 
 /**
+ * Their name, when this kiosk holds the account of that number at its prison.
+ */
+cancelled_by_name?: string, 
+/**
  * `this_kiosk`, `this_kiosk_online` or `elsewhere`.
  */
 made: string, history: Array<HistoryRow>, can_cancel: boolean, can_mark_arrival: boolean, };
@@ -244,7 +248,15 @@ export type HistoryRow = { at: string,
  * `made`, `synced`, `refused`, `cancelled`, `arrival`, `printed`, `reviewed`,
  * `cancelled_elsewhere`
  */
-kind: string, by?: string, detail?: string, };
+kind: string, 
+/**
+ * The staff number of who did it.
+ */
+by?: string, 
+/**
+ * Their name, when this kiosk holds the account of that number at its prison.
+ */
+by_name?: string, detail?: string, };
 
 /**
  * `journey_ended`'s answer.

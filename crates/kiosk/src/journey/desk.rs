@@ -134,6 +134,9 @@ pub struct BookingPage {
     /// The staff number of who cancelled it.
     #[ts(optional)]
     pub cancelled_by: Option<String>,
+    /// Their name, when this kiosk holds the account of that number at its prison.
+    #[ts(optional)]
+    pub cancelled_by_name: Option<String>,
     /// `this_kiosk`, `this_kiosk_online` or `elsewhere`.
     pub made: String,
     pub history: Vec<HistoryRow>,
@@ -156,8 +159,12 @@ pub struct HistoryRow {
     /// `made`, `synced`, `refused`, `cancelled`, `arrival`, `printed`, `reviewed`,
     /// `cancelled_elsewhere`
     pub kind: String,
+    /// The staff number of who did it.
     #[ts(optional)]
     pub by: Option<String>,
+    /// Their name, when this kiosk holds the account of that number at its prison.
+    #[ts(optional)]
+    pub by_name: Option<String>,
     #[ts(optional)]
     pub detail: Option<String>,
 }
@@ -399,6 +406,15 @@ impl Journey {
         let t = times.get(visit.session.template_id());
         let adult_age = u32::from(prison.rules.party().adult_age());
         let date = visit.session.date();
+        // Staff know each other by name: the numbers stay beside them, as the audit keeps them.
+        let names: BTreeMap<String, String> = self
+            .store
+            .staff_accounts(self.prison.as_str())
+            .await?
+            .into_iter()
+            .map(|a| (a.staff_number.to_string(), a.name.to_string()))
+            .collect();
+        let name_of = |number: &Option<String>| number.as_ref().and_then(|n| names.get(n)).cloned();
         Ok(BookingPage {
             visit: row(&prison, &visit, t.map(|t| t.0)),
             end: t.map(|t| hhmm(t.1)).unwrap_or_default(),
@@ -416,6 +432,7 @@ impl Journey {
                 })
                 .collect(),
             status_reason: visit.status_reason.clone(),
+            cancelled_by_name: name_of(&visit.cancelled_by),
             cancelled_by: visit.cancelled_by.clone(),
             made: match visit.made_at {
                 MadeAt::ThisKiosk => "this_kiosk",
@@ -428,6 +445,7 @@ impl Journey {
                 .map(|h| HistoryRow {
                     at: h.at,
                     kind: history_kind(h.kind).to_string(),
+                    by_name: name_of(&h.by),
                     by: h.by,
                     detail: h.detail,
                 })

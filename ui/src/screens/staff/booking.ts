@@ -49,6 +49,11 @@ function note(ctx: Ctx) {
   })
 }
 
+/** A staff member as colleagues know them, their number beside the name (as the audit log keeps it). */
+function staffMember(number: string, name?: string): string {
+  return name ? `${name} (${number})` : number
+}
+
 export const staffBooking: Screen = {
   id: 'staff-booking',
   modes: ['staff'],
@@ -62,7 +67,7 @@ export const staffBooking: Screen = {
     const rows = [
       { key: { text: ctx.t('staff.booking.status') }, value: { html: statusTag(ctx, v.status) } },
       ...(page.status_reason ? [{ key: { text: ctx.t('staff.booking.reason') }, value: { text: word(ctx, 'staff.reason', page.status_reason, 'staff.review.rejected') } }] : []),
-      ...(page.cancelled_by ? [{ key: { text: ctx.t('staff.booking.cancelled_by') }, value: { text: page.cancelled_by } }] : []),
+      ...(page.cancelled_by ? [{ key: { text: ctx.t('staff.booking.cancelled_by') }, value: { text: staffMember(page.cancelled_by, page.cancelled_by_name) } }] : []),
       { key: { text: ctx.t('staff.booking.when') }, value: { text: when } },
       { key: { text: ctx.t('staff.booking.room') }, value: { text: page.room } },
       { key: { text: ctx.t('staff.booking.kind') }, value: { text: ctx.t(v.kind === 'closed' ? 'check.kind.closed' : 'check.kind.open') } },
@@ -79,7 +84,7 @@ export const staffBooking: Screen = {
       ctx.t('staff.booking.history'),
       [ctx.t('staff.col.when'), ctx.t('staff.col.status')],
       page.history.map((h) => {
-        return [prisonDateTime(lang, h.at), [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: h.by }) : '', detailWords(ctx, h.detail)].filter(Boolean).join(' ')]
+        return [prisonDateTime(lang, h.at), [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: staffMember(h.by, h.by_name) }) : '', detailWords(ctx, h.detail)].filter(Boolean).join(' ')]
       }),
     )
     return html`${note(ctx)}${errorSummary(ctx)}
