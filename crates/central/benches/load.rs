@@ -404,8 +404,8 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         println!("{kiosks} kiosks, at most {requests} bookings or {}s per run, loopback HTTP", limit.as_secs());
         println!();
-        println!("| store | path | requests | booked | full | failed | requests/s | bookings/s | p50 ms | p95 ms | p99 ms |");
-        println!("|---|---|---|---|---|---|---|---|---|---|---|");
+        println!("| store | path | requests | booked | full | failed | requests/s | bookings/s | p50 ms | p95 ms | p99 ms | this process's CPU µs/request | cores busy |");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         bench("sqlite", None, kiosks, requests, limit).await?;
         match std::env::var("CENTRAL_TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => bench("postgres", Some(&url), kiosks, requests, limit).await?,

@@ -47,6 +47,34 @@ pub struct Run {
     pub other: usize,
     pub elapsed: Duration,
     latencies: Vec<Duration>,
+    /// This process's CPU (the service and, over HTTP, the simulated kiosks too) per request, in
+    /// microseconds, user + system; `None` where `/proc` is not there.
+    pub process_cpu_us: Option<f64>,
+    /// How busy the machine's cores were during the run, 0 to 1 (every process: the database
+    /// server's too).
+    pub machine_busy: Option<f64>,
+}
+
+/// This process's CPU time so far, user + system, in seconds, from `/proc/self/stat`. It counts
+/// in 10 ms ticks: over thousands of requests a per-request figure means something.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command's closing bracket; utime and stime are the 12th and 13th there.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // USER_HZ: 100 on every Linux this runs on.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// (busy, total) jiffies over every core since boot, from `/proc/stat`'s first line.
+fn machine_jiffies() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let values: Vec<u64> = line.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user already).
+    let total: u64 = values.iter().take(8).sum();
+    let idle = values.get(3)? + values.get(4)?;
+    Some((total - idle, total))
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -66,6 +94,7 @@ where
     F: Future<Output = u16> + Send,
 {
     let next = Arc::new(AtomicUsize::new(0));
+    let (cpu_before, machine_before) = (process_cpu_seconds(), machine_jiffies());
     let started = Instant::now();
     let deadline = started + limit;
     let mut tasks = Vec::new();
@@ -89,9 +118,21 @@ where
         results.extend(task.await?);
     }
     let elapsed = started.elapsed();
+    let requests_made = results.len().max(1) as f64;
+    let process_cpu_us = cpu_before
+        .zip(process_cpu_seconds())
+        .map(|(before, after)| (after - before) * 1e6 / requests_made);
+    let machine_busy = machine_before.zip(machine_jiffies()).and_then(
+        |((busy_before, total_before), (busy_after, total_after))| {
+            let total = total_after.checked_sub(total_before).filter(|t| *t > 0)?;
+            Some(busy_after.saturating_sub(busy_before) as f64 / total as f64)
+        },
+    );
     let mut latencies: Vec<Duration> = results.iter().map(|(_, l)| *l).collect();
     latencies.sort();
     Ok(Run {
+        process_cpu_us,
+        machine_busy,
         requests: results.len(),
         booked: results.iter().filter(|(s, _)| *s == 201).count(),
         full: results.iter().filter(|(s, _)| *s == 4221).count(),
@@ -331,7 +372,7 @@ pub fn report(backend: &str, how: &str, run: &Run) -> f64 {
     let secs = run.elapsed.as_secs_f64().max(f64::EPSILON);
     let per_second = run.requests as f64 / secs;
     println!(
-        "| {backend} | {how} | {} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} |",
+        "| {backend} | {how} | {} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {} |",
         run.requests,
         run.booked,
         run.full,
@@ -341,6 +382,10 @@ pub fn report(backend: &str, how: &str, run: &Run) -> f64 {
         percentile(&run.latencies, 0.50),
         percentile(&run.latencies, 0.95),
         percentile(&run.latencies, 0.99),
+        run.process_cpu_us
+            .map_or_else(|| "-".to_string(), |us| format!("{us:.0}")),
+        run.machine_busy
+            .map_or_else(|| "-".to_string(), |b| format!("{:.0}%", b * 100.0)),
     );
     per_second
 }
