@@ -68,15 +68,21 @@ fn first(answer: &Value) -> (String, Value) {
     (outcome, r["booking"]["status"].clone())
 }
 
-/// TST with a receptionist (1002), two of its kiosks, and a visit booked at the first; then
-/// central's clock moves on to the visit's day.
-async fn two_desks_and_a_visit(app: &TestApp) -> (TestKiosk, TestKiosk, String) {
+/// TST with a receptionist (1002), two of its kiosks, and a visit booked at the first, days
+/// before the visit.
+async fn two_desks_and_a_visit_ahead(app: &TestApp) -> (TestKiosk, TestKiosk, String) {
     add_staff(app, "TST", "1002", Role::Reception).await;
     let desk = app.kiosk(&["TST"]).await;
     let other = app.kiosk(&["TST"]).await;
     let reference = booked(app, &desk, 0).await;
-    on_the_visit_day(app);
     (desk, other, reference)
+}
+
+/// As [`two_desks_and_a_visit_ahead`], then central's clock moves on to the visit's day.
+async fn two_desks_and_a_visit(app: &TestApp) -> (TestKiosk, TestKiosk, String) {
+    let visit = two_desks_and_a_visit_ahead(app).await;
+    on_the_visit_day(app);
+    visit
 }
 
 /// Nobody has come to a visit that has not happened: central judges an arrival by the prison's
@@ -86,9 +92,7 @@ async fn two_desks_and_a_visit(app: &TestApp) -> (TestKiosk, TestKiosk, String) 
 #[tokio::test]
 async fn an_arrival_marked_before_the_visits_day_is_refused() {
     let app = spawn_app().await;
-    add_staff(&app, "TST", "1002", Role::Reception).await;
-    let desk = app.kiosk(&["TST"]).await;
-    let reference = booked(&app, &desk, 0).await;
+    let (desk, _, reference) = two_desks_and_a_visit_ahead(&app).await;
     let refused = (
         "rejected: attendance_before_visit_day".to_string(),
         json!("booked"),
@@ -127,10 +131,7 @@ async fn an_arrival_marked_before_the_visits_day_is_refused() {
 #[tokio::test]
 async fn a_visit_whose_arrival_came_too_early_can_still_be_cancelled() {
     let app = spawn_app().await;
-    add_staff(&app, "TST", "1002", Role::Reception).await;
-    let desk = app.kiosk(&["TST"]).await;
-    let other = app.kiosk(&["TST"]).await;
-    let reference = booked(&app, &desk, 0).await;
+    let (desk, other, reference) = two_desks_and_a_visit_ahead(&app).await;
     let answer = app.push(&desk, &[arrived(1, &reference, "1002")]).await;
     assert_eq!(first(&answer).0, "rejected: attendance_before_visit_day");
     let before = app.counts().await;
