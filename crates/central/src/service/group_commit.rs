@@ -19,11 +19,14 @@
 //! answer) rolls the whole group back, and every member then books alone, the way it would have
 //! without a group: its idempotency key makes that safe whatever the group did or did not commit.
 //!
-//! On PostgreSQL a group of more than one holds the session's row while it locks one prisoner
-//! after another. Its members go in order of prisoner number, so two groups (each of its own
-//! session) take prisoners in one order and cannot deadlock with each other; and it is a batch
-//! transaction ([`Store::begin_batch_write`]), which gives way to a lock held by any other
-//! writer (a push, a staff change) after a short wait, and its members then book alone.
+//! On PostgreSQL a group of more than one locks all its members' prisoners at once, in order of
+//! prisoner number, and reads what each booking decides on in the same two statements
+//! ([`crate::store::BookingWriteTx::read_subjects_ahead`]: a member's own read took two round
+//! trips, and round trips are most of a group's time); then its session's row, at its first
+//! write. Two groups (each of its own session) take prisoners in one order and cannot deadlock
+//! with each other; and a group is a batch transaction ([`Store::begin_batch_write`]), which
+//! gives way to a lock held by any other writer (a push, a staff change) after a short wait, and
+//! its members then book alone.
 
 use super::Answer;
 use super::booking::{AnswerKey, Attempt, Kept, Logged};
@@ -217,7 +220,7 @@ impl Runner {
             // does not parse locks none).
             members.sort_by_cached_key(|m| PrisonerNumber::parse(&m.booking.request.prisoner.number).ok());
         }
-        match decide_all(&members, &self.store, &self.clock, &self.scramble).await {
+        match decide_all(&self.key, &members, &self.store, &self.clock, &self.scramble).await {
             Ok(answers) => {
                 tracing::debug!(bookings = members.len(), "online bookings committed together");
                 self.counts.commits.fetch_add(1, Ordering::Relaxed);
@@ -258,8 +261,10 @@ impl Drop for Runner {
 
 /// Decides every member in one transaction, made durable by one commit: each member's answer,
 /// or why it was not let in. A member sent with a token is authenticated in the transaction,
-/// all of them in one statement.
+/// all of them in one statement; on PostgreSQL the members' prisoners are locked and read in
+/// two statements for the whole group, where each member's own read took two.
 async fn decide_all(
+    key: &GroupKey,
     members: &[Member],
     store: &Arc<dyn Store>,
     clock: &Clock,
@@ -280,6 +285,13 @@ async fn decide_all(
         true => HashMap::new(),
         false => tx.kiosks_by_token(&tokens).await?.into_iter().collect(),
     };
+    if let (GroupKey::Session(prison, session), true) = (key, members.len() > 1) {
+        let numbers: Vec<PrisonerNumber> = members
+            .iter()
+            .filter_map(|m| PrisonerNumber::parse(&m.booking.request.prisoner.number).ok())
+            .collect();
+        tx.read_subjects_ahead(&numbers, prison, session).await?;
+    }
     let now = clock.now();
     let mut answers = Vec::with_capacity(members.len());
     let mut booked = Vec::with_capacity(members.len());

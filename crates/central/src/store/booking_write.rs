@@ -1,8 +1,13 @@
 //! A decided booking's writes, made by each backend in as few round trips as it can.
 
-use super::{NewBooking, PrisonCode, PrisonerNumber, StoreResult, StoredAnswer, TableCounts, TableKey};
+use super::{
+    AlsoRead, BookingSubject, NewBooking, PrisonCode, PrisonerNumber, StoreResult, StoredAnswer, TableCounts,
+    TableKey,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use domain::SessionId;
+use std::collections::HashMap;
 
 /// An approved booking's writes, made together or not at all: a table taken from the session's
 /// count (within `capacity`; with `booking.used_share`, moved from the kiosk's escrow instead),
@@ -50,4 +55,90 @@ pub trait BookingWriteTx: Send {
     /// them as `lock_tables` does.
     async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts>;
     async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written>;
+    /// For a group of online bookings at `prison` for `session`: locks their prisoners (in
+    /// the order of their numbers) and reads what each booking decides on, its session's
+    /// counts and a reference sequence each, in two statements for the whole group where each
+    /// booking's own read takes two ([`SubjectsAhead`]). A number no prisoner has is left for
+    /// its booking to read, and be refused. Does nothing where a statement costs no round trip
+    /// (SQLite, in this process): each booking reads its own.
+    async fn read_subjects_ahead(
+        &mut self,
+        _numbers: &[PrisonerNumber],
+        _prison: &PrisonCode,
+        _session: &SessionId,
+    ) -> StoreResult<()> {
+        Ok(())
+    }
+}
+
+/// What the bookings of one group decide on, read for all of them at once
+/// ([`BookingWriteTx::read_subjects_ahead`]): each prisoner's is given once by
+/// [`super::ReferenceTx::booking_subject`] in place of a read of its own, and only to a booking
+/// at the same prison asking for the same session's counts. A prisoner's is taken out when
+/// given, so a second booking for them in the group reads again and sees what the first wrote;
+/// the session's counts read ahead are kept up to date with each table this transaction takes.
+#[derive(Debug, Default)]
+pub struct SubjectsAhead {
+    prison: Option<PrisonCode>,
+    session: Option<SessionId>,
+    subjects: HashMap<String, BookingSubject>,
+}
+
+impl SubjectsAhead {
+    pub(super) fn hold(&mut self, prison: &PrisonCode, session: &SessionId, subjects: Vec<BookingSubject>) {
+        self.prison = Some(prison.clone());
+        self.session = Some(session.clone());
+        self.subjects = subjects
+            .into_iter()
+            .map(|s| (s.record.number.as_str().to_string(), s))
+            .collect();
+    }
+
+    /// The prisoner's subject read ahead, if it was and answers this read.
+    pub(super) fn take(
+        &mut self,
+        number: &PrisonerNumber,
+        prison: &PrisonCode,
+        also: &AlsoRead<'_>,
+    ) -> Option<BookingSubject> {
+        let mut subject = self.subjects.remove(number.as_str())?;
+        if self.prison.as_ref() != Some(prison) || also.session_tables != self.session.as_ref() {
+            return None;
+        }
+        if !also.sequence {
+            subject.central_sequence = None;
+        }
+        Some(subject)
+    }
+
+    /// A table of `key` taken by this transaction (from the kiosk's escrow with `used_share`).
+    pub(super) fn took_table(&mut self, key: &TableKey, used_share: bool) {
+        if self.session.as_ref() != Some(&key.session) {
+            return;
+        }
+        for tables in self
+            .subjects
+            .values_mut()
+            .filter_map(|s| s.session_tables.as_mut())
+        {
+            match tables.iter_mut().find(|(kind, _)| *kind == key.kind) {
+                Some((_, counts)) => {
+                    counts.booked += 1;
+                    counts.escrowed = counts.escrowed.saturating_sub(u32::from(used_share));
+                }
+                None => tables.push((
+                    key.kind,
+                    TableCounts {
+                        booked: 1,
+                        ..TableCounts::default()
+                    },
+                )),
+            }
+        }
+    }
+
+    /// Forgets everything read ahead: the transaction changed a prisoner.
+    pub(super) fn clear(&mut self) {
+        self.subjects.clear();
+    }
 }

@@ -108,6 +108,8 @@ pub struct PgTx {
     prisons: std::collections::HashMap<String, Prison>,
     /// The store's prisons as last read by any transaction, each under its version.
     read_prisons: Arc<PrisonCache>,
+    /// What a group of online bookings decides on, read for all of them at once.
+    ahead: SubjectsAhead,
 }
 
 #[async_trait]
@@ -153,6 +155,7 @@ impl Store for PostgresStore {
             mark: None,
             prisons: Default::default(),
             read_prisons: self.prisons.clone(),
+            ahead: Default::default(),
         }))
     }
 
@@ -167,6 +170,7 @@ impl Store for PostgresStore {
             mark: None,
             prisons: Default::default(),
             read_prisons: self.prisons.clone(),
+            ahead: Default::default(),
         }))
     }
 
@@ -180,6 +184,7 @@ impl Store for PostgresStore {
             mark: None,
             prisons: Default::default(),
             read_prisons: self.prisons.clone(),
+            ahead: Default::default(),
         }))
     }
 
@@ -279,8 +284,67 @@ const WRITE_BOOKING: &str = "WITH took AS (
             AS v(position, first_name, last_name, date_of_birth, contact_id))
     SELECT EXISTS (SELECT 1 FROM took) AS took, EXISTS (SELECT 1 FROM go) AS written";
 
+/// A group's prisoners held, in the order of their numbers, as [`ReferenceTx::booking_subject`]
+/// holds one.
+const LOCK_SUBJECTS: &str = "SELECT number FROM prisoners WHERE number = ANY($1) ORDER BY number FOR UPDATE";
+
+/// What each of a group's bookings decides on, as the people statement of `reference_sql!`
+/// reads it for one, with the prisoner's own row: run after [`LOCK_SUBJECTS`], so it sees
+/// every visit booked by whoever held one of them before. The prison's version and the
+/// session's counts are the same for every row, and read once.
+const SUBJECTS: &str =
+    "SELECT p.number, p.prison_code, p.first_name, p.last_name, p.date_of_birth, p.custody,
+        p.visiting_orders,
+        CAST((SELECT COALESCE(json_agg(json_build_object('id', c.id, 'first_name', c.first_name,
+                'last_name', c.last_name, 'date_of_birth', c.date_of_birth, 'banned_until', c.banned_until)
+                ORDER BY c.id), '[]')
+            FROM contacts c WHERE c.prisoner_number = p.number) AS TEXT) AS contacts,
+        CAST((SELECT COALESCE(json_agg(json_build_object('from_date', r.from_date, 'until_date', r.until_date)
+                ORDER BY r.id), '[]')
+            FROM closed_visit_restrictions r WHERE r.prisoner_number = p.number) AS TEXT) AS restrictions,
+        CAST((SELECT COALESCE(json_agg(json_build_object('template_id', b.template_id,
+                'session_date', b.session_date)), '[]')
+            FROM bookings b WHERE b.prisoner_number = p.number AND b.status IN ('booked', 'requested'))
+            AS TEXT) AS live_visits,
+        (SELECT version FROM prisons WHERE code = $2) AS prison_version,
+        CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) AS mark,
+        nextval('central_reference_seq') AS central_sequence,
+        CAST((SELECT COALESCE(json_agg(json_build_object('visit_kind', visit_kind, 'booked', booked,
+                'escrowed', escrowed, 'capacity', capacity)), '[]')
+            FROM session_tables WHERE template_id = $3 AND session_date = $4) AS TEXT) AS session_tables
+    FROM prisoners p WHERE p.number = ANY($1)";
+
 #[async_trait]
 impl BookingWriteTx for PgTx {
+    async fn read_subjects_ahead(
+        &mut self,
+        numbers: &[PrisonerNumber],
+        prison: &PrisonCode,
+        session: &SessionId,
+    ) -> StoreResult<()> {
+        let numbers: Vec<&str> = numbers.iter().map(PrisonerNumber::as_str).collect();
+        sqlx::query(LOCK_SUBJECTS)
+            .bind(&numbers)
+            .execute(&mut *self.tx)
+            .await?;
+        let rows = sqlx::query(SUBJECTS)
+            .bind(&numbers)
+            .bind(prison.as_str())
+            .bind(session.template_id())
+            .bind(session.date())
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut subjects = Vec::with_capacity(rows.len());
+        for row in &rows {
+            subjects.push(super::rows::booking_subject_from_rows(row, row)?);
+            if let Some(mark) = row.try_get::<Option<i64>, _>("mark")? {
+                self.mark.get_or_insert(mark);
+            }
+        }
+        self.ahead.hold(prison, session, subjects);
+        Ok(())
+    }
+
     async fn tables_to_book(&mut self, key: &TableKey, _prison: &PrisonCode) -> StoreResult<TableCounts> {
         let row = sqlx::query(
             "SELECT booked, escrowed, capacity FROM session_tables
@@ -353,6 +417,9 @@ impl BookingWriteTx for PgTx {
             .await?;
         let took: bool = row.try_get("took")?;
         let written: bool = row.try_get("written")?;
+        if took && written {
+            self.ahead.took_table(b.key, b.used_share);
+        }
         Ok(match (took, written) {
             (true, true) => Written::Booked,
             (true, false) => Written::KeyAnswered,

@@ -2,8 +2,9 @@
 //! [`Columns`], which both SQLite's and PostgreSQL's rows provide.
 
 use super::{
-    AuditRecord, BookedVisitor, BookingListing, BookingRecord, Channel, Departure, Kiosk, LeaseRow, Prison,
-    RowCounts, SessionTablesRow, StaffMarks, StoreError, StoreResult, TableCounts, TableKey, corrupt,
+    AuditRecord, BookedVisitor, BookingListing, BookingRecord, BookingSubject, Channel, Departure, Kiosk,
+    LeaseRow, Prison, RowCounts, SessionTablesRow, StaffMarks, StoreError, StoreResult, TableCounts,
+    TableKey, corrupt,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use protocol::BookingStatus;
@@ -342,6 +343,42 @@ pub(crate) fn prisoner_file_from_row(
         visiting_orders: small(row, "visiting_orders")?,
         closed_visit_restrictions,
         contacts,
+    })
+}
+
+/// What a booking decides on, from the prisoner's row and the row of their people (one row
+/// where one statement reads both): `contacts`, `restrictions`, `live_visits`,
+/// `prison_version`, `central_sequence` and `session_tables` as the stores' reads name them.
+pub(crate) fn booking_subject_from_rows(
+    prisoner: &impl Columns,
+    people: &impl Columns,
+) -> StoreResult<BookingSubject> {
+    let contacts = contacts_from_json(&people.text("contacts")?)?;
+    let restrictions = restrictions_from_json(&people.text("restrictions")?)?;
+    let live_visits = match people.opt_text("live_visits")? {
+        Some(raw) => visits_from_json(&raw)?,
+        None => Vec::new(),
+    };
+    let file = prisoner_file_from_row(prisoner, contacts, restrictions)?;
+    Ok(BookingSubject {
+        at: file.prison,
+        record: domain::PrisonerRecord {
+            number: file.number,
+            first_name: file.first_name,
+            last_name: file.last_name,
+            date_of_birth: file.date_of_birth,
+            custody: file.custody,
+            visiting_orders: file.visiting_orders,
+            closed_visit_restrictions: file.closed_visit_restrictions,
+            contacts: file.contacts,
+        },
+        live_visits,
+        prison_version: people.opt_int("prison_version")?,
+        central_sequence: people.opt_int("central_sequence")?,
+        session_tables: match people.opt_text("session_tables")? {
+            Some(raw) => Some(session_tables_from_json(&raw)?),
+            None => None,
+        },
     })
 }
 

@@ -79,6 +79,9 @@ pub struct SqliteTx {
     prisons: std::collections::HashMap<String, Prison>,
     /// The store's prisons as last read by any transaction, each under its version.
     read_prisons: Arc<PrisonCache>,
+    /// Always empty: on SQLite each booking reads its own subject
+    /// ([`BookingWriteTx::read_subjects_ahead`]), but the SQL both stores share looks here.
+    ahead: SubjectsAhead,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -118,6 +121,7 @@ impl Store for SqliteStore {
             mark: None,
             prisons: Default::default(),
             read_prisons: self.prisons.clone(),
+            ahead: Default::default(),
             _turn: Some(turn),
         }))
     }
@@ -135,6 +139,7 @@ impl Store for SqliteStore {
             mark: None,
             prisons: Default::default(),
             read_prisons: self.prisons.clone(),
+            ahead: Default::default(),
             _turn: None,
         }))
     }

@@ -178,10 +178,10 @@ async fn on_postgres_a_booking_for_another_session_does_not_wait_for_a_held_one(
     app.assert_capacity_kept().await;
 }
 
-/// On PostgreSQL a group holds its session's row while it locks one prisoner after another, so
-/// it could deadlock with another writer: when a prisoner it needs is held, it gives way after
-/// a short wait and its members book alone, so one held prisoner does not hold up the bookings
-/// grouped with it. (On SQLite nothing can hold a lock a group needs once it has begun.)
+/// On PostgreSQL a group locks its members' prisoners together, in an order other writers (a
+/// push) need not share, so it could deadlock with another writer: when a prisoner it needs is
+/// held, it gives way after a short wait and its members book alone, so one held prisoner does
+/// not hold up the bookings grouped with it. (On SQLite nothing can hold a lock a group needs once it has begun.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn on_postgres_a_group_held_up_by_another_writer_gives_way_and_its_members_book_alone() {
     let app = spawn_app().await;
@@ -194,7 +194,7 @@ async fn on_postgres_a_group_held_up_by_another_writer_gives_way_and_its_members
     let first = book_online(&app, &kiosk, 1, TST_SESSION);
     assert_eq!(app.waiting_for_a_lock(Duration::from_secs(5)).await, Some(1));
     let prisoner = app.hold_tst_prisoner(2).await;
-    // Queued behind the first, in one group: prisoner 2 (held) comes first in its order.
+    // Queued behind the first, in one group with prisoner 2, whom another writer holds.
     let held = book_online(&app, &kiosk, 2, TST_SESSION);
     let free = book_online(&app, &kiosk, 3, TST_SESSION);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -265,5 +265,54 @@ async fn in_a_group_a_revoked_or_unknown_token_books_nothing_and_the_others_book
         "the first alone, then the three queued in one group"
     );
     assert_eq!(app.counts().await.bookings, 2);
+    app.assert_capacity_kept().await;
+}
+
+/// A group's members are decided one after another, each on what those before it wrote: of
+/// two bookings for one prisoner and one session in a group, the first is booked and the second
+/// refused as a duplicate, the prisoner spends one visiting order, and the group's other member
+/// takes the session's last table. (On PostgreSQL the group reads its prisoners ahead, all at
+/// once: this is what that read must not hide.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn in_a_group_a_second_booking_for_one_prisoner_sees_the_first() {
+    let app = spawn_app().await;
+    let enrolled = app.kiosk(&["TST"]).await;
+    let kiosk = app.central.authenticate(&enrolled.token).await.unwrap();
+    let held = app.hold_tst_tables().await;
+    let first = book_online(&app, &kiosk, 1, TST_SESSION);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let twice = [
+        book_online(&app, &kiosk, 7, TST_SESSION),
+        book_online(&app, &kiosk, 7, TST_SESSION),
+    ];
+    let other = book_online(&app, &kiosk, 8, TST_SESSION);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    held.rollback().await.unwrap();
+    for task in [first, other] {
+        let answer = task.await.unwrap();
+        assert_eq!((answer.status, answer.replayed), (201, false), "{}", answer.body);
+    }
+    let mut statuses = Vec::new();
+    for task in twice {
+        let answer = task.await.unwrap();
+        statuses.push((answer.status, answer.body.contains("duplicate_visit")));
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [(201, false), (422, true)],
+        "one booked, one a duplicate"
+    );
+    assert_eq!(
+        app.central.online_group_counts(),
+        (2, 4),
+        "the first alone, then the three queued in one group"
+    );
+    let mut tx = app.central.store().begin_read().await.unwrap();
+    let number = domain::PrisonerNumber::parse("T0007AA").unwrap();
+    let (_, prisoner) = tx.prisoner(&number, false).await.unwrap().unwrap();
+    assert_eq!(prisoner.visiting_orders, 4, "one visiting order spent, of five");
+    drop(tx);
+    assert_eq!(app.counts().await.bookings, TST_OPEN_TABLES as i64);
     app.assert_capacity_kept().await;
 }

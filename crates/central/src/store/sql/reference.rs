@@ -96,6 +96,7 @@ macro_rules! reference_sql {
             }
 
             async fn put_prisoner(&mut self, p: &domain::dataset::PrisonerFile, hash: &str) -> StoreResult<bool> {
+                self.ahead.clear();
                 let number = p.number.as_str();
                 let stored = sqlx::query("SELECT prison_code, source_hash FROM prisoners WHERE number = $1")
                     .bind(number)
@@ -236,6 +237,9 @@ macro_rules! reference_sql {
                 prison: &domain::PrisonCode,
                 also: crate::store::AlsoRead<'_>,
             ) -> StoreResult<Option<crate::store::BookingSubject>> {
+                if let Some(subject) = self.ahead.take(number, prison, &also) {
+                    return Ok(Some(subject));
+                }
                 self.read_prisoner(number, true, Some(prison), also).await
             }
 
@@ -251,6 +255,7 @@ macro_rules! reference_sql {
             }
 
             async fn adjust_visiting_orders(&mut self, number: &domain::PrisonerNumber, delta: i64) -> StoreResult<()> {
+                self.ahead.clear();
                 let mark = self.mark().await?;
                 sqlx::query("UPDATE prisoners SET visiting_orders = visiting_orders + $2, version = $3 WHERE number = $1")
                     .bind(number.as_str())
@@ -353,39 +358,11 @@ macro_rules! reference_sql {
                 else {
                     return Ok(None);
                 };
-                let row = prisoner.as_ref().unwrap_or(&people);
-                let contacts = crate::store::rows::contacts_from_json(&people.try_get::<String, _>("contacts")?)?;
-                let restrictions =
-                    crate::store::rows::restrictions_from_json(&people.try_get::<String, _>("restrictions")?)?;
-                let live_visits = match people.try_get::<Option<String>, _>("live_visits")? {
-                    Some(raw) => crate::store::rows::visits_from_json(&raw)?,
-                    None => Vec::new(),
-                };
-                let prison_version: Option<i64> = people.try_get("prison_version")?;
+                let subject = crate::store::rows::booking_subject_from_rows(prisoner.as_ref().unwrap_or(&people), &people)?;
                 if let Some(mark) = people.try_get::<Option<i64>, _>("mark")? {
                     self.mark.get_or_insert(mark);
                 }
-                let file = crate::store::rows::prisoner_file_from_row(row, contacts, restrictions)?;
-                Ok(Some(crate::store::BookingSubject {
-                    at: file.prison,
-                    record: domain::PrisonerRecord {
-                        number: file.number,
-                        first_name: file.first_name,
-                        last_name: file.last_name,
-                        date_of_birth: file.date_of_birth,
-                        custody: file.custody,
-                        visiting_orders: file.visiting_orders,
-                        closed_visit_restrictions: file.closed_visit_restrictions,
-                        contacts: file.contacts,
-                    },
-                    live_visits,
-                    prison_version,
-                    central_sequence: people.try_get("central_sequence")?,
-                    session_tables: match people.try_get::<Option<String>, _>("session_tables")? {
-                        Some(raw) => Some(crate::store::rows::session_tables_from_json(&raw)?),
-                        None => None,
-                    },
-                }))
+                Ok(Some(subject))
             }
         }
     };
