@@ -190,3 +190,18 @@ test('review queue: every refusal central sends back with a cancelled visit read
     for (const lang of ['en', 'cy']) assert.ok(`staff.review.cancellation_refused:${code}` in i18n.tables[lang], `${lang} has no review reason for ${code}`)
   }
 })
+
+test('visit history: every refusal central sends back for an arrival reads as a reason in both languages', () => {
+  const src = readFileSync(join(repoDir, 'crates/central/src/service/reception.rs'), 'utf8')
+  const from = src.indexOf('pub(super) async fn apply_visit_attendance')
+  const to = src.indexOf('pub(super) async fn apply_review_resolved')
+  assert.ok(from > 0 && to > from, 'the arrival is no longer where this test reads it')
+  const snake = (name) => name.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase())
+  const refusals = [...new Set([...src.slice(from, to).matchAll(/EventRefusal::([A-Za-z]+)/g)].map((m) => snake(m[1])))]
+  for (const code of ['attendance_before_visit_day', 'actor_not_allowed', 'booking_not_live']) assert.ok(refusals.includes(code), `${code} not in ${refusals}`)
+  // A payload that does not parse is a kiosk's fault, not a reason staff can act on.
+  for (const code of [...refusals.filter((c) => c !== 'invalid_payload'), 'booking_not_found']) {
+    for (const lang of ['en', 'cy']) assert.ok(`staff.arrival_refused.${code}` in i18n.tables[lang], `${lang} has no reason for ${code}`)
+  }
+  for (const lang of ['en', 'cy']) assert.ok('staff.history.arrival_refused' in i18n.tables[lang])
+})

@@ -356,3 +356,117 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
     pool.close().await;
     assert_eq!(held, 0);
 }
+
+/// A kiosk whose clock runs ahead of central's marks an arrival on what it takes for the
+/// visit's morning, while central's clock still says the evening before: central refuses the
+/// mark, and the kiosk does not keep it either. The visit shows unmarked at the desk, its
+/// history says central did not keep the mark and why, and marked again once central's day has
+/// come, it is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_arrival_central_refuses_as_early_is_not_kept_at_the_kiosk() {
+    let dir = TempDir::new().unwrap();
+    let mut central = Central::with_demo(dir.path()).await;
+    let db = dir.path().join("central.sqlite");
+    let proxy = Proxy::start(central.addr).await;
+    let added = Central::admin(
+        &db,
+        &[
+            "staff",
+            "add",
+            "--prison",
+            "CDF",
+            "--number",
+            "1101",
+            "--name",
+            "Rhian Evans",
+            "--role",
+            "reception",
+        ],
+    )
+    .await;
+    let first_pin = one_time_pin(&added);
+    let kiosks = Kiosk::fleet(dir.path(), &["cardiff_a"]);
+    let a = &kiosks[0];
+    a.enrol(&central, &proxy.url(), 0).await;
+    let session = a.saturday_morning_a_week_out().await;
+    let date: NaiveDate = session[11..].parse().unwrap();
+    let r = a.book(None, &request(&bookable_prisoners()[0], &session)).await;
+    assert_eq!(r.json["status"], "booked", "{} {}", r.json, r.stderr);
+    let reference = r.json["reference"].as_str().unwrap().to_string();
+    a.sync_ok().await;
+
+    // Central's clock: the evening before the visit. The kiosk's: the visit's morning.
+    central.kill().await;
+    let evening_before = date.pred_opt().unwrap().and_hms_opt(18, 0, 0).unwrap().and_utc();
+    central = Central::start_with(&db, None, &["--pretend-now".into(), evening_before.to_rfc3339()]).await;
+    proxy.point_at(central.addr);
+    let morning = date.and_hms_opt(10, 45, 0).unwrap().and_utc();
+    let mark = |j: &Journey, token: &str| {
+        let request = ui::<ArrivalRequest>(json!({
+            "token": token, "reference": reference, "attendance": "arrived",
+        }));
+        let j = j.clone();
+        async move { j.staff_mark_arrival(&request, morning).await.unwrap() }
+    };
+    let page = |j: &Journey, token: &str| {
+        let request = ui::<VisitRequest>(json!({ "token": token, "reference": reference }));
+        let j = j.clone();
+        async move { j.staff_booking(&request, morning).await.unwrap() }
+    };
+    let j = journey(a).await;
+    let token = signed_in(&j, "1101", &first_pin, morning).await;
+    let marked = mark(&j, &token).await;
+    assert_eq!(serde_json::to_value(marked.attendance).unwrap(), "arrived");
+    j.store().close().await;
+
+    let synced = a.sync_ok().await;
+    assert_eq!(synced["report"]["rejected"], 1, "{synced}");
+    assert_eq!(Central::attendance(&db, &reference).await, None);
+    let j = journey(a).await;
+    let token = signed_in_with_own_pin(&j, morning).await;
+    let shown = page(&j, &token).await;
+    assert_eq!(
+        shown.visit.attendance, None,
+        "the kiosk kept a mark central refused"
+    );
+    assert!(shown.can_mark_arrival);
+    let refused: Vec<_> = shown
+        .history
+        .iter()
+        .filter(|h| h.kind == "arrival_refused")
+        .map(|h| h.detail.as_deref())
+        .collect();
+    assert_eq!(
+        refused,
+        [Some("attendance_before_visit_day")],
+        "{:?}",
+        shown.history
+    );
+
+    // Central's day has come: the mark made again is taken, and the kiosk keeps it.
+    central.kill().await;
+    central = Central::start_with(&db, None, &["--pretend-now".into(), morning.to_rfc3339()]).await;
+    proxy.point_at(central.addr);
+    mark(&j, &token).await;
+    j.store().close().await;
+    let synced = a.sync_ok().await;
+    assert_eq!(synced["report"]["rejected"], 0, "{synced}");
+    assert_eq!(
+        Central::attendance(&db, &reference).await.as_deref(),
+        Some("arrived")
+    );
+    let j = journey(a).await;
+    let token = signed_in_with_own_pin(&j, morning).await;
+    let shown = page(&j, &token).await;
+    assert_eq!(serde_json::to_value(shown.visit.attendance).unwrap(), "arrived");
+    drop(central);
+}
+
+/// Signs in as 1101 with the PIN chosen at the first sign-in.
+async fn signed_in_with_own_pin(j: &Journey, now: chrono::DateTime<Utc>) -> String {
+    let request = StaffSignInRequest {
+        staff_number: "1101".into(),
+        pin: OWN_PIN.into(),
+    };
+    j.staff_sign_in(&request, now).await.unwrap().token
+}

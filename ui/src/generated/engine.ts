@@ -245,8 +245,8 @@ export type HelperBookings = { visits: Array<VisitRow>, };
 
 export type HistoryRow = { at: string, 
 /**
- * `made`, `synced`, `refused`, `cancelled`, `arrival`, `printed`, `reviewed`,
- * `cancelled_elsewhere`
+ * `made`, `synced`, `refused`, `arrival_refused`, `cancelled`, `arrival`, `printed`,
+ * `reviewed`, `cancelled_elsewhere`
  */
 kind: string, 
 /**

@@ -1,5 +1,6 @@
 //! A visit's history as its page shows it: made, sent to central and its answer, and what staff
-//! did to it here (arrivals, cancellation, prints, reviews), oldest first.
+//! did to it here (arrivals, and central's refusal of one; cancellation, prints, reviews), oldest
+//! first.
 
 use crate::error::Result;
 use crate::store::{DeskVisit, MadeAt};
@@ -16,6 +17,8 @@ pub enum HistoryKind {
     Synced,
     /// Central refused the visit this kiosk sent.
     Refused,
+    /// Central refused an arrival marked here (the detail says why): the mark is not kept.
+    ArrivalRefused,
     Cancelled,
     Arrival,
     Printed,
@@ -53,20 +56,23 @@ pub async fn history(conn: &mut SqliteConnection, visit: &DeskVisit) -> Result<V
         ),
     }];
     let answers = sqlx::query(
-        "SELECT a.outcome, a.reason, a.answered_at FROM outbox o JOIN push_answers a ON a.event_id = o.event_id
-         WHERE o.booking_reference = ? AND o.kind = 'booking_created' ORDER BY o.seq",
+        "SELECT o.kind, a.outcome, a.reason, a.answered_at FROM outbox o JOIN push_answers a ON a.event_id = o.event_id
+         WHERE o.booking_reference = ?
+            AND (o.kind = 'booking_created' OR (o.kind = 'visit_attendance' AND a.outcome = 'rejected'))
+         ORDER BY o.seq",
     )
     .bind(reference)
     .fetch_all(&mut *conn)
     .await?;
     for row in &answers {
+        let kind: String = row.try_get("kind")?;
         let outcome: String = row.try_get("outcome")?;
         entries.push(HistoryEntry {
             at: row.try_get("answered_at")?,
-            kind: if outcome == "accepted" {
-                HistoryKind::Synced
-            } else {
-                HistoryKind::Refused
+            kind: match (kind.as_str(), outcome.as_str()) {
+                ("visit_attendance", _) => HistoryKind::ArrivalRefused,
+                (_, "accepted") => HistoryKind::Synced,
+                _ => HistoryKind::Refused,
             },
             by: None,
             detail: row.try_get("reason")?,

@@ -156,8 +156,8 @@ pub struct VisitorRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HistoryRow {
     pub at: DateTime<Utc>,
-    /// `made`, `synced`, `refused`, `cancelled`, `arrival`, `printed`, `reviewed`,
-    /// `cancelled_elsewhere`
+    /// `made`, `synced`, `refused`, `arrival_refused`, `cancelled`, `arrival`, `printed`,
+    /// `reviewed`, `cancelled_elsewhere`
     pub kind: String,
     /// The staff number of who did it.
     #[ts(optional)]
@@ -657,6 +657,7 @@ fn history_kind(k: HistoryKind) -> &'static str {
         HistoryKind::Made => "made",
         HistoryKind::Synced => "synced",
         HistoryKind::Refused => "refused",
+        HistoryKind::ArrivalRefused => "arrival_refused",
         HistoryKind::Cancelled => "cancelled",
         HistoryKind::Arrival => "arrival",
         HistoryKind::Printed => "printed",

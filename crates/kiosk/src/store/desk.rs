@@ -362,6 +362,42 @@ pub(crate) async fn set_attendance(
     Ok(pulled > 0)
 }
 
+/// Central refused an arrival marked here (`seq`, the mark's position in the outbox): before
+/// the visit's day on its clock, by someone it no longer lets mark arrivals, or on a visit it no
+/// longer holds as booked. Central does not hold the mark, so neither does this kiosk: the desk
+/// shows the visit unmarked, and staff can mark it again. A mark made here since, still to be
+/// pushed, is kept: it is newer, and central judges it on its own.
+pub(crate) async fn arrival_refused(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let marked_since: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE booking_reference = ? AND kind = 'visit_attendance' AND seq > ?)",
+    )
+    .bind(reference)
+    .bind(seq)
+    .fetch_one(&mut *conn)
+    .await?;
+    if marked_since {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE bookings SET attendance = NULL, attendance_by = NULL, updated_at = ?
+         WHERE reference = ? AND attendance IS NOT NULL",
+    )
+    .bind(now)
+    .bind(reference)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE pulled_bookings SET attendance = NULL WHERE reference = ?")
+        .bind(reference)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// A cancellation of a live visit made at this kiosk, by staff or by the visitor themselves. The
 /// kiosk's own booking gives its visiting order back and records the outbox position of the
 /// cancellation (`cancel_seq`), so its count of the session frees the table at once. Answers

@@ -60,9 +60,9 @@ pub(crate) use bookings::{
     insert_online_booking, load_booking, reject_booking, tables_taken_between,
 };
 pub(crate) use desk::{
-    KeptCancellation, StaffCancel, booked_by, cancel_by_staff, cancellation_refused, creation_deferred,
-    find_visits, is_own, put_pulled_bookings, resolve_review, review_queue, set_attendance, set_cancel_seq,
-    staff_cancellation, visit, visits_on,
+    KeptCancellation, StaffCancel, arrival_refused, booked_by, cancel_by_staff, cancellation_refused,
+    creation_deferred, find_visits, is_own, put_pulled_bookings, resolve_review, review_queue,
+    set_attendance, set_cancel_seq, staff_cancellation, visit, visits_on,
 };
 pub(crate) use enrolment::{is_enrolled, save_enrolment};
 pub(crate) use escrow::{Share, put_session_tables, put_share, release_expired_shares, tables_left};

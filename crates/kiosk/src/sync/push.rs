@@ -162,6 +162,11 @@ async fn apply_event_result(
                 tracing::warn!(reference, reason, status = %state.status, "central refused a cancellation made here");
             }
         }
+        (Some(EventKind::VisitAttendance), Outcome::Rejected) => {
+            store::arrival_refused(conn, reference, result.seq, now).await?;
+            let reason = result.reason.as_deref().unwrap_or("rejected");
+            tracing::warn!(reference, reason, "central refused an arrival marked here");
+        }
         _ => {}
     }
     Ok(kept)
@@ -194,4 +199,121 @@ async fn undo_refused_staff_account(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{BookingReference, BookingRequest, IssuerNumber, PrisonerInput, VisitorInput};
+    use protocol::Attendance;
+
+    /// A Cardiff visit booked on a store file, its arrival marked twice (two outbox events).
+    async fn a_visit_marked_twice(dir: &std::path::Path) -> (crate::Store, BookingReference, [i64; 2]) {
+        let now: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().expect("a time");
+        let store = crate::Store::open(&dir.join("kiosk.sqlite"))
+            .await
+            .expect("a store");
+        let issuer = IssuerNumber::new(7).expect("an issuer");
+        store.init("test-kiosk", issuer, now).await.expect("an identity");
+        let prisons = crate::demo::prisons().expect("the demo prisons");
+        let prisoners = crate::demo::prisoners().expect("the demo prisoners");
+        store.import(&prisons, &prisoners).await.expect("imported");
+        let request = BookingRequest {
+            prison: "CDF".into(),
+            prisoner: PrisonerInput {
+                number: "A1234BC".into(),
+                date_of_birth: "1990-05-05".into(),
+                surname: "Evans".into(),
+            },
+            visitors: vec![VisitorInput {
+                contact_id: None,
+                first_name: "Siân".into(),
+                last_name: "Evans".into(),
+                date_of_birth: "1992-03-14".into(),
+            }],
+            session: "CDF-SAT-PM/2026-11-28".into(),
+            ..Default::default()
+        };
+        let visit = crate::booking::book(&store, &request, now).await.expect("booked");
+        let reference = visit.reference;
+        let mut conn = store.pool().acquire().await.expect("a connection");
+        let mut seqs = [0; 2];
+        for (seq, attendance) in seqs
+            .iter_mut()
+            .zip([Attendance::Arrived, Attendance::DidNotArrive])
+        {
+            assert!(
+                store::set_attendance(&mut conn, &reference, attendance, "1002", now)
+                    .await
+                    .expect("marked")
+            );
+            let event = Event::VisitAttendance(protocol::VisitAttendance {
+                reference: reference.to_string(),
+                attendance,
+                by: "1002".into(),
+            });
+            *seq = store::append_event(&mut conn, &event, Some(&reference), now)
+                .await
+                .expect("queued");
+        }
+        (store, reference, seqs)
+    }
+
+    fn refused(seq: i64) -> EventResult {
+        EventResult {
+            event_id: uuid::Uuid::now_v7(),
+            seq,
+            outcome: Outcome::Rejected,
+            reason: Some("attendance_before_visit_day".into()),
+            violations: Vec::new(),
+            booking: None,
+            share_used: None,
+            tables_released: None,
+            replayed: false,
+        }
+    }
+
+    async fn attendance(store: &crate::Store, reference: &BookingReference) -> Option<String> {
+        sqlx::query_scalar("SELECT attendance FROM bookings WHERE reference = ?")
+            .bind(reference.compact())
+            .fetch_one(store.pool())
+            .await
+            .expect("the visit")
+    }
+
+    /// Central's refusal of a mark takes it away here, unless a newer mark made here is still to
+    /// be judged: that one stands until central answers it.
+    #[tokio::test]
+    async fn a_refused_arrival_is_not_kept_unless_a_newer_mark_waits_to_be_pushed() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (store, reference, [first, second]) = a_visit_marked_twice(dir.path()).await;
+        let now = Utc::now();
+        let mut conn = store.pool().acquire().await.expect("a connection");
+        let compact = reference.compact().to_string();
+        apply_event_result(
+            &mut conn,
+            "visit_attendance",
+            Some(&compact),
+            &refused(first),
+            "",
+            now,
+        )
+        .await
+        .expect("applied");
+        assert_eq!(
+            attendance(&store, &reference).await.as_deref(),
+            Some("did_not_arrive")
+        );
+        apply_event_result(
+            &mut conn,
+            "visit_attendance",
+            Some(&compact),
+            &refused(second),
+            "",
+            now,
+        )
+        .await
+        .expect("applied");
+        assert_eq!(attendance(&store, &reference).await, None);
+    }
 }

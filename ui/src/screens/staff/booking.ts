@@ -20,10 +20,11 @@ function word(ctx: Ctx, prefix: string, code: string, fallback: Key): string {
  * A history entry's detail: a code (where it was made, a reason, an arrival) in words where the
  * page has them, in brackets; anything else (a note) as it is.
  */
-function detailWords(ctx: Ctx, detail: string | undefined): string {
+function detailWords(ctx: Ctx, kind: string, detail: string | undefined): string {
   if (!detail) return ''
   if (detail === 'arrived' || detail === 'did_not_arrive') return `(${ctx.t(`staff.${detail}`)})`
-  for (const key of [`staff.made.${detail}`, `staff.reason.${detail}`]) {
+  const keys = kind === 'arrival_refused' ? [`staff.arrival_refused.${detail}`] : [`staff.made.${detail}`, `staff.reason.${detail}`]
+  for (const key of keys) {
     if (key in tables.en) return `(${ctx.t(key as Key)})`
   }
   return detail
@@ -84,7 +85,7 @@ export const staffBooking: Screen = {
       ctx.t('staff.booking.history'),
       [ctx.t('staff.col.when'), ctx.t('staff.col.status')],
       page.history.map((h) => {
-        return [prisonDateTime(lang, h.at), [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: staffMember(h.by, h.by_name) }) : '', detailWords(ctx, h.detail)].filter(Boolean).join(' ')]
+        return [prisonDateTime(lang, h.at), [word(ctx, 'staff.history', h.kind, 'staff.history.reviewed'), h.by ? ctx.t('staff.history.by', { by: staffMember(h.by, h.by_name) }) : '', detailWords(ctx, h.kind, h.detail)].filter(Boolean).join(' ')]
       }),
     )
     return html`${note(ctx)}${errorSummary(ctx)}
