@@ -21,6 +21,32 @@ use scenarios::{Central, Kiosk, Proxy, bookable_prisoners, central_counts, open_
 use serde_json::json;
 use tempfile::TempDir;
 
+/// Central with the demo data in `dir`, behind a proxy (so kiosks keep one address while it
+/// restarts), and Rhian Evans (1101), a Cardiff receptionist made with `visit-central staff
+/// add`: central, its database file, the proxy and her one-time PIN.
+async fn central_with_a_receptionist(dir: &TempDir) -> (Central, std::path::PathBuf, Proxy, String) {
+    let central = Central::with_demo(dir.path()).await;
+    let db = dir.path().join("central.sqlite");
+    let proxy = Proxy::start(central.addr).await;
+    let added = Central::admin(
+        &db,
+        &[
+            "staff",
+            "add",
+            "--prison",
+            "CDF",
+            "--number",
+            "1101",
+            "--name",
+            "Rhian Evans",
+            "--role",
+            "reception",
+        ],
+    )
+    .await;
+    (central, db, proxy, one_time_pin(&added))
+}
+
 /// A request as the page sends it.
 fn ui<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> T {
     serde_json::from_value(body).unwrap()
@@ -59,26 +85,7 @@ async fn sync_all_accepted(kiosk: &Kiosk, waiting: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_catch_up() {
     let dir = TempDir::new().unwrap();
-    let mut central = Central::with_demo(dir.path()).await;
-    let db = dir.path().join("central.sqlite");
-    let proxy = Proxy::start(central.addr).await;
-    let added = Central::admin(
-        &db,
-        &[
-            "staff",
-            "add",
-            "--prison",
-            "CDF",
-            "--number",
-            "1101",
-            "--name",
-            "Rhian Evans",
-            "--role",
-            "reception",
-        ],
-    )
-    .await;
-    let first_pin = one_time_pin(&added);
+    let (mut central, db, proxy, first_pin) = central_with_a_receptionist(&dir).await;
 
     // Two Cardiff kiosks with no shares (every table is central's to give), one in Leeds.
     let kiosks = Kiosk::fleet(dir.path(), &["cardiff_a", "cardiff_b", "leeds"]);
@@ -365,26 +372,7 @@ async fn reception_works_while_central_is_down_and_central_and_the_other_kiosk_c
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_arrival_central_refuses_as_early_is_not_kept_at_the_kiosk() {
     let dir = TempDir::new().unwrap();
-    let mut central = Central::with_demo(dir.path()).await;
-    let db = dir.path().join("central.sqlite");
-    let proxy = Proxy::start(central.addr).await;
-    let added = Central::admin(
-        &db,
-        &[
-            "staff",
-            "add",
-            "--prison",
-            "CDF",
-            "--number",
-            "1101",
-            "--name",
-            "Rhian Evans",
-            "--role",
-            "reception",
-        ],
-    )
-    .await;
-    let first_pin = one_time_pin(&added);
+    let (mut central, db, proxy, first_pin) = central_with_a_receptionist(&dir).await;
     let kiosks = Kiosk::fleet(dir.path(), &["cardiff_a"]);
     let a = &kiosks[0];
     a.enrol(&central, &proxy.url(), 0).await;
