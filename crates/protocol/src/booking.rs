@@ -160,6 +160,7 @@ impl From<&Booking> for BookingState {
             status: b.status,
             status_reason: b.status_reason.clone(),
             review_reason: None,
+            attendance: None,
         }
     }
 }
@@ -219,6 +220,11 @@ pub struct BookingState {
     /// Why staff should look at a booking central honoured against its rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_reason: Option<String>,
+    /// Whether its visitors came, as central holds it: sent back only with an arrival mark
+    /// central refused, to the kiosk that made it, so the kiosk shows central's mark in place
+    /// of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendance: Option<Attendance>,
 }
 
 /// A visitor managing their booking at a kiosk that does not hold it: the pair they typed.

@@ -287,6 +287,7 @@ impl Central {
                     status: record.status,
                     status_reason: None,
                     review_reason: record.review_reason,
+                    attendance: None,
                 });
                 Ok(result)
             }
@@ -303,6 +304,7 @@ impl Central {
                     status: BookingStatus::Rejected,
                     status_reason: Some(reason),
                     review_reason: None,
+                    attendance: None,
                 });
                 Ok(result)
             }

@@ -43,7 +43,18 @@ fn state(booking: &BookingRecord) -> BookingState {
         status: booking.status,
         status_reason: booking.status_reason.clone(),
         review_reason: booking.review_reason.clone(),
+        attendance: None,
     }
+}
+
+/// The booking's state with the arrival mark central holds for it: what goes back with a mark
+/// central refused, so the kiosk that made it shows central's mark, or none, in place of its own.
+async fn held_state(tx: &mut dyn StoreTx, booking: &BookingRecord) -> Result<BookingState, CentralError> {
+    let marks = tx.staff_marks(&booking.reference).await?;
+    Ok(BookingState {
+        attendance: marks.and_then(|m| m.attendance),
+        ..state(booking)
+    })
 }
 
 /// The booking an event names, if the kiosk acts for its prison: otherwise the refusal.
@@ -188,6 +199,7 @@ pub(super) async fn apply_booking_cancelled(
         status: BookingStatus::Cancelled,
         status_reason: Some(reason),
         review_reason: None,
+        attendance: None,
     });
     Ok(result)
 }
@@ -235,11 +247,13 @@ pub(super) async fn apply_visit_attendance(
     if !actor_may(tx, &booking.prison, &by, Permission::MarkArrivals, now).await? {
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, actor = %by,
             "attendance refused: the actor may not mark arrivals at this prison");
-        return Ok(EventResult::refused(event, EventRefusal::ActorNotAllowed));
+        let mut result = EventResult::refused(event, EventRefusal::ActorNotAllowed);
+        result.booking = Some(held_state(tx, &booking).await?);
+        return Ok(result);
     }
     if booking.status != BookingStatus::Booked {
         let mut result = EventResult::refused(event, EventRefusal::BookingNotLive);
-        result.booking = Some(state(&booking));
+        result.booking = Some(held_state(tx, &booking).await?);
         return Ok(result);
     }
     let marked_at = event.created_at.min(now);
@@ -247,7 +261,7 @@ pub(super) async fn apply_visit_attendance(
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, %marked_at,
             "attendance refused: marked before the visit's day");
         let mut result = EventResult::refused(event, EventRefusal::AttendanceBeforeVisitDay);
-        result.booking = Some(state(&booking));
+        result.booking = Some(held_state(tx, &booking).await?);
         return Ok(result);
     }
     let marks = tx.staff_marks(&booking.reference).await?.unwrap_or_default();
@@ -263,9 +277,11 @@ pub(super) async fn apply_visit_attendance(
             .await?;
         if !marked {
             // Cancelled by a racing event since it was read: no longer a visit to mark.
-            let current = tx.booking(&booking.reference).await?;
             let mut result = EventResult::refused(event, EventRefusal::BookingNotLive);
-            result.booking = current.as_ref().map(state);
+            result.booking = match tx.booking(&booking.reference).await? {
+                Some(current) => Some(held_state(tx, &current).await?),
+                None => None,
+            };
             return Ok(result);
         }
     } else {

@@ -101,6 +101,11 @@ async fn an_arrival_marked_before_the_visits_day_is_refused() {
     // A week before the visit, on central's clock, from a kiosk whose clock says it is the day.
     let answer = app.push(&desk, &[arrived(1, &reference, "1002")]).await;
     assert_eq!(first(&answer), refused);
+    assert_eq!(
+        answer["results"][0]["booking"]["attendance"],
+        Value::Null,
+        "central holds no mark, and says so"
+    );
     // On the day, a mark dated the evening before.
     on_the_visit_day(&app);
     let answer = app
@@ -125,6 +130,26 @@ async fn an_arrival_marked_before_the_visits_day_is_refused() {
         Some(protocol::Attendance::Arrived)
     );
     app.assert_capacity_kept().await;
+}
+
+/// A mark central refuses goes back with the mark central holds, so the kiosk that made it
+/// shows central's: here another desk's arrival, where the refused mark (by someone central
+/// does not let mark arrivals) said they did not come.
+#[tokio::test]
+async fn a_refused_arrival_goes_back_with_the_mark_central_holds() {
+    let app = spawn_app().await;
+    let (desk, other, reference) = two_desks_and_a_visit(&app).await;
+    let answer = app.push(&desk, &[arrived(1, &reference, "1002")]).await;
+    assert_eq!(first(&answer).0, "accepted");
+    let mut stayed_away = arrived(1, &reference, "1999");
+    stayed_away["payload"]["attendance"] = json!("did_not_arrive");
+    let answer = app.push(&other, &[stayed_away]).await;
+    assert_eq!(first(&answer).0, "rejected: actor_not_allowed");
+    assert_eq!(answer["results"][0]["booking"]["attendance"], json!("arrived"));
+    assert_eq!(
+        marks(&app, &reference).await.attendance,
+        Some(protocol::Attendance::Arrived)
+    );
 }
 
 /// An arrival refused as early marks nothing: the visit can still be cancelled, from any kiosk.

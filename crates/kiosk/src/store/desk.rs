@@ -364,13 +364,15 @@ pub(crate) async fn set_attendance(
 
 /// Central refused an arrival marked here (`seq`, the mark's position in the outbox): before
 /// the visit's day on its clock, by someone it no longer lets mark arrivals, or on a visit it no
-/// longer holds as booked. Central does not hold the mark, so neither does this kiosk: the desk
-/// shows the visit unmarked, and staff can mark it again. A mark made here since, still to be
-/// pushed, is kept: it is newer, and central judges it on its own.
+/// longer holds as booked. Central does not hold this mark, so neither does this kiosk: the
+/// visit takes the mark central holds (`held`, sent back with the refusal: another desk's, or
+/// none), and staff can mark it again. A mark made here since, still to be pushed, is kept: it
+/// is newer, and central judges it on its own.
 pub(crate) async fn arrival_refused(
     conn: &mut SqliteConnection,
     reference: &str,
     seq: i64,
+    held: Option<Attendance>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let marked_since: bool = sqlx::query_scalar(
@@ -383,15 +385,19 @@ pub(crate) async fn arrival_refused(
     if marked_since {
         return Ok(());
     }
+    let held = held.map(Attendance::as_str);
     sqlx::query(
-        "UPDATE bookings SET attendance = NULL, attendance_by = NULL, updated_at = ?
-         WHERE reference = ? AND attendance IS NOT NULL",
+        "UPDATE bookings SET attendance = ?, attendance_by = NULL, updated_at = ?
+         WHERE reference = ? AND attendance IS NOT ?",
     )
+    .bind(held)
     .bind(now)
     .bind(reference)
+    .bind(held)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE pulled_bookings SET attendance = NULL WHERE reference = ?")
+    sqlx::query("UPDATE pulled_bookings SET attendance = ? WHERE reference = ?")
+        .bind(held)
         .bind(reference)
         .execute(&mut *conn)
         .await?;

@@ -163,7 +163,8 @@ async fn apply_event_result(
             }
         }
         (Some(EventKind::VisitAttendance), Outcome::Rejected) => {
-            store::arrival_refused(conn, reference, result.seq, now).await?;
+            let held = result.booking.as_ref().and_then(|b| b.attendance);
+            store::arrival_refused(conn, reference, result.seq, held, now).await?;
             let reason = result.reason.as_deref().unwrap_or("rejected");
             tracing::warn!(reference, reason, "central refused an arrival marked here");
         }
@@ -259,14 +260,21 @@ mod tests {
         (store, reference, seqs)
     }
 
-    fn refused(seq: i64) -> EventResult {
+    /// Central's refusal of the mark at `seq`, holding `held` for the visit.
+    fn refused(seq: i64, reference: &BookingReference, held: Option<Attendance>) -> EventResult {
         EventResult {
             event_id: uuid::Uuid::now_v7(),
             seq,
             outcome: Outcome::Rejected,
-            reason: Some("attendance_before_visit_day".into()),
+            reason: Some("actor_not_allowed".into()),
             violations: Vec::new(),
-            booking: None,
+            booking: Some(protocol::BookingState {
+                reference: reference.to_string(),
+                status: BookingStatus::Booked,
+                status_reason: None,
+                review_reason: None,
+                attendance: held,
+            }),
             share_used: None,
             tables_released: None,
             replayed: false,
@@ -281,39 +289,30 @@ mod tests {
             .expect("the visit")
     }
 
-    /// Central's refusal of a mark takes it away here, unless a newer mark made here is still to
-    /// be judged: that one stands until central answers it.
+    /// Central's refusal of a mark takes it away here, and the visit shows the mark central
+    /// holds (another desk's), unless a newer mark made here is still to be judged: that one
+    /// stands until central answers it. (With no mark at central, the visit shows none: the
+    /// scenario `an_arrival_central_refuses_as_early_is_not_kept_at_the_kiosk`.)
     #[tokio::test]
-    async fn a_refused_arrival_is_not_kept_unless_a_newer_mark_waits_to_be_pushed() {
+    async fn a_refused_arrival_gives_way_to_centrals_mark_unless_a_newer_one_waits_to_be_pushed() {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let (store, reference, [first, second]) = a_visit_marked_twice(dir.path()).await;
         let now = Utc::now();
         let mut conn = store.pool().acquire().await.expect("a connection");
         let compact = reference.compact().to_string();
-        apply_event_result(
-            &mut conn,
-            "visit_attendance",
-            Some(&compact),
-            &refused(first),
-            "",
-            now,
-        )
-        .await
-        .expect("applied");
+        let held = Some(Attendance::Arrived);
+        let answer = refused(first, &reference, held);
+        apply_event_result(&mut conn, "visit_attendance", Some(&compact), &answer, "", now)
+            .await
+            .expect("applied");
         assert_eq!(
             attendance(&store, &reference).await.as_deref(),
             Some("did_not_arrive")
         );
-        apply_event_result(
-            &mut conn,
-            "visit_attendance",
-            Some(&compact),
-            &refused(second),
-            "",
-            now,
-        )
-        .await
-        .expect("applied");
-        assert_eq!(attendance(&store, &reference).await, None);
+        let answer = refused(second, &reference, held);
+        apply_event_result(&mut conn, "visit_attendance", Some(&compact), &answer, "", now)
+            .await
+            .expect("applied");
+        assert_eq!(attendance(&store, &reference).await.as_deref(), Some("arrived"));
     }
 }
