@@ -176,13 +176,21 @@ test('reception desk: every code a desk refusal sends has a message in both lang
   assert.match(i18n.errorMessage('cy', early), /^Mae’r ymweliad hwn ar 28 Tachwedd 2026\./)
 })
 
-test('review queue: every refusal central sends back with a cancelled visit reads as a reason in both languages', () => {
+/**
+ * The refusals (`EventRefusal`, as their wire codes) central's reception.rs gives in the function
+ * `from`, read up to the function `to` that follows it.
+ */
+function refusalsIn(from, to) {
   const src = readFileSync(join(repoDir, 'crates/central/src/service/reception.rs'), 'utf8')
-  const from = src.indexOf('pub(super) async fn apply_booking_cancelled')
-  const to = src.indexOf('pub(super) async fn apply_visit_attendance')
-  assert.ok(from > 0 && to > from, 'the cancellation is no longer where this test reads it')
+  const start = src.indexOf(`pub(super) async fn ${from}`)
+  const end = src.indexOf(`pub(super) async fn ${to}`)
+  assert.ok(start > 0 && end > start, `${from} is no longer where this test reads it`)
   const snake = (name) => name.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase())
-  const refusals = [...new Set([...src.slice(from, to).matchAll(/EventRefusal::([A-Za-z]+)/g)].map((m) => snake(m[1])))]
+  return [...new Set([...src.slice(start, end).matchAll(/EventRefusal::([A-Za-z]+)/g)].map((m) => snake(m[1])))]
+}
+
+test('review queue: every refusal central sends back with a cancelled visit reads as a reason in both languages', () => {
+  const refusals = refusalsIn('apply_booking_cancelled', 'apply_visit_attendance')
   for (const code of ['booking_arrived', 'actor_not_allowed', 'visit_day_passed']) assert.ok(refusals.includes(code), `${code} not in ${refusals}`)
   // A payload that does not parse, or a booking central does not hold: no visit comes back to
   // put in the queue.
@@ -192,12 +200,7 @@ test('review queue: every refusal central sends back with a cancelled visit read
 })
 
 test('visit history: every refusal central sends back for an arrival reads as a reason in both languages', () => {
-  const src = readFileSync(join(repoDir, 'crates/central/src/service/reception.rs'), 'utf8')
-  const from = src.indexOf('pub(super) async fn apply_visit_attendance')
-  const to = src.indexOf('pub(super) async fn apply_review_resolved')
-  assert.ok(from > 0 && to > from, 'the arrival is no longer where this test reads it')
-  const snake = (name) => name.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase())
-  const refusals = [...new Set([...src.slice(from, to).matchAll(/EventRefusal::([A-Za-z]+)/g)].map((m) => snake(m[1])))]
+  const refusals = refusalsIn('apply_visit_attendance', 'apply_review_resolved')
   for (const code of ['attendance_before_visit_day', 'actor_not_allowed', 'booking_not_live']) assert.ok(refusals.includes(code), `${code} not in ${refusals}`)
   // A payload that does not parse is a kiosk's fault, not a reason staff can act on.
   for (const code of [...refusals.filter((c) => c !== 'invalid_payload'), 'booking_not_found']) {
