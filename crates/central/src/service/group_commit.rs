@@ -19,11 +19,13 @@
 //! answer) rolls the whole group back, and every member then books alone, the way it would have
 //! without a group: its idempotency key makes that safe whatever the group did or did not commit.
 //!
-//! On PostgreSQL a group of more than one locks all its members' prisoners at once, in order of
-//! prisoner number, and reads what each booking decides on in the same two statements
-//! ([`crate::store::BookingWriteTx::read_subjects_ahead`]: a member's own read took two round
-//! trips, and round trips are most of a group's time); then its session's row, at its first
-//! write. Two groups (each of its own session) take prisoners in one order and cannot deadlock
+//! A group of more than one reads what each booking decides on for all of them at once
+//! ([`crate::store::BookingWriteTx::read_subjects_ahead`]: round trips, and on SQLite hand-offs
+//! to the connection's thread, are most of a group's time). On PostgreSQL that locks all its
+//! members' prisoners at once, in order of prisoner number, and reads them in two statements
+//! where each member's own read took two; then its session's row, at its first write. On
+//! SQLite it is one statement, each member's prisoner read for its own prison and session,
+//! with its reference, where each member's read and reference took one each. Two groups (each of its own session) take prisoners in one order and cannot deadlock
 //! with each other; and a group is a batch transaction ([`Store::begin_batch_write`]), which
 //! gives way to a lock held by any other writer (a push, a staff change) after a short wait, and
 //! its members then book alone.
@@ -32,7 +34,7 @@ use super::Answer;
 use super::booking::{AnswerKey, Attempt, Kept, Logged};
 use crate::clock::Clock;
 use crate::error::CentralError;
-use crate::store::{Channel, Kiosk, Store};
+use crate::store::{Channel, Kiosk, Store, SubjectWanted};
 use domain::{BookingRequest, PrisonCode, PrisonerNumber, SessionId};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -261,8 +263,7 @@ impl Drop for Runner {
 
 /// Decides every member in one transaction, made durable by one commit: each member's answer,
 /// or why it was not let in. A member sent with a token is authenticated in the transaction,
-/// all of them in one statement; on PostgreSQL the members' prisoners are locked and read in
-/// two statements for the whole group, where each member's own read took two.
+/// all of them in one statement; the members' prisoners are read ahead for the whole group.
 async fn decide_all(
     key: &GroupKey,
     members: &[Member],
@@ -285,12 +286,8 @@ async fn decide_all(
         true => HashMap::new(),
         false => tx.kiosks_by_token(&tokens).await?.into_iter().collect(),
     };
-    if let (GroupKey::Session(prison, session), true) = (key, members.len() > 1) {
-        let numbers: Vec<PrisonerNumber> = members
-            .iter()
-            .filter_map(|m| PrisonerNumber::parse(&m.booking.request.prisoner.number).ok())
-            .collect();
-        tx.read_subjects_ahead(&numbers, prison, session).await?;
+    if members.len() > 1 {
+        tx.read_subjects_ahead(&subjects_wanted(key, members)).await?;
     }
     let now = clock.now();
     let mut answers = Vec::with_capacity(members.len());
@@ -343,4 +340,29 @@ async fn decide_all(
         logged.log(&kiosk);
     }
     Ok(answers)
+}
+
+/// What each member's prisoner is read ahead for: in a session's queue, that session at its
+/// prison; in the one queue of a store with one writer, the member's own. A member whose
+/// prisoner number or prison code does not parse reads nothing ahead (the rules refuse it).
+fn subjects_wanted(key: &GroupKey, members: &[Member]) -> Vec<SubjectWanted> {
+    members
+        .iter()
+        .filter_map(|m| {
+            let request = &m.booking.request;
+            let number = PrisonerNumber::parse(&request.prisoner.number).ok()?;
+            let (prison, session) = match key {
+                GroupKey::Session(prison, session) => (prison.clone(), Some(session.clone())),
+                GroupKey::EveryBooking => (
+                    request.prison_code().ok()?,
+                    SessionId::parse(&request.session).ok(),
+                ),
+            };
+            Some(SubjectWanted {
+                number,
+                prison,
+                session,
+            })
+        })
+        .collect()
 }

@@ -55,42 +55,57 @@ pub trait BookingWriteTx: Send {
     /// them as `lock_tables` does.
     async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts>;
     async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written>;
-    /// For a group of online bookings at `prison` for `session`: locks their prisoners (in
-    /// the order of their numbers) and reads what each booking decides on, its session's
-    /// counts and a reference sequence each, in two statements for the whole group where each
-    /// booking's own read takes two ([`SubjectsAhead`]). A number no prisoner has is left for
-    /// its booking to read, and be refused. Does nothing where a statement costs no round trip
-    /// (SQLite, in this process): each booking reads its own.
-    async fn read_subjects_ahead(
-        &mut self,
-        _numbers: &[PrisonerNumber],
-        _prison: &PrisonCode,
-        _session: &SessionId,
-    ) -> StoreResult<()> {
+    /// For a group of online bookings: locks their prisoners (in the order of their numbers)
+    /// and reads what each booking decides on, its session's counts and a reference sequence
+    /// each, in one or two statements for the whole group where each booking's own read takes
+    /// one or two, and its reference one more on SQLite ([`SubjectsAhead`]). A number no
+    /// prisoner has is left for its booking to read, and be refused. By default reads nothing:
+    /// each booking reads its own.
+    async fn read_subjects_ahead(&mut self, _wanted: &[SubjectWanted]) -> StoreResult<()> {
         Ok(())
+    }
+}
+
+/// A booking in a group whose prisoner is read ahead: the prisoner, the prison the booking is
+/// at, and the session whose counts it is judged on (none when its session does not parse).
+#[derive(Debug, Clone)]
+pub struct SubjectWanted {
+    pub number: PrisonerNumber,
+    pub prison: PrisonCode,
+    pub session: Option<SessionId>,
+}
+
+impl SubjectWanted {
+    /// Each prisoner once, as the first booking for them wants them: a second booking for the
+    /// same prisoner reads again, after the first is written.
+    pub(super) fn first_for_each_prisoner(wanted: &[SubjectWanted]) -> Vec<&SubjectWanted> {
+        let mut seen = std::collections::HashSet::new();
+        wanted.iter().filter(|w| seen.insert(w.number.as_str())).collect()
     }
 }
 
 /// What the bookings of one group decide on, read for all of them at once
 /// ([`BookingWriteTx::read_subjects_ahead`]): each prisoner's is given once by
 /// [`super::ReferenceTx::booking_subject`] in place of a read of its own, and only to a booking
-/// at the same prison asking for the same session's counts. A prisoner's is taken out when
-/// given, so a second booking for them in the group reads again and sees what the first wrote;
-/// the session's counts read ahead are kept up to date with each table this transaction takes.
+/// at the prison and asking for the session's counts it was read for. A prisoner's is taken out
+/// when given, so a second booking for them in the group reads again and sees what the first
+/// wrote; the session counts read ahead are kept up to date with each table this transaction
+/// takes.
 #[derive(Debug, Default)]
 pub struct SubjectsAhead {
-    prison: Option<PrisonCode>,
-    session: Option<SessionId>,
-    subjects: HashMap<String, BookingSubject>,
+    subjects: HashMap<String, (SubjectWanted, BookingSubject)>,
 }
 
 impl SubjectsAhead {
-    pub(super) fn hold(&mut self, prison: &PrisonCode, session: &SessionId, subjects: Vec<BookingSubject>) {
-        self.prison = Some(prison.clone());
-        self.session = Some(session.clone());
+    /// Holds the subjects read for `wanted`, each under the first booking that wants its
+    /// prisoner.
+    pub(super) fn hold(&mut self, wanted: &[SubjectWanted], subjects: Vec<BookingSubject>) {
         self.subjects = subjects
             .into_iter()
-            .map(|s| (s.record.number.as_str().to_string(), s))
+            .filter_map(|s| {
+                let w = wanted.iter().find(|w| w.number == s.record.number)?;
+                Some((s.record.number.as_str().to_string(), (w.clone(), s)))
+            })
             .collect();
     }
 
@@ -101,8 +116,8 @@ impl SubjectsAhead {
         prison: &PrisonCode,
         also: &AlsoRead<'_>,
     ) -> Option<BookingSubject> {
-        let mut subject = self.subjects.remove(number.as_str())?;
-        if self.prison.as_ref() != Some(prison) || also.session_tables != self.session.as_ref() {
+        let (wanted, mut subject) = self.subjects.remove(number.as_str())?;
+        if &wanted.prison != prison || also.session_tables != wanted.session.as_ref() {
             return None;
         }
         if !also.sequence {
@@ -113,13 +128,11 @@ impl SubjectsAhead {
 
     /// A table of `key` taken by this transaction (from the kiosk's escrow with `used_share`).
     pub(super) fn took_table(&mut self, key: &TableKey, used_share: bool) {
-        if self.session.as_ref() != Some(&key.session) {
-            return;
-        }
         for tables in self
             .subjects
             .values_mut()
-            .filter_map(|s| s.session_tables.as_mut())
+            .filter(|(wanted, _)| wanted.session.as_ref() == Some(&key.session))
+            .filter_map(|(_, s)| s.session_tables.as_mut())
         {
             match tables.iter_mut().find(|(kind, _)| *kind == key.kind) {
                 Some((_, counts)) => {

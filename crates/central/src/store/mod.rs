@@ -18,7 +18,7 @@ mod sql;
 mod sqlite;
 mod url;
 
-pub use booking_write::{AnswerToKeep, BookingWrite, BookingWriteTx, SubjectsAhead, Written};
+pub use booking_write::{AnswerToKeep, BookingWrite, BookingWriteTx, SubjectWanted, SubjectsAhead, Written};
 pub use postgres::{PostgresStore, migrator as postgres_migrator};
 pub(crate) use prison_cache::PrisonCache;
 pub use sqlite::{SqliteStore, applied_migrations as sqlite_applied_migrations, migrator as sqlite_migrator};

@@ -316,13 +316,26 @@ const SUBJECTS: &str =
 
 #[async_trait]
 impl BookingWriteTx for PgTx {
-    async fn read_subjects_ahead(
-        &mut self,
-        numbers: &[PrisonerNumber],
-        prison: &PrisonCode,
-        session: &SessionId,
-    ) -> StoreResult<()> {
-        let numbers: Vec<&str> = numbers.iter().map(PrisonerNumber::as_str).collect();
+    async fn read_subjects_ahead(&mut self, wanted: &[SubjectWanted]) -> StoreResult<()> {
+        // A group here is of one session at one prison (`GroupKey::Session`): one read of its
+        // counts serves every row. A booking wanting anything else reads its own.
+        let Some(SubjectWanted {
+            prison,
+            session: Some(session),
+            ..
+        }) = wanted.first()
+        else {
+            return Ok(());
+        };
+        let wanted: Vec<SubjectWanted> = wanted
+            .iter()
+            .filter(|w| &w.prison == prison && w.session.as_ref() == Some(session))
+            .cloned()
+            .collect();
+        let numbers: Vec<&str> = SubjectWanted::first_for_each_prisoner(&wanted)
+            .into_iter()
+            .map(|w| w.number.as_str())
+            .collect();
         sqlx::query(LOCK_SUBJECTS)
             .bind(&numbers)
             .execute(&mut *self.tx)
@@ -341,7 +354,7 @@ impl BookingWriteTx for PgTx {
                 self.mark.get_or_insert(mark);
             }
         }
-        self.ahead.hold(prison, session, subjects);
+        self.ahead.hold(&wanted, subjects);
         Ok(())
     }
 

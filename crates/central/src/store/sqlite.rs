@@ -79,8 +79,8 @@ pub struct SqliteTx {
     prisons: std::collections::HashMap<String, Prison>,
     /// The store's prisons as last read by any transaction, each under its version.
     read_prisons: Arc<PrisonCache>,
-    /// Always empty: on SQLite each booking reads its own subject
-    /// ([`BookingWriteTx::read_subjects_ahead`]), but the SQL both stores share looks here.
+    /// A group's prisoners, read for all its bookings at once
+    /// ([`BookingWriteTx::read_subjects_ahead`]).
     ahead: SubjectsAhead,
     _turn: Option<OwnedMutexGuard<()>>,
 }
@@ -198,6 +198,35 @@ sql::reference::reference_sql!(
 );
 sql::capacity::capacity_sql!(SqliteTx, lock = "");
 
+/// What each of a group's bookings decides on, as the people statement of `reference_sql!`
+/// reads it for one, one row for each prisoner in `$1` (a JSON array of what each wants, see
+/// [`SqliteTx::read_subjects_ahead`]): each at its own booking's prison and session, since
+/// SQLite's one queue mixes them. A reference sequence each, drawn from the counter in the same
+/// round trip: the counter moves on by the rows read.
+const SUBJECTS: &str = "SELECT p.number, p.prison_code, p.first_name, p.last_name, p.date_of_birth, p.custody,
+        p.visiting_orders,
+        (SELECT json_group_array(json_object('id', id, 'first_name', first_name, 'last_name', last_name,
+                'date_of_birth', date_of_birth, 'banned_until', banned_until) ORDER BY id)
+            FROM contacts WHERE prisoner_number = p.number) AS contacts,
+        (SELECT json_group_array(json_object('from_date', from_date, 'until_date', until_date) ORDER BY id)
+            FROM closed_visit_restrictions WHERE prisoner_number = p.number) AS restrictions,
+        (SELECT json_group_array(json_object('template_id', template_id, 'session_date', session_date))
+            FROM bookings WHERE prisoner_number = p.number AND status IN ('booked', 'requested')) AS live_visits,
+        (SELECT version FROM prisons WHERE code = w.value ->> 'prison') AS prison_version,
+        NULL AS mark,
+        (SELECT next_value FROM reference_counter WHERE singleton = 1)
+            + row_number() OVER (ORDER BY w.key) - 1 AS central_sequence,
+        CASE WHEN w.value ->> 'template_id' IS NOT NULL THEN
+            (SELECT json_group_array(json_object('visit_kind', visit_kind, 'booked', booked,
+                    'escrowed', escrowed, 'capacity', capacity))
+                FROM session_tables
+                WHERE template_id = w.value ->> 'template_id' AND session_date = w.value ->> 'session_date')
+        END AS session_tables
+     FROM json_each($1) w JOIN prisoners p ON p.number = w.value ->> 'number';
+     UPDATE reference_counter SET next_value = next_value
+        + (SELECT count(*) FROM json_each($1) w JOIN prisoners p ON p.number = w.value ->> 'number')
+     WHERE singleton = 1";
+
 /// A booking's writes in two round trips to the connection's thread (each costs more than the
 /// statement it carries): the guarded count first (the session's row made if it has none), so a
 /// full session writes nothing, then the lease, the visiting order, the booking and its
@@ -207,6 +236,32 @@ sql::capacity::capacity_sql!(SqliteTx, lock = "");
 impl BookingWriteTx for SqliteTx {
     async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts> {
         self.lock_tables(key, prison).await
+    }
+
+    /// One hand-off to the connection's thread for the whole group, where each booking's read
+    /// and its reference took one each: a hand-off (waking that thread, then this task) costs
+    /// more than the statement it carries. Every writer holds the database's write lock, so
+    /// nothing read here changes but by this transaction.
+    async fn read_subjects_ahead(&mut self, wanted: &[SubjectWanted]) -> StoreResult<()> {
+        let each: Vec<serde_json::Value> = SubjectWanted::first_for_each_prisoner(wanted)
+            .into_iter()
+            .map(|w| {
+                serde_json::json!({
+                    "number": w.number.as_str(),
+                    "prison": w.prison.as_str(),
+                    "template_id": w.session.as_ref().map(|s| s.template_id()),
+                    "session_date": w.session.as_ref().map(|s| s.date().to_string()),
+                })
+            })
+            .collect();
+        let each = serde_json::to_string(&each).map_err(|e| super::corrupt("subjects wanted", e))?;
+        let rows = sqlx::query(SUBJECTS).bind(each).fetch_all(&mut *self.tx).await?;
+        let subjects = rows
+            .iter()
+            .map(|row| super::rows::booking_subject_from_rows(row, row))
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.ahead.hold(wanted, subjects);
+        Ok(())
     }
 
     async fn write_booking(&mut self, w: &BookingWrite<'_>) -> StoreResult<Written> {
@@ -289,6 +344,7 @@ impl BookingWriteTx for SqliteTx {
         sql::bookings::bind_visitors!(query, b)
             .execute(&mut *self.tx)
             .await?;
+        self.ahead.took_table(b.key, b.used_share);
         Ok(Written::Booked)
     }
 }

@@ -316,3 +316,111 @@ async fn in_a_group_a_second_booking_for_one_prisoner_sees_the_first() {
     assert_eq!(app.counts().await.bookings, TST_OPEN_TABLES as i64);
     app.assert_capacity_kept().await;
 }
+
+/// SQLite's one queue mixes sessions and prisons in a group, and reads every member's prisoner
+/// ahead in one statement, each for its own booking's prison and session. Bookings for two
+/// sessions (one prisoner in both, and another wanted for one and then the other), at two
+/// prisons, and a prisoner asked for at a prison they are not at, wait together: each session
+/// gives exactly its tables, the prisoner at another prison is not found, every reference is
+/// new, and the group commits as one (a member judged on what was read for another, or a
+/// reference drawn twice, would fail the group and send everyone to book alone). On PostgreSQL
+/// the same bookings wait only within their own session, with the same answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_group_of_many_sessions_and_prisons_judges_each_booking_on_its_own() {
+    let app = spawn_app().await;
+    let enrolled = app.kiosk(&["TST", "CDF"]).await;
+    let kiosk = app.central.authenticate(&enrolled.token).await.unwrap();
+    let request = |body: Value| -> domain::BookingRequest { serde_json::from_value(body).unwrap() };
+    let at_cdf = |i: usize| {
+        let mut body = tst_booking_on(i, "CDF-TUE-PM/2026-12-01");
+        body["prison"] = "CDF".into();
+        body
+    };
+    let (commits, bookings) = app.central.online_group_counts();
+    let held = app.hold_tst_tables().await;
+    let first = book_online(&app, &kiosk, 0, TST_SESSION);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let waiting = [
+        (TST_SESSION, tst_booking(1)),
+        (NEXT_WEEK, tst_booking_on(4, NEXT_WEEK)),
+        (TST_SESSION, tst_booking(2)),
+        (NEXT_WEEK, tst_booking_on(1, NEXT_WEEK)),
+        (TST_SESSION, tst_booking(4)),
+        (TST_SESSION, tst_booking(3)),
+        (NEXT_WEEK, tst_booking_on(5, NEXT_WEEK)),
+        (NEXT_WEEK, tst_booking_on(6, NEXT_WEEK)),
+        ("CDF", cdf_booking()),
+        ("elsewhere", at_cdf(9)),
+    ];
+    let mut tasks = Vec::new();
+    for (what, body) in waiting {
+        let (central, kiosk, body) = (app.central.clone(), kiosk.clone(), request(body));
+        tasks.push((
+            what,
+            tokio::spawn(async move { central.book_online(&kiosk, &key(), &body).await.unwrap() }),
+        ));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    held.rollback().await.unwrap();
+    let first = first.await.unwrap();
+    assert_eq!(first.status, 201, "{}", first.body);
+    let mut answers: std::collections::BTreeMap<&str, Vec<(u16, String)>> = Default::default();
+    let mut references = vec![reference_of(&first.body)];
+    for (what, task) in tasks {
+        let answer = task.await.unwrap();
+        let outcome = match answer.status {
+            201 => {
+                references.push(reference_of(&answer.body));
+                "booked".to_string()
+            }
+            _ => serde_json::from_str::<Value>(&answer.body).unwrap()["error"]["violations"][0]["code"]
+                .as_str()
+                .unwrap_or(&answer.body)
+                .to_string(),
+        };
+        answers.entry(what).or_default().push((answer.status, outcome));
+    }
+    for outcomes in answers.values_mut() {
+        outcomes.sort();
+    }
+    let booked = || (201, "booked".to_string());
+    let full = || (422, "session_full".to_string());
+    assert_eq!(
+        answers[TST_SESSION],
+        [booked(), booked(), full(), full()],
+        "two tables left this week"
+    );
+    assert_eq!(
+        answers[NEXT_WEEK],
+        [booked(), booked(), booked(), full()],
+        "three tables next week"
+    );
+    assert_eq!(answers["CDF"], [booked()]);
+    assert_eq!(answers["elsewhere"], [(422, "prisoner_not_found".to_string())]);
+    let drawn = references.len();
+    references.sort();
+    references.dedup();
+    assert_eq!(references.len(), drawn, "every reference new: {references:?}");
+    if app.database.is_none() {
+        assert_eq!(
+            app.central.online_group_counts(),
+            (commits + 2, bookings + 11),
+            "the first alone, then the ten waiting in one group"
+        );
+    }
+    // The reference counter moved on past every reference the group drew.
+    let after = app
+        .central
+        .book_online(&kiosk, &key(), &request(tst_booking_on(8, "TST-TUE/2026-12-15")))
+        .await
+        .unwrap();
+    assert_eq!(after.status, 201, "{}", after.body);
+    assert!(!references.contains(&reference_of(&after.body)));
+    app.assert_capacity_kept().await;
+}
+
+fn reference_of(body: &str) -> String {
+    let booking: Value = serde_json::from_str(body).unwrap();
+    booking["reference"].as_str().unwrap().to_string()
+}
