@@ -227,11 +227,14 @@ const SUBJECTS: &str = "SELECT p.number, p.prison_code, p.first_name, p.last_nam
         + (SELECT count(*) FROM json_each($1) w JOIN prisoners p ON p.number = w.value ->> 'number')
      WHERE singleton = 1";
 
-/// A booking's writes in two round trips to the connection's thread (each costs more than the
-/// statement it carries): the guarded count first (the session's row made if it has none), so a
-/// full session writes nothing, then the lease, the visiting order, the booking and its
-/// visitors as one multi-statement query. Plain `?`s, bound in the order the statements take
-/// them: sqlx numbers each statement's parameters on from the last one's.
+/// A booking's writes in one hand-off to the connection's thread (each costs more than the
+/// statement it carries): one multi-statement query, the guarded count first (the session's row
+/// made if it has none), then the answer kept against its key, the visiting order, the lease,
+/// the booking and its visitors. Each statement after the count runs only if the one before it
+/// changed exactly its one row (SQLite's `changes()`: the last statement completed), so a full
+/// session, or a key already answered, writes nothing after it; the `RETURNING` rows say how
+/// far it went. Plain `?`s, bound in the order the statements take them: sqlx numbers each
+/// statement's parameters on from the last one's.
 #[async_trait]
 impl BookingWriteTx for SqliteTx {
     async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts> {
@@ -271,60 +274,78 @@ impl BookingWriteTx for SqliteTx {
         // The session's row made with this booking's table if it has none (a booking judged on
         // counts read with its prisoner's people), else counted on if it stays within the
         // session's tables, a supervisor's change of them first.
-        let took = sqlx::query(
+        let mut sql = String::from(
             "INSERT INTO session_tables (template_id, session_date, visit_kind, prison_code, booked, escrowed,
-                version) VALUES ($1, $2, $3, $4, 1, 0, $5)
+                version) VALUES (?, ?, ?, ?, 1, 0, ?)
              ON CONFLICT (template_id, session_date, visit_kind) DO UPDATE
-                SET booked = booked + 1, escrowed = escrowed + $6, version = $5
-                WHERE $7 IS NULL OR booked + 1 + escrowed + $6 <= COALESCE(capacity, $7)",
-        )
-        .bind(b.key.template_id())
-        .bind(b.key.date())
-        .bind(b.key.kind.as_str())
-        .bind(b.prison.as_str())
-        .bind(mark)
-        .bind(escrowed)
-        .bind(w.capacity.map(i64::from))
-        .execute(&mut *self.tx)
-        .await?;
-        if took.rows_affected() != 1 {
-            return Ok(Written::SessionFull);
-        }
-        if let Some(a) = &w.answer
-            && !self
-                .keep_idempotent_answer(a.kiosk_id, a.key, a.answer, a.now, a.keep_until)
-                .await?
-        {
-            return Ok(Written::KeyAnswered);
-        }
-        let lease_kiosk = b.kiosk_id.filter(|_| b.used_share);
-        let mut sql = String::new();
-        if lease_kiosk.is_some() {
+                SET booked = booked + 1, escrowed = escrowed + ?, version = ?
+                WHERE ? IS NULL OR booked + 1 + escrowed + ? <= COALESCE(capacity, ?)
+             RETURNING 'took' AS step;\n",
+        );
+        if w.answer.is_some() {
             sql.push_str(
-                "UPDATE escrow_leases SET tables = tables - 1, version = ?
-                 WHERE kiosk_id = ? AND template_id = ? AND session_date = ? AND visit_kind = ?;\n",
+                "INSERT INTO idempotency (kiosk_id, idempotency_key, fingerprint, status_code, body, created_at,
+                    keep_until)
+                 SELECT ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1
+                 ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING
+                 RETURNING 'kept' AS step;\n",
             );
         }
         if b.spent_visiting_order {
             sql.push_str(
-                "UPDATE prisoners SET visiting_orders = visiting_orders - 1, version = ? WHERE number = ?;\n",
+                "UPDATE prisoners SET visiting_orders = visiting_orders - 1, version = ?
+                 WHERE number = ? AND changes() = 1;\n",
+            );
+        }
+        let lease_kiosk = b.kiosk_id.filter(|_| b.used_share);
+        if lease_kiosk.is_some() {
+            sql.push_str(
+                "UPDATE escrow_leases SET tables = tables - 1, version = ?
+                 WHERE kiosk_id = ? AND template_id = ? AND session_date = ? AND visit_kind = ?
+                    AND changes() = 1;\n",
             );
         }
         sql.push_str(
             "INSERT INTO bookings (reference, prison_code, prisoner_number, template_id, session_date,
                 visit_kind, status, status_reason, spent_visiting_order, channel, kiosk_id, used_share,
                 booked_at, received_at, updated_at, review_reason, version, details)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1
+             RETURNING 'booked' AS step",
         );
         if !b.visitors.is_empty() {
             sql.push_str(
                 ";\nINSERT INTO booking_visitors (booking_reference, position, first_name, last_name,
-                    date_of_birth, contact_id) VALUES ",
+                    date_of_birth, contact_id) SELECT * FROM (VALUES ",
             );
             let rows: Vec<&str> = b.visitors.iter().map(|_| "(?, ?, ?, ?, ?, ?)").collect();
             sql.push_str(&rows.join(", "));
+            sql.push_str(") WHERE changes() = 1");
         }
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let capacity = w.capacity.map(i64::from);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(b.key.template_id())
+            .bind(b.key.date())
+            .bind(b.key.kind.as_str())
+            .bind(b.prison.as_str())
+            .bind(mark)
+            .bind(escrowed)
+            .bind(mark)
+            .bind(capacity)
+            .bind(escrowed)
+            .bind(capacity);
+        if let Some(a) = &w.answer {
+            query = query
+                .bind(a.kiosk_id)
+                .bind(a.key)
+                .bind(&a.answer.fingerprint)
+                .bind(i64::from(a.answer.status_code))
+                .bind(&a.answer.body)
+                .bind(a.now)
+                .bind(a.keep_until);
+        }
+        if b.spent_visiting_order {
+            query = query.bind(mark).bind(w.prisoner.as_str());
+        }
         if let Some(kiosk_id) = lease_kiosk {
             query = query
                 .bind(mark)
@@ -333,17 +354,32 @@ impl BookingWriteTx for SqliteTx {
                 .bind(b.key.date())
                 .bind(b.key.kind.as_str());
         }
-        if b.spent_visiting_order {
-            query = query.bind(mark).bind(w.prisoner.as_str());
-        }
         query = sql::bookings::bind_booking!(query, b)
             .bind(b.received_at)
             .bind(b.review_reason)
             .bind(mark)
             .bind(super::rows::details_json(b.details)?);
-        sql::bookings::bind_visitors!(query, b)
-            .execute(&mut *self.tx)
-            .await?;
+        let steps: Vec<String> = sql::bookings::bind_visitors!(query, b)
+            .fetch_all(&mut *self.tx)
+            .await?
+            .iter()
+            .map(|row| row.try_get("step"))
+            .collect::<Result<_, _>>()?;
+        let went = |step: &str| steps.iter().any(|s| s == step);
+        if !went("took") {
+            return Ok(Written::SessionFull);
+        }
+        if w.answer.is_some() && !went("kept") {
+            return Ok(Written::KeyAnswered);
+        }
+        if !went("booked") {
+            // The visiting order's or the lease's row was not there to change: the caller's
+            // transaction must not commit a table taken for no booking.
+            return Err(StoreError::Corrupt(format!(
+                "booking {} stopped before its row: its prisoner or its kiosk's lease is missing",
+                b.reference
+            )));
+        }
         self.ahead.took_table(b.key, b.used_share);
         Ok(Written::Booked)
     }

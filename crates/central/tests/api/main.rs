@@ -2,6 +2,7 @@
 //! under scripts/with-postgres.sh. One test binary, so the suite compiles once.
 
 mod arrivals;
+mod booking_writes;
 mod bookings;
 #[path = "../common/mod.rs"]
 mod common;
