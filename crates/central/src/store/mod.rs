@@ -176,7 +176,8 @@ pub struct BookingSubject {
     /// The version of the prison the booking is for; `None` when there is no such prison.
     pub prison_version: Option<i64>,
     /// Central's next reference sequence, when one was asked for and the database draws it in
-    /// the same statement (PostgreSQL); otherwise [`BookingTx::next_central_sequence`] draws it.
+    /// the same statement (PostgreSQL, and a group's read ahead on SQLite); otherwise
+    /// [`BookingTx::next_central_sequence`] draws it.
     pub central_sequence: Option<i64>,
     /// The session's counts of each kind as they stand, when asked for (read in the same
     /// statement; not locked on PostgreSQL, under the write lock every SQLite writer holds); a
