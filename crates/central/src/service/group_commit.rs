@@ -25,7 +25,8 @@
 //! members' prisoners at once, in order of prisoner number, and reads them in two statements
 //! where each member's own read took two; then its session's row, at its first write. On
 //! SQLite it is one statement, each member's prisoner read for its own prison and session,
-//! with its reference, where each member's read and reference took one each. Two groups (each of its own session) take prisoners in one order and cannot deadlock
+//! with its reference, where each member's read and reference took one each. Two groups on
+//! PostgreSQL (each of its own session) take prisoners in one order and cannot deadlock
 //! with each other; and a group is a batch transaction ([`Store::begin_batch_write`]), which
 //! gives way to a lock held by any other writer (a push, a staff change) after a short wait, and
 //! its members then book alone.

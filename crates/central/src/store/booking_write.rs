@@ -55,12 +55,12 @@ pub trait BookingWriteTx: Send {
     /// them as `lock_tables` does.
     async fn tables_to_book(&mut self, key: &TableKey, prison: &PrisonCode) -> StoreResult<TableCounts>;
     async fn write_booking(&mut self, write: &BookingWrite<'_>) -> StoreResult<Written>;
-    /// For a group of online bookings: locks their prisoners (in the order of their numbers)
-    /// and reads what each booking decides on, its session's counts and a reference sequence
-    /// each, in one or two statements for the whole group where each booking's own read takes
-    /// one or two, and its reference one more on SQLite ([`SubjectsAhead`]). A number no
-    /// prisoner has is left for its booking to read, and be refused. By default reads nothing:
-    /// each booking reads its own.
+    /// For a group of online bookings: reads what each booking decides on, its session's
+    /// counts and a reference sequence each, for the whole group at once ([`SubjectsAhead`]):
+    /// on PostgreSQL in two statements, its prisoners locked first in the order of their
+    /// numbers, where each booking's own read takes two; on SQLite in one, where each booking's
+    /// read and its reference take one each. A number no prisoner has is left for its booking
+    /// to read, and be refused. By default reads nothing: each booking reads its own.
     async fn read_subjects_ahead(&mut self, _wanted: &[SubjectWanted]) -> StoreResult<()> {
         Ok(())
     }
