@@ -47,14 +47,21 @@ fn state(booking: &BookingRecord) -> BookingState {
     }
 }
 
-/// The booking's state with the arrival mark central holds for it: what goes back with a mark
-/// central refused, so the kiosk that made it shows central's mark, or none, in place of its own.
-async fn held_state(tx: &mut dyn StoreTx, booking: &BookingRecord) -> Result<BookingState, CentralError> {
+/// An arrival mark refused, with the booking's state and the mark central holds for it, so the
+/// kiosk that made the mark shows central's, or none, in place of its own.
+async fn arrival_refused(
+    tx: &mut dyn StoreTx,
+    event: &PushEvent,
+    refusal: EventRefusal,
+    booking: &BookingRecord,
+) -> Result<EventResult, CentralError> {
     let marks = tx.staff_marks(&booking.reference).await?;
-    Ok(BookingState {
+    let mut result = EventResult::refused(event, refusal);
+    result.booking = Some(BookingState {
         attendance: marks.and_then(|m| m.attendance),
         ..state(booking)
-    })
+    });
+    Ok(result)
 }
 
 /// The booking an event names, if the kiosk acts for its prison: otherwise the refusal.
@@ -247,22 +254,16 @@ pub(super) async fn apply_visit_attendance(
     if !actor_may(tx, &booking.prison, &by, Permission::MarkArrivals, now).await? {
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, actor = %by,
             "attendance refused: the actor may not mark arrivals at this prison");
-        let mut result = EventResult::refused(event, EventRefusal::ActorNotAllowed);
-        result.booking = Some(held_state(tx, &booking).await?);
-        return Ok(result);
+        return arrival_refused(tx, event, EventRefusal::ActorNotAllowed, &booking).await;
     }
     if booking.status != BookingStatus::Booked {
-        let mut result = EventResult::refused(event, EventRefusal::BookingNotLive);
-        result.booking = Some(held_state(tx, &booking).await?);
-        return Ok(result);
+        return arrival_refused(tx, event, EventRefusal::BookingNotLive, &booking).await;
     }
     let marked_at = event.created_at.min(now);
     if !domain::attendance_may_be_marked(booking.date, prison_date(tx, &booking, marked_at).await?) {
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference, %marked_at,
             "attendance refused: marked before the visit's day");
-        let mut result = EventResult::refused(event, EventRefusal::AttendanceBeforeVisitDay);
-        result.booking = Some(held_state(tx, &booking).await?);
-        return Ok(result);
+        return arrival_refused(tx, event, EventRefusal::AttendanceBeforeVisitDay, &booking).await;
     }
     let marks = tx.staff_marks(&booking.reference).await?.unwrap_or_default();
     if marks.attendance_at.is_none_or(|latest| latest <= marked_at) {
@@ -277,12 +278,10 @@ pub(super) async fn apply_visit_attendance(
             .await?;
         if !marked {
             // Cancelled by a racing event since it was read: no longer a visit to mark.
-            let mut result = EventResult::refused(event, EventRefusal::BookingNotLive);
-            result.booking = match tx.booking(&booking.reference).await? {
-                Some(current) => Some(held_state(tx, &current).await?),
-                None => None,
+            return match tx.booking(&booking.reference).await? {
+                Some(current) => arrival_refused(tx, event, EventRefusal::BookingNotLive, &current).await,
+                None => Ok(EventResult::refused(event, EventRefusal::BookingNotLive)),
             };
-            return Ok(result);
         }
     } else {
         tracing::info!(kiosk_id = %kiosk.id, reference = %booking.reference,
