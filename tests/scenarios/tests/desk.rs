@@ -28,23 +28,8 @@ async fn central_with_a_receptionist(dir: &TempDir) -> (Central, std::path::Path
     let central = Central::with_demo(dir.path()).await;
     let db = dir.path().join("central.sqlite");
     let proxy = Proxy::start(central.addr).await;
-    let added = Central::admin(
-        &db,
-        &[
-            "staff",
-            "add",
-            "--prison",
-            "CDF",
-            "--number",
-            "1101",
-            "--name",
-            "Rhian Evans",
-            "--role",
-            "reception",
-        ],
-    )
-    .await;
-    (central, db, proxy, one_time_pin(&added))
+    let first_pin = staff_added_at_central(&db, "CDF", "1101", "Rhian Evans", "reception", &[]).await;
+    (central, db, proxy, first_pin)
 }
 
 /// A request as the page sends it.

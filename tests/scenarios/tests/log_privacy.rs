@@ -138,27 +138,21 @@ async fn no_log_line_holds_a_visitors_details_a_pin_or_a_token() {
     assert_eq!(booked["status"], "booked", "{booked}");
 
     // A helper made at central books for someone not there, in the engine.
-    let added = Central::admin(
+    let expires_on = (Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let one_time = staff_added_at_central(
         &db,
+        "CDF",
+        "3201",
+        "Cai Morgan",
+        "helper",
         &[
-            "staff",
-            "add",
-            "--prison",
-            "CDF",
-            "--number",
-            "3201",
-            "--name",
-            "Cai Morgan",
-            "--role",
-            "helper",
             "--organisation",
             "Visitor Centre Trust",
             "--expires-on",
-            &(Utc::now().date_naive() + chrono::Duration::days(30)).to_string(),
+            &expires_on,
         ],
     )
     .await;
-    let one_time = one_time_pin(&added);
     logged(k, &["sync"], "", &mut kiosk_log).await;
     let j = Journey::new(
         kiosk::Store::open(&k.db).await.unwrap(),

@@ -37,39 +37,8 @@ async fn accounts_reach_their_prisons_kiosks_and_what_staff_do_reaches_central()
     let dir = TempDir::new().unwrap();
     let central = Central::with_demo(dir.path()).await;
     let db = dir.path().join("central.sqlite");
-    let added = Central::admin(
-        &db,
-        &[
-            "staff",
-            "add",
-            "--prison",
-            "CDF",
-            "--number",
-            "1001",
-            "--name",
-            "Ann Jones",
-            "--role",
-            "supervisor",
-        ],
-    )
-    .await;
-    let ann_first = one_time_pin(&added);
-    Central::admin(
-        &db,
-        &[
-            "staff",
-            "add",
-            "--prison",
-            "LDS",
-            "--number",
-            "2001",
-            "--name",
-            "Lee Shaw",
-            "--role",
-            "supervisor",
-        ],
-    )
-    .await;
+    let ann_first = staff_added_at_central(&db, "CDF", "1001", "Ann Jones", "supervisor", &[]).await;
+    staff_added_at_central(&db, "LDS", "2001", "Lee Shaw", "supervisor", &[]).await;
 
     let kiosks = Kiosk::fleet(dir.path(), &["cardiff1", "cardiff2", "leeds"]);
     let r = kiosks[0].enrol(&central, &central.url(), 0).await;

@@ -9,6 +9,23 @@ use scenarios::Kiosk;
 /// The PIN every scenario's staff choose at their first sign-in.
 pub const OWN_PIN: &str = "902417";
 
+/// A staff account made at central with `visit-central staff add` on its database file (with
+/// any further options in `more`, a helper's organisation, say): the one-time PIN it printed.
+pub async fn staff_added_at_central(
+    db: &std::path::Path,
+    prison: &str,
+    number: &str,
+    name: &str,
+    role: &str,
+    more: &[&str],
+) -> String {
+    let mut args = vec![
+        "staff", "add", "--prison", prison, "--number", number, "--name", name, "--role", role,
+    ];
+    args.extend_from_slice(more);
+    one_time_pin(&scenarios::Central::admin(db, &args).await)
+}
+
 /// The one-time PIN `visit-central staff add` printed.
 pub fn one_time_pin(out: &str) -> String {
     out.lines()
